@@ -1,0 +1,16 @@
+import type { Knex } from 'knex';
+import * as accounts from './20261124_001_accounts.js';
+
+/**
+ * Every migration, in order. A static list (rather than a scanned folder) works the same under
+ * tsx and compiled, and a migration cannot be skipped by a file-system quirk.
+ */
+const migrations: Record<string, Knex.Migration> = {
+  '20261124_001_accounts': accounts,
+};
+
+export const migrationSource: Knex.MigrationSource<string> = {
+  getMigrations: async () => Object.keys(migrations),
+  getMigrationName: (name) => name,
+  getMigration: async (name) => migrations[name]!,
+};

@@ -1,0 +1,54 @@
+import type { CachedAuth, UserCache } from '../../application/ports/user-cache.js';
+import type { AuthUser } from '../../domain/user.js';
+
+interface Entry<T> {
+  value: T;
+  expiresAt: number;
+}
+
+/** The cache of a single process: used when no REDIS_URL is set. Entries expire after ttlSeconds. */
+export class InMemoryUserCache implements UserCache {
+  private readonly users = new Map<string, Entry<AuthUser>>();
+  private readonly sessions = new Map<string, Entry<boolean>>();
+
+  constructor(
+    private readonly ttlSeconds: number,
+    private readonly maxEntries = 100_000,
+  ) {}
+
+  async get(userId: string, sessionId: string): Promise<CachedAuth> {
+    return { user: this.read(this.users, userId), sessionActive: this.read(this.sessions, sessionId) };
+  }
+
+  async putUser(user: AuthUser): Promise<void> {
+    this.write(this.users, user.id, structuredClone(user));
+  }
+
+  async putSession(sessionId: string, active: boolean): Promise<void> {
+    this.write(this.sessions, sessionId, active);
+  }
+
+  async evictUser(userId: string): Promise<void> {
+    this.users.delete(userId);
+  }
+
+  async evictSession(sessionId: string): Promise<void> {
+    this.sessions.delete(sessionId);
+  }
+
+  private read<T>(map: Map<string, Entry<T>>, key: string): T | null {
+    const entry = map.get(key);
+    if (!entry) return null;
+    if (entry.expiresAt <= Date.now()) {
+      map.delete(key);
+      return null;
+    }
+    return typeof entry.value === 'object' ? structuredClone(entry.value) : entry.value;
+  }
+
+  private write<T>(map: Map<string, Entry<T>>, key: string, value: T): void {
+    // Bounded: when full, the oldest insertion goes first (Map keeps insertion order).
+    if (map.size >= this.maxEntries && !map.has(key)) map.delete(map.keys().next().value as string);
+    map.set(key, { value, expiresAt: Date.now() + this.ttlSeconds * 1000 });
+  }
+}

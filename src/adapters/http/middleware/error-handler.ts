@@ -1,0 +1,71 @@
+import type { Middleware } from 'koa';
+import type { Logger } from '../../../application/ports/logger.js';
+import { DomainError, NotFound, ServiceUnavailable, ValidationFailed } from '../../../domain/errors.js';
+import {
+  EmailNotVerified,
+  EmailTaken,
+  InvalidCredentials,
+  InvalidRefreshToken,
+  InvalidToken,
+  Unauthenticated,
+} from '../../../domain/user.errors.js';
+import { HttpProblem, sendProblem } from '../problem.js';
+
+type ErrorClass = abstract new (...args: never[]) => DomainError;
+
+/** The one place where the product's errors become HTTP statuses. */
+const STATUS_BY_ERROR: ReadonlyArray<readonly [ErrorClass, number]> = [
+  [ValidationFailed, 422],
+  [InvalidToken, 400],
+  [InvalidCredentials, 401],
+  [InvalidRefreshToken, 401],
+  [Unauthenticated, 401],
+  [EmailNotVerified, 403],
+  [NotFound, 404],
+  [EmailTaken, 409],
+  [ServiceUnavailable, 503],
+];
+
+// Client errors raised by Koa, the router and body parsers carry a status; their messages are never shown.
+const GENERIC_HTTP: Record<number, { code: string; detail: string }> = {
+  400: { code: 'MALFORMED_BODY', detail: 'The request body could not be parsed.' },
+  404: { code: 'NOT_FOUND', detail: 'There is nothing at this address.' },
+  405: { code: 'METHOD_NOT_ALLOWED', detail: 'This method is not allowed here.' },
+  413: { code: 'PAYLOAD_TOO_LARGE', detail: 'The request body is too large.' },
+  415: { code: 'UNSUPPORTED_MEDIA_TYPE', detail: 'The request body has an unsupported content type.' },
+  501: { code: 'NOT_IMPLEMENTED', detail: 'This method is not implemented.' },
+};
+
+export function errorHandler(logger: Logger): Middleware {
+  return async function handleErrors(ctx, next) {
+    try {
+      await next();
+      if (ctx.status === 404 && ctx.body === undefined) throw new HttpProblem(404, 'NOT_FOUND', GENERIC_HTTP[404]!.detail);
+    } catch (error) {
+      if (error instanceof HttpProblem) {
+        sendProblem(ctx, error);
+        return;
+      }
+      if (error instanceof DomainError) {
+        const status = STATUS_BY_ERROR.find(([type]) => error instanceof type)?.[1];
+        if (status !== undefined) {
+          if (status === 503) logger.warn({ err: error, service: (error as ServiceUnavailable).service }, 'backing service unavailable');
+          sendProblem(ctx, {
+            status,
+            code: error.code,
+            detail: error.message,
+            ...(error instanceof ValidationFailed ? { errors: error.errors } : {}),
+          });
+          return;
+        }
+      }
+      const status = (error as { status?: unknown }).status;
+      if (typeof status === 'number' && status >= 400 && status < 500 && GENERIC_HTTP[status]) {
+        sendProblem(ctx, { status, ...GENERIC_HTTP[status]! });
+        return;
+      }
+      logger.error({ err: error, method: ctx.method, path: ctx.path }, 'unhandled error');
+      sendProblem(ctx, { status: 500, code: 'INTERNAL_ERROR', detail: 'Something went wrong on our side.' });
+    }
+  };
+}

@@ -1,0 +1,48 @@
+import Router from '@koa/router';
+import type { UseCases } from '../use-cases.js';
+import { parseBody } from '../middleware/body-parser.js';
+import { requireAuth, type AuthState } from '../middleware/require-auth.js';
+
+type Body = Record<string, unknown>;
+const body = (ctx: { request: unknown }) => (ctx.request as { body: Body }).body;
+
+export function authRoutes(useCases: UseCases): Router<AuthState> {
+  const router = new Router<AuthState>({ prefix: '/api/auth' });
+
+  router.post('/signup', parseBody(), async (ctx) => {
+    const user = await useCases.registerUser(body(ctx));
+    ctx.status = 201;
+    ctx.body = { user };
+  });
+
+  router.get('/verify-email', async (ctx) => {
+    const user = await useCases.verifyEmail(ctx.query.token);
+    ctx.body = { message: 'Your email address is confirmed.', user };
+  });
+
+  router.post('/resend-verification', parseBody(), async (ctx) => {
+    await useCases.resendVerification(body(ctx));
+    ctx.status = 202;
+    ctx.body = { message: 'If an unverified account uses this email, a new confirmation link is on its way.' };
+  });
+
+  // JSON { email, password }, or the OAuth2 password flow's form where `username` holds the email.
+  router.post('/login', parseBody({ form: true }), async (ctx) => {
+    const input = body(ctx);
+    const email = ctx.is('application/x-www-form-urlencoded') ? input.username : input.email;
+    const { userId: _userId, ...pair } = await useCases.logIn({ email, password: input.password });
+    ctx.body = pair;
+  });
+
+  router.post('/refresh', parseBody(), async (ctx) => {
+    ctx.body = await useCases.refreshSession(body(ctx).refreshToken);
+  });
+
+  router.post('/logout', requireAuth(useCases.authenticate), parseBody(), async (ctx) => {
+    const { user, sessionId } = ctx.state.caller;
+    await useCases.logOut({ userId: user.id, sessionId }, body(ctx).refreshToken);
+    ctx.status = 204;
+  });
+
+  return router;
+}

@@ -1,0 +1,48 @@
+import type { Email } from '../../application/ports/mailer.js';
+
+export interface RenderedEmail {
+  to: string;
+  subject: string;
+  text: string;
+  html: string;
+}
+
+const escape = (s: string) =>
+  s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+
+function html(title: string, paragraphs: string[], link?: { href: string; label: string }): string {
+  const button = link
+    ? `<p><a href="${escape(link.href)}" style="display:inline-block;padding:10px 16px;background:#2457c5;color:#fff;text-decoration:none;border-radius:4px">${escape(link.label)}</a></p>` +
+      `<p style="font-size:13px;color:#555">Or paste this link into your browser:<br>${escape(link.href)}</p>`
+    : '';
+  return `<!doctype html><html><body style="font-family:system-ui,sans-serif;line-height:1.5;max-width:560px;margin:auto;padding:16px">` +
+    `<h1 style="font-size:20px">${escape(title)}</h1>${paragraphs.map((p) => `<p>${escape(p)}</p>`).join('')}${button}</body></html>`;
+}
+
+/** Each email has a plain-text part, where the link stands alone on its own line, and an HTML part. */
+export function renderEmail(email: Email): RenderedEmail {
+  switch (email.kind) {
+    case 'verify-email': {
+      const intro = [`Hello ${email.username},`, 'Please confirm your email address to finish creating your account.'];
+      return {
+        to: email.to,
+        subject: 'Confirm your email address',
+        text: `${intro.join('\n\n')}\n\n${email.link}\n\nIf you did not sign up, you can ignore this email.\n`,
+        html: html('Confirm your email address', [...intro, 'If you did not sign up, you can ignore this email.'], { href: email.link, label: 'Confirm email' }),
+      };
+    }
+    case 'password-reset': {
+      const intro = [`Hello ${email.username},`, 'Someone asked to reset the password of your account. Use the link below to choose a new one. It works once and expires soon.'];
+      return {
+        to: email.to,
+        subject: 'Reset your password',
+        text: `${intro.join('\n\n')}\n\n${email.link}\n\nIf you did not ask for this, ignore this email: your password stays the same.\n`,
+        html: html('Reset your password', [...intro, 'If you did not ask for this, ignore this email: your password stays the same.'], { href: email.link, label: 'Choose a new password' }),
+      };
+    }
+    case 'password-changed': {
+      const body = [`Hello ${email.username},`, 'The password of your account was just changed, and every device was signed out.', 'If this was not you, reset your password at once and contact us.'];
+      return { to: email.to, subject: 'Your password was changed', text: `${body.join('\n\n')}\n`, html: html('Your password was changed', body) };
+    }
+  }
+}

@@ -1,0 +1,11 @@
+import { Model } from 'objection';
+
+export class SessionModel extends Model {
+  static override tableName = 'sessions';
+  id!: string;
+  userId!: string;
+  refreshJti!: string;
+  createdAt!: Date;
+  expiresAt!: Date;
+  revokedAt!: Date | null;
+}

@@ -1,0 +1,24 @@
+import type { TokenPurpose } from '../../domain/one-time-token.js';
+
+export interface OneTimeTokenRecord {
+  id: string;
+  userId: string;
+  purpose: TokenPurpose;
+  tokenHash: string;
+  createdAt: Date;
+  expiresAt: Date;
+  consumedAt: Date | null;
+}
+
+/** Emailed single-purpose tokens, stored only as hashes. */
+export interface OneTimeTokenRepository {
+  create(token: { userId: string; purpose: TokenPurpose; tokenHash: string; createdAt: Date; expiresAt: Date }): Promise<void>;
+  /** Null when no token of that purpose has that hash (used or expired ones are still returned). */
+  findByHash(purpose: TokenPurpose, tokenHash: string): Promise<OneTimeTokenRecord | null>;
+  /** Marks the token used; false when it was already used (so two concurrent uses cannot both win). */
+  consume(id: string, at: Date): Promise<boolean>;
+  /** Marks every unused token of that purpose for the user as used. */
+  consumeAllForUser(userId: string, purpose: TokenPurpose, at: Date): Promise<void>;
+  /** When the newest token of that purpose was issued to the user; null if never. */
+  lastIssuedAt(userId: string, purpose: TokenPurpose): Promise<Date | null>;
+}

@@ -1,0 +1,14 @@
+import type { OneTimeTokenRepository } from './one-time-token-repository.js';
+import type { SessionRepository } from './session-repository.js';
+import type { UserRepository } from './user-repository.js';
+
+export interface Repositories {
+  users: UserRepository;
+  sessions: SessionRepository;
+  tokens: OneTimeTokenRepository;
+}
+
+/** Runs work against the repositories in one transaction: all of it is stored, or none. */
+export interface UnitOfWork {
+  run<T>(work: (repos: Repositories) => Promise<T>): Promise<T>;
+}

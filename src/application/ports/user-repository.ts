@@ -1,0 +1,21 @@
+import type { User } from '../../domain/user.js';
+
+export interface NewUser {
+  username: string;
+  email: string;
+  passwordHash: string;
+  avatarUrl: string;
+}
+
+/** Users, looked up by id or by email (case-insensitive). Every lookup returns null when absent. */
+export interface UserRepository {
+  /** Throws EmailTaken when another user has the same email, whatever its case. */
+  create(user: NewUser): Promise<User>;
+  /** Null also for an id that is not well-formed. */
+  findById(id: string): Promise<User | null>;
+  findByEmail(email: string): Promise<User | null>;
+  markEmailVerified(id: string): Promise<User | null>;
+  /** Stores the new hash and bumps tokenVersion, so every access token issued before is refused. */
+  setPassword(id: string, passwordHash: string): Promise<User | null>;
+  setAvatarUrl(id: string, avatarUrl: string): Promise<User | null>;
+}

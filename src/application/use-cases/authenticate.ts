@@ -1,0 +1,48 @@
+import { Unauthenticated } from '../../domain/user.errors.js';
+import type { AuthUser } from '../../domain/user.js';
+import type { Clock } from '../ports/clock.js';
+import type { TokenService } from '../ports/token-service.js';
+import type { Repositories } from '../ports/unit-of-work.js';
+import type { UserCache } from '../ports/user-cache.js';
+
+export interface Caller {
+  user: AuthUser;
+  sessionId: string;
+}
+
+export interface AuthenticateDeps {
+  repos: Pick<Repositories, 'users' | 'sessions'>;
+  tokens: TokenService;
+  cache: UserCache;
+  clock: Clock;
+}
+
+/**
+ * Turns an access token into the calling user. The cache answers the common case; on a miss the
+ * database does and the cache is filled. A token is refused once its session is revoked or the
+ * user's token version has moved on (password reset).
+ */
+export function makeAuthenticate(deps: AuthenticateDeps) {
+  return async function authenticate(accessToken: string): Promise<Caller> {
+    const claims = deps.tokens.verifyAccess(accessToken);
+    if (!claims) throw new Unauthenticated();
+
+    const cached = await deps.cache.get(claims.userId, claims.sessionId);
+    let user = cached.user;
+    if (!user) {
+      const stored = await deps.repos.users.findById(claims.userId);
+      if (!stored) throw new Unauthenticated();
+      const { passwordHash: _omit, ...rest } = stored;
+      user = rest;
+      await deps.cache.putUser(user);
+    }
+    let active = cached.sessionActive;
+    if (active === null) {
+      const session = await deps.repos.sessions.findById(claims.sessionId);
+      active = !!session && session.userId === claims.userId && !session.revokedAt && session.expiresAt > deps.clock.now();
+      await deps.cache.putSession(claims.sessionId, active);
+    }
+    if (!active || user.tokenVersion !== claims.tokenVersion) throw new Unauthenticated();
+    return { user, sessionId: claims.sessionId };
+  };
+}

@@ -1,0 +1,62 @@
+import { randomUUID } from 'node:crypto';
+import { FieldErrors } from '../../domain/errors.js';
+import { EmailNotVerified, InvalidCredentials } from '../../domain/user.errors.js';
+import { requiredString } from '../../domain/validation.js';
+import type { Clock } from '../ports/clock.js';
+import type { PasswordHasher } from '../ports/password-hasher.js';
+import type { TokenService } from '../ports/token-service.js';
+import type { Repositories } from '../ports/unit-of-work.js';
+
+export interface TokenPair {
+  accessToken: string;
+  refreshToken: string;
+  tokenType: 'Bearer';
+  expiresIn: number;
+}
+
+export interface LogInDeps {
+  repos: Pick<Repositories, 'users' | 'sessions'>;
+  hasher: PasswordHasher;
+  tokens: TokenService;
+  clock: Clock;
+  /** A hash of no one's password, compared when the email is unknown so both failures take as long. */
+  dummyHash: () => Promise<string>;
+}
+
+export function makeLogIn(deps: LogInDeps) {
+  return async function logIn(input: Record<string, unknown>): Promise<TokenPair & { userId: string }> {
+    const errors = new FieldErrors();
+    const email = requiredString(errors, 'email', input.email);
+    const password = requiredString(errors, 'password', input.password);
+    errors.throwIfAny();
+
+    const user = await deps.repos.users.findByEmail(email!);
+    const matches = await deps.hasher.verify(password!, user ? user.passwordHash : await deps.dummyHash());
+    if (!user || !matches) throw new InvalidCredentials();
+    if (!user.emailVerified) throw new EmailNotVerified();
+
+    const jti = randomUUID();
+    const now = deps.clock.now();
+    const session = await deps.repos.sessions.create({
+      userId: user.id,
+      refreshJti: jti,
+      expiresAt: new Date(now.getTime() + deps.tokens.refreshTtlSeconds * 1000),
+    });
+    return {
+      userId: user.id,
+      ...issuePair(deps.tokens, { userId: user.id, sessionId: session.id, tokenVersion: user.tokenVersion, jti }),
+    };
+  };
+}
+
+export function issuePair(
+  tokens: TokenService,
+  claims: { userId: string; sessionId: string; tokenVersion: number; jti: string },
+): TokenPair {
+  return {
+    accessToken: tokens.issueAccess(claims),
+    refreshToken: tokens.issueRefresh(claims),
+    tokenType: 'Bearer',
+    expiresIn: tokens.accessTtlSeconds,
+  };
+}

@@ -1,0 +1,27 @@
+// Well-known passwords of 8+ characters from public breach corpora (shorter ones fail the length
+// rule anyway). Compared case-insensitively.
+export const COMMON_PASSWORDS: ReadonlySet<string> = new Set([
+  'password', 'password1', 'password12', 'password123', 'password1234', 'passw0rd', 'p@ssw0rd', 'p@ssword',
+  'pa55word', 'passwort', 'motdepasse', 'contraseña', '12345678', '123456789', '1234567890', '12345678910',
+  '123123123', '123412345', '987654321', '0987654321', '11111111', '111111111', '1111111111', '00000000',
+  '000000000', '22222222', '55555555', '66666666', '77777777', '88888888', '99999999', '12341234',
+  '12121212', '11223344', '112233445566', '147258369', '159753456', '1q2w3e4r', '1q2w3e4r5t', '1qaz2wsx',
+  '1qazxsw2', 'zaq12wsx', 'zaq1zaq1', 'qwertyui', 'qwertyuiop', 'qwerty12', 'qwerty123', 'qwerty1234',
+  'qwer1234', 'asdfghjk', 'asdfghjkl', 'asdf1234', 'zxcvbnm1', 'zxcvbnm123', 'abcd1234', 'abc12345',
+  'abc123456', 'abcdefgh', 'a1b2c3d4', 'aa123456', 'iloveyou', 'iloveyou1', 'iloveyou2', 'sunshine',
+  'princess', 'football', 'baseball', 'basketball', 'welcome1', 'welcome123', 'trustno1', 'superman',
+  'batman123', 'starwars', 'whatever', 'michelle', 'jennifer', 'computer', 'corvette', 'mercedes',
+  'letmein1', 'letmein123', 'monkey123', 'dragon123', 'master123', 'shadow123', 'sunshine1', 'princess1',
+  'football1', 'charlie1', 'jordan23', 'liverpool', 'chelsea1', 'arsenal1', 'pokemon1', 'minecraft',
+  'babygirl', 'babygirl1', 'lovely123', 'loveyou1', 'iloveu123', 'changeme', 'changeme1', 'admin123',
+  'administrator', 'test1234', 'testtest', 'default1', 'secret123', 'internet', 'q1w2e3r4', 'q1w2e3r4t5',
+  'q1w2e3r4t5y6', '1a2b3c4d', 'hello123', 'hellohello', 'freedom1', 'whatever1', 'nicole123', 'jessica1',
+  'michael1', 'jonathan', 'benjamin', 'victoria', 'samantha', 'elizabeth', 'alexander', 'christopher',
+  'spiderman', 'blink182', 'qazwsxedc', 'qweasdzxc', '1qaz2wsx3edc', 'zxcvbnmasdfghjkl', 'asdfasdf',
+  'qwertyqwerty', 'aaaaaaaa', 'azertyuiop', 'azerty123', 'killer123', 'soccer123', 'hockey123',
+  'fuckyou1', 'fuckoff1', 'mustang1', 'harley123', 'ranger123', 'buster123', 'tigger123', 'summer123',
+  'winter123', 'autumn123', 'spring123', 'september', 'december', 'november', 'valentine', 'butterfly',
+  'chocolate', 'cookie123', 'cheese123', 'pepper123', 'ginger123', 'purple123', 'orange123', 'yellow123',
+  'midnight', 'thunder1', 'phoenix1', 'matrix123', 'zaqxswcde', 'google123', 'facebook', 'linkedin',
+  'myspace1', 'access14', 'accessdenied', 'letmeinplease', 'opensesame', 'rockyou1', 'welcome2',
+]);

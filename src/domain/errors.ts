@@ -1,0 +1,52 @@
+/**
+ * Expected failures of the product, each with a stable machine code.
+ * They carry no HTTP knowledge: the HTTP adapter maps classes to statuses in one table.
+ */
+export abstract class DomainError extends Error {
+  abstract readonly code: string;
+  constructor(message: string) {
+    super(message);
+    this.name = new.target.name;
+  }
+}
+
+export interface FieldError {
+  field: string;
+  message: string;
+}
+
+export class ValidationFailed extends DomainError {
+  readonly code = 'VALIDATION_FAILED';
+  constructor(readonly errors: FieldError[]) {
+    super('The request has invalid fields.');
+  }
+}
+
+export class NotFound extends DomainError {
+  readonly code = 'NOT_FOUND';
+  constructor(what = 'resource') {
+    super(`The ${what} was not found.`);
+  }
+}
+
+/** A backing service (database, cache, store) cannot answer right now. */
+export class ServiceUnavailable extends DomainError {
+  readonly code = 'SERVICE_UNAVAILABLE';
+  constructor(readonly service: string) {
+    super('A backing service is unavailable; try again shortly.');
+  }
+}
+
+/** Collects field errors so that one response names every invalid field at once. */
+export class FieldErrors {
+  private readonly list: FieldError[] = [];
+  add(field: string, message: string): void {
+    this.list.push({ field, message });
+  }
+  has(field: string): boolean {
+    return this.list.some((e) => e.field === field);
+  }
+  throwIfAny(): void {
+    if (this.list.length > 0) throw new ValidationFailed(this.list);
+  }
+}

@@ -1,0 +1,12 @@
+import { createHash, randomBytes } from 'node:crypto';
+
+export type TokenPurpose = 'verify-email' | 'reset-password';
+
+/** 256 bits from the CSPRNG, URL-safe. Only its hash is ever stored. */
+export function newOneTimeToken(): string {
+  return randomBytes(32).toString('base64url');
+}
+
+export function hashToken(token: string): string {
+  return createHash('sha256').update(token).digest('hex');
+}

@@ -1,0 +1,170 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { parseEnv } from 'node:util';
+import convict from 'convict';
+
+/** The development secret shipped in .env; refused in production. */
+export const DEVELOPMENT_JWT_SECRET = 'development-only-secret-change-me-0123456789';
+
+const positiveInt = {
+  name: 'positive-int',
+  validate(value: unknown) {
+    if (!Number.isInteger(value) || (value as number) < 1) throw new Error('must be a whole number of at least 1');
+  },
+  coerce: (value: unknown) => (typeof value === 'string' && /^\d+$/.test(value.trim()) ? Number(value) : value),
+};
+
+function urlFormat(name: string, protocols: string[]) {
+  return {
+    name,
+    validate(value: unknown) {
+      if (value === '' || value === null) return;
+      let url: URL;
+      try {
+        url = new URL(String(value));
+      } catch {
+        throw new Error(`must be a URL (${protocols.join(', ')})`);
+      }
+      if (!protocols.includes(url.protocol)) throw new Error(`must be a URL (${protocols.join(', ')})`);
+    },
+  };
+}
+
+convict.addFormats({
+  'positive-int': positiveInt,
+  'http-url': urlFormat('http-url', ['http:', 'https:']),
+  'postgres-url': urlFormat('postgres-url', ['postgres:', 'postgresql:']),
+  'redis-url': urlFormat('redis-url', ['redis:', 'rediss:']),
+  'smtp-url': urlFormat('smtp-url', ['smtp:', 'smtps:']),
+  'cloudinary-url': urlFormat('cloudinary-url', ['cloudinary:']),
+  'origin-list': {
+    name: 'origin-list',
+    validate(value: unknown) {
+      for (const origin of value as string[]) {
+        let url: URL;
+        try {
+          url = new URL(origin);
+        } catch {
+          throw new Error(`"${origin}" is not an origin such as https://app.example.com`);
+        }
+        if (url.origin !== origin) throw new Error(`"${origin}" is not an origin such as https://app.example.com`);
+      }
+    },
+    coerce: (value: unknown) =>
+      typeof value === 'string'
+        ? value.split(',').map((s) => s.trim()).filter((s) => s.length > 0)
+        : value,
+  },
+  boolean: {
+    name: 'boolean',
+    validate(value: unknown) {
+      if (typeof value !== 'boolean') throw new Error('must be true or false');
+    },
+    coerce: (value: unknown) => (value === 'true' || value === '1' ? true : value === 'false' || value === '0' ? false : value),
+  },
+});
+
+const schema = {
+  nodeEnv: { env: 'NODE_ENV', format: ['development', 'production', 'test'], default: 'development' },
+  port: { env: 'PORT', format: 'port', default: 3000 },
+  publicUrl: { env: 'PUBLIC_URL', format: 'http-url', default: '' },
+  databaseUrl: { env: 'DATABASE_URL', format: 'postgres-url', default: '' },
+  redisUrl: { env: 'REDIS_URL', format: 'redis-url', default: '' },
+  smtpUrl: { env: 'SMTP_URL', format: 'smtp-url', default: '', sensitive: true },
+  mailFrom: { env: 'MAIL_FROM', format: String, default: 'Contacts <no-reply@localhost>' },
+  cloudinaryUrl: { env: 'CLOUDINARY_URL', format: 'cloudinary-url', default: '', sensitive: true },
+  dataDir: { env: 'DATA_DIR', format: String, default: './data' },
+  jwtSecret: { env: 'JWT_SECRET', format: String, default: DEVELOPMENT_JWT_SECRET, sensitive: true },
+  jwtAccessTtlS: { env: 'JWT_ACCESS_TTL_S', format: 'positive-int', default: 900 },
+  jwtRefreshTtlS: { env: 'JWT_REFRESH_TTL_S', format: 'positive-int', default: 1_209_600 },
+  verifyTokenTtlS: { env: 'VERIFY_TOKEN_TTL_S', format: 'positive-int', default: 86_400 },
+  resetTokenTtlS: { env: 'RESET_TOKEN_TTL_S', format: 'positive-int', default: 3600 },
+  corsOrigins: { env: 'CORS_ORIGINS', format: 'origin-list', default: ['http://localhost:3000'] },
+  rateLimitContactsMax: { env: 'RATE_LIMIT_CONTACTS_MAX', format: 'positive-int', default: 100 },
+  rateLimitContactCreateMax: { env: 'RATE_LIMIT_CONTACT_CREATE_MAX', format: 'positive-int', default: 10 },
+  rateLimitContactsWindowS: { env: 'RATE_LIMIT_CONTACTS_WINDOW_S', format: 'positive-int', default: 60 },
+  rateLimitAuthMax: { env: 'RATE_LIMIT_AUTH_MAX', format: 'positive-int', default: 20 },
+  rateLimitAuthWindowS: { env: 'RATE_LIMIT_AUTH_WINDOW_S', format: 'positive-int', default: 60 },
+  rateLimitLoginFailuresMax: { env: 'RATE_LIMIT_LOGIN_FAILURES_MAX', format: 'positive-int', default: 10 },
+  trustProxy: { env: 'TRUST_PROXY', format: 'boolean', default: false },
+  avatarMaxBytes: { env: 'AVATAR_MAX_BYTES', format: 'positive-int', default: 2_097_152 },
+  userCacheTtlS: { env: 'USER_CACHE_TTL_S', format: 'positive-int', default: 300 },
+  bcryptRounds: { env: 'BCRYPT_ROUNDS', format: 'positive-int', default: 12 },
+  logLevel: { env: 'LOG_LEVEL', format: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], default: 'info' },
+};
+
+type Schema = typeof schema;
+type ValueOf<K extends keyof Schema> = Schema[K]['default'] extends number
+  ? number
+  : Schema[K]['default'] extends boolean
+    ? boolean
+    : Schema[K]['default'] extends string[]
+      ? string[]
+      : string;
+export type Config = Readonly<{ [K in keyof Schema]: ValueOf<K> }>;
+
+/** A configuration value that stops the start; its message is one line naming the variable. */
+export class ConfigError extends Error {}
+
+/** Every variable the app reads, with its key in Config. */
+export const CONFIG_VARIABLES: ReadonlyArray<{ variable: string; key: keyof Config }> = Object.entries(schema).map(
+  ([key, spec]) => ({ variable: spec.env, key: key as keyof Config }),
+);
+
+/** Reads `.env` (when present) under the real environment, which wins. */
+export function readEnvironment(env: NodeJS.ProcessEnv = process.env, envFile = '.env'): Record<string, string | undefined> {
+  const fromFile = existsSync(envFile) ? parseEnv(readFileSync(envFile, 'utf8')) : {};
+  return { ...fromFile, ...env };
+}
+
+/** Validates and freezes the configuration; throws ConfigError naming the first bad variable. */
+export function loadConfig(env: Record<string, string | undefined> = readEnvironment()): Config {
+  const cleaned: Record<string, string> = {};
+  for (const { variable } of CONFIG_VARIABLES) {
+    const value = env[variable];
+    if (value !== undefined && value.trim() !== '') cleaned[variable] = value.trim();
+  }
+  const config = convict(schema);
+  try {
+    config.load({});
+    // convict reads `env` from its own argument only when given one explicitly.
+    for (const { variable, key } of CONFIG_VARIABLES) {
+      if (cleaned[variable] !== undefined) config.set(key, coerce(key, cleaned[variable]) as never);
+    }
+    config.validate({ allowed: 'strict' });
+  } catch (error) {
+    throw new ConfigError(describe(error));
+  }
+  const values = config.getProperties() as unknown as { -readonly [K in keyof Config]: Config[K] };
+  if (!values.publicUrl) values.publicUrl = `http://localhost:${values.port}`;
+  values.publicUrl = values.publicUrl.replace(/\/+$/, '');
+  if (values.nodeEnv === 'production') {
+    if (values.jwtSecret === DEVELOPMENT_JWT_SECRET) {
+      throw new ConfigError('JWT_SECRET: the development secret cannot be used with NODE_ENV=production');
+    }
+    if (Buffer.byteLength(values.jwtSecret, 'utf8') < 32) {
+      throw new ConfigError('JWT_SECRET: must be at least 32 bytes with NODE_ENV=production');
+    }
+  }
+  return Object.freeze(values);
+}
+
+function coerce(key: keyof Config, raw: string): unknown {
+  const spec = schema[key] as { format: unknown };
+  if (spec.format === 'positive-int') return positiveInt.coerce(raw);
+  if (spec.format === 'port') return /^\d+$/.test(raw) ? Number(raw) : raw;
+  if (spec.format === 'boolean') return raw === 'true' || raw === '1' ? true : raw === 'false' || raw === '0' ? false : raw;
+  if (spec.format === 'origin-list') return raw.split(',').map((s) => s.trim()).filter((s) => s.length > 0);
+  return raw;
+}
+
+/** convict says `port: ports must be within range 0 - 65535: value was "abc"`; we name the variable. */
+function describe(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  const first = message.split('\n')[0] ?? message;
+  const match = /^([A-Za-z]+): (.*)$/.exec(first);
+  if (!match) return first;
+  const entry = CONFIG_VARIABLES.find((v) => v.key === match[1]);
+  const detail = (match[2] ?? '').replace(/: value was .*$/, '');
+  const sensitive = entry && (schema[entry.key] as { sensitive?: boolean }).sensitive;
+  return `${entry ? entry.variable : match[1]}: ${sensitive ? detail.replace(/"[^"]*"/g, '(hidden)') : detail}`;
+}

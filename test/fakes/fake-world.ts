@@ -1,0 +1,48 @@
+import { InMemoryUserCache } from '../../src/adapters/cache/in-memory-user-cache.js';
+import { JwtTokenService } from '../../src/adapters/security/jwt-token-service.js';
+import { makeAuthenticate } from '../../src/application/use-cases/authenticate.js';
+import { makeLogIn } from '../../src/application/use-cases/log-in.js';
+import { makeLogOut } from '../../src/application/use-cases/log-out.js';
+import { makeRefreshSession } from '../../src/application/use-cases/refresh-session.js';
+import { makeRegisterUser } from '../../src/application/use-cases/register-user.js';
+import { makeResendVerification } from '../../src/application/use-cases/resend-verification.js';
+import { makeVerifyEmail } from '../../src/application/use-cases/verify-email.js';
+import { CapturingLogger, CapturingMailer, FakeClock, FakePasswordHasher } from './fakes.js';
+import { InMemoryUnitOfWork, inMemoryRepositories } from './in-memory-repositories.js';
+
+export const PUBLIC_URL = 'http://app.test';
+
+/** Every use-case closed over in-memory fakes: no network, no disk. */
+export function fakeWorld() {
+  const repos = inMemoryRepositories();
+  const uow = new InMemoryUnitOfWork(repos);
+  const clock = new FakeClock();
+  const mailer = new CapturingMailer();
+  const logger = new CapturingLogger();
+  const hasher = new FakePasswordHasher();
+  const cache = new InMemoryUserCache(300);
+  const tokens = new JwtTokenService('test-secret-test-secret-test-secret!', 900, 1_209_600);
+  const dummyHash = async () => 'hashed:no one has this password';
+  const mailDeps = { uow, mailer, clock, logger, publicUrl: PUBLIC_URL, verifyTokenTtlSeconds: 86_400 };
+
+  const useCases = {
+    registerUser: makeRegisterUser({ ...mailDeps, hasher }),
+    verifyEmail: makeVerifyEmail({ uow, cache, clock }),
+    resendVerification: makeResendVerification(mailDeps),
+    logIn: makeLogIn({ repos, hasher, tokens, clock, dummyHash }),
+    refreshSession: makeRefreshSession({ repos, tokens, cache, clock }),
+    logOut: makeLogOut({ repos, tokens, cache, clock }),
+    authenticate: makeAuthenticate({ repos, tokens, cache, clock }),
+  };
+  return { repos, uow, clock, mailer, logger, hasher, cache, tokens, useCases };
+}
+
+export const PASSWORD = 'a perfectly fine passphrase';
+
+/** A verified user with a live session. */
+export async function verifiedUser(world: ReturnType<typeof fakeWorld>, email = 'ann@example.com') {
+  const user = await world.useCases.registerUser({ username: 'Ann', email, password: PASSWORD });
+  await world.useCases.verifyEmail(world.mailer.lastToken('verify-email'));
+  const pair = await world.useCases.logIn({ email, password: PASSWORD });
+  return { user, ...pair };
+}

@@ -1,0 +1,132 @@
+import { randomUUID } from 'node:crypto';
+import type { OneTimeTokenRecord, OneTimeTokenRepository } from '../../src/application/ports/one-time-token-repository.js';
+import type { Session, SessionRepository } from '../../src/application/ports/session-repository.js';
+import type { Repositories, UnitOfWork } from '../../src/application/ports/unit-of-work.js';
+import type { NewUser, UserRepository } from '../../src/application/ports/user-repository.js';
+import type { TokenPurpose } from '../../src/domain/one-time-token.js';
+import { EmailTaken } from '../../src/domain/user.errors.js';
+import type { User } from '../../src/domain/user.js';
+import { emailKey } from '../../src/domain/validation.js';
+
+/** Rows kept as copies, so a caller mutating what it got back cannot change what is stored. */
+class Table<T extends { id: string }> {
+  rows = new Map<string, T>();
+  get(id: string): T | null {
+    const row = this.rows.get(id);
+    return row ? structuredClone(row) : null;
+  }
+  put(row: T): T {
+    this.rows.set(row.id, structuredClone(row));
+    return structuredClone(row);
+  }
+  all(): T[] {
+    return [...this.rows.values()].map((r) => structuredClone(r));
+  }
+  snapshot(): Map<string, T> {
+    return structuredClone(this.rows);
+  }
+}
+
+export class InMemoryUserRepository implements UserRepository {
+  readonly table = new Table<User>();
+
+  async create(user: NewUser): Promise<User> {
+    if (this.table.all().some((u) => emailKey(u.email) === emailKey(user.email))) throw new EmailTaken();
+    return this.table.put({ ...user, id: randomUUID(), emailVerified: false, tokenVersion: 0, createdAt: new Date() });
+  }
+  async findById(id: string) {
+    return this.table.get(id);
+  }
+  async findByEmail(email: string) {
+    return this.table.all().find((u) => emailKey(u.email) === emailKey(email)) ?? null;
+  }
+  async markEmailVerified(id: string) {
+    return this.update(id, (u) => ({ ...u, emailVerified: true }));
+  }
+  async setPassword(id: string, passwordHash: string) {
+    return this.update(id, (u) => ({ ...u, passwordHash, tokenVersion: u.tokenVersion + 1 }));
+  }
+  async setAvatarUrl(id: string, avatarUrl: string) {
+    return this.update(id, (u) => ({ ...u, avatarUrl }));
+  }
+  private update(id: string, change: (u: User) => User): User | null {
+    const user = this.table.get(id);
+    return user ? this.table.put(change(user)) : null;
+  }
+}
+
+export class InMemorySessionRepository implements SessionRepository {
+  readonly table = new Table<Session>();
+
+  async create(session: { userId: string; refreshJti: string; expiresAt: Date }) {
+    return this.table.put({ ...session, id: randomUUID(), createdAt: new Date(), revokedAt: null });
+  }
+  async findById(id: string) {
+    return this.table.get(id);
+  }
+  async rotate(id: string, fromJti: string, toJti: string, expiresAt: Date) {
+    const session = this.table.get(id);
+    if (!session || session.revokedAt || session.refreshJti !== fromJti) return false;
+    this.table.put({ ...session, refreshJti: toJti, expiresAt });
+    return true;
+  }
+  async revoke(id: string, at: Date) {
+    const session = this.table.get(id);
+    if (session && !session.revokedAt) this.table.put({ ...session, revokedAt: at });
+  }
+  async revokeAllForUser(userId: string, at: Date) {
+    for (const s of this.table.all()) if (s.userId === userId && !s.revokedAt) this.table.put({ ...s, revokedAt: at });
+  }
+}
+
+export class InMemoryOneTimeTokenRepository implements OneTimeTokenRepository {
+  readonly table = new Table<OneTimeTokenRecord>();
+
+  async create(token: { userId: string; purpose: TokenPurpose; tokenHash: string; createdAt: Date; expiresAt: Date }) {
+    this.table.put({ ...token, id: randomUUID(), consumedAt: null });
+  }
+  async findByHash(purpose: TokenPurpose, tokenHash: string) {
+    return this.table.all().find((t) => t.purpose === purpose && t.tokenHash === tokenHash) ?? null;
+  }
+  async consume(id: string, at: Date) {
+    const token = this.table.get(id);
+    if (!token || token.consumedAt) return false;
+    this.table.put({ ...token, consumedAt: at });
+    return true;
+  }
+  async consumeAllForUser(userId: string, purpose: TokenPurpose, at: Date) {
+    for (const t of this.table.all()) {
+      if (t.userId === userId && t.purpose === purpose && !t.consumedAt) this.table.put({ ...t, consumedAt: at });
+    }
+  }
+  async lastIssuedAt(userId: string, purpose: TokenPurpose) {
+    const times = this.table.all().filter((t) => t.userId === userId && t.purpose === purpose).map((t) => t.createdAt.getTime());
+    return times.length ? new Date(Math.max(...times)) : null;
+  }
+}
+
+export interface InMemoryRepositories extends Repositories {
+  users: InMemoryUserRepository;
+  sessions: InMemorySessionRepository;
+  tokens: InMemoryOneTimeTokenRepository;
+}
+
+export function inMemoryRepositories(): InMemoryRepositories {
+  return { users: new InMemoryUserRepository(), sessions: new InMemorySessionRepository(), tokens: new InMemoryOneTimeTokenRepository() };
+}
+
+/** Runs work on the same repositories and, like a transaction, puts every table back if it throws. */
+export class InMemoryUnitOfWork implements UnitOfWork {
+  constructor(private readonly repos: InMemoryRepositories) {}
+
+  async run<T>(work: (repos: Repositories) => Promise<T>): Promise<T> {
+    const tables = Object.values(this.repos).map((repo) => (repo as { table: Table<{ id: string }> }).table);
+    const saved = tables.map((table) => table.snapshot());
+    try {
+      return await work(this.repos);
+    } catch (error) {
+      tables.forEach((table, i) => (table.rows = saved[i]!));
+      throw error;
+    }
+  }
+}

@@ -1,0 +1,121 @@
+import test, { type ExecutionContext } from 'ava';
+import { once } from 'node:events';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { UserCache } from '../../src/application/ports/user-cache.js';
+import { loadConfig, type Config } from '../../src/infrastructure/config.js';
+import { buildContainer, type Container } from '../../src/infrastructure/container.js';
+import { CapturingLogger, CapturingMailer, FakeClock } from '../fakes/fakes.js';
+import type { Backend, TestDatabase } from './databases.js';
+import { pgliteBackend } from './databases.js';
+
+export interface TestApp {
+  url: string;
+  container: Container;
+  config: Config;
+  mailer: CapturingMailer;
+  logger: CapturingLogger;
+  db: TestDatabase;
+  /** fetch against the app; JSON bodies are encoded for you. */
+  request(path: string, init?: RequestInit & { json?: unknown; token?: string }): Promise<Response>;
+  close(): Promise<void>;
+}
+
+export interface TestAppOptions {
+  backend?: Backend;
+  env?: Record<string, string>;
+  clock?: FakeClock;
+  cache?: UserCache;
+}
+
+/** The whole app as main builds it, on a server at port 0, with a capturing mailer and BCRYPT_ROUNDS=4. */
+export async function startTestApp(options: TestAppOptions = {}): Promise<TestApp> {
+  const config = loadConfig({ BCRYPT_ROUNDS: '4', LOG_LEVEL: 'silent', NODE_ENV: 'test', PUBLIC_URL: 'http://app.test', ...options.env });
+  const db = await (options.backend ?? pgliteBackend).create();
+  const mailer = new CapturingMailer();
+  const logger = new CapturingLogger();
+  const container = await buildContainer(config, {
+    knex: db.knex,
+    mailer,
+    logger,
+    ...(options.clock ? { clock: options.clock } : {}),
+    ...(options.cache ? { cache: options.cache } : {}),
+  });
+  const server: Server = createServer(container.app.callback());
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+
+  return {
+    url,
+    container,
+    config,
+    mailer,
+    logger,
+    db,
+    request(path, init = {}) {
+      const { json, token, ...rest } = init;
+      const headers = new Headers(rest.headers);
+      if (json !== undefined) headers.set('Content-Type', 'application/json');
+      if (token) headers.set('Authorization', `Bearer ${token}`);
+      return fetch(url + path, { ...rest, headers, ...(json !== undefined ? { body: JSON.stringify(json) } : {}) });
+    },
+    async close() {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+      await container.close();
+      await db.drop();
+    },
+  };
+}
+
+export const PASSWORD = 'a perfectly fine passphrase';
+
+let counter = 0;
+/** An address no other test of this process uses. */
+export function uniqueEmail(prefix = 'user'): string {
+  counter += 1;
+  return `${prefix}${counter}.${Math.random().toString(36).slice(2, 8)}@example.com`;
+}
+
+/**
+ * Registers one app per backend for a whole test file (starting a database per test is slow).
+ * Tests share it, so each uses its own addresses (uniqueEmail). A backend that is down is skipped,
+ * unless REQUIRE_SERVICES is set, in which case its tests fail.
+ */
+export function eachBackend(
+  backends: Backend[],
+  register: (it: (title: string, body: (t: ExecutionContext, app: TestApp) => Promise<void>) => void, backend: Backend) => void,
+  options: Omit<TestAppOptions, 'backend'> = {},
+): void {
+  for (const backend of backends) {
+    let app: TestApp | undefined;
+    let up = true;
+    test.before(async () => {
+      up = await backend.available();
+      if (up) app = await startTestApp({ ...options, backend });
+    });
+    test.after.always(async () => {
+      await app?.close();
+    });
+    register((title, body) => {
+      test(`[${backend.name}] ${title}`, async (t) => {
+        if (!up) return t.pass(`${backend.name} is not running`);
+        await body(t, app!);
+      });
+    }, backend);
+  }
+}
+
+/** Signs up, verifies and logs in a user; returns its tokens. */
+export async function signUpAndLogIn(app: TestApp, email = uniqueEmail(), password = PASSWORD) {
+  const signup = await app.request('/api/auth/signup', { method: 'POST', json: { username: 'Someone', email, password } });
+  if (signup.status !== 201) throw new Error(`signup answered ${signup.status}`);
+  const verify = await app.request(`/api/auth/verify-email?token=${app.mailer.lastToken('verify-email', email)}`);
+  if (verify.status !== 200) throw new Error(`verify answered ${verify.status}`);
+  const login = await app.request('/api/auth/login', { method: 'POST', json: { email, password } });
+  if (login.status !== 200) throw new Error(`login answered ${login.status}`);
+  const tokens = (await login.json()) as { accessToken: string; refreshToken: string };
+  const user = ((await signup.json()) as { user: { id: string } }).user;
+  return { ...tokens, email, password, userId: user.id };
+}
