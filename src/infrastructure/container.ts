@@ -80,7 +80,8 @@ export async function buildContainer(config: Config, overrides: Overrides = {}):
     authenticate: makeAuthenticate({ repos, tokens, cache, clock }),
   };
 
-  const app = createApp({ useCases, logger, trustProxy: config.trustProxy });
+  const healthChecks = [{ name: 'database', check: async () => void (await knex.raw('select 1')) }];
+  const app = createApp({ useCases, logger, trustProxy: config.trustProxy, healthChecks });
 
   return {
     app,

@@ -154,3 +154,12 @@ eachBackend(BACKENDS, (it) => {
     t.is(method.status, 405);
   });
 });
+
+eachBackend(BACKENDS, (it) => {
+  it('/health answers 200 and /ready 200 while the database answers', async (t, app) => {
+    t.is((await app.request('/health')).status, 200);
+    const ready = await app.request('/ready');
+    t.is(ready.status, 200);
+    t.like(await ready.json(), { checks: { database: 'ok' } });
+  });
+});

@@ -1,4 +1,5 @@
 import Router from '@koa/router';
+import type { RateLimiters } from '../app.js';
 import type { UseCases } from '../use-cases.js';
 import { parseBody } from '../middleware/body-parser.js';
 import { requireAuth, type AuthState } from '../middleware/require-auth.js';
@@ -6,10 +7,10 @@ import { requireAuth, type AuthState } from '../middleware/require-auth.js';
 type Body = Record<string, unknown>;
 const body = (ctx: { request: unknown }) => (ctx.request as { body: Body }).body;
 
-export function authRoutes(useCases: UseCases): Router<AuthState> {
+export function authRoutes(useCases: UseCases, limits: RateLimiters): Router<AuthState> {
   const router = new Router<AuthState>({ prefix: '/api/auth' });
 
-  router.post('/signup', parseBody(), async (ctx) => {
+  router.post('/signup', limits.auth, parseBody(), async (ctx) => {
     const user = await useCases.registerUser(body(ctx));
     ctx.status = 201;
     ctx.body = { user };
@@ -20,14 +21,14 @@ export function authRoutes(useCases: UseCases): Router<AuthState> {
     ctx.body = { message: 'Your email address is confirmed.', user };
   });
 
-  router.post('/resend-verification', parseBody(), async (ctx) => {
+  router.post('/resend-verification', limits.auth, parseBody(), async (ctx) => {
     await useCases.resendVerification(body(ctx));
     ctx.status = 202;
     ctx.body = { message: 'If an unverified account uses this email, a new confirmation link is on its way.' };
   });
 
   // JSON { email, password }, or the OAuth2 password flow's form where `username` holds the email.
-  router.post('/login', parseBody({ form: true }), async (ctx) => {
+  router.post('/login', limits.auth, parseBody({ form: true }), async (ctx) => {
     const input = body(ctx);
     const email = ctx.is('application/x-www-form-urlencoded') ? input.username : input.email;
     const { userId: _userId, ...pair } = await useCases.logIn({ email, password: input.password });
