@@ -36,7 +36,14 @@ export function createKnex(options: DatabaseOptions): Knex {
     mkdirSync(filename, { recursive: true });
     connection = { filename };
   }
-  return knexPkg.knex({ ...common, client: ClientPgLite as unknown as typeof knexPkg.Client, dialect: 'postgres', connection });
+  return knexPkg.knex({
+    ...common,
+    // PGlite's one connection is the database itself: acquiring it the first time boots it.
+    acquireConnectionTimeout: 60_000,
+    client: ClientPgLite as unknown as typeof knexPkg.Client,
+    dialect: 'postgres',
+    connection,
+  });
 }
 
 export async function migrateLatest(knex: Knex, schema?: string): Promise<void> {

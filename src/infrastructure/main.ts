@@ -1,4 +1,5 @@
 import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { ConfigError, loadConfig, type Config } from './config.js';
 import { buildContainer } from './container.js';
 
@@ -20,7 +21,8 @@ const config = readConfig();
 const container = await buildContainer(config);
 const server = createServer(container.app.callback());
 server.listen(config.port, () => {
-  container.logger.info({ port: config.port, publicUrl: config.publicUrl }, 'listening');
+  const { port } = server.address() as AddressInfo;
+  container.logger.info({ port, publicUrl: config.publicUrl }, 'listening');
 });
 
 let stopping = false;

@@ -9,7 +9,7 @@ import type { User } from '../../src/domain/user.js';
 import { emailKey } from '../../src/domain/validation.js';
 
 /** Rows kept as copies, so a caller mutating what it got back cannot change what is stored. */
-class Table<T extends { id: string }> {
+export class Table<T extends { id: string }> {
   rows = new Map<string, T>();
   get(id: string): T | null {
     const row = this.rows.get(id);
@@ -28,7 +28,7 @@ class Table<T extends { id: string }> {
 }
 
 export class InMemoryUserRepository implements UserRepository {
-  readonly table = new Table<User>();
+  table = new Table<User>();
 
   async create(user: NewUser): Promise<User> {
     if (this.table.all().some((u) => emailKey(u.email) === emailKey(user.email))) throw new EmailTaken();
@@ -56,7 +56,7 @@ export class InMemoryUserRepository implements UserRepository {
 }
 
 export class InMemorySessionRepository implements SessionRepository {
-  readonly table = new Table<Session>();
+  table = new Table<Session>();
 
   async create(session: { userId: string; refreshJti: string; expiresAt: Date }) {
     return this.table.put({ ...session, id: randomUUID(), createdAt: new Date(), revokedAt: null });
@@ -80,7 +80,7 @@ export class InMemorySessionRepository implements SessionRepository {
 }
 
 export class InMemoryOneTimeTokenRepository implements OneTimeTokenRepository {
-  readonly table = new Table<OneTimeTokenRecord>();
+  table = new Table<OneTimeTokenRecord>();
 
   async create(token: { userId: string; purpose: TokenPurpose; tokenHash: string; createdAt: Date; expiresAt: Date }) {
     this.table.put({ ...token, id: randomUUID(), consumedAt: null });
@@ -115,18 +115,32 @@ export function inMemoryRepositories(): InMemoryRepositories {
   return { users: new InMemoryUserRepository(), sessions: new InMemorySessionRepository(), tokens: new InMemoryOneTimeTokenRepository() };
 }
 
-/** Runs work on the same repositories and, like a transaction, puts every table back if it throws. */
+type WithTable = { table: Table<{ id: string }> };
+
+/**
+ * Like a transaction: the work runs on private copies of every table, and only when it succeeds are
+ * its changes (rows added, changed or removed) applied to the shared tables. Work that throws
+ * leaves nothing behind, and concurrent work never sees another's uncommitted rows.
+ */
 export class InMemoryUnitOfWork implements UnitOfWork {
   constructor(private readonly repos: InMemoryRepositories) {}
 
   async run<T>(work: (repos: Repositories) => Promise<T>): Promise<T> {
-    const tables = Object.values(this.repos).map((repo) => (repo as { table: Table<{ id: string }> }).table);
-    const saved = tables.map((table) => table.snapshot());
-    try {
-      return await work(this.repos);
-    } catch (error) {
-      tables.forEach((table, i) => (table.rows = saved[i]!));
-      throw error;
+    const entries = Object.entries(this.repos) as [string, WithTable][];
+    const staged = entries.map(([name, repo]) => {
+      const copy = Object.assign(Object.create(Object.getPrototypeOf(repo)) as WithTable, repo);
+      copy.table = new Table();
+      copy.table.rows = repo.table.snapshot();
+      return [name, copy, repo.table.snapshot()] as const;
+    });
+    const result = await work(Object.fromEntries(staged.map(([name, copy]) => [name, copy])) as unknown as Repositories);
+    for (const [name, copy, before] of staged) {
+      const shared = this.repos[name as keyof InMemoryRepositories].table as Table<{ id: string }>;
+      for (const [id, row] of copy.table.rows) {
+        if (JSON.stringify(before.get(id)) !== JSON.stringify(row)) shared.rows.set(id, row);
+      }
+      for (const id of before.keys()) if (!copy.table.rows.has(id)) shared.rows.delete(id);
     }
+    return result;
   }
 }

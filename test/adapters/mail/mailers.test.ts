@@ -1,0 +1,59 @@
+import test from 'ava';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { simpleParser } from 'mailparser';
+import { FileOutboxMailer } from '../../../src/adapters/mail/file-outbox-mailer.js';
+import { NodemailerMailer } from '../../../src/adapters/mail/nodemailer-mailer.js';
+import type { Email, Mailer } from '../../../src/application/ports/mailer.js';
+import { CapturingLogger } from '../../fakes/fakes.js';
+import { linkIn, SmtpSink } from '../../helpers/smtp-sink.js';
+
+const LINK = 'http://app.test/account/verify-email?token=abc_DEF-123';
+const verification: Email = { kind: 'verify-email', to: 'ann@example.com', username: 'Ann <script>', link: LINK };
+
+test('NodemailerMailer delivers over SMTP: subject, plain text with the link alone on a line, escaped HTML', async (t) => {
+  const sink = await new SmtpSink().start();
+  const mailer = new NodemailerMailer({ url: sink.url, from: 'Contacts <no-reply@app.test>' });
+  try {
+    await mailer.send(verification);
+    const mail = await sink.waitFor('ann@example.com');
+    t.is(mail.subject, 'Confirm your email address');
+    t.deepEqual(mail.from?.value, [{ name: 'Contacts', address: 'no-reply@app.test' }]);
+    t.is(linkIn(mail), LINK);
+    t.true(typeof mail.html === 'string' && mail.html.includes(`href="${LINK}"`));
+    t.true(typeof mail.html === 'string' && mail.html.includes('Ann &lt;script&gt;') && !mail.html.includes('<script>'));
+  } finally {
+    mailer.close();
+    await sink.stop();
+  }
+});
+
+test('NodemailerMailer rejects quickly when no SMTP server answers', async (t) => {
+  const sink = await new SmtpSink().start();
+  const url = sink.url;
+  await sink.stop();
+  const mailer: Mailer & { close(): void } = new NodemailerMailer({ url, from: 'x@app.test', timeoutMs: 1000 });
+  const started = Date.now();
+  await t.throwsAsync(mailer.send(verification));
+  t.true(Date.now() - started < 5000);
+  mailer.close();
+});
+
+test('FileOutboxMailer writes a parseable .eml per email and logs where it is', async (t) => {
+  const dir = await mkdtemp(path.join(tmpdir(), 'outbox-'));
+  const logger = new CapturingLogger();
+  try {
+    await new FileOutboxMailer(dir, 'Contacts <no-reply@app.test>', logger).send(verification);
+    await new FileOutboxMailer(dir, 'Contacts <no-reply@app.test>', logger).send({ kind: 'password-changed', to: 'ann@example.com', username: 'Ann' });
+    const files = (await readdir(dir)).filter((f) => f.endsWith('.eml')).sort();
+    t.is(files.length, 2);
+    const mail = await simpleParser(await readFile(path.join(dir, files.find((f) => f.includes('verify-email'))!)));
+    t.is(mail.subject, 'Confirm your email address');
+    t.is(linkIn(mail), LINK);
+    t.truthy(mail.html);
+    t.true(logger.lines.some((l) => JSON.stringify(l.fields).includes(LINK)));
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});

@@ -1,0 +1,108 @@
+import type { TestFn } from 'ava';
+import type { Repositories, UnitOfWork } from '../../../src/application/ports/unit-of-work.js';
+import { EmailTaken } from '../../../src/domain/user.errors.js';
+
+export interface RepositoryFixture {
+  repos: Repositories;
+  uow: UnitOfWork;
+  close(): Promise<void>;
+}
+
+const newUser = (email: string) => ({ username: 'Ann', email, passwordHash: 'hash', avatarUrl: 'https://example.com/a.png' });
+const later = (ms: number) => new Date(Date.now() + ms);
+const MISSING = '00000000-0000-4000-8000-000000000000';
+
+/** The behaviour every implementation of the account repositories shares: fake, PGlite and PostgreSQL. */
+export function accountRepositoriesContract(
+  test: TestFn,
+  name: string,
+  available: () => Promise<boolean>,
+  open: () => Promise<RepositoryFixture>,
+): void {
+  // One database per backend for the whole suite; tests use addresses of their own.
+  let fixture: Promise<RepositoryFixture> | undefined;
+  test.after.always(async () => {
+    if (fixture) await (await fixture).close();
+  });
+  const it = (title: string, body: (t: import('ava').ExecutionContext, f: RepositoryFixture) => Promise<void>) =>
+    test(`[${name}] ${title}`, async (t) => {
+      if (!(await available())) return t.pass(`${name} is not running`);
+      fixture ??= open();
+      await body(t, await fixture);
+    });
+
+  it('users: create, then find by id and by email in any case', async (t, { repos }) => {
+    const user = await repos.users.create(newUser('Ann@Example.com'));
+    t.like(user, { username: 'Ann', email: 'Ann@Example.com', emailVerified: false, tokenVersion: 0 });
+    t.true(user.createdAt instanceof Date);
+    t.deepEqual(await repos.users.findById(user.id), user);
+    t.deepEqual(await repos.users.findByEmail('ann@EXAMPLE.com'), user);
+    t.is(await repos.users.findByEmail('other@example.com'), null);
+    t.is(await repos.users.findById(MISSING), null);
+    t.is(await repos.users.findById('not-a-uuid'), null);
+  });
+
+  it('users: a second account with the same email in another case throws EmailTaken', async (t, { repos }) => {
+    await repos.users.create(newUser('dup@example.com'));
+    await t.throwsAsync(repos.users.create(newUser('DUP@example.com')), { instanceOf: EmailTaken });
+  });
+
+  it('users: verification, password (bumping the token version) and avatar are stored', async (t, { repos }) => {
+    const user = await repos.users.create(newUser('u@example.com'));
+    t.true((await repos.users.markEmailVerified(user.id))!.emailVerified);
+    const changed = await repos.users.setPassword(user.id, 'new hash');
+    t.like(changed, { passwordHash: 'new hash', tokenVersion: 1, emailVerified: true });
+    t.is((await repos.users.setAvatarUrl(user.id, 'https://cdn.example.com/x.png'))!.avatarUrl, 'https://cdn.example.com/x.png');
+    t.like(await repos.users.findById(user.id), { passwordHash: 'new hash', tokenVersion: 1, avatarUrl: 'https://cdn.example.com/x.png' });
+    t.is(await repos.users.markEmailVerified(MISSING), null);
+  });
+
+  it('sessions: rotate only from the current refresh id; revoke one or all', async (t, { repos }) => {
+    const user = await repos.users.create(newUser('s@example.com'));
+    const a = await repos.sessions.create({ userId: user.id, refreshJti: 'j1', expiresAt: later(60_000) });
+    const b = await repos.sessions.create({ userId: user.id, refreshJti: 'k1', expiresAt: later(60_000) });
+    t.like(await repos.sessions.findById(a.id), { userId: user.id, refreshJti: 'j1', revokedAt: null });
+    t.true(await repos.sessions.rotate(a.id, 'j1', 'j2', later(120_000)));
+    t.false(await repos.sessions.rotate(a.id, 'j1', 'j3', later(120_000)));
+    t.is((await repos.sessions.findById(a.id))!.refreshJti, 'j2');
+    await repos.sessions.revoke(a.id, new Date());
+    t.truthy((await repos.sessions.findById(a.id))!.revokedAt);
+    t.false(await repos.sessions.rotate(a.id, 'j2', 'j4', later(1000)));
+    t.is((await repos.sessions.findById(b.id))!.revokedAt, null);
+    await repos.sessions.revokeAllForUser(user.id, new Date());
+    t.truthy((await repos.sessions.findById(b.id))!.revokedAt);
+    t.is(await repos.sessions.findById('nope'), null);
+  });
+
+  it('one-time tokens: found by purpose and hash, consumed once, latest issue time known', async (t, { repos }) => {
+    const user = await repos.users.create(newUser('t@example.com'));
+    const first = new Date(Date.now() - 120_000);
+    const second = new Date(Date.now() - 60_000);
+    await repos.tokens.create({ userId: user.id, purpose: 'verify-email', tokenHash: 'h1', createdAt: first, expiresAt: later(60_000) });
+    await repos.tokens.create({ userId: user.id, purpose: 'verify-email', tokenHash: 'h2', createdAt: second, expiresAt: later(60_000) });
+    await repos.tokens.create({ userId: user.id, purpose: 'reset-password', tokenHash: 'h3', createdAt: first, expiresAt: later(60_000) });
+    t.is(await repos.tokens.findByHash('reset-password', 'h1'), null);
+    const record = (await repos.tokens.findByHash('verify-email', 'h1'))!;
+    t.like(record, { userId: user.id, purpose: 'verify-email', consumedAt: null });
+    t.is((await repos.tokens.lastIssuedAt(user.id, 'verify-email'))!.getTime(), second.getTime());
+    t.true(await repos.tokens.consume(record.id, new Date()));
+    t.false(await repos.tokens.consume(record.id, new Date()));
+    await repos.tokens.consumeAllForUser(user.id, 'verify-email', new Date());
+    t.truthy((await repos.tokens.findByHash('verify-email', 'h2'))!.consumedAt);
+    t.is((await repos.tokens.findByHash('reset-password', 'h3'))!.consumedAt, null);
+    t.is(await repos.tokens.lastIssuedAt(MISSING, 'verify-email'), null);
+  });
+
+  it('a unit of work stores everything or, when it throws, nothing', async (t, { repos, uow }) => {
+    await t.throwsAsync(
+      uow.run(async (tx) => {
+        await tx.users.create(newUser('rollback@example.com'));
+        throw new Error('boom');
+      }),
+      { message: 'boom' },
+    );
+    t.is(await repos.users.findByEmail('rollback@example.com'), null);
+    const user = await uow.run((tx) => tx.users.create(newUser('commit@example.com')));
+    t.is((await repos.users.findByEmail('commit@example.com'))!.id, user.id);
+  });
+}

@@ -1,0 +1,118 @@
+import test from 'ava';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { simpleParser } from 'mailparser';
+import pg from 'pg';
+import { postgresAvailable, TEST_DATABASE_URL } from '../helpers/databases.js';
+import { linkIn, SmtpSink } from '../helpers/smtp-sink.js';
+
+interface Running {
+  child: ChildProcess;
+  url: string;
+  output: () => string;
+  exit: Promise<number | null>;
+}
+
+/** Starts `src/infrastructure/main.ts` as `npm start` does, in a scratch folder with no .env. */
+async function startMain(env: Record<string, string>, cwd: string): Promise<Running> {
+  const child = spawn(process.execPath, ['--import', import.meta.resolve('tsx'), path.resolve('src/infrastructure/main.ts')], {
+    cwd,
+    env: { PATH: process.env.PATH ?? '', PORT: '0', BCRYPT_ROUNDS: '4', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout!.on('data', (d) => (output += d));
+  child.stderr!.on('data', (d) => (output += d));
+  const exit = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  const port = await new Promise<number>((resolve, reject) => {
+    const timer = setInterval(() => {
+      const line = output.split('\n').find((l) => l.includes('"listening"'));
+      if (line) {
+        clearInterval(timer);
+        resolve(JSON.parse(line).port);
+      }
+    }, 50);
+    void exit.then((code) => {
+      clearInterval(timer);
+      reject(new Error(`main exited with ${code}: ${output}`));
+    });
+  });
+  return { child, url: `http://127.0.0.1:${port}`, output: () => output, exit };
+}
+
+async function accountFlow(t: import('ava').ExecutionContext, url: string, readLink: (email: string) => Promise<string>) {
+  const email = `ann.${randomBytes(3).toString('hex')}@example.com`;
+  const password = 'correct horse battery';
+  const post = (p: string, body: unknown, token?: string) =>
+    fetch(url + p, { method: 'POST', headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) }, body: JSON.stringify(body) });
+
+  t.is((await post('/api/auth/signup', { username: 'Ann', email, password })).status, 201);
+  const link = new URL(await readLink(email));
+  t.is(link.pathname, '/account/verify-email');
+  const verified = await fetch(`${url}/api/auth/verify-email?token=${link.searchParams.get('token')}`);
+  t.is(verified.status, 200);
+  const login = await post('/api/auth/login', { email, password });
+  t.is(login.status, 200);
+  const { accessToken, refreshToken } = (await login.json()) as { accessToken: string; refreshToken: string };
+  const me = await fetch(`${url}/api/users/me`, { headers: { authorization: `Bearer ${accessToken}` } });
+  t.like(await me.json(), { email, emailVerified: true });
+  t.is((await post('/api/auth/logout', { refreshToken }, accessToken)).status, 204);
+  t.is((await fetch(`${url}/api/users/me`, { headers: { authorization: `Bearer ${accessToken}` } })).status, 401);
+}
+
+test('npm start on embedded defaults: signup → .eml in data/outbox → verify link → login → me; SIGTERM stops cleanly', async (t) => {
+  const cwd = await mkdtemp(path.join(tmpdir(), 'contacts-main-'));
+  const running = await startMain({}, cwd);
+  try {
+    await accountFlow(t, running.url, async () => {
+      const outbox = path.join(cwd, 'data', 'outbox');
+      const file = (await readdir(outbox)).find((f) => f.endsWith('.eml'))!;
+      return linkIn(await simpleParser(await readFile(path.join(outbox, file))));
+    });
+    running.child.kill('SIGTERM');
+    t.is(await running.exit, 0);
+    t.regex(running.output(), /"msg":"stopped"/);
+  } finally {
+    running.child.kill('SIGKILL');
+    await rm(cwd, { recursive: true, force: true });
+  }
+});
+
+test('against a real PostgreSQL and SMTP server, the same flow holds', async (t) => {
+  if (!(await postgresAvailable())) return t.pass('PostgreSQL is not running');
+  const database = `contacts_e2e_${randomBytes(4).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: TEST_DATABASE_URL });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${database}`);
+  const sink = await new SmtpSink().start();
+  const cwd = await mkdtemp(path.join(tmpdir(), 'contacts-main-'));
+  const url = new URL(TEST_DATABASE_URL);
+  url.pathname = `/${database}`;
+  let running: Running | undefined;
+  try {
+    running = await startMain({ DATABASE_URL: url.href, SMTP_URL: sink.url }, cwd);
+    await accountFlow(t, running.url, async (email) => linkIn(await sink.waitFor(email)));
+    running.child.kill('SIGTERM');
+    t.is(await running.exit, 0);
+  } finally {
+    running?.child.kill('SIGKILL');
+    await running?.exit;
+    await sink.stop();
+    await admin.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
+    await admin.end();
+    await rm(cwd, { recursive: true, force: true });
+  }
+});
+
+test('a bad configuration value stops the start with one line naming the variable', async (t) => {
+  const cwd = await mkdtemp(path.join(tmpdir(), 'contacts-main-'));
+  try {
+    await t.throwsAsync(startMain({ PORT: 'not-a-port' }, cwd), { message: /Configuration error: PORT: / });
+    await t.throwsAsync(startMain({ NODE_ENV: 'production' }, cwd), { message: /Configuration error: JWT_SECRET: / });
+  } finally {
+    await rm(cwd, { recursive: true, force: true });
+  }
+});
