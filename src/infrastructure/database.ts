@@ -36,7 +36,15 @@ export function createKnex(options: DatabaseOptions): Knex {
     mkdirSync(filename, { recursive: true });
     connection = { filename };
   }
-  return knexPkg.knex({ ...common, client: ClientPgLite as unknown as typeof knexPkg.Client, dialect: 'postgres', connection });
+  // PGlite has one connection, shared by every query in flight, and its first acquisition boots the
+  // engine; on a busy machine either can outlast a timeout meant for a network pool.
+  return knexPkg.knex({
+    ...common,
+    acquireConnectionTimeout: 30_000,
+    client: ClientPgLite as unknown as typeof knexPkg.Client,
+    dialect: 'postgres',
+    connection,
+  });
 }
 
 export async function migrateLatest(knex: Knex, schema?: string): Promise<void> {
