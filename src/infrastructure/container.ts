@@ -8,6 +8,13 @@ import type { PasswordHasher } from '../application/ports/password-hasher.js';
 import type { UnitOfWork, Repositories } from '../application/ports/unit-of-work.js';
 import type { UserCache } from '../application/ports/user-cache.js';
 import { makeAuthenticate } from '../application/use-cases/authenticate.js';
+import { makeCreateContact } from '../application/use-cases/create-contact.js';
+import { makeGetContact } from '../application/use-cases/get-contact.js';
+import { makeListContacts } from '../application/use-cases/list-contacts.js';
+import { makeReplaceContact } from '../application/use-cases/replace-contact.js';
+import { makePatchContact } from '../application/use-cases/patch-contact.js';
+import { makeDeleteContact } from '../application/use-cases/delete-contact.js';
+import { makeUpcomingBirthdays } from '../application/use-cases/upcoming-birthdays.js';
 import { makeLogIn } from '../application/use-cases/log-in.js';
 import { makeLogOut } from '../application/use-cases/log-out.js';
 import { makeRefreshSession } from '../application/use-cases/refresh-session.js';
@@ -78,6 +85,13 @@ export async function buildContainer(config: Config, overrides: Overrides = {}):
     refreshSession: makeRefreshSession({ repos, tokens, cache, clock }),
     logOut: makeLogOut({ repos, tokens, cache, clock }),
     authenticate: makeAuthenticate({ repos, tokens, cache, clock }),
+    createContact: makeCreateContact({ repos, clock }),
+    getContact: makeGetContact({ repos }),
+    listContacts: makeListContacts({ repos }),
+    replaceContact: makeReplaceContact({ repos, clock }),
+    patchContact: makePatchContact({ repos, clock }),
+    deleteContact: makeDeleteContact({ repos }),
+    upcomingBirthdays: makeUpcomingBirthdays({ repos, clock }),
   };
 
   const healthChecks = [{ name: 'database', check: async () => void (await knex.raw('select 1')) }];

@@ -36,9 +36,10 @@ export function createKnex(options: DatabaseOptions): Knex {
     mkdirSync(filename, { recursive: true });
     connection = { filename };
   }
+  // PGlite has one connection, shared by every query in flight, and its first acquisition boots the
+  // engine; on a busy machine either can outlast a timeout meant for a network pool.
   return knexPkg.knex({
     ...common,
-    // PGlite's one connection is the database itself: acquiring it the first time boots it.
     acquireConnectionTimeout: 60_000,
     client: ClientPgLite as unknown as typeof knexPkg.Client,
     dialect: 'postgres',

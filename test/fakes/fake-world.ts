@@ -1,6 +1,13 @@
 import { InMemoryUserCache } from '../../src/adapters/cache/in-memory-user-cache.js';
 import { JwtTokenService } from '../../src/adapters/security/jwt-token-service.js';
 import { makeAuthenticate } from '../../src/application/use-cases/authenticate.js';
+import { makeCreateContact } from '../../src/application/use-cases/create-contact.js';
+import { makeGetContact } from '../../src/application/use-cases/get-contact.js';
+import { makeListContacts } from '../../src/application/use-cases/list-contacts.js';
+import { makeReplaceContact } from '../../src/application/use-cases/replace-contact.js';
+import { makePatchContact } from '../../src/application/use-cases/patch-contact.js';
+import { makeDeleteContact } from '../../src/application/use-cases/delete-contact.js';
+import { makeUpcomingBirthdays } from '../../src/application/use-cases/upcoming-birthdays.js';
 import { makeLogIn } from '../../src/application/use-cases/log-in.js';
 import { makeLogOut } from '../../src/application/use-cases/log-out.js';
 import { makeRefreshSession } from '../../src/application/use-cases/refresh-session.js';
@@ -33,6 +40,13 @@ export function fakeWorld() {
     refreshSession: makeRefreshSession({ repos, tokens, cache, clock }),
     logOut: makeLogOut({ repos, tokens, cache, clock }),
     authenticate: makeAuthenticate({ repos, tokens, cache, clock }),
+    createContact: makeCreateContact({ repos, clock }),
+    getContact: makeGetContact({ repos }),
+    listContacts: makeListContacts({ repos }),
+    replaceContact: makeReplaceContact({ repos, clock }),
+    patchContact: makePatchContact({ repos, clock }),
+    deleteContact: makeDeleteContact({ repos }),
+    upcomingBirthdays: makeUpcomingBirthdays({ repos, clock }),
   };
   return { repos, uow, clock, mailer, logger, hasher, cache, tokens, useCases };
 }

@@ -1,8 +1,12 @@
 import { randomUUID } from 'node:crypto';
+import type { ContactPage, ContactRepository } from '../../src/application/ports/contact-repository.js';
 import type { OneTimeTokenRecord, OneTimeTokenRepository } from '../../src/application/ports/one-time-token-repository.js';
 import type { Session, SessionRepository } from '../../src/application/ports/session-repository.js';
 import type { Repositories, UnitOfWork } from '../../src/application/ports/unit-of-work.js';
 import type { NewUser, UserRepository } from '../../src/application/ports/user-repository.js';
+import { isBirthdayWithin, nextBirthday } from '../../src/domain/birthdays.js';
+import { ContactEmailTaken } from '../../src/domain/contact.errors.js';
+import type { Contact, ContactFields, ContactQuery } from '../../src/domain/contact.js';
 import type { TokenPurpose } from '../../src/domain/one-time-token.js';
 import { EmailTaken } from '../../src/domain/user.errors.js';
 import type { User } from '../../src/domain/user.js';
@@ -105,14 +109,68 @@ export class InMemoryOneTimeTokenRepository implements OneTimeTokenRepository {
   }
 }
 
+export class InMemoryContactRepository implements ContactRepository {
+  table = new Table<Contact>();
+
+  async create(ownerId: string, fields: ContactFields) {
+    this.assertEmailFree(ownerId, fields.email, null);
+    const now = new Date();
+    return this.table.put({ ...fields, id: randomUUID(), userId: ownerId, createdAt: now, updatedAt: now });
+  }
+  async findById(ownerId: string, id: string) {
+    const contact = this.table.get(id);
+    return contact && contact.userId === ownerId ? contact : null;
+  }
+  async search(ownerId: string, query: ContactQuery): Promise<ContactPage> {
+    const has = (value: string, text: string | undefined) => text === undefined || value.toLowerCase().includes(text.toLowerCase());
+    const matching = this.owned(ownerId)
+      .filter((c) => !query.q || [c.firstName, c.lastName, c.email].some((value) => has(value, query.q)))
+      .filter((c) => has(c.firstName, query.firstName) && has(c.lastName, query.lastName) && has(c.email, query.email))
+      .sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime() || compare(a.id, b.id));
+    return { items: matching.slice(query.offset, query.offset + query.limit), total: matching.length };
+  }
+  async update(ownerId: string, id: string, changes: Partial<ContactFields>) {
+    const contact = await this.findById(ownerId, id);
+    if (!contact) return null;
+    if (changes.email !== undefined) this.assertEmailFree(ownerId, changes.email, id);
+    return this.table.put({ ...contact, ...changes, updatedAt: new Date() });
+  }
+  async delete(ownerId: string, id: string) {
+    if (!(await this.findById(ownerId, id))) return false;
+    this.table.rows.delete(id);
+    return true;
+  }
+  async upcomingBirthdays(ownerId: string, today: string, days: number) {
+    return this.owned(ownerId)
+      .filter((c) => isBirthdayWithin(c.birthday, today, days))
+      .map((c) => ({ c, on: nextBirthday(c.birthday, today) }))
+      .sort((a, b) => compare(a.on, b.on) || compare(a.c.id, b.c.id))
+      .map(({ c }) => c);
+  }
+  private owned(ownerId: string): Contact[] {
+    return this.table.all().filter((c) => c.userId === ownerId);
+  }
+  private assertEmailFree(ownerId: string, email: string, exceptId: string | null) {
+    if (this.owned(ownerId).some((c) => c.id !== exceptId && emailKey(c.email) === emailKey(email))) throw new ContactEmailTaken();
+  }
+}
+
+const compare = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+
 export interface InMemoryRepositories extends Repositories {
   users: InMemoryUserRepository;
   sessions: InMemorySessionRepository;
   tokens: InMemoryOneTimeTokenRepository;
+  contacts: InMemoryContactRepository;
 }
 
 export function inMemoryRepositories(): InMemoryRepositories {
-  return { users: new InMemoryUserRepository(), sessions: new InMemorySessionRepository(), tokens: new InMemoryOneTimeTokenRepository() };
+  return {
+    users: new InMemoryUserRepository(),
+    sessions: new InMemorySessionRepository(),
+    tokens: new InMemoryOneTimeTokenRepository(),
+    contacts: new InMemoryContactRepository(),
+  };
 }
 
 type WithTable = { table: Table<{ id: string }> };

@@ -4,6 +4,7 @@ import type { Logger } from '../../application/ports/logger.js';
 import { errorHandler } from './middleware/error-handler.js';
 import { securityHeaders } from './middleware/security-headers.js';
 import { authRoutes } from './routes/auth.routes.js';
+import { contactRoutes } from './routes/contacts.routes.js';
 import { operationsRoutes, type HealthCheck } from './routes/operations.routes.js';
 import { userRoutes } from './routes/users.routes.js';
 import type { UseCases } from './use-cases.js';
@@ -45,6 +46,7 @@ export function createApp(deps: AppDeps): Koa {
     operationsRoutes(deps.healthChecks ?? []),
     authRoutes(deps.useCases, limits),
     userRoutes(deps.useCases),
+    contactRoutes(deps.useCases, limits),
   ];
   for (const child of children) router.use(child.routes());
   app.use(router.routes());

@@ -1,3 +1,10 @@
+import type { makeCreateContact } from '../../application/use-cases/create-contact.js';
+import type { makeGetContact } from '../../application/use-cases/get-contact.js';
+import type { makeListContacts } from '../../application/use-cases/list-contacts.js';
+import type { makeReplaceContact } from '../../application/use-cases/replace-contact.js';
+import type { makePatchContact } from '../../application/use-cases/patch-contact.js';
+import type { makeDeleteContact } from '../../application/use-cases/delete-contact.js';
+import type { makeUpcomingBirthdays } from '../../application/use-cases/upcoming-birthdays.js';
 import type { makeAuthenticate } from '../../application/use-cases/authenticate.js';
 import type { makeLogIn } from '../../application/use-cases/log-in.js';
 import type { makeLogOut } from '../../application/use-cases/log-out.js';
@@ -15,4 +22,11 @@ export interface UseCases {
   refreshSession: ReturnType<typeof makeRefreshSession>;
   logOut: ReturnType<typeof makeLogOut>;
   authenticate: ReturnType<typeof makeAuthenticate>;
+  createContact: ReturnType<typeof makeCreateContact>;
+  getContact: ReturnType<typeof makeGetContact>;
+  listContacts: ReturnType<typeof makeListContacts>;
+  replaceContact: ReturnType<typeof makeReplaceContact>;
+  patchContact: ReturnType<typeof makePatchContact>;
+  deleteContact: ReturnType<typeof makeDeleteContact>;
+  upcomingBirthdays: ReturnType<typeof makeUpcomingBirthdays>;
 }

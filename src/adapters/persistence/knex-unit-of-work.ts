@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import type { Repositories, UnitOfWork } from '../../application/ports/unit-of-work.js';
+import { KnexContactRepository } from './knex-contact-repository.js';
 import { KnexOneTimeTokenRepository } from './knex-one-time-token-repository.js';
 import { KnexSessionRepository } from './knex-session-repository.js';
 import { KnexUserRepository } from './knex-user-repository.js';
@@ -9,6 +10,7 @@ export function knexRepositories(db: Knex | Knex.Transaction): Repositories {
     users: new KnexUserRepository(db),
     sessions: new KnexSessionRepository(db),
     tokens: new KnexOneTimeTokenRepository(db),
+    contacts: new KnexContactRepository(db),
   };
 }
 

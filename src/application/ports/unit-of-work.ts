@@ -1,3 +1,4 @@
+import type { ContactRepository } from './contact-repository.js';
 import type { OneTimeTokenRepository } from './one-time-token-repository.js';
 import type { SessionRepository } from './session-repository.js';
 import type { UserRepository } from './user-repository.js';
@@ -6,6 +7,7 @@ export interface Repositories {
   users: UserRepository;
   sessions: SessionRepository;
   tokens: OneTimeTokenRepository;
+  contacts: ContactRepository;
 }
 
 /** Runs work against the repositories in one transaction: all of it is stored, or none. */

@@ -1,5 +1,6 @@
 import type { Middleware } from 'koa';
 import type { Logger } from '../../../application/ports/logger.js';
+import { ContactEmailTaken } from '../../../domain/contact.errors.js';
 import { DomainError, NotFound, ServiceUnavailable, ValidationFailed } from '../../../domain/errors.js';
 import {
   EmailNotVerified,
@@ -23,6 +24,7 @@ const STATUS_BY_ERROR: ReadonlyArray<readonly [ErrorClass, number]> = [
   [EmailNotVerified, 403],
   [NotFound, 404],
   [EmailTaken, 409],
+  [ContactEmailTaken, 409],
   [ServiceUnavailable, 503],
 ];
 

@@ -1,6 +1,6 @@
 import type { Middleware } from 'koa';
 
-const NO_STORE_PREFIXES = ['/api/auth', '/api/users'];
+const NO_STORE_PREFIXES = ['/api/auth', '/api/users', '/api/contacts'];
 
 /** Headers every response carries, set before anything runs so that error responses have them too. */
 export function securityHeaders(): Middleware {

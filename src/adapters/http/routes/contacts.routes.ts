@@ -1,0 +1,50 @@
+import Router from '@koa/router';
+import type { RateLimiters } from '../app.js';
+import { parseBody } from '../middleware/body-parser.js';
+import { requireAuth, type AuthState } from '../middleware/require-auth.js';
+import type { UseCases } from '../use-cases.js';
+
+type Body = Record<string, unknown>;
+const body = (ctx: { request: unknown }) => (ctx.request as { body: Body }).body;
+
+/** The caller's contact book. Every route authenticates first, then counts against the caller's limit. */
+export function contactRoutes(useCases: UseCases, limits: RateLimiters): Router<AuthState> {
+  const router = new Router<AuthState>({ prefix: '/api/contacts' });
+  const guard = [requireAuth(useCases.authenticate), limits.contacts] as const;
+  const owner = (ctx: { state: AuthState }) => ctx.state.caller.user.id;
+
+  router.get('/', ...guard, async (ctx) => {
+    ctx.body = await useCases.listContacts(owner(ctx), ctx.query);
+  });
+
+  // Declared before '/:id' so that it is never read as a contact id.
+  router.get('/birthdays', ...guard, async (ctx) => {
+    ctx.body = await useCases.upcomingBirthdays(owner(ctx), ctx.query);
+  });
+
+  router.post('/', ...guard, limits.contactCreate, parseBody(), async (ctx) => {
+    const contact = await useCases.createContact(owner(ctx), body(ctx));
+    ctx.status = 201;
+    ctx.set('Location', `/api/contacts/${contact.id}`);
+    ctx.body = contact;
+  });
+
+  router.get('/:id', ...guard, async (ctx) => {
+    ctx.body = await useCases.getContact(owner(ctx), ctx.params.id!);
+  });
+
+  router.put('/:id', ...guard, parseBody(), async (ctx) => {
+    ctx.body = await useCases.replaceContact(owner(ctx), ctx.params.id!, body(ctx));
+  });
+
+  router.patch('/:id', ...guard, parseBody(), async (ctx) => {
+    ctx.body = await useCases.patchContact(owner(ctx), ctx.params.id!, body(ctx));
+  });
+
+  router.delete('/:id', ...guard, async (ctx) => {
+    await useCases.deleteContact(owner(ctx), ctx.params.id!);
+    ctx.status = 204;
+  });
+
+  return router;
+}

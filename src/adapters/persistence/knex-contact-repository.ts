@@ -1,0 +1,142 @@
+import type { Knex } from 'knex';
+import { raw } from 'objection';
+import type { ContactPage, ContactRepository } from '../../application/ports/contact-repository.js';
+import { addDays, isLeapYear } from '../../domain/birthdays.js';
+import { ContactEmailTaken } from '../../domain/contact.errors.js';
+import type { Contact, ContactFields, ContactQuery } from '../../domain/contact.js';
+import { ContactModel } from './models/contact.model.js';
+import { isUniqueViolation, isUuid } from './pg-errors.js';
+
+// The pg driver turns a `date` into a Date at local midnight (PGlite at UTC midnight); as text it
+// is the same calendar day everywhere.
+const COLUMNS = [
+  'id',
+  'userId',
+  'firstName',
+  'lastName',
+  'email',
+  'phone',
+  raw("to_char(birthday, 'YYYY-MM-DD') AS birthday"),
+  'notes',
+  'createdAt',
+  'updatedAt',
+];
+
+function toContact(row: ContactModel): Contact {
+  return {
+    id: row.id,
+    userId: row.userId,
+    firstName: row.firstName,
+    lastName: row.lastName,
+    email: row.email,
+    phone: row.phone,
+    birthday: row.birthday,
+    notes: row.notes ?? null,
+    createdAt: new Date(row.createdAt),
+    updatedAt: new Date(row.updatedAt),
+  };
+}
+
+/** A LIKE pattern matching `text` anywhere, with the user's `%`, `_` and `\` taken literally. */
+function containing(text: string): string {
+  return `%${text.replace(/[\\%_]/g, '\\$&')}%`;
+}
+
+/** Month and day as the number the `birthday_md` column holds: 1 March is 301. */
+function monthDay(day: string): number {
+  return Number(day.slice(5, 7)) * 100 + Number(day.slice(8, 10));
+}
+
+/** SQL for the date a contact's birthday falls on in `year`, and its bindings. */
+function occurrence(year: number): [string, number[]] {
+  return [
+    'make_date(?::int, birthday_md / 100, CASE WHEN birthday_md = 229 THEN ?::int ELSE birthday_md % 100 END)',
+    [year, isLeapYear(year) ? 29 : 28],
+  ];
+}
+
+export class KnexContactRepository implements ContactRepository {
+  constructor(private readonly db: Knex | Knex.Transaction) {}
+
+  async create(ownerId: string, fields: ContactFields): Promise<Contact> {
+    try {
+      const row = await ContactModel.query(this.db)
+        .insert({ ...fields, userId: ownerId })
+        .returning(COLUMNS as string[]);
+      return toContact(row as unknown as ContactModel);
+    } catch (error) {
+      if (isUniqueViolation(error)) throw new ContactEmailTaken();
+      throw error;
+    }
+  }
+
+  async findById(ownerId: string, id: string): Promise<Contact | null> {
+    if (!isUuid(id)) return null;
+    const row = await ContactModel.query(this.db).select(COLUMNS).where({ id, userId: ownerId }).first();
+    return row ? toContact(row) : null;
+  }
+
+  async search(ownerId: string, query: ContactQuery): Promise<ContactPage> {
+    const matching = () => {
+      const qb = ContactModel.query(this.db).where('userId', ownerId);
+      if (query.q) {
+        const pattern = containing(query.q);
+        qb.where((w) => w.where('firstName', 'ilike', pattern).orWhere('lastName', 'ilike', pattern).orWhere('email', 'ilike', pattern));
+      }
+      for (const field of ['firstName', 'lastName', 'email'] as const) {
+        const text = query[field];
+        if (text) qb.where(field, 'ilike', containing(text));
+      }
+      return qb;
+    };
+    const total = await matching().resultSize();
+    const rows =
+      total > query.offset
+        ? await matching().select(COLUMNS).orderBy('createdAt').orderBy('id').limit(query.limit).offset(query.offset)
+        : [];
+    return { items: rows.map(toContact), total };
+  }
+
+  async update(ownerId: string, id: string, changes: Partial<ContactFields>): Promise<Contact | null> {
+    if (!isUuid(id)) return null;
+    try {
+      const rows = await ContactModel.query(this.db)
+        .patch({ ...changes, updatedAt: raw('now()') as unknown as Date })
+        .where({ id, userId: ownerId })
+        .returning(COLUMNS as string[]);
+      const row = (rows as unknown as ContactModel[])[0];
+      return row ? toContact(row) : null;
+    } catch (error) {
+      if (isUniqueViolation(error)) throw new ContactEmailTaken();
+      throw error;
+    }
+  }
+
+  async delete(ownerId: string, id: string): Promise<boolean> {
+    if (!isUuid(id)) return false;
+    // Rows rather than a count: knex-pglite does not report how many rows a DELETE removed.
+    const deleted = await ContactModel.query(this.db).delete().where({ id, userId: ownerId }).returning('id');
+    return (deleted as unknown as unknown[]).length > 0;
+  }
+
+  async upcomingBirthdays(ownerId: string, today: string, days: number): Promise<Contact[]> {
+    const end = addDays(today, days);
+    const year = Number(today.slice(0, 4));
+    const [thisYear, thisYearBindings] = occurrence(year);
+    const [nextYear, nextYearBindings] = occurrence(year + 1);
+    const next = `CASE WHEN ${thisYear} >= ?::date THEN ${thisYear} ELSE ${nextYear} END`;
+    const nextBindings = [...thisYearBindings, today, ...thisYearBindings, ...nextYearBindings];
+
+    const qb = ContactModel.query(this.db).select(COLUMNS).where('userId', ownerId);
+    // The index narrows the rows by month and day; the exact date test below settles 29 February.
+    // Every next birthday is at most 365 days away, so a longer window needs no narrowing.
+    if (days < 365) {
+      const from = monthDay(today);
+      const to = monthDay(end) === 228 ? 229 : monthDay(end);
+      if (end.slice(0, 4) === today.slice(0, 4)) qb.where('birthdayMd', '>=', from).where('birthdayMd', '<=', to);
+      else qb.where((w) => w.where('birthdayMd', '>=', from).orWhere('birthdayMd', '<=', to));
+    }
+    const rows = await qb.whereRaw(`${next} <= ?::date`, [...nextBindings, end]).orderByRaw(next, nextBindings).orderBy('id');
+    return (rows as ContactModel[]).map(toContact);
+  }
+}

@@ -1,0 +1,16 @@
+import { Model } from 'objection';
+
+export class ContactModel extends Model {
+  static override tableName = 'contacts';
+  id!: string;
+  userId!: string;
+  firstName!: string;
+  lastName!: string;
+  email!: string;
+  phone!: string;
+  /** Read back as `YYYY-MM-DD` text (see KnexContactRepository), never as a Date. */
+  birthday!: string;
+  notes!: string | null;
+  createdAt!: Date;
+  updatedAt!: Date;
+}

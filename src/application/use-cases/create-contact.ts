@@ -1,0 +1,17 @@
+import { utcDay } from '../../domain/birthdays.js';
+import { toContactView, validateContact, type ContactView } from '../../domain/contact.js';
+import type { Clock } from '../ports/clock.js';
+import type { Repositories } from '../ports/unit-of-work.js';
+
+export interface CreateContactDeps {
+  repos: Pick<Repositories, 'contacts'>;
+  clock: Clock;
+}
+
+/** Adds a contact to the caller's book; an id or owner in the input is ignored. */
+export function makeCreateContact(deps: CreateContactDeps) {
+  return async function createContact(ownerId: string, input: Record<string, unknown>): Promise<ContactView> {
+    const fields = validateContact(input, utcDay(deps.clock.now()));
+    return toContactView(await deps.repos.contacts.create(ownerId, fields));
+  };
+}

@@ -1,0 +1,22 @@
+import { toContactView, validateContactQuery, type ContactView } from '../../domain/contact.js';
+import type { Repositories } from '../ports/unit-of-work.js';
+
+export interface ListContactsDeps {
+  repos: Pick<Repositories, 'contacts'>;
+}
+
+export interface ContactList {
+  items: ContactView[];
+  total: number;
+  limit: number;
+  offset: number;
+}
+
+/** A page of the caller's contacts, optionally filtered (`q`, `firstName`, `lastName`, `email`). */
+export function makeListContacts(deps: ListContactsDeps) {
+  return async function listContacts(ownerId: string, input: Record<string, unknown>): Promise<ContactList> {
+    const query = validateContactQuery(input);
+    const page = await deps.repos.contacts.search(ownerId, query);
+    return { items: page.items.map(toContactView), total: page.total, limit: query.limit, offset: query.offset };
+  };
+}

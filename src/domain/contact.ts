@@ -1,0 +1,211 @@
+import { FieldErrors } from './errors.js';
+import { checkEmail, checkText, requiredString } from './validation.js';
+
+export interface Contact {
+  id: string;
+  /** The user whose book holds the contact; never shown to clients. */
+  userId: string;
+  firstName: string;
+  lastName: string;
+  email: string;
+  phone: string;
+  /** A calendar date, `YYYY-MM-DD`. */
+  birthday: string;
+  notes: string | null;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+/** What a client may set on a contact. */
+export interface ContactFields {
+  firstName: string;
+  lastName: string;
+  email: string;
+  phone: string;
+  birthday: string;
+  notes: string | null;
+}
+
+/** What a client sees of a contact. */
+export interface ContactView {
+  id: string;
+  firstName: string;
+  lastName: string;
+  email: string;
+  phone: string;
+  birthday: string;
+  notes: string | null;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export function toContactView(contact: Contact): ContactView {
+  const { id, firstName, lastName, email, phone, birthday, notes, createdAt, updatedAt } = contact;
+  return { id, firstName, lastName, email, phone, birthday, notes, createdAt, updatedAt };
+}
+
+export const NAME_MAX = 50;
+export const NOTES_MAX = 2000;
+export const EARLIEST_BIRTHDAY = '1900-01-01';
+
+const PHONE = /^[0-9 +\-()]{5,30}$/;
+const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
+// Notes may span lines; other control characters have no business in them.
+const NOTES_CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/;
+
+function checkPhone(errors: FieldErrors, field: string, value: unknown): string | undefined {
+  const raw = requiredString(errors, field, value);
+  if (raw === undefined) return undefined;
+  const phone = raw.trim();
+  if (!PHONE.test(phone) || !/\d/.test(phone)) {
+    errors.add(field, 'must be 5 to 30 characters of digits, spaces and + - ( )');
+    return undefined;
+  }
+  return phone;
+}
+
+/** A real calendar date written `YYYY-MM-DD`, from 1900-01-01 through `today` (UTC). */
+function checkBirthday(errors: FieldErrors, field: string, value: unknown, today: string): string | undefined {
+  const raw = requiredString(errors, field, value);
+  if (raw === undefined) return undefined;
+  const match = DATE.exec(raw);
+  if (!match) {
+    errors.add(field, 'must be a date written YYYY-MM-DD');
+    return undefined;
+  }
+  const [year, month, day] = [Number(match[1]), Number(match[2]), Number(match[3])];
+  const date = new Date(0);
+  date.setUTCFullYear(year, month - 1, day);
+  if (date.getUTCFullYear() !== year || date.getUTCMonth() !== month - 1 || date.getUTCDate() !== day) {
+    errors.add(field, 'must be a real calendar date');
+    return undefined;
+  }
+  if (raw > today) {
+    errors.add(field, 'must not be in the future');
+    return undefined;
+  }
+  if (raw < EARLIEST_BIRTHDAY) {
+    errors.add(field, `must not be before ${EARLIEST_BIRTHDAY}`);
+    return undefined;
+  }
+  return raw;
+}
+
+/** Optional free text; absent, null or blank is null. */
+function checkNotes(errors: FieldErrors, field: string, value: unknown): string | null | undefined {
+  if (value === undefined || value === null) return null;
+  if (typeof value !== 'string') {
+    errors.add(field, 'must be a string or null');
+    return undefined;
+  }
+  const notes = value.trim();
+  if ([...notes].length > NOTES_MAX) {
+    errors.add(field, `must be at most ${NOTES_MAX} characters`);
+    return undefined;
+  }
+  if (NOTES_CONTROL.test(notes)) {
+    errors.add(field, 'must not contain control characters other than line breaks and tabs');
+    return undefined;
+  }
+  return notes === '' ? null : notes;
+}
+
+type Checker = (errors: FieldErrors, field: string, value: unknown, today: string) => string | null | undefined;
+
+const CHECKS: Record<keyof ContactFields, Checker> = {
+  firstName: (errors, field, value) => checkText(errors, field, value, NAME_MAX),
+  lastName: (errors, field, value) => checkText(errors, field, value, NAME_MAX),
+  email: checkEmail,
+  phone: checkPhone,
+  birthday: checkBirthday,
+  notes: checkNotes,
+};
+const FIELDS = Object.keys(CHECKS) as (keyof ContactFields)[];
+
+/**
+ * Every field of a contact, as for a creation or a full replacement (an absent `notes` is null).
+ * Other keys of the input (id, owner, timestamps) are ignored. `today` is `YYYY-MM-DD` in UTC.
+ */
+export function validateContact(input: Record<string, unknown>, today: string): ContactFields {
+  const errors = new FieldErrors();
+  const fields: Record<string, unknown> = {};
+  for (const field of FIELDS) fields[field] = CHECKS[field](errors, field, input[field], today);
+  errors.throwIfAny();
+  return fields as unknown as ContactFields;
+}
+
+/** Only the fields present in the input; `notes: null` clears the notes. */
+export function validateContactPatch(input: Record<string, unknown>, today: string): Partial<ContactFields> {
+  const errors = new FieldErrors();
+  const fields: Record<string, unknown> = {};
+  for (const field of FIELDS) {
+    if (input[field] === undefined) continue;
+    fields[field] = CHECKS[field](errors, field, input[field], today);
+  }
+  errors.throwIfAny();
+  return fields as Partial<ContactFields>;
+}
+
+export interface ContactQuery {
+  /** Case-insensitive substring of the first name, last name or email. */
+  q?: string;
+  firstName?: string;
+  lastName?: string;
+  email?: string;
+  limit: number;
+  offset: number;
+}
+
+export const DEFAULT_LIMIT = 20;
+export const MAX_LIMIT = 100;
+export const DEFAULT_BIRTHDAY_DAYS = 7;
+export const MAX_BIRTHDAY_DAYS = 366;
+const SEARCH_MAX = 100;
+
+/** A whole number from a query string (or a number), within bounds; the default when absent. */
+function checkInteger(errors: FieldErrors, field: string, value: unknown, min: number, max: number, fallback: number): number {
+  if (value === undefined || value === '') return fallback;
+  const n = typeof value === 'number' ? value : typeof value === 'string' && /^\d{1,16}$/.test(value.trim()) ? Number(value) : NaN;
+  if (!Number.isSafeInteger(n) || n < min || n > max) {
+    errors.add(field, `must be a whole number from ${min} to ${max}`);
+    return fallback;
+  }
+  return n;
+}
+
+function checkSearch(errors: FieldErrors, field: string, value: unknown): string | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'string') {
+    errors.add(field, 'must be given once, as text');
+    return undefined;
+  }
+  const text = value.trim();
+  if ([...text].length > SEARCH_MAX) {
+    errors.add(field, `must be at most ${SEARCH_MAX} characters`);
+    return undefined;
+  }
+  return text === '' ? undefined : text;
+}
+
+/** Search and paging parameters, typically from a query string. */
+export function validateContactQuery(input: Record<string, unknown>): ContactQuery {
+  const errors = new FieldErrors();
+  const query: ContactQuery = {
+    limit: checkInteger(errors, 'limit', input.limit, 1, MAX_LIMIT, DEFAULT_LIMIT),
+    offset: checkInteger(errors, 'offset', input.offset, 0, Number.MAX_SAFE_INTEGER, 0),
+  };
+  for (const field of ['q', 'firstName', 'lastName', 'email'] as const) {
+    const text = checkSearch(errors, field, input[field]);
+    if (text !== undefined) query[field] = text;
+  }
+  errors.throwIfAny();
+  return query;
+}
+
+/** How many days ahead to look for birthdays: 0 (today only) to 366. */
+export function validateBirthdayWindow(input: Record<string, unknown>): number {
+  const errors = new FieldErrors();
+  const days = checkInteger(errors, 'days', input.days, 0, MAX_BIRTHDAY_DAYS, DEFAULT_BIRTHDAY_DAYS);
+  errors.throwIfAny();
+  return days;
+}
