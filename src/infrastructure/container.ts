@@ -120,7 +120,7 @@ export async function buildContainer(config: Config, overrides: Overrides = {}):
       if (mailer instanceof NodemailerMailer) mailer.close();
       await hasher.close?.();
       if (!overrides.knex) await knex.destroy();
-      redis?.destroy();
+      if (redis?.isOpen) redis.destroy();
     },
   };
 }

@@ -54,7 +54,7 @@ export function redisAvailable(): Promise<boolean> {
       if (REQUIRE_SERVICES) throw new Error(`Redis at ${TEST_REDIS_URL} does not answer and REQUIRE_SERVICES is set: ${(error as Error).message}`);
       return false;
     } finally {
-      client.destroy();
+      if (client.isOpen) client.destroy();
     }
   })();
   return redisUp;

@@ -46,6 +46,8 @@ export async function startOwnRedis(): Promise<{ url: string; pause(): void; res
   const child: ChildProcess = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
     stdio: 'ignore',
   });
+  let failed: Error | undefined;
+  child.on('error', (error) => (failed = error));
   const url = `redis://127.0.0.1:${port}`;
   for (let i = 0; ; i++) {
     const probe = createClient({ url, socket: { reconnectStrategy: false } });
@@ -56,6 +58,7 @@ export async function startOwnRedis(): Promise<{ url: string; pause(): void; res
       probe.destroy();
       break;
     } catch (error) {
+      if (failed) throw new Error(`redis-server could not be started: ${failed.message}`);
       if (i > 50) throw error;
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
