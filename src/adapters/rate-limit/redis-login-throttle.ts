@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import type { Clock } from '../../application/ports/clock.js';
 import type { LoginAttempt, LoginThrottle, LoginThrottleLimits } from '../../application/ports/login-throttle.js';
 import { ServiceUnavailable } from '../../domain/errors.js';
@@ -42,8 +42,9 @@ export class RedisLoginThrottle implements LoginThrottle {
     await this.failOpen(this.scripts.run(SUCCEEDED, [this.redisKey(key)], [attemptId]));
   }
 
+  /** Hashed: email addresses stay out of Redis. */
   private redisKey(key: string): string {
-    return `${this.keyPrefix}login-failures:${key}`;
+    return `${this.keyPrefix}login-failures:${createHash('sha256').update(key).digest('base64url')}`;
   }
 
   /** Resolves to undefined when Redis does not answer (the outage is logged by the scripts). */
