@@ -37,6 +37,14 @@ export class ServiceUnavailable extends DomainError {
   }
 }
 
+/** Too many requests for one client, user or email; the caller may try again after the wait. */
+export class RateLimited extends DomainError {
+  readonly code = 'RATE_LIMITED';
+  constructor(readonly retryAfterSeconds: number) {
+    super(`Too many requests; try again in ${retryAfterSeconds} s.`);
+  }
+}
+
 /** Collects field errors so that one response names every invalid field at once. */
 export class FieldErrors {
   private readonly list: FieldError[] = [];

@@ -22,16 +22,23 @@ import { makeRegisterUser } from '../application/use-cases/register-user.js';
 import { makeResendVerification } from '../application/use-cases/resend-verification.js';
 import { makeVerifyEmail } from '../application/use-cases/verify-email.js';
 import { InMemoryUserCache } from '../adapters/cache/in-memory-user-cache.js';
-import { createApp } from '../adapters/http/app.js';
+import { createApp, type RateLimiters } from '../adapters/http/app.js';
+import { createRateLimiters } from '../adapters/http/middleware/rate-limit.js';
 import type { UseCases } from '../adapters/http/use-cases.js';
 import { FileOutboxMailer } from '../adapters/mail/file-outbox-mailer.js';
 import { NodemailerMailer } from '../adapters/mail/nodemailer-mailer.js';
 import { KnexUnitOfWork, knexRepositories } from '../adapters/persistence/knex-unit-of-work.js';
+import { InMemoryLoginThrottle } from '../adapters/rate-limit/in-memory-login-throttle.js';
+import { InMemoryRateLimitStore } from '../adapters/rate-limit/in-memory-rate-limit-store.js';
+import { RedisLoginThrottle } from '../adapters/rate-limit/redis-login-throttle.js';
+import { RedisLuaCommands } from '../adapters/rate-limit/redis-lua-commands.js';
+import { RedisRateLimitStore } from '../adapters/rate-limit/redis-rate-limit-store.js';
 import { JwtTokenService } from '../adapters/security/jwt-token-service.js';
 import { WorkerBcryptPasswordHasher } from '../adapters/security/worker-bcrypt-password-hasher.js';
 import type { Config } from './config.js';
 import { createKnex, migrateLatest } from './database.js';
 import { createLogger } from './logger.js';
+import { connectRedis, createRedisClient } from './redis.js';
 
 /** Adapters a caller (a test, the benchmark) may supply instead of the ones the config selects. */
 export interface Overrides {
@@ -41,6 +48,8 @@ export interface Overrides {
   logger?: Logger;
   hasher?: PasswordHasher & { close?: () => Promise<void> };
   cache?: UserCache;
+  /** Starts every key the app writes to Redis (tests sharing one Redis use a random one). */
+  redisKeyPrefix?: string;
 }
 
 export interface Container {
@@ -49,6 +58,7 @@ export interface Container {
   repos: Repositories;
   useCases: UseCases;
   logger: Logger;
+  rateLimits: RateLimiters;
   /** Releases every pool and client the container opened. */
   close(): Promise<void>;
 }
@@ -62,6 +72,9 @@ export async function buildContainer(config: Config, overrides: Overrides = {}):
   await migrateLatest(knex);
 
   const clock = overrides.clock ?? systemClock;
+  const redis = config.redisUrl ? createRedisClient({ url: config.redisUrl }) : undefined;
+  if (redis) await connectRedis(redis);
+  const redisKeyPrefix = overrides.redisKeyPrefix ?? 'contacts-api:';
   const repos = knexRepositories(knex);
   const uow: UnitOfWork = new KnexUnitOfWork(knex);
   const hasher = overrides.hasher ?? new WorkerBcryptPasswordHasher(config.bcryptRounds);
@@ -76,12 +89,25 @@ export async function buildContainer(config: Config, overrides: Overrides = {}):
   let dummy: Promise<string> | undefined;
   const dummyHash = () => (dummy ??= hasher.hash('dummy password that matches no account'));
 
+  // Counts live in Redis when it is configured (shared by every instance), else in this process.
+  const luaCommands = redis ? new RedisLuaCommands(redis, logger) : undefined;
+  const rateLimitStore = luaCommands ? new RedisRateLimitStore(luaCommands, redisKeyPrefix) : new InMemoryRateLimitStore();
+  const loginFailures = { max: config.rateLimitLoginFailuresMax, windowSeconds: config.rateLimitAuthWindowS };
+  const loginThrottle = luaCommands
+    ? new RedisLoginThrottle(luaCommands, clock, loginFailures, redisKeyPrefix)
+    : new InMemoryLoginThrottle(clock, loginFailures);
+  const rateLimits = createRateLimiters(rateLimitStore, {
+    contacts: { max: config.rateLimitContactsMax, windowSeconds: config.rateLimitContactsWindowS },
+    contactCreate: { max: config.rateLimitContactCreateMax, windowSeconds: config.rateLimitContactsWindowS },
+    auth: { max: config.rateLimitAuthMax, windowSeconds: config.rateLimitAuthWindowS },
+  });
+
   const emailLinks = { publicUrl: config.publicUrl };
   const useCases: UseCases = {
     registerUser: makeRegisterUser({ uow, hasher, mailer, clock, logger, ...emailLinks, verifyTokenTtlSeconds: config.verifyTokenTtlS }),
     verifyEmail: makeVerifyEmail({ uow, cache, clock }),
     resendVerification: makeResendVerification({ uow, mailer, clock, logger, ...emailLinks, verifyTokenTtlSeconds: config.verifyTokenTtlS }),
-    logIn: makeLogIn({ repos, hasher, tokens, clock, dummyHash }),
+    logIn: makeLogIn({ repos, hasher, tokens, clock, dummyHash, loginThrottle }),
     refreshSession: makeRefreshSession({ repos, tokens, cache, clock }),
     logOut: makeLogOut({ repos, tokens, cache, clock }),
     authenticate: makeAuthenticate({ repos, tokens, cache, clock }),
@@ -95,7 +121,7 @@ export async function buildContainer(config: Config, overrides: Overrides = {}):
   };
 
   const healthChecks = [{ name: 'database', check: async () => void (await knex.raw('select 1')) }];
-  const app = createApp({ useCases, logger, trustProxy: config.trustProxy, healthChecks });
+  const app = createApp({ useCases, logger, trustProxy: config.trustProxy, corsOrigins: config.corsOrigins, rateLimits, healthChecks });
 
   return {
     app,
@@ -103,10 +129,12 @@ export async function buildContainer(config: Config, overrides: Overrides = {}):
     repos,
     useCases,
     logger,
+    rateLimits,
     async close() {
       if (mailer instanceof NodemailerMailer) mailer.close();
       await hasher.close?.();
       if (!overrides.knex) await knex.destroy();
+      if (redis?.isOpen) redis.destroy();
     },
   };
 }

@@ -25,3 +25,21 @@ export function createRedisClient(options: RedisOptions): RedisClient {
   });
   return client;
 }
+
+/**
+ * Connects without letting an absent Redis hold up the start: waits at most `waitMs` for the first
+ * connection, then the client keeps trying in the background (commands meanwhile fail at once).
+ */
+export async function connectRedis(client: RedisClient, waitMs = 1000): Promise<void> {
+  // Reconnection attempts emit 'error' every few seconds; the client's users report an outage once.
+  client.on('error', () => {});
+  const connected = client.connect().then(
+    () => true,
+    () => false,
+  );
+  let timer: NodeJS.Timeout | undefined;
+  const waited = new Promise<boolean>((resolve) => {
+    timer = setTimeout(() => resolve(false), waitMs);
+  });
+  await Promise.race([connected, waited]).finally(() => clearTimeout(timer));
+}

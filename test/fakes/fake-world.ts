@@ -1,4 +1,5 @@
 import { InMemoryUserCache } from '../../src/adapters/cache/in-memory-user-cache.js';
+import { InMemoryLoginThrottle } from '../../src/adapters/rate-limit/in-memory-login-throttle.js';
 import { JwtTokenService } from '../../src/adapters/security/jwt-token-service.js';
 import { makeAuthenticate } from '../../src/application/use-cases/authenticate.js';
 import { makeCreateContact } from '../../src/application/use-cases/create-contact.js';
@@ -18,6 +19,8 @@ import { CapturingLogger, CapturingMailer, FakeClock, FakePasswordHasher } from 
 import { InMemoryUnitOfWork, inMemoryRepositories } from './in-memory-repositories.js';
 
 export const PUBLIC_URL = 'http://app.test';
+/** Failed logins allowed per email per window in the fake world. */
+export const LOGIN_FAILURES = { max: 5, windowSeconds: 60 };
 
 /** Every use-case closed over in-memory fakes: no network, no disk. */
 export function fakeWorld() {
@@ -30,13 +33,14 @@ export function fakeWorld() {
   const cache = new InMemoryUserCache(300);
   const tokens = new JwtTokenService('test-secret-test-secret-test-secret!', 900, 1_209_600);
   const dummyHash = async () => 'hashed:no one has this password';
+  const loginThrottle = new InMemoryLoginThrottle(clock, LOGIN_FAILURES);
   const mailDeps = { uow, mailer, clock, logger, publicUrl: PUBLIC_URL, verifyTokenTtlSeconds: 86_400 };
 
   const useCases = {
     registerUser: makeRegisterUser({ ...mailDeps, hasher }),
     verifyEmail: makeVerifyEmail({ uow, cache, clock }),
     resendVerification: makeResendVerification(mailDeps),
-    logIn: makeLogIn({ repos, hasher, tokens, clock, dummyHash }),
+    logIn: makeLogIn({ repos, hasher, tokens, clock, dummyHash, loginThrottle }),
     refreshSession: makeRefreshSession({ repos, tokens, cache, clock }),
     logOut: makeLogOut({ repos, tokens, cache, clock }),
     authenticate: makeAuthenticate({ repos, tokens, cache, clock }),
@@ -48,7 +52,7 @@ export function fakeWorld() {
     deleteContact: makeDeleteContact({ repos }),
     upcomingBirthdays: makeUpcomingBirthdays({ repos, clock }),
   };
-  return { repos, uow, clock, mailer, logger, hasher, cache, tokens, useCases };
+  return { repos, uow, clock, mailer, logger, hasher, cache, tokens, loginThrottle, useCases };
 }
 
 export const PASSWORD = 'a perfectly fine passphrase';

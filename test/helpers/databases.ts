@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Knex } from 'knex';
 import pg from 'pg';
+import { createClient } from 'redis';
 import { createKnex, migrateLatest } from '../../src/infrastructure/database.js';
 
 export const TEST_DATABASE_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
@@ -37,6 +38,26 @@ export function postgresAvailable(): Promise<boolean> {
     }
   })();
   return postgresUp;
+}
+
+let redisUp: Promise<boolean> | undefined;
+/** Whether the shared Redis answers; throws instead of answering false when REQUIRE_SERVICES is set. */
+export function redisAvailable(): Promise<boolean> {
+  redisUp ??= (async () => {
+    const client = createClient({ url: TEST_REDIS_URL, socket: { connectTimeout: 2000, reconnectStrategy: false } });
+    client.on('error', () => {});
+    try {
+      await client.connect();
+      await client.ping();
+      return true;
+    } catch (error) {
+      if (REQUIRE_SERVICES) throw new Error(`Redis at ${TEST_REDIS_URL} does not answer and REQUIRE_SERVICES is set: ${(error as Error).message}`);
+      return false;
+    } finally {
+      if (client.isOpen) client.destroy();
+    }
+  })();
+  return redisUp;
 }
 
 export const pgliteBackend: Backend = {

@@ -1,4 +1,5 @@
 import test, { type ExecutionContext } from 'ava';
+import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -26,11 +27,33 @@ export interface TestAppOptions {
   env?: Record<string, string>;
   clock?: FakeClock;
   cache?: UserCache;
+  /** Prefix of the app's Redis keys; random unless given (two apps given the same one share counts). */
+  redisKeyPrefix?: string;
+}
+
+/** Every test of a file shares one client IP: limits stay out of the way unless a test sets its own. */
+const GENEROUS_LIMITS = {
+  RATE_LIMIT_AUTH_MAX: '100000',
+  RATE_LIMIT_LOGIN_FAILURES_MAX: '100000',
+  RATE_LIMIT_CONTACTS_MAX: '100000',
+  RATE_LIMIT_CONTACT_CREATE_MAX: '100000',
+};
+
+/** A Redis key prefix no other test uses. */
+export function randomRedisPrefix(): string {
+  return `test:${randomBytes(6).toString('hex')}:`;
 }
 
 /** The whole app as main builds it, on a server at port 0, with a capturing mailer and BCRYPT_ROUNDS=4. */
 export async function startTestApp(options: TestAppOptions = {}): Promise<TestApp> {
-  const config = loadConfig({ BCRYPT_ROUNDS: '4', LOG_LEVEL: 'silent', NODE_ENV: 'test', PUBLIC_URL: 'http://app.test', ...options.env });
+  const config = loadConfig({
+    BCRYPT_ROUNDS: '4',
+    LOG_LEVEL: 'silent',
+    NODE_ENV: 'test',
+    PUBLIC_URL: 'http://app.test',
+    ...GENEROUS_LIMITS,
+    ...options.env,
+  });
   const db = await (options.backend ?? pgliteBackend).create();
   const mailer = new CapturingMailer();
   const logger = new CapturingLogger();
@@ -40,6 +63,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     logger,
     ...(options.clock ? { clock: options.clock } : {}),
     ...(options.cache ? { cache: options.cache } : {}),
+    redisKeyPrefix: options.redisKeyPrefix ?? randomRedisPrefix(),
   });
   const server: Server = createServer(container.app.callback());
   server.listen(0, '127.0.0.1');

@@ -1,6 +1,7 @@
 import Router from '@koa/router';
 import Koa, { type Middleware } from 'koa';
 import type { Logger } from '../../application/ports/logger.js';
+import { corsPolicy } from './middleware/cors.js';
 import { errorHandler } from './middleware/error-handler.js';
 import { securityHeaders } from './middleware/security-headers.js';
 import { authRoutes } from './routes/auth.routes.js';
@@ -27,6 +28,8 @@ export interface AppDeps {
   logger: Logger;
   /** Honour X-Forwarded-* headers (only behind a trusted proxy). */
   trustProxy: boolean;
+  /** Exact origins browsers may call the API from; none when absent. */
+  corsOrigins?: readonly string[];
   rateLimits?: RateLimiters;
   /** What /ready checks: the database, and Redis when configured. */
   healthChecks?: HealthCheck[];
@@ -34,11 +37,14 @@ export interface AppDeps {
 
 /** The HTTP application, not listening: tests drive `app.callback()`, `main` listens. */
 export function createApp(deps: AppDeps): Koa {
-  const app = new Koa({ proxy: deps.trustProxy });
+  // Behind one trusted proxy, the client is the address that proxy appended: the last in X-Forwarded-For.
+  const app = new Koa({ proxy: deps.trustProxy, maxIpsCount: 1 });
   app.silent = true;
   const limits = deps.rateLimits ?? NO_RATE_LIMITS;
 
   app.use(securityHeaders());
+  // Outside the error handler, so that error responses (401, 429...) carry the CORS headers too.
+  app.use(corsPolicy(deps.corsOrigins ?? []));
   app.use(errorHandler(deps.logger));
 
   const router = new Router();

@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { FieldErrors } from '../../domain/errors.js';
+import { FieldErrors, RateLimited } from '../../domain/errors.js';
 import { EmailNotVerified, InvalidCredentials } from '../../domain/user.errors.js';
-import { requiredString } from '../../domain/validation.js';
+import { emailKey, requiredString } from '../../domain/validation.js';
 import type { Clock } from '../ports/clock.js';
+import type { LoginThrottle } from '../ports/login-throttle.js';
 import type { PasswordHasher } from '../ports/password-hasher.js';
 import type { TokenService } from '../ports/token-service.js';
 import type { Repositories } from '../ports/unit-of-work.js';
@@ -21,6 +22,8 @@ export interface LogInDeps {
   clock: Clock;
   /** A hash of no one's password, compared when the email is unknown so both failures take as long. */
   dummyHash: () => Promise<string>;
+  /** Failed logins per email, whatever the IP: past the limit the email is refused until the window moves on. */
+  loginThrottle: LoginThrottle;
 }
 
 export function makeLogIn(deps: LogInDeps) {
@@ -30,9 +33,14 @@ export function makeLogIn(deps: LogInDeps) {
     const password = requiredString(errors, 'password', input.password);
     errors.throwIfAny();
 
+    const throttleKey = emailKey(email!);
+    const attempt = await deps.loginThrottle.begin(throttleKey);
+    if (!attempt.allowed) throw new RateLimited(attempt.retryAfterSeconds);
+
     const user = await deps.repos.users.findByEmail(email!);
     const matches = await deps.hasher.verify(password!, user ? user.passwordHash : await deps.dummyHash());
     if (!user || !matches) throw new InvalidCredentials();
+    await deps.loginThrottle.succeeded(throttleKey, attempt.id);
     if (!user.emailVerified) throw new EmailNotVerified();
 
     const jti = randomUUID();

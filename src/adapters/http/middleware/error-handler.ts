@@ -1,7 +1,7 @@
 import type { Middleware } from 'koa';
 import type { Logger } from '../../../application/ports/logger.js';
 import { ContactEmailTaken } from '../../../domain/contact.errors.js';
-import { DomainError, NotFound, ServiceUnavailable, ValidationFailed } from '../../../domain/errors.js';
+import { DomainError, NotFound, RateLimited, ServiceUnavailable, ValidationFailed } from '../../../domain/errors.js';
 import {
   EmailNotVerified,
   EmailTaken,
@@ -25,6 +25,7 @@ const STATUS_BY_ERROR: ReadonlyArray<readonly [ErrorClass, number]> = [
   [NotFound, 404],
   [EmailTaken, 409],
   [ContactEmailTaken, 409],
+  [RateLimited, 429],
   [ServiceUnavailable, 503],
 ];
 
@@ -37,6 +38,11 @@ const GENERIC_HTTP: Record<number, { code: string; detail: string }> = {
   415: { code: 'UNSUPPORTED_MEDIA_TYPE', detail: 'The request body has an unsupported content type.' },
   501: { code: 'NOT_IMPLEMENTED', detail: 'This method is not implemented.' },
 };
+
+/** A 429 says when to come back, and no cache may keep it. */
+function rateLimitedHeaders(error: RateLimited): Record<string, string> {
+  return { 'Retry-After': String(error.retryAfterSeconds), 'Cache-Control': 'no-store' };
+}
 
 export function errorHandler(logger: Logger): Middleware {
   return async function handleErrors(ctx, next) {
@@ -57,6 +63,7 @@ export function errorHandler(logger: Logger): Middleware {
             code: error.code,
             detail: error.message,
             ...(error instanceof ValidationFailed ? { errors: error.errors } : {}),
+            ...(error instanceof RateLimited ? { headers: rateLimitedHeaders(error) } : {}),
           });
           return;
         }

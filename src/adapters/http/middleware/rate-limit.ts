@@ -1,0 +1,80 @@
+import ratelimit from 'koa-ratelimit';
+import type { Context, Middleware } from 'koa';
+import { RateLimited, ServiceUnavailable } from '../../../domain/errors.js';
+import type { RateLimitStore } from '../../rate-limit/rate-limit-store.js';
+import type { RateLimiters } from '../app.js';
+import type { AuthState } from './require-auth.js';
+
+export interface Limit {
+  max: number;
+  windowSeconds: number;
+}
+
+export interface RateLimitRule extends Limit {
+  /** Names the counter, e.g. 'auth'; rules with the same name and key share one budget. */
+  name: string;
+  /** Whose budget a request spends (an IP, a user id); undefined is a wiring mistake. */
+  key: (ctx: Context) => string | undefined;
+}
+
+const RESET = 'X-RateLimit-Reset';
+
+/**
+ * koa-ratelimit with the product's answers: X-RateLimit-* on every counted response, and on the
+ * limit a RateLimited error, which the error handler turns into problem+json 429 with Retry-After.
+ * A store that does not answer lets the request through (fail open; the store logs the outage).
+ */
+export function rateLimit(store: RateLimitStore, rule: RateLimitRule): Middleware {
+  const limiter = ratelimit({
+    driver: store.driver,
+    db: store.db as never,
+    namespace: `${store.keyPrefix}rate:${rule.name}`,
+    duration: rule.windowSeconds * 1000,
+    max: rule.max,
+    id: (ctx) => rule.key(ctx) ?? false,
+  });
+
+  return async function limitRate(ctx, next) {
+    if (!rule.key(ctx)) throw new Error(`the "${rule.name}" rate limit has no key for ${ctx.method} ${ctx.path}`);
+    let admitted = false;
+    try {
+      await limiter(ctx, async () => {
+        admitted = true;
+        wholeSecondReset(ctx);
+        await next();
+      });
+    } catch (error) {
+      if (admitted || !(error instanceof ServiceUnavailable)) throw error;
+      await next();
+      return;
+    }
+    if (!admitted) {
+      const reset = wholeSecondReset(ctx);
+      throw new RateLimited(Math.max(1, Math.ceil(reset - Date.now() / 1000)));
+    }
+  };
+}
+
+/**
+ * The memory driver reports the reset with microseconds; clients get whole epoch seconds. Returns
+ * the exact value, from which the wait is counted.
+ */
+function wholeSecondReset(ctx: Context): number {
+  const reset = Number(ctx.response.get(RESET));
+  ctx.set(RESET, String(Math.ceil(reset)));
+  return reset;
+}
+
+/** The limits of the API: per user on contacts (after authentication), per client IP on auth routes. */
+export function createRateLimiters(
+  store: RateLimitStore,
+  limits: { contacts: Limit; contactCreate: Limit; auth: Limit },
+): RateLimiters {
+  const byUser = (ctx: Context) => (ctx.state as Partial<AuthState>).caller?.user.id;
+  const byClientIp = (ctx: Context) => ctx.ip || 'unknown';
+  return {
+    contacts: rateLimit(store, { name: 'contacts', ...limits.contacts, key: byUser }),
+    contactCreate: rateLimit(store, { name: 'contact-create', ...limits.contactCreate, key: byUser }),
+    auth: rateLimit(store, { name: 'auth', ...limits.auth, key: byClientIp }),
+  };
+}
