@@ -1,4 +1,5 @@
 import test, { type ExecutionContext } from 'ava';
+import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -26,6 +27,8 @@ export interface TestAppOptions {
   env?: Record<string, string>;
   clock?: FakeClock;
   cache?: UserCache;
+  /** Start of the app's Redis keys (with REDIS_URL in `env`); a random one by default, as the test Redis is shared. */
+  redisKeyPrefix?: string;
 }
 
 /** The whole app as main builds it, on a server at port 0, with a capturing mailer and BCRYPT_ROUNDS=4. */
@@ -40,6 +43,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     logger,
     ...(options.clock ? { clock: options.clock } : {}),
     ...(options.cache ? { cache: options.cache } : {}),
+    redisKeyPrefix: options.redisKeyPrefix ?? `test:${randomBytes(6).toString('hex')}:`,
   });
   const server: Server = createServer(container.app.callback());
   server.listen(0, '127.0.0.1');
