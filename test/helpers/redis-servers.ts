@@ -52,9 +52,9 @@ export async function freePort(): Promise<number> {
   return port;
 }
 
-/** A client of the shared test Redis for inspecting what a test wrote; close it with `destroy()`. */
+/** A client for inspecting what a test wrote; close it with `destroy()`. Rejects when Redis is down. */
 export async function inspectRedis(url = TEST_REDIS_URL) {
-  const client = createClient({ url });
+  const client = createClient({ url, socket: { connectTimeout: 1000, reconnectStrategy: false } });
   client.on('error', () => {});
   await client.connect();
   return client;
@@ -84,9 +84,14 @@ export class OwnRedisServer {
   private constructor(readonly port: number) {}
 
   static async start(): Promise<OwnRedisServer> {
-    const server = new OwnRedisServer(await freePort());
+    const server = await OwnRedisServer.create();
     await server.start();
     return server;
+  }
+
+  /** Reserves a port and a directory without starting the server. */
+  static async create(): Promise<OwnRedisServer> {
+    return new OwnRedisServer(await freePort());
   }
 
   get url(): string {
