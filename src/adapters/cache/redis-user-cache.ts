@@ -28,7 +28,7 @@ const MISS: CachedAuth = { user: null, sessionActive: null };
  * miss (authentication then reads the database) and writes nothing; once Redis answers again it
  * rotates the generation that every key carries, which orphans every entry written before, whoever
  * wrote it. Every read fetches the current generation in the same MGET, so an instance that did
- * not see the outage drops the old entries too. See docs/decisions/0002-user-cache-revocation.md.
+ * not see the outage drops the old entries too. See docs/decisions/user-cache-revocation.md.
  */
 export class RedisUserCache implements UserCache {
   private generation: string | null = null;
