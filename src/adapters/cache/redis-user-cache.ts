@@ -44,7 +44,7 @@ export class RedisUserCache implements UserCache {
   ) {
     this.retryIntervalMs = options.retryIntervalMs ?? 1000;
     client.on('error', (error: Error) => this.distrust(error));
-    client.on('end', () => this.distrust(new Error('connection closed')));
+    client.on('end', () => this.distrust(new Error('connection closed'), false)); // closed by us, at shutdown
     client.on('ready', () => void this.resync());
   }
 
