@@ -36,7 +36,8 @@ export function createKnex(options: DatabaseOptions): Knex {
     mkdirSync(filename, { recursive: true });
     connection = { filename };
   }
-  return knexPkg.knex({ ...common, client: ClientPgLite as unknown as typeof knexPkg.Client, dialect: 'postgres', connection });
+  // PGlite's first connection boots the embedded database (WASM): seconds on a busy machine, not a pool wait.
+  return knexPkg.knex({ ...common, acquireConnectionTimeout: 30_000, client: ClientPgLite as unknown as typeof knexPkg.Client, dialect: 'postgres', connection });
 }
 
 export async function migrateLatest(knex: Knex, schema?: string): Promise<void> {
