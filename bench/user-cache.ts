@@ -57,6 +57,14 @@ async function openDatabase(): Promise<{ knex: Knex; drop(): Promise<void> }> {
   };
 }
 
+/** The shared Redis keeps nothing of the run (SCAN + DEL under the run's own prefix, never FLUSHDB). */
+async function deleteKeys(prefix: string): Promise<void> {
+  const client = createRedisClient({ url: REDIS_URL });
+  await connectRedis(client);
+  for await (const keys of client.scanIterator({ MATCH: `${prefix}*`, COUNT: 500 })) if (keys.length > 0) await client.del(keys);
+  await closeRedisClient(client);
+}
+
 async function redisAnswers(): Promise<boolean> {
   const client = createRedisClient({ url: REDIS_URL });
   const up = await connectRedis(client);
@@ -117,6 +125,7 @@ async function runCase(name: string, options: { cache?: UserCache; redis?: boole
     server.close();
     await container.close();
     await db.drop();
+    if (options.redis) await deleteKeys(redisKeyPrefix);
   }
 }
 
