@@ -22,8 +22,10 @@ import { makeRegisterUser } from '../application/use-cases/register-user.js';
 import { makeResendVerification } from '../application/use-cases/resend-verification.js';
 import { makeVerifyEmail } from '../application/use-cases/verify-email.js';
 import { InMemoryUserCache } from '../adapters/cache/in-memory-user-cache.js';
+import { RedisUserCache } from '../adapters/cache/redis-user-cache.js';
 import { createApp, type RateLimiters } from '../adapters/http/app.js';
 import { createRateLimiters } from '../adapters/http/middleware/rate-limit.js';
+import type { HealthCheck } from '../adapters/http/routes/operations.routes.js';
 import type { UseCases } from '../adapters/http/use-cases.js';
 import { FileOutboxMailer } from '../adapters/mail/file-outbox-mailer.js';
 import { NodemailerMailer } from '../adapters/mail/nodemailer-mailer.js';
@@ -38,7 +40,7 @@ import { WorkerBcryptPasswordHasher } from '../adapters/security/worker-bcrypt-p
 import type { Config } from './config.js';
 import { createKnex, migrateLatest } from './database.js';
 import { createLogger } from './logger.js';
-import { connectRedis, createRedisClient } from './redis.js';
+import { closeRedisClient, connectRedis, createRedisClient, pingRedis, REDIS_COMMAND_TIMEOUT_MS, type RedisClient } from './redis.js';
 
 /** Adapters a caller (a test, the benchmark) may supply instead of the ones the config selects. */
 export interface Overrides {
@@ -48,7 +50,7 @@ export interface Overrides {
   logger?: Logger;
   hasher?: PasswordHasher & { close?: () => Promise<void> };
   cache?: UserCache;
-  /** Starts every key the app writes to Redis (tests sharing one Redis use a random one). */
+  /** Start of every Redis key the app writes (default `contacts:`); tests sharing a Redis use their own. */
   redisKeyPrefix?: string;
 }
 
@@ -65,6 +67,13 @@ export interface Container {
 
 const systemClock: Clock = { now: () => new Date() };
 
+/** Resynchronised before the first request when Redis answers; otherwise as soon as it does. */
+async function startRedisUserCache(redis: RedisClient, options: { ttlSeconds: number; keyPrefix: string; logger: Logger }): Promise<UserCache> {
+  const cache = new RedisUserCache(redis, { ...options, commandTimeoutMs: REDIS_COMMAND_TIMEOUT_MS });
+  await cache.resync();
+  return cache;
+}
+
 /** The composition root: the one place that decides which adapter serves which port. */
 export async function buildContainer(config: Config, overrides: Overrides = {}): Promise<Container> {
   const logger = overrides.logger ?? createLogger(config.logLevel);
@@ -72,14 +81,21 @@ export async function buildContainer(config: Config, overrides: Overrides = {}):
   await migrateLatest(knex);
 
   const clock = overrides.clock ?? systemClock;
-  const redis = config.redisUrl ? createRedisClient({ url: config.redisUrl }) : undefined;
-  if (redis) await connectRedis(redis);
-  const redisKeyPrefix = overrides.redisKeyPrefix ?? 'contacts-api:';
   const repos = knexRepositories(knex);
   const uow: UnitOfWork = new KnexUnitOfWork(knex);
   const hasher = overrides.hasher ?? new WorkerBcryptPasswordHasher(config.bcryptRounds);
   const tokens = new JwtTokenService(config.jwtSecret, config.jwtAccessTtlS, config.jwtRefreshTtlS);
-  const cache = overrides.cache ?? new InMemoryUserCache(config.userCacheTtlS);
+
+  // One Redis client for the whole app. A start while Redis is down waits about a second, then
+  // goes on without it: the client reconnects in the background and the cache resynchronises.
+  const redis = config.redisUrl ? createRedisClient({ url: config.redisUrl, logger }) : undefined;
+  if (redis) await connectRedis(redis);
+  const redisKeyPrefix = overrides.redisKeyPrefix ?? 'contacts:';
+  const cache =
+    overrides.cache ??
+    (redis
+      ? await startRedisUserCache(redis, { ttlSeconds: config.userCacheTtlS, keyPrefix: `${redisKeyPrefix}auth:`, logger })
+      : new InMemoryUserCache(config.userCacheTtlS));
   const mailer =
     overrides.mailer ??
     (config.smtpUrl
@@ -120,7 +136,8 @@ export async function buildContainer(config: Config, overrides: Overrides = {}):
     upcomingBirthdays: makeUpcomingBirthdays({ repos, clock }),
   };
 
-  const healthChecks = [{ name: 'database', check: async () => void (await knex.raw('select 1')) }];
+  const healthChecks: HealthCheck[] = [{ name: 'database', check: async () => void (await knex.raw('select 1')) }];
+  if (redis) healthChecks.push({ name: 'redis', check: () => pingRedis(redis) });
   const app = createApp({ useCases, logger, trustProxy: config.trustProxy, corsOrigins: config.corsOrigins, rateLimits, healthChecks });
 
   return {
@@ -133,8 +150,8 @@ export async function buildContainer(config: Config, overrides: Overrides = {}):
     async close() {
       if (mailer instanceof NodemailerMailer) mailer.close();
       await hasher.close?.();
+      if (redis) await closeRedisClient(redis);
       if (!overrides.knex) await knex.destroy();
-      if (redis?.isOpen) redis.destroy();
     },
   };
 }

@@ -9,6 +9,7 @@ import { buildContainer, type Container } from '../../src/infrastructure/contain
 import { CapturingLogger, CapturingMailer, FakeClock } from '../fakes/fakes.js';
 import type { Backend, TestDatabase } from './databases.js';
 import { pgliteBackend } from './databases.js';
+import { deleteKeys } from './redis-servers.js';
 
 export interface TestApp {
   url: string;
@@ -57,13 +58,14 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
   const db = await (options.backend ?? pgliteBackend).create();
   const mailer = new CapturingMailer();
   const logger = new CapturingLogger();
+  const redisKeyPrefix = options.redisKeyPrefix ?? randomRedisPrefix();
   const container = await buildContainer(config, {
     knex: db.knex,
     mailer,
     logger,
     ...(options.clock ? { clock: options.clock } : {}),
     ...(options.cache ? { cache: options.cache } : {}),
-    redisKeyPrefix: options.redisKeyPrefix ?? randomRedisPrefix(),
+    redisKeyPrefix,
   });
   const server: Server = createServer(container.app.callback());
   server.listen(0, '127.0.0.1');
@@ -89,6 +91,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
       await new Promise((resolve) => server.close(resolve));
       await container.close();
       await db.drop();
+      if (config.redisUrl) await deleteKeys(config.redisUrl, redisKeyPrefix).catch(() => {});
     },
   };
 }

@@ -1,5 +1,5 @@
 import type { CachedAuth, UserCache } from '../../application/ports/user-cache.js';
-import type { AuthUser } from '../../domain/user.js';
+import { toPublicUser, type AuthUser } from '../../domain/user.js';
 
 interface Entry<T> {
   value: T;
@@ -21,10 +21,12 @@ export class InMemoryUserCache implements UserCache {
   }
 
   async putUser(user: AuthUser): Promise<void> {
-    this.write(this.users, user.id, structuredClone(user));
+    this.write(this.users, user.id, structuredClone({ ...toPublicUser(user), tokenVersion: user.tokenVersion }));
   }
 
   async putSession(sessionId: string, active: boolean): Promise<void> {
+    // A request that read the session before a logout must not make it live again.
+    if (active && this.read(this.sessions, sessionId) === false) return;
     this.write(this.sessions, sessionId, active);
   }
 
@@ -33,7 +35,7 @@ export class InMemoryUserCache implements UserCache {
   }
 
   async evictSession(sessionId: string): Promise<void> {
-    this.sessions.delete(sessionId);
+    this.write(this.sessions, sessionId, false);
   }
 
   private read<T>(map: Map<string, Entry<T>>, key: string): T | null {

@@ -1,5 +1,5 @@
 import { Unauthenticated } from '../../domain/user.errors.js';
-import type { AuthUser } from '../../domain/user.js';
+import { toAuthUser, type AuthUser } from '../../domain/user.js';
 import type { Clock } from '../ports/clock.js';
 import type { TokenService } from '../ports/token-service.js';
 import type { Repositories } from '../ports/unit-of-work.js';
@@ -28,15 +28,15 @@ export function makeAuthenticate(deps: AuthenticateDeps) {
     if (!claims) throw new Unauthenticated();
 
     const cached = await deps.cache.get(claims.userId, claims.sessionId);
+    if (cached.sessionActive === false) throw new Unauthenticated();
     let user = cached.user;
     if (!user) {
       const stored = await deps.repos.users.findById(claims.userId);
       if (!stored) throw new Unauthenticated();
-      const { passwordHash: _omit, ...rest } = stored;
-      user = rest;
+      user = toAuthUser(stored);
       await deps.cache.putUser(user);
     }
-    let active = cached.sessionActive;
+    let active: boolean | null = cached.sessionActive;
     if (active === null) {
       const session = await deps.repos.sessions.findById(claims.sessionId);
       active = !!session && session.userId === claims.userId && !session.revokedAt && session.expiresAt > deps.clock.now();

@@ -1,0 +1,215 @@
+import { randomBytes } from 'node:crypto';
+import type { createClient } from 'redis';
+import type { Logger } from '../../application/ports/logger.js';
+import type { CachedAuth, UserCache } from '../../application/ports/user-cache.js';
+import type { AuthUser } from '../../domain/user.js';
+
+export interface RedisUserCacheOptions {
+  ttlSeconds: number;
+  /** Every key starts with it (e.g. `contacts:auth:`), so several apps or test runs can share a Redis. */
+  keyPrefix: string;
+  /** Each command is raced against a timer this long; a command that loses makes the cache miss. */
+  commandTimeoutMs: number;
+  logger: Logger;
+  /** While Redis is untrusted, a resynchronisation is tried at most this often. */
+  retryIntervalMs?: number;
+}
+
+type RedisClient = ReturnType<typeof createClient>;
+
+const MISS: CachedAuth = { user: null, sessionActive: null };
+
+/**
+ * The user cache shared by every instance of the app, in Redis.
+ *
+ * An entry may outlive the database change that should have evicted it when Redis did not answer
+ * the eviction (or restarted from an older snapshot). So the cache trusts Redis only after it has
+ * resynchronised: from the first failed command or lost connection it answers every get with a
+ * miss (authentication then reads the database) and writes nothing; once Redis answers again it
+ * rotates the generation that every key carries, which orphans every entry written before, whoever
+ * wrote it. Every read fetches the current generation in the same MGET, so an instance that did
+ * not see the outage drops the old entries too. See docs/decisions/user-cache-revocation.md.
+ */
+export class RedisUserCache implements UserCache {
+  private generation: string | null = null;
+  private trusted = false;
+  private degradedSince: number | null = null;
+  private resyncing: Promise<boolean> | null = null;
+  private lastAttempt = 0;
+  private readonly retryIntervalMs: number;
+
+  constructor(
+    private readonly client: RedisClient,
+    private readonly options: RedisUserCacheOptions,
+  ) {
+    this.retryIntervalMs = options.retryIntervalMs ?? 1000;
+    client.on('error', (error: Error) => this.distrust(error));
+    client.on('end', () => this.distrust(new Error('connection closed'), false)); // closed by us, at shutdown
+    client.on('ready', () => void this.resync());
+  }
+
+  async get(userId: string, sessionId: string): Promise<CachedAuth> {
+    const generation = this.usableGeneration();
+    if (!generation) return MISS;
+    let values: (string | null)[];
+    try {
+      values = await this.bounded(this.client.mGet([this.generationKey(), this.userKey(generation, userId), this.sessionKey(generation, sessionId)]));
+    } catch (error) {
+      this.distrust(error);
+      return MISS;
+    }
+    const [current, user, session] = values;
+    if (current !== generation) {
+      // Another instance resynchronised (adopt its generation), or Redis lost the key (start over).
+      if (current) this.generation = current;
+      else this.distrust(new Error('the cache generation is missing'), false);
+      return MISS;
+    }
+    return { user: parseUser(user ?? null), sessionActive: session === '1' ? true : session === '0' ? false : null };
+  }
+
+  async putUser(user: AuthUser): Promise<void> {
+    const generation = this.usableGeneration();
+    if (!generation) return;
+    await this.write(() => this.client.set(this.userKey(generation, user.id), serializeUser(user), { expiration: { type: 'EX', value: this.options.ttlSeconds } }));
+  }
+
+  async putSession(sessionId: string, active: boolean): Promise<void> {
+    const generation = this.usableGeneration();
+    if (!generation) return;
+    // NX for a live session: a request that read it before a logout must not overwrite the logout.
+    await this.write(() =>
+      this.client.set(this.sessionKey(generation, sessionId), active ? '1' : '0', {
+        expiration: { type: 'EX', value: this.options.ttlSeconds },
+        ...(active ? { condition: 'NX' as const } : {}),
+      }),
+    );
+  }
+
+  async evictUser(userId: string): Promise<void> {
+    const generation = this.usableGeneration();
+    // Untrusted: nothing to evict, the resynchronisation will orphan the entry.
+    if (!generation) return;
+    await this.write(() => this.client.del(this.userKey(generation, userId)));
+  }
+
+  async evictSession(sessionId: string): Promise<void> {
+    // A tombstone rather than a delete, for the same reason as the NX above.
+    const generation = this.usableGeneration();
+    if (!generation) return;
+    await this.write(() => this.client.set(this.sessionKey(generation, sessionId), '0', { expiration: { type: 'EX', value: this.options.ttlSeconds } }));
+  }
+
+  /**
+   * Makes Redis trusted again: a new generation orphans every entry written before. Resolves
+   * whether it worked; the composition root calls it at start, the client's `ready` event after
+   * a reconnection, and a get while untrusted (at most once per retry interval).
+   */
+  resync(): Promise<boolean> {
+    this.resyncing ??= (async () => {
+      this.lastAttempt = Date.now();
+      const next = randomBytes(9).toString('base64url');
+      try {
+        if (!this.client.isReady) return false;
+        await this.bounded(this.client.set(this.generationKey(), next));
+      } catch (error) {
+        this.distrust(error);
+        return false;
+      }
+      this.generation = next;
+      this.trusted = true;
+      if (this.degradedSince !== null) {
+        this.options.logger.info({ unavailableMs: Date.now() - this.degradedSince }, 'user cache resynchronised with Redis and in use again');
+        this.degradedSince = null;
+      }
+      return true;
+    })().finally(() => {
+      this.resyncing = null;
+    });
+    return this.resyncing;
+  }
+
+  /** The generation to use, or null (and a resynchronisation started) while Redis is untrusted. */
+  private usableGeneration(): string | null {
+    if (this.trusted && this.client.isReady && this.generation) return this.generation;
+    if (this.trusted) this.distrust(new Error('not connected'));
+    if (this.client.isReady && !this.resyncing && Date.now() - this.lastAttempt >= this.retryIntervalMs) void this.resync();
+    return null;
+  }
+
+  private async write(command: () => Promise<unknown>): Promise<void> {
+    try {
+      await this.bounded(command());
+    } catch (error) {
+      this.distrust(error);
+    }
+  }
+
+  /** From now on every get misses until resync() succeeds; said once per outage in the log. */
+  private distrust(error: unknown, degraded = true): void {
+    this.trusted = false;
+    if (!degraded || this.degradedSince !== null) return;
+    this.degradedSince = Date.now();
+    this.options.logger.warn(
+      { err: { message: error instanceof Error ? error.message : String(error) } },
+      'user cache unavailable: authenticating from the database until Redis answers and is resynchronised',
+    );
+  }
+
+  private bounded<T>(command: Promise<T>): Promise<T> {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`Redis did not answer within ${this.options.commandTimeoutMs} ms`)), this.options.commandTimeoutMs);
+    });
+    return Promise.race([command, timeout]).finally(() => clearTimeout(timer));
+  }
+
+  private generationKey(): string {
+    return `${this.options.keyPrefix}generation`;
+  }
+
+  private userKey(generation: string, userId: string): string {
+    return `${this.options.keyPrefix}${generation}:user:${userId}`;
+  }
+
+  private sessionKey(generation: string, sessionId: string): string {
+    return `${this.options.keyPrefix}${generation}:session:${sessionId}`;
+  }
+}
+
+/** Only what a request needs: never a password hash or a token, whatever the object carries. */
+function serializeUser(user: AuthUser): string {
+  const { id, username, email, emailVerified, avatarUrl, createdAt, tokenVersion } = user;
+  return JSON.stringify({ id, username, email, emailVerified, avatarUrl, createdAt: createdAt.toISOString(), tokenVersion });
+}
+
+/** A value that does not look like one we wrote is a miss, never an error. */
+function parseUser(raw: string | null): AuthUser | null {
+  if (!raw) return null;
+  try {
+    const value = JSON.parse(raw) as Record<string, unknown>;
+    const createdAt = new Date(value.createdAt as string);
+    if (
+      typeof value.id !== 'string' ||
+      typeof value.username !== 'string' ||
+      typeof value.email !== 'string' ||
+      typeof value.emailVerified !== 'boolean' ||
+      typeof value.avatarUrl !== 'string' ||
+      typeof value.tokenVersion !== 'number' ||
+      Number.isNaN(createdAt.getTime())
+    ) {
+      return null;
+    }
+    return {
+      id: value.id,
+      username: value.username,
+      email: value.email,
+      emailVerified: value.emailVerified,
+      avatarUrl: value.avatarUrl,
+      createdAt,
+      tokenVersion: value.tokenVersion,
+    };
+  } catch {
+    return null;
+  }
+}

@@ -1,0 +1,247 @@
+import test, { type ExecutionContext } from 'ava';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { RedisUserCache } from '../../../src/adapters/cache/redis-user-cache.js';
+import type { AuthUser } from '../../../src/domain/user.js';
+import { closeRedisClient, connectRedis, createRedisClient, type RedisClient } from '../../../src/infrastructure/redis.js';
+import { CapturingLogger } from '../../fakes/fakes.js';
+import { TEST_REDIS_URL } from '../../helpers/databases.js';
+import { deleteKeys, freePort, inspectRedis, OwnRedisServer, redisAvailable, redisServerInstalled } from '../../helpers/redis-servers.js';
+
+// Generous bounds: they catch a hang, they do not measure speed. Tests that are not about an
+// outage use a long command timeout, so a loaded machine does not turn into an outage.
+const OUTAGE_COMMAND_TIMEOUT_MS = 300;
+const COMMAND_TIMEOUT_MS = 2000;
+const HANG_BOUND_MS = 1500;
+
+function someUser(overrides: Partial<AuthUser> = {}): AuthUser {
+  return {
+    id: randomUUID(),
+    username: 'Ann',
+    email: 'ann@example.com',
+    emailVerified: true,
+    avatarUrl: 'https://example.com/a.png',
+    createdAt: new Date('2026-01-02T03:04:05.000Z'),
+    tokenVersion: 0,
+    ...overrides,
+  };
+}
+
+async function openCache(url: string, keyPrefix = `test:${randomBytes(6).toString('hex')}:`, commandTimeoutMs = COMMAND_TIMEOUT_MS) {
+  const logger = new CapturingLogger();
+  const client = createRedisClient({ url, logger });
+  await connectRedis(client);
+  const cache = new RedisUserCache(client, { ttlSeconds: 300, keyPrefix, commandTimeoutMs, logger, retryIntervalMs: 100 });
+  await cache.resync();
+  return { cache, client, logger, keyPrefix };
+}
+
+const cacheWarnings = (logger: CapturingLogger) => logger.lines.filter((l) => l.level === 'warn' && l.message.startsWith('user cache'));
+const cacheInfos = (logger: CapturingLogger) => logger.lines.filter((l) => l.level === 'info' && l.message.startsWith('user cache'));
+
+/** Waits until the cache serves what it is given again, i.e. it has resynchronised with Redis. */
+async function untilCacheServes(t: ExecutionContext, cache: RedisUserCache): Promise<void> {
+  const probe = someUser();
+  const deadline = Date.now() + 10_000;
+  while (Date.now() < deadline) {
+    await cache.putUser(probe);
+    if ((await cache.get(probe.id, randomUUID())).user) return;
+    await sleep(100);
+  }
+  t.fail('the cache was not used again within 10 s of Redis answering');
+}
+
+async function timed<T>(work: Promise<T>): Promise<{ value: T; ms: number }> {
+  const start = performance.now();
+  const value = await work;
+  return { value, ms: performance.now() - start };
+}
+
+async function withSharedRedis(t: ExecutionContext, body: (prefix: string) => Promise<void>): Promise<void> {
+  if (!(await redisAvailable())) {
+    t.pass('Redis is not running');
+    return;
+  }
+  const prefix = `test:${randomBytes(6).toString('hex')}:`;
+  try {
+    await body(prefix);
+  } finally {
+    await deleteKeys(TEST_REDIS_URL, prefix);
+  }
+}
+
+/** Calls per command on that server so far, INFO itself left out. */
+async function commandCalls(url: string): Promise<Record<string, number>> {
+  const inspect = await inspectRedis(url);
+  try {
+    const info = await inspect.info('commandstats');
+    const calls: Record<string, number> = {};
+    for (const [, name, count] of info.matchAll(/cmdstat_([a-z|]+):calls=(\d+)/g)) if (name !== 'info') calls[name!] = Number(count);
+    return calls;
+  } finally {
+    inspect.destroy();
+  }
+}
+
+test('an authentication costs one round trip: the user and the session come back from a single MGET', async (t) => {
+  if (!redisServerInstalled()) return t.pass('redis-server is not installed');
+  const server = await OwnRedisServer.start();
+  const { cache, client } = await openCache(server.url);
+  try {
+    const user = someUser();
+    const session = randomUUID();
+    await cache.putUser(user);
+    await cache.putSession(session, true);
+    const before = await commandCalls(server.url);
+    t.deepEqual(await cache.get(user.id, session), { user, sessionActive: true });
+    const after = await commandCalls(server.url);
+    const ran = Object.fromEntries(Object.entries(after).filter(([name, n]) => n !== (before[name] ?? 0)).map(([name, n]) => [name, n - (before[name] ?? 0)]));
+    // The inspecting client's own connection handshake shows up as hello/client; nothing else may.
+    delete ran.hello;
+    delete ran['client|setinfo'];
+    t.deepEqual(ran, { mget: 1 });
+  } finally {
+    await closeRedisClient(client);
+    await server.close();
+  }
+});
+
+test('what is stored is only what a request needs, and an entry that does not parse is a miss', async (t) => {
+  await withSharedRedis(t, async (prefix) => {
+    const { cache, client } = await openCache(TEST_REDIS_URL, prefix);
+    const inspect = await inspectRedis();
+    try {
+      const user = someUser();
+      await cache.putUser({ ...user, passwordHash: '$2a$12$secret' } as AuthUser);
+      const [key] = await inspect.keys(`${prefix}*:user:${user.id}`);
+      t.truthy(key);
+      const stored = JSON.parse((await inspect.get(key!))!) as Record<string, unknown>;
+      t.deepEqual(Object.keys(stored).sort(), ['avatarUrl', 'createdAt', 'email', 'emailVerified', 'id', 'tokenVersion', 'username']);
+      const ttl = await inspect.ttl(key!);
+      t.true(ttl > 0 && ttl <= 300);
+
+      await inspect.set(key!, '{"id": "not what we wrote"');
+      t.is((await cache.get(user.id, randomUUID())).user, null);
+    } finally {
+      inspect.destroy();
+      await closeRedisClient(client);
+    }
+  });
+});
+
+test('once any instance resynchronises, entries written before are served by no instance', async (t) => {
+  await withSharedRedis(t, async (prefix) => {
+    const a = await openCache(TEST_REDIS_URL, prefix);
+    const b = await openCache(TEST_REDIS_URL, prefix);
+    try {
+      const user = someUser();
+      const session = randomUUID();
+      // `b` started last, so its start rotated the generation; `a` learns it at its next read.
+      t.deepEqual(await a.cache.get(user.id, session), { user: null, sessionActive: null });
+      await b.cache.putUser(user);
+      await b.cache.putSession(session, true);
+      t.deepEqual(await a.cache.get(user.id, session), { user, sessionActive: true });
+
+      // What instance `a` does when Redis answers again after it missed an eviction.
+      t.true(await a.cache.resync());
+      t.deepEqual(await b.cache.get(user.id, session), { user: null, sessionActive: null });
+      t.deepEqual(await a.cache.get(user.id, session), { user: null, sessionActive: null });
+
+      // Both use the new generation from then on.
+      await b.cache.putUser(user);
+      t.deepEqual((await a.cache.get(user.id, session)).user, user);
+    } finally {
+      await closeRedisClient(a.client);
+      await closeRedisClient(b.client);
+    }
+  });
+});
+
+test('with no Redis at the address, every call returns at once as a miss and the outage is logged once', async (t) => {
+  const { cache, client, logger } = await openCache(`redis://127.0.0.1:${await freePort()}`, undefined, OUTAGE_COMMAND_TIMEOUT_MS);
+  try {
+    const user = someUser();
+    for (let i = 0; i < 20; i++) {
+      const { value, ms } = await timed(cache.get(user.id, randomUUID()));
+      t.deepEqual(value, { user: null, sessionActive: null });
+      t.true(ms < HANG_BOUND_MS, `get took ${ms} ms`);
+      await cache.putUser(user);
+      await cache.putSession(randomUUID(), true);
+      await cache.evictUser(user.id);
+      await cache.evictSession(randomUUID());
+    }
+    await sleep(700); // several reconnection attempts fail meanwhile
+    t.is(cacheWarnings(logger).length, 1);
+    t.is(logger.lines.filter((l) => l.message.startsWith('Redis is unreachable')).length, 1);
+  } finally {
+    await closeRedisClient(client);
+  }
+});
+
+test('a Redis that stops answering costs each call at most the command timeout; afterwards the cache resynchronises and old entries stay dead', async (t) => {
+  if (!redisServerInstalled()) return t.pass('redis-server is not installed');
+  const server = await OwnRedisServer.start();
+  const { cache, client, logger } = await openCache(server.url, undefined, OUTAGE_COMMAND_TIMEOUT_MS);
+  const control = await inspectRedis(server.url);
+  try {
+    const user = someUser();
+    const session = randomUUID();
+    await cache.putUser(user);
+    await cache.putSession(session, true);
+    t.deepEqual(await cache.get(user.id, session), { user, sessionActive: true });
+
+    // The connection stays open but nothing comes back: only the timer bounds the call.
+    await control.sendCommand(['CLIENT', 'PAUSE', '1500', 'ALL']);
+    const paused = await timed(cache.get(user.id, session));
+    t.deepEqual(paused.value, { user: null, sessionActive: null });
+    t.true(paused.ms < HANG_BOUND_MS, `get took ${paused.ms} ms`);
+    for (let i = 0; i < 5; i++) {
+      const { value, ms } = await timed(cache.get(user.id, session));
+      t.deepEqual(value, { user: null, sessionActive: null });
+      t.true(ms < HANG_BOUND_MS, `get took ${ms} ms`);
+      t.true((await timed(cache.evictSession(session))).ms < HANG_BOUND_MS);
+    }
+    t.is(cacheWarnings(logger).length, 1);
+
+    await untilCacheServes(t, cache);
+    t.deepEqual(await cache.get(user.id, session), { user: null, sessionActive: null });
+    t.is(cacheInfos(logger).length, 1);
+  } finally {
+    control.destroy();
+    await closeRedisClient(client);
+    await server.close();
+  }
+});
+
+test('a Redis restarted from a snapshot holding a since-revoked session never reports it live', async (t) => {
+  if (!redisServerInstalled()) return t.pass('redis-server is not installed');
+  const server = await OwnRedisServer.start();
+  const { cache, client, keyPrefix } = await openCache(server.url);
+  try {
+    const user = someUser();
+    const session = randomUUID();
+    await cache.putUser(user);
+    await cache.putSession(session, true);
+    await server.snapshot();
+    await cache.evictSession(session); // the logout, after the snapshot
+    t.is((await cache.get(user.id, session)).sessionActive, false);
+
+    await server.stop();
+    t.deepEqual(await cache.get(user.id, session), { user: null, sessionActive: null });
+    await server.start();
+
+    // The restarted server really holds the stale entry...
+    const inspect = await inspectRedis(server.url);
+    const [key] = await inspect.keys(`${keyPrefix}*:session:${session}`);
+    t.is(await inspect.get(key!), '1');
+    inspect.destroy();
+
+    // ...and the cache, once it is used again, does not serve it.
+    await untilCacheServes(t, cache);
+    t.not((await cache.get(user.id, session)).sessionActive, true);
+    t.is((await cache.get(user.id, session)).user, null);
+  } finally {
+    await closeRedisClient(client);
+    await server.close();
+  }
+});

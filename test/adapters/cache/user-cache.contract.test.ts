@@ -1,0 +1,146 @@
+import test, { type ExecutionContext } from 'ava';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { InMemoryUserCache } from '../../../src/adapters/cache/in-memory-user-cache.js';
+import { RedisUserCache } from '../../../src/adapters/cache/redis-user-cache.js';
+import type { UserCache } from '../../../src/application/ports/user-cache.js';
+import type { AuthUser } from '../../../src/domain/user.js';
+import { closeRedisClient, connectRedis, createRedisClient } from '../../../src/infrastructure/redis.js';
+import { CapturingLogger } from '../../fakes/fakes.js';
+import { TEST_REDIS_URL } from '../../helpers/databases.js';
+import { deleteKeys, redisAvailable } from '../../helpers/redis-servers.js';
+
+/** One way of making a UserCache; `open` gives a fresh, empty cache with that TTL. */
+interface Subject {
+  name: string;
+  available(): Promise<boolean>;
+  open(ttlSeconds: number): Promise<{ cache: UserCache; close(): Promise<void> }>;
+}
+
+const SUBJECTS: Subject[] = [
+  {
+    name: 'in-memory',
+    available: async () => true,
+    open: async (ttlSeconds) => ({ cache: new InMemoryUserCache(ttlSeconds), close: async () => {} }),
+  },
+  {
+    name: 'redis',
+    available: redisAvailable,
+    async open(ttlSeconds) {
+      const client = createRedisClient({ url: TEST_REDIS_URL });
+      await connectRedis(client);
+      const keyPrefix = `test:${randomBytes(6).toString('hex')}:`;
+      const cache = new RedisUserCache(client, { ttlSeconds, keyPrefix, commandTimeoutMs: 500, logger: new CapturingLogger() });
+      if (!(await cache.resync())) throw new Error('the Redis cache did not synchronise');
+      return {
+        cache,
+        async close() {
+          await deleteKeys(TEST_REDIS_URL, keyPrefix);
+          await closeRedisClient(client);
+        },
+      };
+    },
+  },
+];
+
+type Open = (ttlSeconds?: number) => Promise<UserCache>;
+
+function contract(title: string, body: (t: ExecutionContext, open: Open) => Promise<void>): void {
+  for (const subject of SUBJECTS) {
+    test(`[${subject.name}] ${title}`, async (t) => {
+      if (!(await subject.available())) return t.pass(`${subject.name} is not running`);
+      const opened: { close(): Promise<void> }[] = [];
+      try {
+        await body(t, async (ttlSeconds = 300) => {
+          const made = await subject.open(ttlSeconds);
+          opened.push(made);
+          return made.cache;
+        });
+      } finally {
+        for (const made of opened) await made.close();
+      }
+    });
+  }
+}
+
+function someUser(overrides: Partial<AuthUser> = {}): AuthUser {
+  return {
+    id: randomUUID(),
+    username: 'Zoë 😀',
+    email: 'zoe@example.com',
+    emailVerified: true,
+    avatarUrl: 'https://example.com/a.png',
+    createdAt: new Date('2026-01-02T03:04:05.678Z'),
+    tokenVersion: 3,
+    ...overrides,
+  };
+}
+
+contract('an empty cache misses both the user and the session', async (t, open) => {
+  const cache = await open();
+  t.deepEqual(await cache.get(randomUUID(), randomUUID()), { user: null, sessionActive: null });
+});
+
+contract('a stored user comes back field for field, dates as dates, and nothing beyond what authentication needs', async (t, open) => {
+  const cache = await open();
+  const user = someUser();
+  await cache.putUser({ ...user, passwordHash: 'secret hash', refreshToken: 'secret token' } as AuthUser);
+  const { user: cached, sessionActive } = await cache.get(user.id, randomUUID());
+  t.deepEqual(cached, user);
+  t.true(cached!.createdAt instanceof Date);
+  t.is(sessionActive, null);
+});
+
+contract('a session comes back live or ended as stored, independently of the user', async (t, open) => {
+  const cache = await open();
+  const live = randomUUID();
+  const ended = randomUUID();
+  await cache.putSession(live, true);
+  await cache.putSession(ended, false);
+  t.deepEqual(await cache.get(randomUUID(), live), { user: null, sessionActive: true });
+  t.deepEqual(await cache.get(randomUUID(), ended), { user: null, sessionActive: false });
+});
+
+contract('a changed user replaces the entry; one user never answers for another', async (t, open) => {
+  const cache = await open();
+  const ann = someUser({ username: 'Ann' });
+  const bob = someUser({ username: 'Bob' });
+  await cache.putUser(ann);
+  await cache.putUser(bob);
+  await cache.putUser({ ...ann, avatarUrl: 'https://example.com/new.png', tokenVersion: 4 });
+  const session = randomUUID();
+  t.like((await cache.get(ann.id, session)).user, { username: 'Ann', avatarUrl: 'https://example.com/new.png', tokenVersion: 4 });
+  t.like((await cache.get(bob.id, session)).user, { username: 'Bob', tokenVersion: 3 });
+});
+
+contract('evicting a user forgets that user only', async (t, open) => {
+  const cache = await open();
+  const ann = someUser();
+  const bob = someUser();
+  await cache.putUser(ann);
+  await cache.putUser(bob);
+  await cache.evictUser(ann.id);
+  t.is((await cache.get(ann.id, randomUUID())).user, null);
+  t.is((await cache.get(bob.id, randomUUID())).user?.id, bob.id);
+});
+
+contract('an evicted session is never reported live again, even by a fill that read it before', async (t, open) => {
+  const cache = await open();
+  const session = randomUUID();
+  await cache.putSession(session, true);
+  await cache.evictSession(session);
+  t.not((await cache.get(randomUUID(), session)).sessionActive, true);
+  await cache.putSession(session, true); // a request that loaded the session before the logout
+  t.not((await cache.get(randomUUID(), session)).sessionActive, true);
+});
+
+contract('entries expire after the TTL', async (t, open) => {
+  const cache = await open(1);
+  const user = someUser();
+  const session = randomUUID();
+  await cache.putUser(user);
+  await cache.putSession(session, true);
+  t.is((await cache.get(user.id, session)).sessionActive, true);
+  await sleep(1300);
+  t.deepEqual(await cache.get(user.id, session), { user: null, sessionActive: null });
+});
