@@ -8,11 +8,14 @@ import type { PasswordHasher } from '../application/ports/password-hasher.js';
 import type { UnitOfWork, Repositories } from '../application/ports/unit-of-work.js';
 import type { UserCache } from '../application/ports/user-cache.js';
 import { makeAuthenticate } from '../application/use-cases/authenticate.js';
+import { makeCheckResetToken } from '../application/use-cases/check-reset-token.js';
 import { makeLogIn } from '../application/use-cases/log-in.js';
 import { makeLogOut } from '../application/use-cases/log-out.js';
 import { makeRefreshSession } from '../application/use-cases/refresh-session.js';
 import { makeRegisterUser } from '../application/use-cases/register-user.js';
+import { makeRequestPasswordReset } from '../application/use-cases/request-password-reset.js';
 import { makeResendVerification } from '../application/use-cases/resend-verification.js';
+import { makeResetPassword } from '../application/use-cases/reset-password.js';
 import { makeVerifyEmail } from '../application/use-cases/verify-email.js';
 import { InMemoryUserCache } from '../adapters/cache/in-memory-user-cache.js';
 import { createApp } from '../adapters/http/app.js';
@@ -78,6 +81,9 @@ export async function buildContainer(config: Config, overrides: Overrides = {}):
     refreshSession: makeRefreshSession({ repos, tokens, cache, clock }),
     logOut: makeLogOut({ repos, tokens, cache, clock }),
     authenticate: makeAuthenticate({ repos, tokens, cache, clock }),
+    requestPasswordReset: makeRequestPasswordReset({ uow, mailer, clock, logger, ...emailLinks, resetTokenTtlSeconds: config.resetTokenTtlS }),
+    checkResetToken: makeCheckResetToken({ repos, clock }),
+    resetPassword: makeResetPassword({ repos, uow, hasher, cache, mailer, clock, logger }),
   };
 
   const healthChecks = [{ name: 'database', check: async () => void (await knex.raw('select 1')) }];

@@ -1,16 +1,20 @@
 import { InMemoryUserCache } from '../../src/adapters/cache/in-memory-user-cache.js';
 import { JwtTokenService } from '../../src/adapters/security/jwt-token-service.js';
 import { makeAuthenticate } from '../../src/application/use-cases/authenticate.js';
+import { makeCheckResetToken } from '../../src/application/use-cases/check-reset-token.js';
 import { makeLogIn } from '../../src/application/use-cases/log-in.js';
 import { makeLogOut } from '../../src/application/use-cases/log-out.js';
 import { makeRefreshSession } from '../../src/application/use-cases/refresh-session.js';
 import { makeRegisterUser } from '../../src/application/use-cases/register-user.js';
+import { makeRequestPasswordReset } from '../../src/application/use-cases/request-password-reset.js';
 import { makeResendVerification } from '../../src/application/use-cases/resend-verification.js';
+import { makeResetPassword } from '../../src/application/use-cases/reset-password.js';
 import { makeVerifyEmail } from '../../src/application/use-cases/verify-email.js';
 import { CapturingLogger, CapturingMailer, FakeClock, FakePasswordHasher } from './fakes.js';
 import { InMemoryUnitOfWork, inMemoryRepositories } from './in-memory-repositories.js';
 
 export const PUBLIC_URL = 'http://app.test';
+export const RESET_TTL_S = 3600;
 
 /** Every use-case closed over in-memory fakes: no network, no disk. */
 export function fakeWorld() {
@@ -33,6 +37,9 @@ export function fakeWorld() {
     refreshSession: makeRefreshSession({ repos, tokens, cache, clock }),
     logOut: makeLogOut({ repos, tokens, cache, clock }),
     authenticate: makeAuthenticate({ repos, tokens, cache, clock }),
+    requestPasswordReset: makeRequestPasswordReset({ uow, mailer, clock, logger, publicUrl: PUBLIC_URL, resetTokenTtlSeconds: RESET_TTL_S }),
+    checkResetToken: makeCheckResetToken({ repos, clock }),
+    resetPassword: makeResetPassword({ repos, uow, hasher, cache, mailer, clock, logger }),
   };
   return { repos, uow, clock, mailer, logger, hasher, cache, tokens, useCases };
 }
