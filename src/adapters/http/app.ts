@@ -3,6 +3,8 @@ import Koa, { type Middleware } from 'koa';
 import type { Logger } from '../../application/ports/logger.js';
 import { errorHandler } from './middleware/error-handler.js';
 import { securityHeaders } from './middleware/security-headers.js';
+import { accountRoutes } from './pages/account.routes.js';
+import { pageHeaders } from './pages/page-headers.js';
 import { authRoutes } from './routes/auth.routes.js';
 import { operationsRoutes, type HealthCheck } from './routes/operations.routes.js';
 import { userRoutes } from './routes/users.routes.js';
@@ -38,6 +40,7 @@ export function createApp(deps: AppDeps): Koa {
   const limits = deps.rateLimits ?? NO_RATE_LIMITS;
 
   app.use(securityHeaders());
+  app.use(pageHeaders());
   app.use(errorHandler(deps.logger));
 
   const router = new Router();
@@ -45,6 +48,7 @@ export function createApp(deps: AppDeps): Koa {
     operationsRoutes(deps.healthChecks ?? []),
     authRoutes(deps.useCases, limits),
     userRoutes(deps.useCases),
+    accountRoutes(deps.useCases, limits, deps.logger),
   ];
   for (const child of children) router.use(child.routes());
   app.use(router.routes());
