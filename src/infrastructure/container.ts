@@ -15,11 +15,15 @@ import { makeReplaceContact } from '../application/use-cases/replace-contact.js'
 import { makePatchContact } from '../application/use-cases/patch-contact.js';
 import { makeDeleteContact } from '../application/use-cases/delete-contact.js';
 import { makeUpcomingBirthdays } from '../application/use-cases/upcoming-birthdays.js';
+
+import { makeCheckResetToken } from '../application/use-cases/check-reset-token.js';
 import { makeLogIn } from '../application/use-cases/log-in.js';
 import { makeLogOut } from '../application/use-cases/log-out.js';
 import { makeRefreshSession } from '../application/use-cases/refresh-session.js';
 import { makeRegisterUser } from '../application/use-cases/register-user.js';
+import { makeRequestPasswordReset } from '../application/use-cases/request-password-reset.js';
 import { makeResendVerification } from '../application/use-cases/resend-verification.js';
+import { makeResetPassword } from '../application/use-cases/reset-password.js';
 import { makeVerifyEmail } from '../application/use-cases/verify-email.js';
 import { InMemoryUserCache } from '../adapters/cache/in-memory-user-cache.js';
 import { RedisUserCache } from '../adapters/cache/redis-user-cache.js';
@@ -134,6 +138,10 @@ export async function buildContainer(config: Config, overrides: Overrides = {}):
     patchContact: makePatchContact({ repos, clock }),
     deleteContact: makeDeleteContact({ repos }),
     upcomingBirthdays: makeUpcomingBirthdays({ repos, clock }),
+
+    requestPasswordReset: makeRequestPasswordReset({ uow, mailer, clock, logger, ...emailLinks, resetTokenTtlSeconds: config.resetTokenTtlS }),
+    checkResetToken: makeCheckResetToken({ repos, clock }),
+    resetPassword: makeResetPassword({ repos, uow, hasher, cache, mailer, clock, logger }),
   };
 
   const healthChecks: HealthCheck[] = [{ name: 'database', check: async () => void (await knex.raw('select 1')) }];

@@ -9,11 +9,15 @@ import { makeReplaceContact } from '../../src/application/use-cases/replace-cont
 import { makePatchContact } from '../../src/application/use-cases/patch-contact.js';
 import { makeDeleteContact } from '../../src/application/use-cases/delete-contact.js';
 import { makeUpcomingBirthdays } from '../../src/application/use-cases/upcoming-birthdays.js';
+
+import { makeCheckResetToken } from '../../src/application/use-cases/check-reset-token.js';
 import { makeLogIn } from '../../src/application/use-cases/log-in.js';
 import { makeLogOut } from '../../src/application/use-cases/log-out.js';
 import { makeRefreshSession } from '../../src/application/use-cases/refresh-session.js';
 import { makeRegisterUser } from '../../src/application/use-cases/register-user.js';
+import { makeRequestPasswordReset } from '../../src/application/use-cases/request-password-reset.js';
 import { makeResendVerification } from '../../src/application/use-cases/resend-verification.js';
+import { makeResetPassword } from '../../src/application/use-cases/reset-password.js';
 import { makeVerifyEmail } from '../../src/application/use-cases/verify-email.js';
 import { CapturingLogger, CapturingMailer, FakeClock, FakePasswordHasher } from './fakes.js';
 import { InMemoryUnitOfWork, inMemoryRepositories } from './in-memory-repositories.js';
@@ -21,6 +25,8 @@ import { InMemoryUnitOfWork, inMemoryRepositories } from './in-memory-repositori
 export const PUBLIC_URL = 'http://app.test';
 /** Failed logins allowed per email per window in the fake world. */
 export const LOGIN_FAILURES = { max: 5, windowSeconds: 60 };
+
+export const RESET_TTL_S = 3600;
 
 /** Every use-case closed over in-memory fakes: no network, no disk. */
 export function fakeWorld() {
@@ -51,6 +57,10 @@ export function fakeWorld() {
     patchContact: makePatchContact({ repos, clock }),
     deleteContact: makeDeleteContact({ repos }),
     upcomingBirthdays: makeUpcomingBirthdays({ repos, clock }),
+
+    requestPasswordReset: makeRequestPasswordReset({ uow, mailer, clock, logger, publicUrl: PUBLIC_URL, resetTokenTtlSeconds: RESET_TTL_S }),
+    checkResetToken: makeCheckResetToken({ repos, clock }),
+    resetPassword: makeResetPassword({ repos, uow, hasher, cache, mailer, clock, logger }),
   };
   return { repos, uow, clock, mailer, logger, hasher, cache, tokens, loginThrottle, useCases };
 }

@@ -20,8 +20,10 @@ export class FakeClock implements Clock {
 export class CapturingMailer implements Mailer {
   readonly sent: Email[] = [];
   failing = false;
+  /** Addresses (lower case) whose emails fail: for tests that share one app and must not fail each other's. */
+  readonly failingFor = new Set<string>();
   async send(email: Email): Promise<void> {
-    if (this.failing) throw new Error('SMTP server unavailable');
+    if (this.failing || this.failingFor.has(email.to.toLowerCase())) throw new Error('SMTP server unavailable');
     this.sent.push(structuredClone(email));
   }
   last(kind?: Email['kind'], to?: string): Email | undefined {

@@ -1,7 +1,7 @@
 import test, { type ExecutionContext } from 'ava';
 import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
-import { createServer, type Server } from 'node:http';
+import { createServer, type RequestListener, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { UserCache } from '../../src/application/ports/user-cache.js';
 import { loadConfig, type Config } from '../../src/infrastructure/config.js';
@@ -15,6 +15,7 @@ export interface TestApp {
   url: string;
   container: Container;
   config: Config;
+  /** Every email the app sent (none when `configuredMailer` lets the app use its real mailer). */
   mailer: CapturingMailer;
   logger: CapturingLogger;
   db: TestDatabase;
@@ -30,6 +31,10 @@ export interface TestAppOptions {
   cache?: UserCache;
   /** Prefix of the app's Redis keys; random unless given (two apps given the same one share counts). */
   redisKeyPrefix?: string;
+  /** PUBLIC_URL is the test server's own address, so a browser can open the links in emails. */
+  publicUrlIsServer?: boolean;
+  /** Let the container pick its mailer from the config (SMTP_URL) instead of capturing emails. */
+  configuredMailer?: boolean;
 }
 
 /** Every test of a file shares one client IP: limits stay out of the way unless a test sets its own. */
@@ -47,30 +52,34 @@ export function randomRedisPrefix(): string {
 
 /** The whole app as main builds it, on a server at port 0, with a capturing mailer and BCRYPT_ROUNDS=4. */
 export async function startTestApp(options: TestAppOptions = {}): Promise<TestApp> {
-  const config = loadConfig({
-    BCRYPT_ROUNDS: '4',
-    LOG_LEVEL: 'silent',
-    NODE_ENV: 'test',
-    PUBLIC_URL: 'http://app.test',
-    ...GENEROUS_LIMITS,
-    ...options.env,
-  });
-  const db = await (options.backend ?? pgliteBackend).create();
-  const mailer = new CapturingMailer();
-  const logger = new CapturingLogger();
-  const redisKeyPrefix = options.redisKeyPrefix ?? randomRedisPrefix();
-  const container = await buildContainer(config, {
-    knex: db.knex,
-    mailer,
-    logger,
-    ...(options.clock ? { clock: options.clock } : {}),
-    ...(options.cache ? { cache: options.cache } : {}),
-    redisKeyPrefix,
-  });
-  const server: Server = createServer(container.app.callback());
+  // Listening first gives the address PUBLIC_URL may need; no one knows it before the app is built.
+  let handle: RequestListener | undefined;
+  const server: Server = createServer((req, res) => handle!(req, res));
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+
+  const publicUrl = options.publicUrlIsServer ? url : 'http://app.test';
+  const redisKeyPrefix = options.redisKeyPrefix ?? randomRedisPrefix();
+  const mailer = new CapturingMailer();
+  const logger = new CapturingLogger();
+  let config: Config, db: TestDatabase, container: Container;
+  try {
+    config = loadConfig({ BCRYPT_ROUNDS: '4', LOG_LEVEL: 'silent', NODE_ENV: 'test', PUBLIC_URL: publicUrl, ...GENEROUS_LIMITS, ...options.env });
+    db = await (options.backend ?? pgliteBackend).create();
+    container = await buildContainer(config, {
+      knex: db.knex,
+      ...(options.configuredMailer ? {} : { mailer }),
+      logger,
+      ...(options.clock ? { clock: options.clock } : {}),
+      ...(options.cache ? { cache: options.cache } : {}),
+      redisKeyPrefix,
+    });
+  } catch (error) {
+    server.close();
+    throw error;
+  }
+  handle = container.app.callback();
 
   return {
     url,

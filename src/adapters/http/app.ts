@@ -4,6 +4,8 @@ import type { Logger } from '../../application/ports/logger.js';
 import { corsPolicy } from './middleware/cors.js';
 import { errorHandler } from './middleware/error-handler.js';
 import { securityHeaders } from './middleware/security-headers.js';
+import { accountRoutes } from './pages/account.routes.js';
+import { pageHeaders } from './pages/page-headers.js';
 import { authRoutes } from './routes/auth.routes.js';
 import { contactRoutes } from './routes/contacts.routes.js';
 import { operationsRoutes, type HealthCheck } from './routes/operations.routes.js';
@@ -45,6 +47,8 @@ export function createApp(deps: AppDeps): Koa {
   app.use(securityHeaders());
   // Outside the error handler, so that error responses (401, 429...) carry the CORS headers too.
   app.use(corsPolicy(deps.corsOrigins ?? []));
+
+  app.use(pageHeaders());
   app.use(errorHandler(deps.logger));
 
   const router = new Router();
@@ -53,6 +57,8 @@ export function createApp(deps: AppDeps): Koa {
     authRoutes(deps.useCases, limits),
     userRoutes(deps.useCases),
     contactRoutes(deps.useCases, limits),
+
+    accountRoutes(deps.useCases, limits, deps.logger),
   ];
   for (const child of children) router.use(child.routes());
   app.use(router.routes());

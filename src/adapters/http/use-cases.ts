@@ -6,11 +6,14 @@ import type { makePatchContact } from '../../application/use-cases/patch-contact
 import type { makeDeleteContact } from '../../application/use-cases/delete-contact.js';
 import type { makeUpcomingBirthdays } from '../../application/use-cases/upcoming-birthdays.js';
 import type { makeAuthenticate } from '../../application/use-cases/authenticate.js';
+import type { makeCheckResetToken } from '../../application/use-cases/check-reset-token.js';
 import type { makeLogIn } from '../../application/use-cases/log-in.js';
 import type { makeLogOut } from '../../application/use-cases/log-out.js';
 import type { makeRefreshSession } from '../../application/use-cases/refresh-session.js';
 import type { makeRegisterUser } from '../../application/use-cases/register-user.js';
+import type { makeRequestPasswordReset } from '../../application/use-cases/request-password-reset.js';
 import type { makeResendVerification } from '../../application/use-cases/resend-verification.js';
+import type { makeResetPassword } from '../../application/use-cases/reset-password.js';
 import type { makeVerifyEmail } from '../../application/use-cases/verify-email.js';
 
 /** The use-cases the HTTP adapter drives, already closed over their adapters by the composition root. */
@@ -29,4 +32,8 @@ export interface UseCases {
   patchContact: ReturnType<typeof makePatchContact>;
   deleteContact: ReturnType<typeof makeDeleteContact>;
   upcomingBirthdays: ReturnType<typeof makeUpcomingBirthdays>;
+
+  requestPasswordReset: ReturnType<typeof makeRequestPasswordReset>;
+  checkResetToken: ReturnType<typeof makeCheckResetToken>;
+  resetPassword: ReturnType<typeof makeResetPassword>;
 }

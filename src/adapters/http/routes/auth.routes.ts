@@ -45,5 +45,17 @@ export function authRoutes(useCases: UseCases, limits: RateLimiters): Router<Aut
     ctx.status = 204;
   });
 
+  router.post('/forgot-password', limits.auth, parseBody(), async (ctx) => {
+    await useCases.requestPasswordReset(body(ctx));
+    ctx.status = 202;
+    ctx.body = { message: 'If an account uses this email, a link to reset its password is on its way.' };
+  });
+
+  router.post('/reset-password', parseBody(), async (ctx) => {
+    const input = body(ctx);
+    await useCases.resetPassword({ token: input.token, password: input.password });
+    ctx.status = 204;
+  });
+
   return router;
 }

@@ -1,0 +1,66 @@
+import { FieldErrors } from '../../domain/errors.js';
+import { hashToken } from '../../domain/one-time-token.js';
+import { checkPassword } from '../../domain/password-policy.js';
+import { InvalidToken } from '../../domain/user.errors.js';
+import type { Clock } from '../ports/clock.js';
+import type { Logger } from '../ports/logger.js';
+import type { Mailer } from '../ports/mailer.js';
+import type { OneTimeTokenRecord, OneTimeTokenRepository } from '../ports/one-time-token-repository.js';
+import type { PasswordHasher } from '../ports/password-hasher.js';
+import type { Repositories, UnitOfWork } from '../ports/unit-of-work.js';
+import type { UserCache } from '../ports/user-cache.js';
+
+export interface ResetPasswordDeps {
+  repos: Pick<Repositories, 'tokens'>;
+  uow: UnitOfWork;
+  hasher: PasswordHasher;
+  cache: UserCache;
+  mailer: Mailer;
+  clock: Clock;
+  logger: Logger;
+}
+
+/** The stored reset token for that secret, if it is unused and unexpired at `now`; else InvalidToken. */
+export async function findLiveResetToken(tokens: OneTimeTokenRepository, token: unknown, now: Date): Promise<OneTimeTokenRecord> {
+  if (typeof token !== 'string' || token.length === 0 || token.length > 200) throw new InvalidToken();
+  const record = await tokens.findByHash('reset-password', hashToken(token));
+  if (!record || record.consumedAt || record.expiresAt <= now) throw new InvalidToken();
+  return record;
+}
+
+/**
+ * Sets a new password with an emailed reset token. The link is checked before the password (so a
+ * dead link is not worth a hash), and a refused password leaves the link usable. Then, at once: the
+ * new hash, every reset link of the user spent, every session revoked and every access token refused
+ * (the token version moves on). Reading the link proves the mailbox is the user's, so the email
+ * counts as verified. No one is logged in.
+ */
+export function makeResetPassword(deps: ResetPasswordDeps) {
+  return async function resetPassword(input: Record<string, unknown>): Promise<void> {
+    const now = deps.clock.now();
+    const record = await findLiveResetToken(deps.repos.tokens, input.token, now);
+
+    const errors = new FieldErrors();
+    const password = checkPassword(errors, 'password', input.password);
+    errors.throwIfAny();
+    const passwordHash = await deps.hasher.hash(password!);
+
+    const user = await deps.uow.run(async ({ users, tokens, sessions }) => {
+      // A concurrent reset with the same link got there first.
+      if (!(await tokens.consume(record.id, now))) throw new InvalidToken();
+      const updated = await users.setPassword(record.userId, passwordHash);
+      if (!updated) throw new InvalidToken();
+      await tokens.consumeAllForUser(updated.id, 'reset-password', now);
+      await sessions.revokeAllForUser(updated.id, now);
+      if (!updated.emailVerified) await users.markEmailVerified(updated.id);
+      return updated;
+    });
+    await deps.cache.evictUser(user.id);
+
+    try {
+      await deps.mailer.send({ kind: 'password-changed', to: user.email, username: user.username });
+    } catch (error) {
+      deps.logger.warn({ userId: user.id, err: String(error) }, 'password changed email could not be sent');
+    }
+  };
+}
