@@ -178,12 +178,22 @@ type WithTable = { table: Table<{ id: string }> };
 /**
  * Like a transaction: the work runs on private copies of every table, and only when it succeeds are
  * its changes (rows added, changed or removed) applied to the shared tables. Work that throws
- * leaves nothing behind, and concurrent work never sees another's uncommitted rows.
+ * leaves nothing behind, and concurrent work never sees another's uncommitted rows. Units of work
+ * run one at a time, as conflicting row locks would make them in PostgreSQL, so two of them can
+ * never both consume the same token.
  */
 export class InMemoryUnitOfWork implements UnitOfWork {
+  private queue: Promise<unknown> = Promise.resolve();
+
   constructor(private readonly repos: InMemoryRepositories) {}
 
-  async run<T>(work: (repos: Repositories) => Promise<T>): Promise<T> {
+  run<T>(work: (repos: Repositories) => Promise<T>): Promise<T> {
+    const turn = this.queue.then(() => this.runNow(work));
+    this.queue = turn.catch(() => {});
+    return turn;
+  }
+
+  private async runNow<T>(work: (repos: Repositories) => Promise<T>): Promise<T> {
     const entries = Object.entries(this.repos) as [string, WithTable][];
     const staged = entries.map(([name, repo]) => {
       const copy = Object.assign(Object.create(Object.getPrototypeOf(repo)) as WithTable, repo);
