@@ -1,6 +1,7 @@
 import path from 'node:path';
 import type Koa from 'koa';
 import type { Knex } from 'knex';
+import type { AvatarStorage } from '../application/ports/avatar-storage.js';
 import type { Clock } from '../application/ports/clock.js';
 import type { Logger } from '../application/ports/logger.js';
 import type { Mailer } from '../application/ports/mailer.js';
@@ -13,6 +14,7 @@ import { makeLogOut } from '../application/use-cases/log-out.js';
 import { makeRefreshSession } from '../application/use-cases/refresh-session.js';
 import { makeRegisterUser } from '../application/use-cases/register-user.js';
 import { makeResendVerification } from '../application/use-cases/resend-verification.js';
+import { makeUpdateAvatar } from '../application/use-cases/update-avatar.js';
 import { makeVerifyEmail } from '../application/use-cases/verify-email.js';
 import { InMemoryUserCache } from '../adapters/cache/in-memory-user-cache.js';
 import { createApp } from '../adapters/http/app.js';
@@ -22,6 +24,8 @@ import { NodemailerMailer } from '../adapters/mail/nodemailer-mailer.js';
 import { KnexUnitOfWork, knexRepositories } from '../adapters/persistence/knex-unit-of-work.js';
 import { JwtTokenService } from '../adapters/security/jwt-token-service.js';
 import { WorkerBcryptPasswordHasher } from '../adapters/security/worker-bcrypt-password-hasher.js';
+import { CloudinaryAvatarStorage } from '../adapters/storage/cloudinary-avatar-storage.js';
+import { LocalDiskAvatarStorage } from '../adapters/storage/local-disk-avatar-storage.js';
 import type { Config } from './config.js';
 import { createKnex, migrateLatest } from './database.js';
 import { createLogger } from './logger.js';
@@ -34,6 +38,7 @@ export interface Overrides {
   logger?: Logger;
   hasher?: PasswordHasher & { close?: () => Promise<void> };
   cache?: UserCache;
+  avatars?: AvatarStorage;
 }
 
 export interface Container {
@@ -65,6 +70,11 @@ export async function buildContainer(config: Config, overrides: Overrides = {}):
     (config.smtpUrl
       ? new NodemailerMailer({ url: config.smtpUrl, from: config.mailFrom })
       : new FileOutboxMailer(path.resolve(config.dataDir, 'outbox'), config.mailFrom, logger));
+  const avatars =
+    overrides.avatars ??
+    (config.cloudinaryUrl
+      ? new CloudinaryAvatarStorage({ url: config.cloudinaryUrl, timeoutMs: config.cloudinaryTimeoutMs, logger })
+      : new LocalDiskAvatarStorage({ dir: path.resolve(config.dataDir, 'uploads'), publicUrl: config.publicUrl, logger }));
 
   let dummy: Promise<string> | undefined;
   const dummyHash = () => (dummy ??= hasher.hash('dummy password that matches no account'));
@@ -78,10 +88,18 @@ export async function buildContainer(config: Config, overrides: Overrides = {}):
     refreshSession: makeRefreshSession({ repos, tokens, cache, clock }),
     logOut: makeLogOut({ repos, tokens, cache, clock }),
     authenticate: makeAuthenticate({ repos, tokens, cache, clock }),
+    updateAvatar: makeUpdateAvatar({ repos, storage: avatars, cache }),
   };
 
   const healthChecks = [{ name: 'database', check: async () => void (await knex.raw('select 1')) }];
-  const app = createApp({ useCases, logger, trustProxy: config.trustProxy, healthChecks });
+  const app = createApp({
+    useCases,
+    logger,
+    trustProxy: config.trustProxy,
+    healthChecks,
+    avatarMaxBytes: config.avatarMaxBytes,
+    ...(avatars instanceof LocalDiskAvatarStorage ? { media: avatars } : {}),
+  });
 
   return {
     app,

@@ -6,7 +6,9 @@ import { makeLogOut } from '../../src/application/use-cases/log-out.js';
 import { makeRefreshSession } from '../../src/application/use-cases/refresh-session.js';
 import { makeRegisterUser } from '../../src/application/use-cases/register-user.js';
 import { makeResendVerification } from '../../src/application/use-cases/resend-verification.js';
+import { makeUpdateAvatar } from '../../src/application/use-cases/update-avatar.js';
 import { makeVerifyEmail } from '../../src/application/use-cases/verify-email.js';
+import { InMemoryAvatarStorage } from './in-memory-avatar-storage.js';
 import { CapturingLogger, CapturingMailer, FakeClock, FakePasswordHasher } from './fakes.js';
 import { InMemoryUnitOfWork, inMemoryRepositories } from './in-memory-repositories.js';
 
@@ -22,6 +24,7 @@ export function fakeWorld() {
   const hasher = new FakePasswordHasher();
   const cache = new InMemoryUserCache(300);
   const tokens = new JwtTokenService('test-secret-test-secret-test-secret!', 900, 1_209_600);
+  const avatars = new InMemoryAvatarStorage();
   const dummyHash = async () => 'hashed:no one has this password';
   const mailDeps = { uow, mailer, clock, logger, publicUrl: PUBLIC_URL, verifyTokenTtlSeconds: 86_400 };
 
@@ -33,8 +36,9 @@ export function fakeWorld() {
     refreshSession: makeRefreshSession({ repos, tokens, cache, clock }),
     logOut: makeLogOut({ repos, tokens, cache, clock }),
     authenticate: makeAuthenticate({ repos, tokens, cache, clock }),
+    updateAvatar: makeUpdateAvatar({ repos, storage: avatars, cache }),
   };
-  return { repos, uow, clock, mailer, logger, hasher, cache, tokens, useCases };
+  return { repos, uow, clock, mailer, logger, hasher, cache, tokens, avatars, useCases };
 }
 
 export const PASSWORD = 'a perfectly fine passphrase';

@@ -4,6 +4,7 @@ import type { Logger } from '../../application/ports/logger.js';
 import { errorHandler } from './middleware/error-handler.js';
 import { securityHeaders } from './middleware/security-headers.js';
 import { authRoutes } from './routes/auth.routes.js';
+import { mediaRoutes, type MediaFiles } from './routes/media.routes.js';
 import { operationsRoutes, type HealthCheck } from './routes/operations.routes.js';
 import { userRoutes } from './routes/users.routes.js';
 import type { UseCases } from './use-cases.js';
@@ -29,7 +30,13 @@ export interface AppDeps {
   rateLimits?: RateLimiters;
   /** What /ready checks: the database, and Redis when configured. */
   healthChecks?: HealthCheck[];
+  /** Largest avatar upload in bytes (AVATAR_MAX_BYTES). */
+  avatarMaxBytes?: number;
+  /** Served under /media/ when avatars are kept on local disk. */
+  media?: MediaFiles;
 }
+
+const DEFAULT_AVATAR_MAX_BYTES = 2_097_152;
 
 /** The HTTP application, not listening: tests drive `app.callback()`, `main` listens. */
 export function createApp(deps: AppDeps): Koa {
@@ -44,7 +51,8 @@ export function createApp(deps: AppDeps): Koa {
   const children = [
     operationsRoutes(deps.healthChecks ?? []),
     authRoutes(deps.useCases, limits),
-    userRoutes(deps.useCases),
+    userRoutes(deps.useCases, { avatarMaxBytes: deps.avatarMaxBytes ?? DEFAULT_AVATAR_MAX_BYTES }),
+    ...(deps.media ? [mediaRoutes(deps.media)] : []),
   ];
   for (const child of children) router.use(child.routes());
   app.use(router.routes());
