@@ -31,7 +31,7 @@ export type StandInMode = 'ok' | 'error' | 'unavailable' | 'slow' | 'no-url';
  */
 export class CloudinaryStandIn {
   mode: StandInMode = 'ok';
-  slowMs = 5000;
+  slowMs = 30_000;
   readonly assets = new Map<string, StandInAsset>();
   /** Upload requests received, accepted or not. */
   requests = 0;

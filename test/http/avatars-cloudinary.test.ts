@@ -8,12 +8,13 @@ import { signUpAndLogIn, startTestApp, type TestApp } from '../helpers/test-app.
 import { form, me, upload } from '../helpers/uploads.js';
 
 // With CLOUDINARY_URL set: the whole app, the real SDK, and a local stand-in of Cloudinary's upload API.
+// The timeout leaves room for a loaded machine; the stand-in's slow mode answers far beyond it.
 const dataDir = await mkdtemp(path.join(tmpdir(), 'avatars-cloudinary-'));
 const standIn = await new CloudinaryStandIn().start();
 let app: TestApp;
 
 test.before(async () => {
-  app = await startTestApp({ env: { DATA_DIR: dataDir, CLOUDINARY_URL: standIn.url(), CLOUDINARY_TIMEOUT_MS: '400' } });
+  app = await startTestApp({ env: { DATA_DIR: dataDir, CLOUDINARY_URL: standIn.url(), CLOUDINARY_TIMEOUT_MS: '3000' } });
 });
 test.after.always(async () => {
   await app?.close();
