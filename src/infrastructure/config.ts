@@ -35,7 +35,22 @@ convict.addFormats({
   'postgres-url': urlFormat('postgres-url', ['postgres:', 'postgresql:']),
   'redis-url': urlFormat('redis-url', ['redis:', 'rediss:']),
   'smtp-url': urlFormat('smtp-url', ['smtp:', 'smtps:']),
-  'cloudinary-url': urlFormat('cloudinary-url', ['cloudinary:']),
+  'cloudinary-url': {
+    name: 'cloudinary-url',
+    validate(value: unknown) {
+      if (value === '' || value === null) return;
+      const shape = 'must look like cloudinary://api_key:api_secret@cloud_name';
+      let url: URL;
+      try {
+        url = new URL(String(value));
+      } catch {
+        throw new Error(shape);
+      }
+      if (url.protocol !== 'cloudinary:' || !url.hostname || !url.username || !url.password) throw new Error(shape);
+      const prefix = url.searchParams.get('upload_prefix');
+      if (prefix !== null && !/^https?:\/\/[^/]+/.test(prefix)) throw new Error('upload_prefix must be an http(s) URL');
+    },
+  },
   'origin-list': {
     name: 'origin-list',
     validate(value: unknown) {
@@ -72,6 +87,7 @@ const schema = {
   smtpUrl: { env: 'SMTP_URL', format: 'smtp-url', default: '', sensitive: true },
   mailFrom: { env: 'MAIL_FROM', format: String, default: 'Contacts <no-reply@localhost>' },
   cloudinaryUrl: { env: 'CLOUDINARY_URL', format: 'cloudinary-url', default: '', sensitive: true },
+  cloudinaryTimeoutMs: { env: 'CLOUDINARY_TIMEOUT_MS', format: 'positive-int', default: 15_000 },
   dataDir: { env: 'DATA_DIR', format: String, default: './data' },
   jwtSecret: { env: 'JWT_SECRET', format: String, default: DEVELOPMENT_JWT_SECRET, sensitive: true },
   jwtAccessTtlS: { env: 'JWT_ACCESS_TTL_S', format: 'positive-int', default: 900 },

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import type Koa from 'koa';
 import type { Knex } from 'knex';
+import type { AvatarStorage } from '../application/ports/avatar-storage.js';
 import type { Clock } from '../application/ports/clock.js';
 import type { Logger } from '../application/ports/logger.js';
 import type { Mailer } from '../application/ports/mailer.js';
@@ -24,6 +25,7 @@ import { makeRegisterUser } from '../application/use-cases/register-user.js';
 import { makeRequestPasswordReset } from '../application/use-cases/request-password-reset.js';
 import { makeResendVerification } from '../application/use-cases/resend-verification.js';
 import { makeResetPassword } from '../application/use-cases/reset-password.js';
+import { makeUpdateAvatar } from '../application/use-cases/update-avatar.js';
 import { makeVerifyEmail } from '../application/use-cases/verify-email.js';
 import { InMemoryUserCache } from '../adapters/cache/in-memory-user-cache.js';
 import { RedisUserCache } from '../adapters/cache/redis-user-cache.js';
@@ -41,6 +43,8 @@ import { RedisLuaCommands } from '../adapters/rate-limit/redis-lua-commands.js';
 import { RedisRateLimitStore } from '../adapters/rate-limit/redis-rate-limit-store.js';
 import { JwtTokenService } from '../adapters/security/jwt-token-service.js';
 import { WorkerBcryptPasswordHasher } from '../adapters/security/worker-bcrypt-password-hasher.js';
+import { CloudinaryAvatarStorage } from '../adapters/storage/cloudinary-avatar-storage.js';
+import { LocalDiskAvatarStorage } from '../adapters/storage/local-disk-avatar-storage.js';
 import type { Config } from './config.js';
 import { createKnex, migrateLatest } from './database.js';
 import { createLogger } from './logger.js';
@@ -56,6 +60,7 @@ export interface Overrides {
   cache?: UserCache;
   /** Start of every Redis key the app writes (default `contacts:`); tests sharing a Redis use their own. */
   redisKeyPrefix?: string;
+  avatars?: AvatarStorage;
 }
 
 export interface Container {
@@ -105,6 +110,11 @@ export async function buildContainer(config: Config, overrides: Overrides = {}):
     (config.smtpUrl
       ? new NodemailerMailer({ url: config.smtpUrl, from: config.mailFrom })
       : new FileOutboxMailer(path.resolve(config.dataDir, 'outbox'), config.mailFrom, logger));
+  const avatars =
+    overrides.avatars ??
+    (config.cloudinaryUrl
+      ? new CloudinaryAvatarStorage({ url: config.cloudinaryUrl, timeoutMs: config.cloudinaryTimeoutMs, logger })
+      : new LocalDiskAvatarStorage({ dir: path.resolve(config.dataDir, 'uploads'), publicUrl: config.publicUrl, logger }));
 
   let dummy: Promise<string> | undefined;
   const dummyHash = () => (dummy ??= hasher.hash('dummy password that matches no account'));
@@ -142,11 +152,21 @@ export async function buildContainer(config: Config, overrides: Overrides = {}):
     requestPasswordReset: makeRequestPasswordReset({ uow, mailer, clock, logger, ...emailLinks, resetTokenTtlSeconds: config.resetTokenTtlS }),
     checkResetToken: makeCheckResetToken({ repos, clock }),
     resetPassword: makeResetPassword({ repos, uow, hasher, cache, mailer, clock, logger }),
+    updateAvatar: makeUpdateAvatar({ repos, storage: avatars, cache }),
   };
 
   const healthChecks: HealthCheck[] = [{ name: 'database', check: async () => void (await knex.raw('select 1')) }];
   if (redis) healthChecks.push({ name: 'redis', check: () => pingRedis(redis) });
-  const app = createApp({ useCases, logger, trustProxy: config.trustProxy, corsOrigins: config.corsOrigins, rateLimits, healthChecks });
+  const app = createApp({
+    useCases,
+    logger,
+    trustProxy: config.trustProxy,
+    corsOrigins: config.corsOrigins,
+    rateLimits,
+    healthChecks,
+    avatarMaxBytes: config.avatarMaxBytes,
+    ...(avatars instanceof LocalDiskAvatarStorage ? { media: avatars } : {}),
+  });
 
   return {
     app,

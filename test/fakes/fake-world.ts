@@ -18,7 +18,10 @@ import { makeRegisterUser } from '../../src/application/use-cases/register-user.
 import { makeRequestPasswordReset } from '../../src/application/use-cases/request-password-reset.js';
 import { makeResendVerification } from '../../src/application/use-cases/resend-verification.js';
 import { makeResetPassword } from '../../src/application/use-cases/reset-password.js';
+
+import { makeUpdateAvatar } from '../../src/application/use-cases/update-avatar.js';
 import { makeVerifyEmail } from '../../src/application/use-cases/verify-email.js';
+import { InMemoryAvatarStorage } from './in-memory-avatar-storage.js';
 import { CapturingLogger, CapturingMailer, FakeClock, FakePasswordHasher } from './fakes.js';
 import { InMemoryUnitOfWork, inMemoryRepositories } from './in-memory-repositories.js';
 
@@ -38,6 +41,7 @@ export function fakeWorld() {
   const hasher = new FakePasswordHasher();
   const cache = new InMemoryUserCache(300);
   const tokens = new JwtTokenService('test-secret-test-secret-test-secret!', 900, 1_209_600);
+  const avatars = new InMemoryAvatarStorage();
   const dummyHash = async () => 'hashed:no one has this password';
   const loginThrottle = new InMemoryLoginThrottle(clock, LOGIN_FAILURES);
   const mailDeps = { uow, mailer, clock, logger, publicUrl: PUBLIC_URL, verifyTokenTtlSeconds: 86_400 };
@@ -61,8 +65,9 @@ export function fakeWorld() {
     requestPasswordReset: makeRequestPasswordReset({ uow, mailer, clock, logger, publicUrl: PUBLIC_URL, resetTokenTtlSeconds: RESET_TTL_S }),
     checkResetToken: makeCheckResetToken({ repos, clock }),
     resetPassword: makeResetPassword({ repos, uow, hasher, cache, mailer, clock, logger }),
+    updateAvatar: makeUpdateAvatar({ repos, storage: avatars, cache }),
   };
-  return { repos, uow, clock, mailer, logger, hasher, cache, tokens, loginThrottle, useCases };
+  return { repos, uow, clock, mailer, logger, hasher, cache, tokens, loginThrottle, avatars, useCases };
 }
 
 export const PASSWORD = 'a perfectly fine passphrase';

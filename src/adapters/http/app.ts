@@ -8,6 +8,7 @@ import { accountRoutes } from './pages/account.routes.js';
 import { pageHeaders } from './pages/page-headers.js';
 import { authRoutes } from './routes/auth.routes.js';
 import { contactRoutes } from './routes/contacts.routes.js';
+import { mediaRoutes, type MediaFiles } from './routes/media.routes.js';
 import { operationsRoutes, type HealthCheck } from './routes/operations.routes.js';
 import { userRoutes } from './routes/users.routes.js';
 import type { UseCases } from './use-cases.js';
@@ -35,7 +36,13 @@ export interface AppDeps {
   rateLimits?: RateLimiters;
   /** What /ready checks: the database, and Redis when configured. */
   healthChecks?: HealthCheck[];
+  /** Largest avatar upload in bytes (AVATAR_MAX_BYTES). */
+  avatarMaxBytes?: number;
+  /** Served under /media/ when avatars are kept on local disk. */
+  media?: MediaFiles;
 }
+
+const DEFAULT_AVATAR_MAX_BYTES = 2_097_152;
 
 /** The HTTP application, not listening: tests drive `app.callback()`, `main` listens. */
 export function createApp(deps: AppDeps): Koa {
@@ -55,10 +62,10 @@ export function createApp(deps: AppDeps): Koa {
   const children = [
     operationsRoutes(deps.healthChecks ?? []),
     authRoutes(deps.useCases, limits),
-    userRoutes(deps.useCases),
+    userRoutes(deps.useCases, { avatarMaxBytes: deps.avatarMaxBytes ?? DEFAULT_AVATAR_MAX_BYTES }),
     contactRoutes(deps.useCases, limits),
-
     accountRoutes(deps.useCases, limits, deps.logger),
+    ...(deps.media ? [mediaRoutes(deps.media)] : []),
   ];
   for (const child of children) router.use(child.routes());
   app.use(router.routes());

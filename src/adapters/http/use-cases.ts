@@ -14,6 +14,8 @@ import type { makeRegisterUser } from '../../application/use-cases/register-user
 import type { makeRequestPasswordReset } from '../../application/use-cases/request-password-reset.js';
 import type { makeResendVerification } from '../../application/use-cases/resend-verification.js';
 import type { makeResetPassword } from '../../application/use-cases/reset-password.js';
+
+import type { makeUpdateAvatar } from '../../application/use-cases/update-avatar.js';
 import type { makeVerifyEmail } from '../../application/use-cases/verify-email.js';
 
 /** The use-cases the HTTP adapter drives, already closed over their adapters by the composition root. */
@@ -36,4 +38,6 @@ export interface UseCases {
   requestPasswordReset: ReturnType<typeof makeRequestPasswordReset>;
   checkResetToken: ReturnType<typeof makeCheckResetToken>;
   resetPassword: ReturnType<typeof makeResetPassword>;
+
+  updateAvatar: ReturnType<typeof makeUpdateAvatar>;
 }

@@ -1,5 +1,6 @@
 import type { Middleware } from 'koa';
 import type { Logger } from '../../../application/ports/logger.js';
+import { AvatarStorageFailed, AvatarStorageTimeout, UnsupportedImage } from '../../../domain/avatar.errors.js';
 import { ContactEmailTaken } from '../../../domain/contact.errors.js';
 import { DomainError, NotFound, RateLimited, ServiceUnavailable, ValidationFailed } from '../../../domain/errors.js';
 import {
@@ -25,8 +26,11 @@ const STATUS_BY_ERROR: ReadonlyArray<readonly [ErrorClass, number]> = [
   [NotFound, 404],
   [EmailTaken, 409],
   [ContactEmailTaken, 409],
+  [UnsupportedImage, 415],
   [RateLimited, 429],
+  [AvatarStorageFailed, 502],
   [ServiceUnavailable, 503],
+  [AvatarStorageTimeout, 504],
 ];
 
 // Client errors raised by Koa, the router and body parsers carry a status; their messages are never shown.
@@ -58,6 +62,7 @@ export function errorHandler(logger: Logger): Middleware {
         const status = STATUS_BY_ERROR.find(([type]) => error instanceof type)?.[1];
         if (status !== undefined) {
           if (status === 503) logger.warn({ err: error, service: (error as ServiceUnavailable).service }, 'backing service unavailable');
+          if (status === 502 || status === 504) logger.warn({ code: error.code, method: ctx.method, path: ctx.path }, 'upstream service failed');
           sendProblem(ctx, {
             status,
             code: error.code,

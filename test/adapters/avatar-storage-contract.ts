@@ -1,0 +1,72 @@
+import test from 'ava';
+import { randomUUID } from 'node:crypto';
+import type { AvatarStorage } from '../../src/application/ports/avatar-storage.js';
+import { checkAvatarImage } from '../../src/domain/avatar.js';
+import { gif, jpeg, png, webp } from '../helpers/images.js';
+
+export interface AvatarStorageSubject {
+  storage: AvatarStorage;
+  /** What a GET of the URL would serve: the bytes and their media type; null when nothing is there. */
+  read(url: string): Promise<{ bytes: Buffer; mediaType: string } | null>;
+  /** How many objects the store holds. */
+  count(): Promise<number>;
+  close(): Promise<void>;
+}
+
+const image = (bytes: Buffer) => checkAvatarImage(bytes);
+
+/** The behaviour every AvatarStorage promises; registered once per adapter. */
+export function avatarStorageContract(name: string, make: () => Promise<AvatarStorageSubject>): void {
+  const it = (title: string, body: (t: import('ava').ExecutionContext, subject: AvatarStorageSubject) => Promise<void>) =>
+    test(`[${name}] ${title}`, async (t) => {
+      const subject = await make();
+      try {
+        await body(t, subject);
+      } finally {
+        await subject.close();
+      }
+    });
+
+  it('save returns an absolute URL that serves the same bytes with the detected media type', async (t, subject) => {
+    const cases = [
+      [png(12, 12), 'image/png'],
+      [jpeg(16, 8), 'image/jpeg'],
+      [webp.lossless(), 'image/webp'],
+      [gif(), 'image/gif'],
+    ] as const;
+    for (const [bytes, mediaType] of cases) {
+      const url = await subject.storage.save(randomUUID(), image(bytes));
+      t.regex(url, /^https?:\/\/[^/]+\/\S+$/);
+      const served = await subject.read(url);
+      t.deepEqual(served?.bytes, bytes, mediaType);
+      t.is(served?.mediaType, mediaType);
+    }
+  });
+
+  it('saving again for the same user replaces the image under a new URL and leaves no second object', async (t, subject) => {
+    const userId = randomUUID();
+    const first = await subject.storage.save(userId, image(png(8, 8, { rgb: [10, 20, 30] })));
+    const second = await subject.storage.save(userId, image(png(8, 8, { rgb: [40, 50, 60] })));
+    t.not(second, first);
+    t.deepEqual((await subject.read(second))?.bytes, png(8, 8, { rgb: [40, 50, 60] }));
+    t.is(await subject.count(), 1);
+  });
+
+  it('a retry with the same image overwrites instead of leaving an orphan', async (t, subject) => {
+    const userId = randomUUID();
+    const bytes = png(8, 8);
+    await subject.storage.save(userId, image(bytes));
+    const again = await subject.storage.save(userId, image(bytes));
+    t.is(await subject.count(), 1);
+    t.deepEqual((await subject.read(again))?.bytes, bytes);
+  });
+
+  it("each user's avatar is kept apart from everyone else's", async (t, subject) => {
+    const a = await subject.storage.save(randomUUID(), image(png(4, 4, { rgb: [255, 0, 0] })));
+    const b = await subject.storage.save(randomUUID(), image(png(4, 4, { rgb: [0, 0, 255] })));
+    t.not(a, b);
+    t.deepEqual((await subject.read(a))?.bytes, png(4, 4, { rgb: [255, 0, 0] }));
+    t.deepEqual((await subject.read(b))?.bytes, png(4, 4, { rgb: [0, 0, 255] }));
+    t.is(await subject.count(), 2);
+  });
+}

@@ -1,0 +1,147 @@
+import test from 'ava';
+import { randomUUID } from 'node:crypto';
+import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { CloudinaryAvatarStorage } from '../../src/adapters/storage/cloudinary-avatar-storage.js';
+import { LocalDiskAvatarStorage } from '../../src/adapters/storage/local-disk-avatar-storage.js';
+import { checkAvatarImage } from '../../src/domain/avatar.js';
+import { AvatarStorageFailed, AvatarStorageTimeout } from '../../src/domain/avatar.errors.js';
+import { ServiceUnavailable } from '../../src/domain/errors.js';
+import { CapturingLogger } from '../fakes/fakes.js';
+import { InMemoryAvatarStorage } from '../fakes/in-memory-avatar-storage.js';
+import { CloudinaryStandIn } from '../helpers/cloudinary-stand-in.js';
+import { png } from '../helpers/images.js';
+import { avatarStorageContract } from './avatar-storage-contract.js';
+
+const PUBLIC_URL = 'http://app.test';
+
+avatarStorageContract('in-memory', async () => {
+  const storage = new InMemoryAvatarStorage();
+  return { storage, read: (url) => storage.read(url), count: async () => storage.images.size, close: async () => {} };
+});
+
+avatarStorageContract('local disk', async () => {
+  const dir = await mkdtemp(path.join(tmpdir(), 'avatars-'));
+  const storage = new LocalDiskAvatarStorage({ dir, publicUrl: PUBLIC_URL, logger: new CapturingLogger() });
+  return {
+    storage,
+    async read(url) {
+      const match = new RegExp(`^${PUBLIC_URL}/media/([^/?]+)\\?v=[0-9a-f]+$`).exec(url);
+      return match ? storage.open(match[1]!) : null;
+    },
+    count: async () => (await readdir(dir)).length,
+    close: () => rm(dir, { recursive: true, force: true }),
+  };
+});
+
+avatarStorageContract('cloudinary (SDK against a local stand-in)', async () => {
+  const standIn = await new CloudinaryStandIn().start();
+  const storage = new CloudinaryAvatarStorage({ url: standIn.url(), timeoutMs: 5000, logger: new CapturingLogger() });
+  return {
+    storage,
+    async read(url) {
+      const asset = standIn.assetAt(url);
+      return asset ? { bytes: asset.bytes, mediaType: `image/${asset.format === 'jpg' ? 'jpeg' : asset.format}` } : null;
+    },
+    count: async () => standIn.assets.size,
+    close: () => standIn.close(),
+  };
+});
+
+// --- Cloudinary specifics -------------------------------------------------------------------------
+
+async function cloudinary(timeoutMs = 5000, credentials: { key?: string; secret?: string } = {}) {
+  const standIn = await new CloudinaryStandIn().start();
+  const logger = new CapturingLogger();
+  const storage = new CloudinaryAvatarStorage({ url: standIn.url(credentials), timeoutMs, logger });
+  return { standIn, logger, storage };
+}
+
+test('Cloudinary: one signed upload per user under avatars/<userId>, overwriting, invalidating, cropped to a square', async (t) => {
+  const { standIn, storage } = await cloudinary();
+  t.teardown(() => standIn.close());
+  const userId = randomUUID();
+  const url = await storage.save(userId, checkAvatarImage(png(300, 200)));
+  const asset = standIn.assets.get(`avatars/${userId}`);
+  t.truthy(asset);
+  t.is(url, `https://res.cloudinary.com/demo/image/upload/v${asset!.version}/avatars/${userId}.png`);
+  t.like(asset!.params, { public_id: `avatars/${userId}`, overwrite: '1', invalidate: '1', transformation: 'c_fill,g_face,h_256,w_256' });
+  t.false(JSON.stringify(asset!.params).includes(standIn.apiSecret), 'the secret signs the upload but is never sent');
+});
+
+test('Cloudinary: instances with other accounts do not share configuration', async (t) => {
+  const right = await cloudinary();
+  const wrong = await cloudinary(5000, { secret: 'not-the-secret' });
+  t.teardown(() => Promise.all([right.standIn.close(), wrong.standIn.close()]));
+  await t.throwsAsync(wrong.storage.save(randomUUID(), checkAvatarImage(png(4, 4))), { instanceOf: AvatarStorageFailed });
+  await t.notThrowsAsync(right.storage.save(randomUUID(), checkAvatarImage(png(4, 4))));
+});
+
+test('Cloudinary: refused credentials are AvatarStorageFailed, and the log carries neither secret nor key', async (t) => {
+  for (const [credentials, answer] of [
+    [{ secret: 'wrong-secret-value' }, /Invalid Signature/],
+    [{ key: '987654321098765' }, /Invalid api_key \[redacted\]/], // Cloudinary echoes an unknown key
+  ] as const) {
+    const { standIn, storage, logger } = await cloudinary(5000, credentials);
+    await t.throwsAsync(storage.save(randomUUID(), checkAvatarImage(png(4, 4))), { instanceOf: AvatarStorageFailed });
+    await standIn.close();
+    t.is(standIn.assets.size, 0);
+    const logged = JSON.stringify(logger.lines);
+    t.regex(logged, answer);
+    for (const secret of ['wrong-secret-value', '987654321098765', standIn.apiKey, standIn.apiSecret]) t.false(logged.includes(secret), secret);
+  }
+});
+
+test('Cloudinary: a 500 is AvatarStorageFailed, a 503 ServiceUnavailable, a body without secure_url AvatarStorageFailed', async (t) => {
+  const { standIn, storage } = await cloudinary();
+  t.teardown(() => standIn.close());
+  standIn.mode = 'error';
+  await t.throwsAsync(storage.save(randomUUID(), checkAvatarImage(png(4, 4))), { instanceOf: AvatarStorageFailed });
+  standIn.mode = 'unavailable';
+  await t.throwsAsync(storage.save(randomUUID(), checkAvatarImage(png(4, 4))), { instanceOf: ServiceUnavailable });
+  standIn.mode = 'no-url';
+  await t.throwsAsync(storage.save(randomUUID(), checkAvatarImage(png(4, 4))), { instanceOf: AvatarStorageFailed });
+});
+
+test('Cloudinary: an upload that gets no answer within the timeout is AvatarStorageTimeout', async (t) => {
+  const { standIn, storage, logger } = await cloudinary(300);
+  t.teardown(() => standIn.close());
+  standIn.mode = 'slow';
+  await t.throwsAsync(storage.save(randomUUID(), checkAvatarImage(png(4, 4))), { instanceOf: AvatarStorageTimeout });
+  t.regex(JSON.stringify(logger.lines), /timed out/);
+});
+
+test('Cloudinary: nothing listening is ServiceUnavailable', async (t) => {
+  const { standIn, storage } = await cloudinary();
+  await standIn.close();
+  await t.throwsAsync(storage.save(randomUUID(), checkAvatarImage(png(4, 4))), { instanceOf: ServiceUnavailable });
+});
+
+// --- Local disk specifics -------------------------------------------------------------------------
+
+test('local disk: files are named after the user and the detected type, and nothing else can be opened', async (t) => {
+  const dir = await mkdtemp(path.join(tmpdir(), 'avatars-'));
+  t.teardown(() => rm(dir, { recursive: true, force: true }));
+  const storage = new LocalDiskAvatarStorage({ dir, publicUrl: PUBLIC_URL, logger: new CapturingLogger() });
+  const userId = randomUUID();
+  const url = await storage.save(userId, checkAvatarImage(png(4, 4)));
+  t.regex(url, new RegExp(`^${PUBLIC_URL}/media/${userId}\\.png\\?v=[0-9a-f]{16}$`));
+  t.deepEqual(await readdir(dir), [`${userId}.png`]);
+  await writeFile(path.join(path.dirname(dir), 'secret.png'), 'not yours');
+  for (const name of ['../secret.png', `${userId}.PNG`, `${userId}.png/`, `${userId}.svg`, '.', '', `${userId}.jpg`]) {
+    t.is(await storage.open(name), null, name);
+  }
+});
+
+test('local disk: a directory that cannot be written is ServiceUnavailable and leaves no temporary file', async (t) => {
+  const dir = await mkdtemp(path.join(tmpdir(), 'avatars-'));
+  t.teardown(() => rm(dir, { recursive: true, force: true }));
+  const blocked = path.join(dir, 'uploads');
+  await writeFile(blocked, 'a file where the directory should be');
+  const logger = new CapturingLogger();
+  const storage = new LocalDiskAvatarStorage({ dir: blocked, publicUrl: PUBLIC_URL, logger });
+  await t.throwsAsync(storage.save(randomUUID(), checkAvatarImage(png(4, 4))), { instanceOf: ServiceUnavailable });
+  t.deepEqual(await readdir(dir), ['uploads']);
+  t.is(logger.lines[0]?.level, 'error');
+});

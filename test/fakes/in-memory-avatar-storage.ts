@@ -1,0 +1,34 @@
+import { createHash } from 'node:crypto';
+import type { AvatarStorage } from '../../src/application/ports/avatar-storage.js';
+import type { AvatarImage } from '../../src/domain/avatar.js';
+
+export interface StoredAvatar {
+  bytes: Buffer;
+  mediaType: string;
+}
+
+/**
+ * Keeps one image per user, as the real stores do, under https://avatars.test/. While `failure` is
+ * set, every save rejects with it (a store that is down, refusing or too slow) and stores nothing.
+ */
+export class InMemoryAvatarStorage implements AvatarStorage {
+  readonly images = new Map<string, StoredAvatar>();
+  failure: Error | undefined;
+  saves = 0;
+
+  async save(userId: string, image: AvatarImage): Promise<string> {
+    this.saves += 1;
+    await Promise.resolve();
+    if (this.failure) throw this.failure;
+    this.images.set(userId, { bytes: Buffer.from(image.bytes), mediaType: image.mediaType });
+    const version = createHash('sha256').update(image.bytes).digest('hex').slice(0, 16);
+    return `https://avatars.test/${userId}.${image.extension}?v=${version}`;
+  }
+
+  /** What a GET of that URL would serve. */
+  async read(url: string): Promise<StoredAvatar | null> {
+    const match = /^https:\/\/avatars\.test\/([^./]+)\.\w+\?v=/.exec(url);
+    const stored = match ? this.images.get(match[1]!) : undefined;
+    return stored ? { ...stored, bytes: Buffer.from(stored.bytes) } : null;
+  }
+}
