@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import * as accounts from './20261124_001_accounts.js';
+import * as emailOutbox from './20261124_009_email_outbox.js';
 
 /**
  * Every migration, in order. A static list (rather than a scanned folder) works the same under
@@ -7,6 +8,7 @@ import * as accounts from './20261124_001_accounts.js';
  */
 const migrations: Record<string, Knex.Migration> = {
   '20261124_001_accounts': accounts,
+  '20261124_009_email_outbox': emailOutbox,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

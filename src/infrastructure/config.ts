@@ -89,6 +89,16 @@ const schema = {
   avatarMaxBytes: { env: 'AVATAR_MAX_BYTES', format: 'positive-int', default: 2_097_152 },
   userCacheTtlS: { env: 'USER_CACHE_TTL_S', format: 'positive-int', default: 300 },
   bcryptRounds: { env: 'BCRYPT_ROUNDS', format: 'positive-int', default: 12 },
+  smtpTimeoutMs: { env: 'SMTP_TIMEOUT_MS', format: 'positive-int', default: 5000 },
+  databaseConnectTimeoutMs: { env: 'DATABASE_CONNECT_TIMEOUT_MS', format: 'positive-int', default: 3000 },
+  databaseAcquireTimeoutMs: { env: 'DATABASE_ACQUIRE_TIMEOUT_MS', format: 'positive-int', default: 5000 },
+  databaseQueryTimeoutMs: { env: 'DATABASE_QUERY_TIMEOUT_MS', format: 'positive-int', default: 5000 },
+  redisTimeoutMs: { env: 'REDIS_TIMEOUT_MS', format: 'positive-int', default: 1000 },
+  cloudinaryTimeoutMs: { env: 'CLOUDINARY_TIMEOUT_MS', format: 'positive-int', default: 10_000 },
+  outboxPollIntervalMs: { env: 'OUTBOX_POLL_INTERVAL_MS', format: 'positive-int', default: 1000 },
+  outboxMaxAttempts: { env: 'OUTBOX_MAX_ATTEMPTS', format: 'positive-int', default: 20 },
+  outboxRetryBaseMs: { env: 'OUTBOX_RETRY_BASE_MS', format: 'positive-int', default: 2000 },
+  outboxRetryMaxMs: { env: 'OUTBOX_RETRY_MAX_MS', format: 'positive-int', default: 600_000 },
   logLevel: { env: 'LOG_LEVEL', format: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], default: 'info' },
 };
 

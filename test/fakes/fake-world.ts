@@ -1,6 +1,7 @@
 import { InMemoryUserCache } from '../../src/adapters/cache/in-memory-user-cache.js';
 import { JwtTokenService } from '../../src/adapters/security/jwt-token-service.js';
 import { makeAuthenticate } from '../../src/application/use-cases/authenticate.js';
+import { makeDeliverPendingEmails } from '../../src/application/use-cases/deliver-pending-emails.js';
 import { makeLogIn } from '../../src/application/use-cases/log-in.js';
 import { makeLogOut } from '../../src/application/use-cases/log-out.js';
 import { makeRefreshSession } from '../../src/application/use-cases/refresh-session.js';
@@ -23,7 +24,7 @@ export function fakeWorld() {
   const cache = new InMemoryUserCache(300);
   const tokens = new JwtTokenService('test-secret-test-secret-test-secret!', 900, 1_209_600);
   const dummyHash = async () => 'hashed:no one has this password';
-  const mailDeps = { uow, mailer, clock, logger, publicUrl: PUBLIC_URL, verifyTokenTtlSeconds: 86_400 };
+  const mailDeps = { uow, clock, publicUrl: PUBLIC_URL, verifyTokenTtlSeconds: 86_400 };
 
   const useCases = {
     registerUser: makeRegisterUser({ ...mailDeps, hasher }),
@@ -33,8 +34,18 @@ export function fakeWorld() {
     refreshSession: makeRefreshSession({ repos, tokens, cache, clock }),
     logOut: makeLogOut({ repos, tokens, cache, clock }),
     authenticate: makeAuthenticate({ repos, tokens, cache, clock }),
+    deliverPendingEmails: makeDeliverPendingEmails({
+      outbox: repos.outbox,
+      mailer,
+      clock,
+      logger,
+      retry: { maxAttempts: 5, baseDelayMs: 1000, maxDelayMs: 60_000 },
+      leaseMs: 60_000,
+    }),
   };
-  return { repos, uow, clock, mailer, logger, hasher, cache, tokens, useCases };
+  /** Emails use-cases enqueued (pending ones still carry their link); `mailer` holds what delivery sent. */
+  const outbox = repos.outbox;
+  return { repos, uow, clock, outbox, mailer, logger, hasher, cache, tokens, useCases };
 }
 
 export const PASSWORD = 'a perfectly fine passphrase';
@@ -42,7 +53,7 @@ export const PASSWORD = 'a perfectly fine passphrase';
 /** A verified user with a live session. */
 export async function verifiedUser(world: ReturnType<typeof fakeWorld>, email = 'ann@example.com') {
   const user = await world.useCases.registerUser({ username: 'Ann', email, password: PASSWORD });
-  await world.useCases.verifyEmail(world.mailer.lastToken('verify-email'));
+  await world.useCases.verifyEmail(world.outbox.lastToken('verify-email', email));
   const pair = await world.useCases.logIn({ email, password: PASSWORD });
   return { user, ...pair };
 }

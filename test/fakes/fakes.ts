@@ -16,26 +16,34 @@ export class FakeClock implements Clock {
   }
 }
 
-/** Keeps every email it is asked to send; fails while `failing` is set, like a server that is down. */
-export class CapturingMailer implements Mailer {
-  readonly sent: Email[] = [];
-  failing = false;
-  async send(email: Email): Promise<void> {
-    if (this.failing) throw new Error('SMTP server unavailable');
-    this.sent.push(structuredClone(email));
-  }
+/** Questions tests ask of a list of emails (sent by a mailer, or waiting in an outbox). */
+export abstract class EmailList {
+  protected abstract emails(): Email[];
   last(kind?: Email['kind'], to?: string): Email | undefined {
-    return [...this.sent].reverse().find((e) => (!kind || e.kind === kind) && (!to || e.to.toLowerCase() === to.toLowerCase()));
+    return [...this.emails()].reverse().find((e) => (!kind || e.kind === kind) && (!to || e.to.toLowerCase() === to.toLowerCase()));
   }
-  /** Emails sent to that address (any case). */
+  /** Emails to that address (any case). */
   to(address: string): Email[] {
-    return this.sent.filter((e) => e.to.toLowerCase() === address.toLowerCase());
+    return this.emails().filter((e) => e.to.toLowerCase() === address.toLowerCase());
   }
   /** The token carried by the newest link of that kind (to that address, when given). */
   lastToken(kind: 'verify-email' | 'password-reset', to?: string): string {
     const email = this.last(kind, to);
     if (!email || !('link' in email)) throw new Error(`no ${kind} email was sent`);
     return new URL(email.link).searchParams.get('token')!;
+  }
+}
+
+/** Keeps every email it is asked to send; fails while `failing` is set, like a server that is down. */
+export class CapturingMailer extends EmailList implements Mailer {
+  readonly sent: Email[] = [];
+  failing = false;
+  async send(email: Email): Promise<void> {
+    if (this.failing) throw new Error('SMTP server unavailable');
+    this.sent.push(structuredClone(email));
+  }
+  protected emails(): Email[] {
+    return this.sent;
   }
 }
 

@@ -1,7 +1,7 @@
 import Router from '@koa/router';
 import Koa, { type Middleware } from 'koa';
 import type { Logger } from '../../application/ports/logger.js';
-import { errorHandler } from './middleware/error-handler.js';
+import { errorHandler, type ErrorTranslator } from './middleware/error-handler.js';
 import { securityHeaders } from './middleware/security-headers.js';
 import { authRoutes } from './routes/auth.routes.js';
 import { operationsRoutes, type HealthCheck } from './routes/operations.routes.js';
@@ -29,6 +29,8 @@ export interface AppDeps {
   rateLimits?: RateLimiters;
   /** What /ready checks: the database, and Redis when configured. */
   healthChecks?: HealthCheck[];
+  /** Turns a backing service's failure (database unreachable) into a domain error such as ServiceUnavailable. */
+  translateError?: ErrorTranslator;
 }
 
 /** The HTTP application, not listening: tests drive `app.callback()`, `main` listens. */
@@ -38,7 +40,7 @@ export function createApp(deps: AppDeps): Koa {
   const limits = deps.rateLimits ?? NO_RATE_LIMITS;
 
   app.use(securityHeaders());
-  app.use(errorHandler(deps.logger));
+  app.use(errorHandler(deps.logger, deps.translateError));
 
   const router = new Router();
   const children = [

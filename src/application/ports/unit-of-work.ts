@@ -1,4 +1,5 @@
 import type { OneTimeTokenRepository } from './one-time-token-repository.js';
+import type { OutboxRepository } from './outbox-repository.js';
 import type { SessionRepository } from './session-repository.js';
 import type { UserRepository } from './user-repository.js';
 
@@ -6,6 +7,8 @@ export interface Repositories {
   users: UserRepository;
   sessions: SessionRepository;
   tokens: OneTimeTokenRepository;
+  /** Emails to send once the transaction commits; a use-case enqueues instead of sending. */
+  outbox: OutboxRepository;
 }
 
 /** Runs work against the repositories in one transaction: all of it is stored, or none. */

@@ -36,12 +36,16 @@ const GENERIC_HTTP: Record<number, { code: string; detail: string }> = {
   501: { code: 'NOT_IMPLEMENTED', detail: 'This method is not implemented.' },
 };
 
-export function errorHandler(logger: Logger): Middleware {
+/** Recognises an infrastructure failure (a database connection error) as the domain error it means; null otherwise. */
+export type ErrorTranslator = (error: unknown) => DomainError | null;
+
+export function errorHandler(logger: Logger, translate: ErrorTranslator = () => null): Middleware {
   return async function handleErrors(ctx, next) {
     try {
       await next();
       if (ctx.status === 404 && ctx.body === undefined) throw new HttpProblem(404, 'NOT_FOUND', GENERIC_HTTP[404]!.detail);
-    } catch (error) {
+    } catch (caught) {
+      const error = caught instanceof DomainError || caught instanceof HttpProblem ? caught : (translate(caught) ?? caught);
       if (error instanceof HttpProblem) {
         sendProblem(ctx, error);
         return;
@@ -49,7 +53,7 @@ export function errorHandler(logger: Logger): Middleware {
       if (error instanceof DomainError) {
         const status = STATUS_BY_ERROR.find(([type]) => error instanceof type)?.[1];
         if (status !== undefined) {
-          if (status === 503) logger.warn({ err: error, service: (error as ServiceUnavailable).service }, 'backing service unavailable');
+          if (status === 503) logger.warn({ err: caught, service: (error as ServiceUnavailable).service }, 'backing service unavailable');
           sendProblem(ctx, {
             status,
             code: error.code,
