@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import * as accounts from './20261124_001_accounts.js';
+import * as emailOutbox from './20261124_009_email_outbox.js';
 import * as contacts from './20261125_001_contacts.js';
 
 /**
@@ -8,6 +9,7 @@ import * as contacts from './20261125_001_contacts.js';
  */
 const migrations: Record<string, Knex.Migration> = {
   '20261124_001_accounts': accounts,
+  '20261124_009_email_outbox': emailOutbox,
   '20261125_001_contacts': contacts,
 };
 

@@ -3,6 +3,7 @@ import type Koa from 'koa';
 import type { Knex } from 'knex';
 import type { AvatarStorage } from '../application/ports/avatar-storage.js';
 import type { Clock } from '../application/ports/clock.js';
+import { ServiceUnavailable } from '../domain/errors.js';
 import type { Logger } from '../application/ports/logger.js';
 import type { Mailer } from '../application/ports/mailer.js';
 import type { PasswordHasher } from '../application/ports/password-hasher.js';
@@ -18,6 +19,7 @@ import { makeDeleteContact } from '../application/use-cases/delete-contact.js';
 import { makeUpcomingBirthdays } from '../application/use-cases/upcoming-birthdays.js';
 
 import { makeCheckResetToken } from '../application/use-cases/check-reset-token.js';
+import { makeDeliverPendingEmails } from '../application/use-cases/deliver-pending-emails.js';
 import { makeLogIn } from '../application/use-cases/log-in.js';
 import { makeLogOut } from '../application/use-cases/log-out.js';
 import { makeRefreshSession } from '../application/use-cases/refresh-session.js';
@@ -41,6 +43,7 @@ import { InMemoryRateLimitStore } from '../adapters/rate-limit/in-memory-rate-li
 import { RedisLoginThrottle } from '../adapters/rate-limit/redis-login-throttle.js';
 import { RedisLuaCommands } from '../adapters/rate-limit/redis-lua-commands.js';
 import { RedisRateLimitStore } from '../adapters/rate-limit/redis-rate-limit-store.js';
+import { isDatabaseUnavailable } from '../adapters/persistence/pg-errors.js';
 import { JwtTokenService } from '../adapters/security/jwt-token-service.js';
 import { WorkerBcryptPasswordHasher } from '../adapters/security/worker-bcrypt-password-hasher.js';
 import { CloudinaryAvatarStorage } from '../adapters/storage/cloudinary-avatar-storage.js';
@@ -49,6 +52,7 @@ import type { Config } from './config.js';
 import { createKnex, migrateLatest } from './database.js';
 import { createLogger } from './logger.js';
 import { closeRedisClient, connectRedis, createRedisClient, pingRedis, REDIS_COMMAND_TIMEOUT_MS, type RedisClient } from './redis.js';
+import { OutboxDispatcher } from './outbox-dispatcher.js';
 
 /** Adapters a caller (a test, the benchmark) may supply instead of the ones the config selects. */
 export interface Overrides {
@@ -70,7 +74,9 @@ export interface Container {
   useCases: UseCases;
   logger: Logger;
   rateLimits: RateLimiters;
-  /** Releases every pool and client the container opened. */
+  /** Delivers the outbox in the background; `drain()` waits until every due email was attempted. */
+  dispatcher: OutboxDispatcher;
+  /** Stops the dispatcher (finishing the send in flight), then releases every pool and client the container opened. */
   close(): Promise<void>;
 }
 
@@ -83,15 +89,38 @@ async function startRedisUserCache(redis: RedisClient, options: { ttlSeconds: nu
   return cache;
 }
 
+/**
+ * Migrates, then opens the app's knex. On PostgreSQL the migrations get a connection of their own
+ * without the per-statement bound the app's queries have; PGlite has one connection and no bound.
+ */
+async function openDatabase(config: Config): Promise<Knex> {
+  const options = { databaseUrl: config.databaseUrl, dataDir: config.dataDir };
+  const connecting = { connectMs: config.databaseConnectTimeoutMs, acquireMs: config.databaseAcquireTimeoutMs };
+  if (!config.databaseUrl) {
+    const knex = createKnex({ ...options, timeouts: connecting });
+    await migrateLatest(knex);
+    return knex;
+  }
+  const migrator = createKnex({ ...options, timeouts: connecting });
+  try {
+    await migrateLatest(migrator);
+  } finally {
+    await migrator.destroy();
+  }
+  return createKnex({ ...options, timeouts: { ...connecting, queryMs: config.databaseQueryTimeoutMs } });
+}
+
 /** The composition root: the one place that decides which adapter serves which port. */
 export async function buildContainer(config: Config, overrides: Overrides = {}): Promise<Container> {
   const logger = overrides.logger ?? createLogger(config.logLevel);
-  const knex = overrides.knex ?? createKnex({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
-  await migrateLatest(knex);
+  if (overrides.knex) await migrateLatest(overrides.knex);
+  const knex = overrides.knex ?? (await openDatabase(config));
 
   const clock = overrides.clock ?? systemClock;
-  const repos = knexRepositories(knex);
-  const uow: UnitOfWork = new KnexUnitOfWork(knex);
+  // Committed emails wake the dispatcher at once; the poll interval only paces retries.
+  const emailHooks = { emailEnqueued: () => dispatcher.nudge() };
+  const repos = knexRepositories(knex, emailHooks);
+  const uow: UnitOfWork = new KnexUnitOfWork(knex, emailHooks);
   const hasher = overrides.hasher ?? new WorkerBcryptPasswordHasher(config.bcryptRounds);
   const tokens = new JwtTokenService(config.jwtSecret, config.jwtAccessTtlS, config.jwtRefreshTtlS);
 
@@ -108,13 +137,24 @@ export async function buildContainer(config: Config, overrides: Overrides = {}):
   const mailer =
     overrides.mailer ??
     (config.smtpUrl
-      ? new NodemailerMailer({ url: config.smtpUrl, from: config.mailFrom })
+      ? new NodemailerMailer({ url: config.smtpUrl, from: config.mailFrom, timeoutMs: config.smtpTimeoutMs })
       : new FileOutboxMailer(path.resolve(config.dataDir, 'outbox'), config.mailFrom, logger));
   const avatars =
     overrides.avatars ??
     (config.cloudinaryUrl
       ? new CloudinaryAvatarStorage({ url: config.cloudinaryUrl, timeoutMs: config.cloudinaryTimeoutMs, logger })
       : new LocalDiskAvatarStorage({ dir: path.resolve(config.dataDir, 'uploads'), publicUrl: config.publicUrl, logger }));
+
+  const deliverPendingEmails = makeDeliverPendingEmails({
+    outbox: repos.outbox,
+    mailer,
+    clock,
+    logger,
+    retry: { maxAttempts: config.outboxMaxAttempts, baseDelayMs: config.outboxRetryBaseMs, maxDelayMs: config.outboxRetryMaxMs },
+    // Longer than a send can take, so another instance never picks up a message still being sent.
+    leaseMs: Math.max(60_000, 10 * config.smtpTimeoutMs),
+  });
+  const dispatcher = new OutboxDispatcher({ deliver: deliverPendingEmails, pollIntervalMs: config.outboxPollIntervalMs, logger });
 
   let dummy: Promise<string> | undefined;
   const dummyHash = () => (dummy ??= hasher.hash('dummy password that matches no account'));
@@ -134,9 +174,9 @@ export async function buildContainer(config: Config, overrides: Overrides = {}):
 
   const emailLinks = { publicUrl: config.publicUrl };
   const useCases: UseCases = {
-    registerUser: makeRegisterUser({ uow, hasher, mailer, clock, logger, ...emailLinks, verifyTokenTtlSeconds: config.verifyTokenTtlS }),
+    registerUser: makeRegisterUser({ uow, hasher, clock, ...emailLinks, verifyTokenTtlSeconds: config.verifyTokenTtlS }),
     verifyEmail: makeVerifyEmail({ uow, cache, clock }),
-    resendVerification: makeResendVerification({ uow, mailer, clock, logger, ...emailLinks, verifyTokenTtlSeconds: config.verifyTokenTtlS }),
+    resendVerification: makeResendVerification({ uow, clock, ...emailLinks, verifyTokenTtlSeconds: config.verifyTokenTtlS }),
     logIn: makeLogIn({ repos, hasher, tokens, clock, dummyHash, loginThrottle }),
     refreshSession: makeRefreshSession({ repos, tokens, cache, clock }),
     logOut: makeLogOut({ repos, tokens, cache, clock }),
@@ -149,13 +189,14 @@ export async function buildContainer(config: Config, overrides: Overrides = {}):
     deleteContact: makeDeleteContact({ repos }),
     upcomingBirthdays: makeUpcomingBirthdays({ repos, clock }),
 
-    requestPasswordReset: makeRequestPasswordReset({ uow, mailer, clock, logger, ...emailLinks, resetTokenTtlSeconds: config.resetTokenTtlS }),
+    requestPasswordReset: makeRequestPasswordReset({ uow, clock, ...emailLinks, resetTokenTtlSeconds: config.resetTokenTtlS }),
     checkResetToken: makeCheckResetToken({ repos, clock }),
-    resetPassword: makeResetPassword({ repos, uow, hasher, cache, mailer, clock, logger }),
+    resetPassword: makeResetPassword({ repos, uow, hasher, cache, clock }),
     updateAvatar: makeUpdateAvatar({ repos, storage: avatars, cache }),
   };
 
   const healthChecks: HealthCheck[] = [{ name: 'database', check: async () => void (await knex.raw('select 1')) }];
+  const translateError = (error: unknown) => (isDatabaseUnavailable(error) ? new ServiceUnavailable('database') : null);
   if (redis) healthChecks.push({ name: 'redis', check: () => pingRedis(redis) });
   const app = createApp({
     useCases,
@@ -166,7 +207,9 @@ export async function buildContainer(config: Config, overrides: Overrides = {}):
     healthChecks,
     avatarMaxBytes: config.avatarMaxBytes,
     ...(avatars instanceof LocalDiskAvatarStorage ? { media: avatars } : {}),
+    translateError,
   });
+  dispatcher.start();
 
   return {
     app,
@@ -175,7 +218,9 @@ export async function buildContainer(config: Config, overrides: Overrides = {}):
     useCases,
     logger,
     rateLimits,
+    dispatcher,
     async close() {
+      await dispatcher.stop();
       if (mailer instanceof NodemailerMailer) mailer.close();
       await hasher.close?.();
       if (redis) await closeRedisClient(redis);

@@ -10,7 +10,7 @@ import {
 } from '../../src/domain/user.errors.js';
 import { fakeWorld, PASSWORD, PUBLIC_URL, verifiedUser } from '../fakes/fake-world.js';
 
-test('signup stores the user unverified and emails a link built from the public URL', async (t) => {
+test('signup stores the user unverified and puts an email with a link built from the public URL in the outbox', async (t) => {
   const world = fakeWorld();
   const user = await world.useCases.registerUser({ username: ' Ann ', email: 'Ann@Example.com', password: PASSWORD, emailVerified: true });
   t.is(user.username, 'Ann');
@@ -18,7 +18,7 @@ test('signup stores the user unverified and emails a link built from the public 
   const stored = await world.repos.users.findByEmail('ann@example.com');
   t.is(stored?.id, user.id);
   t.not(stored?.passwordHash, PASSWORD);
-  const email = world.mailer.last('verify-email');
+  const email = world.outbox.last('verify-email');
   t.is(email?.to, 'Ann@Example.com');
   t.true(email && 'link' in email && email.link.startsWith(`${PUBLIC_URL}/account/verify-email?token=`));
 });
@@ -26,7 +26,7 @@ test('signup stores the user unverified and emails a link built from the public 
 test('the verification token is stored only as a hash', async (t) => {
   const world = fakeWorld();
   await world.useCases.registerUser({ username: 'Ann', email: 'ann@example.com', password: PASSWORD });
-  const token = world.mailer.lastToken('verify-email');
+  const token = world.outbox.lastToken('verify-email');
   const rows = world.repos.tokens.table.all();
   t.is(rows.length, 1);
   t.false(JSON.stringify(rows).includes(token));
@@ -36,7 +36,7 @@ test('signup with an email taken in another case fails with EmailTaken and sends
   const world = fakeWorld();
   await world.useCases.registerUser({ username: 'Ann', email: 'ann@example.com', password: PASSWORD });
   await t.throwsAsync(world.useCases.registerUser({ username: 'Other', email: 'ANN@example.COM', password: PASSWORD }), { instanceOf: EmailTaken });
-  t.is(world.mailer.sent.length, 1);
+  t.is(world.outbox.messages().length, 1);
   t.is(world.repos.users.table.all().length, 1);
 });
 
@@ -58,31 +58,31 @@ test('passwords are measured in UTF-8 bytes, never truncated, and common ones ar
 test('verifying twice with the same link succeeds both times; an expired link is refused', async (t) => {
   const world = fakeWorld();
   await world.useCases.registerUser({ username: 'Ann', email: 'ann@example.com', password: PASSWORD });
-  const token = world.mailer.lastToken('verify-email');
+  const token = world.outbox.lastToken('verify-email');
   t.true((await world.useCases.verifyEmail(token)).emailVerified);
   t.true((await world.useCases.verifyEmail(token)).emailVerified);
 
   await world.useCases.registerUser({ username: 'Bob', email: 'bob@example.com', password: PASSWORD });
-  const late = world.mailer.lastToken('verify-email');
+  const late = world.outbox.lastToken('verify-email');
   world.clock.advance(86_400_000);
   await t.throwsAsync(world.useCases.verifyEmail(late), { instanceOf: InvalidToken });
   t.false((await world.repos.users.findByEmail('bob@example.com'))!.emailVerified);
   await t.throwsAsync(world.useCases.verifyEmail('made-up'), { instanceOf: InvalidToken });
 });
 
-test('resend sends at most one email per address per minute and nothing for unknown or verified addresses', async (t) => {
+test('resend enqueues at most one email per address per minute and nothing for unknown or verified addresses', async (t) => {
   const world = fakeWorld();
   await world.useCases.registerUser({ username: 'Ann', email: 'ann@example.com', password: PASSWORD });
   await world.useCases.resendVerification({ email: 'ann@example.com' });
-  t.is(world.mailer.sent.length, 1);
+  t.is(world.outbox.messages().length, 1);
   world.clock.advance(60_000);
   await world.useCases.resendVerification({ email: 'ANN@example.com' });
-  t.is(world.mailer.sent.length, 2);
+  t.is(world.outbox.messages().length, 2);
   await world.useCases.resendVerification({ email: 'nobody@example.com' });
-  await world.useCases.verifyEmail(world.mailer.lastToken('verify-email'));
+  await world.useCases.verifyEmail(world.outbox.lastToken('verify-email'));
   world.clock.advance(60_000);
   await world.useCases.resendVerification({ email: 'ann@example.com' });
-  t.is(world.mailer.sent.length, 2);
+  t.is(world.outbox.messages().length, 2);
 });
 
 test('login refuses unknown emails and wrong passwords alike, and unverified accounts only after the right password', async (t) => {

@@ -11,6 +11,7 @@ import { makeDeleteContact } from '../../src/application/use-cases/delete-contac
 import { makeUpcomingBirthdays } from '../../src/application/use-cases/upcoming-birthdays.js';
 
 import { makeCheckResetToken } from '../../src/application/use-cases/check-reset-token.js';
+import { makeDeliverPendingEmails } from '../../src/application/use-cases/deliver-pending-emails.js';
 import { makeLogIn } from '../../src/application/use-cases/log-in.js';
 import { makeLogOut } from '../../src/application/use-cases/log-out.js';
 import { makeRefreshSession } from '../../src/application/use-cases/refresh-session.js';
@@ -44,7 +45,7 @@ export function fakeWorld() {
   const avatars = new InMemoryAvatarStorage();
   const dummyHash = async () => 'hashed:no one has this password';
   const loginThrottle = new InMemoryLoginThrottle(clock, LOGIN_FAILURES);
-  const mailDeps = { uow, mailer, clock, logger, publicUrl: PUBLIC_URL, verifyTokenTtlSeconds: 86_400 };
+  const mailDeps = { uow, clock, publicUrl: PUBLIC_URL, verifyTokenTtlSeconds: 86_400 };
 
   const useCases = {
     registerUser: makeRegisterUser({ ...mailDeps, hasher }),
@@ -62,12 +63,22 @@ export function fakeWorld() {
     deleteContact: makeDeleteContact({ repos }),
     upcomingBirthdays: makeUpcomingBirthdays({ repos, clock }),
 
-    requestPasswordReset: makeRequestPasswordReset({ uow, mailer, clock, logger, publicUrl: PUBLIC_URL, resetTokenTtlSeconds: RESET_TTL_S }),
+    requestPasswordReset: makeRequestPasswordReset({ uow, clock, publicUrl: PUBLIC_URL, resetTokenTtlSeconds: RESET_TTL_S }),
     checkResetToken: makeCheckResetToken({ repos, clock }),
-    resetPassword: makeResetPassword({ repos, uow, hasher, cache, mailer, clock, logger }),
+    resetPassword: makeResetPassword({ repos, uow, hasher, cache, clock }),
     updateAvatar: makeUpdateAvatar({ repos, storage: avatars, cache }),
+    deliverPendingEmails: makeDeliverPendingEmails({
+      outbox: repos.outbox,
+      mailer,
+      clock,
+      logger,
+      retry: { maxAttempts: 5, baseDelayMs: 1000, maxDelayMs: 60_000 },
+      leaseMs: 60_000,
+    }),
   };
-  return { repos, uow, clock, mailer, logger, hasher, cache, tokens, loginThrottle, avatars, useCases };
+  /** Emails use-cases enqueued (pending ones still carry their link); `mailer` holds what delivery sent. */
+  const outbox = repos.outbox;
+  return { repos, uow, clock, outbox, mailer, logger, hasher, cache, tokens, loginThrottle, avatars, useCases };
 }
 
 export const PASSWORD = 'a perfectly fine passphrase';
@@ -75,7 +86,7 @@ export const PASSWORD = 'a perfectly fine passphrase';
 /** A verified user with a live session. */
 export async function verifiedUser(world: ReturnType<typeof fakeWorld>, email = 'ann@example.com') {
   const user = await world.useCases.registerUser({ username: 'Ann', email, password: PASSWORD });
-  await world.useCases.verifyEmail(world.mailer.lastToken('verify-email'));
+  await world.useCases.verifyEmail(world.outbox.lastToken('verify-email', email));
   const pair = await world.useCases.logIn({ email, password: PASSWORD });
   return { user, ...pair };
 }

@@ -16,8 +16,27 @@ export class FakeClock implements Clock {
   }
 }
 
+/** Questions tests ask of a list of emails (sent by a mailer, or waiting in an outbox). */
+export abstract class EmailList {
+  protected abstract emails(): Email[];
+  last(kind?: Email['kind'], to?: string): Email | undefined {
+    return [...this.emails()].reverse().find((e) => (!kind || e.kind === kind) && (!to || e.to.toLowerCase() === to.toLowerCase()));
+  }
+  /** Emails to that address (any case). */
+  to(address: string): Email[] {
+    return this.emails().filter((e) => e.to.toLowerCase() === address.toLowerCase());
+  }
+  /** The token carried by the newest link of that kind (to that address, when given). */
+  lastToken(kind: 'verify-email' | 'password-reset', to?: string): string {
+    const email = this.last(kind, to);
+    if (!email || !('link' in email)) throw new Error(`no ${kind} email was sent`);
+    return new URL(email.link).searchParams.get('token')!;
+  }
+}
+
 /** Keeps every email it is asked to send; fails while `failing` is set, like a server that is down. */
-export class CapturingMailer implements Mailer {
+/** Keeps every email it is asked to send; fails while `failing` is set, like a server that is down. */
+export class CapturingMailer extends EmailList implements Mailer {
   readonly sent: Email[] = [];
   failing = false;
   /** Addresses (lower case) whose emails fail: for tests that share one app and must not fail each other's. */
@@ -26,18 +45,8 @@ export class CapturingMailer implements Mailer {
     if (this.failing || this.failingFor.has(email.to.toLowerCase())) throw new Error('SMTP server unavailable');
     this.sent.push(structuredClone(email));
   }
-  last(kind?: Email['kind'], to?: string): Email | undefined {
-    return [...this.sent].reverse().find((e) => (!kind || e.kind === kind) && (!to || e.to.toLowerCase() === to.toLowerCase()));
-  }
-  /** Emails sent to that address (any case). */
-  to(address: string): Email[] {
-    return this.sent.filter((e) => e.to.toLowerCase() === address.toLowerCase());
-  }
-  /** The token carried by the newest link of that kind (to that address, when given). */
-  lastToken(kind: 'verify-email' | 'password-reset', to?: string): string {
-    const email = this.last(kind, to);
-    if (!email || !('link' in email)) throw new Error(`no ${kind} email was sent`);
-    return new URL(email.link).searchParams.get('token')!;
+  protected emails(): Email[] {
+    return this.sent;
   }
 }
 

@@ -1,6 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { ContactPage, ContactRepository } from '../../src/application/ports/contact-repository.js';
+
+import type { Email } from '../../src/application/ports/mailer.js';
 import type { OneTimeTokenRecord, OneTimeTokenRepository } from '../../src/application/ports/one-time-token-repository.js';
+import type { OutboxMessage, OutboxRepository } from '../../src/application/ports/outbox-repository.js';
 import type { Session, SessionRepository } from '../../src/application/ports/session-repository.js';
 import type { Repositories, UnitOfWork } from '../../src/application/ports/unit-of-work.js';
 import type { NewUser, UserRepository } from '../../src/application/ports/user-repository.js';
@@ -11,6 +14,7 @@ import type { TokenPurpose } from '../../src/domain/one-time-token.js';
 import { EmailTaken } from '../../src/domain/user.errors.js';
 import type { User } from '../../src/domain/user.js';
 import { emailKey } from '../../src/domain/validation.js';
+import { EmailList } from './fakes.js';
 
 /** Rows kept as copies, so a caller mutating what it got back cannot change what is stored. */
 export class Table<T extends { id: string }> {
@@ -157,11 +161,66 @@ export class InMemoryContactRepository implements ContactRepository {
 
 const compare = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
+type StoredOutboxMessage = OutboxMessage & { lockedUntil: Date | null };
+
+/** The outbox; as an EmailList it answers what was enqueued (`last`, `to`, `lastToken`), sent or not. */
+export class InMemoryOutboxRepository extends EmailList implements OutboxRepository {
+  readonly table = new Table<StoredOutboxMessage>();
+
+  async enqueue(email: Email, at: Date) {
+    const id = randomUUID();
+    this.table.put({ id, email, status: 'pending', attempts: 0, nextAttemptAt: at, lockedUntil: null, lastError: null, createdAt: at, sentAt: null });
+    return id;
+  }
+  async claimNext(now: Date, leaseUntil: Date) {
+    const [due] = this.table
+      .all()
+      .filter((m) => m.status === 'pending' && m.nextAttemptAt <= now && (!m.lockedUntil || m.lockedUntil <= now))
+      .sort((a, b) => a.nextAttemptAt.getTime() - b.nextAttemptAt.getTime() || a.createdAt.getTime() - b.createdAt.getTime());
+    if (!due) return null;
+    return this.public(this.table.put({ ...due, attempts: due.attempts + 1, lockedUntil: leaseUntil }));
+  }
+  async markSent(id: string, at: Date) {
+    this.settle(id, (m) => ({ ...m, status: 'sent', sentAt: at, lockedUntil: null, email: withoutLink(m.email) }));
+  }
+  async reschedule(id: string, retryAt: Date, error: string) {
+    this.settle(id, (m) => ({ ...m, nextAttemptAt: retryAt, lastError: error, lockedUntil: null }));
+  }
+  async markFailed(id: string, error: string) {
+    this.settle(id, (m) => ({ ...m, status: 'failed', lastError: error, lockedUntil: null, email: withoutLink(m.email) }));
+  }
+  async findById(id: string) {
+    const row = this.table.get(id);
+    return row ? this.public(row) : null;
+  }
+  /** Every message, oldest first. */
+  messages(): OutboxMessage[] {
+    return this.table.all().sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime()).map((m) => this.public(m));
+  }
+  protected emails(): Email[] {
+    return this.messages().map((m) => m.email);
+  }
+  private settle(id: string, change: (m: StoredOutboxMessage) => StoredOutboxMessage): void {
+    const message = this.table.get(id);
+    if (message && message.status === 'pending') this.table.put(change(message));
+  }
+  private public({ lockedUntil: _omit, ...message }: StoredOutboxMessage): OutboxMessage {
+    return message;
+  }
+}
+
+function withoutLink(email: Email): Email {
+  const { link: _dropped, ...rest } = email as Email & { link?: string };
+  return rest as Email;
+}
+
 export interface InMemoryRepositories extends Repositories {
   users: InMemoryUserRepository;
   sessions: InMemorySessionRepository;
   tokens: InMemoryOneTimeTokenRepository;
   contacts: InMemoryContactRepository;
+
+  outbox: InMemoryOutboxRepository;
 }
 
 export function inMemoryRepositories(): InMemoryRepositories {
@@ -170,6 +229,8 @@ export function inMemoryRepositories(): InMemoryRepositories {
     sessions: new InMemorySessionRepository(),
     tokens: new InMemoryOneTimeTokenRepository(),
     contacts: new InMemoryContactRepository(),
+
+    outbox: new InMemoryOutboxRepository(),
   };
 }
 

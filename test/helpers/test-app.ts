@@ -19,8 +19,13 @@ export interface TestApp {
   mailer: CapturingMailer;
   logger: CapturingLogger;
   db: TestDatabase;
-  /** fetch against the app; JSON bodies are encoded for you. */
+  /**
+   * fetch against the app; JSON bodies are encoded for you. Before it resolves, every email due
+   * was handed to the mailer (as the dispatcher would within a moment), so `app.mailer` is up to date.
+   */
   request(path: string, init?: RequestInit & { json?: unknown; token?: string }): Promise<Response>;
+  /** Waits until every email due in the outbox has been attempted. */
+  flushOutbox(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -88,13 +93,16 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     mailer,
     logger,
     db,
-    request(path, init = {}) {
+    async request(path, init = {}) {
       const { json, token, ...rest } = init;
       const headers = new Headers(rest.headers);
       if (json !== undefined) headers.set('Content-Type', 'application/json');
       if (token) headers.set('Authorization', `Bearer ${token}`);
-      return fetch(url + path, { ...rest, headers, ...(json !== undefined ? { body: JSON.stringify(json) } : {}) });
+      const response = await fetch(url + path, { ...rest, headers, ...(json !== undefined ? { body: JSON.stringify(json) } : {}) });
+      await container.dispatcher.drain();
+      return response;
     },
+    flushOutbox: () => container.dispatcher.drain(),
     async close() {
       server.closeAllConnections();
       await new Promise((resolve) => server.close(resolve));

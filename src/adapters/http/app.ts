@@ -2,7 +2,7 @@ import Router from '@koa/router';
 import Koa, { type Middleware } from 'koa';
 import type { Logger } from '../../application/ports/logger.js';
 import { corsPolicy } from './middleware/cors.js';
-import { errorHandler } from './middleware/error-handler.js';
+import { errorHandler, type ErrorTranslator } from './middleware/error-handler.js';
 import { securityHeaders } from './middleware/security-headers.js';
 import { accountRoutes } from './pages/account.routes.js';
 import { pageHeaders } from './pages/page-headers.js';
@@ -40,6 +40,8 @@ export interface AppDeps {
   avatarMaxBytes?: number;
   /** Served under /media/ when avatars are kept on local disk. */
   media?: MediaFiles;
+  /** Turns a backing service's failure (database unreachable) into a domain error such as ServiceUnavailable. */
+  translateError?: ErrorTranslator;
 }
 
 const DEFAULT_AVATAR_MAX_BYTES = 2_097_152;
@@ -54,9 +56,8 @@ export function createApp(deps: AppDeps): Koa {
   app.use(securityHeaders());
   // Outside the error handler, so that error responses (401, 429...) carry the CORS headers too.
   app.use(corsPolicy(deps.corsOrigins ?? []));
-
   app.use(pageHeaders());
-  app.use(errorHandler(deps.logger));
+  app.use(errorHandler(deps.logger, deps.translateError));
 
   const router = new Router();
   const children = [

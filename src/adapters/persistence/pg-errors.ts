@@ -10,3 +10,31 @@ export function isUniqueViolation(error: unknown): boolean {
   const code = (e: unknown) => (typeof e === 'object' && e !== null ? (e as { code?: unknown }).code : undefined);
   return code(error) === '23505' || code((error as { nativeError?: unknown } | null)?.nativeError) === '23505';
 }
+
+const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN']);
+// SQLSTATE class 08 is "connection exception"; 57P01–57P03 a server shutting down or starting;
+// 53300 too many connections; 57014 a statement cancelled by statement_timeout.
+const UNAVAILABLE_SQLSTATE = /^(08...|57P0[123]|53300|57014)$/;
+// Knex puts the SQL in front of the driver's message: "select … - Connection terminated unexpectedly".
+const UNAVAILABLE_MESSAGE =
+  /(^|\s-\s)(Knex: Timeout acquiring a connection|Connection terminated|Query read timeout|Client has encountered a connection error|Connection ended unexpectedly|timeout expired)/i;
+
+/**
+ * Whether the error means the database could not be reached or did not answer in time, rather
+ * than a problem with the query itself. Looks through Objection's wrapping and Node's AggregateError.
+ */
+export function isDatabaseUnavailable(error: unknown, depth = 0): boolean {
+  if (typeof error !== 'object' || error === null || depth > 3) return false;
+  const { code, name, message, nativeError, errors } = error as {
+    code?: unknown;
+    name?: unknown;
+    message?: unknown;
+    nativeError?: unknown;
+    errors?: unknown;
+  };
+  if (name === 'KnexTimeoutError') return true;
+  if (typeof code === 'string' && (NETWORK_CODES.has(code) || UNAVAILABLE_SQLSTATE.test(code))) return true;
+  if (typeof message === 'string' && UNAVAILABLE_MESSAGE.test(message)) return true;
+  if (nativeError && isDatabaseUnavailable(nativeError, depth + 1)) return true;
+  return Array.isArray(errors) && errors.some((e) => isDatabaseUnavailable(e, depth + 1));
+}

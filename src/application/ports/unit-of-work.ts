@@ -1,5 +1,6 @@
 import type { ContactRepository } from './contact-repository.js';
 import type { OneTimeTokenRepository } from './one-time-token-repository.js';
+import type { OutboxRepository } from './outbox-repository.js';
 import type { SessionRepository } from './session-repository.js';
 import type { UserRepository } from './user-repository.js';
 
@@ -8,6 +9,9 @@ export interface Repositories {
   sessions: SessionRepository;
   tokens: OneTimeTokenRepository;
   contacts: ContactRepository;
+
+  /** Emails to send once the transaction commits; a use-case enqueues instead of sending. */
+  outbox: OutboxRepository;
 }
 
 /** Runs work against the repositories in one transaction: all of it is stored, or none. */

@@ -1,8 +1,6 @@
 import { hashToken, newOneTimeToken } from '../../domain/one-time-token.js';
 import { defaultAvatarUrl, toPublicUser, validateSignup, type PublicUser } from '../../domain/user.js';
 import type { Clock } from '../ports/clock.js';
-import type { Logger } from '../ports/logger.js';
-import type { Mailer } from '../ports/mailer.js';
 import type { PasswordHasher } from '../ports/password-hasher.js';
 import type { UnitOfWork } from '../ports/unit-of-work.js';
 import { verificationLink } from './links.js';
@@ -10,13 +8,12 @@ import { verificationLink } from './links.js';
 export interface RegisterUserDeps {
   uow: UnitOfWork;
   hasher: PasswordHasher;
-  mailer: Mailer;
   clock: Clock;
-  logger: Logger;
   publicUrl: string;
   verifyTokenTtlSeconds: number;
 }
 
+/** The verification email goes to the outbox with the account, so it cannot be lost while the account exists. */
 export function makeRegisterUser(deps: RegisterUserDeps) {
   return async function registerUser(input: Record<string, unknown>): Promise<PublicUser> {
     const { username, email, password } = validateSignup(input);
@@ -24,7 +21,7 @@ export function makeRegisterUser(deps: RegisterUserDeps) {
     const token = newOneTimeToken();
     const now = deps.clock.now();
 
-    const user = await deps.uow.run(async ({ users, tokens }) => {
+    const user = await deps.uow.run(async ({ users, tokens, outbox }) => {
       const created = await users.create({ username, email, passwordHash, avatarUrl: defaultAvatarUrl(email) });
       await tokens.create({
         userId: created.id,
@@ -33,14 +30,9 @@ export function makeRegisterUser(deps: RegisterUserDeps) {
         createdAt: now,
         expiresAt: new Date(now.getTime() + deps.verifyTokenTtlSeconds * 1000),
       });
+      await outbox.enqueue({ kind: 'verify-email', to: created.email, username: created.username, link: verificationLink(deps.publicUrl, token) }, now);
       return created;
     });
-
-    try {
-      await deps.mailer.send({ kind: 'verify-email', to: user.email, username: user.username, link: verificationLink(deps.publicUrl, token) });
-    } catch (error) {
-      deps.logger.warn({ userId: user.id, err: String(error) }, 'verification email could not be sent');
-    }
     return toPublicUser(user);
   };
 }

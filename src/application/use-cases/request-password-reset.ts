@@ -2,17 +2,13 @@ import { FieldErrors } from '../../domain/errors.js';
 import { hashToken, newOneTimeToken } from '../../domain/one-time-token.js';
 import { checkEmail } from '../../domain/validation.js';
 import type { Clock } from '../ports/clock.js';
-import type { Logger } from '../ports/logger.js';
-import type { Mailer } from '../ports/mailer.js';
 import type { UnitOfWork } from '../ports/unit-of-work.js';
 import { resetLink } from './links.js';
 import { EMAIL_RESEND_INTERVAL_MS } from './resend-verification.js';
 
 export interface RequestPasswordResetDeps {
   uow: UnitOfWork;
-  mailer: Mailer;
   clock: Clock;
-  logger: Logger;
   publicUrl: string;
   resetTokenTtlSeconds: number;
 }
@@ -29,11 +25,11 @@ export function makeRequestPasswordReset(deps: RequestPasswordResetDeps) {
 
     const now = deps.clock.now();
     const token = newOneTimeToken();
-    const user = await deps.uow.run(async ({ users, tokens }) => {
+    await deps.uow.run(async ({ users, tokens, outbox }) => {
       const found = await users.findByEmail(email!);
-      if (!found) return null;
+      if (!found) return;
       const last = await tokens.lastIssuedAt(found.id, 'reset-password');
-      if (last && now.getTime() - last.getTime() < EMAIL_RESEND_INTERVAL_MS) return null;
+      if (last && now.getTime() - last.getTime() < EMAIL_RESEND_INTERVAL_MS) return;
       await tokens.create({
         userId: found.id,
         purpose: 'reset-password',
@@ -41,14 +37,7 @@ export function makeRequestPasswordReset(deps: RequestPasswordResetDeps) {
         createdAt: now,
         expiresAt: new Date(now.getTime() + deps.resetTokenTtlSeconds * 1000),
       });
-      return found;
+      await outbox.enqueue({ kind: 'password-reset', to: found.email, username: found.username, link: resetLink(deps.publicUrl, token) }, now);
     });
-    if (!user) return;
-
-    try {
-      await deps.mailer.send({ kind: 'password-reset', to: user.email, username: user.username, link: resetLink(deps.publicUrl, token) });
-    } catch (error) {
-      deps.logger.warn({ userId: user.id, err: String(error) }, 'password reset email could not be sent');
-    }
   };
 }

@@ -2,16 +2,12 @@ import { FieldErrors } from '../../domain/errors.js';
 import { hashToken, newOneTimeToken } from '../../domain/one-time-token.js';
 import { checkEmail } from '../../domain/validation.js';
 import type { Clock } from '../ports/clock.js';
-import type { Logger } from '../ports/logger.js';
-import type { Mailer } from '../ports/mailer.js';
 import type { UnitOfWork } from '../ports/unit-of-work.js';
 import { verificationLink } from './links.js';
 
 export interface ResendVerificationDeps {
   uow: UnitOfWork;
-  mailer: Mailer;
   clock: Clock;
-  logger: Logger;
   publicUrl: string;
   verifyTokenTtlSeconds: number;
 }
@@ -27,11 +23,11 @@ export function makeResendVerification(deps: ResendVerificationDeps) {
 
     const now = deps.clock.now();
     const token = newOneTimeToken();
-    const user = await deps.uow.run(async ({ users, tokens }) => {
+    await deps.uow.run(async ({ users, tokens, outbox }) => {
       const found = await users.findByEmail(email!);
-      if (!found || found.emailVerified) return null;
+      if (!found || found.emailVerified) return;
       const last = await tokens.lastIssuedAt(found.id, 'verify-email');
-      if (last && now.getTime() - last.getTime() < EMAIL_RESEND_INTERVAL_MS) return null;
+      if (last && now.getTime() - last.getTime() < EMAIL_RESEND_INTERVAL_MS) return;
       await tokens.create({
         userId: found.id,
         purpose: 'verify-email',
@@ -39,14 +35,7 @@ export function makeResendVerification(deps: ResendVerificationDeps) {
         createdAt: now,
         expiresAt: new Date(now.getTime() + deps.verifyTokenTtlSeconds * 1000),
       });
-      return found;
+      await outbox.enqueue({ kind: 'verify-email', to: found.email, username: found.username, link: verificationLink(deps.publicUrl, token) }, now);
     });
-    if (!user) return;
-
-    try {
-      await deps.mailer.send({ kind: 'verify-email', to: user.email, username: user.username, link: verificationLink(deps.publicUrl, token) });
-    } catch (error) {
-      deps.logger.warn({ userId: user.id, err: String(error) }, 'verification email could not be sent');
-    }
   };
 }

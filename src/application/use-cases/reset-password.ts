@@ -3,8 +3,6 @@ import { hashToken } from '../../domain/one-time-token.js';
 import { checkPassword } from '../../domain/password-policy.js';
 import { InvalidToken } from '../../domain/user.errors.js';
 import type { Clock } from '../ports/clock.js';
-import type { Logger } from '../ports/logger.js';
-import type { Mailer } from '../ports/mailer.js';
 import type { OneTimeTokenRecord, OneTimeTokenRepository } from '../ports/one-time-token-repository.js';
 import type { PasswordHasher } from '../ports/password-hasher.js';
 import type { Repositories, UnitOfWork } from '../ports/unit-of-work.js';
@@ -15,9 +13,7 @@ export interface ResetPasswordDeps {
   uow: UnitOfWork;
   hasher: PasswordHasher;
   cache: UserCache;
-  mailer: Mailer;
   clock: Clock;
-  logger: Logger;
 }
 
 /** The stored reset token for that secret, if it is unused and unexpired at `now`; else InvalidToken. */
@@ -45,7 +41,7 @@ export function makeResetPassword(deps: ResetPasswordDeps) {
     errors.throwIfAny();
     const passwordHash = await deps.hasher.hash(password!);
 
-    const user = await deps.uow.run(async ({ users, tokens, sessions }) => {
+    const user = await deps.uow.run(async ({ users, tokens, sessions, outbox }) => {
       // A concurrent reset with the same link got there first.
       if (!(await tokens.consume(record.id, now))) throw new InvalidToken();
       const updated = await users.setPassword(record.userId, passwordHash);
@@ -53,14 +49,9 @@ export function makeResetPassword(deps: ResetPasswordDeps) {
       await tokens.consumeAllForUser(updated.id, 'reset-password', now);
       await sessions.revokeAllForUser(updated.id, now);
       if (!updated.emailVerified) await users.markEmailVerified(updated.id);
+      await outbox.enqueue({ kind: 'password-changed', to: updated.email, username: updated.username }, now);
       return updated;
     });
     await deps.cache.evictUser(user.id);
-
-    try {
-      await deps.mailer.send({ kind: 'password-changed', to: user.email, username: user.username });
-    } catch (error) {
-      deps.logger.warn({ userId: user.id, err: String(error) }, 'password changed email could not be sent');
-    }
   };
 }

@@ -48,12 +48,16 @@ function rateLimitedHeaders(error: RateLimited): Record<string, string> {
   return { 'Retry-After': String(error.retryAfterSeconds), 'Cache-Control': 'no-store' };
 }
 
-export function errorHandler(logger: Logger): Middleware {
+/** Recognises an infrastructure failure (a database connection error) as the domain error it means; null otherwise. */
+export type ErrorTranslator = (error: unknown) => DomainError | null;
+
+export function errorHandler(logger: Logger, translate: ErrorTranslator = () => null): Middleware {
   return async function handleErrors(ctx, next) {
     try {
       await next();
       if (ctx.status === 404 && ctx.body === undefined) throw new HttpProblem(404, 'NOT_FOUND', GENERIC_HTTP[404]!.detail);
-    } catch (error) {
+    } catch (caught) {
+      const error = caught instanceof DomainError || caught instanceof HttpProblem ? caught : (translate(caught) ?? caught);
       if (error instanceof HttpProblem) {
         sendProblem(ctx, error);
         return;
@@ -61,7 +65,7 @@ export function errorHandler(logger: Logger): Middleware {
       if (error instanceof DomainError) {
         const status = STATUS_BY_ERROR.find(([type]) => error instanceof type)?.[1];
         if (status !== undefined) {
-          if (status === 503) logger.warn({ err: error, service: (error as ServiceUnavailable).service }, 'backing service unavailable');
+          if (status === 503) logger.warn({ err: caught, service: (error as ServiceUnavailable).service }, 'backing service unavailable');
           if (status === 502 || status === 504) logger.warn({ code: error.code, method: ctx.method, path: ctx.path }, 'upstream service failed');
           sendProblem(ctx, {
             status,
