@@ -19,6 +19,10 @@ export class FakeClock implements Clock {
 /** Questions tests ask of a list of emails (sent by a mailer, or waiting in an outbox). */
 export abstract class EmailList {
   protected abstract emails(): Email[];
+  /** Every email, oldest first. */
+  all(): Email[] {
+    return [...this.emails()];
+  }
   last(kind?: Email['kind'], to?: string): Email | undefined {
     return [...this.emails()].reverse().find((e) => (!kind || e.kind === kind) && (!to || e.to.toLowerCase() === to.toLowerCase()));
   }

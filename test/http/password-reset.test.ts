@@ -157,6 +157,7 @@ eachBackend(BACKENDS, (it) => {
     app.mailer.failingFor.add(ann.email).add(bob.email);
     t.is((await forgot(app, ann.email)).status, 202);
     t.is((await app.request('/api/auth/reset-password', { method: 'POST', json: { token, password: NEW_PASSWORD } })).status, 204);
+    await app.flushOutbox();
     const warnedFor = app.logger.lines.filter((l) => l.level === 'warn').map((l) => (l.fields as { userId?: string }).userId);
     t.true(warnedFor.includes(ann.userId));
     t.true(warnedFor.includes(bob.userId));

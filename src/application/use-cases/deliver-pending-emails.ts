@@ -67,7 +67,7 @@ export function makeDeliverPendingEmails(deps: DeliverPendingEmailsDeps) {
       const now = deps.clock.now();
       const message = await deps.outbox.claimNext(now, new Date(now.getTime() + deps.leaseMs));
       if (!message) break;
-      const about = { messageId: message.id, kind: message.email.kind, attempts: message.attempts };
+      const about = { messageId: message.id, kind: message.email.kind, userId: message.email.userId, attempts: message.attempts };
       try {
         await deps.mailer.send(message.email);
       } catch (error) {

@@ -30,7 +30,7 @@ export function makeRegisterUser(deps: RegisterUserDeps) {
         createdAt: now,
         expiresAt: new Date(now.getTime() + deps.verifyTokenTtlSeconds * 1000),
       });
-      await outbox.enqueue({ kind: 'verify-email', to: created.email, username: created.username, link: verificationLink(deps.publicUrl, token) }, now);
+      await outbox.enqueue({ userId: created.id, kind: 'verify-email', to: created.email, username: created.username, link: verificationLink(deps.publicUrl, token) }, now);
       return created;
     });
     return toPublicUser(user);

@@ -37,7 +37,7 @@ export function makeRequestPasswordReset(deps: RequestPasswordResetDeps) {
         createdAt: now,
         expiresAt: new Date(now.getTime() + deps.resetTokenTtlSeconds * 1000),
       });
-      await outbox.enqueue({ kind: 'password-reset', to: found.email, username: found.username, link: resetLink(deps.publicUrl, token) }, now);
+      await outbox.enqueue({ userId: found.id, kind: 'password-reset', to: found.email, username: found.username, link: resetLink(deps.publicUrl, token) }, now);
     });
   };
 }

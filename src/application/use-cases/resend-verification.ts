@@ -35,7 +35,7 @@ export function makeResendVerification(deps: ResendVerificationDeps) {
         createdAt: now,
         expiresAt: new Date(now.getTime() + deps.verifyTokenTtlSeconds * 1000),
       });
-      await outbox.enqueue({ kind: 'verify-email', to: found.email, username: found.username, link: verificationLink(deps.publicUrl, token) }, now);
+      await outbox.enqueue({ userId: found.id, kind: 'verify-email', to: found.email, username: found.username, link: verificationLink(deps.publicUrl, token) }, now);
     });
   };
 }

@@ -49,7 +49,7 @@ export function makeResetPassword(deps: ResetPasswordDeps) {
       await tokens.consumeAllForUser(updated.id, 'reset-password', now);
       await sessions.revokeAllForUser(updated.id, now);
       if (!updated.emailVerified) await users.markEmailVerified(updated.id);
-      await outbox.enqueue({ kind: 'password-changed', to: updated.email, username: updated.username }, now);
+      await outbox.enqueue({ userId: updated.id, kind: 'password-changed', to: updated.email, username: updated.username }, now);
       return updated;
     });
     await deps.cache.evictUser(user.id);
