@@ -2,6 +2,7 @@ import test, { type ExecutionContext } from 'ava';
 import { once } from 'node:events';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Logger } from '../../src/application/ports/logger.js';
 import type { UserCache } from '../../src/application/ports/user-cache.js';
 import { loadConfig, type Config } from '../../src/infrastructure/config.js';
 import { buildContainer, type Container } from '../../src/infrastructure/container.js';
@@ -26,6 +27,8 @@ export interface TestAppOptions {
   env?: Record<string, string>;
   clock?: FakeClock;
   cache?: UserCache;
+  /** Replaces the capturing logger (app.logger then stays empty), e.g. a real pino logger writing to a buffer. */
+  logger?: Logger;
 }
 
 /** The whole app as main builds it, on a server at port 0, with a capturing mailer and BCRYPT_ROUNDS=4. */
@@ -37,7 +40,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
   const container = await buildContainer(config, {
     knex: db.knex,
     mailer,
-    logger,
+    logger: options.logger ?? logger,
     ...(options.clock ? { clock: options.clock } : {}),
     ...(options.cache ? { cache: options.cache } : {}),
   });

@@ -2,8 +2,10 @@ import Router from '@koa/router';
 import Koa, { type Middleware } from 'koa';
 import type { Logger } from '../../application/ports/logger.js';
 import { errorHandler } from './middleware/error-handler.js';
+import { requestLog } from './middleware/request-log.js';
 import { securityHeaders } from './middleware/security-headers.js';
 import { authRoutes } from './routes/auth.routes.js';
+import { docsRoutes } from './routes/docs.routes.js';
 import { operationsRoutes, type HealthCheck } from './routes/operations.routes.js';
 import { userRoutes } from './routes/users.routes.js';
 import type { UseCases } from './use-cases.js';
@@ -37,12 +39,14 @@ export function createApp(deps: AppDeps): Koa {
   app.silent = true;
   const limits = deps.rateLimits ?? NO_RATE_LIMITS;
 
+  app.use(requestLog(deps.logger));
   app.use(securityHeaders());
   app.use(errorHandler(deps.logger));
 
   const router = new Router();
   const children = [
-    operationsRoutes(deps.healthChecks ?? []),
+    operationsRoutes(deps.healthChecks ?? [], deps.logger),
+    docsRoutes(),
     authRoutes(deps.useCases, limits),
     userRoutes(deps.useCases),
   ];
