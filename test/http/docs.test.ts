@@ -66,9 +66,9 @@ test('in a browser, /docs renders every documented route offline, without a CSP 
     page.on('console', (message) => {
       if (message.text().startsWith('CSP ')) violations.push(message.text());
     });
-    await page.addInitScript(() =>
-      document.addEventListener('securitypolicyviolation', (e) => console.log(`CSP ${e.violatedDirective} ${e.blockedURI}`)),
-    );
+    await page.addInitScript({
+      content: "document.addEventListener('securitypolicyviolation', (e) => console.log(`CSP ${e.violatedDirective} ${e.blockedURI}`));",
+    });
     await page.goto(`${app.url}/docs`);
     await page.waitForSelector('.opblock-summary-path', { timeout: 30_000 });
 
