@@ -148,10 +148,10 @@ export function loadConfig(env: Record<string, string | undefined> = readEnviron
     const value = env[variable];
     if (value !== undefined && value.trim() !== '') cleaned[variable] = value.trim();
   }
-  const config = convict(schema);
+  // convict would otherwise read process.env (and argv) itself, behind the `env` argument's back.
+  const config = convict(schema, { env: {}, args: [] });
   try {
     config.load({});
-    // convict reads `env` from its own argument only when given one explicitly.
     for (const { variable, key } of CONFIG_VARIABLES) {
       if (cleaned[variable] !== undefined) config.set(key, coerce(key, cleaned[variable]) as never);
     }

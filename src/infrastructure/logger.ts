@@ -1,13 +1,24 @@
-import pino, { type Logger as Pino } from 'pino';
+import pino, { type DestinationStream, type Logger as Pino } from 'pino';
+import { currentRequestId } from '../adapters/http/request-context.js';
 
-/** JSON logs on stdout; anything that looks like a secret is redacted wherever it appears. */
-export function createLogger(level: string): Pino {
-  return pino({
+const SECRET_FIELDS = ['password', 'passwordConfirm', 'passwordHash', 'token', 'accessToken', 'refreshToken', 'jwtSecret', 'secret', 'authorization', 'cookie'];
+
+/**
+ * JSON logs on stdout (or `destination`); every line written while serving a request carries its
+ * `requestId`. Fields that look like a secret are redacted at the top level and one level down.
+ */
+export function createLogger(level: string, destination?: DestinationStream): Pino {
+  const options: pino.LoggerOptions = {
     level,
     base: undefined,
+    mixin() {
+      const requestId = currentRequestId();
+      return requestId ? { requestId } : {};
+    },
     redact: {
-      paths: ['password', '*.password', 'token', '*.token', 'accessToken', 'refreshToken', '*.authorization', 'headers.authorization', 'req.headers.authorization'],
+      paths: [...SECRET_FIELDS, ...SECRET_FIELDS.map((field) => `*.${field}`), 'req.headers.authorization', 'req.headers.cookie'],
       censor: '[redacted]',
     },
-  });
+  };
+  return destination ? pino(options, destination) : pino(options);
 }

@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import { createServer, type RequestListener, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Logger } from '../../src/application/ports/logger.js';
 import type { UserCache } from '../../src/application/ports/user-cache.js';
 import { loadConfig, type Config } from '../../src/infrastructure/config.js';
 import { buildContainer, type Container } from '../../src/infrastructure/container.js';
@@ -40,6 +41,8 @@ export interface TestAppOptions {
   publicUrlIsServer?: boolean;
   /** Let the container pick its mailer from the config (SMTP_URL) instead of capturing emails. */
   configuredMailer?: boolean;
+  /** Replaces the capturing logger (app.logger then stays empty), e.g. a real pino logger writing to a buffer. */
+  logger?: Logger;
 }
 
 /** Every test of a file shares one client IP: limits stay out of the way unless a test sets its own. */
@@ -75,7 +78,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     container = await buildContainer(config, {
       knex: db.knex,
       ...(options.configuredMailer ? {} : { mailer }),
-      logger,
+      logger: options.logger ?? logger,
       ...(options.clock ? { clock: options.clock } : {}),
       ...(options.cache ? { cache: options.cache } : {}),
       redisKeyPrefix,

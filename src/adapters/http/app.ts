@@ -3,11 +3,13 @@ import Koa, { type Middleware } from 'koa';
 import type { Logger } from '../../application/ports/logger.js';
 import { corsPolicy } from './middleware/cors.js';
 import { errorHandler, type ErrorTranslator } from './middleware/error-handler.js';
+import { requestLog } from './middleware/request-log.js';
 import { securityHeaders } from './middleware/security-headers.js';
 import { accountRoutes } from './pages/account.routes.js';
 import { pageHeaders } from './pages/page-headers.js';
 import { authRoutes } from './routes/auth.routes.js';
 import { contactRoutes } from './routes/contacts.routes.js';
+import { docsRoutes } from './routes/docs.routes.js';
 import { mediaRoutes, type MediaFiles } from './routes/media.routes.js';
 import { operationsRoutes, type HealthCheck } from './routes/operations.routes.js';
 import { userRoutes } from './routes/users.routes.js';
@@ -53,6 +55,7 @@ export function createApp(deps: AppDeps): Koa {
   app.silent = true;
   const limits = deps.rateLimits ?? NO_RATE_LIMITS;
 
+  app.use(requestLog(deps.logger));
   app.use(securityHeaders());
   // Outside the error handler, so that error responses (401, 429...) carry the CORS headers too.
   app.use(corsPolicy(deps.corsOrigins ?? []));
@@ -61,7 +64,8 @@ export function createApp(deps: AppDeps): Koa {
 
   const router = new Router();
   const children = [
-    operationsRoutes(deps.healthChecks ?? []),
+    operationsRoutes(deps.healthChecks ?? [], deps.logger),
+    docsRoutes(),
     authRoutes(deps.useCases, limits),
     userRoutes(deps.useCases, { avatarMaxBytes: deps.avatarMaxBytes ?? DEFAULT_AVATAR_MAX_BYTES }),
     contactRoutes(deps.useCases, limits),

@@ -1,4 +1,5 @@
 import Router from '@koa/router';
+import type { Logger } from '../../../application/ports/logger.js';
 import { HttpProblem } from '../problem.js';
 
 /** A dependency /ready checks; `check` rejects when it does not answer. */
@@ -7,8 +8,14 @@ export interface HealthCheck {
   check(): Promise<void>;
 }
 
-export function operationsRoutes(checks: HealthCheck[]): Router {
+export interface OperationsOptions {
+  /** A check that has not answered by then counts as failed, so /ready never hangs. */
+  checkTimeoutMs?: number;
+}
+
+export function operationsRoutes(checks: HealthCheck[], logger?: Logger, options: OperationsOptions = {}): Router {
   const router = new Router();
+  const timeoutMs = options.checkTimeoutMs ?? 3000;
 
   router.get('/health', (ctx) => {
     ctx.body = { status: 'ok' };
@@ -18,9 +25,10 @@ export function operationsRoutes(checks: HealthCheck[]): Router {
     const results = await Promise.all(
       checks.map(async ({ name, check }) => {
         try {
-          await check();
+          await withTimeout(check(), timeoutMs);
           return { name, ok: true };
-        } catch {
+        } catch (error) {
+          logger?.warn({ check: name, err: error instanceof Error ? error.message : String(error) }, 'readiness check failed');
           return { name, ok: false };
         }
       }),
@@ -31,4 +39,16 @@ export function operationsRoutes(checks: HealthCheck[]): Router {
   });
 
   return router;
+}
+
+async function withTimeout(promise: Promise<void>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
+  });
+  try {
+    await Promise.race([promise, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
