@@ -90,6 +90,7 @@ const schema = {
   userCacheTtlS: { env: 'USER_CACHE_TTL_S', format: 'positive-int', default: 300 },
   bcryptRounds: { env: 'BCRYPT_ROUNDS', format: 'positive-int', default: 12 },
   logLevel: { env: 'LOG_LEVEL', format: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], default: 'info' },
+  benchMetrics: { env: 'BENCH_METRICS', format: 'boolean', default: false },
 };
 
 type Schema = typeof schema;

@@ -1,4 +1,5 @@
 import { createServer } from 'node:http';
+import { withBenchMetrics } from './bench-metrics.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
 import { buildContainer } from './container.js';
 
@@ -18,7 +19,8 @@ function readConfig(): Config {
 
 const config = readConfig();
 const container = await buildContainer(config);
-const server = createServer(container.app.callback());
+const listener = container.app.callback();
+const server = createServer(config.benchMetrics ? withBenchMetrics(listener, container.knex) : listener);
 server.listen(config.port, () => {
   container.logger.info({ port: config.port, publicUrl: config.publicUrl }, 'listening');
 });
