@@ -1,5 +1,7 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+
+import { withBenchMetrics } from './bench-metrics.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
 import { buildContainer } from './container.js';
 
@@ -19,7 +21,8 @@ function readConfig(): Config {
 
 const config = readConfig();
 const container = await buildContainer(config);
-const server = createServer(container.app.callback());
+const listener = container.app.callback();
+const server = createServer(config.benchMetrics ? withBenchMetrics(listener, container.knex) : listener);
 server.listen(config.port, () => {
   const { port } = server.address() as AddressInfo;
   container.logger.info({ port, publicUrl: config.publicUrl }, 'listening');

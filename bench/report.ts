@@ -1,0 +1,97 @@
+/** The shape of bench/results/latest.json and its markdown rendering. */
+import type { LoadResult } from './load-worker.js';
+
+export interface ScenarioResult extends Partial<LoadResult> {
+  key: string;
+  name: string;
+  server: 'api' | 'reference';
+  connections: number;
+  durationS: number;
+  status: 'ok' | 'route missing';
+  probeStatus?: number;
+  /** Database queries the API sent per request, over the measured window (API only). */
+  dbQueriesPerRequest?: number | null;
+  /** CPU of the whole API process, in cores, over the window (API only). */
+  cpuCores?: number;
+  eventLoopDelayMaxMs?: number;
+  /** Ours divided by the reference's, for the same scenario. */
+  vsReference?: { requestsPerSec: number; latencyP99: number };
+}
+
+export interface Target {
+  name: string;
+  measured: string;
+  /** null when it could not be measured in this run. */
+  met: boolean | null;
+}
+
+export interface BenchResults {
+  startedAt: string;
+  finishedAt: string;
+  quick: boolean;
+  machine: Record<string, unknown>;
+  setup: {
+    api: Record<string, string>;
+    reference: Record<string, string> | null;
+    users: number;
+    contactsPerUser: number;
+    contactsRoutes: boolean;
+  };
+  scenarios: ScenarioResult[];
+  burst: {
+    name: string;
+    durationS: number;
+    eventLoopDelayMaxMs: number;
+    eventLoopDelayP99Ms: number;
+    cpuCores: number;
+    login: LoadResult;
+    reads: LoadResult;
+  };
+  server: { peakRssMB: number; rssAtEndMB: number; referencePeakRssMB: number | null };
+  targets: Target[];
+  notes: string[];
+}
+
+const n = (value: number | null | undefined, digits = 0) =>
+  value === null || value === undefined ? '–' : value.toLocaleString('en-US', { maximumFractionDigits: digits });
+
+export function markdownReport(results: BenchResults): string {
+  const lines: string[] = [];
+  const m = results.machine;
+  lines.push(`## Benchmark — ${results.startedAt}${results.quick ? ' (--quick)' : ''}`);
+  lines.push('');
+  lines.push(`${m.cpus} × ${m.cpuModel}, node ${m.node}, load average at start ${(m.loadAverageAtStart as number[]).join(' / ')}. ` +
+    `API (${results.setup.api.code}): ${results.setup.api.database}, ${results.setup.api.redis}, bcrypt ${results.setup.api.bcryptRounds}. ` +
+    `Reference: ${results.setup.reference ? `${results.setup.reference.database}, ${results.setup.reference.redis}` : 'not run'}.`);
+  lines.push('');
+  lines.push('| scenario | server | conns | req/s | p50 ms | p99 ms | non-2xx | DB queries/req | CPU cores | vs reference (req/s, p99) |');
+  lines.push('|---|---|--:|--:|--:|--:|--:|--:|--:|---|');
+  for (const r of results.scenarios) {
+    if (r.status !== 'ok') {
+      lines.push(`| ${r.name} | ${r.server} | ${r.connections} | ${r.status} | | | | | | |`);
+      continue;
+    }
+    const vs = r.vsReference ? `${r.vsReference.requestsPerSec}×, ${r.vsReference.latencyP99}×` : '';
+    lines.push(
+      `| ${r.name} | ${r.server} | ${r.connections} | ${n(r.requestsPerSec)} | ${n(r.latencyP50Ms)} | ${n(r.latencyP99Ms)} | ` +
+        `${n(r.non2xx)}${r.errors ? ` (+${r.errors} errors)` : ''} | ${n(r.dbQueriesPerRequest, 2)} | ${n(r.cpuCores, 2)} | ${vs} |`,
+    );
+  }
+  const b = results.burst;
+  lines.push('');
+  lines.push(`**Login burst** (${b.name}, ${b.durationS} s): event loop worst delay ${b.eventLoopDelayMaxMs} ms (p99 ${b.eventLoopDelayP99Ms} ms), ` +
+    `CPU ${b.cpuCores} cores; logins ${n(b.login.requestsPerSec)}/s (p99 ${n(b.login.latencyP99Ms)} ms, non-2xx ${b.login.non2xx}), ` +
+    `reads ${n(b.reads.requestsPerSec)}/s (p99 ${n(b.reads.latencyP99Ms)} ms, non-2xx ${b.reads.non2xx}).`);
+  lines.push('');
+  lines.push(`**Server memory**: peak RSS ${results.server.peakRssMB} MB over the whole run (${results.server.rssAtEndMB} MB at the end)` +
+    `${results.server.referencePeakRssMB !== null ? `; reference server peak ${results.server.referencePeakRssMB} MB` : ''}.`);
+  lines.push('');
+  lines.push('| target | measured | met |');
+  lines.push('|---|---|:-:|');
+  for (const t of results.targets) lines.push(`| ${t.name} | ${t.measured} | ${t.met === null ? 'n/a' : t.met ? 'yes' : '**no**'} |`);
+  if (results.notes.length > 0) {
+    lines.push('');
+    for (const note of results.notes) lines.push(`- ${note}`);
+  }
+  return lines.join('\n');
+}

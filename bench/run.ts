@@ -1,0 +1,510 @@
+/**
+ * `npm run bench [-- --quick] [-- --tsx] [-- --cpu-prof] [-- --note "text"]`
+ *
+ * Builds the API as production runs it (`tsc -p tsconfig.build.json` into dist/; `--tsx` runs the
+ * sources through tsx instead), starts it as a child process with NODE_ENV=production
+ * (BENCH_METRICS=true, rate limits raised out of the way), seeds users and contacts through its routes, starts the reference server on the
+ * same data, and drives both with autocannon from a separate process. Prints a markdown table and
+ * writes bench/results/latest.json. See the README's "Benchmark" section.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { once } from 'node:events';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { createServer } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import pg from 'pg';
+import { CONFIG_VARIABLES } from '../src/infrastructure/config.js';
+import type { BenchMetrics } from '../src/infrastructure/bench-metrics.js';
+import { BENCH_METRICS_PATH } from '../src/infrastructure/bench-metrics.js';
+import type { LoadResult, LoadSpec, PreparedRequest, WorkerAnswer } from './load-worker.js';
+import { ReferenceStore } from './reference-store.js';
+import { markdownReport, type BenchResults, type ScenarioResult, type Target } from './report.js';
+import { contactBody, request, seedContacts, seedUsers, type SeededUser } from './seed.js';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const require = createRequire(import.meta.url);
+const TSX = pathToFileURL(require.resolve('tsx')).href;
+const LOCAL_DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/test';
+const LOCAL_REDIS_URL = 'redis://127.0.0.1:6379';
+const UNLIMITED = '1000000000';
+
+// ---------------------------------------------------------------------------------------------
+// Options
+
+const args = process.argv.slice(2);
+if (args.includes('--help')) {
+  console.log(`usage: npm run bench [-- options]
+  --quick       a few seconds per scenario and less data: a smoke run, not a measurement
+  --tsx         run the API from its sources through tsx instead of the compiled build in dist/
+  --cpu-prof    write a V8 CPU profile of the API to bench/results/ (open it in Chrome DevTools)
+  --note TEXT   recorded in the results (e.g. "shared machine, other jobs running")`);
+  process.exit(0);
+}
+const quick = args.includes('--quick');
+const fromSources = args.includes('--tsx');
+const cpuProf = args.includes('--cpu-prof');
+const noteIndex = args.indexOf('--note');
+const userNote = noteIndex >= 0 ? args[noteIndex + 1] : undefined;
+const cores = os.availableParallelism();
+const plan = quick
+  ? { durationS: 3, warmupS: 1, users: 4, contactsPerUser: 30 }
+  : { durationS: 10, warmupS: 2, users: 10, contactsPerUser: 100 };
+const READ_CONNECTIONS = 50;
+const CREATE_CONNECTIONS = 20;
+const LOGIN_CONNECTIONS = 2 * cores;
+const BURST_READ_CONNECTIONS = 20;
+
+const env = process.env;
+const tag = randomBytes(4).toString('hex');
+const jwtSecret = randomBytes(48).toString('base64url');
+const log = (line: string) => process.stderr.write(`bench: ${line}\n`);
+
+// ---------------------------------------------------------------------------------------------
+// Processes
+
+const children: ChildProcess[] = [];
+const cleanups: Array<() => Promise<unknown>> = [];
+
+function startNode(script: string, options: { env: NodeJS.ProcessEnv; cwd: string; label: string; ipc?: boolean; nodeArgs?: string[] }) {
+  const loader = script.endsWith('.ts') ? ['--import', TSX] : [];
+  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), ...loader, script], {
+    cwd: options.cwd,
+    env: options.env,
+    stdio: ['ignore', 'pipe', 'pipe', ...(options.ipc ? (['ipc'] as const) : [])],
+  });
+  children.push(child);
+  const tail: string[] = [];
+  const keep = (chunk: Buffer) => {
+    for (const line of chunk.toString('utf8').split('\n').filter(Boolean)) {
+      tail.push(line);
+      if (tail.length > 30) tail.shift();
+      if (options.label !== 'load') process.stderr.write(`  [${options.label}] ${line}\n`);
+    }
+  };
+  child.stderr!.on('data', keep);
+  if (options.label !== 'reference') child.stdout!.on('data', keep);
+  child.once('exit', () => children.splice(children.indexOf(child), 1));
+  return { child, tail };
+}
+
+async function stop(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = once(child, 'exit');
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
+  await exited;
+  clearTimeout(timer);
+}
+
+/** The production build, as `npm run build` makes it. */
+async function build(): Promise<string> {
+  log('building the API (tsc -p tsconfig.build.json → dist/)');
+  const tsc = spawn(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', 'tsconfig.build.json'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  tsc.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
+  tsc.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
+  const [code] = (await once(tsc, 'exit')) as [number | null];
+  if (code !== 0) throw new Error(`the build failed (run with --tsx to benchmark the sources anyway):\n${output}`);
+  return path.join(ROOT, 'dist', 'src', 'infrastructure', 'main.js');
+}
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+async function waitUntilHealthy(url: string, child: ChildProcess, tail: string[]): Promise<void> {
+  for (let i = 0; i < 600; i += 1) {
+    if (child.exitCode !== null) throw new Error(`the API exited (${child.exitCode}) before answering:\n${tail.join('\n')}`);
+    try {
+      if ((await fetch(`${url}/health`)).ok) return;
+    } catch {
+      // not listening yet
+    }
+    await sleep(100);
+  }
+  throw new Error(`the API did not answer ${url}/health within 60 s:\n${tail.join('\n')}`);
+}
+
+/** Peak RSS of another process from /proc (Linux); null elsewhere. */
+async function peakRssOf(pid: number | undefined): Promise<number | null> {
+  if (!pid) return null;
+  const status = await readFile(`/proc/${pid}/status`, 'utf8').catch(() => '');
+  const kib = /VmHWM:\s+(\d+) kB/.exec(status)?.[1];
+  return kib ? Number(kib) * 1024 : null;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Load
+
+/** Runs specs side by side in a fresh load-generator process; `between` runs after the warm-up, just before the measured run. */
+async function load(specs: LoadSpec[], warmupS: number, between?: () => Promise<unknown>): Promise<LoadResult[]> {
+  const { child, tail } = startNode(path.join(ROOT, 'bench', 'load-worker.ts'), { env, cwd: ROOT, label: 'load', ipc: true });
+  const exited = once(child, 'exit');
+  const answers: WorkerAnswer[] = [];
+  let wake: (() => void) | undefined;
+  child.on('message', (answer: WorkerAnswer) => {
+    answers.push(answer);
+    wake?.();
+  });
+  const nextAnswer = async (): Promise<WorkerAnswer> => {
+    while (answers.length === 0) {
+      const arrived = new Promise<void>((resolve) => (wake = resolve));
+      const result = await Promise.race([arrived.then(() => 'message' as const), exited.then(() => 'exit' as const)]);
+      if (result === 'exit' && answers.length === 0) throw new Error(`the load generator exited early:\n${tail.join('\n')}`);
+    }
+    return answers.shift()!;
+  };
+  child.send({ specs, warmupS });
+  let answer = await nextAnswer();
+  if ('ready' in answer) {
+    await between?.();
+    child.send({ go: true });
+    answer = await nextAnswer();
+  }
+  if ('error' in answer) throw new Error(`the load generator failed: ${answer.error}`);
+  if (!('results' in answer)) throw new Error('the load generator answered out of turn');
+  await exited;
+  return answer.results;
+}
+
+async function metrics(api: string, reset: boolean): Promise<BenchMetrics> {
+  const response = await fetch(api + BENCH_METRICS_PATH, { method: reset ? 'POST' : 'GET' });
+  if (!response.ok) throw new Error(`${BENCH_METRICS_PATH} answered ${response.status}: is BENCH_METRICS wired in main.ts?`);
+  return (await response.json()) as BenchMetrics;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The run
+
+interface Scenario {
+  key: 'list' | 'get' | 'create' | 'me' | 'login';
+  name: string;
+  connections: number;
+  warmupS: number;
+  requests: (base: 'api' | 'reference') => PreparedRequest[];
+  /** Rows the scenario needs that the API may not have (no contacts route yet). */
+  needsContacts?: boolean;
+}
+
+const json = { 'content-type': 'application/json' };
+const bearer = (user: SeededUser) => ({ authorization: `Bearer ${user.accessToken}` });
+
+async function main(): Promise<void> {
+  const startedAt = new Date();
+  const loadAtStart = os.loadavg();
+  const notes: string[] = [];
+  if (userNote) notes.push(userNote);
+  if (quick) notes.push(`--quick: ${plan.durationS} s per scenario, ${plan.users} users × ${plan.contactsPerUser} contacts; a smoke run, not a measurement.`);
+
+  // --- the API ---------------------------------------------------------------------------------
+  const dataDir = await mkdtemp(path.join(os.tmpdir(), 'contacts-bench-'));
+  cleanups.push(() => rm(dataDir, { recursive: true, force: true }));
+  let apiDatabaseUrl = '';
+  if (env.DATABASE_URL) {
+    apiDatabaseUrl = await isolatedSchema(env.DATABASE_URL, `bench_api_${tag}`);
+  }
+  const port = await freePort();
+  const apiUrl = `http://127.0.0.1:${port}`;
+  const apiEnv: NodeJS.ProcessEnv = { ...env };
+  for (const { variable } of CONFIG_VARIABLES) delete apiEnv[variable];
+  Object.assign(apiEnv, {
+    NODE_ENV: 'production',
+    JWT_SECRET: jwtSecret,
+    LOG_LEVEL: 'warn',
+    PORT: String(port),
+    PUBLIC_URL: apiUrl,
+    DATA_DIR: dataDir,
+    BENCH_METRICS: 'true',
+    RATE_LIMIT_CONTACTS_MAX: UNLIMITED,
+    RATE_LIMIT_CONTACT_CREATE_MAX: UNLIMITED,
+    RATE_LIMIT_AUTH_MAX: UNLIMITED,
+    RATE_LIMIT_LOGIN_FAILURES_MAX: UNLIMITED,
+    ...(apiDatabaseUrl ? { DATABASE_URL: apiDatabaseUrl } : {}),
+    ...(env.REDIS_URL ? { REDIS_URL: env.REDIS_URL } : {}),
+    // Run from the data folder so no .env is read: every other variable keeps its default.
+    TSX_TSCONFIG_PATH: path.join(ROOT, 'tsconfig.json'),
+  });
+  const apiSetup = {
+    code: fromSources ? 'sources through tsx (--tsx)' : 'compiled build (dist/)',
+    database: apiDatabaseUrl ? `PostgreSQL (DATABASE_URL, schema bench_api_${tag})` : 'embedded PGlite (DATABASE_URL unset)',
+    redis: env.REDIS_URL ? 'Redis (REDIS_URL)' : 'in-process cache (REDIS_URL unset)',
+    bcryptRounds: 'default (BCRYPT_ROUNDS unset)',
+  };
+  const entry = fromSources ? path.join(ROOT, 'src', 'infrastructure', 'main.ts') : await build();
+  log(`starting the API (${apiSetup.code}) on ${apiUrl}: ${apiSetup.database}, ${apiSetup.redis}`);
+  const profileDir = path.join(ROOT, 'bench', 'results');
+  if (cpuProf) await mkdir(profileDir, { recursive: true });
+  if (cpuProf) notes.push(`--cpu-prof: the API ran under the V8 profiler (slower); its profile is in bench/results/*.cpuprofile.`);
+  const api = startNode(entry, {
+    env: apiEnv,
+    cwd: dataDir,
+    label: 'api',
+    nodeArgs: cpuProf ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : [],
+  });
+  await waitUntilHealthy(apiUrl, api.child, api.tail);
+  await metrics(apiUrl, false);
+
+  // --- seeding -------------------------------------------------------------------------------
+  log(`seeding ${plan.users} users (signup at the default bcrypt cost, verify from the outbox, login)`);
+  const users = await seedUsers(apiUrl, path.join(dataDir, 'outbox'), plan.users, tag);
+  log(`seeding ${plan.contactsPerUser} contacts per user`);
+  const seeded = await seedContacts(apiUrl, users, plan.contactsPerUser, tag);
+  if (!seeded.apiHasContacts) {
+    notes.push(`POST /api/contacts answered ${seeded.probeStatus}: the contacts routes are missing in this build, so their API scenarios report "route missing"; the reference server still ran on generated rows.`);
+  }
+
+  // --- the reference server --------------------------------------------------------------------
+  const refDatabaseUrl = env.DATABASE_URL || LOCAL_DATABASE_URL;
+  const refRedisUrl = env.REDIS_URL || LOCAL_REDIS_URL;
+  const referenceSetup = {
+    database: env.DATABASE_URL ? `PostgreSQL (DATABASE_URL, schema bench_ref_${tag})` : `PostgreSQL at ${LOCAL_DATABASE_URL} (DATABASE_URL unset), schema bench_ref_${tag}`,
+    redis: env.REDIS_URL ? `Redis (REDIS_URL), prefix bench:ref:${tag}:` : `Redis at ${LOCAL_REDIS_URL} (REDIS_URL unset), prefix bench:ref:${tag}:`,
+  };
+  let referenceUrl: string | null = null;
+  let referenceChild: ChildProcess | undefined;
+  try {
+    const store = await ReferenceStore.open({ databaseUrl: refDatabaseUrl, schema: `bench_ref_${tag}`, redisUrl: refRedisUrl, redisPrefix: `bench:ref:${tag}:` });
+    cleanups.push(() => store.drop());
+    await store.putUsers(
+      users.map(({ password: _pw, accessToken: _at, sessionId: _sid, ...user }) => user),
+      users.map((u) => ({ id: u.sessionId, userId: u.id })),
+    );
+    await store.putContacts(seeded.contacts);
+    const reference = startNode(path.join(ROOT, 'bench', 'reference-server.ts'), {
+      cwd: ROOT,
+      label: 'reference',
+      env: { ...env, PORT: '0', DATABASE_URL: refDatabaseUrl, REF_SCHEMA: store.options.schema, REDIS_URL: refRedisUrl, REF_REDIS_PREFIX: store.options.redisPrefix, JWT_SECRET: jwtSecret },
+    });
+    referenceChild = reference.child;
+    referenceUrl = await new Promise<string>((resolve, reject) => {
+      reference.child.stdout!.on('data', (chunk: Buffer) => {
+        const url = /listening (\S+)/.exec(chunk.toString('utf8'))?.[1];
+        if (url) resolve(url);
+      });
+      reference.child.once('exit', (code) => reject(new Error(`the reference server exited (${code}):\n${reference.tail.join('\n')}`)));
+    });
+    if (!env.DATABASE_URL || !env.REDIS_URL) notes.push(`The reference server used the local services (${referenceSetup.database}; ${referenceSetup.redis}).`);
+    if (!env.DATABASE_URL || !env.REDIS_URL) {
+      notes.push('The API ran on embedded defaults while the reference used PostgreSQL and Redis: the ratios compare different stacks. Set DATABASE_URL and REDIS_URL for a like-for-like run.');
+    }
+  } catch (error) {
+    notes.push(`Reference server skipped: ${(error as Error).message.split('\n')[0]}`);
+    log(`reference server skipped: ${(error as Error).message}`);
+  }
+
+  // --- scenarios -------------------------------------------------------------------------------
+  const byUser = new Map(users.map((u) => [u.id, u]));
+  const contactRequests = seeded.contacts.map((c, i) => ({ c, order: (i * 7919) % seeded.contacts.length }))
+    .sort((a, b) => a.order - b.order)
+    .map(({ c }) => ({ method: 'GET' as const, path: `/api/contacts/${c.id}`, headers: bearer(byUser.get(c.userId)!) }));
+  const scenarios: Record<Scenario['key'], Scenario> = {
+    list: {
+      key: 'list',
+      name: 'GET /api/contacts (20 per page)',
+      connections: READ_CONNECTIONS,
+      warmupS: plan.warmupS,
+      needsContacts: true,
+      requests: () => users.map((u) => ({ method: 'GET', path: '/api/contacts?limit=20&offset=0', headers: bearer(u) })),
+    },
+    get: { key: 'get', name: 'GET /api/contacts/:id', connections: READ_CONNECTIONS, warmupS: plan.warmupS, needsContacts: true, requests: () => contactRequests },
+    me: {
+      key: 'me',
+      name: 'GET /api/users/me',
+      connections: READ_CONNECTIONS,
+      warmupS: plan.warmupS,
+      requests: () => users.map((u) => ({ method: 'GET', path: '/api/users/me', headers: bearer(u) })),
+    },
+    create: {
+      key: 'create',
+      name: 'POST /api/contacts (unique emails)',
+      connections: CREATE_CONNECTIONS,
+      warmupS: Math.min(1, plan.warmupS),
+      needsContacts: true,
+      requests: () => users.map((u) => ({ method: 'POST', path: '/api/contacts', headers: { ...bearer(u), ...json }, body: JSON.stringify(contactBody('{{seq}}', `${tag}-load`)) })),
+    },
+    login: {
+      key: 'login',
+      name: 'POST /api/auth/login',
+      connections: LOGIN_CONNECTIONS,
+      // Long enough for the pool to start a hashing thread per core.
+      warmupS: Math.min(1, plan.warmupS),
+      requests: () => users.map((u) => ({ method: 'POST', path: '/api/auth/login', headers: json, body: JSON.stringify({ email: u.email, password: u.password }) })),
+    },
+  };
+
+  const results: ScenarioResult[] = [];
+  const runScenario = async (scenario: Scenario, server: 'api' | 'reference'): Promise<ScenarioResult> => {
+    const base = server === 'api' ? apiUrl : referenceUrl!;
+    const requests = scenario.requests(server);
+    const row: ScenarioResult = { key: scenario.key, name: scenario.name, server, connections: scenario.connections, durationS: plan.durationS, status: 'ok' };
+    const first = requests[0];
+    if (!first || (server === 'api' && scenario.needsContacts && !seeded.apiHasContacts)) {
+      row.status = 'route missing';
+      log(`${server} ${scenario.name}: route missing`);
+      return row;
+    }
+    const probe = await fetch(base + first.path, { method: first.method, headers: first.headers, ...(first.body ? { body: first.body.replaceAll('{{seq}}', 'probe') } : {}) });
+    await probe.arrayBuffer();
+    row.probeStatus = probe.status;
+    if (probe.status === 404 || probe.status === 405) {
+      row.status = 'route missing';
+      log(`${server} ${scenario.name}: route missing (${probe.status})`);
+      return row;
+    }
+    log(`${server} ${scenario.name}: ${scenario.connections} connections, ${plan.durationS} s`);
+    const spec: LoadSpec = { url: base, connections: scenario.connections, durationS: plan.durationS, requests };
+    let window: BenchMetrics | undefined;
+    const [result] = await load([spec], scenario.warmupS, server === 'api' ? () => metrics(apiUrl, true) : undefined);
+    if (server === 'api') window = await metrics(apiUrl, true);
+    Object.assign(row, result);
+    if (window) {
+      row.dbQueriesPerRequest = result!.total > 0 ? round(window.dbQueries / result!.total, 3) : null;
+      row.cpuCores = window.cpuCores;
+      row.eventLoopDelayMaxMs = window.eventLoopDelay.maxMs;
+    }
+    return row;
+  };
+
+  for (const key of ['list', 'get'] as const) {
+    results.push(await runScenario(scenarios[key], 'api'));
+    if (referenceUrl) results.push(await runScenario(scenarios[key], 'reference'));
+  }
+  for (const key of ['me', 'create', 'login'] as const) results.push(await runScenario(scenarios[key], 'api'));
+
+  // --- a login burst beside contact reads ----------------------------------------------------
+  const reads = seeded.apiHasContacts ? scenarios.get : scenarios.me;
+  const burstName = `POST /api/auth/login (${LOGIN_CONNECTIONS} conns) beside ${reads.name} (${BURST_READ_CONNECTIONS} conns)`;
+  log(`burst: ${burstName}, ${plan.durationS} s`);
+  if (!seeded.apiHasContacts) notes.push('The login burst ran beside GET /api/users/me because the contacts routes are missing.');
+  const [burstLogin, burstReads] = await load(
+    [
+      { url: apiUrl, connections: LOGIN_CONNECTIONS, durationS: plan.durationS, requests: scenarios.login.requests('api') },
+      { url: apiUrl, connections: BURST_READ_CONNECTIONS, durationS: plan.durationS, requests: reads.requests('api') },
+    ],
+    0,
+    () => metrics(apiUrl, true),
+  );
+  const burstWindow = await metrics(apiUrl, true);
+  // Logins still queued for the hashing threads finish before the server is stopped.
+  await sleep(LOGIN_CONNECTIONS * 400);
+  const final = await metrics(apiUrl, false);
+  const referencePeakRss = await peakRssOf(referenceChild?.pid);
+
+  // --- results ---------------------------------------------------------------------------------
+  const find = (key: Scenario['key'], server: 'api' | 'reference') => results.find((r) => r.key === key && r.server === server && r.status === 'ok');
+  for (const key of ['list', 'get'] as const) {
+    const ours = find(key, 'api');
+    const theirs = find(key, 'reference');
+    if (ours && theirs && theirs.requestsPerSec && theirs.latencyP99Ms) {
+      ours.vsReference = { requestsPerSec: round(ours.requestsPerSec! / theirs.requestsPerSec, 2), latencyP99: round(ours.latencyP99Ms! / theirs.latencyP99Ms, 2) };
+    }
+  }
+  const loginRow = find('login', 'api');
+  const targets: Target[] = [
+    ...(['get', 'list'] as const).flatMap((key): Target[] => {
+      const ratio = find(key, 'api')?.vsReference;
+      const name = scenarios[key].name;
+      return [
+        { name: `${name}: req/s ≥ 0.8× reference`, measured: ratio ? `${ratio.requestsPerSec}×` : 'n/a', met: ratio ? ratio.requestsPerSec >= 0.8 : null },
+        { name: `${name}: p99 ≤ 2× reference's p99`, measured: ratio ? `${ratio.latencyP99}×` : 'n/a', met: ratio ? ratio.latencyP99 <= 2 : null },
+      ];
+    }),
+    { name: 'event loop worst delay during the login burst < 20 ms', measured: `${burstWindow.eventLoopDelay.maxMs} ms`, met: burstWindow.eventLoopDelay.maxMs < 20 },
+    {
+      name: `login uses both cores (CPU ≥ ${round(0.75 * cores, 2)} of ${cores} cores)`,
+      measured: loginRow?.cpuCores !== undefined ? `${loginRow.cpuCores} cores` : 'n/a',
+      met: loginRow?.cpuCores !== undefined ? loginRow.cpuCores >= 0.75 * cores : null,
+    },
+    ...(['get', 'list'] as const).map((key): Target => {
+      const q = find(key, 'api')?.dbQueriesPerRequest;
+      return { name: `${scenarios[key].name}: one database round trip when cached`, measured: q != null ? `${q} queries/request` : 'n/a', met: q != null ? Math.abs(q - 1) < 0.05 : null };
+    }),
+    { name: 'server peak RSS < 200 MB', measured: `${mb(final.peakRssBytes)} MB`, met: final.peakRssBytes < 200 * 1024 * 1024 },
+  ];
+
+  const output: BenchResults = {
+    startedAt: startedAt.toISOString(),
+    finishedAt: new Date().toISOString(),
+    quick,
+    machine: {
+      cpus: cores,
+      cpuModel: os.cpus()[0]?.model ?? 'unknown',
+      memoryMB: Math.round(os.totalmem() / 2 ** 20),
+      node: process.version,
+      platform: `${os.platform()} ${os.release()}`,
+      loadAverageAtStart: loadAtStart.map((n) => round(n, 2)),
+      loadAverageAtEnd: os.loadavg().map((n) => round(n, 2)),
+    },
+    setup: { api: apiSetup, reference: referenceUrl ? referenceSetup : null, users: plan.users, contactsPerUser: plan.contactsPerUser, contactsRoutes: seeded.apiHasContacts },
+    scenarios: results,
+    burst: {
+      name: burstName,
+      durationS: plan.durationS,
+      eventLoopDelayMaxMs: burstWindow.eventLoopDelay.maxMs,
+      eventLoopDelayP99Ms: burstWindow.eventLoopDelay.p99Ms,
+      cpuCores: burstWindow.cpuCores,
+      login: burstLogin!,
+      reads: burstReads!,
+    },
+    server: { peakRssMB: mb(final.peakRssBytes), rssAtEndMB: mb(final.rssBytes), referencePeakRssMB: referencePeakRss ? mb(referencePeakRss) : null },
+    targets,
+    notes,
+  };
+  await mkdir(path.join(ROOT, 'bench', 'results'), { recursive: true });
+  await writeFile(path.join(ROOT, 'bench', 'results', 'latest.json'), `${JSON.stringify(output, null, 2)}\n`);
+  process.stdout.write(`\n${markdownReport(output)}\n`);
+  log('results written to bench/results/latest.json');
+}
+
+/** A schema of the run's own in the given database, selected through the URL's `options`. */
+async function isolatedSchema(databaseUrl: string, schema: string): Promise<string> {
+  const client = new pg.Client({ connectionString: databaseUrl, connectionTimeoutMillis: 3000 });
+  await client.connect();
+  await client.query(`CREATE SCHEMA ${pg.escapeIdentifier(schema)}`);
+  await client.end();
+  cleanups.push(async () => {
+    const c = new pg.Client({ connectionString: databaseUrl });
+    await c.connect();
+    await c.query(`DROP SCHEMA IF EXISTS ${pg.escapeIdentifier(schema)} CASCADE`).finally(() => c.end());
+  });
+  const url = new URL(databaseUrl);
+  const existing = url.searchParams.get('options');
+  // public stays on the path for extensions installed there.
+  url.searchParams.set('options', `${existing ? `${existing} ` : ''}-c search_path=${schema},public`);
+  return url.toString();
+}
+
+const round = (n: number, digits: number) => Math.round(n * 10 ** digits) / 10 ** digits;
+const mb = (bytes: number) => round(bytes / 2 ** 20, 1);
+
+async function cleanUp(): Promise<void> {
+  await Promise.allSettled([...children].map(stop));
+  for (const cleanup of cleanups.reverse()) await cleanup().catch((error: unknown) => log(`clean-up: ${(error as Error).message}`));
+}
+
+let interrupted = false;
+process.on('SIGINT', () => {
+  if (interrupted) process.exit(130);
+  interrupted = true;
+  log('interrupted: stopping the servers and removing the benchmark data');
+  void cleanUp().then(() => process.exit(130));
+});
+
+try {
+  await main();
+  await cleanUp();
+} catch (error) {
+  log(`failed: ${(error as Error).stack ?? String(error)}`);
+  await cleanUp();
+  process.exitCode = 1;
+}

@@ -1,0 +1,106 @@
+import test from 'ava';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { createClient } from 'redis';
+import { startReferenceServer, type ReferenceServer } from '../../bench/reference-server.js';
+import { ReferenceStore, type ReferenceContact, type ReferenceUser } from '../../bench/reference-store.js';
+import { JwtTokenService } from '../../src/adapters/security/jwt-token-service.js';
+import { postgresAvailable, REQUIRE_SERVICES, TEST_DATABASE_URL, TEST_REDIS_URL } from '../helpers/databases.js';
+
+// The benchmark's yardstick must do the work it is compared against: accept the API's access
+// tokens and nothing else, and answer only the caller's own contacts.
+
+const secret = randomBytes(32).toString('hex');
+const tokens = new JwtTokenService(secret, 900, 3600);
+
+async function redisAvailable(): Promise<boolean> {
+  const client = createClient({ url: TEST_REDIS_URL, socket: { connectTimeout: 2000, reconnectStrategy: false } });
+  client.on('error', () => {});
+  try {
+    await client.connect();
+    await client.ping();
+    return true;
+  } catch (error) {
+    if (REQUIRE_SERVICES) throw new Error(`Redis at ${TEST_REDIS_URL} does not answer and REQUIRE_SERVICES is set: ${(error as Error).message}`);
+    return false;
+  } finally {
+    await client.quit().catch(() => {});
+  }
+}
+
+function user(): ReferenceUser {
+  return { id: randomUUID(), username: 'ann', email: `ann.${randomUUID()}@example.com`, emailVerified: true, avatarUrl: null, createdAt: new Date().toISOString(), tokenVersion: 0 };
+}
+
+function contact(owner: ReferenceUser, n: number): ReferenceContact {
+  const at = new Date(Date.UTC(2026, 0, 1, 0, 0, n)).toISOString();
+  return { id: randomUUID(), userId: owner.id, firstName: 'Grace', lastName: `Hopper${n}`, email: `grace${n}@example.com`, phone: '+1 555 0100', birthday: '1906-12-09', notes: null, createdAt: at, updatedAt: at };
+}
+
+const ann = user();
+const bob = user();
+const annSession = randomUUID();
+const annContacts = Array.from({ length: 3 }, (_, i) => contact(ann, i));
+const bobContact = contact(bob, 9);
+let store: ReferenceStore | undefined;
+let server: ReferenceServer | undefined;
+
+test.before(async () => {
+  const [postgresUp, redisUp] = await Promise.all([postgresAvailable(), redisAvailable()]);
+  if (!postgresUp || !redisUp) return;
+  const options = { databaseUrl: TEST_DATABASE_URL, schema: `test_ref_${randomBytes(6).toString('hex')}`, redisUrl: TEST_REDIS_URL, redisPrefix: `test:ref:${randomBytes(6).toString('hex')}:` };
+  store = await ReferenceStore.open(options);
+  await store.putUsers([ann, bob], [{ id: annSession, userId: ann.id }]);
+  await store.putContacts([...annContacts, bobContact]);
+  server = await startReferenceServer({ ...options, jwtSecret: secret });
+});
+
+test.after.always(async () => {
+  await server?.close();
+  await store?.drop();
+});
+
+const access = (claims: Partial<{ userId: string; sessionId: string; tokenVersion: number }> = {}) =>
+  tokens.issueAccess({ userId: ann.id, sessionId: annSession, tokenVersion: 0, ...claims });
+
+function get(path: string, token?: string) {
+  return fetch(server!.url + path, { headers: token ? { authorization: `Bearer ${token}` } : {} });
+}
+
+test('the reference server answers a contact to its owner with the contract fields', async (t) => {
+  if (!server) return t.pass('PostgreSQL or Redis is not running');
+  const response = await get(`/api/contacts/${annContacts[0]!.id}`, access());
+  t.is(response.status, 200);
+  const { userId: _owner, ...expected } = annContacts[0]!;
+  t.deepEqual(await response.json(), expected);
+});
+
+test('the reference server lists a page of the caller contacts with their total', async (t) => {
+  if (!server) return t.pass('PostgreSQL or Redis is not running');
+  const response = await get('/api/contacts?limit=2&offset=0', access());
+  t.is(response.status, 200);
+  const body = (await response.json()) as { items: Array<{ id: string }>; total: number; limit: number; offset: number };
+  t.deepEqual(body.items.map((c) => c.id), annContacts.slice(0, 2).map((c) => c.id));
+  t.like(body, { total: 3, limit: 2, offset: 0 });
+
+  const pastTheEnd = (await (await get('/api/contacts?limit=2&offset=10', access())).json()) as { items: unknown[]; total: number };
+  t.deepEqual(pastTheEnd, { items: [], total: 3, limit: 2, offset: 10 });
+});
+
+test('the reference server refuses a missing, forged, refresh or revoked token with 401', async (t) => {
+  if (!server) return t.pass('PostgreSQL or Redis is not running');
+  const forged = new JwtTokenService(`${secret}-other`, 900, 3600).issueAccess({ userId: ann.id, sessionId: annSession, tokenVersion: 0 });
+  const refresh = tokens.issueRefresh({ userId: ann.id, sessionId: annSession, jti: randomUUID() });
+  const unknownSession = access({ sessionId: randomUUID() });
+  const oldVersion = access({ tokenVersion: 1 });
+  for (const token of [undefined, 'not-a-jwt', forged, refresh, unknownSession, oldVersion]) {
+    const response = await get(`/api/contacts/${annContacts[0]!.id}`, token);
+    t.is(response.status, 401, `token ${String(token).slice(0, 20)}`);
+    t.is(response.headers.get('www-authenticate'), 'Bearer');
+  }
+});
+
+test("someone else's contact and a malformed id answer 404", async (t) => {
+  if (!server) return t.pass('PostgreSQL or Redis is not running');
+  t.is((await get(`/api/contacts/${bobContact.id}`, access())).status, 404);
+  t.is((await get('/api/contacts/not-an-id', access())).status, 404);
+});

@@ -1,0 +1,31 @@
+import test from 'ava';
+import { once } from 'node:events';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { BENCH_METRICS_PATH, withBenchMetrics, type BenchMetrics } from '../../src/infrastructure/bench-metrics.js';
+import { createKnex } from '../../src/infrastructure/database.js';
+
+test('the bench metrics count database queries per window and leave every other path to the app', async (t) => {
+  const knex = createKnex({ databaseUrl: '', dataDir: ':memory:' });
+  const server = createServer(withBenchMetrics((_req, res) => void res.end('the app'), knex));
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  t.teardown(async () => {
+    server.close();
+    await knex.destroy();
+  });
+  const read = async (method: 'GET' | 'POST') => (await (await fetch(url + BENCH_METRICS_PATH, { method })).json()) as BenchMetrics;
+
+  await read('POST');
+  await knex.raw('select 1');
+  await knex.raw('select 2');
+  const window = await read('GET');
+  t.is(window.dbQueries, 2);
+  t.true(window.peakRssBytes > 0 && window.rssBytes > 0);
+  t.true(window.eventLoopDelay.maxMs >= 0);
+
+  t.is((await read('POST')).dbQueries, 2);
+  t.is((await read('GET')).dbQueries, 0, 'POST starts a new window');
+  t.is(await (await fetch(`${url}/api/users/me`)).text(), 'the app');
+});
