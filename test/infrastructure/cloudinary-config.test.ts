@@ -1,10 +1,10 @@
 import test from 'ava';
 import { ConfigError, loadConfig } from '../../src/infrastructure/config.js';
 
-test('a complete CLOUDINARY_URL is accepted with its query parameters, and the timeout defaults to 15 s', (t) => {
+test('a complete CLOUDINARY_URL is accepted with its query parameters, and the timeout defaults to 10 s', (t) => {
   const config = loadConfig({ CLOUDINARY_URL: 'cloudinary://1234:s3cr3t-value@demo?upload_prefix=https://api-eu.cloudinary.com' });
   t.is(config.cloudinaryUrl, 'cloudinary://1234:s3cr3t-value@demo?upload_prefix=https://api-eu.cloudinary.com');
-  t.is(config.cloudinaryTimeoutMs, 15_000);
+  t.is(config.cloudinaryTimeoutMs, 10_000);
   t.is(loadConfig({}).cloudinaryUrl, '');
 });
 

@@ -68,9 +68,14 @@ test('npm start on embedded defaults: signup → .eml in data/outbox → verify 
   const running = await startMain({}, cwd);
   try {
     await accountFlow(t, running.url, async () => {
+      // The email leaves through the outbox dispatcher, right after the signup commits.
       const outbox = path.join(cwd, 'data', 'outbox');
-      const file = (await readdir(outbox)).find((f) => f.endsWith('.eml'))!;
-      return linkIn(await simpleParser(await readFile(path.join(outbox, file))));
+      for (let waited = 0; waited < 10_000; waited += 100) {
+        const file = (await readdir(outbox).catch(() => [])).find((f) => f.endsWith('.eml'));
+        if (file) return linkIn(await simpleParser(await readFile(path.join(outbox, file))));
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      throw new Error('no .eml appeared in data/outbox');
     });
     running.child.kill('SIGTERM');
     t.is(await running.exit, 0);
