@@ -51,7 +51,7 @@ import { LocalDiskAvatarStorage } from '../adapters/storage/local-disk-avatar-st
 import type { Config } from './config.js';
 import { createKnex, migrateLatest } from './database.js';
 import { createLogger } from './logger.js';
-import { closeRedisClient, connectRedis, createRedisClient, pingRedis, REDIS_COMMAND_TIMEOUT_MS, type RedisClient } from './redis.js';
+import { closeRedisClient, connectRedis, createRedisClient, pingRedis, type RedisClient } from './redis.js';
 import { OutboxDispatcher } from './outbox-dispatcher.js';
 
 /** Adapters a caller (a test, the benchmark) may supply instead of the ones the config selects. */
@@ -83,8 +83,11 @@ export interface Container {
 const systemClock: Clock = { now: () => new Date() };
 
 /** Resynchronised before the first request when Redis answers; otherwise as soon as it does. */
-async function startRedisUserCache(redis: RedisClient, options: { ttlSeconds: number; keyPrefix: string; logger: Logger }): Promise<UserCache> {
-  const cache = new RedisUserCache(redis, { ...options, commandTimeoutMs: REDIS_COMMAND_TIMEOUT_MS });
+async function startRedisUserCache(
+  redis: RedisClient,
+  options: { ttlSeconds: number; keyPrefix: string; logger: Logger; commandTimeoutMs: number },
+): Promise<UserCache> {
+  const cache = new RedisUserCache(redis, options);
   await cache.resync();
   return cache;
 }
@@ -126,13 +129,13 @@ export async function buildContainer(config: Config, overrides: Overrides = {}):
 
   // One Redis client for the whole app. A start while Redis is down waits about a second, then
   // goes on without it: the client reconnects in the background and the cache resynchronises.
-  const redis = config.redisUrl ? createRedisClient({ url: config.redisUrl, logger }) : undefined;
+  const redis = config.redisUrl ? createRedisClient({ url: config.redisUrl, logger, timeoutMs: config.redisTimeoutMs }) : undefined;
   if (redis) await connectRedis(redis);
   const redisKeyPrefix = overrides.redisKeyPrefix ?? 'contacts:';
   const cache =
     overrides.cache ??
     (redis
-      ? await startRedisUserCache(redis, { ttlSeconds: config.userCacheTtlS, keyPrefix: `${redisKeyPrefix}auth:`, logger })
+      ? await startRedisUserCache(redis, { ttlSeconds: config.userCacheTtlS, keyPrefix: `${redisKeyPrefix}auth:`, logger, commandTimeoutMs: config.redisTimeoutMs })
       : new InMemoryUserCache(config.userCacheTtlS));
   const mailer =
     overrides.mailer ??
@@ -160,7 +163,7 @@ export async function buildContainer(config: Config, overrides: Overrides = {}):
   const dummyHash = () => (dummy ??= hasher.hash('dummy password that matches no account'));
 
   // Counts live in Redis when it is configured (shared by every instance), else in this process.
-  const luaCommands = redis ? new RedisLuaCommands(redis, logger) : undefined;
+  const luaCommands = redis ? new RedisLuaCommands(redis, logger, { timeoutMs: config.redisTimeoutMs }) : undefined;
   const rateLimitStore = luaCommands ? new RedisRateLimitStore(luaCommands, redisKeyPrefix) : new InMemoryRateLimitStore();
   const loginFailures = { max: config.rateLimitLoginFailuresMax, windowSeconds: config.rateLimitAuthWindowS };
   const loginThrottle = luaCommands
@@ -197,7 +200,7 @@ export async function buildContainer(config: Config, overrides: Overrides = {}):
 
   const healthChecks: HealthCheck[] = [{ name: 'database', check: async () => void (await knex.raw('select 1')) }];
   const translateError = (error: unknown) => (isDatabaseUnavailable(error) ? new ServiceUnavailable('database') : null);
-  if (redis) healthChecks.push({ name: 'redis', check: () => pingRedis(redis) });
+  if (redis) healthChecks.push({ name: 'redis', check: () => pingRedis(redis, config.redisTimeoutMs) });
   const app = createApp({
     useCases,
     logger,
