@@ -89,11 +89,16 @@ export class KnexContactRepository implements ContactRepository {
       }
       return qb;
     };
-    const total = await matching().resultSize();
-    const rows =
-      total > query.offset
-        ? await matching().select(COLUMNS).orderBy('createdAt').orderBy('id').limit(query.limit).offset(query.offset)
-        : [];
+    // One round trip: the window count rides along with the page. Only a page past the end (no row
+    // to carry it) needs a second query for the total.
+    const rows = (await matching()
+      .select(COLUMNS)
+      .select(raw('count(*) over () as total_count'))
+      .orderBy('createdAt')
+      .orderBy('id')
+      .limit(query.limit)
+      .offset(query.offset)) as unknown as (ContactModel & { totalCount: number | string })[];
+    const total = rows.length > 0 ? Number(rows[0]!.totalCount) : query.offset > 0 ? await matching().resultSize() : 0;
     return { items: rows.map(toContact), total };
   }
 

@@ -1,4 +1,15 @@
+import { readlinkSync } from 'node:fs';
+import { setPriority } from 'node:os';
 import bcrypt from 'bcryptjs';
+
+// On Linux a thread has its own nice value: lowering this worker's lets the event-loop thread take
+// a core whenever it has a request to serve, while hashing still fills every idle core.
+try {
+  const threadId = Number(readlinkSync('/proc/thread-self').split('/').pop());
+  if (Number.isInteger(threadId)) setPriority(threadId, 10);
+} catch {
+  // Not Linux, or no /proc: hashing simply runs at normal priority.
+}
 
 export type BcryptTask =
   | { op: 'hash'; password: string; rounds: number }
