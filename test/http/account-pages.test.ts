@@ -29,12 +29,15 @@ function assertPageHeaders(t: ExecutionContext, res: Response): void {
   t.is(res.headers.get('x-content-type-options'), 'nosniff');
 }
 
-function postForm(app: { url: string }, path: string, fields: Record<string, string>): Promise<Response> {
-  return fetch(app.url + path, {
+/** Posts an HTML form, then waits for the emails it queued to be delivered, as `app.request` does. */
+async function postForm(app: { url: string; flushOutbox?: () => Promise<void> }, path: string, fields: Record<string, string>): Promise<Response> {
+  const response = await fetch(app.url + path, {
     method: 'POST',
     headers: { 'content-type': 'application/x-www-form-urlencoded' },
     body: new URLSearchParams(fields).toString(),
   });
+  await app.flushOutbox?.();
+  return response;
 }
 
 async function resetToken(app: TestApp, email: string): Promise<string> {
