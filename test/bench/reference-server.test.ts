@@ -1,31 +1,15 @@
 import test from 'ava';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { createClient } from 'redis';
 import { startReferenceServer, type ReferenceServer } from '../../bench/reference-server.js';
 import { ReferenceStore, type ReferenceContact, type ReferenceUser } from '../../bench/reference-store.js';
 import { JwtTokenService } from '../../src/adapters/security/jwt-token-service.js';
-import { postgresAvailable, REQUIRE_SERVICES, TEST_DATABASE_URL, TEST_REDIS_URL } from '../helpers/databases.js';
+import { postgresAvailable, redisAvailable, TEST_DATABASE_URL, TEST_REDIS_URL } from '../helpers/databases.js';
 
 // The benchmark's yardstick must do the work it is compared against: accept the API's access
 // tokens and nothing else, and answer only the caller's own contacts.
 
 const secret = randomBytes(32).toString('hex');
 const tokens = new JwtTokenService(secret, 900, 3600);
-
-async function redisAvailable(): Promise<boolean> {
-  const client = createClient({ url: TEST_REDIS_URL, socket: { connectTimeout: 2000, reconnectStrategy: false } });
-  client.on('error', () => {});
-  try {
-    await client.connect();
-    await client.ping();
-    return true;
-  } catch (error) {
-    if (REQUIRE_SERVICES) throw new Error(`Redis at ${TEST_REDIS_URL} does not answer and REQUIRE_SERVICES is set: ${(error as Error).message}`);
-    return false;
-  } finally {
-    await client.quit().catch(() => {});
-  }
-}
 
 function user(): ReferenceUser {
   return { id: randomUUID(), username: 'ann', email: `ann.${randomUUID()}@example.com`, emailVerified: true, avatarUrl: null, createdAt: new Date().toISOString(), tokenVersion: 0 };

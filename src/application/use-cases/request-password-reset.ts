@@ -1,10 +1,9 @@
 import { FieldErrors } from '../../domain/errors.js';
-import { hashToken, newOneTimeToken } from '../../domain/one-time-token.js';
 import { checkEmail } from '../../domain/validation.js';
 import type { Clock } from '../ports/clock.js';
 import type { UnitOfWork } from '../ports/unit-of-work.js';
 import { resetLink } from './links.js';
-import { EMAIL_RESEND_INTERVAL_MS } from './resend-verification.js';
+import { issueEmailToken } from './issue-email-token.js';
 
 export interface RequestPasswordResetDeps {
   uow: UnitOfWork;
@@ -24,19 +23,11 @@ export function makeRequestPasswordReset(deps: RequestPasswordResetDeps) {
     errors.throwIfAny();
 
     const now = deps.clock.now();
-    const token = newOneTimeToken();
     await deps.uow.run(async ({ users, tokens, outbox }) => {
       const found = await users.findByEmail(email!);
       if (!found) return;
-      const last = await tokens.lastIssuedAt(found.id, 'reset-password');
-      if (last && now.getTime() - last.getTime() < EMAIL_RESEND_INTERVAL_MS) return;
-      await tokens.create({
-        userId: found.id,
-        purpose: 'reset-password',
-        tokenHash: hashToken(token),
-        createdAt: now,
-        expiresAt: new Date(now.getTime() + deps.resetTokenTtlSeconds * 1000),
-      });
+      const token = await issueEmailToken(tokens, { userId: found.id, purpose: 'reset-password', now, ttlSeconds: deps.resetTokenTtlSeconds });
+      if (!token) return;
       await outbox.enqueue({ userId: found.id, kind: 'password-reset', to: found.email, username: found.username, link: resetLink(deps.publicUrl, token) }, now);
     });
   };
