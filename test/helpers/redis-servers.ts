@@ -1,12 +1,13 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createConnection, createServer } from 'node:net';
+import { createConnection } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createClient } from 'redis';
 import { REQUIRE_SERVICES, TEST_REDIS_URL } from './databases.js';
+import { freePort } from './servers.js';
 
 /** Whether a Redis answers PONG within a second. */
 async function answersPing(host: string, port: number): Promise<boolean> {
@@ -23,33 +24,11 @@ async function answersPing(host: string, port: number): Promise<boolean> {
   });
 }
 
-let sharedUp: Promise<boolean> | undefined;
-/** Whether the shared test Redis (TEST_REDIS_URL) answers. */
-export function redisAvailable(): Promise<boolean> {
-  sharedUp ??= (async () => {
-    const url = new URL(TEST_REDIS_URL);
-    const up = await answersPing(url.hostname, Number(url.port || 6379));
-    if (!up && REQUIRE_SERVICES) throw new Error(`Redis at ${TEST_REDIS_URL} does not answer and REQUIRE_SERVICES is set`);
-    return up;
-  })();
-  return sharedUp;
-}
-
 /** Whether a `redis-server` binary can be started (tests that stop and restart Redis need one). */
 export function redisServerInstalled(): boolean {
   const found = spawnSync('redis-server', ['--version']).status === 0;
   if (!found && REQUIRE_SERVICES) throw new Error('redis-server is not installed and REQUIRE_SERVICES is set');
   return found;
-}
-
-/** A TCP port nothing listens on right now. */
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
 }
 
 /** A client for inspecting what a test wrote; close it with `destroy()`. Rejects when Redis is down. */
@@ -110,6 +89,15 @@ export class OwnRedisServer {
       await sleep(50);
     }
     throw new Error(`redis-server on port ${this.port} did not start`);
+  }
+
+  /** SIGSTOP: connections stay open but nothing answers, like a hung Redis. */
+  pause(): void {
+    this.process?.kill('SIGSTOP');
+  }
+
+  resume(): void {
+    this.process?.kill('SIGCONT');
   }
 
   /** Writes the current data set to disk: a restart will load it. */

@@ -1,5 +1,6 @@
 import test from 'ava';
-import { freePort, startOwnRedis } from '../helpers/servers.js';
+import { OwnRedisServer } from '../helpers/redis-servers.js';
+import { freePort } from '../helpers/servers.js';
 import { PASSWORD, startTestApp, uniqueEmail, type TestApp } from '../helpers/test-app.js';
 
 // These tests stop and start a redis-server of their own, never the shared one.
@@ -15,7 +16,7 @@ async function timed<T>(work: Promise<T>): Promise<[T, number]> {
 }
 
 test.serial('while Redis hangs, rate-limited routes answer within a second (fail open), the outage is logged once, and limits return with Redis', async (t) => {
-  const redis = await startOwnRedis();
+  const redis = await OwnRedisServer.start();
   const app = await startTestApp({ env: { ...LIMITS, REDIS_URL: redis.url } });
   try {
     const ip = '192.0.2.1';
@@ -45,7 +46,7 @@ test.serial('while Redis hangs, rate-limited routes answer within a second (fail
     t.true(app.logger.lines.some((l) => l.level === 'info' && /answers again/.test(l.message)));
   } finally {
     await app.close();
-    await redis.stop();
+    await redis.close();
   }
 });
 

@@ -2,7 +2,7 @@ import type { ExecutionContext } from 'ava';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { BACKENDS, TEST_REDIS_URL } from '../helpers/databases.js';
 import { jwtClaims, recordQueries } from '../helpers/queries.js';
-import { redisAvailable } from '../helpers/redis-servers.js';
+import { redisAvailable } from '../helpers/databases.js';
 import { eachBackend, PASSWORD, signUpAndLogIn, type TestApp } from '../helpers/test-app.js';
 
 const WITH_REDIS = { env: { REDIS_URL: TEST_REDIS_URL } };

@@ -6,7 +6,9 @@ import type { AuthUser } from '../../../src/domain/user.js';
 import { closeRedisClient, connectRedis, createRedisClient, type RedisClient } from '../../../src/infrastructure/redis.js';
 import { CapturingLogger } from '../../fakes/fakes.js';
 import { TEST_REDIS_URL } from '../../helpers/databases.js';
-import { deleteKeys, freePort, inspectRedis, OwnRedisServer, redisAvailable, redisServerInstalled } from '../../helpers/redis-servers.js';
+import { redisAvailable } from '../../helpers/databases.js';
+import { deleteKeys, inspectRedis, OwnRedisServer, redisServerInstalled } from '../../helpers/redis-servers.js';
+import { freePort } from '../../helpers/servers.js';
 
 // Generous bounds: they catch a hang, they do not measure speed. Tests that are not about an
 // outage use a long command timeout, so a loaded machine does not turn into an outage.

@@ -8,7 +8,8 @@ import type { AuthUser } from '../../../src/domain/user.js';
 import { closeRedisClient, connectRedis, createRedisClient } from '../../../src/infrastructure/redis.js';
 import { CapturingLogger } from '../../fakes/fakes.js';
 import { TEST_REDIS_URL } from '../../helpers/databases.js';
-import { deleteKeys, redisAvailable } from '../../helpers/redis-servers.js';
+import { redisAvailable } from '../../helpers/databases.js';
+import { deleteKeys } from '../../helpers/redis-servers.js';
 
 /** One way of making a UserCache; `open` gives a fresh, empty cache with that TTL. */
 interface Subject {
