@@ -1,10 +1,8 @@
 import { FieldErrors } from './errors.js';
 import { checkEmail, checkText, requiredString } from './validation.js';
 
-export interface Contact {
-  id: string;
-  /** The user whose book holds the contact; never shown to clients. */
-  userId: string;
+/** What a client may set on a contact. */
+export interface ContactFields {
   firstName: string;
   lastName: string;
   email: string;
@@ -12,32 +10,18 @@ export interface Contact {
   /** A calendar date, `YYYY-MM-DD`. */
   birthday: string;
   notes: string | null;
-  createdAt: Date;
-  updatedAt: Date;
 }
 
-/** What a client may set on a contact. */
-export interface ContactFields {
-  firstName: string;
-  lastName: string;
-  email: string;
-  phone: string;
-  birthday: string;
-  notes: string | null;
+export interface Contact extends ContactFields {
+  id: string;
+  /** The user whose book holds the contact; never shown to clients. */
+  userId: string;
+  createdAt: Date;
+  updatedAt: Date;
 }
 
 /** What a client sees of a contact. */
-export interface ContactView {
-  id: string;
-  firstName: string;
-  lastName: string;
-  email: string;
-  phone: string;
-  birthday: string;
-  notes: string | null;
-  createdAt: Date;
-  updatedAt: Date;
-}
+export type ContactView = Omit<Contact, 'userId'>;
 
 export function toContactView(contact: Contact): ContactView {
   const { id, firstName, lastName, email, phone, birthday, notes, createdAt, updatedAt } = contact;
