@@ -38,6 +38,7 @@ export interface BenchResults {
     contactsRoutes: boolean;
   };
   scenarios: ScenarioResult[];
+  /** null when the run skipped it (--only). */
   burst: {
     name: string;
     durationS: number;
@@ -46,7 +47,7 @@ export interface BenchResults {
     cpuCores: number;
     login: LoadResult;
     reads: LoadResult;
-  };
+  } | null;
   server: { peakRssMB: number; rssAtEndMB: number; referencePeakRssMB: number | null };
   targets: Target[];
   notes: string[];
@@ -78,8 +79,8 @@ export function markdownReport(results: BenchResults): string {
     );
   }
   const b = results.burst;
-  lines.push('');
-  lines.push(`**Login burst** (${b.name}, ${b.durationS} s): event loop worst delay ${b.eventLoopDelayMaxMs} ms (p99 ${b.eventLoopDelayP99Ms} ms), ` +
+  if (b) lines.push('');
+  if (b) lines.push(`**Login burst** (${b.name}, ${b.durationS} s): event loop worst delay ${b.eventLoopDelayMaxMs} ms (p99 ${b.eventLoopDelayP99Ms} ms), ` +
     `CPU ${b.cpuCores} cores; logins ${n(b.login.requestsPerSec)}/s (p99 ${n(b.login.latencyP99Ms)} ms, non-2xx ${b.login.non2xx}), ` +
     `reads ${n(b.reads.requestsPerSec)}/s (p99 ${n(b.reads.latencyP99Ms)} ms, non-2xx ${b.reads.non2xx}).`);
   lines.push('');
