@@ -12,6 +12,7 @@ import {
   Unauthenticated,
 } from '../../../domain/user.errors.js';
 import { HttpProblem, sendProblem } from '../problem.js';
+import { requestIdOf } from './request-log.js';
 
 type ErrorClass = abstract new (...args: never[]) => DomainError;
 
@@ -57,6 +58,7 @@ export function errorHandler(logger: Logger, translate: ErrorTranslator = () => 
       await next();
       if (ctx.status === 404 && ctx.body === undefined) throw new HttpProblem(404, 'NOT_FOUND', GENERIC_HTTP[404]!.detail);
     } catch (caught) {
+      const requestId = requestIdOf(ctx);
       const error = caught instanceof DomainError || caught instanceof HttpProblem ? caught : (translate(caught) ?? caught);
       if (error instanceof HttpProblem) {
         sendProblem(ctx, error);
@@ -65,8 +67,8 @@ export function errorHandler(logger: Logger, translate: ErrorTranslator = () => 
       if (error instanceof DomainError) {
         const status = STATUS_BY_ERROR.find(([type]) => error instanceof type)?.[1];
         if (status !== undefined) {
-          if (status === 503) logger.warn({ err: caught, service: (error as ServiceUnavailable).service }, 'backing service unavailable');
-          if (status === 502 || status === 504) logger.warn({ code: error.code, method: ctx.method, path: ctx.path }, 'upstream service failed');
+          if (status === 503) logger.warn({ requestId, err: caught, service: (error as ServiceUnavailable).service }, 'backing service unavailable');
+          if (status === 502 || status === 504) logger.warn({ requestId, code: error.code, method: ctx.method, path: ctx.path }, 'upstream service failed');
           sendProblem(ctx, {
             status,
             code: error.code,
@@ -82,7 +84,7 @@ export function errorHandler(logger: Logger, translate: ErrorTranslator = () => 
         sendProblem(ctx, { status, ...GENERIC_HTTP[status]! });
         return;
       }
-      logger.error({ err: error, method: ctx.method, path: ctx.path }, 'unhandled error');
+      logger.error({ requestId, err: error, method: ctx.method, path: ctx.path }, 'unhandled error');
       sendProblem(ctx, { status: 500, code: 'INTERNAL_ERROR', detail: 'Something went wrong on our side.' });
     }
   };

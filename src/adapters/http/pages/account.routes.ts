@@ -5,6 +5,7 @@ import { ServiceUnavailable, ValidationFailed } from '../../../domain/errors.js'
 import { InvalidToken } from '../../../domain/user.errors.js';
 import type { RateLimiters } from '../app.js';
 import { parseBody } from '../middleware/body-parser.js';
+import { requestIdOf } from '../middleware/request-log.js';
 import { HttpProblem } from '../problem.js';
 import type { UseCases } from '../use-cases.js';
 import {
@@ -58,14 +59,14 @@ function renderFailures(logger: Logger): Middleware {
         for (const [name, value] of Object.entries(error.headers)) ctx.set(name, value);
         status = error.status;
       } else if (error instanceof ServiceUnavailable) {
-        logger.warn({ err: error, service: error.service }, 'backing service unavailable');
+        logger.warn({ requestId: requestIdOf(ctx), err: error, service: error.service }, 'backing service unavailable');
         status = 503;
       } else {
         const thrown = (error as { status?: unknown; expose?: unknown }).status;
         if (typeof thrown === 'number' && thrown >= 400 && thrown < 500) {
           status = thrown;
         } else {
-          logger.error({ err: error, method: ctx.method, path: ctx.path }, 'unhandled error on an account page');
+          logger.error({ requestId: requestIdOf(ctx), err: error, method: ctx.method, path: ctx.path }, 'unhandled error on an account page');
           status = 500;
         }
       }

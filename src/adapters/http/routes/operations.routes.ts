@@ -1,5 +1,6 @@
 import Router from '@koa/router';
 import type { Logger } from '../../../application/ports/logger.js';
+import { requestIdOf } from '../middleware/request-log.js';
 import { HttpProblem } from '../problem.js';
 
 /** A dependency /ready checks; `check` rejects when it does not answer. */
@@ -28,7 +29,7 @@ export function operationsRoutes(checks: HealthCheck[], logger?: Logger, options
           await withTimeout(check(), timeoutMs);
           return { name, ok: true };
         } catch (error) {
-          logger?.warn({ check: name, err: error instanceof Error ? error.message : String(error) }, 'readiness check failed');
+          logger?.warn({ requestId: requestIdOf(ctx), check: name, err: error instanceof Error ? error.message : String(error) }, 'readiness check failed');
           return { name, ok: false };
         }
       }),
