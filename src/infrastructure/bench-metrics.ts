@@ -1,6 +1,7 @@
 import type { RequestListener } from 'node:http';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import type { Knex } from 'knex';
+import pg from 'pg';
 
 /** Where the benchmark reads the server's own figures; the path exists only with BENCH_METRICS=true. */
 export const BENCH_METRICS_PATH = '/__bench/metrics';
@@ -14,7 +15,7 @@ export interface BenchMetrics {
   cpuCores: number;
   /** How late the event loop ran a timer, beyond the sampling interval. */
   eventLoopDelay: { maxMs: number; p99Ms: number; meanMs: number };
-  /** Queries knex sent to the database during the window. */
+  /** Queries sent to the database during the window, counted at the driver (pg) or by knex (PGlite). */
   dbQueries: number;
   rssBytes: number;
   peakRssBytes: number;
@@ -29,7 +30,7 @@ export function withBenchMetrics(listener: RequestListener, knex: Knex): Request
   const delay = monitorEventLoopDelay({ resolution: RESOLUTION_MS });
   delay.enable();
   let queries = 0;
-  knex.on('query', () => {
+  onEveryQuery(knex, () => {
     queries += 1;
   });
   let start = { at: performance.now(), cpu: process.cpuUsage(), queries: 0 };
@@ -58,6 +59,22 @@ export function withBenchMetrics(listener: RequestListener, knex: Knex): Request
     }
     res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify(metrics));
   };
+}
+
+/**
+ * On PostgreSQL, every query the pg driver sends, whoever built it: knex, or a prepared statement
+ * that skips knex (PreparedStatement). PGlite queries all go through knex, which reports each one.
+ */
+function onEveryQuery(knex: Knex, count: () => void): void {
+  if ((knex.client.config as Knex.Config).client !== 'pg') {
+    knex.on('query', count);
+    return;
+  }
+  const query = pg.Client.prototype.query as (...args: unknown[]) => unknown;
+  pg.Client.prototype.query = function countedQuery(this: pg.Client, ...args: unknown[]) {
+    count();
+    return query.apply(this, args);
+  } as typeof pg.Client.prototype.query;
 }
 
 const round = (n: number) => Math.round(n * 100) / 100;

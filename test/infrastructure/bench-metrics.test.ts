@@ -3,7 +3,9 @@ import { once } from 'node:events';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { BENCH_METRICS_PATH, withBenchMetrics, type BenchMetrics } from '../../src/infrastructure/bench-metrics.js';
+import { PreparedStatement } from '../../src/adapters/persistence/prepared-statement.js';
 import { createKnex } from '../../src/infrastructure/database.js';
+import { postgresAvailable, TEST_DATABASE_URL } from '../helpers/databases.js';
 
 test('the bench metrics count database queries per window and leave every other path to the app', async (t) => {
   const knex = createKnex({ databaseUrl: '', dataDir: ':memory:' });
@@ -28,4 +30,24 @@ test('the bench metrics count database queries per window and leave every other 
   t.is((await read('POST')).dbQueries, 2);
   t.is((await read('GET')).dbQueries, 0, 'POST starts a new window');
   t.is(await (await fetch(`${url}/api/users/me`)).text(), 'the app');
+});
+
+test('on PostgreSQL they count at the driver: prepared statements that skip knex count too', async (t) => {
+  if (!(await postgresAvailable())) return t.pass('PostgreSQL is not running');
+  const knex = createKnex({ databaseUrl: TEST_DATABASE_URL, dataDir: '' });
+  const server = createServer(withBenchMetrics((_req, res) => void res.end('the app'), knex));
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  t.teardown(async () => {
+    server.close();
+    await knex.destroy();
+  });
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}${BENCH_METRICS_PATH}`;
+  await knex.raw('select 0'); // opening the connection sends a query of knex's own (select version())
+  await fetch(url, { method: 'POST' });
+  await knex.raw('select 1');
+  const statement = new PreparedStatement('test.bench_metrics.v1', 'SELECT ?::int AS n');
+  t.deepEqual(await statement.rows(knex, [1]), [{ n: 1 }]);
+  t.deepEqual(await statement.rows(knex, [2]), [{ n: 2 }]);
+  t.is(((await (await fetch(url)).json()) as BenchMetrics).dbQueries, 3);
 });

@@ -6,6 +6,7 @@ import { ContactEmailTaken } from '../../domain/contact.errors.js';
 import type { Contact, ContactFields, ContactQuery } from '../../domain/contact.js';
 import { ContactModel } from './models/contact.model.js';
 import { isUniqueViolation, isUuid } from './pg-errors.js';
+import { PreparedStatement } from './prepared-statement.js';
 
 // The pg driver turns a `date` into a Date at local midnight (PGlite at UTC midnight); as text it
 // is the same calendar day everywhere.
@@ -22,7 +23,10 @@ const COLUMNS = [
   'updatedAt',
 ];
 
-function toContact(row: ContactModel): Contact {
+/** A contact as a read returns it: the columns of READ_COLUMNS or of a model. */
+type ContactRow = Pick<ContactModel, keyof Contact>;
+
+function toContact(row: ContactRow): Contact {
   return {
     id: row.id,
     userId: row.userId,
@@ -36,6 +40,22 @@ function toContact(row: ContactModel): Contact {
     updatedAt: new Date(row.updatedAt),
   };
 }
+
+// The two reads every client repeats are prepared statements with fixed SQL (see PreparedStatement).
+// The filters of the list are optional parameters, so that one statement serves every combination.
+const READ_COLUMNS = `id, user_id AS "userId", first_name AS "firstName", last_name AS "lastName", email, phone,
+  to_char(birthday, 'YYYY-MM-DD') AS birthday, notes, created_at AS "createdAt", updated_at AS "updatedAt"`;
+const CONTACT_BY_ID = new PreparedStatement('contacts.find_by_id.v1', `SELECT ${READ_COLUMNS} FROM contacts WHERE id = ? AND user_id = ?`);
+const MATCHING = `user_id = ?
+  AND (?::text IS NULL OR first_name ILIKE ? OR last_name ILIKE ? OR email ILIKE ?)
+  AND (?::text IS NULL OR first_name ILIKE ?)
+  AND (?::text IS NULL OR last_name ILIKE ?)
+  AND (?::text IS NULL OR email ILIKE ?)`;
+const CONTACT_PAGE = new PreparedStatement(
+  'contacts.search_page.v1',
+  `SELECT ${READ_COLUMNS}, count(*) OVER () AS "totalCount" FROM contacts WHERE ${MATCHING} ORDER BY created_at, id LIMIT ? OFFSET ?`,
+);
+const CONTACT_COUNT = new PreparedStatement('contacts.search_count.v1', `SELECT count(*) AS "totalCount" FROM contacts WHERE ${MATCHING}`);
 
 /** A LIKE pattern matching `text` anywhere, with the user's `%`, `_` and `\` taken literally. */
 function containing(text: string): string {
@@ -72,33 +92,23 @@ export class KnexContactRepository implements ContactRepository {
 
   async findById(ownerId: string, id: string): Promise<Contact | null> {
     if (!isUuid(id)) return null;
-    const row = await ContactModel.query(this.db).select(COLUMNS).where({ id, userId: ownerId }).first();
+    const [row] = await CONTACT_BY_ID.rows<ContactRow>(this.db, [id, ownerId]);
     return row ? toContact(row) : null;
   }
 
   async search(ownerId: string, query: ContactQuery): Promise<ContactPage> {
-    const matching = () => {
-      const qb = ContactModel.query(this.db).where('userId', ownerId);
-      if (query.q) {
-        const pattern = containing(query.q);
-        qb.where((w) => w.where('firstName', 'ilike', pattern).orWhere('lastName', 'ilike', pattern).orWhere('email', 'ilike', pattern));
-      }
-      for (const field of ['firstName', 'lastName', 'email'] as const) {
-        const text = query[field];
-        if (text) qb.where(field, 'ilike', containing(text));
-      }
-      return qb;
-    };
+    const pattern = (text: string | undefined) => (text ? containing(text) : null);
+    const q = pattern(query.q);
+    const [first, last, email] = [pattern(query.firstName), pattern(query.lastName), pattern(query.email)];
+    const matching = [ownerId, q, q, q, q, first, first, last, last, email, email];
     // One round trip: the window count rides along with the page. Only a page past the end (no row
     // to carry it) needs a second query for the total.
-    const rows = (await matching()
-      .select(COLUMNS)
-      .select(raw('count(*) over () as total_count'))
-      .orderBy('createdAt')
-      .orderBy('id')
-      .limit(query.limit)
-      .offset(query.offset)) as unknown as (ContactModel & { totalCount: number | string })[];
-    const total = rows.length > 0 ? Number(rows[0]!.totalCount) : query.offset > 0 ? await matching().resultSize() : 0;
+    const rows = await CONTACT_PAGE.rows<ContactRow & { totalCount: string | number }>(this.db, [...matching, query.limit, query.offset]);
+    let total = rows.length > 0 ? Number(rows[0]!.totalCount) : 0;
+    if (rows.length === 0 && query.offset > 0) {
+      const [count] = await CONTACT_COUNT.rows<{ totalCount: string | number }>(this.db, matching);
+      total = Number(count?.totalCount ?? 0);
+    }
     return { items: rows.map(toContact), total };
   }
 
