@@ -41,7 +41,8 @@ if (args.includes('--help')) {
   console.log(`usage: npm run bench [-- options]
   --quick       a few seconds per scenario and less data: a smoke run, not a measurement
   --tsx         run the API from its sources through tsx instead of the compiled build in dist/
-  --cpu-prof    write a V8 CPU profile of the API to bench/results/ (open it in Chrome DevTools)
+  --cpu-prof    write V8 CPU profiles of the API to bench/results/ and of the reference server to
+                bench/results/reference/ (open them in Chrome DevTools, or npm run bench:profile)
   --only KEYS   run only these of list,get,me,create,login,burst (comma-separated); the results
                 go to bench/results/only.json, leaving latest.json to full runs
   --note TEXT   recorded in the results (e.g. "shared machine, other jobs running")`);
@@ -254,7 +255,11 @@ async function main(): Promise<void> {
   log(`starting the API (${apiSetup.code}) on ${apiUrl}: ${apiSetup.database}, ${apiSetup.redis}`);
   const profileDir = path.join(ROOT, 'bench', 'results');
   if (cpuProf) await mkdir(profileDir, { recursive: true });
-  if (cpuProf) notes.push(`--cpu-prof: the API ran under the V8 profiler (slower); its profile is in bench/results/*.cpuprofile.`);
+  const referenceProfileDir = path.join(profileDir, 'reference');
+  if (cpuProf) await mkdir(referenceProfileDir, { recursive: true });
+  if (cpuProf) {
+    notes.push('--cpu-prof: both servers ran under the V8 profiler (slower); the profiles are in bench/results/*.cpuprofile (the API) and bench/results/reference/.');
+  }
   const api = startNode(entry, {
     env: apiEnv,
     cwd: dataDir,
@@ -293,6 +298,7 @@ async function main(): Promise<void> {
     const reference = startNode(path.join(ROOT, 'bench', 'reference-server.ts'), {
       cwd: ROOT,
       label: 'reference',
+      nodeArgs: cpuProf ? ['--cpu-prof', '--cpu-prof-dir', referenceProfileDir] : [],
       env: { ...env, PORT: '0', DATABASE_URL: refDatabaseUrl, REF_SCHEMA: store.options.schema, REDIS_URL: refRedisUrl, REF_REDIS_PREFIX: store.options.redisPrefix, JWT_SECRET: jwtSecret },
     });
     referenceChild = reference.child;

@@ -16,8 +16,14 @@ export interface Contact extends ContactFields {
   id: string;
   /** The user whose book holds the contact; never shown to clients. */
   userId: string;
-  createdAt: Date;
-  updatedAt: Date;
+  /**
+   * Instants in the form clients see them: ISO 8601 in UTC with milliseconds
+   * (`2026-11-24T20:24:21.123Z`), which sorts like the instants themselves. Kept as text, like
+   * `birthday`: the database writes this form, so a read never parses a timestamp into a Date
+   * only for the response to format it back (that was a tenth of the CPU of a page of contacts).
+   */
+  createdAt: string;
+  updatedAt: string;
 }
 
 /** What a client sees of a contact. */

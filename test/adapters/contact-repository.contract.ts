@@ -66,7 +66,8 @@ export function contactRepositoryContract(subject: ContactRepositorySubject): vo
     const created = await repos.contacts.create(owner, input);
     t.like(created, { ...input, userId: owner });
     t.regex(created.id, /^[0-9a-f-]{36}$/);
-    t.true(created.createdAt instanceof Date && created.updatedAt instanceof Date);
+    t.regex(created.createdAt, /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/);
+    t.is(created.updatedAt, created.createdAt);
     t.deepEqual(await repos.contacts.findById(owner, created.id), created);
   });
 

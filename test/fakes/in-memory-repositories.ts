@@ -118,7 +118,7 @@ export class InMemoryContactRepository implements ContactRepository {
 
   async create(ownerId: string, fields: ContactFields) {
     this.assertEmailFree(ownerId, fields.email, null);
-    const now = new Date();
+    const now = new Date().toISOString();
     return this.table.put({ ...fields, id: randomUUID(), userId: ownerId, createdAt: now, updatedAt: now });
   }
   async findById(ownerId: string, id: string) {
@@ -130,14 +130,14 @@ export class InMemoryContactRepository implements ContactRepository {
     const matching = this.owned(ownerId)
       .filter((c) => !query.q || [c.firstName, c.lastName, c.email].some((value) => has(value, query.q)))
       .filter((c) => has(c.firstName, query.firstName) && has(c.lastName, query.lastName) && has(c.email, query.email))
-      .sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime() || compare(a.id, b.id));
+      .sort((a, b) => compare(a.createdAt, b.createdAt) || compare(a.id, b.id));
     return { items: matching.slice(query.offset, query.offset + query.limit), total: matching.length };
   }
   async update(ownerId: string, id: string, changes: Partial<ContactFields>) {
     const contact = await this.findById(ownerId, id);
     if (!contact) return null;
     if (changes.email !== undefined) this.assertEmailFree(ownerId, changes.email, id);
-    return this.table.put({ ...contact, ...changes, updatedAt: new Date() });
+    return this.table.put({ ...contact, ...changes, updatedAt: new Date().toISOString() });
   }
   async delete(ownerId: string, id: string) {
     if (!(await this.findById(ownerId, id))) return false;

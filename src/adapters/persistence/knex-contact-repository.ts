@@ -9,7 +9,8 @@ import { isUniqueViolation, isUuid } from './pg-errors.js';
 import { PreparedStatement } from './prepared-statement.js';
 
 // The pg driver turns a `date` into a Date at local midnight (PGlite at UTC midnight); as text it
-// is the same calendar day everywhere.
+// is the same calendar day everywhere. Instants leave the database already in the domain's form.
+const isoInstant = (column: string) => `to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
 const COLUMNS = [
   'id',
   'userId',
@@ -19,8 +20,8 @@ const COLUMNS = [
   'phone',
   raw("to_char(birthday, 'YYYY-MM-DD') AS birthday"),
   'notes',
-  'createdAt',
-  'updatedAt',
+  raw(`${isoInstant('created_at')} AS created_at`),
+  raw(`${isoInstant('updated_at')} AS updated_at`),
 ];
 
 /** A contact as a read returns it: the columns of READ_COLUMNS or of a model. */
@@ -36,15 +37,15 @@ function toContact(row: ContactRow): Contact {
     phone: row.phone,
     birthday: row.birthday,
     notes: row.notes ?? null,
-    createdAt: new Date(row.createdAt),
-    updatedAt: new Date(row.updatedAt),
+    createdAt: row.createdAt,
+    updatedAt: row.updatedAt,
   };
 }
 
 // The two reads every client repeats are prepared statements with fixed SQL (see PreparedStatement).
 // The filters of the list are optional parameters, so that one statement serves every combination.
 const READ_COLUMNS = `id, user_id AS "userId", first_name AS "firstName", last_name AS "lastName", email, phone,
-  to_char(birthday, 'YYYY-MM-DD') AS birthday, notes, created_at AS "createdAt", updated_at AS "updatedAt"`;
+  to_char(birthday, 'YYYY-MM-DD') AS birthday, notes, ${isoInstant('created_at')} AS "createdAt", ${isoInstant('updated_at')} AS "updatedAt"`;
 const CONTACT_BY_ID = new PreparedStatement('contacts.find_by_id.v1', `SELECT ${READ_COLUMNS} FROM contacts WHERE id = ? AND user_id = ?`);
 const MATCHING = `user_id = ?
   AND (?::text IS NULL OR first_name ILIKE ? OR last_name ILIKE ? OR email ILIKE ?)
@@ -116,7 +117,7 @@ export class KnexContactRepository implements ContactRepository {
     if (!isUuid(id)) return null;
     try {
       const rows = await ContactModel.query(this.db)
-        .patch({ ...changes, updatedAt: raw('now()') as unknown as Date })
+        .patch({ ...changes, updatedAt: raw('now()') as unknown as string })
         .where({ id, userId: ownerId })
         .returning(COLUMNS as string[]);
       const row = (rows as unknown as ContactModel[])[0];

@@ -11,6 +11,7 @@ export class ContactModel extends Model {
   /** Read back as `YYYY-MM-DD` text (see KnexContactRepository), never as a Date. */
   birthday!: string;
   notes!: string | null;
-  createdAt!: Date;
-  updatedAt!: Date;
+  /** Read back as ISO 8601 text (see KnexContactRepository), never as a Date. */
+  createdAt!: string;
+  updatedAt!: string;
 }
