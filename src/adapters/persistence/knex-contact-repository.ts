@@ -43,20 +43,42 @@ function toContact(row: ContactRow): Contact {
 }
 
 // The two reads every client repeats are prepared statements with fixed SQL (see PreparedStatement).
-// The filters of the list are optional parameters, so that one statement serves every combination.
 const READ_COLUMNS = `id, user_id AS "userId", first_name AS "firstName", last_name AS "lastName", email, phone,
   to_char(birthday, 'YYYY-MM-DD') AS birthday, notes, ${isoInstant('created_at')} AS "createdAt", ${isoInstant('updated_at')} AS "updatedAt"`;
 const CONTACT_BY_ID = new PreparedStatement('contacts.find_by_id.v1', `SELECT ${READ_COLUMNS} FROM contacts WHERE id = ? AND user_id = ?`);
-const MATCHING = `user_id = ?
-  AND (?::text IS NULL OR first_name ILIKE ? OR last_name ILIKE ? OR email ILIKE ?)
-  AND (?::text IS NULL OR first_name ILIKE ?)
-  AND (?::text IS NULL OR last_name ILIKE ?)
-  AND (?::text IS NULL OR email ILIKE ?)`;
-const CONTACT_PAGE = new PreparedStatement(
-  'contacts.search_page.v1',
-  `SELECT ${READ_COLUMNS}, count(*) OVER () AS "totalCount" FROM contacts WHERE ${MATCHING} ORDER BY created_at, id LIMIT ? OFFSET ?`,
-);
-const CONTACT_COUNT = new PreparedStatement('contacts.search_count.v1', `SELECT count(*) AS "totalCount" FROM contacts WHERE ${MATCHING}`);
+
+/** The list's optional filters, each a condition on the contact and the pattern it is given. */
+const FILTERS = [
+  { field: 'q', sql: '(first_name ILIKE ? OR last_name ILIKE ? OR email ILIKE ?)', uses: 3 },
+  { field: 'firstName', sql: 'first_name ILIKE ?', uses: 1 },
+  { field: 'lastName', sql: 'last_name ILIKE ?', uses: 1 },
+  { field: 'email', sql: 'email ILIKE ?', uses: 1 },
+] as const;
+
+/**
+ * One pair of statements (the page, and the count for a page past the end) per combination of
+ * filters rather than one with every filter optional (`? IS NULL OR …`): PostgreSQL cannot reuse a
+ * generic plan for the latter and plans it again on every call.
+ */
+const searchStatements = new Map<number, { page: PreparedStatement; count: PreparedStatement }>();
+function searchFor(query: ContactQuery): { page: PreparedStatement; count: PreparedStatement; bindings: string[] } {
+  const used = FILTERS.filter(({ field }) => query[field]);
+  const mask = FILTERS.reduce((bits, filter, i) => (used.includes(filter) ? bits | (1 << i) : bits), 0);
+  let statements = searchStatements.get(mask);
+  if (!statements) {
+    const where = ['user_id = ?', ...used.map(({ sql }) => sql)].join(' AND ');
+    statements = {
+      page: new PreparedStatement(
+        `contacts.search_page.v2.${mask}`,
+        `SELECT ${READ_COLUMNS}, count(*) OVER () AS "totalCount" FROM contacts WHERE ${where} ORDER BY created_at, id LIMIT ? OFFSET ?`,
+      ),
+      count: new PreparedStatement(`contacts.search_count.v2.${mask}`, `SELECT count(*) AS "totalCount" FROM contacts WHERE ${where}`),
+    };
+    searchStatements.set(mask, statements);
+  }
+  const bindings = used.flatMap(({ field, uses }) => Array<string>(uses).fill(containing(query[field]!)));
+  return { ...statements, bindings };
+}
 
 /** A LIKE pattern matching `text` anywhere, with the user's `%`, `_` and `\` taken literally. */
 function containing(text: string): string {
@@ -98,17 +120,14 @@ export class KnexContactRepository implements ContactRepository {
   }
 
   async search(ownerId: string, query: ContactQuery): Promise<ContactPage> {
-    const pattern = (text: string | undefined) => (text ? containing(text) : null);
-    const q = pattern(query.q);
-    const [first, last, email] = [pattern(query.firstName), pattern(query.lastName), pattern(query.email)];
-    const matching = [ownerId, q, q, q, q, first, first, last, last, email, email];
+    const { page, count, bindings } = searchFor(query);
     // One round trip: the window count rides along with the page. Only a page past the end (no row
     // to carry it) needs a second query for the total.
-    const rows = await CONTACT_PAGE.rows<ContactRow & { totalCount: string | number }>(this.db, [...matching, query.limit, query.offset]);
+    const rows = await page.rows<ContactRow & { totalCount: string | number }>(this.db, [ownerId, ...bindings, query.limit, query.offset]);
     let total = rows.length > 0 ? Number(rows[0]!.totalCount) : 0;
     if (rows.length === 0 && query.offset > 0) {
-      const [count] = await CONTACT_COUNT.rows<{ totalCount: string | number }>(this.db, matching);
-      total = Number(count?.totalCount ?? 0);
+      const [counted] = await count.rows<{ totalCount: string | number }>(this.db, [ownerId, ...bindings]);
+      total = Number(counted?.totalCount ?? 0);
     }
     return { items: rows.map(toContact), total };
   }
