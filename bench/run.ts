@@ -41,8 +41,9 @@ if (args.includes('--help')) {
   console.log(`usage: npm run bench [-- options]
   --quick       a few seconds per scenario and less data: a smoke run, not a measurement
   --tsx         run the API from its sources through tsx instead of the compiled build in dist/
-  --cpu-prof    write V8 CPU profiles of the API to bench/results/ and of the reference server to
-                bench/results/reference/ (open them in Chrome DevTools, or npm run bench:profile)
+  --cpu-prof    write V8 CPU profiles: the API's per measured scenario (bench/results/api-<key>.cpuprofile)
+                and the reference server's (bench/results/reference/); open them in Chrome DevTools,
+                or sum them with npm run bench:profile
   --only KEYS   run only these of list,get,me,create,login,burst (comma-separated); the results
                 go to bench/results/only.json, leaving latest.json to full runs
   --note TEXT   recorded in the results (e.g. "shared machine, other jobs running")`);
@@ -188,10 +189,16 @@ async function load(specs: LoadSpec[], warmupS: number, between?: () => Promise<
   return answer.results;
 }
 
-async function metrics(api: string, reset: boolean): Promise<BenchMetrics> {
-  const response = await fetch(api + BENCH_METRICS_PATH, { method: reset ? 'POST' : 'GET' });
+/** Reads the API's window; `reset` starts a new one, profiled with `profile`. */
+async function metrics(api: string, reset: boolean, profile = false): Promise<BenchMetrics> {
+  const response = await fetch(api + BENCH_METRICS_PATH + (profile ? '?profile=1' : ''), { method: reset ? 'POST' : 'GET' });
   if (!response.ok) throw new Error(`${BENCH_METRICS_PATH} answered ${response.status}: is BENCH_METRICS wired in main.ts?`);
   return (await response.json()) as BenchMetrics;
+}
+
+const PROFILE_DIR = path.join(ROOT, 'bench', 'results');
+async function saveProfile(name: string, profile: object): Promise<void> {
+  await writeFile(path.join(PROFILE_DIR, `${name}.cpuprofile`), JSON.stringify(profile));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -253,19 +260,14 @@ async function main(): Promise<void> {
   };
   const entry = fromSources ? path.join(ROOT, 'src', 'infrastructure', 'main.ts') : await build();
   log(`starting the API (${apiSetup.code}) on ${apiUrl}: ${apiSetup.database}, ${apiSetup.redis}`);
-  const profileDir = path.join(ROOT, 'bench', 'results');
-  if (cpuProf) await mkdir(profileDir, { recursive: true });
-  const referenceProfileDir = path.join(profileDir, 'reference');
+  const referenceProfileDir = path.join(PROFILE_DIR, 'reference');
   if (cpuProf) await mkdir(referenceProfileDir, { recursive: true });
   if (cpuProf) {
-    notes.push('--cpu-prof: both servers ran under the V8 profiler (slower); the profiles are in bench/results/*.cpuprofile (the API) and bench/results/reference/.');
+    notes.push(
+      '--cpu-prof: both servers ran under the V8 profiler (slower). The API has one profile per measured window, bench/results/api-<scenario>.cpuprofile (its event loop only); the reference server one for its whole life, in bench/results/reference/.',
+    );
   }
-  const api = startNode(entry, {
-    env: apiEnv,
-    cwd: dataDir,
-    label: 'api',
-    nodeArgs: cpuProf ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : [],
-  });
+  const api = startNode(entry, { env: apiEnv, cwd: dataDir, label: 'api' });
   await waitUntilHealthy(apiUrl, api.child, api.tail);
   await metrics(apiUrl, false);
 
@@ -380,8 +382,9 @@ async function main(): Promise<void> {
     log(`${server} ${scenario.name}: ${scenario.connections} connections, ${plan.durationS} s`);
     const spec: LoadSpec = { url: base, connections: scenario.connections, durationS: plan.durationS, requests };
     let window: BenchMetrics | undefined;
-    const [result] = await load([spec], scenario.warmupS, server === 'api' ? () => metrics(apiUrl, true) : undefined);
+    const [result] = await load([spec], scenario.warmupS, server === 'api' ? () => metrics(apiUrl, true, cpuProf) : undefined);
     if (server === 'api') window = await metrics(apiUrl, true);
+    if (window?.cpuProfile) await saveProfile(`api-${scenario.key}`, window.cpuProfile);
     Object.assign(row, result);
     if (window) {
       row.dbQueriesPerRequest = result!.total > 0 ? round(window.dbQueries / result!.total, 3) : null;
@@ -410,9 +413,10 @@ async function main(): Promise<void> {
         { url: apiUrl, connections: BURST_READ_CONNECTIONS, durationS: plan.durationS, requests: reads.requests('api') },
       ],
       0,
-      () => metrics(apiUrl, true),
+      () => metrics(apiUrl, true, cpuProf),
     );
     const burstWindow = await metrics(apiUrl, true);
+    if (burstWindow.cpuProfile) await saveProfile('api-burst', burstWindow.cpuProfile);
     // Logins still queued for the hashing threads finish before the server is stopped.
     await sleep(LOGIN_CONNECTIONS * 400);
     return {

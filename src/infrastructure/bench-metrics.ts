@@ -1,4 +1,5 @@
 import type { RequestListener } from 'node:http';
+import { Session } from 'node:inspector/promises';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import type { Knex } from 'knex';
 import pg from 'pg';
@@ -19,12 +20,16 @@ export interface BenchMetrics {
   dbQueries: number;
   rssBytes: number;
   peakRssBytes: number;
+  /** The V8 CPU profile of the event loop's thread over the window, when it was opened with `?profile=1`. */
+  cpuProfile?: object;
 }
 
 /**
  * Wraps the server's listener for `npm run bench` only: GET BENCH_METRICS_PATH reads the current
- * window, POST reads it and starts a new one. main calls this only when BENCH_METRICS is set, so
- * the normal request path never sees it.
+ * window, POST reads it and starts a new one; `POST …?profile=1` also profiles the new window, and
+ * the POST that closes it answers the profile with the figures. So a profile covers exactly one
+ * measured scenario, not the start-up and the seeding. main calls this only when BENCH_METRICS is
+ * set, so the normal request path never sees it.
  */
 export function withBenchMetrics(listener: RequestListener, knex: Knex): RequestListener {
   const delay = monitorEventLoopDelay({ resolution: RESOLUTION_MS });
@@ -50,14 +55,34 @@ export function withBenchMetrics(listener: RequestListener, knex: Knex): Request
     };
   };
 
-  return (req, res) => {
-    if (req.url !== BENCH_METRICS_PATH) return listener(req, res);
+  let profiler: Session | null = null;
+  const answer = async (method: string | undefined, profileNext: boolean): Promise<BenchMetrics> => {
     const metrics = read();
-    if (req.method === 'POST') {
-      delay.reset();
-      start = { at: performance.now(), cpu: process.cpuUsage(), queries };
+    if (method !== 'POST') return metrics;
+    if (profiler) {
+      const { profile } = await profiler.post('Profiler.stop');
+      profiler.disconnect();
+      profiler = null;
+      metrics.cpuProfile = profile;
     }
-    res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify(metrics));
+    if (profileNext) {
+      profiler = new Session();
+      profiler.connect();
+      await profiler.post('Profiler.enable');
+      await profiler.post('Profiler.start');
+    }
+    delay.reset();
+    start = { at: performance.now(), cpu: process.cpuUsage(), queries };
+    return metrics;
+  };
+
+  return (req, res) => {
+    const [path, search] = (req.url ?? '').split('?');
+    if (path !== BENCH_METRICS_PATH) return listener(req, res);
+    void answer(req.method, new URLSearchParams(search).get('profile') === '1').then(
+      (metrics) => res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify(metrics)),
+      (error: unknown) => res.writeHead(500, { 'Content-Type': 'text/plain' }).end(String(error)),
+    );
   };
 }
 

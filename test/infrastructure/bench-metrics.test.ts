@@ -30,6 +30,13 @@ test('the bench metrics count database queries per window and leave every other 
   t.is((await read('POST')).dbQueries, 2);
   t.is((await read('GET')).dbQueries, 0, 'POST starts a new window');
   t.is(await (await fetch(`${url}/api/users/me`)).text(), 'the app');
+
+  t.is((await read('POST')).cpuProfile, undefined, 'windows are not profiled unless asked');
+  await fetch(`${url}${BENCH_METRICS_PATH}?profile=1`, { method: 'POST' });
+  await knex.raw('select 3');
+  const profiled = (await read('POST')) as BenchMetrics & { cpuProfile?: { nodes?: unknown[]; samples?: unknown[] } };
+  t.true(Array.isArray(profiled.cpuProfile?.nodes) && profiled.cpuProfile!.nodes!.length > 0, 'the closing POST answers the profile');
+  t.is((await read('POST')).cpuProfile, undefined, 'and the next window is not profiled');
 });
 
 test('on PostgreSQL they count at the driver: prepared statements that skip knex count too', async (t) => {
