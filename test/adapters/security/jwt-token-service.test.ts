@@ -31,3 +31,20 @@ test('tokens without exp, with another algorithm, another key or expired are ref
 test('garbage is refused without throwing', (t) => {
   for (const token of ['', 'a.b.c', 'x'.repeat(5000)]) t.is(service.verifyAccess(token), null);
 });
+
+test('a verified access token is remembered until its exp, and only that exact token', async (t) => {
+  const local = new JwtTokenService(SECRET, 900, 3600);
+  const exp = Math.floor(Date.now() / 1000) + 1;
+  const token = jwt.sign({ typ: 'access', sid: 's1', ver: 2, sub: 'u1', iss: 'contacts-api', exp }, key, { algorithm: 'HS256' });
+  t.deepEqual(local.verifyAccess(token), { userId: 'u1', sessionId: 's1', tokenVersion: 2 });
+  t.deepEqual(local.verifyAccess(token), { userId: 'u1', sessionId: 's1', tokenVersion: 2 }, 'again, from memory');
+
+  // The same header and signature with another payload: not the remembered text, so verified in full.
+  const [header, , signature] = token.split('.');
+  const forged = `${header}.${Buffer.from(JSON.stringify({ typ: 'access', sid: 's1', ver: 2, sub: 'u2', iss: 'contacts-api', exp })).toString('base64url')}.${signature}`;
+  t.is(local.verifyAccess(forged), null);
+
+  await new Promise((resolve) => setTimeout(resolve, exp * 1000 - Date.now() + 20));
+  t.is(local.verifyAccess(token), null, 'refused from the second of its exp, remembered or not');
+  t.is(new JwtTokenService(SECRET, 900, 3600).verifyAccess(token), null, 'as a fresh verification would');
+});
