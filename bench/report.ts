@@ -13,6 +13,8 @@ export interface ScenarioResult extends Partial<LoadResult> {
   dbQueriesPerRequest?: number | null;
   /** CPU of the whole API process, in cores, over the window (API only). */
   cpuCores?: number;
+  /** The API's highest RSS during the window, in MB (API only). */
+  peakRssMB?: number;
   eventLoopDelayMaxMs?: number;
   /** Ours divided by the reference's, for the same scenario. */
   vsReference?: { requestsPerSec: number; latencyP99: number };
@@ -45,6 +47,7 @@ export interface BenchResults {
     eventLoopDelayMaxMs: number;
     eventLoopDelayP99Ms: number;
     cpuCores: number;
+    peakRssMB: number;
     login: LoadResult;
     reads: LoadResult;
   } | null;
@@ -65,23 +68,23 @@ export function markdownReport(results: BenchResults): string {
     `API (${results.setup.api.code}): ${results.setup.api.database}, ${results.setup.api.redis}, bcrypt ${results.setup.api.bcryptRounds}. ` +
     `Reference: ${results.setup.reference ? `${results.setup.reference.database}, ${results.setup.reference.redis}` : 'not run'}.`);
   lines.push('');
-  lines.push('| scenario | server | conns | req/s | p50 ms | p99 ms | non-2xx | DB queries/req | CPU cores | vs reference (req/s, p99) |');
-  lines.push('|---|---|--:|--:|--:|--:|--:|--:|--:|---|');
+  lines.push('| scenario | server | conns | req/s | p50 ms | p99 ms | non-2xx | DB queries/req | CPU cores | peak RSS MB | vs reference (req/s, p99) |');
+  lines.push('|---|---|--:|--:|--:|--:|--:|--:|--:|--:|---|');
   for (const r of results.scenarios) {
     if (r.status !== 'ok') {
-      lines.push(`| ${r.name} | ${r.server} | ${r.connections} | ${r.status} | | | | | | |`);
+      lines.push(`| ${r.name} | ${r.server} | ${r.connections} | ${r.status} | | | | | | | |`);
       continue;
     }
     const vs = r.vsReference ? `${r.vsReference.requestsPerSec}×, ${r.vsReference.latencyP99}×` : '';
     lines.push(
       `| ${r.name} | ${r.server} | ${r.connections} | ${n(r.requestsPerSec)} | ${n(r.latencyP50Ms)} | ${n(r.latencyP99Ms)} | ` +
-        `${n(r.non2xx)}${r.errors ? ` (+${r.errors} errors)` : ''} | ${n(r.dbQueriesPerRequest, 2)} | ${n(r.cpuCores, 2)} | ${vs} |`,
+        `${n(r.non2xx)}${r.errors ? ` (+${r.errors} errors)` : ''} | ${n(r.dbQueriesPerRequest, 2)} | ${n(r.cpuCores, 2)} | ${n(r.peakRssMB, 1)} | ${vs} |`,
     );
   }
   const b = results.burst;
   if (b) lines.push('');
   if (b) lines.push(`**Login burst** (${b.name}, ${b.durationS} s): event loop worst delay ${b.eventLoopDelayMaxMs} ms (p99 ${b.eventLoopDelayP99Ms} ms), ` +
-    `CPU ${b.cpuCores} cores; logins ${n(b.login.requestsPerSec)}/s (p99 ${n(b.login.latencyP99Ms)} ms, non-2xx ${b.login.non2xx}), ` +
+    `CPU ${b.cpuCores} cores, peak RSS ${b.peakRssMB} MB; logins ${n(b.login.requestsPerSec)}/s (p99 ${n(b.login.latencyP99Ms)} ms, non-2xx ${b.login.non2xx}), ` +
     `reads ${n(b.reads.requestsPerSec)}/s (p99 ${n(b.reads.latencyP99Ms)} ms, non-2xx ${b.reads.non2xx}).`);
   lines.push('');
   lines.push(`**Server memory**: peak RSS ${results.server.peakRssMB} MB over the whole run (${results.server.rssAtEndMB} MB at the end)` +

@@ -21,6 +21,7 @@ import pg from 'pg';
 import { CONFIG_VARIABLES } from '../src/infrastructure/config.js';
 import type { BenchMetrics } from '../src/infrastructure/bench-metrics.js';
 import { BENCH_METRICS_PATH } from '../src/infrastructure/bench-metrics.js';
+import { PRODUCTION_NODE_FLAGS } from '../src/infrastructure/node-flags.js';
 import type { LoadResult, LoadSpec, PreparedRequest, WorkerAnswer } from './load-worker.js';
 import { ReferenceStore } from './reference-store.js';
 import { markdownReport, type BenchResults, type ScenarioResult, type Target } from './report.js';
@@ -267,7 +268,8 @@ async function main(): Promise<void> {
       '--cpu-prof: both servers ran under the V8 profiler (slower). The API has one profile per measured window, bench/results/api-<scenario>.cpuprofile (its event loop only); the reference server one for its whole life, in bench/results/reference/.',
     );
   }
-  const api = startNode(entry, { env: apiEnv, cwd: dataDir, label: 'api' });
+  // With the flags production runs with (the Dockerfile's CMD).
+  const api = startNode(entry, { env: apiEnv, cwd: dataDir, label: 'api', nodeArgs: [...PRODUCTION_NODE_FLAGS] });
   await waitUntilHealthy(apiUrl, api.child, api.tail);
   await metrics(apiUrl, false);
 
@@ -389,6 +391,7 @@ async function main(): Promise<void> {
     if (window) {
       row.dbQueriesPerRequest = result!.total > 0 ? round(window.dbQueries / result!.total, 3) : null;
       row.cpuCores = window.cpuCores;
+      row.peakRssMB = mb(window.windowPeakRssBytes);
       row.eventLoopDelayMaxMs = window.eventLoopDelay.maxMs;
     }
     return row;
@@ -425,6 +428,7 @@ async function main(): Promise<void> {
       eventLoopDelayMaxMs: burstWindow.eventLoopDelay.maxMs,
       eventLoopDelayP99Ms: burstWindow.eventLoopDelay.p99Ms,
       cpuCores: burstWindow.cpuCores,
+      peakRssMB: mb(burstWindow.windowPeakRssBytes),
       login: burstLogin!,
       reads: burstReads!,
     };

@@ -19,6 +19,11 @@ export interface BenchMetrics {
   /** Queries sent to the database during the window, counted at the driver (pg) or by knex (PGlite). */
   dbQueries: number;
   rssBytes: number;
+  /** The highest RSS sampled (every 50 ms) during the window. */
+  windowPeakRssBytes: number;
+  /** process.memoryUsage() at that sample: how the peak splits between V8's heap and the rest. */
+  windowPeakMemory: NodeJS.MemoryUsage;
+  /** The high-water mark since the process started. */
   peakRssBytes: number;
   /** The V8 CPU profile of the event loop's thread over the window, when it was opened with `?profile=1`. */
   cpuProfile?: object;
@@ -39,6 +44,12 @@ export function withBenchMetrics(listener: RequestListener, knex: Knex): Request
     queries += 1;
   });
   let start = { at: performance.now(), cpu: process.cpuUsage(), queries: 0 };
+  let windowPeak = process.memoryUsage();
+  const sampleMemory = () => {
+    const rss = process.memoryUsage.rss();
+    if (rss > windowPeak.rss) windowPeak = process.memoryUsage();
+  };
+  setInterval(sampleMemory, 50).unref();
 
   const read = (): BenchMetrics => {
     const windowMs = performance.now() - start.at;
@@ -50,6 +61,8 @@ export function withBenchMetrics(listener: RequestListener, knex: Knex): Request
       eventLoopDelay: { maxMs: late(delay.max), p99Ms: late(delay.percentile(99)), meanMs: late(delay.mean) },
       dbQueries: queries - start.queries,
       rssBytes: process.memoryUsage.rss(),
+      windowPeakRssBytes: (sampleMemory(), windowPeak.rss),
+      windowPeakMemory: windowPeak,
       // ru_maxrss, in KiB on Linux: the high-water mark since the process started.
       peakRssBytes: process.resourceUsage().maxRSS * 1024,
     };
@@ -72,6 +85,7 @@ export function withBenchMetrics(listener: RequestListener, knex: Knex): Request
       await profiler.post('Profiler.start');
     }
     delay.reset();
+    windowPeak = process.memoryUsage();
     start = { at: performance.now(), cpu: process.cpuUsage(), queries };
     return metrics;
   };
