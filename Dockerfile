@@ -26,4 +26,5 @@ ENV PORT=3000 DATA_DIR=/app/data
 EXPOSE 3000
 HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.PORT || 3000) + '/health').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
-CMD ["node", "dist/src/infrastructure/main.js"]
+# Node flags: src/infrastructure/node-flags.ts (a test keeps the two in step).
+CMD ["node", "--max-old-space-size=160", "dist/src/infrastructure/main.js"]

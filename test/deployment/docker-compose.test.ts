@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { parseEnv } from 'node:util';
 import { parse } from 'yaml';
 import { CONFIG_VARIABLES, loadConfig } from '../../src/infrastructure/config.js';
+import { PRODUCTION_NODE_FLAGS } from '../../src/infrastructure/node-flags.js';
 
 // There is no Docker engine on our machines: these tests read the files Docker would read.
 
@@ -95,7 +96,7 @@ test('the Dockerfile starts the server the build emits', (t) => {
   const build = JSON.parse(readFileSync('tsconfig.build.json', 'utf8')) as { compilerOptions: { outDir: string; rootDir: string } };
   t.is(build.compilerOptions.rootDir, '.');
   const cmd = /^CMD (.*)$/m.exec(dockerfile)?.[1];
-  t.deepEqual(JSON.parse(cmd ?? 'null'), ['node', `${build.compilerOptions.outDir}/src/infrastructure/main.js`]);
+  t.deepEqual(JSON.parse(cmd ?? 'null'), ['node', ...PRODUCTION_NODE_FLAGS, `${build.compilerOptions.outDir}/src/infrastructure/main.js`]);
   const ignored = readFileSync('.dockerignore', 'utf8').split('\n').map((line) => line.trim());
   for (const needed of ['src', 'migrations', 'package.json', 'package-lock.json', 'tsconfig.json', 'tsconfig.build.json']) {
     t.false(ignored.includes(needed), `.dockerignore leaves out ${needed}`);
