@@ -57,7 +57,9 @@ test.serial('with Redis absent at start the app starts anyway and serves the aut
     for (let i = 0; i < 4; i++) {
       const [res, took] = await timed(login(app, uniqueEmail(), '192.0.2.2'));
       t.is(res.status, 401);
-      t.true(took < 1500, `answered in ${took} ms`);
+      // The first login also starts a hashing thread and makes the dummy hash: on a loaded machine
+      // that alone can take over a second. The bound is about Redis: no login waits on it.
+      t.true(took < (i === 0 ? 5000 : 1500), `login ${i + 1} answered in ${took} ms`);
     }
     // Each Redis user (client, cache, limiter) reports the outage once; the limiter's report is this one.
     t.is(app.logger.lines.filter((l) => l.level === 'warn' && /rate-limit store/.test(l.message)).length, 1);
