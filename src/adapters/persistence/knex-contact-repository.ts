@@ -60,21 +60,21 @@ const FILTERS = [
  * filters rather than one with every filter optional (`? IS NULL OR …`): PostgreSQL cannot reuse a
  * generic plan for the latter and plans it again on every call.
  */
-const searchStatements = new Map<number, { page: PreparedStatement; count: PreparedStatement }>();
+const searchStatements = new Map<string, { page: PreparedStatement; count: PreparedStatement }>();
 function searchFor(query: ContactQuery): { page: PreparedStatement; count: PreparedStatement; bindings: string[] } {
   const used = FILTERS.filter(({ field }) => query[field]);
-  const mask = FILTERS.reduce((bits, filter, i) => (used.includes(filter) ? bits | (1 << i) : bits), 0);
-  let statements = searchStatements.get(mask);
+  const combination = used.map(({ field }) => field).join('+') || 'all';
+  let statements = searchStatements.get(combination);
   if (!statements) {
     const where = ['user_id = ?', ...used.map(({ sql }) => sql)].join(' AND ');
     statements = {
       page: new PreparedStatement(
-        `contacts.search_page.v2.${mask}`,
+        `contacts.search_page.v2.${combination}`,
         `SELECT ${READ_COLUMNS}, count(*) OVER () AS "totalCount" FROM contacts WHERE ${where} ORDER BY created_at, id LIMIT ? OFFSET ?`,
       ),
-      count: new PreparedStatement(`contacts.search_count.v2.${mask}`, `SELECT count(*) AS "totalCount" FROM contacts WHERE ${where}`),
+      count: new PreparedStatement(`contacts.search_count.v2.${combination}`, `SELECT count(*) AS "totalCount" FROM contacts WHERE ${where}`),
     };
-    searchStatements.set(mask, statements);
+    searchStatements.set(combination, statements);
   }
   const bindings = used.flatMap(({ field, uses }) => Array<string>(uses).fill(containing(query[field]!)));
   return { ...statements, bindings };
