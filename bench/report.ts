@@ -15,6 +15,8 @@ export interface ScenarioResult extends Partial<LoadResult> {
   cpuCores?: number;
   /** The API's highest RSS during the window, in MB (API only). */
   peakRssMB?: number;
+  /** How that peak split: V8's heap (total, used) and memory outside it, in MB (API only). */
+  peakMemoryMB?: { heapTotal: number; heapUsed: number; external: number };
   eventLoopDelayMaxMs?: number;
   /** Ours divided by the reference's, for the same scenario. */
   vsReference?: { requestsPerSec: number; latencyP99: number };

@@ -392,6 +392,8 @@ async function main(): Promise<void> {
       row.dbQueriesPerRequest = result!.total > 0 ? round(window.dbQueries / result!.total, 3) : null;
       row.cpuCores = window.cpuCores;
       row.peakRssMB = mb(window.windowPeakRssBytes);
+      const { heapTotal, heapUsed, external } = window.windowPeakMemory;
+      row.peakMemoryMB = { heapTotal: mb(heapTotal), heapUsed: mb(heapUsed), external: mb(external) };
       row.eventLoopDelayMaxMs = window.eventLoopDelay.maxMs;
     }
     return row;
