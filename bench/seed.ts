@@ -8,6 +8,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { simpleParser, type AddressObject } from 'mailparser';
+import type { ContactFields } from '../src/domain/contact.js';
 import type { ReferenceContact, ReferenceUser } from './reference-store.js';
 
 export const BENCH_PASSWORD = 'a benchmark passphrase nobody guesses';
@@ -26,14 +27,8 @@ export interface SeededContacts {
   contacts: ReferenceContact[];
 }
 
-interface ContactBody {
-  firstName: string;
-  lastName: string;
-  email: string;
-  phone: string;
-  birthday: string;
-  notes: string | null;
-}
+/** What a client sends to create a contact. */
+type ContactBody = ContactFields;
 
 const FIRST = ['Ada', 'Grace', 'Alan', 'Edsger', 'Barbara', 'Donald', 'Frances', 'Ken', 'Radia', 'Tim'];
 const LAST = ['Lovelace', 'Hopper', 'Turing', 'Dijkstra', 'Liskov', 'Knuth', 'Allen', 'Thompson', 'Perlman', 'Berners-Lee'];

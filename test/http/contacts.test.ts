@@ -4,6 +4,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Middleware } from 'koa';
 import { createApp, type RateLimiters } from '../../src/adapters/http/app.js';
+import type { ContactView } from '../../src/domain/contact.js';
 import { CapturingLogger, FakeClock } from '../fakes/fakes.js';
 import { fakeWorld, verifiedUser } from '../fakes/fake-world.js';
 import { BACKENDS } from '../helpers/databases.js';
@@ -14,17 +15,8 @@ import { eachBackend, signUpAndLogIn, uniqueEmail, type TestApp } from '../helpe
 const clock = new FakeClock(new Date('2026-12-31T12:00:00Z'));
 
 type Json = Record<string, unknown>;
-interface ContactJson {
-  id: string;
-  firstName: string;
-  lastName: string;
-  email: string;
-  phone: string;
-  birthday: string;
-  notes: string | null;
-  createdAt: string;
-  updatedAt: string;
-}
+/** A contact as the API answers it: the view, whose instants are already ISO 8601 text. */
+type ContactJson = ContactView;
 const CONTACT_KEYS = ['birthday', 'createdAt', 'email', 'firstName', 'id', 'lastName', 'notes', 'phone', 'updatedAt'];
 
 function newContact(overrides: Json = {}): Json {
