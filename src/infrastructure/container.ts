@@ -9,26 +9,7 @@ import type { Mailer } from '../application/ports/mailer.js';
 import type { PasswordHasher } from '../application/ports/password-hasher.js';
 import type { UnitOfWork, Repositories } from '../application/ports/unit-of-work.js';
 import type { UserCache } from '../application/ports/user-cache.js';
-import { makeAuthenticate } from '../application/use-cases/authenticate.js';
-import { makeCreateContact } from '../application/use-cases/create-contact.js';
-import { makeGetContact } from '../application/use-cases/get-contact.js';
-import { makeListContacts } from '../application/use-cases/list-contacts.js';
-import { makeReplaceContact } from '../application/use-cases/replace-contact.js';
-import { makePatchContact } from '../application/use-cases/patch-contact.js';
-import { makeDeleteContact } from '../application/use-cases/delete-contact.js';
-import { makeUpcomingBirthdays } from '../application/use-cases/upcoming-birthdays.js';
-
-import { makeCheckResetToken } from '../application/use-cases/check-reset-token.js';
 import { makeDeliverPendingEmails } from '../application/use-cases/deliver-pending-emails.js';
-import { makeLogIn } from '../application/use-cases/log-in.js';
-import { makeLogOut } from '../application/use-cases/log-out.js';
-import { makeRefreshSession } from '../application/use-cases/refresh-session.js';
-import { makeRegisterUser } from '../application/use-cases/register-user.js';
-import { makeRequestPasswordReset } from '../application/use-cases/request-password-reset.js';
-import { makeResendVerification } from '../application/use-cases/resend-verification.js';
-import { makeResetPassword } from '../application/use-cases/reset-password.js';
-import { makeUpdateAvatar } from '../application/use-cases/update-avatar.js';
-import { makeVerifyEmail } from '../application/use-cases/verify-email.js';
 import { InMemoryUserCache } from '../adapters/cache/in-memory-user-cache.js';
 import { RedisUserCache } from '../adapters/cache/redis-user-cache.js';
 import { createApp, type RateLimiters } from '../adapters/http/app.js';
@@ -53,6 +34,7 @@ import { createKnex, migrateLatest } from './database.js';
 import { createLogger } from './logger.js';
 import { closeRedisClient, connectRedis, createRedisClient, pingRedis, type RedisClient } from './redis.js';
 import { OutboxDispatcher } from './outbox-dispatcher.js';
+import { wireUseCases } from './use-cases.js';
 
 /** Adapters a caller (a test, the benchmark) may supply instead of the ones the config selects. */
 export interface Overrides {
@@ -175,28 +157,20 @@ export async function buildContainer(config: Config, overrides: Overrides = {}):
     auth: { max: config.rateLimitAuthMax, windowSeconds: config.rateLimitAuthWindowS },
   });
 
-  const emailLinks = { publicUrl: config.publicUrl };
-  const useCases: UseCases = {
-    registerUser: makeRegisterUser({ uow, hasher, clock, ...emailLinks, verifyTokenTtlSeconds: config.verifyTokenTtlS }),
-    verifyEmail: makeVerifyEmail({ uow, cache, clock }),
-    resendVerification: makeResendVerification({ uow, clock, ...emailLinks, verifyTokenTtlSeconds: config.verifyTokenTtlS }),
-    logIn: makeLogIn({ repos, hasher, tokens, clock, dummyHash, loginThrottle }),
-    refreshSession: makeRefreshSession({ repos, tokens, cache, clock }),
-    logOut: makeLogOut({ repos, tokens, cache, clock }),
-    authenticate: makeAuthenticate({ repos, tokens, cache, clock }),
-    createContact: makeCreateContact({ repos, clock }),
-    getContact: makeGetContact({ repos }),
-    listContacts: makeListContacts({ repos }),
-    replaceContact: makeReplaceContact({ repos, clock }),
-    patchContact: makePatchContact({ repos, clock }),
-    deleteContact: makeDeleteContact({ repos }),
-    upcomingBirthdays: makeUpcomingBirthdays({ repos, clock }),
-
-    requestPasswordReset: makeRequestPasswordReset({ uow, clock, ...emailLinks, resetTokenTtlSeconds: config.resetTokenTtlS }),
-    checkResetToken: makeCheckResetToken({ repos, clock }),
-    resetPassword: makeResetPassword({ repos, uow, hasher, cache, clock }),
-    updateAvatar: makeUpdateAvatar({ repos, storage: avatars, cache }),
-  };
+  const useCases = wireUseCases({
+    repos,
+    uow,
+    hasher,
+    tokens,
+    cache,
+    clock,
+    avatars,
+    loginThrottle,
+    dummyHash,
+    publicUrl: config.publicUrl,
+    verifyTokenTtlSeconds: config.verifyTokenTtlS,
+    resetTokenTtlSeconds: config.resetTokenTtlS,
+  });
 
   const healthChecks: HealthCheck[] = [{ name: 'database', check: async () => void (await knex.raw('select 1')) }];
   const translateError = (error: unknown) => (isDatabaseUnavailable(error) ? new ServiceUnavailable('database') : null);

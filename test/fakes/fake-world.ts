@@ -1,27 +1,8 @@
 import { InMemoryUserCache } from '../../src/adapters/cache/in-memory-user-cache.js';
 import { InMemoryLoginThrottle } from '../../src/adapters/rate-limit/in-memory-login-throttle.js';
 import { JwtTokenService } from '../../src/adapters/security/jwt-token-service.js';
-import { makeAuthenticate } from '../../src/application/use-cases/authenticate.js';
-import { makeCreateContact } from '../../src/application/use-cases/create-contact.js';
-import { makeGetContact } from '../../src/application/use-cases/get-contact.js';
-import { makeListContacts } from '../../src/application/use-cases/list-contacts.js';
-import { makeReplaceContact } from '../../src/application/use-cases/replace-contact.js';
-import { makePatchContact } from '../../src/application/use-cases/patch-contact.js';
-import { makeDeleteContact } from '../../src/application/use-cases/delete-contact.js';
-import { makeUpcomingBirthdays } from '../../src/application/use-cases/upcoming-birthdays.js';
-
-import { makeCheckResetToken } from '../../src/application/use-cases/check-reset-token.js';
 import { makeDeliverPendingEmails } from '../../src/application/use-cases/deliver-pending-emails.js';
-import { makeLogIn } from '../../src/application/use-cases/log-in.js';
-import { makeLogOut } from '../../src/application/use-cases/log-out.js';
-import { makeRefreshSession } from '../../src/application/use-cases/refresh-session.js';
-import { makeRegisterUser } from '../../src/application/use-cases/register-user.js';
-import { makeRequestPasswordReset } from '../../src/application/use-cases/request-password-reset.js';
-import { makeResendVerification } from '../../src/application/use-cases/resend-verification.js';
-import { makeResetPassword } from '../../src/application/use-cases/reset-password.js';
-
-import { makeUpdateAvatar } from '../../src/application/use-cases/update-avatar.js';
-import { makeVerifyEmail } from '../../src/application/use-cases/verify-email.js';
+import { wireUseCases } from '../../src/infrastructure/use-cases.js';
 import { InMemoryAvatarStorage } from './in-memory-avatar-storage.js';
 import { CapturingLogger, CapturingMailer, FakeClock, FakePasswordHasher } from './fakes.js';
 import { InMemoryUnitOfWork, inMemoryRepositories } from './in-memory-repositories.js';
@@ -45,28 +26,21 @@ export function fakeWorld() {
   const avatars = new InMemoryAvatarStorage();
   const dummyHash = async () => 'hashed:no one has this password';
   const loginThrottle = new InMemoryLoginThrottle(clock, LOGIN_FAILURES);
-  const mailDeps = { uow, clock, publicUrl: PUBLIC_URL, verifyTokenTtlSeconds: 86_400 };
-
   const useCases = {
-    registerUser: makeRegisterUser({ ...mailDeps, hasher }),
-    verifyEmail: makeVerifyEmail({ uow, cache, clock }),
-    resendVerification: makeResendVerification(mailDeps),
-    logIn: makeLogIn({ repos, hasher, tokens, clock, dummyHash, loginThrottle }),
-    refreshSession: makeRefreshSession({ repos, tokens, cache, clock }),
-    logOut: makeLogOut({ repos, tokens, cache, clock }),
-    authenticate: makeAuthenticate({ repos, tokens, cache, clock }),
-    createContact: makeCreateContact({ repos, clock }),
-    getContact: makeGetContact({ repos }),
-    listContacts: makeListContacts({ repos }),
-    replaceContact: makeReplaceContact({ repos, clock }),
-    patchContact: makePatchContact({ repos, clock }),
-    deleteContact: makeDeleteContact({ repos }),
-    upcomingBirthdays: makeUpcomingBirthdays({ repos, clock }),
-
-    requestPasswordReset: makeRequestPasswordReset({ uow, clock, publicUrl: PUBLIC_URL, resetTokenTtlSeconds: RESET_TTL_S }),
-    checkResetToken: makeCheckResetToken({ repos, clock }),
-    resetPassword: makeResetPassword({ repos, uow, hasher, cache, clock }),
-    updateAvatar: makeUpdateAvatar({ repos, storage: avatars, cache }),
+    ...wireUseCases({
+      repos,
+      uow,
+      hasher,
+      tokens,
+      cache,
+      clock,
+      avatars,
+      loginThrottle,
+      dummyHash,
+      publicUrl: PUBLIC_URL,
+      verifyTokenTtlSeconds: 86_400,
+      resetTokenTtlSeconds: RESET_TTL_S,
+    }),
     deliverPendingEmails: makeDeliverPendingEmails({
       outbox: repos.outbox,
       mailer,

@@ -1,0 +1,72 @@
+import type { AvatarStorage } from '../application/ports/avatar-storage.js';
+import type { Clock } from '../application/ports/clock.js';
+import type { LoginThrottle } from '../application/ports/login-throttle.js';
+import type { PasswordHasher } from '../application/ports/password-hasher.js';
+import type { TokenService } from '../application/ports/token-service.js';
+import type { Repositories, UnitOfWork } from '../application/ports/unit-of-work.js';
+import type { UserCache } from '../application/ports/user-cache.js';
+import { makeAuthenticate } from '../application/use-cases/authenticate.js';
+import { makeCheckResetToken } from '../application/use-cases/check-reset-token.js';
+import { makeCreateContact } from '../application/use-cases/create-contact.js';
+import { makeDeleteContact } from '../application/use-cases/delete-contact.js';
+import { makeGetContact } from '../application/use-cases/get-contact.js';
+import { makeListContacts } from '../application/use-cases/list-contacts.js';
+import { makeLogIn } from '../application/use-cases/log-in.js';
+import { makeLogOut } from '../application/use-cases/log-out.js';
+import { makePatchContact } from '../application/use-cases/patch-contact.js';
+import { makeRefreshSession } from '../application/use-cases/refresh-session.js';
+import { makeRegisterUser } from '../application/use-cases/register-user.js';
+import { makeReplaceContact } from '../application/use-cases/replace-contact.js';
+import { makeRequestPasswordReset } from '../application/use-cases/request-password-reset.js';
+import { makeResendVerification } from '../application/use-cases/resend-verification.js';
+import { makeResetPassword } from '../application/use-cases/reset-password.js';
+import { makeUpcomingBirthdays } from '../application/use-cases/upcoming-birthdays.js';
+import { makeUpdateAvatar } from '../application/use-cases/update-avatar.js';
+import { makeVerifyEmail } from '../application/use-cases/verify-email.js';
+import type { UseCases } from '../adapters/http/use-cases.js';
+
+/** The adapters and settings the use-cases are closed over. */
+export interface UseCaseAdapters {
+  repos: Repositories;
+  uow: UnitOfWork;
+  hasher: PasswordHasher;
+  tokens: TokenService;
+  cache: UserCache;
+  clock: Clock;
+  avatars: AvatarStorage;
+  loginThrottle: LoginThrottle;
+  /** A hash of no one's password (see LogInDeps). */
+  dummyHash: () => Promise<string>;
+  /** Emailed links start with it. */
+  publicUrl: string;
+  verifyTokenTtlSeconds: number;
+  resetTokenTtlSeconds: number;
+}
+
+/**
+ * Every use-case the HTTP adapter drives, wired to the given adapters: the composition root calls
+ * it with the real ones, the tests' fake world with in-memory ones, so both wire alike.
+ */
+export function wireUseCases(a: UseCaseAdapters): UseCases {
+  const { repos, uow, hasher, tokens, cache, clock, publicUrl } = a;
+  return {
+    registerUser: makeRegisterUser({ uow, hasher, clock, publicUrl, verifyTokenTtlSeconds: a.verifyTokenTtlSeconds }),
+    verifyEmail: makeVerifyEmail({ uow, cache, clock }),
+    resendVerification: makeResendVerification({ uow, clock, publicUrl, verifyTokenTtlSeconds: a.verifyTokenTtlSeconds }),
+    logIn: makeLogIn({ repos, hasher, tokens, clock, dummyHash: a.dummyHash, loginThrottle: a.loginThrottle }),
+    refreshSession: makeRefreshSession({ repos, tokens, cache, clock }),
+    logOut: makeLogOut({ repos, tokens, cache, clock }),
+    authenticate: makeAuthenticate({ repos, tokens, cache, clock }),
+    createContact: makeCreateContact({ repos, clock }),
+    getContact: makeGetContact({ repos }),
+    listContacts: makeListContacts({ repos }),
+    replaceContact: makeReplaceContact({ repos, clock }),
+    patchContact: makePatchContact({ repos, clock }),
+    deleteContact: makeDeleteContact({ repos }),
+    upcomingBirthdays: makeUpcomingBirthdays({ repos, clock }),
+    requestPasswordReset: makeRequestPasswordReset({ uow, clock, publicUrl, resetTokenTtlSeconds: a.resetTokenTtlSeconds }),
+    checkResetToken: makeCheckResetToken({ repos, clock }),
+    resetPassword: makeResetPassword({ repos, uow, hasher, cache, clock }),
+    updateAvatar: makeUpdateAvatar({ repos, storage: a.avatars, cache }),
+  };
+}
