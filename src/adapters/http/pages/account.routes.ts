@@ -18,7 +18,7 @@ import {
   resendVerificationPage,
   resetPasswordPage,
 } from './account-pages.js';
-import type { SafeHtml } from './html.js';
+import type { SafeHtml } from '../../html.js';
 import { ACCOUNT_PREFIX } from './page-headers.js';
 import { STYLESHEET } from './stylesheet.js';
 
