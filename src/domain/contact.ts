@@ -38,7 +38,9 @@ export const NAME_MAX = 50;
 export const NOTES_MAX = 2000;
 export const EARLIEST_BIRTHDAY = '1900-01-01';
 
-const PHONE = /^[0-9 +\-()]{5,30}$/;
+export const PHONE_MIN = 5;
+export const PHONE_MAX = 30;
+const PHONE = new RegExp(`^[0-9 +\\-()]{${PHONE_MIN},${PHONE_MAX}}$`);
 const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 // Notes may span lines; other control characters have no business in them.
 const NOTES_CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/;
@@ -48,7 +50,7 @@ function checkPhone(errors: FieldErrors, field: string, value: unknown): string 
   if (raw === undefined) return undefined;
   const phone = raw.trim();
   if (!PHONE.test(phone) || !/\d/.test(phone)) {
-    errors.add(field, 'must be 5 to 30 characters of digits, spaces and + - ( )');
+    errors.add(field, `must be ${PHONE_MIN} to ${PHONE_MAX} characters of digits, spaces and + - ( )`);
     return undefined;
   }
   return phone;

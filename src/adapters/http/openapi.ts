@@ -1,4 +1,7 @@
 import type * as OA from 'openapi3-ts/oas31';
+import { DEFAULT_BIRTHDAY_DAYS, DEFAULT_LIMIT, MAX_BIRTHDAY_DAYS, MAX_LIMIT, NAME_MAX, PHONE_MAX, PHONE_MIN } from '../../domain/contact.js';
+import { PASSWORD_MAX_BYTES, PASSWORD_MIN_BYTES } from '../../domain/password-policy.js';
+import { USERNAME_MAX } from '../../domain/user.js';
 
 // The public contract as an OpenAPI 3.1 document. A test compares its (method, path) pairs with the
 // router's, both ways, so a route cannot be added or removed without this file following.
@@ -45,12 +48,12 @@ const problemResponse = (description: string, headers: Record<string, OA.HeaderO
 
 const integerHeader = (description: string): OA.HeaderObject => ({ description, schema: { type: 'integer' } });
 
-const name = { type: 'string', minLength: 1, maxLength: 50 } as const;
+const name = { type: 'string', minLength: 1, maxLength: NAME_MAX } as const;
 const contactFields: Record<string, OA.SchemaObject> = {
   firstName: name,
   lastName: name,
   email: { type: 'string', format: 'email' },
-  phone: { type: 'string', minLength: 5, maxLength: 30, pattern: '^[0-9 +()-]+$', description: 'Digits, spaces and + - ( ).' },
+  phone: { type: 'string', minLength: PHONE_MIN, maxLength: PHONE_MAX, pattern: '^[0-9 +()-]+$', description: 'Digits, spaces and + - ( ).' },
   birthday: { type: 'string', format: 'date', description: 'A real date, not in the future (YYYY-MM-DD).' },
   notes: { type: ['string', 'null'] },
 };
@@ -91,9 +94,9 @@ const schemas: Record<string, OA.SchemaObject> = {
     required: ['username', 'email', 'password'],
     description: 'Unknown fields (such as emailVerified) are ignored.',
     properties: {
-      username: { type: 'string', minLength: 1, maxLength: 50 },
+      username: { type: 'string', minLength: 1, maxLength: USERNAME_MAX },
       email: { type: 'string', format: 'email', description: 'Compared case-insensitively.' },
-      password: { type: 'string', format: 'password', minLength: 8, description: '8–72 bytes of UTF-8, never truncated, not a well-known password.' },
+      password: { type: 'string', format: 'password', minLength: PASSWORD_MIN_BYTES, description: `${PASSWORD_MIN_BYTES}–${PASSWORD_MAX_BYTES} bytes of UTF-8, never truncated, not a well-known password.` },
     },
   },
   LoginRequest: {
@@ -128,7 +131,7 @@ const schemas: Record<string, OA.SchemaObject> = {
     required: ['token', 'password'],
     properties: {
       token: { type: 'string', description: 'The one-time token from the reset link.' },
-      password: { type: 'string', format: 'password', minLength: 8, description: '8–72 bytes of UTF-8, not a well-known password.' },
+      password: { type: 'string', format: 'password', minLength: PASSWORD_MIN_BYTES, description: `${PASSWORD_MIN_BYTES}–${PASSWORD_MAX_BYTES} bytes of UTF-8, not a well-known password.` },
     },
   },
   Message: { type: 'object', required: ['message'], properties: { message: { type: 'string' } } },
@@ -171,7 +174,7 @@ const schemas: Record<string, OA.SchemaObject> = {
     properties: {
       items: { type: 'array', items: ref('Contact') },
       total: { type: 'integer', minimum: 0 },
-      limit: { type: 'integer', minimum: 1, maximum: 100 },
+      limit: { type: 'integer', minimum: 1, maximum: MAX_LIMIT },
       offset: { type: 'integer', minimum: 0 },
     },
   },
@@ -335,7 +338,7 @@ export const openApiDocument: OA.OpenAPIObject = {
           query('firstName', { type: 'string' }, 'Filter on the first name.'),
           query('lastName', { type: 'string' }, 'Filter on the last name.'),
           query('email', { type: 'string' }, 'Filter on the email.'),
-          query('limit', { type: 'integer', minimum: 1, maximum: 100, default: 20 }, 'Page size.'),
+          query('limit', { type: 'integer', minimum: 1, maximum: MAX_LIMIT, default: DEFAULT_LIMIT }, 'Page size.'),
           query('offset', { type: 'integer', minimum: 0, default: 0 }, 'Items to skip.'),
         ],
         responses: { '200': ok('A page of contacts.', ref('ContactPage')), ...problems(401, 422, 429) },
@@ -356,7 +359,7 @@ export const openApiDocument: OA.OpenAPIObject = {
         summary: 'Birthdays from today through today + days (UTC)',
         description: 'Across the new year; 29 February birthdays fall on 28 February in common years.',
         security: bearer,
-        parameters: [query('days', { type: 'integer', minimum: 0, maximum: 366, default: 7 }, 'How many days ahead.')],
+        parameters: [query('days', { type: 'integer', minimum: 0, maximum: MAX_BIRTHDAY_DAYS, default: DEFAULT_BIRTHDAY_DAYS }, 'How many days ahead.')],
         responses: { '200': ok('Soonest first.', ref('BirthdayList')), ...problems(401, 422, 429) },
       },
     },
