@@ -115,7 +115,6 @@ const schema = {
   outboxRetryBaseMs: { env: 'OUTBOX_RETRY_BASE_MS', format: 'positive-int', default: 2000 },
   outboxRetryMaxMs: { env: 'OUTBOX_RETRY_MAX_MS', format: 'positive-int', default: 600_000 },
   logLevel: { env: 'LOG_LEVEL', format: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], default: 'info' },
-  benchMetrics: { env: 'BENCH_METRICS', format: 'boolean', default: false },
 };
 
 type Schema = typeof schema;

@@ -4,7 +4,7 @@ import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import type { Knex } from 'knex';
 import pg from 'pg';
 
-/** Where the benchmark reads the server's own figures; the path exists only with BENCH_METRICS=true. */
+/** Where the benchmark reads the server's own figures; the path exists only in bench/api-server.ts. */
 export const BENCH_METRICS_PATH = '/__bench/metrics';
 
 const RESOLUTION_MS = 10;
@@ -33,8 +33,8 @@ export interface BenchMetrics {
  * Wraps the server's listener for `npm run bench` only: GET BENCH_METRICS_PATH reads the current
  * window, POST reads it and starts a new one; `POST …?profile=1` also profiles the new window, and
  * the POST that closes it answers the profile with the figures. So a profile covers exactly one
- * measured scenario, not the start-up and the seeding. main calls this only when BENCH_METRICS is
- * set, so the normal request path never sees it.
+ * measured scenario, not the start-up and the seeding. Only bench/api-server.ts wraps the server
+ * with it, so the product's request path never sees it.
  */
 export function withBenchMetrics(listener: RequestListener, knex: Knex): RequestListener {
   const delay = monitorEventLoopDelay({ resolution: RESOLUTION_MS });

@@ -1,0 +1,58 @@
+import { createServer, type RequestListener } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+import { ConfigError, loadConfig, type Config } from './config.js';
+import { buildContainer, type Container } from './container.js';
+
+const SHUTDOWN_GRACE_MS = 10_000;
+
+export interface ServeOptions {
+  /**
+   * Wraps the app's request listener. The product passes none; the benchmark's own entry
+   * (bench/api-server.ts) adds its metrics route this way, so nothing of it ships in the product.
+   */
+  wrapListener?: (listener: RequestListener, container: Container) => RequestListener;
+}
+
+function readConfig(): Config {
+  try {
+    return loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      console.error(`Configuration error: ${error.message}`);
+      process.exit(1);
+    }
+    throw error;
+  }
+}
+
+/** Reads the config, builds the app, listens, and on SIGTERM/SIGINT finishes what is in flight before it exits. */
+export async function serve(options: ServeOptions = {}): Promise<void> {
+  const config = readConfig();
+  const container = await buildContainer(config);
+  const listener = container.app.callback();
+  const server = createServer(options.wrapListener ? options.wrapListener(listener, container) : listener);
+  server.listen(config.port, () => {
+    const { port } = server.address() as AddressInfo;
+    container.logger.info({ port, publicUrl: config.publicUrl }, 'listening');
+  });
+
+  let stopping = false;
+  async function shutdown(signal: string): Promise<void> {
+    if (stopping) return;
+    stopping = true;
+    container.logger.info({ signal }, 'shutting down: no new connections, finishing requests in flight');
+    const force = setTimeout(() => server.closeAllConnections(), SHUTDOWN_GRACE_MS);
+    force.unref();
+    await new Promise<void>((resolve) => {
+      server.close(() => resolve());
+      server.closeIdleConnections();
+    });
+    await container.close();
+    container.logger.info({}, 'stopped');
+    process.exit(0);
+  }
+
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+}
