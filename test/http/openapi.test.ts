@@ -1,7 +1,7 @@
 import test from 'ava';
 import { Validator } from '@seriousme/openapi-schema-validator';
 import { openApiDocument } from '../../src/adapters/http/openapi.js';
-import { listRoutes } from '../../src/adapters/http/route-table.js';
+import { listRoutes } from '../helpers/route-table.js';
 import { startTestApp, type TestApp } from '../helpers/test-app.js';
 
 /**
