@@ -13,9 +13,9 @@ export async function issueEmailToken(
   request: { userId: string; purpose: TokenPurpose; now: Date; ttlSeconds: number },
 ): Promise<string | null> {
   const { userId, purpose, now, ttlSeconds } = request;
-  const last = await tokens.lastIssuedAt(userId, purpose);
-  if (last && now.getTime() - last.getTime() < EMAIL_RESEND_INTERVAL_MS) return null;
   const token = newOneTimeToken();
-  await tokens.create({ userId, purpose, tokenHash: hashToken(token), createdAt: now, expiresAt: new Date(now.getTime() + ttlSeconds * 1000) });
-  return token;
+  const record = { userId, purpose, tokenHash: hashToken(token), createdAt: now, expiresAt: new Date(now.getTime() + ttlSeconds * 1000) };
+  // The check and the insert are one step, so parallel requests for one address send one email.
+  const created = await tokens.createUnlessIssuedSince(record, new Date(now.getTime() - EMAIL_RESEND_INTERVAL_MS));
+  return created ? token : null;
 }
