@@ -31,6 +31,7 @@ import { CloudinaryAvatarStorage } from '../adapters/storage/cloudinary-avatar-s
 import { LocalDiskAvatarStorage } from '../adapters/storage/local-disk-avatar-storage.js';
 import type { Config } from './config.js';
 import { createKnex, migrateLatest } from './database.js';
+import { resolveJwtSecret } from './jwt-secret.js';
 import { createLogger } from './logger.js';
 import { closeRedisClient, connectRedis, createRedisClient, pingRedis, type RedisClient } from './redis.js';
 import { OutboxDispatcher } from './outbox-dispatcher.js';
@@ -107,7 +108,7 @@ export async function buildContainer(config: Config, overrides: Overrides = {}):
   const repos = knexRepositories(knex, emailHooks);
   const uow: UnitOfWork = new KnexUnitOfWork(knex, emailHooks);
   const hasher = overrides.hasher ?? new WorkerBcryptPasswordHasher(config.bcryptRounds);
-  const tokens = new JwtTokenService(config.jwtSecret, config.jwtAccessTtlS, config.jwtRefreshTtlS);
+  const tokens = new JwtTokenService(await resolveJwtSecret(config, logger), config.jwtAccessTtlS, config.jwtRefreshTtlS);
 
   // One Redis client for the whole app. A start while Redis is down waits about a second, then
   // goes on without it: the client reconnects in the background and the cache resynchronises.
@@ -123,7 +124,7 @@ export async function buildContainer(config: Config, overrides: Overrides = {}):
     overrides.mailer ??
     (config.smtpUrl
       ? new NodemailerMailer({ url: config.smtpUrl, from: config.mailFrom, timeoutMs: config.smtpTimeoutMs })
-      : new FileOutboxMailer(path.resolve(config.dataDir, 'outbox'), config.mailFrom, logger));
+      : new FileOutboxMailer(path.resolve(config.dataDir, 'outbox'), config.mailFrom, logger, { logLinks: config.nodeEnv === 'development' }));
   const avatars =
     overrides.avatars ??
     (config.cloudinaryUrl

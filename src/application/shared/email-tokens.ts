@@ -15,8 +15,10 @@ export interface EmailTokenRequest {
 export async function createEmailToken(tokens: OneTimeTokenRepository, request: EmailTokenRequest): Promise<string> {
   const { userId, purpose, now, ttlSeconds } = request;
   const token = newOneTimeToken();
-  await tokens.create({ userId, purpose, tokenHash: hashToken(token), createdAt: now, expiresAt: new Date(now.getTime() + ttlSeconds * 1000) });
-  return token;
+  const record = { userId, purpose, tokenHash: hashToken(token), createdAt: now, expiresAt: new Date(now.getTime() + ttlSeconds * 1000) };
+  // The check and the insert are one step, so parallel requests for one address send one email.
+  const created = await tokens.createUnlessIssuedSince(record, new Date(now.getTime() - EMAIL_RESEND_INTERVAL_MS));
+  return created ? token : null;
 }
 
 /**
