@@ -7,6 +7,14 @@ export interface RenderedEmail {
   html: string;
 }
 
+/**
+ * The recipient exactly as stored, as nodemailer's address object: a string would be parsed again
+ * as an address list, and a list can name mailboxes the stored address does not.
+ */
+export function storedAddress(address: string): { name: string; address: string } {
+  return { name: '', address };
+}
+
 const escape = (s: string) =>
   s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 

@@ -1,5 +1,5 @@
 import { FieldErrors } from '../../domain/errors.js';
-import { hashToken } from '../../domain/one-time-token.js';
+import { hashToken, looksLikeOneTimeToken } from '../../domain/one-time-token.js';
 import { checkPassword } from '../../domain/password-policy.js';
 import { InvalidToken } from '../../domain/user.errors.js';
 import type { Clock } from '../ports/clock.js';
@@ -18,7 +18,7 @@ export interface ResetPasswordDeps {
 
 /** The stored reset token for that secret, if it is unused and unexpired at `now`; else InvalidToken. */
 export async function findLiveResetToken(tokens: OneTimeTokenRepository, token: unknown, now: Date): Promise<OneTimeTokenRecord> {
-  if (typeof token !== 'string' || token.length === 0 || token.length > 200) throw new InvalidToken();
+  if (!looksLikeOneTimeToken(token)) throw new InvalidToken();
   const record = await tokens.findByHash('reset-password', hashToken(token));
   if (!record || record.consumedAt || record.expiresAt <= now) throw new InvalidToken();
   return record;
