@@ -119,6 +119,24 @@ for (const store of STORES) {
     t.is((await logIn(app, email, 'wrong password', newIp())).status, 401);
   });
 
+  it('reset-password (the API and the page form) spends the same per-IP budget as the other auth routes', async (t, app) => {
+    const ip = newIp();
+    t.is((await post(app, '/api/auth/reset-password', { token: 'made-up', password: PASSWORD }, ip)).status, 400);
+    t.is((await post(app, '/api/auth/forgot-password', { email: uniqueEmail() }, ip)).status, 202);
+    const form = (token: string) =>
+      app.request('/account/reset-password', {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-forwarded-for': ip },
+        body: new URLSearchParams({ token, password: PASSWORD, passwordConfirm: PASSWORD }).toString(),
+      });
+    t.is((await form('made-up')).status, 400);
+    await assertRateLimited(t, await post(app, '/api/auth/reset-password', { token: 'made-up', password: PASSWORD }, ip), '3');
+    const page = await form('made-up');
+    t.is(page.status, 429);
+    t.regex(page.headers.get('retry-after') ?? '', /^[1-9]\d*$/);
+    t.is((await post(app, '/api/auth/reset-password', { token: 'made-up', password: PASSWORD }, newIp())).status, 400, 'another IP is not limited');
+  });
+
   it('a signup refused with 429 creates no account and sends no email', async (t, app) => {
     const ip = newIp();
     for (let i = 0; i < 3; i++) await post(app, '/api/auth/resend-verification', { email: uniqueEmail() }, ip);

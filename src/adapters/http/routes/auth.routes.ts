@@ -51,7 +51,7 @@ export function authRoutes(useCases: UseCases, limits: RateLimiters): Router<Aut
     ctx.body = { message: 'If an account uses this email, a link to reset its password is on its way.' };
   });
 
-  router.post('/reset-password', parseBody(), async (ctx) => {
+  router.post('/reset-password', limits.auth, parseBody(), async (ctx) => {
     const input = body(ctx);
     await useCases.resetPassword({ token: input.token, password: input.password });
     ctx.status = 204;
