@@ -31,7 +31,7 @@ export function authRoutes(useCases: UseCases, limits: RateLimiters): Router<Aut
   router.post('/login', limits.auth, parseBody({ form: true }), async (ctx) => {
     const input = body(ctx);
     const email = ctx.is('application/x-www-form-urlencoded') ? input.username : input.email;
-    const { userId: _userId, ...pair } = await useCases.logIn({ email, password: input.password });
+    const { userId: _userId, ...pair } = await useCases.logIn({ email, password: input.password, clientIp: ctx.ip });
     ctx.body = pair;
   });
 
