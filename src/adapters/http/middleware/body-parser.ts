@@ -4,6 +4,11 @@ import { HttpProblem } from '../problem.js';
 
 export const JSON_LIMIT = '1mb';
 
+/** The body parseBody() read: a plain object, empty when the request had none (or was not parsed). */
+export function requestBody(ctx: { request: unknown }): Record<string, unknown> {
+  return (ctx.request as { body?: Record<string, unknown> }).body ?? {};
+}
+
 /**
  * Parses a JSON (and, where allowed, an HTML-form) body into a plain object. Another content type
  * is 415, a body over 1 MB is 413, anything that is not a JSON object is 400.
