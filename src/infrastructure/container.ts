@@ -15,6 +15,7 @@ import { WorkerBcryptPasswordHasher } from '../adapters/security/worker-bcrypt-p
 import { CloudinaryAvatarStorage } from '../adapters/storage/cloudinary-avatar-storage.js';
 import { LocalDiskAvatarStorage } from '../adapters/storage/local-disk-avatar-storage.js';
 import type { Config } from './config.js';
+import { resolveJwtSecret } from './jwt-secret.js';
 import { createLogger } from './logger.js';
 import type { OutboxDispatcher } from './outbox-dispatcher.js';
 import { wireUseCases } from './use-cases.js';
@@ -78,7 +79,7 @@ export async function buildContainer(config: Config, overrides: Overrides = {}):
     ...(overrides.cache ? { cache: overrides.cache } : {}),
   });
   const hasher = overrides.hasher ?? new WorkerBcryptPasswordHasher(config.bcryptRounds);
-  const tokens = new JwtTokenService(config.jwtSecret, config.jwtAccessTtlS, config.jwtRefreshTtlS);
+  const tokens = new JwtTokenService(await resolveJwtSecret(config, logger), config.jwtAccessTtlS, config.jwtRefreshTtlS);
   const avatars = overrides.avatars ?? chooseAvatarStorage(config, logger);
 
   let dummy: Promise<string> | undefined;

@@ -1,5 +1,6 @@
 import { createServer, type RequestListener } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { answerClientErrors } from '../adapters/http/client-errors.js';
 
 import { ConfigError, loadConfig, type Config } from './config.js';
 import { buildContainer, type Container } from './container.js';
@@ -32,6 +33,7 @@ export async function serve(options: ServeOptions = {}): Promise<void> {
   const container = await buildContainer(config);
   const listener = container.app.callback();
   const server = createServer(options.wrapListener ? options.wrapListener(listener, container) : listener);
+  answerClientErrors(server, container.logger);
   server.listen(config.port, () => {
     const { port } = server.address() as AddressInfo;
     container.logger.info({ port, publicUrl: config.publicUrl }, 'listening');

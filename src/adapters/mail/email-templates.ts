@@ -8,6 +8,14 @@ export interface RenderedEmail {
   html: string;
 }
 
+/**
+ * The recipient exactly as stored, as nodemailer's address object: a string would be parsed again
+ * as an address list, and a list can name mailboxes the stored address does not.
+ */
+export function storedAddress(address: string): { name: string; address: string } {
+  return { name: '', address };
+}
+
 function html(title: string, paragraphs: string[], link?: { href: string; label: string }): string {
   const button = link
     ? `<p><a href="${escapeHtml(link.href)}" style="display:inline-block;padding:10px 16px;background:#2457c5;color:#fff;text-decoration:none;border-radius:4px">${escapeHtml(link.label)}</a></p>` +

@@ -11,11 +11,16 @@ export interface EmailTokenRequest {
   ttlSeconds: number;
 }
 
-/** Stores a new one-time token of that purpose for the user (only its hash) and returns it, to be emailed. */
-export async function createEmailToken(tokens: OneTimeTokenRepository, request: EmailTokenRequest): Promise<string> {
+function tokenRecord(request: EmailTokenRequest) {
   const { userId, purpose, now, ttlSeconds } = request;
   const token = newOneTimeToken();
-  await tokens.create({ userId, purpose, tokenHash: hashToken(token), createdAt: now, expiresAt: new Date(now.getTime() + ttlSeconds * 1000) });
+  return { token, record: { userId, purpose, tokenHash: hashToken(token), createdAt: now, expiresAt: new Date(now.getTime() + ttlSeconds * 1000) } };
+}
+
+/** Stores a new one-time token of that purpose for the user (only its hash) and returns it, to be emailed. */
+export async function createEmailToken(tokens: OneTimeTokenRepository, request: EmailTokenRequest): Promise<string> {
+  const { token, record } = tokenRecord(request);
+  await tokens.create(record);
   return token;
 }
 
@@ -24,7 +29,8 @@ export async function createEmailToken(tokens: OneTimeTokenRepository, request: 
  * one was issued less than a minute ago (the caller then sends nothing and says nothing).
  */
 export async function issueEmailToken(tokens: OneTimeTokenRepository, request: EmailTokenRequest): Promise<string | null> {
-  const last = await tokens.lastIssuedAt(request.userId, request.purpose);
-  if (last && request.now.getTime() - last.getTime() < EMAIL_RESEND_INTERVAL_MS) return null;
-  return createEmailToken(tokens, request);
+  const { token, record } = tokenRecord(request);
+  // The check and the insert are one step, so parallel requests for one address send one email.
+  const created = await tokens.createUnlessIssuedSince(record, new Date(request.now.getTime() - EMAIL_RESEND_INTERVAL_MS));
+  return created ? token : null;
 }

@@ -14,7 +14,7 @@ import { OutboxDispatcher } from '../outbox-dispatcher.js';
 export function chooseMailer(config: Config, logger: Logger): Mailer {
   return config.smtpUrl
     ? new NodemailerMailer({ url: config.smtpUrl, from: config.mailFrom, timeoutMs: config.smtpTimeoutMs })
-    : new FileOutboxMailer(path.resolve(config.dataDir, 'outbox'), config.mailFrom, logger);
+    : new FileOutboxMailer(path.resolve(config.dataDir, 'outbox'), config.mailFrom, logger, { logLinks: config.nodeEnv === 'development' });
 }
 
 export interface Outbox {

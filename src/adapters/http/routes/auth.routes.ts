@@ -1,4 +1,5 @@
 import Router from '@koa/router';
+import { ValidationFailed } from '../../../domain/errors.js';
 import type { RateLimiters } from '../middleware/rate-limit.js';
 import type { UseCases } from '../use-cases.js';
 import { parseBody, requestBody } from '../middleware/body-parser.js';
@@ -28,9 +29,17 @@ export function authRoutes(useCases: UseCases, limits: RateLimiters): Router<Aut
   // JSON { email, password }, or the OAuth2 password flow's form where `username` holds the email.
   router.post('/login', limits.auth, parseBody({ form: true }), async (ctx) => {
     const input = requestBody(ctx);
-    const email = ctx.is('application/x-www-form-urlencoded') ? input.username : input.email;
-    const { userId: _userId, ...pair } = await useCases.logIn({ email, password: input.password });
-    ctx.body = pair;
+    const isForm = Boolean(ctx.is('application/x-www-form-urlencoded'));
+    try {
+      const { userId: _userId, ...pair } = await useCases.logIn({ email: isForm ? input.username : input.email, password: input.password, clientIp: ctx.ip });
+      ctx.body = pair;
+    } catch (error) {
+      // The form's field is `username`: name the field the client sent.
+      if (isForm && error instanceof ValidationFailed) {
+        throw new ValidationFailed(error.errors.map((e) => (e.field === 'email' ? { ...e, field: 'username' } : e)));
+      }
+      throw error;
+    }
   });
 
   router.post('/refresh', parseBody(), async (ctx) => {
@@ -49,7 +58,7 @@ export function authRoutes(useCases: UseCases, limits: RateLimiters): Router<Aut
     ctx.body = { message: 'If an account uses this email, a link to reset its password is on its way.' };
   });
 
-  router.post('/reset-password', parseBody(), async (ctx) => {
+  router.post('/reset-password', limits.auth, parseBody(), async (ctx) => {
     const input = requestBody(ctx);
     await useCases.resetPassword({ token: input.token, password: input.password });
     ctx.status = 204;
