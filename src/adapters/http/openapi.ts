@@ -1,4 +1,5 @@
 import type * as OA from 'openapi3-ts/oas31';
+import type { DomainErrorStatus } from './error-statuses.js';
 import { DEFAULT_BIRTHDAY_DAYS, DEFAULT_LIMIT, MAX_BIRTHDAY_DAYS, MAX_LIMIT, NAME_MAX, PHONE_MAX, PHONE_MIN } from '../../domain/contact.js';
 import { PASSWORD_MAX_BYTES, PASSWORD_MIN_BYTES } from '../../domain/password-policy.js';
 import { USERNAME_MAX } from '../../domain/user.js';
@@ -14,8 +15,8 @@ const html = (description: string): OA.ResponseObject => ({ description, content
 const form = (schema: Schema): OA.RequestBodyObject => ({ required: true, content: { 'application/x-www-form-urlencoded': { schema } } });
 const body = (name: string): OA.RequestBodyObject => ({ required: true, ...json(ref(name)) });
 const ok = (description: string, schema: Schema): OA.ResponseObject => ({ description, ...json(schema) });
-const problems = (...statuses: number[]): OA.ResponsesObject =>
-  Object.fromEntries(statuses.map((status) => [String(status), { $ref: `#/components/responses/${PROBLEM_RESPONSES[status]}` }]));
+const problems = (...statuses: ProblemStatus[]): OA.ResponsesObject =>
+  Object.fromEntries(statuses.map((status) => [String(status), { $ref: `#/components/responses/${PROBLEM_RESPONSES[status][0]}` }]));
 const bearer: OA.SecurityRequirementObject[] = [{ bearerAuth: [] }];
 const query = (name: string, schema: OA.ParameterObject['schema'], description: string, required = false): OA.ParameterObject => ({
   name,
@@ -26,19 +27,6 @@ const query = (name: string, schema: OA.ParameterObject['schema'], description: 
 });
 const tokenQuery = (purpose: string) => query('token', { type: 'string' }, `The one-time token from the ${purpose} link.`, true);
 const contactId: OA.ParameterObject = { name: 'id', in: 'path', required: true, description: 'The contact id (opaque; a malformed id is 404).', schema: { type: 'string' } };
-
-const PROBLEM_RESPONSES: Record<number, string> = {
-  400: 'BadRequest',
-  401: 'Unauthorized',
-  403: 'Forbidden',
-  404: 'NotFound',
-  409: 'Conflict',
-  413: 'PayloadTooLarge',
-  415: 'UnsupportedMediaType',
-  422: 'ValidationFailed',
-  429: 'TooManyRequests',
-  503: 'ServiceUnavailable',
-};
 
 const problemResponse = (description: string, headers: Record<string, OA.HeaderObject> = {}): OA.ResponseObject => ({
   description,
@@ -201,6 +189,31 @@ const rateLimited = problemResponse('Rate limit hit; retry after `Retry-After` s
   'X-RateLimit-Reset': integerHeader('When the window resets.'),
 });
 
+/**
+ * The problem+json responses: one for every status the error table (error-statuses.ts) gives a
+ * domain error, which the compiler checks, and those of the HTTP exchange itself (HttpProblem).
+ */
+type ProblemStatus = DomainErrorStatus | 413 | 415;
+const PROBLEM_RESPONSES: Record<ProblemStatus, [name: string, response: OA.ResponseObject]> = {
+  400: ['BadRequest', problemResponse('Malformed body, or an invalid or expired one-time token.')],
+  401: [
+    'Unauthorized',
+    problemResponse('Missing, malformed, expired or revoked token; or bad credentials.', {
+      'WWW-Authenticate': { description: 'Always `Bearer`.', schema: { type: 'string' } },
+    }),
+  ],
+  403: ['Forbidden', problemResponse('EMAIL_NOT_VERIFIED: the password was right but the email is not confirmed yet.')],
+  404: ['NotFound', problemResponse('Absent, or owned by another user.')],
+  409: ['Conflict', problemResponse('Duplicate (EMAIL_TAKEN, CONTACT_EMAIL_TAKEN).')],
+  413: ['PayloadTooLarge', problemResponse('Body or upload too large (JSON bodies: 1 MB).')],
+  415: ['UnsupportedMediaType', problemResponse('Unsupported content type.')],
+  422: ['ValidationFailed', problemResponse('Validation failed; `errors` names each field.')],
+  429: ['TooManyRequests', rateLimited],
+  502: ['BadGateway', problemResponse('AVATAR_STORAGE_FAILED: the image store answered with an error; the current avatar is unchanged.')],
+  503: ['ServiceUnavailable', problemResponse('A backing service does not answer; `detail` names it.')],
+  504: ['GatewayTimeout', problemResponse('AVATAR_STORAGE_TIMEOUT: the image store did not answer in time; the current avatar is unchanged.')],
+};
+
 const contactWrite = problems(400, 401, 404, 409, 413, 415, 422, 429);
 
 export const openApiDocument: OA.OpenAPIObject = {
@@ -324,7 +337,7 @@ export const openApiDocument: OA.OpenAPIObject = {
         summary: 'Upload a new avatar',
         security: bearer,
         requestBody: { required: true, content: { 'multipart/form-data': { schema: ref('AvatarUpload') } } },
-        responses: { '200': ok('The user with its new avatarUrl.', ref('User')), ...problems(400, 401, 413, 415, 422) },
+        responses: { '200': ok('The user with its new avatarUrl.', ref('User')), ...problems(400, 401, 413, 415, 422, 502, 504) },
       },
     },
     '/api/contacts': {
@@ -502,20 +515,7 @@ export const openApiDocument: OA.OpenAPIObject = {
   },
   components: {
     schemas,
-    responses: {
-      BadRequest: problemResponse('Malformed body, or an invalid or expired one-time token.'),
-      Unauthorized: problemResponse('Missing, malformed, expired or revoked token; or bad credentials.', {
-        'WWW-Authenticate': { description: 'Always `Bearer`.', schema: { type: 'string' } },
-      }),
-      Forbidden: problemResponse('EMAIL_NOT_VERIFIED: the password was right but the email is not confirmed yet.'),
-      NotFound: problemResponse('Absent, or owned by another user.'),
-      Conflict: problemResponse('Duplicate (EMAIL_TAKEN, CONTACT_EMAIL_TAKEN).'),
-      PayloadTooLarge: problemResponse('Body or upload too large (JSON bodies: 1 MB).'),
-      UnsupportedMediaType: problemResponse('Unsupported content type.'),
-      ValidationFailed: problemResponse('Validation failed; `errors` names each field.'),
-      TooManyRequests: rateLimited,
-      ServiceUnavailable: problemResponse('A backing service does not answer; `detail` names it.'),
-    },
+    responses: Object.fromEntries(Object.values(PROBLEM_RESPONSES)),
     securitySchemes: {
       bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'The accessToken from login or refresh.' },
     },
