@@ -51,6 +51,11 @@ export function withBenchMetrics(listener: RequestListener, knex: Knex): Request
   };
   setInterval(sampleMemory, 50).unref();
 
+  const sampledPeakRss = () => {
+    sampleMemory();
+    return windowPeak.rss;
+  };
+
   const read = (): BenchMetrics => {
     const windowMs = performance.now() - start.at;
     const cpu = process.cpuUsage(start.cpu);
@@ -61,7 +66,7 @@ export function withBenchMetrics(listener: RequestListener, knex: Knex): Request
       eventLoopDelay: { maxMs: late(delay.max), p99Ms: late(delay.percentile(99)), meanMs: late(delay.mean) },
       dbQueries: queries - start.queries,
       rssBytes: process.memoryUsage.rss(),
-      windowPeakRssBytes: (sampleMemory(), windowPeak.rss),
+      windowPeakRssBytes: sampledPeakRss(),
       windowPeakMemory: windowPeak,
       // ru_maxrss, in KiB on Linux: the high-water mark since the process started.
       peakRssBytes: process.resourceUsage().maxRSS * 1024,

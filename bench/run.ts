@@ -24,7 +24,7 @@ import { BENCH_METRICS_PATH, type BenchMetrics } from './bench-metrics.js';
 import type { LoadResult, LoadSpec, PreparedRequest, WorkerAnswer } from './load-worker.js';
 import { ReferenceStore } from './reference-store.js';
 import { markdownReport, type BenchResults, type ScenarioResult, type Target } from './report.js';
-import { contactBody, request, seedContacts, seedUsers, type SeededUser } from './seed.js';
+import { contactBody, seedContacts, seedUsers, type SeededUser } from './seed.js';
 import { startSmtpFolder } from './smtp-folder.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -448,7 +448,7 @@ async function main(): Promise<void> {
   for (const key of ['list', 'get'] as const) {
     const ours = find(key, 'api');
     const theirs = find(key, 'reference');
-    if (ours && theirs && theirs.requestsPerSec && theirs.latencyP99Ms) {
+    if (ours && theirs?.requestsPerSec && theirs.latencyP99Ms) {
       ours.vsReference = { requestsPerSec: round(ours.requestsPerSec! / theirs.requestsPerSec, 2), latencyP99: round(ours.latencyP99Ms! / theirs.latencyP99Ms, 2) };
     }
   }

@@ -36,7 +36,7 @@ export function makeResetPassword(deps: ResetPasswordDeps) {
 
     // A concurrent reset with the same link got there first.
     if (!(await deps.repos.tokens.consume(record.id, now))) throw new InvalidToken();
-    let user;
+    let user: Awaited<ReturnType<typeof changePassword>>;
     try {
       user = await changePassword(deps, record, password!, now);
     } catch (error) {
