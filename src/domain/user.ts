@@ -47,7 +47,7 @@ export interface SignupInput {
 
 export const USERNAME_MAX = 50;
 
-export function validateSignup(input: Record<string, unknown>): SignupInput {
+export function validateSignup(input: { username?: unknown; email?: unknown; password?: unknown }): SignupInput {
   const errors = new FieldErrors();
   const username = checkText(errors, 'username', input.username, USERNAME_MAX);
   const email = checkEmail(errors, 'email', input.email);

@@ -1,5 +1,5 @@
 import { utcDay } from '../../domain/birthdays.js';
-import { toContactView, validateContactPatch, type ContactView } from '../../domain/contact.js';
+import { toContactView, validateContactPatch, type ContactInput, type ContactView } from '../../domain/contact.js';
 import { NotFound } from '../../domain/errors.js';
 import type { Clock } from '../ports/clock.js';
 import type { Repositories } from '../ports/unit-of-work.js';
@@ -11,7 +11,7 @@ export interface PatchContactDeps {
 
 /** Changes only the fields given; an empty change answers the contact as it is. */
 export function makePatchContact(deps: PatchContactDeps) {
-  return async function patchContact(ownerId: string, id: string, input: Record<string, unknown>): Promise<ContactView> {
+  return async function patchContact(ownerId: string, id: string, input: ContactInput): Promise<ContactView> {
     const changes = validateContactPatch(input, utcDay(deps.clock.now()));
     const contact =
       Object.keys(changes).length === 0

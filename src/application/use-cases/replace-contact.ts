@@ -1,5 +1,5 @@
 import { utcDay } from '../../domain/birthdays.js';
-import { toContactView, validateContact, type ContactView } from '../../domain/contact.js';
+import { toContactView, validateContact, type ContactInput, type ContactView } from '../../domain/contact.js';
 import { NotFound } from '../../domain/errors.js';
 import type { Clock } from '../ports/clock.js';
 import type { Repositories } from '../ports/unit-of-work.js';
@@ -11,7 +11,7 @@ export interface ReplaceContactDeps {
 
 /** Replaces every field of one of the caller's contacts; a field left out is required (notes become null). */
 export function makeReplaceContact(deps: ReplaceContactDeps) {
-  return async function replaceContact(ownerId: string, id: string, input: Record<string, unknown>): Promise<ContactView> {
+  return async function replaceContact(ownerId: string, id: string, input: ContactInput): Promise<ContactView> {
     const fields = validateContact(input, utcDay(deps.clock.now()));
     const contact = await deps.repos.contacts.update(ownerId, id, fields);
     if (!contact) throw new NotFound('contact');

@@ -25,8 +25,14 @@ export interface ResetPasswordDeps {
  * refused (the token version moves on). Reading the link proves the mailbox is the user's, so the
  * email counts as verified. No one is logged in.
  */
+/** The token from the emailed link and the new password, as the client sent them. */
+export interface ResetPasswordInput {
+  token?: unknown;
+  password?: unknown;
+}
+
 export function makeResetPassword(deps: ResetPasswordDeps) {
-  return async function resetPassword(input: Record<string, unknown>): Promise<void> {
+  return async function resetPassword(input: ResetPasswordInput): Promise<void> {
     const now = deps.clock.now();
     const record = await findLiveResetToken(deps.repos.tokens, input.token, now);
 

@@ -1,6 +1,7 @@
 import Router from '@koa/router';
 import type { RateLimiters } from '../middleware/rate-limit.js';
 import { parseBody, requestBody } from '../middleware/body-parser.js';
+import { contactQueryParams, integerParam } from '../query-params.js';
 import { requireAuth, type AuthState } from '../middleware/require-auth.js';
 import type { UseCases } from '../use-cases.js';
 
@@ -12,12 +13,12 @@ export function contactRoutes(useCases: UseCases, limits: RateLimiters): Router<
   const owner = (ctx: { state: AuthState }) => ctx.state.caller.user.id;
 
   router.get('/', ...guard, async (ctx) => {
-    ctx.body = await useCases.listContacts(owner(ctx), ctx.query);
+    ctx.body = await useCases.listContacts(owner(ctx), contactQueryParams(ctx.query));
   });
 
   // Declared before '/:id' so that it is never read as a contact id.
   router.get('/birthdays', ...guard, async (ctx) => {
-    ctx.body = await useCases.upcomingBirthdays(owner(ctx), ctx.query);
+    ctx.body = await useCases.upcomingBirthdays(owner(ctx), { days: integerParam(ctx.query.days) });
   });
 
   router.post('/', ...guard, limits.contactCreate, parseBody(), async (ctx) => {
