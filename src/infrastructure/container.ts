@@ -30,7 +30,7 @@ import { WorkerBcryptPasswordHasher } from '../adapters/security/worker-bcrypt-p
 import { CloudinaryAvatarStorage } from '../adapters/storage/cloudinary-avatar-storage.js';
 import { LocalDiskAvatarStorage } from '../adapters/storage/local-disk-avatar-storage.js';
 import type { Config } from './config.js';
-import { createKnex, migrateLatest } from './database.js';
+import { createKnex, migrateLatest, pendingMigrations, type DatabasePooler } from './database.js';
 import { createLogger } from './logger.js';
 import { closeRedisClient, connectRedis, createRedisClient, pingRedis, type RedisClient } from './redis.js';
 import { OutboxDispatcher } from './outbox-dispatcher.js';
@@ -75,24 +75,43 @@ async function startRedisUserCache(
 }
 
 /**
- * Migrates, then opens the app's knex. On PostgreSQL the migrations get a connection of their own
- * without the per-statement bound the app's queries have; PGlite has one connection and no bound.
+ * Migrates (unless MIGRATE_ON_START is off), then opens the app's knex. On PostgreSQL the migrations
+ * get a connection of their own without the per-statement bound the app's queries have; PGlite has
+ * one connection and no bound. With migrations off, a schema behind the code stops the start.
  */
 async function openDatabase(config: Config): Promise<Knex> {
-  const options = { databaseUrl: config.databaseUrl, dataDir: config.dataDir };
+  const options = {
+    databaseUrl: config.databaseUrl,
+    dataDir: config.dataDir,
+    pooler: config.databasePooler as DatabasePooler,
+    poolMax: config.databasePoolMax,
+  };
   const connecting = { connectMs: config.databaseConnectTimeoutMs, acquireMs: config.databaseAcquireTimeoutMs };
   if (!config.databaseUrl) {
     const knex = createKnex({ ...options, timeouts: connecting });
-    await migrateLatest(knex);
+    await prepareSchema(knex, config.migrateOnStart);
     return knex;
   }
   const migrator = createKnex({ ...options, timeouts: connecting });
   try {
-    await migrateLatest(migrator);
+    await prepareSchema(migrator, config.migrateOnStart);
   } finally {
     await migrator.destroy();
   }
   return createKnex({ ...options, timeouts: { ...connecting, queryMs: config.databaseQueryTimeoutMs } });
+}
+
+/** Raised at start when MIGRATE_ON_START is off and the database misses migrations this code needs. */
+export class SchemaBehind extends Error {
+  constructor(readonly pending: string[]) {
+    super(`the database lacks ${pending.length} migration(s) (${pending.join(', ')}); run \`npm run migrate\` first (MIGRATE_ON_START=false)`);
+  }
+}
+
+async function prepareSchema(knex: Knex, migrate: boolean): Promise<void> {
+  if (migrate) return migrateLatest(knex);
+  const pending = await pendingMigrations(knex);
+  if (pending.length > 0) throw new SchemaBehind(pending);
 }
 
 /** The composition root: the one place that decides which adapter serves which port. */
@@ -122,7 +141,7 @@ export async function buildContainer(config: Config, overrides: Overrides = {}):
   const mailer =
     overrides.mailer ??
     (config.smtpUrl
-      ? new NodemailerMailer({ url: config.smtpUrl, from: config.mailFrom, timeoutMs: config.smtpTimeoutMs })
+      ? new NodemailerMailer({ url: config.smtpUrl, from: config.mailFrom, timeoutMs: config.smtpTimeoutMs, requireTls: config.smtpRequireTls })
       : new FileOutboxMailer(path.resolve(config.dataDir, 'outbox'), config.mailFrom, logger));
   const avatars =
     overrides.avatars ??
