@@ -167,6 +167,7 @@ export async function buildContainer(config: Config, overrides: Overrides = {}):
     avatars,
     loginThrottle,
     dummyHash,
+    logger,
     publicUrl: config.publicUrl,
     verifyTokenTtlSeconds: config.verifyTokenTtlS,
     resetTokenTtlSeconds: config.resetTokenTtlS,

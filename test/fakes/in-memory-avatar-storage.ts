@@ -25,6 +25,12 @@ export class InMemoryAvatarStorage implements AvatarStorage {
     return `https://avatars.test/${userId}.${image.extension}?v=${version}`;
   }
 
+  async remove(userId: string): Promise<void> {
+    await Promise.resolve();
+    if (this.failure) throw this.failure;
+    this.images.delete(userId);
+  }
+
   /** What a GET of that URL would serve. */
   async read(url: string): Promise<StoredAvatar | null> {
     const match = /^https:\/\/avatars\.test\/([^./]+)\.\w+\?v=/.exec(url);

@@ -79,6 +79,7 @@ export class CloudinaryStandIn {
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    if (req.method === 'POST' && req.url === `/v1_1/${this.cloudName}/image/destroy`) return this.destroy(req, res);
     if (req.method !== 'POST' || req.url !== `/v1_1/${this.cloudName}/image/upload`) {
       this.json(res, 404, { error: { message: 'Resource not found' } });
       return;
@@ -134,6 +135,31 @@ export class CloudinaryStandIn {
       return this.json(res, 200, rest);
     }
     this.json(res, 200, this.describe(asset));
+  }
+
+  /** Cloudinary's destroy: a signed form naming the public id; answers `ok` or `not found`. */
+  private async destroy(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    this.requests += 1;
+    const body = await readBody(req);
+    if (this.mode === 'unavailable') {
+      res.writeHead(503, { 'content-type': 'text/html' }).end('<html><body>Service Unavailable</body></html>');
+      return;
+    }
+    if (this.mode === 'error') return this.json(res, 500, { error: { message: 'General Error' } });
+    const type = req.headers['content-type'] ?? '';
+    const params: Record<string, string> = {};
+    if (type.startsWith('multipart/form-data')) {
+      const form = await new Request('http://stand-in/', { method: 'POST', headers: { 'content-type': type }, body }).formData();
+      for (const [key, value] of form) if (typeof value === 'string') params[key] = value;
+    } else {
+      for (const [key, value] of new URLSearchParams(body.toString('utf8'))) params[key] = value;
+    }
+    const { signature, api_key: apiKey, ...signed } = params;
+    if (apiKey !== this.apiKey || !signature || signature !== this.sign(signed)) {
+      return this.json(res, 401, { error: { message: 'Invalid Signature' } });
+    }
+    const existed = this.assets.delete(signed.public_id ?? '');
+    this.json(res, 200, { result: existed ? 'ok' : 'not found' });
   }
 
   private sign(params: Record<string, string>): string {

@@ -14,13 +14,14 @@ function toRecord(row: OneTimeTokenModel | undefined): OneTimeTokenRecord | null
     createdAt: new Date(row.createdAt),
     expiresAt: new Date(row.expiresAt),
     consumedAt: row.consumedAt ? new Date(row.consumedAt) : null,
+    newEmail: row.newEmail ?? null,
   };
 }
 
 export class KnexOneTimeTokenRepository implements OneTimeTokenRepository {
   constructor(private readonly db: Knex | Knex.Transaction) {}
 
-  async create(token: { userId: string; purpose: TokenPurpose; tokenHash: string; createdAt: Date; expiresAt: Date }): Promise<void> {
+  async create(token: { userId: string; purpose: TokenPurpose; tokenHash: string; createdAt: Date; expiresAt: Date; newEmail?: string }): Promise<void> {
     await OneTimeTokenModel.query(this.db).insert(token);
   }
 

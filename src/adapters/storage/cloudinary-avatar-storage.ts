@@ -108,14 +108,40 @@ export class CloudinaryAvatarStorage implements AvatarStorage {
     }
   }
 
+  async remove(userId: string): Promise<void> {
+    const overHttp = (this.account.upload_prefix ?? '').startsWith('http:');
+    const agent = this.account.api_proxy ? undefined : overHttp ? new http.Agent() : new https.Agent();
+    const started = Date.now();
+    try {
+      const result = await new Promise<{ result?: string }>((resolve, reject) => {
+        const deadline = setTimeout(() => {
+          reject(Object.assign(new Error('Request Timeout'), { http_code: 499, name: 'TimeoutError' }));
+          agent?.destroy();
+        }, this.options.timeoutMs);
+        const options = { ...this.account, resource_type: 'image', type: 'upload', invalidate: true, timeout: this.options.timeoutMs, disable_promises: true, ...(agent ? { agent } : {}) };
+        void cloudinary.uploader.destroy(`avatars/${userId}`, options as { resource_type: "image"; type: "upload"; invalidate: boolean }, (error: unknown, response: { result?: string } | undefined) => {
+          clearTimeout(deadline);
+          if (error || !response) reject(error ?? new Error('empty answer'));
+          else resolve(response);
+        });
+      });
+      // "not found": the user never uploaded one, or it is gone already.
+      if (result.result !== 'ok' && result.result !== 'not found') throw Object.assign(new Error(`destroy answered ${result.result}`), { http_code: 200 });
+    } catch (error) {
+      throw this.failure(error, userId, Date.now() - started, 'removal');
+    } finally {
+      agent?.destroy();
+    }
+  }
+
   /** Turns what the SDK reports into a domain error, logging the detail with credentials removed. */
-  private failure(error: unknown, userId: string, elapsedMs: number): Error {
+  private failure(error: unknown, userId: string, elapsedMs: number, what: 'upload' | 'removal' = 'upload'): Error {
     const { http_code: httpCode, code, name, message } = (error ?? {}) as { http_code?: number; code?: string; name?: string; message?: string };
     const timedOut = httpCode === 499 || name === 'TimeoutError';
     const unreachable = (code !== undefined && UNREACHABLE.has(code)) || (httpCode !== undefined && BUSY_STATUSES.has(httpCode));
     this.options.logger.warn(
       { userId, httpCode, code, elapsedMs, detail: this.redact(String(message ?? error)) },
-      timedOut ? 'avatar upload to Cloudinary timed out' : 'avatar upload to Cloudinary failed',
+      `avatar ${what} ${what === 'upload' ? 'to' : 'on'} Cloudinary ${timedOut ? 'timed out' : 'failed'}`,
     );
     if (timedOut) return new AvatarStorageTimeout();
     if (unreachable) return new ServiceUnavailable('avatar storage');

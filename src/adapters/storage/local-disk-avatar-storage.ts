@@ -51,6 +51,17 @@ export class LocalDiskAvatarStorage implements AvatarStorage {
     return `${this.options.publicUrl}/media/${name}?v=${version}`;
   }
 
+  async remove(userId: string): Promise<void> {
+    const names = Object.keys(MEDIA_TYPES).map((extension) => `${userId}.${extension}`);
+    if (!names.every((name) => FILE_NAME.test(name))) return;
+    try {
+      await Promise.all(names.map((name) => rm(path.join(this.options.dir, name), { force: true })));
+    } catch (error) {
+      this.options.logger.error({ err: String(error), userId }, 'avatar could not be removed from disk');
+      throw new ServiceUnavailable('avatar storage');
+    }
+  }
+
   /** The stored file with that name and its media type; null for any other name or a missing file. */
   async open(name: string): Promise<{ bytes: Buffer; mediaType: string } | null> {
     const match = FILE_NAME.exec(name);

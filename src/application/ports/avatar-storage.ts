@@ -10,4 +10,9 @@ export interface AvatarStorage {
    * then keeps working.
    */
   save(userId: string, image: AvatarImage): Promise<string>;
+  /**
+   * Removes whatever the store holds for the user (nothing to remove is not an error), so its URL
+   * stops serving it. Rejects like `save` when the store fails.
+   */
+  remove(userId: string): Promise<void>;
 }

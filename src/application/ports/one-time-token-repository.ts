@@ -8,11 +8,13 @@ export interface OneTimeTokenRecord {
   createdAt: Date;
   expiresAt: Date;
   consumedAt: Date | null;
+  /** The address an email-change token confirms; null for other purposes. */
+  newEmail: string | null;
 }
 
 /** Emailed single-purpose tokens, stored only as hashes. */
 export interface OneTimeTokenRepository {
-  create(token: { userId: string; purpose: TokenPurpose; tokenHash: string; createdAt: Date; expiresAt: Date }): Promise<void>;
+  create(token: { userId: string; purpose: TokenPurpose; tokenHash: string; createdAt: Date; expiresAt: Date; newEmail?: string }): Promise<void>;
   /** Null when no token of that purpose has that hash (used or expired ones are still returned). */
   findByHash(purpose: TokenPurpose, tokenHash: string): Promise<OneTimeTokenRecord | null>;
   /** Marks the token used; false when it was already used (so two concurrent uses cannot both win). */

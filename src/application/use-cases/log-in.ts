@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { cleanUserAgent } from '../../domain/account.js';
 import { FieldErrors, RateLimited } from '../../domain/errors.js';
 import { EmailNotVerified, InvalidCredentials } from '../../domain/user.errors.js';
 import { emailKey, requiredString } from '../../domain/validation.js';
@@ -27,7 +28,8 @@ export interface LogInDeps {
 }
 
 export function makeLogIn(deps: LogInDeps) {
-  return async function logIn(input: Record<string, unknown>): Promise<TokenPair & { userId: string }> {
+  /** `context.userAgent`: the client's User-Agent header, kept (cleaned and bounded) with the session. */
+  return async function logIn(input: Record<string, unknown>, context: { userAgent?: unknown } = {}): Promise<TokenPair & { userId: string }> {
     const errors = new FieldErrors();
     const email = requiredString(errors, 'email', input.email);
     const password = requiredString(errors, 'password', input.password);
@@ -49,6 +51,8 @@ export function makeLogIn(deps: LogInDeps) {
       userId: user.id,
       refreshJti: jti,
       expiresAt: new Date(now.getTime() + deps.tokens.refreshTtlSeconds * 1000),
+      userAgent: cleanUserAgent(context.userAgent),
+      createdAt: now,
     });
     return {
       userId: user.id,

@@ -31,7 +31,7 @@ export function authRoutes(useCases: UseCases, limits: RateLimiters): Router<Aut
   router.post('/login', limits.auth, parseBody({ form: true }), async (ctx) => {
     const input = body(ctx);
     const email = ctx.is('application/x-www-form-urlencoded') ? input.username : input.email;
-    const { userId: _userId, ...pair } = await useCases.logIn({ email, password: input.password });
+    const { userId: _userId, ...pair } = await useCases.logIn({ email, password: input.password }, { userAgent: ctx.get('User-Agent') });
     ctx.body = pair;
   });
 
@@ -55,6 +55,12 @@ export function authRoutes(useCases: UseCases, limits: RateLimiters): Router<Aut
     const input = body(ctx);
     await useCases.resetPassword({ token: input.token, password: input.password });
     ctx.status = 204;
+  });
+
+  // The emailed token is the proof: no Bearer. Limited per IP like the other routes that take one.
+  router.post('/confirm-email-change', limits.auth, parseBody(), async (ctx) => {
+    const user = await useCases.confirmEmailChange(body(ctx).token);
+    ctx.body = { user };
   });
 
   return router;
