@@ -130,9 +130,11 @@ export class InMemorySessionRepository implements SessionRepository {
   touches = 0;
   async touch(id: string, at: Date) {
     const session = this.table.get(id);
-    if (!session || session.lastUsedAt.getTime() > at.getTime() - SESSION_TOUCH_INTERVAL_MS) return;
+    if (!session) return null;
+    if (session.lastUsedAt.getTime() > at.getTime() - SESSION_TOUCH_INTERVAL_MS) return session.lastUsedAt;
     this.touches += 1;
     this.table.put({ ...session, lastUsedAt: at });
+    return at;
   }
 }
 

@@ -83,11 +83,15 @@ export class KnexSessionRepository implements SessionRepository {
     return rows.map((row) => toSession(row)!);
   }
 
-  async touch(id: string, at: Date): Promise<void> {
-    if (!isUuid(id)) return;
-    await SessionModel.query(this.db)
+  async touch(id: string, at: Date): Promise<Date | null> {
+    if (!isUuid(id)) return null;
+    const written = (await SessionModel.query(this.db)
       .patch({ lastUsedAt: at })
       .where('id', id)
-      .where('lastUsedAt', '<=', new Date(at.getTime() - SESSION_TOUCH_INTERVAL_MS));
+      .where('lastUsedAt', '<=', new Date(at.getTime() - SESSION_TOUCH_INTERVAL_MS))
+      .returning('lastUsedAt')) as unknown as Pick<SessionModel, 'lastUsedAt'>[];
+    // Nothing written (recorded less than a minute ago, maybe by another instance): read what is there.
+    const row = written[0] ?? (await SessionModel.query(this.db).select('lastUsedAt').findById(id));
+    return row ? new Date(row.lastUsedAt) : null;
   }
 }

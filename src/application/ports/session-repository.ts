@@ -38,6 +38,7 @@ export interface SessionRepository {
   /**
    * Records a use at `at`, in one conditional write that changes nothing when the recorded use is
    * less than SESSION_TOUCH_INTERVAL_MS older (so concurrent callers write at most once a minute).
+   * Resolves the last use recorded after the call; null when the session is absent.
    */
-  touch(id: string, at: Date): Promise<void>;
+  touch(id: string, at: Date): Promise<Date | null>;
 }
