@@ -12,8 +12,8 @@ import type { UserCache } from '../application/ports/user-cache.js';
 import { makeDeliverPendingEmails } from '../application/use-cases/deliver-pending-emails.js';
 import { InMemoryUserCache } from '../adapters/cache/in-memory-user-cache.js';
 import { RedisUserCache } from '../adapters/cache/redis-user-cache.js';
-import { createApp, type RateLimiters } from '../adapters/http/app.js';
-import { createRateLimiters } from '../adapters/http/middleware/rate-limit.js';
+import { createApp } from '../adapters/http/app.js';
+import { createRateLimiters, type RateLimiters } from '../adapters/http/middleware/rate-limit.js';
 import type { HealthCheck } from '../adapters/http/routes/operations.routes.js';
 import type { UseCases } from '../adapters/http/use-cases.js';
 import { FileOutboxMailer } from '../adapters/mail/file-outbox-mailer.js';
@@ -31,6 +31,7 @@ import { CloudinaryAvatarStorage } from '../adapters/storage/cloudinary-avatar-s
 import { LocalDiskAvatarStorage } from '../adapters/storage/local-disk-avatar-storage.js';
 import type { Config } from './config.js';
 import { createKnex, migrateLatest } from './database.js';
+import { resolveJwtSecret } from './jwt-secret.js';
 import { createLogger } from './logger.js';
 import { closeRedisClient, connectRedis, createRedisClient, pingRedis, type RedisClient } from './redis.js';
 import { OutboxDispatcher } from './outbox-dispatcher.js';
@@ -107,7 +108,7 @@ export async function buildContainer(config: Config, overrides: Overrides = {}):
   const repos = knexRepositories(knex, emailHooks);
   const uow: UnitOfWork = new KnexUnitOfWork(knex, emailHooks);
   const hasher = overrides.hasher ?? new WorkerBcryptPasswordHasher(config.bcryptRounds);
-  const tokens = new JwtTokenService(config.jwtSecret, config.jwtAccessTtlS, config.jwtRefreshTtlS);
+  const tokens = new JwtTokenService(await resolveJwtSecret(config, logger), config.jwtAccessTtlS, config.jwtRefreshTtlS);
 
   // One Redis client for the whole app. A start while Redis is down waits about a second, then
   // goes on without it: the client reconnects in the background and the cache resynchronises.
@@ -123,7 +124,7 @@ export async function buildContainer(config: Config, overrides: Overrides = {}):
     overrides.mailer ??
     (config.smtpUrl
       ? new NodemailerMailer({ url: config.smtpUrl, from: config.mailFrom, timeoutMs: config.smtpTimeoutMs })
-      : new FileOutboxMailer(path.resolve(config.dataDir, 'outbox'), config.mailFrom, logger));
+      : new FileOutboxMailer(path.resolve(config.dataDir, 'outbox'), config.mailFrom, logger, { logLinks: config.nodeEnv === 'development' }));
   const avatars =
     overrides.avatars ??
     (config.cloudinaryUrl

@@ -158,6 +158,13 @@ export class InMemoryOneTimeTokenRepository implements OneTimeTokenRepository {
       if (t.userId === userId && t.purpose === purpose && !t.consumedAt) this.table.put({ ...t, consumedAt: at });
     }
   }
+  async createUnlessIssuedSince(token: { userId: string; purpose: TokenPurpose; tokenHash: string; createdAt: Date; expiresAt: Date; newEmail?: string }, since: Date) {
+    // No await between the check and the insert: as atomic as the real one.
+    const later = this.table.all().some((t) => t.userId === token.userId && t.purpose === token.purpose && t.createdAt.getTime() > since.getTime());
+    if (later) return false;
+    this.table.put({ ...token, newEmail: token.newEmail ?? null, id: randomUUID(), consumedAt: null });
+    return true;
+  }
   async lastIssuedAt(userId: string, purpose: TokenPurpose) {
     const times = this.table.all().filter((t) => t.userId === userId && t.purpose === purpose).map((t) => t.createdAt.getTime());
     return times.length ? new Date(Math.max(...times)) : null;

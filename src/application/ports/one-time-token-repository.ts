@@ -13,8 +13,23 @@ export interface OneTimeTokenRecord {
 }
 
 /** Emailed single-purpose tokens, stored only as hashes. */
+export interface NewOneTimeToken {
+  userId: string;
+  purpose: TokenPurpose;
+  tokenHash: string;
+  createdAt: Date;
+  expiresAt: Date;
+  /** The address an email-change token confirms. */
+  newEmail?: string;
+}
+
 export interface OneTimeTokenRepository {
-  create(token: { userId: string; purpose: TokenPurpose; tokenHash: string; createdAt: Date; expiresAt: Date; newEmail?: string }): Promise<void>;
+  create(token: NewOneTimeToken): Promise<void>;
+  /**
+   * Creates the token unless one of that purpose was issued to the user after `since`; false then.
+   * One atomic step: of concurrent calls for one user and purpose, exactly one creates.
+   */
+  createUnlessIssuedSince(token: NewOneTimeToken, since: Date): Promise<boolean>;
   /** Null when no token of that purpose has that hash (used or expired ones are still returned). */
   findByHash(purpose: TokenPurpose, tokenHash: string): Promise<OneTimeTokenRecord | null>;
   /** Marks the token used; false when it was already used (so two concurrent uses cannot both win). */

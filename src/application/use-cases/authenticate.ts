@@ -4,7 +4,7 @@ import type { Clock } from '../ports/clock.js';
 import type { TokenService } from '../ports/token-service.js';
 import type { Repositories } from '../ports/unit-of-work.js';
 import type { UserCache } from '../ports/user-cache.js';
-import { makeSessionActivity } from './session-activity.js';
+import { makeSessionActivity } from '../shared/session-activity.js';
 
 export interface Caller {
   user: AuthUser;

@@ -7,8 +7,8 @@ import type { Clock } from '../ports/clock.js';
 import type { TokenService } from '../ports/token-service.js';
 import type { Repositories, UnitOfWork } from '../ports/unit-of-work.js';
 import type { UserCache } from '../ports/user-cache.js';
-import { checkCurrentPassword, type PasswordCheckDeps } from './check-current-password.js';
-import { issuePair, type TokenPair } from './log-in.js';
+import { checkCurrentPassword, type PasswordCheckDeps } from '../shared/current-password.js';
+import { issuePair, type TokenPair } from '../shared/token-pair.js';
 
 export interface ChangePasswordDeps extends PasswordCheckDeps {
   repos: Pick<Repositories, 'users'>;

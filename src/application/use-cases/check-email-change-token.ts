@@ -1,6 +1,6 @@
 import type { Clock } from '../ports/clock.js';
 import type { Repositories } from '../ports/unit-of-work.js';
-import { findLiveEmailChangeToken } from './email-change-token.js';
+import { findLiveEmailChangeToken } from '../shared/email-change-tokens.js';
 
 export interface CheckEmailChangeTokenDeps {
   repos: Pick<Repositories, 'tokens'>;

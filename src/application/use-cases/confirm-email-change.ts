@@ -4,7 +4,7 @@ import { toPublicUser, type PublicUser } from '../../domain/user.js';
 import type { Clock } from '../ports/clock.js';
 import type { UnitOfWork } from '../ports/unit-of-work.js';
 import type { UserCache } from '../ports/user-cache.js';
-import { findLiveEmailChangeToken } from './email-change-token.js';
+import { findLiveEmailChangeToken } from '../shared/email-change-tokens.js';
 
 export interface ConfirmEmailChangeDeps {
   uow: UnitOfWork;

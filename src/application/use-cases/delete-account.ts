@@ -6,7 +6,7 @@ import type { Clock } from '../ports/clock.js';
 import type { Logger } from '../ports/logger.js';
 import type { Repositories, UnitOfWork } from '../ports/unit-of-work.js';
 import type { UserCache } from '../ports/user-cache.js';
-import { checkCurrentPassword, type PasswordCheckDeps } from './check-current-password.js';
+import { checkCurrentPassword, type PasswordCheckDeps } from '../shared/current-password.js';
 
 export interface DeleteAccountDeps extends PasswordCheckDeps {
   repos: Pick<Repositories, 'users'>;

@@ -3,7 +3,7 @@ import { Unauthenticated } from '../../domain/user.errors.js';
 import { toPublicUser, type PublicUser } from '../../domain/user.js';
 import type { Clock } from '../ports/clock.js';
 import type { Repositories } from '../ports/unit-of-work.js';
-import { toSessionView, type SessionView } from './session-view.js';
+import { toSessionView, type SessionView } from '../shared/session-view.js';
 
 
 export interface ExportAccountDeps {

@@ -1,6 +1,6 @@
 import type { Clock } from '../ports/clock.js';
 import type { Repositories } from '../ports/unit-of-work.js';
-import { toSessionView, type SessionView } from './session-view.js';
+import { toSessionView, type SessionView } from '../shared/session-view.js';
 
 export interface ListSessionsDeps {
   repos: Pick<Repositories, 'sessions'>;

@@ -8,13 +8,7 @@ import type { LoginThrottle } from '../ports/login-throttle.js';
 import type { PasswordHasher } from '../ports/password-hasher.js';
 import type { TokenService } from '../ports/token-service.js';
 import type { Repositories } from '../ports/unit-of-work.js';
-
-export interface TokenPair {
-  accessToken: string;
-  refreshToken: string;
-  tokenType: 'Bearer';
-  expiresIn: number;
-}
+import { issuePair, type TokenPair } from '../shared/token-pair.js';
 
 export interface LogInDeps {
   repos: Pick<Repositories, 'users' | 'sessions'>;
@@ -58,17 +52,5 @@ export function makeLogIn(deps: LogInDeps) {
       userId: user.id,
       ...issuePair(deps.tokens, { userId: user.id, sessionId: session.id, tokenVersion: user.tokenVersion, jti }),
     };
-  };
-}
-
-export function issuePair(
-  tokens: TokenService,
-  claims: { userId: string; sessionId: string; tokenVersion: number; jti: string },
-): TokenPair {
-  return {
-    accessToken: tokens.issueAccess(claims),
-    refreshToken: tokens.issueRefresh(claims),
-    tokenType: 'Bearer',
-    expiresIn: tokens.accessTtlSeconds,
   };
 }

@@ -5,8 +5,8 @@ import { EmailTaken, Unauthenticated } from '../../domain/user.errors.js';
 import { checkEmail, emailKey, requiredString } from '../../domain/validation.js';
 import type { Clock } from '../ports/clock.js';
 import type { Repositories, UnitOfWork } from '../ports/unit-of-work.js';
-import { checkCurrentPassword, type PasswordCheckDeps } from './check-current-password.js';
-import { emailChangeLink } from './links.js';
+import { checkCurrentPassword, type PasswordCheckDeps } from '../shared/current-password.js';
+import { emailChangeLink } from '../shared/email-links.js';
 
 export interface RequestEmailChangeDeps extends PasswordCheckDeps {
   repos: Pick<Repositories, 'users'>;

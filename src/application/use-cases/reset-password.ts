@@ -1,12 +1,11 @@
 import { FieldErrors } from '../../domain/errors.js';
-import { hashToken } from '../../domain/one-time-token.js';
 import { checkPassword } from '../../domain/password-policy.js';
 import { InvalidToken } from '../../domain/user.errors.js';
 import type { Clock } from '../ports/clock.js';
-import type { OneTimeTokenRecord, OneTimeTokenRepository } from '../ports/one-time-token-repository.js';
 import type { PasswordHasher } from '../ports/password-hasher.js';
 import type { Repositories, UnitOfWork } from '../ports/unit-of-work.js';
 import type { UserCache } from '../ports/user-cache.js';
+import { findLiveResetToken } from '../shared/reset-tokens.js';
 
 export interface ResetPasswordDeps {
   repos: Pick<Repositories, 'tokens'>;
@@ -14,14 +13,6 @@ export interface ResetPasswordDeps {
   hasher: PasswordHasher;
   cache: UserCache;
   clock: Clock;
-}
-
-/** The stored reset token for that secret, if it is unused and unexpired at `now`; else InvalidToken. */
-export async function findLiveResetToken(tokens: OneTimeTokenRepository, token: unknown, now: Date): Promise<OneTimeTokenRecord> {
-  if (typeof token !== 'string' || token.length === 0 || token.length > 200) throw new InvalidToken();
-  const record = await tokens.findByHash('reset-password', hashToken(token));
-  if (!record || record.consumedAt || record.expiresAt <= now) throw new InvalidToken();
-  return record;
 }
 
 /**

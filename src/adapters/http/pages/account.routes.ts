@@ -3,7 +3,7 @@ import type { Context, Middleware } from 'koa';
 import type { Logger } from '../../../application/ports/logger.js';
 import { ServiceUnavailable, ValidationFailed } from '../../../domain/errors.js';
 import { EmailTaken, InvalidToken } from '../../../domain/user.errors.js';
-import type { RateLimiters } from '../app.js';
+import type { RateLimiters } from '../middleware/rate-limit.js';
 import { parseBody } from '../middleware/body-parser.js';
 import { requestIdOf } from '../middleware/request-log.js';
 import { HttpProblem } from '../problem.js';

@@ -1,5 +1,5 @@
 import Router from '@koa/router';
-import type { RateLimiters } from '../app.js';
+import type { RateLimiters } from '../middleware/rate-limit.js';
 import { parseBody } from '../middleware/body-parser.js';
 import { requireAuth, type AuthState } from '../middleware/require-auth.js';
 import type { UseCases } from '../use-cases.js';
