@@ -321,7 +321,7 @@ function suite(it: (title: string, body: (t: import('ava').ExecutionContext, app
   });
 }
 
-eachBackend([pgliteBackend], suite);
+eachBackend([pgliteBackend], suite, { serial: true });
 eachBackend(
   [postgresBackend],
   (it) =>
@@ -331,7 +331,7 @@ eachBackend(
         else t.pass('Redis is not running');
       }),
     ),
-  { env: { REDIS_URL: TEST_REDIS_URL } },
+  { env: { REDIS_URL: TEST_REDIS_URL }, serial: true },
 );
 
 test('wrong passwords on the account routes count as failed logins: past the limit the owner\'s right password gets 429 there and at login', async (t) => {
