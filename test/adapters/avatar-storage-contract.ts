@@ -69,4 +69,16 @@ export function avatarStorageContract(name: string, make: () => Promise<AvatarSt
     t.deepEqual((await subject.read(b))?.bytes, png(4, 4, { rgb: [0, 0, 255] }));
     t.is(await subject.count(), 2);
   });
+
+  it('remove deletes the user\'s image so its URL no longer serves it, leaves others alone, and is fine when there is nothing', async (t, subject) => {
+    const userId = randomUUID();
+    const mine = await subject.storage.save(userId, image(png(4, 4, { rgb: [1, 2, 3] })));
+    const theirs = await subject.storage.save(randomUUID(), image(png(4, 4, { rgb: [4, 5, 6] })));
+    await subject.storage.remove(userId);
+    t.is(await subject.read(mine), null);
+    t.deepEqual((await subject.read(theirs))?.bytes, png(4, 4, { rgb: [4, 5, 6] }));
+    t.is(await subject.count(), 1);
+    await t.notThrowsAsync(subject.storage.remove(userId));
+    await t.notThrowsAsync(subject.storage.remove(randomUUID()));
+  });
 }
