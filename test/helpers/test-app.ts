@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import { createServer, type RequestListener, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { answerClientErrors } from '../../src/adapters/http/client-errors.js';
 import type { Logger } from '../../src/application/ports/logger.js';
 import type { UserCache } from '../../src/application/ports/user-cache.js';
 import { loadConfig, type Config } from '../../src/infrastructure/config.js';
@@ -63,6 +64,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
   // Listening first gives the address PUBLIC_URL may need; no one knows it before the app is built.
   let handle: RequestListener | undefined;
   const server: Server = createServer((req, res) => handle!(req, res));
+  answerClientErrors(server);
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;

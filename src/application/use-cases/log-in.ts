@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { cleanUserAgent } from '../../domain/account.js';
 import { FieldErrors, RateLimited } from '../../domain/errors.js';
 import { EmailNotVerified, InvalidCredentials } from '../../domain/user.errors.js';
-import { emailKey, requiredString } from '../../domain/validation.js';
+import { PASSWORD_MAX_BYTES } from '../../domain/password-policy.js';
+import { checkEmail, emailKey, requiredString } from '../../domain/validation.js';
 import type { Clock } from '../ports/clock.js';
 import type { LoginThrottle } from '../ports/login-throttle.js';
 import type { PasswordHasher } from '../ports/password-hasher.js';
@@ -24,9 +25,14 @@ export interface LogInDeps {
 export function makeLogIn(deps: LogInDeps) {
   /** `context.userAgent`: the client's User-Agent header, kept (cleaned and bounded) with the session. */
   return async function logIn(input: Record<string, unknown>, context: { userAgent?: unknown } = {}): Promise<TokenPair & { userId: string }> {
+    // Validated before anything is counted or looked up: a megabyte of "email" is refused here.
     const errors = new FieldErrors();
-    const email = requiredString(errors, 'email', input.email);
+    const email = checkEmail(errors, 'email', input.email);
     const password = requiredString(errors, 'password', input.password);
+    // No stored password is longer (signup refuses it), so a longer one is not worth a hash.
+    if (password !== undefined && Buffer.byteLength(password, 'utf8') > PASSWORD_MAX_BYTES) {
+      errors.add('password', `must be at most ${PASSWORD_MAX_BYTES} bytes of UTF-8`);
+    }
     errors.throwIfAny();
 
     const throttleKey = emailKey(email!);

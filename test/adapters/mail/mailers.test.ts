@@ -61,3 +61,30 @@ test('FileOutboxMailer writes a parseable .eml per email and logs where it is, w
     await rm(dir, { recursive: true, force: true });
   }
 });
+
+test('both mailers address the stored address as one mailbox, never re-parsed as an address list', async (t) => {
+  // Addresses stored before the email grammar was strict could read as two mailboxes to a parser.
+  const stored = 'ann@example.com, victim@example.test';
+  const sink = await new SmtpSink().start();
+  const mailer = new NodemailerMailer({ url: sink.url, from: 'Contacts <no-reply@app.test>' });
+  try {
+    await mailer.send({ kind: 'password-changed', to: 'plain+tag@example.com', username: 'Ann' });
+    t.deepEqual(sink.recipients, [['plain+tag@example.com']]);
+    // The SMTP server may refuse such a recipient; what matters is that the victim is never one.
+    await mailer.send({ kind: 'password-changed', to: stored, username: 'Ann' }).catch(() => {});
+    t.false(sink.recipients.flat().includes('victim@example.test'));
+    t.true(sink.recipients.every((rcpts) => rcpts.length === 1));
+  } finally {
+    mailer.close();
+    await sink.stop();
+  }
+  const dir = await mkdtemp(path.join(tmpdir(), 'outbox-'));
+  try {
+    await new FileOutboxMailer(dir, 'Contacts <no-reply@app.test>', new CapturingLogger()).send({ kind: 'password-changed', to: stored, username: 'Ann' });
+    const [file] = await readdir(dir);
+    const mail = await simpleParser(await readFile(path.join(dir, file!)));
+    t.false(JSON.stringify(mail.to).includes('"address":"victim@example.test"'));
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});

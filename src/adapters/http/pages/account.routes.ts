@@ -4,7 +4,7 @@ import type { Logger } from '../../../application/ports/logger.js';
 import { ServiceUnavailable, ValidationFailed } from '../../../domain/errors.js';
 import { EmailTaken, InvalidToken } from '../../../domain/user.errors.js';
 import type { RateLimiters } from '../middleware/rate-limit.js';
-import { parseBody } from '../middleware/body-parser.js';
+import { parseBody, requestBody } from '../middleware/body-parser.js';
 import { requestIdOf } from '../middleware/request-log.js';
 import { HttpProblem } from '../problem.js';
 import type { UseCases } from '../use-cases.js';
@@ -22,7 +22,7 @@ import {
   resendVerificationPage,
   resetPasswordPage,
 } from './account-pages.js';
-import type { SafeHtml } from './html.js';
+import type { SafeHtml } from '../../html.js';
 import { ACCOUNT_PREFIX } from './page-headers.js';
 import { STYLESHEET } from './stylesheet.js';
 
@@ -34,7 +34,7 @@ function render(ctx: Context, status: number, page: SafeHtml): void {
 
 /** A form field as a string; anything else (absent, repeated, a JSON object) reads as empty. */
 function formField(ctx: Context, name: string): string {
-  const value = ((ctx.request as { body?: Record<string, unknown> }).body ?? {})[name];
+  const value = requestBody(ctx)[name];
   return typeof value === 'string' ? value : '';
 }
 

@@ -1,12 +1,10 @@
 import Router from '@koa/router';
 import { toPublicUser } from '../../../domain/user.js';
-import { parseBody } from '../middleware/body-parser.js';
+import { parseBody, requestBody as body } from '../middleware/body-parser.js';
 import { readSingleFile, uploadedFile } from '../middleware/multipart.js';
 import { requireAuth, type AuthState } from '../middleware/require-auth.js';
 import type { UseCases } from '../use-cases.js';
 
-type Body = Record<string, unknown>;
-const body = (ctx: { request: unknown }) => (ctx.request as { body: Body }).body;
 
 export function userRoutes(useCases: UseCases, options: { avatarMaxBytes: number }): Router<AuthState> {
   const router = new Router<AuthState>({ prefix: '/api/users' });
