@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { cleanUserAgent } from '../../domain/account.js';
 import { FieldErrors, RateLimited } from '../../domain/errors.js';
 import { EmailNotVerified, InvalidCredentials } from '../../domain/user.errors.js';
 import { PASSWORD_MAX_BYTES } from '../../domain/password-policy.js';
@@ -22,7 +23,8 @@ export interface LogInDeps {
 }
 
 export function makeLogIn(deps: LogInDeps) {
-  return async function logIn(input: Record<string, unknown>): Promise<TokenPair & { userId: string }> {
+  /** `context.userAgent`: the client's User-Agent header, kept (cleaned and bounded) with the session. */
+  return async function logIn(input: Record<string, unknown>, context: { userAgent?: unknown } = {}): Promise<TokenPair & { userId: string }> {
     // Validated before anything is counted or looked up: a megabyte of "email" is refused here.
     const errors = new FieldErrors();
     const email = checkEmail(errors, 'email', input.email);
@@ -50,6 +52,8 @@ export function makeLogIn(deps: LogInDeps) {
       userId: user.id,
       refreshJti: jti,
       expiresAt: new Date(now.getTime() + deps.tokens.refreshTtlSeconds * 1000),
+      userAgent: cleanUserAgent(context.userAgent),
+      createdAt: now,
     });
     return {
       userId: user.id,
