@@ -183,6 +183,7 @@ export async function buildContainer(config: Config, overrides: Overrides = {}):
     rateLimits,
     healthChecks,
     avatarMaxBytes: config.avatarMaxBytes,
+    contactsImportMaxBytes: config.contactsImportMaxBytes,
     ...(avatars instanceof LocalDiskAvatarStorage ? { media: avatars } : {}),
     translateError,
   });
