@@ -164,6 +164,9 @@ function convert(line: ContentLine, legacy: boolean): string | null {
   let value = line.value;
   if (encoding === 'QUOTED-PRINTABLE') value = escapeText(decodeQuotedPrintable(value, charset), line.name === 'N');
   else if (legacy) value = escapeText(value, line.name === 'N');
+  // ical.js unescapes `\;` only in compound values (N), as RFC 6350 has it; RFC 2426 text escapes
+  // it everywhere (Thunderbird, Apple do), so it is taken as a plain semicolon here.
+  else if (line.name !== 'N') value = value.replace(/\\(.)/g, (pair, c: string) => (c === ';' ? ';' : pair));
 
   const params = [...(types.length > 0 ? [`TYPE=${types.join(',')}`] : []), ...kept];
   const group = /^[A-Za-z0-9-]+$/.test(line.group) ? `${line.group}.` : '';
@@ -190,7 +193,7 @@ function escapeText(text: string, structured: boolean): string {
     .map((c) =>
       c
         .replace(/\\/g, '\\\\')
-        .replace(/[,;]/g, '\\$&')
+        .replace(structured ? /[,;]/g : /,/g, '\\$&')
         .replace(/\r\n|\r|\n/g, '\\n'),
     )
     .join(';');
