@@ -4,7 +4,7 @@ import type { Context } from 'koa';
 import getRawBody from 'raw-body';
 import type { VersionedContact } from '../../../domain/contact.js';
 import type { RateLimiters } from '../app.js';
-import { etagOf, versionsFromIfMatch } from '../etag.js';
+import { etagOf, ifNoneMatchHolds, versionsFromIfMatch } from '../etag.js';
 import { parseBody } from '../middleware/body-parser.js';
 import { readSingleFile, uploadedFile } from '../middleware/multipart.js';
 import { requireAuth, type AuthState } from '../middleware/require-auth.js';
@@ -73,9 +73,12 @@ export function contactRoutes(useCases: UseCases, limits: RateLimiters, options:
   });
 
   router.get('/:id', ...guard, async (ctx) => {
-    sendContact(ctx, await useCases.getContact(owner(ctx), ctx.params.id!));
-    // If-None-Match against the ETag just set (weak comparison, `*` included): 304 without a body.
-    if (ctx.fresh) ctx.status = 304;
+    const found = await useCases.getContact(owner(ctx), ctx.params.id!);
+    sendContact(ctx, found);
+    if (ifNoneMatchHolds(ctx.get('If-None-Match') || undefined, etagOf(found.version))) {
+      ctx.status = 304;
+      ctx.body = null;
+    }
   });
 
   router.put('/:id', ...guard, parseBody(), async (ctx) => {
