@@ -2,6 +2,7 @@ import type { Knex } from 'knex';
 import * as accounts from './20261124_001_accounts.js';
 import * as emailOutbox from './20261124_009_email_outbox.js';
 import * as contacts from './20261125_001_contacts.js';
+import * as emailTokenIssues from './20261201_14_email_token_issues.js';
 import * as contactOptionalFields from './20261201_17_contact_optional_fields.js';
 
 /**
@@ -12,6 +13,7 @@ const migrations: Record<string, Knex.Migration> = {
   '20261124_001_accounts': accounts,
   '20261124_009_email_outbox': emailOutbox,
   '20261125_001_contacts': contacts,
+  '20261201_14_email_token_issues': emailTokenIssues,
   '20261201_17_contact_optional_fields': contactOptionalFields,
 };
 

@@ -102,10 +102,21 @@ export class InMemoryOneTimeTokenRepository implements OneTimeTokenRepository {
     this.table.put({ ...token, consumedAt: at });
     return true;
   }
+  async release(id: string, consumedAt: Date) {
+    const token = this.table.get(id);
+    if (token?.consumedAt?.getTime() === consumedAt.getTime()) this.table.put({ ...token, consumedAt: null });
+  }
   async consumeAllForUser(userId: string, purpose: TokenPurpose, at: Date) {
     for (const t of this.table.all()) {
       if (t.userId === userId && t.purpose === purpose && !t.consumedAt) this.table.put({ ...t, consumedAt: at });
     }
+  }
+  async createUnlessIssuedSince(token: { userId: string; purpose: TokenPurpose; tokenHash: string; createdAt: Date; expiresAt: Date }, since: Date) {
+    // No await between the check and the insert: as atomic as the real one.
+    const later = this.table.all().some((t) => t.userId === token.userId && t.purpose === token.purpose && t.createdAt.getTime() > since.getTime());
+    if (later) return false;
+    this.table.put({ ...token, id: randomUUID(), consumedAt: null });
+    return true;
   }
   async lastIssuedAt(userId: string, purpose: TokenPurpose) {
     const times = this.table.all().filter((t) => t.userId === userId && t.purpose === purpose).map((t) => t.createdAt.getTime());

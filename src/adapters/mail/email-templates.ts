@@ -1,4 +1,5 @@
 import type { Email } from '../../application/ports/mailer.js';
+import { escapeHtml } from '../html.js';
 
 export interface RenderedEmail {
   to: string;
@@ -7,16 +8,21 @@ export interface RenderedEmail {
   html: string;
 }
 
-const escape = (s: string) =>
-  s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+/**
+ * The recipient exactly as stored, as nodemailer's address object: a string would be parsed again
+ * as an address list, and a list can name mailboxes the stored address does not.
+ */
+export function storedAddress(address: string): { name: string; address: string } {
+  return { name: '', address };
+}
 
 function html(title: string, paragraphs: string[], link?: { href: string; label: string }): string {
   const button = link
-    ? `<p><a href="${escape(link.href)}" style="display:inline-block;padding:10px 16px;background:#2457c5;color:#fff;text-decoration:none;border-radius:4px">${escape(link.label)}</a></p>` +
-      `<p style="font-size:13px;color:#555">Or paste this link into your browser:<br>${escape(link.href)}</p>`
+    ? `<p><a href="${escapeHtml(link.href)}" style="display:inline-block;padding:10px 16px;background:#2457c5;color:#fff;text-decoration:none;border-radius:4px">${escapeHtml(link.label)}</a></p>` +
+      `<p style="font-size:13px;color:#555">Or paste this link into your browser:<br>${escapeHtml(link.href)}</p>`
     : '';
   return `<!doctype html><html><body style="font-family:system-ui,sans-serif;line-height:1.5;max-width:560px;margin:auto;padding:16px">` +
-    `<h1 style="font-size:20px">${escape(title)}</h1>${paragraphs.map((p) => `<p>${escape(p)}</p>`).join('')}${button}</body></html>`;
+    `<h1 style="font-size:20px">${escapeHtml(title)}</h1>${paragraphs.map((p) => `<p>${escapeHtml(p)}</p>`).join('')}${button}</body></html>`;
 }
 
 /** Each email has a plain-text part, where the link stands alone on its own line, and an HTML part. */

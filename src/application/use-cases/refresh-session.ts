@@ -4,7 +4,7 @@ import type { Clock } from '../ports/clock.js';
 import type { TokenService } from '../ports/token-service.js';
 import type { Repositories } from '../ports/unit-of-work.js';
 import type { UserCache } from '../ports/user-cache.js';
-import { issuePair, type TokenPair } from './log-in.js';
+import { issuePair, type TokenPair } from '../shared/token-pair.js';
 
 export interface RefreshSessionDeps {
   repos: Pick<Repositories, 'users' | 'sessions'>;

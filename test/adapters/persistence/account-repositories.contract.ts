@@ -93,6 +93,26 @@ export function accountRepositoriesContract(
     t.is(await repos.tokens.lastIssuedAt(MISSING, 'verify-email'), null);
   });
 
+  it('one-time tokens: created unless one of that purpose was issued since, and of parallel claims exactly one creates', async (t, { repos, uow }) => {
+    const user = await repos.users.create(newUser('claim@example.com'));
+    const now = Date.now();
+    const token = (hash: string, at: number, purpose: 'verify-email' | 'reset-password' = 'reset-password') =>
+      ({ userId: user.id, purpose, tokenHash: hash, createdAt: new Date(at), expiresAt: later(3_600_000) });
+    await repos.tokens.create(token('c0', now - 30_000, 'verify-email'));
+    t.false(await repos.tokens.createUnlessIssuedSince(token('c1', now, 'verify-email'), new Date(now - 60_000)), 'one issued 30 s ago');
+    t.is(await repos.tokens.findByHash('verify-email', 'c1'), null);
+    t.true(await repos.tokens.createUnlessIssuedSince(token('c2', now + 31_000, 'verify-email'), new Date(now - 29_000)));
+
+    const results = await Promise.all(
+      Array.from({ length: 10 }, (_, i) =>
+        uow.run((tx) => tx.tokens.createUnlessIssuedSince(token(`p${i}`, now, 'reset-password'), new Date(now - 60_000))),
+      ),
+    );
+    t.is(results.filter(Boolean).length, 1);
+    const stored = await Promise.all(Array.from({ length: 10 }, (_, i) => repos.tokens.findByHash('reset-password', `p${i}`)));
+    t.is(stored.filter((r) => r !== null).length, 1);
+  });
+
   it('a unit of work stores everything or, when it throws, nothing', async (t, { repos, uow }) => {
     await t.throwsAsync(
       uow.run(async (tx) => {

@@ -1,5 +1,5 @@
 import type { FieldError } from '../../../domain/errors.js';
-import { html, type SafeHtml } from './html.js';
+import { html, type SafeHtml } from '../../html.js';
 import { errorSummary, field, layout, type FieldSpec } from './layout.js';
 
 /** The account pages people reach from their inbox. Each returns a whole document; nothing here knows HTTP. */

@@ -1,10 +1,10 @@
 import Router from '@koa/router';
 import type { Context, Middleware } from 'koa';
 import type { Logger } from '../../../application/ports/logger.js';
-import { ServiceUnavailable, ValidationFailed } from '../../../domain/errors.js';
+import { RateLimited, ServiceUnavailable, ValidationFailed } from '../../../domain/errors.js';
 import { InvalidToken } from '../../../domain/user.errors.js';
-import type { RateLimiters } from '../app.js';
-import { parseBody } from '../middleware/body-parser.js';
+import type { RateLimiters } from '../middleware/rate-limit.js';
+import { parseBody, requestBody } from '../middleware/body-parser.js';
 import { requestIdOf } from '../middleware/request-log.js';
 import { HttpProblem } from '../problem.js';
 import type { UseCases } from '../use-cases.js';
@@ -18,7 +18,7 @@ import {
   resendVerificationPage,
   resetPasswordPage,
 } from './account-pages.js';
-import type { SafeHtml } from './html.js';
+import type { SafeHtml } from '../../html.js';
 import { ACCOUNT_PREFIX } from './page-headers.js';
 import { STYLESHEET } from './stylesheet.js';
 
@@ -30,7 +30,7 @@ function render(ctx: Context, status: number, page: SafeHtml): void {
 
 /** A form field as a string; anything else (absent, repeated, a JSON object) reads as empty. */
 function formField(ctx: Context, name: string): string {
-  const value = ((ctx.request as { body?: Record<string, unknown> }).body ?? {})[name];
+  const value = requestBody(ctx)[name];
   return typeof value === 'string' ? value : '';
 }
 
@@ -58,8 +58,12 @@ function renderFailures(logger: Logger): Middleware {
       if (error instanceof HttpProblem) {
         for (const [name, value] of Object.entries(error.headers)) ctx.set(name, value);
         status = error.status;
+      } else if (error instanceof RateLimited) {
+        ctx.set('Retry-After', String(error.retryAfterSeconds));
+        status = 429;
       } else if (error instanceof ServiceUnavailable) {
         logger.warn({ requestId: requestIdOf(ctx), err: error, service: error.service }, 'backing service unavailable');
+        if (error.retryAfterSeconds !== undefined) ctx.set('Retry-After', String(error.retryAfterSeconds));
         status = 503;
       } else {
         const thrown = (error as { status?: unknown; expose?: unknown }).status;
@@ -111,7 +115,7 @@ export function accountRoutes(useCases: UseCases, limits: RateLimiters, logger: 
     render(ctx, 200, resetPasswordPage({ token }));
   });
 
-  router.post('/reset-password', parseBody({ form: true }), async (ctx) => {
+  router.post('/reset-password', limits.auth, parseBody({ form: true }), async (ctx) => {
     const token = formField(ctx, 'token');
     const password = formField(ctx, 'password');
     try {

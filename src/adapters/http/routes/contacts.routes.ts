@@ -3,16 +3,13 @@ import Router from '@koa/router';
 import type { Context } from 'koa';
 import getRawBody from 'raw-body';
 import type { VersionedContact } from '../../../domain/contact.js';
-import type { RateLimiters } from '../app.js';
 import { etagOf, ifNoneMatchHolds, versionsFromIfMatch } from '../etag.js';
-import { parseBody } from '../middleware/body-parser.js';
+import { parseBody, requestBody } from '../middleware/body-parser.js';
 import { readSingleFile, uploadedFile } from '../middleware/multipart.js';
+import type { RateLimiters } from '../middleware/rate-limit.js';
 import { requireAuth, type AuthState } from '../middleware/require-auth.js';
 import { HttpProblem } from '../problem.js';
 import type { UseCases } from '../use-cases.js';
-
-type Body = Record<string, unknown>;
-const body = (ctx: { request: unknown }) => (ctx.request as { body: Body }).body;
 
 /** Media types a vCard file is sent as (text/x-vcard and text/directory by older address books). */
 const VCARD_TYPES = ['text/vcard', 'text/x-vcard', 'text/directory'];
@@ -66,7 +63,7 @@ export function contactRoutes(useCases: UseCases, limits: RateLimiters, options:
   });
 
   router.post('/', ...guard, limits.contactCreate, parseBody(), async (ctx) => {
-    const created = await useCases.createContact(owner(ctx), body(ctx));
+    const created = await useCases.createContact(owner(ctx), requestBody(ctx));
     ctx.status = 201;
     ctx.set('Location', `/api/contacts/${created.contact.id}`);
     sendContact(ctx, created);
@@ -82,11 +79,11 @@ export function contactRoutes(useCases: UseCases, limits: RateLimiters, options:
   });
 
   router.put('/:id', ...guard, parseBody(), async (ctx) => {
-    sendContact(ctx, await useCases.replaceContact(owner(ctx), ctx.params.id!, body(ctx), ifMatch(ctx)));
+    sendContact(ctx, await useCases.replaceContact(owner(ctx), ctx.params.id!, requestBody(ctx), ifMatch(ctx)));
   });
 
   router.patch('/:id', ...guard, parseBody(), async (ctx) => {
-    sendContact(ctx, await useCases.patchContact(owner(ctx), ctx.params.id!, body(ctx), ifMatch(ctx)));
+    sendContact(ctx, await useCases.patchContact(owner(ctx), ctx.params.id!, requestBody(ctx), ifMatch(ctx)));
   });
 
   router.delete('/:id', ...guard, async (ctx) => {
