@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { answerClientErrors } from '../adapters/http/client-errors.js';
 
 import { ConfigError, loadConfig, type Config } from './config.js';
-import { buildContainer, type Container } from './container.js';
+import { buildContainer, SchemaBehind, type Container } from './container.js';
 
 const SHUTDOWN_GRACE_MS = 10_000;
 
@@ -30,7 +30,11 @@ function readConfig(): Config {
 /** Reads the config, builds the app, listens, and on SIGTERM/SIGINT finishes what is in flight before it exits. */
 export async function serve(options: ServeOptions = {}): Promise<void> {
   const config = readConfig();
-  const container = await buildContainer(config);
+  const container = await buildContainer(config).catch((error: unknown) => {
+    if (!(error instanceof SchemaBehind)) throw error;
+    console.error(`Start refused: ${error.message}`);
+    process.exit(1);
+  });
   const listener = container.app.callback();
   const server = createServer(options.wrapListener ? options.wrapListener(listener, container) : listener);
   answerClientErrors(server, container.logger);

@@ -1,7 +1,15 @@
 import { AvatarStorageFailed, AvatarStorageTimeout, UnsupportedImage } from '../../domain/avatar.errors.js';
-import { ContactEmailTaken } from '../../domain/contact.errors.js';
+import { ContactChanged, ContactEmailTaken, NotAVCardFile } from '../../domain/contact.errors.js';
 import { DomainError, NotFound, RateLimited, ServiceUnavailable, ValidationFailed } from '../../domain/errors.js';
-import { EmailNotVerified, EmailTaken, InvalidCredentials, InvalidRefreshToken, InvalidToken, Unauthenticated } from '../../domain/user.errors.js';
+import {
+  EmailNotVerified,
+  EmailTaken,
+  InvalidCredentials,
+  InvalidRefreshToken,
+  InvalidToken,
+  Unauthenticated,
+  WrongPassword,
+} from '../../domain/user.errors.js';
 import { HttpProblem, type Problem } from './problem.js';
 
 type ErrorClass = abstract new (...args: never[]) => DomainError;
@@ -12,14 +20,17 @@ type ErrorClass = abstract new (...args: never[]) => DomainError;
  */
 export const STATUS_BY_ERROR = [
   [ValidationFailed, 422],
+  [NotAVCardFile, 422],
   [InvalidToken, 400],
   [InvalidCredentials, 401],
   [InvalidRefreshToken, 401],
   [Unauthenticated, 401],
   [EmailNotVerified, 403],
+  [WrongPassword, 403],
   [NotFound, 404],
   [EmailTaken, 409],
   [ContactEmailTaken, 409],
+  [ContactChanged, 412],
   [UnsupportedImage, 415],
   [RateLimited, 429],
   [AvatarStorageFailed, 502],

@@ -2,7 +2,7 @@ import Router from '@koa/router';
 import type { Context, Middleware } from 'koa';
 import type { Logger } from '../../../application/ports/logger.js';
 import { ServiceUnavailable, ValidationFailed } from '../../../domain/errors.js';
-import { InvalidToken } from '../../../domain/user.errors.js';
+import { EmailTaken, InvalidToken } from '../../../domain/user.errors.js';
 import { problemFor } from '../error-statuses.js';
 import type { RateLimiters } from '../middleware/rate-limit.js';
 import { parseBody, requestBody } from '../middleware/body-parser.js';
@@ -10,6 +10,10 @@ import { requestIdOf } from '../middleware/request-log.js';
 import type { UseCases } from '../use-cases.js';
 import {
   checkInboxPage,
+  confirmEmailChangePage,
+  emailChangedPage,
+  emailChangeTakenPage,
+  invalidEmailChangeLinkPage,
   emailVerifiedPage,
   errorPage,
   forgotPasswordPage,
@@ -144,6 +148,24 @@ export function accountRoutes(useCases: UseCases, limits: RateLimiters, logger: 
     onFailure(ctx, (error) => (error instanceof ValidationFailed ? resendVerificationPage({ email, errors: error.errors }) : null));
     await useCases.resendVerification({ email });
     render(ctx, 200, checkInboxPage('verify'));
+  });
+
+  // Opening the link changes nothing (mail scanners open links): the button below does.
+  router.get('/confirm-email-change', async (ctx) => {
+    const token = typeof ctx.query.token === 'string' ? ctx.query.token : '';
+    onFailure(ctx, (error) => (error instanceof InvalidToken ? invalidEmailChangeLinkPage() : null));
+    const { newEmail } = await useCases.checkEmailChangeToken(token);
+    render(ctx, 200, confirmEmailChangePage({ token, newEmail }));
+  });
+
+  router.post('/confirm-email-change', limits.auth, parseBody({ form: true }), async (ctx) => {
+    onFailure(ctx, (error) => {
+      if (error instanceof InvalidToken) return invalidEmailChangeLinkPage();
+      if (error instanceof EmailTaken) return emailChangeTakenPage();
+      return null;
+    });
+    const { email } = await useCases.confirmEmailChange(formField(ctx, 'token'));
+    render(ctx, 200, emailChangedPage(email));
   });
 
   return router;
