@@ -1,7 +1,7 @@
 import type { Middleware } from 'koa';
 import type { Logger } from '../../../application/ports/logger.js';
 import { AvatarStorageFailed, AvatarStorageTimeout, UnsupportedImage } from '../../../domain/avatar.errors.js';
-import { ContactChanged, ContactEmailTaken, NotAVCardFile } from '../../../domain/contact.errors.js';
+import { ContactChanged, ContactEmailTaken, NotAVCardFile, TooManyCards } from '../../../domain/contact.errors.js';
 import { DomainError, NotFound, RateLimited, ServiceUnavailable, ValidationFailed } from '../../../domain/errors.js';
 import {
   EmailNotVerified,
@@ -29,6 +29,7 @@ const STATUS_BY_ERROR: ReadonlyArray<readonly [ErrorClass, number]> = [
   [EmailTaken, 409],
   [ContactEmailTaken, 409],
   [ContactChanged, 412],
+  [TooManyCards, 413],
   [UnsupportedImage, 415],
   [RateLimited, 429],
   [AvatarStorageFailed, 502],
