@@ -97,6 +97,7 @@ export async function buildContainer(config: Config, overrides: Overrides = {}):
     avatars,
     loginThrottle: shared.loginThrottle,
     dummyHash,
+    logger,
     publicUrl: config.publicUrl,
     verifyTokenTtlSeconds: config.verifyTokenTtlS,
     resetTokenTtlSeconds: config.resetTokenTtlS,

@@ -139,20 +139,23 @@ export function uniqueEmail(prefix = 'user'): string {
 export function eachBackend(
   backends: Backend[],
   register: (it: (title: string, body: (t: ExecutionContext, app: TestApp) => Promise<void>) => void, backend: Backend) => void,
-  options: Omit<TestAppOptions, 'backend'> = {},
+  options: Omit<TestAppOptions, 'backend'> & { serial?: boolean } = {},
 ): void {
+  // Serial for files whose tests would otherwise pile dozens of concurrent requests onto one PGlite app.
+  const { serial, ...appOptions } = options;
+  const declare = serial ? test.serial : test;
   for (const backend of backends) {
     let app: TestApp | undefined;
     let up = true;
     test.before(async () => {
       up = await backend.available();
-      if (up) app = await startTestApp({ ...options, backend });
+      if (up) app = await startTestApp({ ...appOptions, backend });
     });
     test.after.always(async () => {
       await app?.close();
     });
     register((title, body) => {
-      test(`[${backend.name}] ${title}`, async (t) => {
+      declare(`[${backend.name}] ${title}`, async (t) => {
         if (!up) return t.pass(`${backend.name} is not running`);
         await body(t, app!);
       });

@@ -24,6 +24,8 @@ export function parseBody(options: { form?: boolean } = {}): Middleware {
     jsonLimit: JSON_LIMIT,
     formLimit: JSON_LIMIT,
     encoding: 'utf-8',
+    // DELETE too: deleting an account takes the password in its body.
+    parsedMethods: ['POST', 'PUT', 'PATCH', 'DELETE'],
   });
   const accepted = options.form ? ['application/json', 'application/x-www-form-urlencoded'] : ['application/json'];
   return async function readBody(ctx, next) {

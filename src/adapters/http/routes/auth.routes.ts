@@ -31,7 +31,10 @@ export function authRoutes(useCases: UseCases, limits: RateLimiters): Router<Aut
     const input = requestBody(ctx);
     const isForm = Boolean(ctx.is('application/x-www-form-urlencoded'));
     try {
-      const { userId: _userId, ...pair } = await useCases.logIn({ email: isForm ? input.username : input.email, password: input.password, clientIp: ctx.ip });
+      const { userId: _userId, ...pair } = await useCases.logIn(
+        { email: isForm ? input.username : input.email, password: input.password, clientIp: ctx.ip },
+        { userAgent: ctx.get('User-Agent') },
+      );
       ctx.body = pair;
     } catch (error) {
       // The form's field is `username`: name the field the client sent.
@@ -62,6 +65,12 @@ export function authRoutes(useCases: UseCases, limits: RateLimiters): Router<Aut
     const input = requestBody(ctx);
     await useCases.resetPassword({ token: input.token, password: input.password });
     ctx.status = 204;
+  });
+
+  // The emailed token is the proof: no Bearer. Limited per IP like the other routes that take one.
+  router.post('/confirm-email-change', limits.auth, parseBody(), async (ctx) => {
+    const user = await useCases.confirmEmailChange(requestBody(ctx).token);
+    ctx.body = { user };
   });
 
   return router;
