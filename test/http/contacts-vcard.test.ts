@@ -2,7 +2,7 @@ import test from 'ava';
 import ICAL from 'ical.js';
 import { readFileSync } from 'node:fs';
 import type { ContactView } from '../../src/domain/contact.js';
-import { BACKENDS } from '../helpers/databases.js';
+import { BACKENDS, postgresBackend } from '../helpers/databases.js';
 import { eachBackend, signUpAndLogIn, startTestApp, uniqueEmail, type TestApp } from '../helpers/test-app.js';
 
 type Report = { created: number; skipped: { index: number; name: string | null; reason: string }[] };
@@ -178,4 +178,17 @@ test('an import counts as one creation against RATE_LIMIT_CONTACT_CREATE_MAX, ho
   t.is(limited.status, 429);
   t.truthy(limited.headers.get('retry-after'));
   t.is((await allContacts(app, accessToken)).length, 31);
+});
+
+test('on PostgreSQL, five parallel imports of one file into one book create each contact exactly once and report the rest', async (t) => {
+  if (!(await postgresBackend.available())) return t.pass('PostgreSQL is not running');
+  const app = await startTestApp({ backend: postgresBackend });
+  t.teardown(() => app.close());
+  const { accessToken } = await signUpAndLogIn(app);
+  const file = Array.from({ length: 400 }, (_, i) => `BEGIN:VCARD\r\nVERSION:4.0\r\nFN:P${i}\r\nEMAIL:p${i}@example.com\r\nEND:VCARD\r\n`).join('');
+  const reports = await Promise.all(Array.from({ length: 5 }, async () => (await (await importFile(app, accessToken, file)).json()) as Report));
+  t.is(reports.reduce((sum, r) => sum + r.created, 0), 400);
+  t.is(reports.reduce((sum, r) => sum + r.skipped.length, 0), 4 * 400);
+  t.true(reports.every((r) => r.skipped.every((s) => s.reason === 'a contact with this email is already in your book')));
+  t.is((await allContacts(app, accessToken)).length, 400);
 });

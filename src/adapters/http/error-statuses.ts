@@ -1,5 +1,5 @@
 import { AvatarStorageFailed, AvatarStorageTimeout, UnsupportedImage } from '../../domain/avatar.errors.js';
-import { ContactChanged, ContactEmailTaken, NotAVCardFile } from '../../domain/contact.errors.js';
+import { ContactChanged, ContactEmailTaken, NotAVCardFile, TooManyCards } from '../../domain/contact.errors.js';
 import { DomainError, NotFound, RateLimited, ServiceUnavailable, ValidationFailed } from '../../domain/errors.js';
 import {
   EmailNotVerified,
@@ -31,6 +31,7 @@ export const STATUS_BY_ERROR = [
   [EmailTaken, 409],
   [ContactEmailTaken, 409],
   [ContactChanged, 412],
+  [TooManyCards, 413],
   [UnsupportedImage, 415],
   [RateLimited, 429],
   [AvatarStorageFailed, 502],

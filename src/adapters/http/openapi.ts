@@ -613,7 +613,8 @@ export const openApiDocument: OA.OpenAPIObject = {
           'vCard 2.1, 3.0 or 4.0 as address books export them (folded lines, quoted-printable, CHARSET, grouped properties, several cards). ' +
           'Each card becomes one contact (N/FN → names, the preferred or first EMAIL and TEL, BDAY in any of its forms, NOTE). A card without a name, ' +
           'with an invalid field, or whose email is already in the book or earlier in the file is skipped and reported; the others are stored in one ' +
-          'transaction. Counts as one creation for RATE_LIMIT_CONTACT_CREATE_MAX. Also accepted as `text/x-vcard` and `text/directory`.',
+          'transaction. Counts as one creation for RATE_LIMIT_CONTACT_CREATE_MAX. Also accepted as `text/x-vcard` and `text/directory`. ' +
+          'Over CONTACTS_IMPORT_MAX_BYTES, or over 50,000 cards (TOO_MANY_CARDS), is 413; no card at all is 422 NOT_A_VCARD.',
         security: bearer,
         requestBody: {
           required: true,
