@@ -110,6 +110,7 @@ const schema = {
   databaseAcquireTimeoutMs: { env: 'DATABASE_ACQUIRE_TIMEOUT_MS', format: 'positive-int', default: 5000 },
   databaseQueryTimeoutMs: { env: 'DATABASE_QUERY_TIMEOUT_MS', format: 'positive-int', default: 5000 },
   redisTimeoutMs: { env: 'REDIS_TIMEOUT_MS', format: 'positive-int', default: 500 },
+  shutdownTimeoutMs: { env: 'SHUTDOWN_TIMEOUT_MS', format: 'positive-int', default: 10_000 },
   outboxPollIntervalMs: { env: 'OUTBOX_POLL_INTERVAL_MS', format: 'positive-int', default: 1000 },
   outboxMaxAttempts: { env: 'OUTBOX_MAX_ATTEMPTS', format: 'positive-int', default: 20 },
   outboxRetryBaseMs: { env: 'OUTBOX_RETRY_BASE_MS', format: 'positive-int', default: 2000 },

@@ -59,6 +59,8 @@ export interface Container {
   rateLimits: RateLimiters;
   /** Delivers the outbox in the background; `drain()` waits until every due email was attempted. */
   dispatcher: OutboxDispatcher;
+  /** From now on /ready answers 503 SHUTTING_DOWN, so a load balancer stops routing here; the app still serves. */
+  beginShutdown(): void;
   /** Stops the dispatcher (finishing the send in flight), then releases every pool and client the container opened. */
   close(): Promise<void>;
 }
@@ -174,6 +176,7 @@ export async function buildContainer(config: Config, overrides: Overrides = {}):
   });
 
   const healthChecks: HealthCheck[] = [{ name: 'database', check: async () => void (await knex.raw('select 1')) }];
+  let shuttingDown = false;
   const translateError = (error: unknown) => (isDatabaseUnavailable(error) ? new ServiceUnavailable('database') : null);
   if (redis) healthChecks.push({ name: 'redis', check: () => pingRedis(redis, config.redisTimeoutMs) });
   const app = createApp({
@@ -186,6 +189,7 @@ export async function buildContainer(config: Config, overrides: Overrides = {}):
     avatarMaxBytes: config.avatarMaxBytes,
     ...(avatars instanceof LocalDiskAvatarStorage ? { media: avatars } : {}),
     translateError,
+    shuttingDown: () => shuttingDown,
   });
   dispatcher.start();
 
@@ -197,6 +201,9 @@ export async function buildContainer(config: Config, overrides: Overrides = {}):
     logger,
     rateLimits,
     dispatcher,
+    beginShutdown() {
+      shuttingDown = true;
+    },
     async close() {
       await dispatcher.stop();
       if (mailer instanceof NodemailerMailer) mailer.close();
