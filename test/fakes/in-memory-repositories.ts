@@ -82,8 +82,15 @@ export class InMemorySessionRepository implements SessionRepository {
     const session = this.table.get(id);
     if (session && !session.revokedAt) this.table.put({ ...session, revokedAt: at });
   }
-  async revokeAllForUser(userId: string, at: Date) {
-    for (const s of this.table.all()) if (s.userId === userId && !s.revokedAt) this.table.put({ ...s, revokedAt: at });
+  async revokeAllForUser(userId: string, at: Date, exceptId?: string) {
+    const revoked: string[] = [];
+    for (const s of this.table.all()) {
+      if (s.userId === userId && !s.revokedAt && s.id !== exceptId) {
+        this.table.put({ ...s, revokedAt: at });
+        revoked.push(s.id);
+      }
+    }
+    return revoked;
   }
 }
 

@@ -42,8 +42,11 @@ export class KnexSessionRepository implements SessionRepository {
     await SessionModel.query(this.db).patch({ revokedAt: at }).where('id', id).whereNull('revokedAt');
   }
 
-  async revokeAllForUser(userId: string, at: Date): Promise<void> {
-    if (!isUuid(userId)) return;
-    await SessionModel.query(this.db).patch({ revokedAt: at }).where('userId', userId).whereNull('revokedAt');
+  async revokeAllForUser(userId: string, at: Date, exceptId?: string): Promise<string[]> {
+    if (!isUuid(userId)) return [];
+    const query = SessionModel.query(this.db).patch({ revokedAt: at }).where('userId', userId).whereNull('revokedAt');
+    if (exceptId !== undefined && isUuid(exceptId)) query.whereNot('id', exceptId);
+    const rows = (await query.returning('id')) as unknown as { id: string }[];
+    return rows.map((r) => r.id);
   }
 }

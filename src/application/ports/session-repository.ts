@@ -19,5 +19,6 @@ export interface SessionRepository {
    */
   rotate(id: string, fromJti: string, toJti: string, expiresAt: Date): Promise<boolean>;
   revoke(id: string, at: Date): Promise<void>;
-  revokeAllForUser(userId: string, at: Date): Promise<void>;
+  /** Revokes the user's live sessions, all but `exceptId` when given; returns the ids it revoked. */
+  revokeAllForUser(userId: string, at: Date, exceptId?: string): Promise<string[]>;
 }

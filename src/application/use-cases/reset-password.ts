@@ -32,17 +32,20 @@ export function makeResetPassword(deps: ResetPasswordDeps) {
     errors.throwIfAny();
     const passwordHash = await deps.hasher.hash(password!);
 
-    const user = await deps.uow.run(async ({ users, tokens, sessions, outbox }) => {
+    const { user, revoked } = await deps.uow.run(async ({ users, tokens, sessions, outbox }) => {
       // A concurrent reset with the same link got there first.
       if (!(await tokens.consume(record.id, now))) throw new InvalidToken();
       const updated = await users.setPassword(record.userId, passwordHash);
       if (!updated) throw new InvalidToken();
       await tokens.consumeAllForUser(updated.id, 'reset-password', now);
-      await sessions.revokeAllForUser(updated.id, now);
+      const revoked = await sessions.revokeAllForUser(updated.id, now);
       if (!updated.emailVerified) await users.markEmailVerified(updated.id);
       await outbox.enqueue({ userId: updated.id, kind: 'password-changed', to: updated.email, username: updated.username }, now);
-      return updated;
+      return { user: updated, revoked };
     });
-    await deps.cache.evictUser(user.id);
+    // The new token version becomes a floor and every revoked session gets a tombstone, so a request
+    // that read the user or a session before this change cannot write it back into the cache.
+    await deps.cache.evictUser(user.id, user.tokenVersion);
+    await Promise.all(revoked.map((id) => deps.cache.evictSession(id)));
   };
 }
