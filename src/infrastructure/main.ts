@@ -1,6 +1,8 @@
+import { answerClientErrors } from '../adapters/http/client-errors.js';
+
 import { withBenchMetrics } from './bench-metrics.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
-import { buildContainer } from './container.js';
+import { buildContainer, SchemaBehind } from './container.js';
 import { HttpServer } from './http-server.js';
 import { shutDownOnSignals, type ShutdownStep } from './shutdown.js';
 
@@ -17,9 +19,14 @@ function readConfig(): Config {
 }
 
 const config = readConfig();
-const container = await buildContainer(config);
+const container = await buildContainer(config).catch((error: unknown) => {
+  if (!(error instanceof SchemaBehind)) throw error;
+  console.error(`Start refused: ${error.message}`);
+  process.exit(1);
+});
 const listener = container.app.callback();
 const http = new HttpServer(config.benchMetrics ? withBenchMetrics(listener, container.knex) : listener);
+answerClientErrors(http.server, container.logger);
 
 // What SIGTERM and SIGINT do, in this order. Requests are drained before the services they need
 // close; what remains of SHUTDOWN_TIMEOUT_MS after the drain is kept for closing them.

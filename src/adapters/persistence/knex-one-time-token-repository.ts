@@ -14,6 +14,7 @@ function toRecord(row: OneTimeTokenModel | undefined): OneTimeTokenRecord | null
     createdAt: new Date(row.createdAt),
     expiresAt: new Date(row.expiresAt),
     consumedAt: row.consumedAt ? new Date(row.consumedAt) : null,
+    newEmail: row.newEmail ?? null,
   };
 }
 
@@ -52,6 +53,11 @@ export class KnexOneTimeTokenRepository implements OneTimeTokenRepository {
     if (!isUuid(id)) return false;
     const changed = await OneTimeTokenModel.query(this.db).patch({ consumedAt: at }).where('id', id).whereNull('consumedAt');
     return changed === 1;
+  }
+
+  async release(id: string, consumedAt: Date): Promise<void> {
+    if (!isUuid(id)) return;
+    await OneTimeTokenModel.query(this.db).patch({ consumedAt: null }).where({ id, consumedAt });
   }
 
   async consumeAllForUser(userId: string, purpose: TokenPurpose, at: Date): Promise<void> {
