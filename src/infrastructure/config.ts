@@ -115,6 +115,7 @@ const schema = {
   databasePoolMax: { env: 'DATABASE_POOL_MAX', format: 'positive-int', default: 10 },
   migrateOnStart: { env: 'MIGRATE_ON_START', format: 'boolean', default: true },
   redisTimeoutMs: { env: 'REDIS_TIMEOUT_MS', format: 'positive-int', default: 500 },
+  shutdownTimeoutMs: { env: 'SHUTDOWN_TIMEOUT_MS', format: 'positive-int', default: 10_000 },
   outboxPollIntervalMs: { env: 'OUTBOX_POLL_INTERVAL_MS', format: 'positive-int', default: 1000 },
   outboxMaxAttempts: { env: 'OUTBOX_MAX_ATTEMPTS', format: 'positive-int', default: 20 },
   outboxRetryBaseMs: { env: 'OUTBOX_RETRY_BASE_MS', format: 'positive-int', default: 2000 },

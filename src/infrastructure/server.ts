@@ -1,11 +1,10 @@
-import { createServer, type RequestListener } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { RequestListener } from 'node:http';
 import { answerClientErrors } from '../adapters/http/client-errors.js';
 
 import { ConfigError, loadConfig, type Config } from './config.js';
 import { buildContainer, SchemaBehind, type Container } from './container.js';
-
-const SHUTDOWN_GRACE_MS = 10_000;
+import { HttpServer } from './http-server.js';
+import { shutDownOnSignals, type ShutdownStep } from './shutdown.js';
 
 export interface ServeOptions {
   /**
@@ -27,7 +26,11 @@ function readConfig(): Config {
   }
 }
 
-/** Reads the config, builds the app, listens, and on SIGTERM/SIGINT finishes what is in flight before it exits. */
+/**
+ * Reads the config, builds the app and listens. On SIGTERM/SIGINT it follows API.md's shutdown:
+ * not ready at once, stop accepting, answer what arrived, then close the services, within
+ * SHUTDOWN_TIMEOUT_MS.
+ */
 export async function serve(options: ServeOptions = {}): Promise<void> {
   const config = readConfig();
   const container = await buildContainer(config).catch((error: unknown) => {
@@ -36,29 +39,25 @@ export async function serve(options: ServeOptions = {}): Promise<void> {
     process.exit(1);
   });
   const listener = container.app.callback();
-  const server = createServer(options.wrapListener ? options.wrapListener(listener, container) : listener);
-  answerClientErrors(server, container.logger);
-  server.listen(config.port, () => {
-    const { port } = server.address() as AddressInfo;
-    container.logger.info({ port, publicUrl: config.publicUrl }, 'listening');
-  });
+  const http = new HttpServer(options.wrapListener ? options.wrapListener(listener, container) : listener);
+  answerClientErrors(http.server, container.logger);
 
-  let stopping = false;
-  async function shutdown(signal: string): Promise<void> {
-    if (stopping) return;
-    stopping = true;
-    container.logger.info({ signal }, 'shutting down: no new connections, finishing requests in flight');
-    const force = setTimeout(() => server.closeAllConnections(), SHUTDOWN_GRACE_MS);
-    force.unref();
-    await new Promise<void>((resolve) => {
-      server.close(() => resolve());
-      server.closeIdleConnections();
-    });
-    await container.close();
-    container.logger.info({}, 'stopped');
-    process.exit(0);
-  }
+  // What SIGTERM and SIGINT do, in this order. Requests are drained before the services they need
+  // close; what remains of SHUTDOWN_TIMEOUT_MS after the drain is kept for closing them.
+  const closingReserveMs = Math.min(2000, Math.floor(config.shutdownTimeoutMs / 4));
+  const shutdownSteps: ShutdownStep[] = [
+    { name: 'readiness', run: () => container.beginShutdown() },
+    {
+      name: 'http',
+      run: async (deadline) => {
+        const { forced } = await http.drain(deadline - closingReserveMs);
+        if (forced > 0) container.logger.warn({ connections: forced }, 'requests still running at the shutdown deadline were cut off');
+      },
+    },
+    { name: 'services', run: () => container.close() },
+  ];
+  shutDownOnSignals(shutdownSteps, { timeoutMs: config.shutdownTimeoutMs, logger: container.logger });
 
-  process.on('SIGTERM', () => void shutdown('SIGTERM'));
-  process.on('SIGINT', () => void shutdown('SIGINT'));
+  const { port } = await http.listen(config.port);
+  container.logger.info({ port, publicUrl: config.publicUrl }, 'listening');
 }

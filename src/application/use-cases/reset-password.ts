@@ -42,14 +42,17 @@ export function makeResetPassword(deps: ResetPasswordDeps) {
 
     // A concurrent reset with the same link got there first.
     if (!(await deps.repos.tokens.consume(record.id, now))) throw new InvalidToken();
-    let user: Awaited<ReturnType<typeof changePassword>>;
+    let changed;
     try {
-      user = await changePassword(deps, record, password!, now);
+      changed = await changePassword(deps, record, password!, now);
     } catch (error) {
       if (!(error instanceof InvalidToken)) await deps.repos.tokens.release(record.id, now).catch(() => {});
       throw error;
     }
-    await deps.cache.evictUser(user.id);
+    // The new token version becomes a floor and every revoked session gets a tombstone, so a request
+    // that read the user or a session before this change cannot write it back into the cache.
+    await deps.cache.evictUser(changed.user.id, changed.user.tokenVersion);
+    await Promise.all(changed.revoked.map((id) => deps.cache.evictSession(id)));
   };
 }
 
@@ -61,9 +64,9 @@ async function changePassword(deps: ResetPasswordDeps, record: OneTimeTokenRecor
     if (!updated) throw new InvalidToken();
     await tokens.consumeAllForUser(updated.id, 'reset-password', now);
     await tokens.consumeAllForUser(updated.id, 'change-email', now);
-    await sessions.revokeAllForUser(updated.id, now);
+    const revoked = await sessions.revokeAllForUser(updated.id, now);
     if (!updated.emailVerified) await users.markEmailVerified(updated.id);
     await outbox.enqueue({ userId: updated.id, kind: 'password-changed', to: updated.email, username: updated.username }, now);
-    return updated;
+    return { user: updated, revoked };
   });
 }
