@@ -2,6 +2,7 @@ import { FieldErrors } from '../../domain/errors.js';
 import { checkPassword } from '../../domain/password-policy.js';
 import { InvalidToken } from '../../domain/user.errors.js';
 import type { Clock } from '../ports/clock.js';
+import type { OneTimeTokenRecord } from '../ports/one-time-token-repository.js';
 import type { PasswordHasher } from '../ports/password-hasher.js';
 import type { Repositories, UnitOfWork } from '../ports/unit-of-work.js';
 import type { UserCache } from '../ports/user-cache.js';
