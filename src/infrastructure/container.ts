@@ -15,6 +15,7 @@ import { WorkerBcryptPasswordHasher } from '../adapters/security/worker-bcrypt-p
 import { CloudinaryAvatarStorage } from '../adapters/storage/cloudinary-avatar-storage.js';
 import { LocalDiskAvatarStorage } from '../adapters/storage/local-disk-avatar-storage.js';
 import type { Config } from './config.js';
+import { PQueueBackgroundTasks } from '../adapters/tasks/p-queue-background-tasks.js';
 import { resolveJwtSecret } from './jwt-secret.js';
 import { createLogger } from './logger.js';
 import type { OutboxDispatcher } from './outbox-dispatcher.js';
@@ -46,7 +47,9 @@ export interface Container {
   rateLimits: RateLimiters;
   /** Delivers the outbox in the background; `drain()` waits until every due email was attempted. */
   dispatcher: OutboxDispatcher;
-  /** Stops the dispatcher (finishing the send in flight), then releases every pool and client the container opened. */
+  /** Work done after the response (forgot-password, resend); `drain()` waits until it is all done. */
+  tasks: PQueueBackgroundTasks;
+  /** Finishes the background work, stops the dispatcher (finishing the send in flight), then releases every pool and client the container opened. */
   close(): Promise<void>;
 }
 
@@ -82,6 +85,8 @@ export async function buildContainer(config: Config, overrides: Overrides = {}):
   const tokens = new JwtTokenService(await resolveJwtSecret(config, logger), config.jwtAccessTtlS, config.jwtRefreshTtlS);
   const avatars = overrides.avatars ?? chooseAvatarStorage(config, logger);
 
+  const tasks = new PQueueBackgroundTasks(logger);
+
   let dummy: Promise<string> | undefined;
   const dummyHash = () => (dummy ??= hasher.hash('dummy password that matches no account'));
 
@@ -94,6 +99,7 @@ export async function buildContainer(config: Config, overrides: Overrides = {}):
     clock,
     avatars,
     loginThrottle: shared.loginThrottle,
+    tasks,
     dummyHash,
     publicUrl: config.publicUrl,
     verifyTokenTtlSeconds: config.verifyTokenTtlS,
@@ -117,7 +123,10 @@ export async function buildContainer(config: Config, overrides: Overrides = {}):
     logger,
     rateLimits,
     dispatcher: outbox.dispatcher,
+    tasks,
     async close() {
+      // Work already accepted (emails asked for) is finished and its emails queued first.
+      await tasks.close();
       await outbox.close();
       await hasher.close?.();
       await shared.close();
