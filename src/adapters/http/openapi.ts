@@ -226,7 +226,7 @@ export const openApiDocument: OA.OpenAPIObject = {
         requestBody: body('SignupRequest'),
         responses: {
           '201': ok('The new, unverified user.', { type: 'object', required: ['user'], properties: { user: ref('User') } }),
-          ...problems(400, 409, 413, 415, 422, 429),
+          ...problems(400, 409, 413, 415, 422, 429, 503),
         },
       },
     },
@@ -246,7 +246,7 @@ export const openApiDocument: OA.OpenAPIObject = {
         summary: 'Send a new verification email',
         description: 'Same answer whether or not the account exists or is verified; at most one email per address per minute.',
         requestBody: body('EmailRequest'),
-        responses: { '202': ok('Accepted.', ref('Message')), ...problems(400, 413, 415, 422, 429) },
+        responses: { '202': ok('Accepted.', ref('Message')), ...problems(400, 413, 415, 422, 429, 503) },
       },
     },
     '/api/auth/login': {
@@ -254,7 +254,7 @@ export const openApiDocument: OA.OpenAPIObject = {
         tags: ['Auth'],
         operationId: 'logIn',
         summary: 'Log in and receive a token pair',
-        description: '401 alike for an unknown email and a wrong password; 403 only after a correct password. Too many failures for one email → 429.',
+        description: '401 alike for an unknown email and a wrong password; 403 only after a correct password. Too many failures for one email from one IP → 429 (see the rate limits: a stranger cannot lock the owner out). 503 with Retry-After when the password hashing queue is full.',
         requestBody: {
           required: true,
           content: {
@@ -262,7 +262,7 @@ export const openApiDocument: OA.OpenAPIObject = {
             'application/x-www-form-urlencoded': { schema: ref('LoginForm') },
           },
         },
-        responses: { '200': ok('Logged in.', ref('TokenPair')), ...problems(400, 401, 403, 413, 415, 422, 429) },
+        responses: { '200': ok('Logged in.', ref('TokenPair')), ...problems(400, 401, 403, 413, 415, 422, 429, 503) },
       },
     },
     '/api/auth/refresh': {
@@ -290,9 +290,9 @@ export const openApiDocument: OA.OpenAPIObject = {
         tags: ['Auth'],
         operationId: 'forgotPassword',
         summary: 'Send a password reset email',
-        description: 'Same answer whether or not the account exists; at most one email per address per minute.',
+        description: 'Same answer, in the same time, whether or not the account exists (the lookup and the email happen after the answer); at most one email per address per minute. 503 with Retry-After when the background queue is full.',
         requestBody: body('EmailRequest'),
-        responses: { '202': ok('Accepted.', ref('Message')), ...problems(400, 413, 415, 422, 429) },
+        responses: { '202': ok('Accepted.', ref('Message')), ...problems(400, 413, 415, 422, 429, 503) },
       },
     },
     '/api/auth/reset-password': {
@@ -302,7 +302,7 @@ export const openApiDocument: OA.OpenAPIObject = {
         summary: 'Set a new password with a reset token',
         description: 'The token is single-use; afterwards every existing token of the user is refused and a confirmation email is sent.',
         requestBody: body('ResetPasswordRequest'),
-        responses: { '204': { description: 'Password changed.' }, ...problems(400, 413, 415, 422) },
+        responses: { '204': { description: 'Password changed.' }, ...problems(400, 413, 415, 422, 429, 503) },
       },
     },
     '/api/users/me': {
@@ -511,7 +511,9 @@ export const openApiDocument: OA.OpenAPIObject = {
       UnsupportedMediaType: problemResponse('Unsupported content type.'),
       ValidationFailed: problemResponse('Validation failed; `errors` names each field.'),
       TooManyRequests: rateLimited,
-      ServiceUnavailable: problemResponse('A backing service does not answer; `detail` names it.'),
+      ServiceUnavailable: problemResponse('A backing service does not answer, or a bounded queue (password hashing, background work) is full.', {
+        'Retry-After': integerHeader('Seconds to wait before trying again, when known (a full queue).'),
+      }),
     },
     securitySchemes: {
       bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'The accessToken from login or refresh.' },
