@@ -25,6 +25,8 @@ import { createHttp } from './wiring/http.js';
 import { chooseMailer, createOutbox } from './wiring/outbox.js';
 import { openSharedState } from './wiring/redis.js';
 
+export { SchemaBehind } from './wiring/database.js';
+
 /** Adapters a caller (a test, the benchmark) may supply instead of the ones the config selects. */
 export interface Overrides {
   knex?: Knex;
@@ -101,6 +103,7 @@ export async function buildContainer(config: Config, overrides: Overrides = {}):
     loginThrottle: shared.loginThrottle,
     tasks,
     dummyHash,
+    logger,
     publicUrl: config.publicUrl,
     verifyTokenTtlSeconds: config.verifyTokenTtlS,
     resetTokenTtlSeconds: config.resetTokenTtlS,

@@ -39,6 +39,7 @@ export function fakeWorld() {
     loginThrottle,
     tasks,
     dummyHash,
+    logger,
     publicUrl: PUBLIC_URL,
     verifyTokenTtlSeconds: 86_400,
     resetTokenTtlSeconds: RESET_TTL_S,

@@ -92,10 +92,14 @@ test('the document lists every route of the contract', (t) => {
     'POST /api/auth/signup', 'GET /api/auth/verify-email', 'POST /api/auth/resend-verification', 'POST /api/auth/login',
     'POST /api/auth/refresh', 'POST /api/auth/logout', 'POST /api/auth/forgot-password', 'POST /api/auth/reset-password',
     'GET /api/users/me', 'PATCH /api/users/me/avatar',
+    'PATCH /api/users/me', 'POST /api/users/me/password', 'POST /api/users/me/email', 'POST /api/auth/confirm-email-change',
+    'GET /api/users/me/sessions', 'DELETE /api/users/me/sessions/{id}', 'DELETE /api/users/me/sessions', 'DELETE /api/users/me',
+    'GET /api/users/me/export', 'GET /account/confirm-email-change', 'POST /account/confirm-email-change',
     'GET /account/verify-email', 'GET /account/forgot-password', 'POST /account/forgot-password',
     'GET /account/reset-password', 'POST /account/reset-password',
     'GET /api/contacts', 'GET /api/contacts/birthdays', 'POST /api/contacts', 'GET /api/contacts/{id}',
     'PUT /api/contacts/{id}', 'PATCH /api/contacts/{id}', 'DELETE /api/contacts/{id}',
+    'GET /api/contacts/export', 'POST /api/contacts/import',
     'GET /health', 'GET /ready', 'GET /openapi.json', 'GET /docs',
   ];
   // Beyond the contract: the page behind the "send me a new link" form, and local-disk avatars.

@@ -30,6 +30,7 @@ const PROBLEM_RESPONSES: Record<number, string> = {
   403: 'Forbidden',
   404: 'NotFound',
   409: 'Conflict',
+  412: 'PreconditionFailed',
   413: 'PayloadTooLarge',
   415: 'UnsupportedMediaType',
   422: 'ValidationFailed',
@@ -48,11 +49,30 @@ const integerHeader = (description: string): OA.HeaderObject => ({ description, 
 const name = { type: 'string', minLength: 1, maxLength: 50 } as const;
 const contactFields: Record<string, OA.SchemaObject> = {
   firstName: name,
-  lastName: name,
-  email: { type: 'string', format: 'email' },
-  phone: { type: 'string', minLength: 5, maxLength: 30, pattern: '^[0-9 +()-]+$', description: 'Digits, spaces and + - ( ).' },
-  birthday: { type: 'string', format: 'date', description: 'A real date, not in the future (YYYY-MM-DD).' },
-  notes: { type: ['string', 'null'] },
+  lastName: { type: 'string', minLength: 0, maxLength: 50, description: '`""` when the contact has none (absent or null in a request).' },
+  email: { type: ['string', 'null'], format: 'email', description: 'Unique in the book, compared case-insensitively; contacts without one never clash.' },
+  phone: { type: ['string', 'null'], minLength: 5, maxLength: 30, pattern: '^[0-9 +()-]+$', description: 'Digits, spaces and + - ( ).' },
+  birthday: {
+    type: ['string', 'null'],
+    pattern: '^([0-9]{4}-[0-9]{2}-[0-9]{2}|--[0-9]{2}-[0-9]{2})$',
+    description: 'A real date, not in the future (`YYYY-MM-DD`), or a day without a year (`--MM-DD`, vCard’s form).',
+    examples: ['1990-05-17', '--05-17'],
+  },
+  notes: { type: ['string', 'null'], maxLength: 2000 },
+};
+
+const etagHeader: OA.HeaderObject = {
+  description: 'Strong entity tag of the contact; changes with every change. Send it back in If-None-Match or If-Match.',
+  schema: { type: 'string', examples: ['"3"'] },
+};
+/** A contact answered with its ETag. */
+const contactOk = (description: string): OA.ResponseObject => ({ description, headers: { ETag: etagHeader }, ...json(ref('Contact')) });
+const ifMatch: OA.ParameterObject = {
+  name: 'If-Match',
+  in: 'header',
+  required: false,
+  description: 'An ETag of this contact (or several, comma-separated, or `*`): the write happens only while the contact is still at it, else 412 and nothing changes.',
+  schema: { type: 'string' },
 };
 
 const schemas: Record<string, OA.SchemaObject> = {
@@ -156,9 +176,34 @@ const schemas: Record<string, OA.SchemaObject> = {
   },
   ContactInput: {
     type: 'object',
-    description: 'A whole contact (create, full replacement).',
-    required: ['firstName', 'lastName', 'email', 'phone', 'birthday'],
+    description: 'A whole contact (create, full replacement); optional fields left out are null (`lastName` "").',
+    required: ['firstName'],
     properties: contactFields,
+  },
+  ImportReport: {
+    type: 'object',
+    required: ['created', 'skipped'],
+    properties: {
+      created: { type: 'integer', minimum: 0, description: 'Contacts added.' },
+      skipped: {
+        type: 'array',
+        description: 'Each card not imported, in file order.',
+        items: {
+          type: 'object',
+          required: ['index', 'name', 'reason'],
+          properties: {
+            index: { type: 'integer', minimum: 0, description: 'Position of the card in the file, from 0.' },
+            name: { type: ['string', 'null'], description: 'The name the card shows (FN, else N), if any.' },
+            reason: { type: 'string', examples: ['a contact with this email is already in your book', 'the card has no name (FN or N)'] },
+          },
+        },
+      },
+    },
+  },
+  VCardUpload: {
+    type: 'object',
+    required: ['file'],
+    properties: { file: { type: 'string', contentMediaType: 'text/vcard', description: 'A .vcf file, at most CONTACTS_IMPORT_MAX_BYTES.' } },
   },
   ContactPatch: {
     type: 'object',
@@ -180,6 +225,70 @@ const schemas: Record<string, OA.SchemaObject> = {
     required: ['items'],
     properties: { items: { type: 'array', description: 'Soonest birthday first.', items: ref('Contact') } },
   },
+  UsernameRequest: {
+    type: 'object',
+    required: ['username'],
+    properties: { username: { type: 'string', minLength: 1, maxLength: 50, description: 'Trimmed; no control characters.' } },
+  },
+  ChangePasswordRequest: {
+    type: 'object',
+    required: ['currentPassword', 'newPassword'],
+    properties: {
+      currentPassword: { type: 'string', format: 'password' },
+      newPassword: { type: 'string', format: 'password', minLength: 8, description: 'Same rules as signup; must differ from the current one.' },
+    },
+  },
+  EmailChangeRequest: {
+    type: 'object',
+    required: ['newEmail', 'currentPassword'],
+    properties: { newEmail: { type: 'string', format: 'email' }, currentPassword: { type: 'string', format: 'password' } },
+  },
+  TokenRequest: {
+    type: 'object',
+    required: ['token'],
+    properties: { token: { type: 'string', description: 'The one-time token from the emailed link.' } },
+  },
+  PasswordRequest: { type: 'object', required: ['password'], properties: { password: { type: 'string', format: 'password' } } },
+  Session: {
+    type: 'object',
+    description: 'A login (one refresh-token chain). Never shows a token or a hash.',
+    required: ['id', 'createdAt', 'lastUsedAt', 'userAgent', 'current'],
+    properties: {
+      id: { type: 'string', format: 'uuid' },
+      createdAt: { type: 'string', format: 'date-time' },
+      lastUsedAt: { type: 'string', format: 'date-time', description: 'Last use of one of its tokens; up to a minute behind.' },
+      userAgent: { type: ['string', 'null'], maxLength: 256, description: 'The User-Agent of the login, control characters removed.' },
+      current: { type: 'boolean', description: 'The session this request came with.' },
+    },
+  },
+  SessionList: {
+    type: 'object',
+    required: ['items'],
+    properties: { items: { type: 'array', description: 'Live sessions, newest first.', items: ref('Session') } },
+  },
+  AccountExport: {
+    type: 'object',
+    required: ['exportedAt', 'user', 'contacts', 'sessions'],
+    properties: {
+      exportedAt: { type: 'string', format: 'date-time' },
+      user: ref('User'),
+      contacts: { type: 'array', description: 'Every contact, oldest first.', items: ref('Contact') },
+      sessions: {
+        type: 'array',
+        description: 'Every session stored, ended ones included, newest first.',
+        items: {
+          allOf: [
+            ref('Session'),
+            {
+              type: 'object',
+              required: ['expiresAt', 'revokedAt'],
+              properties: { expiresAt: { type: 'string', format: 'date-time' }, revokedAt: { type: ['string', 'null'], format: 'date-time' } },
+            },
+          ],
+        },
+      },
+    },
+  },
   Health: { type: 'object', required: ['status'], properties: { status: { type: 'string', const: 'ok' } } },
   Ready: {
     type: 'object',
@@ -198,7 +307,7 @@ const rateLimited = problemResponse('Rate limit hit; retry after `Retry-After` s
   'X-RateLimit-Reset': integerHeader('When the window resets.'),
 });
 
-const contactWrite = problems(400, 401, 404, 409, 413, 415, 422, 429);
+const contactWrite = problems(400, 401, 404, 409, 412, 413, 415, 422, 429);
 
 export const openApiDocument: OA.OpenAPIObject = {
   openapi: '3.1.0',
@@ -213,6 +322,7 @@ export const openApiDocument: OA.OpenAPIObject = {
   tags: [
     { name: 'Auth', description: 'Signup, verification, sessions, password reset.' },
     { name: 'Users', description: 'The signed-in user.' },
+    { name: 'Your account', description: 'Self-service: username, password, email, sessions, deletion, export.' },
     { name: 'Contacts', description: 'The signed-in user\'s own contacts (others answer 404).' },
     { name: 'Pages', description: 'Server-rendered HTML pages the links in emails open.' },
     { name: 'Operations', description: 'Liveness, readiness and this documentation.' },
@@ -313,6 +423,111 @@ export const openApiDocument: OA.OpenAPIObject = {
         security: bearer,
         responses: { '200': ok('The user.', ref('User')), ...problems(401) },
       },
+      patch: {
+        tags: ['Your account'],
+        operationId: 'updateMe',
+        summary: 'Change your username (the only field edited directly)',
+        security: bearer,
+        requestBody: body('UsernameRequest'),
+        responses: { '200': ok('The user.', ref('User')), ...problems(400, 401, 413, 415, 422, 503) },
+      },
+      delete: {
+        tags: ['Your account'],
+        operationId: 'deleteMe',
+        summary: 'Delete your account and everything it owns',
+        description:
+          'Contacts, sessions, one-time tokens, queued emails and the avatar go; every token is refused at once; a goodbye email is sent; ' +
+          'the address can sign up again. A wrong password is 403 `WRONG_PASSWORD` and counts as a failed login (429 past the limit).',
+        security: bearer,
+        requestBody: body('PasswordRequest'),
+        responses: { '204': { description: 'Deleted.' }, ...problems(400, 401, 403, 413, 415, 422, 429, 503) },
+      },
+    },
+    '/api/users/me/password': {
+      post: {
+        tags: ['Your account'],
+        operationId: 'changePassword',
+        summary: 'Change your password',
+        description:
+          'Every other session is revoked at once and the old access token is refused; the calling session gets the new pair. ' +
+          'A "password changed" email is sent. A wrong current password is 403 `WRONG_PASSWORD` and counts as a failed login.',
+        security: bearer,
+        requestBody: body('ChangePasswordRequest'),
+        responses: { '200': ok('A new token pair for the calling session.', ref('TokenPair')), ...problems(400, 401, 403, 413, 415, 422, 429, 503) },
+      },
+    },
+    '/api/users/me/email': {
+      post: {
+        tags: ['Your account'],
+        operationId: 'requestEmailChange',
+        summary: 'Ask to change your email address',
+        description:
+          'Nothing changes yet: a link to `/account/confirm-email-change` goes to the new address (expires after `VERIFY_TOKEN_TTL_S`; only the newest works), ' +
+          'and a notice with the new address partly masked goes to the current one. 409 `EMAIL_TAKEN` if another account uses the address.',
+        security: bearer,
+        requestBody: body('EmailChangeRequest'),
+        responses: { '202': ok('Accepted.', ref('Message')), ...problems(400, 401, 403, 409, 413, 415, 422, 429, 503) },
+      },
+    },
+    '/api/users/me/sessions': {
+      get: {
+        tags: ['Your account'],
+        operationId: 'listSessions',
+        summary: 'Your live sessions',
+        security: bearer,
+        responses: { '200': ok('Newest first; `current` marks the calling one.', ref('SessionList')), ...problems(401, 503) },
+      },
+      delete: {
+        tags: ['Your account'],
+        operationId: 'revokeOtherSessions',
+        summary: 'Log out everywhere else',
+        description: 'Every session but the calling one is revoked at once (its access and refresh tokens refused).',
+        security: bearer,
+        responses: { '204': { description: 'Done.' }, ...problems(401, 503) },
+      },
+    },
+    '/api/users/me/sessions/{id}': {
+      delete: {
+        tags: ['Your account'],
+        operationId: 'revokeSession',
+        summary: 'End one of your sessions',
+        description: "Its access and refresh tokens are refused at once. Another user's session or an unknown id → 404.",
+        security: bearer,
+        parameters: [{ name: 'id', in: 'path', required: true, description: 'The session id.', schema: { type: 'string' } }],
+        responses: { '204': { description: 'Revoked.' }, ...problems(401, 404, 503) },
+      },
+    },
+    '/api/users/me/export': {
+      get: {
+        tags: ['Your account'],
+        operationId: 'exportAccount',
+        summary: 'Everything the service holds about you, as a JSON file',
+        description: 'No hashes, no tokens. Sent with `Content-Disposition: attachment; filename="account-export.json"`.',
+        security: bearer,
+        responses: {
+          '200': {
+            description: 'The export.',
+            headers: { 'Content-Disposition': { description: '`attachment; filename="account-export.json"`', schema: { type: 'string' } } },
+            ...json(ref('AccountExport')),
+          },
+          ...problems(401, 503),
+        },
+      },
+    },
+    '/api/auth/confirm-email-change': {
+      post: {
+        tags: ['Your account'],
+        operationId: 'confirmEmailChange',
+        summary: 'Switch to the new email address with the emailed token',
+        description:
+          'The token is the proof (no Bearer). Single-use; a newer request makes older links invalid. The new address is verified, and a notice goes to the old one. ' +
+          'Limited per client IP like the other auth routes.',
+        requestBody: body('TokenRequest'),
+        responses: {
+          '200': ok('Switched.', { type: 'object', required: ['user'], properties: { user: ref('User') } }),
+          ...problems(400, 409, 413, 415, 422, 429, 503),
+        },
+      },
     },
     '/api/users/me/avatar': {
       patch: {
@@ -346,7 +561,52 @@ export const openApiDocument: OA.OpenAPIObject = {
         summary: 'Add a contact',
         security: bearer,
         requestBody: body('ContactInput'),
-        responses: { '201': ok('The new contact.', ref('Contact')), ...problems(400, 401, 409, 413, 415, 422, 429) },
+        responses: {
+          '201': { ...contactOk('The new contact.'), headers: { ETag: etagHeader, Location: { description: 'Its address.', schema: { type: 'string' } } } },
+          ...problems(400, 401, 409, 413, 415, 422, 429),
+        },
+      },
+    },
+    '/api/contacts/export': {
+      get: {
+        tags: ['Contacts'],
+        operationId: 'exportContacts',
+        summary: 'The whole book as a vCard file',
+        description:
+          'Every contact as one card: vCard 4.0 (RFC 6350) by default, 3.0 (RFC 2426) with `version=3.0`. Each card has `UID` (the contact id), ' +
+          '`FN`, `N`, `REV`, and the `EMAIL`, `TEL`, `BDAY` (a day without a year as `--MMDD` in 4.0, Apple’s `X-APPLE-OMIT-YEAR` in 3.0) and `NOTE` ' +
+          'the contact has. Lines end in CRLF and are folded at 75 octets. Streamed: a large book is never held in memory.',
+        security: bearer,
+        parameters: [query('version', { type: 'string', enum: ['4.0', '3.0'], default: '4.0' }, 'vCard version.')],
+        responses: {
+          '200': {
+            description: 'The vCard file (empty for an empty book).',
+            headers: { 'Content-Disposition': { description: '`attachment; filename="contacts.vcf"`', schema: { type: 'string' } } },
+            content: { 'text/vcard; charset=utf-8': { schema: { type: 'string' } } },
+          },
+          ...problems(401, 422, 429),
+        },
+      },
+    },
+    '/api/contacts/import': {
+      post: {
+        tags: ['Contacts'],
+        operationId: 'importContacts',
+        summary: 'Add the contacts of a vCard file',
+        description:
+          'vCard 2.1, 3.0 or 4.0 as address books export them (folded lines, quoted-printable, CHARSET, grouped properties, several cards). ' +
+          'Each card becomes one contact (N/FN → names, the preferred or first EMAIL and TEL, BDAY in any of its forms, NOTE). A card without a name, ' +
+          'with an invalid field, or whose email is already in the book or earlier in the file is skipped and reported; the others are stored in one ' +
+          'transaction. Counts as one creation for RATE_LIMIT_CONTACT_CREATE_MAX. Also accepted as `text/x-vcard` and `text/directory`.',
+        security: bearer,
+        requestBody: {
+          required: true,
+          content: {
+            'text/vcard': { schema: { type: 'string' } },
+            'multipart/form-data': { schema: ref('VCardUpload') },
+          },
+        },
+        responses: { '200': ok('What was imported and what was skipped.', ref('ImportReport')), ...problems(400, 401, 413, 415, 422, 429) },
       },
     },
     '/api/contacts/birthdays': {
@@ -367,30 +627,47 @@ export const openApiDocument: OA.OpenAPIObject = {
         operationId: 'getContact',
         summary: 'One contact',
         security: bearer,
-        responses: { '200': ok('The contact.', ref('Contact')), ...problems(401, 404, 429) },
+        parameters: [
+          {
+            name: 'If-None-Match',
+            in: 'header',
+            required: false,
+            description: 'ETags the client holds (or `*`): 304 while one of them is still current.',
+            schema: { type: 'string' },
+          },
+        ],
+        responses: {
+          '200': contactOk('The contact.'),
+          '304': { description: 'Not modified: the If-None-Match tag is current. No body.', headers: { ETag: etagHeader } },
+          ...problems(401, 404, 429),
+        },
       },
       put: {
         tags: ['Contacts'],
         operationId: 'replaceContact',
         summary: 'Replace a contact',
         security: bearer,
+        parameters: [ifMatch],
         requestBody: body('ContactInput'),
-        responses: { '200': ok('The contact.', ref('Contact')), ...contactWrite },
+        responses: { '200': contactOk('The contact.'), ...contactWrite },
       },
       patch: {
         tags: ['Contacts'],
         operationId: 'updateContact',
         summary: 'Change some fields of a contact',
+        description: '`null` clears an optional field.',
         security: bearer,
+        parameters: [ifMatch],
         requestBody: body('ContactPatch'),
-        responses: { '200': ok('The contact.', ref('Contact')), ...contactWrite },
+        responses: { '200': contactOk('The contact.'), ...contactWrite },
       },
       delete: {
         tags: ['Contacts'],
         operationId: 'deleteContact',
         summary: 'Delete a contact',
         security: bearer,
-        responses: { '204': { description: 'Deleted.' }, ...problems(401, 404, 429) },
+        parameters: [ifMatch],
+        responses: { '204': { description: 'Deleted.' }, ...problems(401, 404, 412, 429) },
       },
     },
     '/account/verify-email': {
@@ -452,6 +729,30 @@ export const openApiDocument: OA.OpenAPIObject = {
         responses: { '200': html('Check your inbox.') },
       },
     },
+    '/account/confirm-email-change': {
+      get: {
+        tags: ['Pages'],
+        operationId: 'confirmEmailChangePage',
+        summary: 'Shows the new address and a "Confirm" button; does not use the link',
+        parameters: [tokenQuery('email change')],
+        responses: { '200': html('The confirmation page.'), '400': html('Invalid, used, replaced or expired link.'), '503': html('A backing service is down.') },
+      },
+      post: {
+        tags: ['Pages'],
+        operationId: 'confirmEmailChangeForm',
+        summary: 'Switches the email address (form post of `token`)',
+        requestBody: form({ type: 'object', required: ['token'], properties: { token: { type: 'string' } } }),
+        responses: {
+          '200': html('Changed.'),
+          '400': html('Invalid, used, replaced or expired link (or an unreadable form).'),
+          '409': html('Another account took the address meanwhile; nothing changed.'),
+          '413': html('The form is too large.'),
+          '415': html('Not a form.'),
+          '429': html('Too many attempts from this client.'),
+          '503': html('A backing service is down.'),
+        },
+      },
+    },
     '/media/{name}': {
       get: {
         tags: ['Users'],
@@ -507,7 +808,8 @@ export const openApiDocument: OA.OpenAPIObject = {
       Forbidden: problemResponse('EMAIL_NOT_VERIFIED: the password was right but the email is not confirmed yet.'),
       NotFound: problemResponse('Absent, or owned by another user.'),
       Conflict: problemResponse('Duplicate (EMAIL_TAKEN, CONTACT_EMAIL_TAKEN).'),
-      PayloadTooLarge: problemResponse('Body or upload too large (JSON bodies: 1 MB).'),
+      PreconditionFailed: problemResponse('PRECONDITION_FAILED: If-Match does not match the contact’s current ETag; nothing was changed.'),
+      PayloadTooLarge: problemResponse('Body or upload too large (JSON bodies: 1 MB; vCard imports: CONTACTS_IMPORT_MAX_BYTES).'),
       UnsupportedMediaType: problemResponse('Unsupported content type.'),
       ValidationFailed: problemResponse('Validation failed; `errors` names each field.'),
       TooManyRequests: rateLimited,

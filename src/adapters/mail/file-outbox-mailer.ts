@@ -4,7 +4,7 @@ import path from 'node:path';
 import nodemailer from 'nodemailer';
 import type { Logger } from '../../application/ports/logger.js';
 import type { Email, Mailer } from '../../application/ports/mailer.js';
-import { renderEmail } from './email-templates.js';
+import { renderEmail, storedAddress } from './email-templates.js';
 
 /**
  * The default when no SMTP_URL is set: each email becomes an .eml file under the outbox folder
@@ -23,7 +23,7 @@ export class FileOutboxMailer implements Mailer {
 
   async send(email: Email): Promise<void> {
     const { to, subject, text, html } = renderEmail(email);
-    const info = await this.composer.sendMail({ from: this.from, to, subject, text, html });
+    const info = await this.composer.sendMail({ from: this.from, to: storedAddress(to), subject, text, html });
     await mkdir(this.directory, { recursive: true });
     const file = path.join(this.directory, `${new Date().toISOString().replace(/[:.]/g, '-')}-${email.kind}-${randomUUID().slice(0, 8)}.eml`);
     await writeFile(file, info.message as Buffer);

@@ -14,6 +14,7 @@ function toRecord(row: OneTimeTokenModel | undefined): OneTimeTokenRecord | null
     createdAt: new Date(row.createdAt),
     expiresAt: new Date(row.expiresAt),
     consumedAt: row.consumedAt ? new Date(row.consumedAt) : null,
+    newEmail: row.newEmail ?? null,
   };
 }
 

@@ -8,6 +8,8 @@ export interface OneTimeTokenRecord {
   createdAt: Date;
   expiresAt: Date;
   consumedAt: Date | null;
+  /** The address an email-change token confirms; null for other purposes. */
+  newEmail: string | null;
 }
 
 /** Emailed single-purpose tokens, stored only as hashes. */
@@ -17,6 +19,8 @@ export interface NewOneTimeToken {
   tokenHash: string;
   createdAt: Date;
   expiresAt: Date;
+  /** The address an email-change token confirms. */
+  newEmail?: string;
 }
 
 export interface OneTimeTokenRepository {

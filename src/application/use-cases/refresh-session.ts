@@ -31,7 +31,7 @@ export function makeRefreshSession(deps: RefreshSessionDeps) {
     const expiresAt = new Date(now.getTime() + deps.tokens.refreshTtlSeconds * 1000);
     const rotated =
       session.refreshJti === claims.jti &&
-      (await deps.repos.sessions.rotate(session.id, claims.jti, nextJti, expiresAt));
+      (await deps.repos.sessions.rotate(session.id, claims.jti, nextJti, expiresAt, now));
     if (!rotated) {
       await deps.repos.sessions.revoke(session.id, now);
       await deps.cache.evictSession(session.id);

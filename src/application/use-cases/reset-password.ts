@@ -54,6 +54,7 @@ async function changePassword(deps: ResetPasswordDeps, record: OneTimeTokenRecor
     const updated = await users.setPassword(record.userId, passwordHash);
     if (!updated) throw new InvalidToken();
     await tokens.consumeAllForUser(updated.id, 'reset-password', now);
+    await tokens.consumeAllForUser(updated.id, 'change-email', now);
     await sessions.revokeAllForUser(updated.id, now);
     if (!updated.emailVerified) await users.markEmailVerified(updated.id);
     await outbox.enqueue({ userId: updated.id, kind: 'password-changed', to: updated.email, username: updated.username }, now);

@@ -2,7 +2,7 @@ import Router from '@koa/router';
 import type { Context, Middleware } from 'koa';
 import type { Logger } from '../../../application/ports/logger.js';
 import { RateLimited, ServiceUnavailable, ValidationFailed } from '../../../domain/errors.js';
-import { InvalidToken } from '../../../domain/user.errors.js';
+import { EmailTaken, InvalidToken } from '../../../domain/user.errors.js';
 import type { RateLimiters } from '../middleware/rate-limit.js';
 import { parseBody, requestBody } from '../middleware/body-parser.js';
 import { requestIdOf } from '../middleware/request-log.js';
@@ -10,6 +10,10 @@ import { HttpProblem } from '../problem.js';
 import type { UseCases } from '../use-cases.js';
 import {
   checkInboxPage,
+  confirmEmailChangePage,
+  emailChangedPage,
+  emailChangeTakenPage,
+  invalidEmailChangeLinkPage,
   emailVerifiedPage,
   errorPage,
   forgotPasswordPage,
@@ -154,6 +158,31 @@ export function accountRoutes(useCases: UseCases, limits: RateLimiters, logger: 
       throw error;
     }
     render(ctx, 200, checkInboxPage('verify'));
+  });
+
+  // Opening the link changes nothing (mail scanners open links): the button below does.
+  router.get('/confirm-email-change', async (ctx) => {
+    const token = typeof ctx.query.token === 'string' ? ctx.query.token : '';
+    let newEmail: string;
+    try {
+      ({ newEmail } = await useCases.checkEmailChangeToken(token));
+    } catch (error) {
+      if (error instanceof InvalidToken) return render(ctx, 400, invalidEmailChangeLinkPage());
+      throw error;
+    }
+    render(ctx, 200, confirmEmailChangePage({ token, newEmail }));
+  });
+
+  router.post('/confirm-email-change', limits.auth, parseBody({ form: true }), async (ctx) => {
+    let email: string;
+    try {
+      ({ email } = await useCases.confirmEmailChange(formField(ctx, 'token')));
+    } catch (error) {
+      if (error instanceof InvalidToken) return render(ctx, 400, invalidEmailChangeLinkPage());
+      if (error instanceof EmailTaken) return render(ctx, 409, emailChangeTakenPage());
+      throw error;
+    }
+    render(ctx, 200, emailChangedPage(email));
   });
 
   return router;

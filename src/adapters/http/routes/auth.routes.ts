@@ -1,4 +1,5 @@
 import Router from '@koa/router';
+import { ValidationFailed } from '../../../domain/errors.js';
 import type { RateLimiters } from '../middleware/rate-limit.js';
 import type { UseCases } from '../use-cases.js';
 import { parseBody, requestBody } from '../middleware/body-parser.js';
@@ -28,9 +29,20 @@ export function authRoutes(useCases: UseCases, limits: RateLimiters): Router<Aut
   // JSON { email, password }, or the OAuth2 password flow's form where `username` holds the email.
   router.post('/login', limits.auth, parseBody({ form: true }), async (ctx) => {
     const input = requestBody(ctx);
-    const email = ctx.is('application/x-www-form-urlencoded') ? input.username : input.email;
-    const { userId: _userId, ...pair } = await useCases.logIn({ email, password: input.password, clientIp: ctx.ip });
-    ctx.body = pair;
+    const isForm = Boolean(ctx.is('application/x-www-form-urlencoded'));
+    try {
+      const { userId: _userId, ...pair } = await useCases.logIn(
+        { email: isForm ? input.username : input.email, password: input.password, clientIp: ctx.ip },
+        { userAgent: ctx.get('User-Agent') },
+      );
+      ctx.body = pair;
+    } catch (error) {
+      // The form's field is `username`: name the field the client sent.
+      if (isForm && error instanceof ValidationFailed) {
+        throw new ValidationFailed(error.errors.map((e) => (e.field === 'email' ? { ...e, field: 'username' } : e)));
+      }
+      throw error;
+    }
   });
 
   router.post('/refresh', parseBody(), async (ctx) => {
@@ -53,6 +65,12 @@ export function authRoutes(useCases: UseCases, limits: RateLimiters): Router<Aut
     const input = requestBody(ctx);
     await useCases.resetPassword({ token: input.token, password: input.password });
     ctx.status = 204;
+  });
+
+  // The emailed token is the proof: no Bearer. Limited per IP like the other routes that take one.
+  router.post('/confirm-email-change', limits.auth, parseBody(), async (ctx) => {
+    const user = await useCases.confirmEmailChange(requestBody(ctx).token);
+    ctx.body = { user };
   });
 
   return router;
