@@ -108,10 +108,14 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
       if (json !== undefined) headers.set('Content-Type', 'application/json');
       if (token) headers.set('Authorization', `Bearer ${token}`);
       const response = await fetch(url + path, { ...rest, headers, ...(json !== undefined ? { body: JSON.stringify(json) } : {}) });
+      await container.tasks.drain();
       await container.dispatcher.drain();
       return response;
     },
-    flushOutbox: () => container.dispatcher.drain(),
+    async flushOutbox() {
+      await container.tasks.drain();
+      await container.dispatcher.drain();
+    },
     async close() {
       server.closeAllConnections();
       await new Promise((resolve) => server.close(resolve));

@@ -319,7 +319,12 @@ const PROBLEM_RESPONSES: Record<ProblemStatus, [name: string, response: OA.Respo
   422: ['ValidationFailed', problemResponse('Validation failed; `errors` names each field.')],
   429: ['TooManyRequests', rateLimited],
   502: ['BadGateway', problemResponse('AVATAR_STORAGE_FAILED: the image store answered with an error; the current avatar is unchanged.')],
-  503: ['ServiceUnavailable', problemResponse('A backing service does not answer; `detail` names it.')],
+  503: [
+    'ServiceUnavailable',
+    problemResponse('A backing service does not answer (`detail` names it), a bounded queue (password hashing, background work) is full, or the server is shutting down.', {
+      'Retry-After': integerHeader('Seconds to wait before trying again, when known (a full queue).'),
+    }),
+  ],
   504: ['GatewayTimeout', problemResponse('AVATAR_STORAGE_TIMEOUT: the image store did not answer in time; the current avatar is unchanged.')],
 };
 
@@ -352,7 +357,7 @@ export const openApiDocument: OA.OpenAPIObject = {
         requestBody: body('SignupRequest'),
         responses: {
           '201': ok('The new, unverified user.', { type: 'object', required: ['user'], properties: { user: ref('User') } }),
-          ...problems(400, 409, 413, 415, 422, 429),
+          ...problems(400, 409, 413, 415, 422, 429, 503),
         },
       },
     },
@@ -372,7 +377,7 @@ export const openApiDocument: OA.OpenAPIObject = {
         summary: 'Send a new verification email',
         description: 'Same answer whether or not the account exists or is verified; at most one email per address per minute.',
         requestBody: body('EmailRequest'),
-        responses: { '202': ok('Accepted.', ref('Message')), ...problems(400, 413, 415, 422, 429) },
+        responses: { '202': ok('Accepted.', ref('Message')), ...problems(400, 413, 415, 422, 429, 503) },
       },
     },
     '/api/auth/login': {
@@ -380,7 +385,7 @@ export const openApiDocument: OA.OpenAPIObject = {
         tags: ['Auth'],
         operationId: 'logIn',
         summary: 'Log in and receive a token pair',
-        description: '401 alike for an unknown email and a wrong password; 403 only after a correct password. Too many failures for one email → 429.',
+        description: '401 alike for an unknown email and a wrong password; 403 only after a correct password. Too many failures for one email from one IP → 429 (see the rate limits: a stranger cannot lock the owner out). 503 with Retry-After when the password hashing queue is full.',
         requestBody: {
           required: true,
           content: {
@@ -388,7 +393,7 @@ export const openApiDocument: OA.OpenAPIObject = {
             'application/x-www-form-urlencoded': { schema: ref('LoginForm') },
           },
         },
-        responses: { '200': ok('Logged in.', ref('TokenPair')), ...problems(400, 401, 403, 413, 415, 422, 429) },
+        responses: { '200': ok('Logged in.', ref('TokenPair')), ...problems(400, 401, 403, 413, 415, 422, 429, 503) },
       },
     },
     '/api/auth/refresh': {
@@ -416,9 +421,9 @@ export const openApiDocument: OA.OpenAPIObject = {
         tags: ['Auth'],
         operationId: 'forgotPassword',
         summary: 'Send a password reset email',
-        description: 'Same answer whether or not the account exists; at most one email per address per minute.',
+        description: 'Same answer, in the same time, whether or not the account exists (the lookup and the email happen after the answer); at most one email per address per minute. 503 with Retry-After when the background queue is full.',
         requestBody: body('EmailRequest'),
-        responses: { '202': ok('Accepted.', ref('Message')), ...problems(400, 413, 415, 422, 429) },
+        responses: { '202': ok('Accepted.', ref('Message')), ...problems(400, 413, 415, 422, 429, 503) },
       },
     },
     '/api/auth/reset-password': {
@@ -428,7 +433,7 @@ export const openApiDocument: OA.OpenAPIObject = {
         summary: 'Set a new password with a reset token',
         description: 'The token is single-use; afterwards every existing token of the user is refused and a confirmation email is sent.',
         requestBody: body('ResetPasswordRequest'),
-        responses: { '204': { description: 'Password changed.' }, ...problems(400, 413, 415, 422) },
+        responses: { '204': { description: 'Password changed.' }, ...problems(400, 413, 415, 422, 429, 503) },
       },
     },
     '/api/users/me': {
