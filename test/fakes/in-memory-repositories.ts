@@ -153,6 +153,10 @@ export class InMemoryOneTimeTokenRepository implements OneTimeTokenRepository {
     this.table.put({ ...token, consumedAt: at });
     return true;
   }
+  async release(id: string, consumedAt: Date) {
+    const token = this.table.get(id);
+    if (token?.consumedAt?.getTime() === consumedAt.getTime()) this.table.put({ ...token, consumedAt: null });
+  }
   async consumeAllForUser(userId: string, purpose: TokenPurpose, at: Date) {
     for (const t of this.table.all()) {
       if (t.userId === userId && t.purpose === purpose && !t.consumedAt) this.table.put({ ...t, consumedAt: at });

@@ -5,6 +5,7 @@ import { createServer, type RequestListener, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { answerClientErrors } from '../../src/adapters/http/client-errors.js';
 import type { Logger } from '../../src/application/ports/logger.js';
+import type { PasswordHasher } from '../../src/application/ports/password-hasher.js';
 import type { UserCache } from '../../src/application/ports/user-cache.js';
 import { loadConfig, type Config } from '../../src/infrastructure/config.js';
 import { buildContainer, type Container } from '../../src/infrastructure/container.js';
@@ -42,6 +43,8 @@ export interface TestAppOptions {
   publicUrlIsServer?: boolean;
   /** Let the container pick its mailer from the config (SMTP_URL) instead of capturing emails. */
   configuredMailer?: boolean;
+  /** Replaces the bcrypt worker pool (the container closes it with the app). */
+  hasher?: PasswordHasher & { close?: () => Promise<void> };
   /** Replaces the capturing logger (app.logger then stays empty), e.g. a real pino logger writing to a buffer. */
   logger?: Logger;
 }
@@ -83,6 +86,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
       logger: options.logger ?? logger,
       ...(options.clock ? { clock: options.clock } : {}),
       ...(options.cache ? { cache: options.cache } : {}),
+      ...(options.hasher ? { hasher: options.hasher } : {}),
       redisKeyPrefix,
     });
   } catch (error) {

@@ -55,6 +55,11 @@ export class KnexOneTimeTokenRepository implements OneTimeTokenRepository {
     return changed === 1;
   }
 
+  async release(id: string, consumedAt: Date): Promise<void> {
+    if (!isUuid(id)) return;
+    await OneTimeTokenModel.query(this.db).patch({ consumedAt: null }).where({ id, consumedAt });
+  }
+
   async consumeAllForUser(userId: string, purpose: TokenPurpose, at: Date): Promise<void> {
     if (!isUuid(userId)) return;
     await OneTimeTokenModel.query(this.db).patch({ consumedAt: at }).where({ userId, purpose }).whereNull('consumedAt');

@@ -34,6 +34,8 @@ export interface OneTimeTokenRepository {
   findByHash(purpose: TokenPurpose, tokenHash: string): Promise<OneTimeTokenRecord | null>;
   /** Marks the token used; false when it was already used (so two concurrent uses cannot both win). */
   consume(id: string, at: Date): Promise<boolean>;
+  /** Undoes `consume(id, at)` when what the token was claimed for failed, so the link works again. */
+  release(id: string, consumedAt: Date): Promise<void>;
   /** Marks every unused token of that purpose for the user as used. */
   consumeAllForUser(userId: string, purpose: TokenPurpose, at: Date): Promise<void>;
   /** When the newest token of that purpose was issued to the user; null if never. */

@@ -17,11 +17,12 @@ export interface PasswordCheckDeps {
  * uncounted when right. A wrong one throws WrongPassword. A password no account can have (longer
  * than the policy allows) is wrong without being hashed.
  */
-export async function checkCurrentPassword(deps: PasswordCheckDeps, user: User, password: string): Promise<void> {
+export async function checkCurrentPassword(deps: PasswordCheckDeps, user: User, password: string, clientIp: string | undefined): Promise<void> {
   const key = emailKey(user.email);
-  const attempt = await deps.loginThrottle.begin(key);
+  const ip = clientIp ?? 'unknown';
+  const attempt = await deps.loginThrottle.begin(key, ip);
   if (!attempt.allowed) throw new RateLimited(attempt.retryAfterSeconds);
   const plausible = Buffer.byteLength(password, 'utf8') <= PASSWORD_MAX_BYTES;
   if (!plausible || !(await deps.hasher.verify(password, user.passwordHash))) throw new WrongPassword();
-  await deps.loginThrottle.succeeded(key, attempt.id);
+  await deps.loginThrottle.succeeded(key, ip, attempt.id);
 }

@@ -19,6 +19,8 @@ export interface ChangePasswordDeps extends PasswordCheckDeps {
 }
 
 export interface ChangePasswordInput {
+  /** The client\'s address: a wrong password counts against (account, IP) like a failed login. */
+  clientIp?: string;
   currentPassword?: unknown;
   newPassword?: unknown;
 }
@@ -39,7 +41,7 @@ export function makeChangePassword(deps: ChangePasswordDeps) {
 
     const user = await deps.repos.users.findById(caller.userId);
     if (!user) throw new Unauthenticated();
-    await checkCurrentPassword(deps, user, currentPassword!);
+    await checkCurrentPassword(deps, user, currentPassword!, input.clientIp);
     const passwordHash = await deps.hasher.hash(newPassword!);
 
     const now = deps.clock.now();

@@ -18,6 +18,8 @@ export interface DeleteAccountDeps extends PasswordCheckDeps {
 }
 
 export interface DeleteAccountInput {
+  /** The client\'s address: a wrong password counts against (account, IP) like a failed login. */
+  clientIp?: string;
   password?: unknown;
 }
 
@@ -35,7 +37,7 @@ export function makeDeleteAccount(deps: DeleteAccountDeps) {
 
     const user = await deps.repos.users.findById(userId);
     if (!user) throw new Unauthenticated();
-    await checkCurrentPassword(deps, user, password!);
+    await checkCurrentPassword(deps, user, password!, input.clientIp);
 
     const now = deps.clock.now();
     const sessionIds = await deps.uow.run(async ({ users, sessions, outbox }) => {

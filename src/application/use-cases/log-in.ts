@@ -18,7 +18,7 @@ export interface LogInDeps {
   clock: Clock;
   /** A hash of no one's password, compared when the email is unknown so both failures take as long. */
   dummyHash: () => Promise<string>;
-  /** Failed logins per email, whatever the IP: past the limit the email is refused until the window moves on. */
+  /** Failed logins per account and client IP, with a ceiling per account that never refuses a clean IP (see the port). */
   loginThrottle: LoginThrottle;
 }
 
@@ -36,13 +36,14 @@ export function makeLogIn(deps: LogInDeps) {
     errors.throwIfAny();
 
     const throttleKey = emailKey(email!);
-    const attempt = await deps.loginThrottle.begin(throttleKey);
+    const clientIp = typeof input.clientIp === 'string' ? input.clientIp : 'unknown';
+    const attempt = await deps.loginThrottle.begin(throttleKey, clientIp);
     if (!attempt.allowed) throw new RateLimited(attempt.retryAfterSeconds);
 
     const user = await deps.repos.users.findByEmail(email!);
     const matches = await deps.hasher.verify(password!, user ? user.passwordHash : await deps.dummyHash());
     if (!user || !matches) throw new InvalidCredentials();
-    await deps.loginThrottle.succeeded(throttleKey, attempt.id);
+    await deps.loginThrottle.succeeded(throttleKey, clientIp, attempt.id);
     if (!user.emailVerified) throw new EmailNotVerified();
 
     const jti = randomUUID();

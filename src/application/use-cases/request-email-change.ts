@@ -17,6 +17,8 @@ export interface RequestEmailChangeDeps extends PasswordCheckDeps {
 }
 
 export interface RequestEmailChangeInput {
+  /** The client\'s address: a wrong password counts against (account, IP) like a failed login. */
+  clientIp?: string;
   newEmail?: unknown;
   currentPassword?: unknown;
 }
@@ -36,7 +38,7 @@ export function makeRequestEmailChange(deps: RequestEmailChangeDeps) {
 
     const user = await deps.repos.users.findById(userId);
     if (!user) throw new Unauthenticated();
-    await checkCurrentPassword(deps, user, currentPassword!);
+    await checkCurrentPassword(deps, user, currentPassword!, input.clientIp);
     if (emailKey(newEmail!) === emailKey(user.email)) {
       errors.add('newEmail', 'is already the address of this account');
       errors.throwIfAny();

@@ -77,6 +77,9 @@ export function errorHandler(logger: Logger, translate: ErrorTranslator = () => 
             detail: error.message,
             ...(error instanceof ValidationFailed ? { errors: error.errors } : {}),
             ...(error instanceof RateLimited ? { headers: rateLimitedHeaders(error) } : {}),
+            ...(error instanceof ServiceUnavailable && error.retryAfterSeconds !== undefined
+              ? { headers: { 'Retry-After': String(error.retryAfterSeconds) } }
+              : {}),
           });
           return;
         }

@@ -1,7 +1,7 @@
 import Router from '@koa/router';
 import type { Context, Middleware } from 'koa';
 import type { Logger } from '../../../application/ports/logger.js';
-import { ServiceUnavailable, ValidationFailed } from '../../../domain/errors.js';
+import { RateLimited, ServiceUnavailable, ValidationFailed } from '../../../domain/errors.js';
 import { EmailTaken, InvalidToken } from '../../../domain/user.errors.js';
 import type { RateLimiters } from '../middleware/rate-limit.js';
 import { parseBody, requestBody } from '../middleware/body-parser.js';
@@ -62,8 +62,12 @@ function renderFailures(logger: Logger): Middleware {
       if (error instanceof HttpProblem) {
         for (const [name, value] of Object.entries(error.headers)) ctx.set(name, value);
         status = error.status;
+      } else if (error instanceof RateLimited) {
+        ctx.set('Retry-After', String(error.retryAfterSeconds));
+        status = 429;
       } else if (error instanceof ServiceUnavailable) {
         logger.warn({ requestId: requestIdOf(ctx), err: error, service: error.service }, 'backing service unavailable');
+        if (error.retryAfterSeconds !== undefined) ctx.set('Retry-After', String(error.retryAfterSeconds));
         status = 503;
       } else {
         const thrown = (error as { status?: unknown; expose?: unknown }).status;
@@ -115,7 +119,7 @@ export function accountRoutes(useCases: UseCases, limits: RateLimiters, logger: 
     render(ctx, 200, resetPasswordPage({ token }));
   });
 
-  router.post('/reset-password', parseBody({ form: true }), async (ctx) => {
+  router.post('/reset-password', limits.auth, parseBody({ form: true }), async (ctx) => {
     const token = formField(ctx, 'token');
     const password = formField(ctx, 'password');
     try {

@@ -32,7 +32,7 @@ export function authRoutes(useCases: UseCases, limits: RateLimiters): Router<Aut
     const isForm = Boolean(ctx.is('application/x-www-form-urlencoded'));
     try {
       const { userId: _userId, ...pair } = await useCases.logIn(
-        { email: isForm ? input.username : input.email, password: input.password },
+        { email: isForm ? input.username : input.email, password: input.password, clientIp: ctx.ip },
         { userAgent: ctx.get('User-Agent') },
       );
       ctx.body = pair;
@@ -61,7 +61,7 @@ export function authRoutes(useCases: UseCases, limits: RateLimiters): Router<Aut
     ctx.body = { message: 'If an account uses this email, a link to reset its password is on its way.' };
   });
 
-  router.post('/reset-password', parseBody(), async (ctx) => {
+  router.post('/reset-password', limits.auth, parseBody(), async (ctx) => {
     const input = requestBody(ctx);
     await useCases.resetPassword({ token: input.token, password: input.password });
     ctx.status = 204;

@@ -20,7 +20,7 @@ export function userRoutes(useCases: UseCases, options: { avatarMaxBytes: number
   });
 
   router.delete('/me', auth, parseBody(), async (ctx) => {
-    await useCases.deleteAccount(ctx.state.caller.user.id, { password: body(ctx).password });
+    await useCases.deleteAccount(ctx.state.caller.user.id, { password: body(ctx).password, clientIp: ctx.ip });
     ctx.status = 204;
   });
 
@@ -31,12 +31,12 @@ export function userRoutes(useCases: UseCases, options: { avatarMaxBytes: number
 
   router.post('/me/password', auth, parseBody(), async (ctx) => {
     const input = body(ctx);
-    ctx.body = await useCases.changePassword(caller(ctx), { currentPassword: input.currentPassword, newPassword: input.newPassword });
+    ctx.body = await useCases.changePassword(caller(ctx), { currentPassword: input.currentPassword, newPassword: input.newPassword, clientIp: ctx.ip });
   });
 
   router.post('/me/email', auth, parseBody(), async (ctx) => {
     const input = body(ctx);
-    await useCases.requestEmailChange(ctx.state.caller.user.id, { newEmail: input.newEmail, currentPassword: input.currentPassword });
+    await useCases.requestEmailChange(ctx.state.caller.user.id, { newEmail: input.newEmail, currentPassword: input.currentPassword, clientIp: ctx.ip });
     ctx.status = 202;
     ctx.body = { message: 'A confirmation link is on its way to the new address. Nothing changes until it is opened and confirmed.' };
   });
