@@ -24,6 +24,8 @@ import { createHttp } from './wiring/http.js';
 import { chooseMailer, createOutbox } from './wiring/outbox.js';
 import { openSharedState } from './wiring/redis.js';
 
+export { SchemaBehind } from './wiring/database.js';
+
 /** Adapters a caller (a test, the benchmark) may supply instead of the ones the config selects. */
 export interface Overrides {
   knex?: Knex;

@@ -84,3 +84,17 @@ test('every variable of the contract is known to the config', (t) => {
     t.true(known.has(variable), variable);
   }
 });
+
+test('deployment settings: DATABASE_POOLER none|transaction, DATABASE_POOL_MAX, MIGRATE_ON_START, SMTP_REQUIRE_TLS', (t) => {
+  t.like(loadConfig({}), { databasePooler: 'none', databasePoolMax: 10, migrateOnStart: true, smtpRequireTls: false });
+  t.like(loadConfig({ DATABASE_POOLER: 'transaction', DATABASE_POOL_MAX: '4', MIGRATE_ON_START: 'false', SMTP_REQUIRE_TLS: 'true' }), {
+    databasePooler: 'transaction',
+    databasePoolMax: 4,
+    migrateOnStart: false,
+    smtpRequireTls: true,
+  });
+  t.throws(() => loadConfig({ DATABASE_POOLER: 'pgbouncer' }), { instanceOf: ConfigError, message: /^DATABASE_POOLER: / });
+  t.throws(() => loadConfig({ DATABASE_POOL_MAX: '0' }), { instanceOf: ConfigError, message: /^DATABASE_POOL_MAX: / });
+  t.throws(() => loadConfig({ MIGRATE_ON_START: 'sometimes' }), { instanceOf: ConfigError, message: /^MIGRATE_ON_START: / });
+  t.throws(() => loadConfig({ SMTP_REQUIRE_TLS: 'yes please' }), { instanceOf: ConfigError, message: /^SMTP_REQUIRE_TLS: / });
+});

@@ -15,14 +15,14 @@ export interface PasswordCheckDeps {
  * The password a self-service route asks for, checked as a login attempt: counted against the
  * account's failed-login limit before the hash is compared (429 past it, whatever the password), and
  * uncounted when right. A wrong one throws WrongPassword. A password no account can have (longer
- * than the policy allows) is wrong without being hashed.
+ * than the policy allows) is wrong without being hashed. `clientIp` is the caller's address, counted
+ * like a login's ('unknown' when not given, as for a login).
  */
-export async function checkCurrentPassword(deps: PasswordCheckDeps, user: User, password: string, clientIp: string | undefined): Promise<void> {
+export async function checkCurrentPassword(deps: PasswordCheckDeps, user: User, password: string, clientIp = 'unknown'): Promise<void> {
   const key = emailKey(user.email);
-  const ip = clientIp ?? 'unknown';
-  const attempt = await deps.loginThrottle.begin(key, ip);
+  const attempt = await deps.loginThrottle.begin(key, clientIp);
   if (!attempt.allowed) throw new RateLimited(attempt.retryAfterSeconds);
   const plausible = Buffer.byteLength(password, 'utf8') <= PASSWORD_MAX_BYTES;
   if (!plausible || !(await deps.hasher.verify(password, user.passwordHash))) throw new WrongPassword();
-  await deps.loginThrottle.succeeded(key, ip, attempt.id);
+  await deps.loginThrottle.succeeded(key, clientIp, attempt.id);
 }

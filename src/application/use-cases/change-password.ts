@@ -19,10 +19,10 @@ export interface ChangePasswordDeps extends PasswordCheckDeps {
 }
 
 export interface ChangePasswordInput {
-  /** The client\'s address: a wrong password counts against (account, IP) like a failed login. */
-  clientIp?: string;
   currentPassword?: unknown;
   newPassword?: unknown;
+  /** The caller's address, for the failed-login count. */
+  clientIp?: string;
 }
 
 /**

@@ -18,9 +18,9 @@ export interface DeleteAccountDeps extends PasswordCheckDeps {
 }
 
 export interface DeleteAccountInput {
-  /** The client\'s address: a wrong password counts against (account, IP) like a failed login. */
-  clientIp?: string;
   password?: unknown;
+  /** The caller's address, for the failed-login count. */
+  clientIp?: string;
 }
 
 /**

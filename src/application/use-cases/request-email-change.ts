@@ -17,10 +17,10 @@ export interface RequestEmailChangeDeps extends PasswordCheckDeps {
 }
 
 export interface RequestEmailChangeInput {
-  /** The client\'s address: a wrong password counts against (account, IP) like a failed login. */
-  clientIp?: string;
   newEmail?: unknown;
   currentPassword?: unknown;
+  /** The caller's address, for the failed-login count. */
+  clientIp?: string;
 }
 
 /**

@@ -7,7 +7,7 @@ import { KnexUnitOfWork, knexRepositories, type RepositoryHooks } from '../../ad
 import { isDatabaseUnavailable, isForeignKeyViolation } from '../../adapters/persistence/pg-errors.js';
 import { Unauthenticated } from '../../domain/user.errors.js';
 import type { Config } from '../config.js';
-import { createKnex, migrateLatest } from '../database.js';
+import { createKnex, migrateLatest, pendingMigrations, type DatabasePooler } from '../database.js';
 
 export interface Database {
   knex: Knex;
@@ -22,24 +22,43 @@ export interface Database {
 }
 
 /**
- * Migrates, then opens the app's knex. On PostgreSQL the migrations get a connection of their own
- * without the per-statement bound the app's queries have; PGlite has one connection and no bound.
+ * Migrates (unless MIGRATE_ON_START is off), then opens the app's knex. On PostgreSQL the migrations
+ * get a connection of their own without the per-statement bound the app's queries have; PGlite has
+ * one connection and no bound. With migrations off, a schema behind the code stops the start.
  */
 async function migrateAndConnect(config: Config): Promise<Knex> {
-  const options = { databaseUrl: config.databaseUrl, dataDir: config.dataDir };
+  const options = {
+    databaseUrl: config.databaseUrl,
+    dataDir: config.dataDir,
+    pooler: config.databasePooler as DatabasePooler,
+    poolMax: config.databasePoolMax,
+  };
   const connecting = { connectMs: config.databaseConnectTimeoutMs, acquireMs: config.databaseAcquireTimeoutMs };
   if (!config.databaseUrl) {
     const knex = createKnex({ ...options, timeouts: connecting });
-    await migrateLatest(knex);
+    await prepareSchema(knex, config.migrateOnStart);
     return knex;
   }
   const migrator = createKnex({ ...options, timeouts: connecting });
   try {
-    await migrateLatest(migrator);
+    await prepareSchema(migrator, config.migrateOnStart);
   } finally {
     await migrator.destroy();
   }
   return createKnex({ ...options, timeouts: { ...connecting, queryMs: config.databaseQueryTimeoutMs } });
+}
+
+/** Raised at start when MIGRATE_ON_START is off and the database misses migrations this code needs. */
+export class SchemaBehind extends Error {
+  constructor(readonly pending: string[]) {
+    super(`the database lacks ${pending.length} migration(s) (${pending.join(', ')}); run \`npm run migrate\` first (MIGRATE_ON_START=false)`);
+  }
+}
+
+async function prepareSchema(knex: Knex, migrate: boolean): Promise<void> {
+  if (migrate) return migrateLatest(knex);
+  const pending = await pendingMigrations(knex);
+  if (pending.length > 0) throw new SchemaBehind(pending);
 }
 
 /** PostgreSQL when DATABASE_URL is set, else embedded PGlite; or the knex given (a test's), migrated. */

@@ -13,7 +13,7 @@ import { OutboxDispatcher } from '../outbox-dispatcher.js';
 /** SMTP when SMTP_URL is set, else .eml files under DATA_DIR/outbox. */
 export function chooseMailer(config: Config, logger: Logger): Mailer {
   return config.smtpUrl
-    ? new NodemailerMailer({ url: config.smtpUrl, from: config.mailFrom, timeoutMs: config.smtpTimeoutMs })
+    ? new NodemailerMailer({ url: config.smtpUrl, from: config.mailFrom, timeoutMs: config.smtpTimeoutMs, requireTls: config.smtpRequireTls })
     : new FileOutboxMailer(path.resolve(config.dataDir, 'outbox'), config.mailFrom, logger, { logLinks: config.nodeEnv === 'development' });
 }
 

@@ -2,7 +2,10 @@ import test from 'ava';
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { once } from 'node:events';
+import type { AddressInfo } from 'node:net';
 import { simpleParser } from 'mailparser';
+import { SMTPServer } from 'smtp-server';
 import { FileOutboxMailer } from '../../../src/adapters/mail/file-outbox-mailer.js';
 import { NodemailerMailer } from '../../../src/adapters/mail/nodemailer-mailer.js';
 import type { Email, Mailer } from '../../../src/application/ports/mailer.js';
@@ -38,6 +41,47 @@ test('NodemailerMailer rejects quickly when no SMTP server answers', async (t) =
   await t.throwsAsync(mailer.send(verification));
   t.true(Date.now() - started < 5000);
   mailer.close();
+});
+
+/** An SMTP server offering STARTTLS (smtp-server's own test certificate) that notes whether each message came over TLS. */
+async function startTlsServer(): Promise<{ url: string; received: { to: string; secure: boolean }[]; stop(): Promise<void> }> {
+  const received: { to: string; secure: boolean }[] = [];
+  const server = new SMTPServer({
+    authOptional: true,
+    logger: false,
+    onData(stream, session, callback) {
+      stream.resume();
+      stream.on('end', () => {
+        received.push({ to: session.envelope.rcptTo.map((r) => r.address).join(','), secure: session.secure });
+        callback();
+      });
+    },
+  });
+  server.listen(0, '127.0.0.1');
+  await once(server.server, 'listening');
+  const { port } = server.server.address() as AddressInfo;
+  return { url: `smtp://127.0.0.1:${port}`, received, stop: () => new Promise<void>((resolve) => server.close(() => resolve())) };
+}
+
+test('SMTP_REQUIRE_TLS: a server without STARTTLS is refused and gets nothing; one with STARTTLS gets the email over TLS', async (t) => {
+  const plain = await new SmtpSink().start();
+  const tls = await startTlsServer();
+  const refusing = new NodemailerMailer({ url: plain.url, from: 'x@app.test', timeoutMs: 2000, requireTls: true });
+  const upgrading = new NodemailerMailer({ url: tls.url, from: 'x@app.test', timeoutMs: 2000, requireTls: true });
+  const lax = new NodemailerMailer({ url: plain.url, from: 'x@app.test', timeoutMs: 2000 });
+  try {
+    await t.throwsAsync(refusing.send(verification), { message: /STARTTLS/i });
+    t.is(plain.messages.length, 0, 'nothing was sent in clear');
+    await upgrading.send(verification);
+    t.deepEqual(tls.received, [{ to: 'ann@example.com', secure: true }]);
+    // Without the setting, the same plain server is used as before.
+    await lax.send(verification);
+    t.is((await plain.waitFor('ann@example.com')).subject, 'Confirm your email address');
+  } finally {
+    for (const mailer of [refusing, upgrading, lax]) mailer.close();
+    await plain.stop();
+    await tls.stop();
+  }
 });
 
 test('FileOutboxMailer writes a parseable .eml per email and logs where it is, with the link only when asked (development)', async (t) => {
