@@ -45,7 +45,7 @@ export function makeAuthenticate(deps: AuthenticateDeps) {
       await deps.cache.putSession(claims.sessionId, active);
     }
     if (!active || user.tokenVersion !== claims.tokenVersion) throw new Unauthenticated();
-    sessionUsed(claims.sessionId, deps.clock.now());
+    sessionUsed(claims.sessionId, deps.clock.now(), claims.issuedAtS);
     return { user, sessionId: claims.sessionId };
   };
 }
