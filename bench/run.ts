@@ -26,6 +26,7 @@ import type { LoadResult, LoadSpec, PreparedRequest, WorkerAnswer } from './load
 import { ReferenceStore } from './reference-store.js';
 import { markdownReport, type BenchResults, type ScenarioResult, type Target } from './report.js';
 import { contactBody, request, seedContacts, seedUsers, type SeededUser } from './seed.js';
+import { startSmtpFolder } from './smtp-folder.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const require = createRequire(import.meta.url);
@@ -232,6 +233,9 @@ async function main(): Promise<void> {
   if (env.DATABASE_URL) {
     apiDatabaseUrl = await isolatedSchema(env.DATABASE_URL, `bench_api_${tag}`);
   }
+  // Production requires SMTP_URL: a local SMTP server writes each email into DATA_DIR/outbox/.
+  const smtp = await startSmtpFolder(path.join(dataDir, 'outbox'));
+  cleanups.push(() => smtp.close());
   const port = await freePort();
   const apiUrl = `http://127.0.0.1:${port}`;
   const apiEnv: NodeJS.ProcessEnv = { ...env };
@@ -243,6 +247,7 @@ async function main(): Promise<void> {
     PORT: String(port),
     PUBLIC_URL: apiUrl,
     DATA_DIR: dataDir,
+    SMTP_URL: smtp.url,
     BENCH_METRICS: 'true',
     RATE_LIMIT_CONTACTS_MAX: UNLIMITED,
     RATE_LIMIT_CONTACT_CREATE_MAX: UNLIMITED,

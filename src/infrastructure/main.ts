@@ -1,5 +1,6 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { answerClientErrors } from '../adapters/http/client-errors.js';
 
 import { withBenchMetrics } from './bench-metrics.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
@@ -27,6 +28,7 @@ const container = await buildContainer(config).catch((error: unknown) => {
 });
 const listener = container.app.callback();
 const server = createServer(config.benchMetrics ? withBenchMetrics(listener, container.knex) : listener);
+answerClientErrors(server, container.logger);
 server.listen(config.port, () => {
   const { port } = server.address() as AddressInfo;
   container.logger.info({ port, publicUrl: config.publicUrl }, 'listening');

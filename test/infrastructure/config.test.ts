@@ -64,12 +64,15 @@ test('a bad secret URL is named without echoing its credentials', (t) => {
   t.false(error!.message.includes('hunter2'));
 });
 
-test('production refuses the development JWT secret and any secret under 32 bytes', (t) => {
-  t.throws(() => loadConfig({ NODE_ENV: 'production' }), { instanceOf: ConfigError, message: /^JWT_SECRET:/ });
-  t.throws(() => loadConfig({ NODE_ENV: 'production', JWT_SECRET: DEVELOPMENT_JWT_SECRET }), { instanceOf: ConfigError });
-  t.throws(() => loadConfig({ NODE_ENV: 'production', JWT_SECRET: 'short-secret' }), { instanceOf: ConfigError, message: /32 bytes/ });
-  t.is(loadConfig({ NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(32) }).jwtSecret, 'x'.repeat(32));
+test('production refuses to start without a JWT secret of at least 32 bytes, or without SMTP_URL, naming the variable', (t) => {
+  const smtp = { SMTP_URL: 'smtp://mail.example.com:25' };
+  t.throws(() => loadConfig({ NODE_ENV: 'production', ...smtp }), { instanceOf: ConfigError, message: /^JWT_SECRET: must be set/ });
+  t.throws(() => loadConfig({ NODE_ENV: 'production', ...smtp, JWT_SECRET: DEVELOPMENT_JWT_SECRET }), { instanceOf: ConfigError, message: /^JWT_SECRET:/ });
+  t.throws(() => loadConfig({ NODE_ENV: 'production', ...smtp, JWT_SECRET: 'short-secret' }), { instanceOf: ConfigError, message: /^JWT_SECRET: .*32 bytes/ });
+  t.throws(() => loadConfig({ NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(32) }), { instanceOf: ConfigError, message: /^SMTP_URL: must be set/ });
+  t.is(loadConfig({ NODE_ENV: 'production', ...smtp, JWT_SECRET: 'x'.repeat(32) }).jwtSecret, 'x'.repeat(32));
   t.notThrows(() => loadConfig({ NODE_ENV: 'development', JWT_SECRET: 'short' }));
+  t.is(loadConfig({}).jwtSecret, '', 'no secret ships as a default');
 });
 
 test('every variable of the contract is known to the config', (t) => {

@@ -3,6 +3,7 @@ import type { createClient } from 'redis';
 import type { Logger } from '../../application/ports/logger.js';
 import type { CachedAuth, UserCache } from '../../application/ports/user-cache.js';
 import type { AuthUser } from '../../domain/user.js';
+import { withTimeout } from '../with-timeout.js';
 
 export interface RedisUserCacheOptions {
   ttlSeconds: number;
@@ -157,11 +158,8 @@ export class RedisUserCache implements UserCache {
   }
 
   private bounded<T>(command: Promise<T>): Promise<T> {
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`Redis did not answer within ${this.options.commandTimeoutMs} ms`)), this.options.commandTimeoutMs);
-    });
-    return Promise.race([command, timeout]).finally(() => clearTimeout(timer));
+    const ms = this.options.commandTimeoutMs;
+    return withTimeout(command, ms, `Redis did not answer within ${ms} ms`);
   }
 
   private generationKey(): string {

@@ -1,6 +1,6 @@
 import nodemailer, { type Transporter } from 'nodemailer';
 import type { Email, Mailer } from '../../application/ports/mailer.js';
-import { renderEmail } from './email-templates.js';
+import { renderEmail, storedAddress } from './email-templates.js';
 
 export interface SmtpOptions {
   url: string;
@@ -34,7 +34,7 @@ export class NodemailerMailer implements Mailer {
 
   async send(email: Email): Promise<void> {
     const { to, subject, text, html } = renderEmail(email);
-    await this.transport.sendMail({ from: this.options.from, to, subject, text, html });
+    await this.transport.sendMail({ from: this.options.from, to: storedAddress(to), subject, text, html });
   }
 
   close(): void {

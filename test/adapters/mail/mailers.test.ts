@@ -84,19 +84,50 @@ test('SMTP_REQUIRE_TLS: a server without STARTTLS is refused and gets nothing; o
   }
 });
 
-test('FileOutboxMailer writes a parseable .eml per email and logs where it is', async (t) => {
+test('FileOutboxMailer writes a parseable .eml per email and logs where it is, with the link only when asked (development)', async (t) => {
   const dir = await mkdtemp(path.join(tmpdir(), 'outbox-'));
   const logger = new CapturingLogger();
+  const quiet = new CapturingLogger();
   try {
-    await new FileOutboxMailer(dir, 'Contacts <no-reply@app.test>', logger).send(verification);
-    await new FileOutboxMailer(dir, 'Contacts <no-reply@app.test>', logger).send({ kind: 'password-changed', to: 'ann@example.com', username: 'Ann' });
+    await new FileOutboxMailer(dir, 'Contacts <no-reply@app.test>', logger, { logLinks: true }).send(verification);
+    await new FileOutboxMailer(dir, 'Contacts <no-reply@app.test>', logger, { logLinks: true }).send({ kind: 'password-changed', to: 'ann@example.com', username: 'Ann' });
+    await new FileOutboxMailer(dir, 'Contacts <no-reply@app.test>', quiet).send(verification);
+    t.true(quiet.lines.some((l) => l.message === 'email written to the outbox folder'));
+    t.false(quiet.lines.some((l) => JSON.stringify(l.fields).includes(LINK)), 'a link logged outside development');
     const files = (await readdir(dir)).filter((f) => f.endsWith('.eml')).sort();
-    t.is(files.length, 2);
+    t.is(files.length, 3);
     const mail = await simpleParser(await readFile(path.join(dir, files.find((f) => f.includes('verify-email'))!)));
     t.is(mail.subject, 'Confirm your email address');
     t.is(linkIn(mail), LINK);
     t.truthy(mail.html);
     t.true(logger.lines.some((l) => JSON.stringify(l.fields).includes(LINK)));
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+test('both mailers address the stored address as one mailbox, never re-parsed as an address list', async (t) => {
+  // Addresses stored before the email grammar was strict could read as two mailboxes to a parser.
+  const stored = 'ann@example.com, victim@example.test';
+  const sink = await new SmtpSink().start();
+  const mailer = new NodemailerMailer({ url: sink.url, from: 'Contacts <no-reply@app.test>' });
+  try {
+    await mailer.send({ kind: 'password-changed', to: 'plain+tag@example.com', username: 'Ann' });
+    t.deepEqual(sink.recipients, [['plain+tag@example.com']]);
+    // The SMTP server may refuse such a recipient; what matters is that the victim is never one.
+    await mailer.send({ kind: 'password-changed', to: stored, username: 'Ann' }).catch(() => {});
+    t.false(sink.recipients.flat().includes('victim@example.test'));
+    t.true(sink.recipients.every((rcpts) => rcpts.length === 1));
+  } finally {
+    mailer.close();
+    await sink.stop();
+  }
+  const dir = await mkdtemp(path.join(tmpdir(), 'outbox-'));
+  try {
+    await new FileOutboxMailer(dir, 'Contacts <no-reply@app.test>', new CapturingLogger()).send({ kind: 'password-changed', to: stored, username: 'Ann' });
+    const [file] = await readdir(dir);
+    const mail = await simpleParser(await readFile(path.join(dir, file!)));
+    t.false(JSON.stringify(mail.to).includes('"address":"victim@example.test"'));
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
