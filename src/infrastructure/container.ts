@@ -48,6 +48,8 @@ export interface Container {
   rateLimits: RateLimiters;
   /** Delivers the outbox in the background; `drain()` waits until every due email was attempted. */
   dispatcher: OutboxDispatcher;
+  /** From now on /ready answers 503 SHUTTING_DOWN, so a load balancer stops routing here; the app still serves. */
+  beginShutdown(): void;
   /** Stops the dispatcher (finishing the send in flight), then releases every pool and client the container opened. */
   close(): Promise<void>;
 }
@@ -102,6 +104,7 @@ export async function buildContainer(config: Config, overrides: Overrides = {}):
     verifyTokenTtlSeconds: config.verifyTokenTtlS,
     resetTokenTtlSeconds: config.resetTokenTtlS,
   });
+  let shuttingDown = false;
   const { app, rateLimits } = createHttp(config, {
     useCases,
     logger,
@@ -109,6 +112,7 @@ export async function buildContainer(config: Config, overrides: Overrides = {}):
     healthChecks: [database.healthCheck, ...shared.healthChecks],
     translateError: database.translateError,
     avatars,
+    shuttingDown: () => shuttingDown,
   });
   outbox.dispatcher.start();
 
@@ -120,6 +124,9 @@ export async function buildContainer(config: Config, overrides: Overrides = {}):
     logger,
     rateLimits,
     dispatcher: outbox.dispatcher,
+    beginShutdown() {
+      shuttingDown = true;
+    },
     async close() {
       await outbox.close();
       await hasher.close?.();

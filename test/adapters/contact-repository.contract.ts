@@ -86,7 +86,7 @@ export function contactRepositoryContract(subject: ContactRepositorySubject): vo
     const created = await repos.contacts.create(owner, fields());
     t.is(await repos.contacts.findById(other, created.id), null);
     t.is(await repos.contacts.findById(owner, randomUUID()), null);
-    for (const bad of ['not-a-uuid', '', "1' OR '1'='1", created.id + 'x']) t.is(await repos.contacts.findById(owner, bad), null);
+    for (const bad of ['not-a-uuid', '', "1' OR '1'='1", `${created.id}x`]) t.is(await repos.contacts.findById(owner, bad), null);
   });
 
   it("an email already in the owner's book, in any case, throws ContactEmailTaken; another owner may use it", async (t, repos, newOwner) => {

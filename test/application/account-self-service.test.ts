@@ -154,14 +154,14 @@ test('sessions: listed newest first with User-Agent and no secret, current marke
   const world = fakeWorld();
   const first = await verifiedUser(world);
   world.clock.advance(1000);
-  const phone = await secondLogin(world, 'ann@example.com', 'Phone\u0000/1.0\n' + 'x'.repeat(1000));
+  const phone = await secondLogin(world, 'ann@example.com', `Phone\u0000/1.0\n${'x'.repeat(1000)}`);
   const caller = callerOf(world, phone.accessToken);
 
   const { items } = await world.useCases.listSessions(caller);
   t.is(items.length, 2);
   t.deepEqual(items.map((s) => s.current), [true, false]);
   t.deepEqual(Object.keys(items[0]!).sort(), ['createdAt', 'current', 'id', 'lastUsedAt', 'userAgent']);
-  t.is(items[0]!.userAgent, cleanUserAgent('Phone\u0000/1.0\n' + 'x'.repeat(1000)));
+  t.is(items[0]!.userAgent, cleanUserAgent(`Phone\u0000/1.0\n${'x'.repeat(1000)}`));
   t.is([...items[0]!.userAgent!].length, 256);
   t.false(/[\u0000-\u001f]/.test(items[0]!.userAgent!));
   t.is(items[1]!.id, callerOf(world, first.accessToken).sessionId);

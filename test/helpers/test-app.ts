@@ -9,7 +9,7 @@ import type { PasswordHasher } from '../../src/application/ports/password-hasher
 import type { UserCache } from '../../src/application/ports/user-cache.js';
 import { loadConfig, type Config } from '../../src/infrastructure/config.js';
 import { buildContainer, type Container } from '../../src/infrastructure/container.js';
-import { CapturingLogger, CapturingMailer, FakeClock } from '../fakes/fakes.js';
+import { CapturingLogger, CapturingMailer, type FakeClock } from '../fakes/fakes.js';
 import type { Backend, TestDatabase } from './databases.js';
 import { pgliteBackend } from './databases.js';
 import { deleteKeys } from './redis-servers.js';

@@ -197,7 +197,7 @@ function suite(it: (title: string, body: (t: import('ava').ExecutionContext, app
 
   it('sessions: listed newest first with their User-Agent, current marked, no token or hash; lastUsedAt is written at most once a minute', async (t, app) => {
     const first = await signUpAndLogIn(app);
-    const phone = await logIn(app, first.email, PASSWORD, 'Phone\tApp/2 ' + 'y'.repeat(600));
+    const phone = await logIn(app, first.email, PASSWORD, `Phone\tApp/2 ${'y'.repeat(600)}`);
     const res = await app.request('/api/users/me/sessions', { token: phone.accessToken });
     t.is(res.status, 200);
     const text = await res.text();

@@ -88,7 +88,7 @@ eachBackend(BACKENDS, (it) => {
     const source = await signUpAndLogIn(app);
     t.is((await importFile(app, source.accessToken, fixture('project-apple-bom-scripts.vcf'))).status, 200);
     const extra = [
-      { firstName: 'Semi;colon', lastName: 'Back\\slash, comma', notes: 'a\nb; c, d \\ e 🎉' + 'é'.repeat(200), birthday: '--12-31' },
+      { firstName: 'Semi;colon', lastName: 'Back\\slash, comma', notes: `a\nb; c, d \\ e 🎉${'é'.repeat(200)}`, birthday: '--12-31' },
       { firstName: 'Bare' },
       { firstName: 'Full', lastName: 'Person', email: uniqueEmail('full'), phone: '+1 (555) 010-0200', birthday: '2000-02-29', notes: 'x' },
     ];

@@ -2,6 +2,7 @@ import { FieldErrors } from '../../domain/errors.js';
 import { checkEmail } from '../../domain/validation.js';
 import type { Clock } from '../ports/clock.js';
 import type { UnitOfWork } from '../ports/unit-of-work.js';
+import type { EmailInput } from '../shared/email-input.js';
 import { resetLink } from '../shared/email-links.js';
 import { issueEmailToken } from '../shared/email-tokens.js';
 
@@ -17,7 +18,7 @@ export interface RequestPasswordResetDeps {
  * changes nothing on it, and sends at most one such email per address per minute.
  */
 export function makeRequestPasswordReset(deps: RequestPasswordResetDeps) {
-  return async function requestPasswordReset(input: Record<string, unknown>): Promise<void> {
+  return async function requestPasswordReset(input: EmailInput): Promise<void> {
     const errors = new FieldErrors();
     const email = checkEmail(errors, 'email', input.email);
     errors.throwIfAny();

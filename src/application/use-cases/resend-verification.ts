@@ -2,6 +2,7 @@ import { FieldErrors } from '../../domain/errors.js';
 import { checkEmail } from '../../domain/validation.js';
 import type { Clock } from '../ports/clock.js';
 import type { UnitOfWork } from '../ports/unit-of-work.js';
+import type { EmailInput } from '../shared/email-input.js';
 import { verificationLink } from '../shared/email-links.js';
 import { issueEmailToken } from '../shared/email-tokens.js';
 
@@ -14,7 +15,7 @@ export interface ResendVerificationDeps {
 
 /** Sends a fresh link to an unverified account. Says nothing about whether the account exists. */
 export function makeResendVerification(deps: ResendVerificationDeps) {
-  return async function resendVerification(input: Record<string, unknown>): Promise<void> {
+  return async function resendVerification(input: EmailInput): Promise<void> {
     const errors = new FieldErrors();
     const email = checkEmail(errors, 'email', input.email);
     errors.throwIfAny();

@@ -154,7 +154,7 @@ test('a megabyte-long line and a card nested in another neither hang nor crash',
 function contact(overrides: Partial<Contact> = {}): Contact {
   return {
     id: randomUUID(), userId: randomUUID(), version: 3, firstName: 'Zoë', lastName: 'O’Brien-Łukasz', email: 'zoe@example.com',
-    phone: '+44 (20) 7946-0958', birthday: '1990-05-17', notes: 'line one\nsemi; colon, comma \\ backslash 🎉 ' + 'é'.repeat(120),
+    phone: '+44 (20) 7946-0958', birthday: '1990-05-17', notes: `line one\nsemi; colon, comma \\ backslash 🎉 ${'é'.repeat(120)}`,
     createdAt: '2026-11-30T10:00:00.000Z', updatedAt: '2026-11-30T10:11:12.345Z', ...overrides,
   };
 }
