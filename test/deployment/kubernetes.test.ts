@@ -171,8 +171,7 @@ test('the ConfigMap and Secret the pods read exist, and every key in them is a s
   const refs = api.envFrom as { configMapRef?: { name: string }; secretRef?: { name: string } }[];
   t.deepEqual(refs.flatMap((r) => (r.configMapRef ? [r.configMapRef.name] : [])), [configMap!.metadata.name]);
   t.deepEqual(refs.flatMap((r) => (r.secretRef ? [r.secretRef.name] : [])), [secret!.metadata.name]);
-  // SHUTDOWN_TIMEOUT_MS is named by API.md's Shutdown paragraph, whether or not this tree's config has it yet.
-  const known = new Set([...CONFIG_VARIABLES.map((v) => v.variable), 'SHUTDOWN_TIMEOUT_MS']);
+  const known = new Set(CONFIG_VARIABLES.map((v) => v.variable));
   const keys = [...Object.keys(configMap!.data), ...Object.keys(secret!.stringData)];
   t.deepEqual(keys.filter((key) => !known.has(key)), []);
   for (const key of ['JWT_SECRET', 'DATABASE_URL', 'REDIS_URL', 'SMTP_URL', 'CLOUDINARY_URL']) {
