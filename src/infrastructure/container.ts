@@ -11,7 +11,7 @@ import type { UnitOfWork, Repositories } from '../application/ports/unit-of-work
 import type { UserCache } from '../application/ports/user-cache.js';
 import { makeDeliverPendingEmails } from '../application/use-cases/deliver-pending-emails.js';
 import { InMemoryUserCache } from '../adapters/cache/in-memory-user-cache.js';
-import { RedisUserCache } from '../adapters/cache/redis-user-cache.js';
+import { RedisUserCache, type RedisUserCacheOptions } from '../adapters/cache/redis-user-cache.js';
 import { createApp, type RateLimiters } from '../adapters/http/app.js';
 import { createRateLimiters } from '../adapters/http/middleware/rate-limit.js';
 import type { HealthCheck } from '../adapters/http/routes/operations.routes.js';
@@ -24,6 +24,8 @@ import { InMemoryRateLimitStore } from '../adapters/rate-limit/in-memory-rate-li
 import { RedisLoginThrottle } from '../adapters/rate-limit/redis-login-throttle.js';
 import { RedisLuaCommands } from '../adapters/rate-limit/redis-lua-commands.js';
 import { RedisRateLimitStore } from '../adapters/rate-limit/redis-rate-limit-store.js';
+import { InMemoryUserRateLimiter } from '../adapters/rate-limit/in-memory-user-rate-limiter.js';
+import { RedisUserRateLimiter } from '../adapters/rate-limit/redis-user-rate-limiter.js';
 import { isDatabaseUnavailable } from '../adapters/persistence/pg-errors.js';
 import { JwtTokenService } from '../adapters/security/jwt-token-service.js';
 import { WorkerBcryptPasswordHasher } from '../adapters/security/worker-bcrypt-password-hasher.js';
@@ -65,10 +67,7 @@ export interface Container {
 const systemClock: Clock = { now: () => new Date() };
 
 /** Resynchronised before the first request when Redis answers; otherwise as soon as it does. */
-async function startRedisUserCache(
-  redis: RedisClient,
-  options: { ttlSeconds: number; keyPrefix: string; logger: Logger; commandTimeoutMs: number },
-): Promise<UserCache> {
+async function startRedisUserCache(redis: RedisClient, options: RedisUserCacheOptions): Promise<UserCache> {
   const cache = new RedisUserCache(redis, options);
   await cache.resync();
   return cache;
@@ -114,10 +113,19 @@ export async function buildContainer(config: Config, overrides: Overrides = {}):
   const redis = config.redisUrl ? createRedisClient({ url: config.redisUrl, logger, timeoutMs: config.redisTimeoutMs }) : undefined;
   if (redis) await connectRedis(redis);
   const redisKeyPrefix = overrides.redisKeyPrefix ?? 'contacts:';
+  // Counts live in Redis when it is configured (shared by every instance), else in this process.
+  const luaCommands = redis ? new RedisLuaCommands(redis, logger, { timeoutMs: config.redisTimeoutMs }) : undefined;
   const cache =
     overrides.cache ??
-    (redis
-      ? await startRedisUserCache(redis, { ttlSeconds: config.userCacheTtlS, keyPrefix: `${redisKeyPrefix}auth:`, logger, commandTimeoutMs: config.redisTimeoutMs })
+    (redis && luaCommands
+      ? await startRedisUserCache(redis, {
+          ttlSeconds: config.userCacheTtlS,
+          keyPrefix: `${redisKeyPrefix}auth:`,
+          logger,
+          commandTimeoutMs: config.redisTimeoutMs,
+          // The per-user limits are counted in the same script as the session lookup: one round trip.
+          limits: { scripts: luaCommands, keyPrefix: redisKeyPrefix, clock },
+        })
       : new InMemoryUserCache(config.userCacheTtlS));
   const mailer =
     overrides.mailer ??
@@ -144,14 +152,13 @@ export async function buildContainer(config: Config, overrides: Overrides = {}):
   let dummy: Promise<string> | undefined;
   const dummyHash = () => (dummy ??= hasher.hash('dummy password that matches no account'));
 
-  // Counts live in Redis when it is configured (shared by every instance), else in this process.
-  const luaCommands = redis ? new RedisLuaCommands(redis, logger, { timeoutMs: config.redisTimeoutMs }) : undefined;
   const rateLimitStore = luaCommands ? new RedisRateLimitStore(luaCommands, redisKeyPrefix) : new InMemoryRateLimitStore();
   const loginFailures = { max: config.rateLimitLoginFailuresMax, windowSeconds: config.rateLimitAuthWindowS };
   const loginThrottle = luaCommands
     ? new RedisLoginThrottle(luaCommands, clock, loginFailures, redisKeyPrefix)
     : new InMemoryLoginThrottle(clock, loginFailures);
-  const rateLimits = createRateLimiters(rateLimitStore, {
+  const userLimiter = luaCommands ? new RedisUserRateLimiter(luaCommands, redisKeyPrefix, clock) : new InMemoryUserRateLimiter(clock);
+  const rateLimits = createRateLimiters(rateLimitStore, userLimiter, {
     contacts: { max: config.rateLimitContactsMax, windowSeconds: config.rateLimitContactsWindowS },
     contactCreate: { max: config.rateLimitContactCreateMax, windowSeconds: config.rateLimitContactsWindowS },
     auth: { max: config.rateLimitAuthMax, windowSeconds: config.rateLimitAuthWindowS },

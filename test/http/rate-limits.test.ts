@@ -14,6 +14,8 @@ const LIMITS = {
   RATE_LIMIT_LOGIN_FAILURES_MAX: '3',
   RATE_LIMIT_CONTACTS_MAX: '5',
   RATE_LIMIT_CONTACT_CREATE_MAX: '2',
+  // A generous Redis bound: on a loaded machine a slow answer would fail open (by design) and hide the limit.
+  REDIS_TIMEOUT_MS: '5000',
 };
 
 let ipCounter = 0;

@@ -10,7 +10,9 @@ const body = (ctx: { request: unknown }) => (ctx.request as { body: Body }).body
 /** The caller's contact book. Every route authenticates first, then counts against the caller's limit. */
 export function contactRoutes(useCases: UseCases, limits: RateLimiters): Router<AuthState> {
   const router = new Router<AuthState>({ prefix: '/api/contacts' });
-  const guard = [requireAuth(useCases.authenticate), limits.contacts] as const;
+  // Authentication counts the request against the limits that follow it, in the same cache lookup.
+  const guard = [requireAuth(useCases.authenticate, [limits.contacts]), limits.contacts] as const;
+  const createGuard = [requireAuth(useCases.authenticate, [limits.contacts, limits.contactCreate]), limits.contacts, limits.contactCreate] as const;
   const owner = (ctx: { state: AuthState }) => ctx.state.caller.user.id;
 
   router.get('/', ...guard, async (ctx) => {
@@ -22,7 +24,7 @@ export function contactRoutes(useCases: UseCases, limits: RateLimiters): Router<
     ctx.body = await useCases.upcomingBirthdays(owner(ctx), ctx.query);
   });
 
-  router.post('/', ...guard, limits.contactCreate, parseBody(), async (ctx) => {
+  router.post('/', ...createGuard, parseBody(), async (ctx) => {
     const contact = await useCases.createContact(owner(ctx), body(ctx));
     ctx.status = 201;
     ctx.set('Location', `/api/contacts/${contact.id}`);
