@@ -71,6 +71,8 @@ export class ReferenceStore {
       created_at timestamptz NOT NULL,
       updated_at timestamptz NOT NULL)`);
     await db.query(`CREATE INDEX IF NOT EXISTS contacts_user_page ON ${schema}.contacts (user_id, created_at, id)`);
+    // As in the API: one email per book whatever its case (a creation checks it).
+    await db.query(`CREATE UNIQUE INDEX IF NOT EXISTS contacts_user_email ON ${schema}.contacts (user_id, lower(email))`);
     return new ReferenceStore(db, redis, options);
   }
 
