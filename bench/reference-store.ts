@@ -51,6 +51,7 @@ export class ReferenceStore {
     const db = new pg.Client({ connectionString: options.databaseUrl, connectionTimeoutMillis: 3000 });
     await db.connect();
     const redis = createClient({ url: options.redisUrl, socket: { connectTimeout: 3000, reconnectStrategy: false } });
+    redis.on('error', () => {});
     try {
       await redis.connect();
     } catch (error) {

@@ -18,6 +18,7 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import pg from 'pg';
+import { createClient } from 'redis';
 import { CONFIG_VARIABLES } from '../src/infrastructure/config.js';
 import type { BenchMetrics } from '../src/infrastructure/bench-metrics.js';
 import { BENCH_METRICS_PATH } from '../src/infrastructure/bench-metrics.js';
@@ -47,10 +48,16 @@ if (args.includes('--help')) {
                 or sum them with npm run bench:profile
   --only KEYS   run only these of list,get,me,create,login,burst (comma-separated); the results
                 go to bench/results/only.json, leaving latest.json to full runs
-  --note TEXT   recorded in the results (e.g. "shared machine, other jobs running")`);
+  --note TEXT   recorded in the results (e.g. "shared machine, other jobs running")
+  --own-redis   start a redis-server of the run's own (on a free port) for both servers, so the
+                Redis counts per request see no other client; implies a REDIS_URL for the API
+  --embedded    also measure the embedded default (PGlite, in-process cache and limits): its RSS
+                after seeding and under the two contact reads, beside the main run's`);
   process.exit(0);
 }
 const quick = args.includes('--quick');
+const ownRedis = args.includes('--own-redis');
+const embeddedPass = args.includes('--embedded');
 const fromSources = args.includes('--tsx');
 const cpuProf = args.includes('--cpu-prof');
 const SCENARIO_KEYS = ['list', 'get', 'me', 'create', 'login', 'burst'] as const;
@@ -71,6 +78,10 @@ const READ_CONNECTIONS = 50;
 const CREATE_CONNECTIONS = 20;
 const LOGIN_CONNECTIONS = 2 * cores;
 const BURST_READ_CONNECTIONS = 20;
+/** Scenarios both servers run, compared request for request. */
+const COMPARED = ['list', 'get', 'me', 'create'] as const;
+/** Read scenarios held to the ratio targets. */
+const READS = ['get', 'list', 'me'] as const;
 
 const env = process.env;
 const tag = randomBytes(4).toString('hex');
@@ -215,6 +226,91 @@ interface Scenario {
   needsContacts?: boolean;
 }
 
+/** Starts the API as production runs it, on a fresh data folder, and waits until it answers. */
+async function launchApi(entry: string, options: { databaseUrl: string; redisUrl: string; label: string }) {
+  const dataDir = await mkdtemp(path.join(os.tmpdir(), 'contacts-bench-'));
+  cleanups.push(() => rm(dataDir, { recursive: true, force: true }));
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  const apiEnv: NodeJS.ProcessEnv = { ...env };
+  for (const { variable } of CONFIG_VARIABLES) delete apiEnv[variable];
+  Object.assign(apiEnv, {
+    NODE_ENV: 'production',
+    JWT_SECRET: jwtSecret,
+    LOG_LEVEL: 'warn',
+    PORT: String(port),
+    PUBLIC_URL: url,
+    DATA_DIR: dataDir,
+    BENCH_METRICS: 'true',
+    RATE_LIMIT_CONTACTS_MAX: UNLIMITED,
+    RATE_LIMIT_CONTACT_CREATE_MAX: UNLIMITED,
+    RATE_LIMIT_AUTH_MAX: UNLIMITED,
+    RATE_LIMIT_LOGIN_FAILURES_MAX: UNLIMITED,
+    ...(options.databaseUrl ? { DATABASE_URL: options.databaseUrl } : {}),
+    ...(options.redisUrl ? { REDIS_URL: options.redisUrl } : {}),
+    // Run from the data folder so no .env is read: every other variable keeps its default.
+    TSX_TSCONFIG_PATH: path.join(ROOT, 'tsconfig.json'),
+  });
+  // With the flags production runs with (the Dockerfile's CMD).
+  const api = startNode(entry, { env: apiEnv, cwd: dataDir, label: options.label, nodeArgs: [...PRODUCTION_NODE_FLAGS] });
+  await waitUntilHealthy(url, api.child, api.tail);
+  await metrics(url, false);
+  return { url, dataDir, child: api.child };
+}
+
+/** A redis-server of the run's own, without persistence, stopped with the run. */
+async function startOwnRedis(): Promise<string> {
+  const port = await freePort();
+  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+  // Stopped after the clean-ups that still talk to it (they run last first).
+  cleanups.push(() => stop(child));
+  child.once('error', () => {});
+  for (let i = 0; i < 100; i++) {
+    const client = createClient({ url: `redis://127.0.0.1:${port}`, socket: { reconnectStrategy: false } });
+    client.on('error', () => {});
+    try {
+      await client.connect();
+      client.destroy();
+      log(`own redis-server on port ${port}`);
+      return `redis://127.0.0.1:${port}`;
+    } catch {
+      await sleep(50);
+    }
+  }
+  throw new Error('--own-redis: redis-server did not start (is it installed?)');
+}
+
+/**
+ * Redis work per request, from Redis's own counters (INFO stats) around `count` requests sent one
+ * at a time: with nothing else in flight, each batch a server writes to Redis is one read event
+ * there, so reads per request are round trips per request; commands are those Redis executed, a
+ * script's inner commands included. The probe's own INFO (one read, one command) is taken off.
+ * Exact only when no other client uses that Redis meanwhile (--own-redis makes sure).
+ */
+async function redisProbe(redisUrl: string, base: string, requests: PreparedRequest[], count = 50): Promise<{ roundTrips: number; commands: number }> {
+  const client = createClient({ url: redisUrl });
+  client.on('error', () => {});
+  await client.connect();
+  try {
+    const stats = async () => {
+      const info = await client.info('stats');
+      const field = (name: string) => Number(new RegExp(`^${name}:(\\d+)`, 'm').exec(info)?.[1] ?? NaN);
+      return { reads: field('total_reads_processed'), commands: field('total_commands_processed') };
+    };
+    const before = await stats();
+    for (let i = 0; i < count; i++) {
+      const r = requests[i % requests.length]!;
+      const body = r.body?.replaceAll('{{seq}}', `probe-${tag}-${i}-${Math.random().toString(36).slice(2)}`);
+      const response = await fetch(base + r.path, { method: r.method, headers: r.headers, ...(body !== undefined ? { body } : {}) });
+      await response.arrayBuffer();
+    }
+    const after = await stats();
+    return { roundTrips: round((after.reads - before.reads - 1) / count, 2), commands: round((after.commands - before.commands - 1) / count, 2) };
+  } finally {
+    client.destroy();
+  }
+}
+
 const json = { 'content-type': 'application/json' };
 const bearer = (user: SeededUser) => ({ authorization: `Bearer ${user.accessToken}` });
 
@@ -226,41 +322,15 @@ async function main(): Promise<void> {
   if (quick) notes.push(`--quick: ${plan.durationS} s per scenario, ${plan.users} users × ${plan.contactsPerUser} contacts; a smoke run, not a measurement.`);
 
   // --- the API ---------------------------------------------------------------------------------
-  const dataDir = await mkdtemp(path.join(os.tmpdir(), 'contacts-bench-'));
-  cleanups.push(() => rm(dataDir, { recursive: true, force: true }));
-  let apiDatabaseUrl = '';
-  if (env.DATABASE_URL) {
-    apiDatabaseUrl = await isolatedSchema(env.DATABASE_URL, `bench_api_${tag}`);
-  }
-  const port = await freePort();
-  const apiUrl = `http://127.0.0.1:${port}`;
-  const apiEnv: NodeJS.ProcessEnv = { ...env };
-  for (const { variable } of CONFIG_VARIABLES) delete apiEnv[variable];
-  Object.assign(apiEnv, {
-    NODE_ENV: 'production',
-    JWT_SECRET: jwtSecret,
-    LOG_LEVEL: 'warn',
-    PORT: String(port),
-    PUBLIC_URL: apiUrl,
-    DATA_DIR: dataDir,
-    BENCH_METRICS: 'true',
-    RATE_LIMIT_CONTACTS_MAX: UNLIMITED,
-    RATE_LIMIT_CONTACT_CREATE_MAX: UNLIMITED,
-    RATE_LIMIT_AUTH_MAX: UNLIMITED,
-    RATE_LIMIT_LOGIN_FAILURES_MAX: UNLIMITED,
-    ...(apiDatabaseUrl ? { DATABASE_URL: apiDatabaseUrl } : {}),
-    ...(env.REDIS_URL ? { REDIS_URL: env.REDIS_URL } : {}),
-    // Run from the data folder so no .env is read: every other variable keeps its default.
-    TSX_TSCONFIG_PATH: path.join(ROOT, 'tsconfig.json'),
-  });
+  if (ownRedis) env.REDIS_URL = await startOwnRedis();
+  const entry = fromSources ? path.join(ROOT, 'src', 'infrastructure', 'main.ts') : await build();
+  const apiDatabaseUrl = env.DATABASE_URL ? await isolatedSchema(env.DATABASE_URL, `bench_api_${tag}`) : '';
   const apiSetup = {
     code: fromSources ? 'sources through tsx (--tsx)' : 'compiled build (dist/)',
     database: apiDatabaseUrl ? `PostgreSQL (DATABASE_URL, schema bench_api_${tag})` : 'embedded PGlite (DATABASE_URL unset)',
-    redis: env.REDIS_URL ? 'Redis (REDIS_URL)' : 'in-process cache (REDIS_URL unset)',
+    redis: env.REDIS_URL ? `Redis (${ownRedis ? 'the run\'s own redis-server, --own-redis' : 'REDIS_URL'})` : 'in-process cache (REDIS_URL unset)',
     bcryptRounds: 'default (BCRYPT_ROUNDS unset)',
   };
-  const entry = fromSources ? path.join(ROOT, 'src', 'infrastructure', 'main.ts') : await build();
-  log(`starting the API (${apiSetup.code}) on ${apiUrl}: ${apiSetup.database}, ${apiSetup.redis}`);
   const referenceProfileDir = path.join(PROFILE_DIR, 'reference');
   if (cpuProf) await mkdir(referenceProfileDir, { recursive: true });
   if (cpuProf) {
@@ -268,16 +338,15 @@ async function main(): Promise<void> {
       '--cpu-prof: both servers ran under the V8 profiler (slower). The API has one profile per measured window, bench/results/api-<scenario>.cpuprofile (its event loop only); the reference server one for its whole life, in bench/results/reference/.',
     );
   }
-  // With the flags production runs with (the Dockerfile's CMD).
-  const api = startNode(entry, { env: apiEnv, cwd: dataDir, label: 'api', nodeArgs: [...PRODUCTION_NODE_FLAGS] });
-  await waitUntilHealthy(apiUrl, api.child, api.tail);
-  await metrics(apiUrl, false);
+  log(`starting the API (${apiSetup.code}): ${apiSetup.database}, ${apiSetup.redis}`);
+  const { url: apiUrl, dataDir } = await launchApi(entry, { databaseUrl: apiDatabaseUrl, redisUrl: env.REDIS_URL ?? '', label: 'api' });
 
   // --- seeding -------------------------------------------------------------------------------
   log(`seeding ${plan.users} users (signup at the default bcrypt cost, verify from the outbox, login)`);
   const users = await seedUsers(apiUrl, path.join(dataDir, 'outbox'), plan.users, tag);
   log(`seeding ${plan.contactsPerUser} contacts per user`);
   const seeded = await seedContacts(apiUrl, users, plan.contactsPerUser, tag);
+  const afterSeeding = await metrics(apiUrl, false);
   if (!seeded.apiHasContacts) {
     notes.push(`POST /api/contacts answered ${seeded.probeStatus}: the contacts routes are missing in this build, so their API scenarios report "route missing"; the reference server still ran on generated rows.`);
   }
@@ -303,7 +372,9 @@ async function main(): Promise<void> {
       cwd: ROOT,
       label: 'reference',
       nodeArgs: cpuProf ? ['--cpu-prof', '--cpu-prof-dir', referenceProfileDir] : [],
-      env: { ...env, PORT: '0', DATABASE_URL: refDatabaseUrl, REF_SCHEMA: store.options.schema, REDIS_URL: refRedisUrl, REF_REDIS_PREFIX: store.options.redisPrefix, JWT_SECRET: jwtSecret },
+      env: { ...env, PORT: '0', DATABASE_URL: refDatabaseUrl, REF_SCHEMA: store.options.schema, REDIS_URL: refRedisUrl, REF_REDIS_PREFIX: store.options.redisPrefix, JWT_SECRET: jwtSecret,
+        // The same limits as the API's, so both count and neither refuses.
+        REF_CONTACTS_MAX: UNLIMITED, REF_CONTACT_CREATE_MAX: UNLIMITED, REF_WINDOW_S: '60' },
     });
     referenceChild = reference.child;
     referenceUrl = await new Promise<string>((resolve, reject) => {
@@ -396,15 +467,18 @@ async function main(): Promise<void> {
       row.peakMemoryMB = { heapTotal: mb(heapTotal), heapUsed: mb(heapUsed), external: mb(external) };
       row.eventLoopDelayMaxMs = window.eventLoopDelay.maxMs;
     }
+    // The API talks to Redis only with REDIS_URL; the reference always does.
+    const redisUrl = server === 'api' ? env.REDIS_URL : refRedisUrl;
+    if (redisUrl) row.redis = await redisProbe(redisUrl, base, requests);
     return row;
   };
 
   if (only) notes.push(`--only ${[...only].join(',')}: a partial run; the other scenarios and their targets were skipped.`);
-  for (const key of (['list', 'get'] as const).filter(runs)) {
+  for (const key of COMPARED.filter(runs)) {
     results.push(await runScenario(scenarios[key], 'api'));
     if (referenceUrl) results.push(await runScenario(scenarios[key], 'reference'));
   }
-  for (const key of (['me', 'create', 'login'] as const).filter(runs)) results.push(await runScenario(scenarios[key], 'api'));
+  if (runs('login')) results.push(await runScenario(scenarios.login, 'api'));
 
   // --- a login burst beside contact reads ----------------------------------------------------
   async function loginBurst(): Promise<NonNullable<BenchResults['burst']>> {
@@ -439,10 +513,11 @@ async function main(): Promise<void> {
   if (runs('burst')) burst = await loginBurst();
   const final = await metrics(apiUrl, false);
   const referencePeakRss = await peakRssOf(referenceChild?.pid);
+  const embedded = embeddedPass && (apiDatabaseUrl || env.REDIS_URL) ? await measureEmbedded(entry) : null;
 
   // --- results ---------------------------------------------------------------------------------
   const find = (key: Scenario['key'], server: 'api' | 'reference') => results.find((r) => r.key === key && r.server === server && r.status === 'ok');
-  for (const key of ['list', 'get'] as const) {
+  for (const key of COMPARED) {
     const ours = find(key, 'api');
     const theirs = find(key, 'reference');
     if (ours && theirs && theirs.requestsPerSec && theirs.latencyP99Ms) {
@@ -451,13 +526,21 @@ async function main(): Promise<void> {
   }
   const loginRow = find('login', 'api');
   const targets: Target[] = [
-    ...(['get', 'list'] as const).flatMap((key): Target[] => {
+    ...READS.flatMap((key): Target[] => {
       const ratio = find(key, 'api')?.vsReference;
       const name = scenarios[key].name;
       return [
-        { name: `${name}: req/s ≥ 0.8× reference`, measured: ratio ? `${ratio.requestsPerSec}×` : 'n/a', met: ratio ? ratio.requestsPerSec >= 0.8 : null },
-        { name: `${name}: p99 ≤ 2× reference's p99`, measured: ratio ? `${ratio.latencyP99}×` : 'n/a', met: ratio ? ratio.latencyP99 <= 2 : null },
+        { name: `${name}: req/s ≥ 0.9× reference`, measured: ratio ? `${ratio.requestsPerSec}×` : 'n/a', met: ratio ? ratio.requestsPerSec >= 0.9 : null },
+        { name: `${name}: p99 ≤ 1.5× reference's p99`, measured: ratio ? `${ratio.latencyP99}×` : 'n/a', met: ratio ? ratio.latencyP99 <= 1.5 : null },
       ];
+    }),
+    ...READS.map((key): Target => {
+      const redis = find(key, 'api')?.redis;
+      return {
+        name: `${scenarios[key].name}: at most one Redis round trip when cached`,
+        measured: redis ? `${redis.roundTrips} round trips/request` : 'n/a (no REDIS_URL)',
+        met: redis ? redis.roundTrips <= 1.05 : null,
+      };
     }),
     {
       name: 'event loop worst delay during the login burst < 20 ms',
@@ -492,7 +575,13 @@ async function main(): Promise<void> {
     setup: { api: apiSetup, reference: referenceUrl ? referenceSetup : null, users: plan.users, contactsPerUser: plan.contactsPerUser, contactsRoutes: seeded.apiHasContacts },
     scenarios: results,
     burst,
-    server: { peakRssMB: mb(final.peakRssBytes), rssAtEndMB: mb(final.rssBytes), referencePeakRssMB: referencePeakRss ? mb(referencePeakRss) : null },
+    server: {
+      peakRssMB: mb(final.peakRssBytes),
+      rssAtEndMB: mb(final.rssBytes),
+      referencePeakRssMB: referencePeakRss ? mb(referencePeakRss) : null,
+      rssAfterSeedingMB: mb(afterSeeding.rssBytes),
+      embedded,
+    },
     targets,
     notes,
   };
@@ -501,6 +590,36 @@ async function main(): Promise<void> {
   await writeFile(path.join(ROOT, 'bench', 'results', resultsFile), `${JSON.stringify(output, null, 2)}\n`);
   process.stdout.write(`\n${markdownReport(output)}\n`);
   log(`results written to bench/results/${resultsFile}`);
+}
+
+/**
+ * The embedded default (no DATABASE_URL, no REDIS_URL: PGlite, in-process cache and limits), as
+ * `npm start` runs it: seeded like the main run, then the two contact reads, for its memory.
+ */
+async function measureEmbedded(entry: string): Promise<NonNullable<BenchResults['server']['embedded']>> {
+  log('embedded pass: the API on PGlite with in-process cache and limits');
+  const api = await launchApi(entry, { databaseUrl: '', redisUrl: '', label: 'api-embedded' });
+  const afterStart = await metrics(api.url, false);
+  const users = await seedUsers(api.url, path.join(api.dataDir, 'outbox'), plan.users, `${tag}e`);
+  const seeded = await seedContacts(api.url, users, plan.contactsPerUser, `${tag}e`);
+  const afterSeeding = await metrics(api.url, false);
+  const byUser = new Map(users.map((u) => [u.id, u]));
+  const reads = async (requests: PreparedRequest[]) => {
+    const [result] = await load([{ url: api.url, connections: READ_CONNECTIONS, durationS: plan.durationS, requests }], plan.warmupS);
+    return result!.requestsPerSec;
+  };
+  const getRps = await reads(seeded.contacts.map((c) => ({ method: 'GET' as const, path: `/api/contacts/${c.id}`, headers: bearer(byUser.get(c.userId)!) })));
+  const listRps = await reads(users.map((u) => ({ method: 'GET' as const, path: '/api/contacts?limit=20&offset=0', headers: bearer(u) })));
+  const end = await metrics(api.url, false);
+  await stop(api.child);
+  return {
+    rssAfterStartMB: mb(afterStart.rssBytes),
+    rssAfterSeedingMB: mb(afterSeeding.rssBytes),
+    peakRssMB: mb(end.peakRssBytes),
+    rssAtEndMB: mb(end.rssBytes),
+    getRequestsPerSec: getRps,
+    listRequestsPerSec: listRps,
+  };
 }
 
 /** A schema of the run's own in the given database, selected through the URL's `options`. */
