@@ -18,6 +18,8 @@ export interface ScenarioResult extends Partial<LoadResult> {
   /** How that peak split: V8's heap (total, used) and memory outside it, in MB (API only). */
   peakMemoryMB?: { heapTotal: number; heapUsed: number; external: number };
   eventLoopDelayMaxMs?: number;
+  /** CPU time of the server process per request over the window, in µs (from /proc, both servers). */
+  cpuUsPerRequest?: number;
   /** Redis work per request (a sequential probe after the load; see redisProbe in run.ts). */
   redis?: { roundTrips: number; commands: number };
   /** Ours divided by the reference's, for the same scenario. */
@@ -86,17 +88,17 @@ export function markdownReport(results: BenchResults): string {
     `API (${results.setup.api.code}): ${results.setup.api.database}, ${results.setup.api.redis}, bcrypt ${results.setup.api.bcryptRounds}. ` +
     `Reference: ${results.setup.reference ? `${results.setup.reference.database}, ${results.setup.reference.redis}` : 'not run'}.`);
   lines.push('');
-  lines.push('| scenario | server | conns | req/s | p50 ms | p99 ms | non-2xx | DB queries/req | Redis round trips/req | Redis commands/req | CPU cores | peak RSS MB | vs reference (req/s, p99) |');
-  lines.push('|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|---|');
+  lines.push('| scenario | server | conns | req/s | p50 ms | p99 ms | non-2xx | DB queries/req | Redis round trips/req | Redis commands/req | CPU µs/req | CPU cores | peak RSS MB | vs reference (req/s, p99) |');
+  lines.push('|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|---|');
   for (const r of results.scenarios) {
     if (r.status !== 'ok') {
-      lines.push(`| ${r.name} | ${r.server} | ${r.connections} | ${r.status} | | | | | | | | | |`);
+      lines.push(`| ${r.name} | ${r.server} | ${r.connections} | ${r.status} | | | | | | | | | | |`);
       continue;
     }
     const vs = r.vsReference ? `${r.vsReference.requestsPerSec}×, ${r.vsReference.latencyP99}×` : '';
     lines.push(
       `| ${r.name} | ${r.server} | ${r.connections} | ${n(r.requestsPerSec)} | ${n(r.latencyP50Ms)} | ${n(r.latencyP99Ms)} | ` +
-        `${n(r.non2xx)}${r.errors ? ` (+${r.errors} errors)` : ''} | ${n(r.dbQueriesPerRequest, 2)} | ${n(r.redis?.roundTrips, 2)} | ${n(r.redis?.commands, 2)} | ${n(r.cpuCores, 2)} | ${n(r.peakRssMB, 1)} | ${vs} |`,
+        `${n(r.non2xx)}${r.errors ? ` (+${r.errors} errors)` : ''} | ${n(r.dbQueriesPerRequest, 2)} | ${n(r.redis?.roundTrips, 2)} | ${n(r.redis?.commands, 2)} | ${n(r.cpuUsPerRequest)} | ${n(r.cpuCores, 2)} | ${n(r.peakRssMB, 1)} | ${vs} |`,
     );
   }
   const b = results.burst;

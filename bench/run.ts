@@ -159,6 +159,17 @@ async function waitUntilHealthy(url: string, child: ChildProcess, tail: string[]
   throw new Error(`the API did not answer ${url}/health within 60 s:\n${tail.join('\n')}`);
 }
 
+/** CPU time (user + system) a process has used so far, in ms, from /proc (Linux); null elsewhere. */
+async function cpuMsOf(pid: number | undefined): Promise<number | null> {
+  if (!pid) return null;
+  const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => '');
+  // Fields after the command name (which may hold spaces): utime and stime are the 12th and 13th.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const ticks = Number(fields[11]) + Number(fields[12]);
+  return Number.isFinite(ticks) ? (ticks * 1000) / CLOCK_TICKS_PER_S : null;
+}
+const CLOCK_TICKS_PER_S = 100;
+
 /** Peak RSS of another process from /proc (Linux); null elsewhere. */
 async function peakRssOf(pid: number | undefined): Promise<number | null> {
   if (!pid) return null;
@@ -339,7 +350,9 @@ async function main(): Promise<void> {
     );
   }
   log(`starting the API (${apiSetup.code}): ${apiSetup.database}, ${apiSetup.redis}`);
-  const { url: apiUrl, dataDir } = await launchApi(entry, { databaseUrl: apiDatabaseUrl, redisUrl: env.REDIS_URL ?? '', label: 'api' });
+  const { url: apiUrl, dataDir, child: apiChild } = await launchApi(entry, { databaseUrl: apiDatabaseUrl, redisUrl: env.REDIS_URL ?? '', label: 'api' });
+
+  const apiPid = apiChild.pid;
 
   // --- seeding -------------------------------------------------------------------------------
   log(`seeding ${plan.users} users (signup at the default bcrypt cost, verify from the outbox, login)`);
@@ -455,7 +468,15 @@ async function main(): Promise<void> {
     log(`${server} ${scenario.name}: ${scenario.connections} connections, ${plan.durationS} s`);
     const spec: LoadSpec = { url: base, connections: scenario.connections, durationS: plan.durationS, requests };
     let window: BenchMetrics | undefined;
-    const [result] = await load([spec], scenario.warmupS, server === 'api' ? () => metrics(apiUrl, true, cpuProf) : undefined);
+    // CPU per request from /proc for both servers alike (the API's event loop and worker threads, the reference's process).
+    const pid = server === 'api' ? apiPid : referenceChild?.pid;
+    let cpuBefore: number | null = null;
+    const [result] = await load([spec], scenario.warmupS, async () => {
+      if (server === 'api') await metrics(apiUrl, true, cpuProf);
+      cpuBefore = await cpuMsOf(pid);
+    });
+    const cpuAfter = await cpuMsOf(pid);
+    if (cpuBefore !== null && cpuAfter !== null && result!.total > 0) row.cpuUsPerRequest = round(((cpuAfter - cpuBefore) * 1000) / result!.total, 1);
     if (server === 'api') window = await metrics(apiUrl, true);
     if (window?.cpuProfile) await saveProfile(`api-${scenario.key}`, window.cpuProfile);
     Object.assign(row, result);

@@ -32,7 +32,7 @@ import { WorkerBcryptPasswordHasher } from '../adapters/security/worker-bcrypt-p
 import { CloudinaryAvatarStorage } from '../adapters/storage/cloudinary-avatar-storage.js';
 import { LocalDiskAvatarStorage } from '../adapters/storage/local-disk-avatar-storage.js';
 import type { Config } from './config.js';
-import { createKnex, migrateLatest } from './database.js';
+import { createKnex, migrateLatest, prepareEmbeddedDatabase } from './database.js';
 import { createLogger } from './logger.js';
 import { closeRedisClient, connectRedis, createRedisClient, pingRedis, type RedisClient } from './redis.js';
 import { OutboxDispatcher } from './outbox-dispatcher.js';
@@ -81,6 +81,7 @@ async function openDatabase(config: Config): Promise<Knex> {
   const options = { databaseUrl: config.databaseUrl, dataDir: config.dataDir };
   const connecting = { connectMs: config.databaseConnectTimeoutMs, acquireMs: config.databaseAcquireTimeoutMs };
   if (!config.databaseUrl) {
+    await prepareEmbeddedDatabase(options);
     const knex = createKnex({ ...options, timeouts: connecting });
     await migrateLatest(knex);
     return knex;

@@ -1,8 +1,9 @@
 import { ConfigError, loadConfig } from './config.js';
-import { createKnex, migrateLatest } from './database.js';
+import { createKnex, migrateLatest, prepareEmbeddedDatabase } from './database.js';
 
 try {
   const config = loadConfig();
+  await prepareEmbeddedDatabase(config);
   const knex = createKnex({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
   await migrateLatest(knex);
   const [, pending] = (await knex.migrate.list()) as [unknown[], unknown[]];

@@ -1,0 +1,17 @@
+import { PGlite } from '@electric-sql/pglite';
+import { Worker } from 'node:worker_threads';
+const mb = () => Math.round(process.memoryUsage().rss / 2 ** 20);
+const dir = process.argv[2];
+const params = [...PGlite.defaultStartParams, '-c', 'shared_buffers=16MB', '-c', 'work_mem=1MB', '-c', 'maintenance_work_mem=8MB', '-c', 'temp_buffers=1MB', '-c', 'wal_buffers=1MB'];
+console.log('start', mb());
+const w = new Worker(`import { PGlite } from '@electric-sql/pglite'; import { workerData } from 'node:worker_threads'; const db = new PGlite(workerData); await db.waitReady; await db.close();`, { eval: true, workerData: dir });
+await new Promise((res, rej) => { w.once('exit', res); w.once('error', rej); });
+console.log('after initdb worker', mb());
+const db = new PGlite(dir, { startParams: params });
+await db.waitReady;
+console.log('ready', mb());
+await db.exec(`create table if not exists t (id serial primary key, a text, b text); create index if not exists t_a on t(a);`);
+for (let i = 0; i < 50; i++) await db.query(`insert into t (a,b) select md5(g::text), repeat('x', 200) from generate_series(1,1000) g`);
+for (let i = 0; i < 2000; i++) await db.query('select * from t where a = $1', [String(i)]);
+console.log('after work', mb(), process.memoryUsage().external/2**20);
+await db.close();
