@@ -46,8 +46,9 @@ test('the compiled server starts with plain node, applies migrations and serves 
       buffered = complete.pop()!;
       for (const line of complete) lines.push(JSON.parse(line) as Record<string, unknown>);
     });
+    // Up to 60 s: a first start creates the embedded database, which takes long on a loaded machine.
     const waitFor = async (message: string) => {
-      for (let i = 0; i < 300; i++) {
+      for (let i = 0; i < 600; i++) {
         const found = lines.find((line) => line.msg === message);
         if (found) return found;
         if (child!.exitCode !== null) throw new Error(`the server exited: ${stderr}`);
