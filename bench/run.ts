@@ -27,6 +27,7 @@ import type { LoadResult, LoadSpec, PreparedRequest, WorkerAnswer } from './load
 import { ReferenceStore } from './reference-store.js';
 import { markdownReport, type BenchResults, type ScenarioResult, type Target } from './report.js';
 import { contactBody, request, seedContacts, seedUsers, type SeededUser } from './seed.js';
+import { startSmtpFolder } from './smtp-folder.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const require = createRequire(import.meta.url);
@@ -241,6 +242,9 @@ interface Scenario {
 async function launchApi(entry: string, options: { databaseUrl: string; redisUrl: string; label: string }) {
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'contacts-bench-'));
   cleanups.push(() => rm(dataDir, { recursive: true, force: true }));
+  // Production requires SMTP_URL: a local SMTP server writes each email into DATA_DIR/outbox/.
+  const smtp = await startSmtpFolder(path.join(dataDir, 'outbox'));
+  cleanups.push(() => smtp.close());
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   const apiEnv: NodeJS.ProcessEnv = { ...env };
@@ -252,6 +256,7 @@ async function launchApi(entry: string, options: { databaseUrl: string; redisUrl
     PORT: String(port),
     PUBLIC_URL: url,
     DATA_DIR: dataDir,
+    SMTP_URL: smtp.url,
     BENCH_METRICS: 'true',
     RATE_LIMIT_CONTACTS_MAX: UNLIMITED,
     RATE_LIMIT_CONTACT_CREATE_MAX: UNLIMITED,

@@ -1,5 +1,5 @@
 import { FieldErrors } from './errors.js';
-import { checkEmail, checkText, requiredString } from './validation.js';
+import { checkEmail, checkText, hasControlCharacters, requiredString } from './validation.js';
 
 /** What a client may set on a contact. */
 export interface ContactFields {
@@ -40,8 +40,6 @@ export const EARLIEST_BIRTHDAY = '1900-01-01';
 
 const PHONE = /^[0-9 +\-()]{5,30}$/;
 const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
-// Notes may span lines; other control characters have no business in them.
-const NOTES_CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/;
 
 function checkPhone(errors: FieldErrors, field: string, value: unknown): string | undefined {
   const raw = requiredString(errors, field, value);
@@ -89,11 +87,12 @@ function checkNotes(errors: FieldErrors, field: string, value: unknown): string 
     return undefined;
   }
   const notes = value.trim();
-  if ([...notes].length > NOTES_MAX) {
+  if (notes.length > NOTES_MAX * 2 || [...notes].length > NOTES_MAX) {
     errors.add(field, `must be at most ${NOTES_MAX} characters`);
     return undefined;
   }
-  if (NOTES_CONTROL.test(notes)) {
+  // Notes may span lines; other control characters have no business in them.
+  if (hasControlCharacters(notes, { allowLineBreaks: true })) {
     errors.add(field, 'must not contain control characters other than line breaks and tabs');
     return undefined;
   }
@@ -170,8 +169,12 @@ function checkSearch(errors: FieldErrors, field: string, value: unknown): string
     return undefined;
   }
   const text = value.trim();
-  if ([...text].length > SEARCH_MAX) {
+  if (text.length > SEARCH_MAX * 2 || [...text].length > SEARCH_MAX) {
     errors.add(field, `must be at most ${SEARCH_MAX} characters`);
+    return undefined;
+  }
+  if (hasControlCharacters(text)) {
+    errors.add(field, 'must not contain control characters');
     return undefined;
   }
   return text === '' ? undefined : text;

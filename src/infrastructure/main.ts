@@ -1,9 +1,10 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { answerClientErrors } from '../adapters/http/client-errors.js';
 
 import { withBenchMetrics } from './bench-metrics.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
-import { buildContainer } from './container.js';
+import { buildContainer, SchemaBehind } from './container.js';
 
 const SHUTDOWN_GRACE_MS = 10_000;
 
@@ -20,9 +21,14 @@ function readConfig(): Config {
 }
 
 const config = readConfig();
-const container = await buildContainer(config);
+const container = await buildContainer(config).catch((error: unknown) => {
+  if (!(error instanceof SchemaBehind)) throw error;
+  console.error(`Start refused: ${error.message}`);
+  process.exit(1);
+});
 const listener = container.app.callback();
 const server = createServer(config.benchMetrics ? withBenchMetrics(listener, container.knex) : listener);
+answerClientErrors(server, container.logger);
 server.listen(config.port, () => {
   const { port } = server.address() as AddressInfo;
   container.logger.info({ port, publicUrl: config.publicUrl }, 'listening');

@@ -1,5 +1,6 @@
 import type { AvatarStorage } from '../application/ports/avatar-storage.js';
 import type { Clock } from '../application/ports/clock.js';
+import type { Logger } from '../application/ports/logger.js';
 import type { LoginThrottle } from '../application/ports/login-throttle.js';
 import type { PasswordHasher } from '../application/ports/password-hasher.js';
 import type { TokenService } from '../application/ports/token-service.js';
@@ -23,6 +24,16 @@ import { makeResetPassword } from '../application/use-cases/reset-password.js';
 import { makeUpcomingBirthdays } from '../application/use-cases/upcoming-birthdays.js';
 import { makeUpdateAvatar } from '../application/use-cases/update-avatar.js';
 import { makeVerifyEmail } from '../application/use-cases/verify-email.js';
+import { makeChangePassword } from '../application/use-cases/change-password.js';
+import { makeCheckEmailChangeToken } from '../application/use-cases/check-email-change-token.js';
+import { makeConfirmEmailChange } from '../application/use-cases/confirm-email-change.js';
+import { makeDeleteAccount } from '../application/use-cases/delete-account.js';
+import { makeExportAccount } from '../application/use-cases/export-account.js';
+import { makeListSessions } from '../application/use-cases/list-sessions.js';
+import { makeRequestEmailChange } from '../application/use-cases/request-email-change.js';
+import { makeRevokeOtherSessions } from '../application/use-cases/revoke-other-sessions.js';
+import { makeRevokeSession } from '../application/use-cases/revoke-session.js';
+import { makeUpdateUsername } from '../application/use-cases/update-username.js';
 import type { UseCases } from '../adapters/http/use-cases.js';
 
 /** The adapters and settings the use-cases are closed over. */
@@ -37,6 +48,7 @@ export interface UseCaseAdapters {
   loginThrottle: LoginThrottle;
   /** A hash of no one's password (see LogInDeps). */
   dummyHash: () => Promise<string>;
+  logger: Logger;
   /** Emailed links start with it. */
   publicUrl: string;
   verifyTokenTtlSeconds: number;
@@ -68,5 +80,16 @@ export function wireUseCases(a: UseCaseAdapters): UseCases {
     checkResetToken: makeCheckResetToken({ repos, clock }),
     resetPassword: makeResetPassword({ repos, uow, hasher, cache, clock }),
     updateAvatar: makeUpdateAvatar({ repos, storage: a.avatars, cache }),
+
+    updateUsername: makeUpdateUsername({ repos, cache }),
+    changePassword: makeChangePassword({ repos, uow, hasher, loginThrottle: a.loginThrottle, tokens, cache, clock }),
+    requestEmailChange: makeRequestEmailChange({ repos, uow, hasher, loginThrottle: a.loginThrottle, clock, publicUrl, verifyTokenTtlSeconds: a.verifyTokenTtlSeconds }),
+    checkEmailChangeToken: makeCheckEmailChangeToken({ repos, clock }),
+    confirmEmailChange: makeConfirmEmailChange({ uow, cache, clock }),
+    listSessions: makeListSessions({ repos, clock }),
+    revokeSession: makeRevokeSession({ repos, cache, clock }),
+    revokeOtherSessions: makeRevokeOtherSessions({ repos, cache, clock }),
+    deleteAccount: makeDeleteAccount({ repos, uow, hasher, loginThrottle: a.loginThrottle, cache, clock, avatars: a.avatars, logger: a.logger }),
+    exportAccount: makeExportAccount({ repos, clock }),
   };
 }

@@ -37,6 +37,7 @@ export function fakeWorld() {
       avatars,
       loginThrottle,
       dummyHash,
+      logger,
       publicUrl: PUBLIC_URL,
       verifyTokenTtlSeconds: 86_400,
       resetTokenTtlSeconds: RESET_TTL_S,

@@ -3,11 +3,13 @@ import { createServer, type Server } from 'node:http';
 import { createServer as createNetServer, type AddressInfo } from 'node:net';
 import type Koa from 'koa';
 import { createClient } from 'redis';
+import { answerClientErrors } from '../../src/adapters/http/client-errors.js';
 import { TEST_REDIS_URL } from './databases.js';
 
 /** Serves a Koa app on port 0; `close` ends it. */
 export async function serve(app: Koa): Promise<{ url: string; close(): Promise<void> }> {
   const server: Server = createServer(app.callback());
+  answerClientErrors(server);
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');
   return {

@@ -6,6 +6,8 @@ import { SMTPServer } from 'smtp-server';
 /** A real SMTP server in this process that keeps every message it receives, parsed. */
 export class SmtpSink {
   readonly messages: ParsedMail[] = [];
+  /** The SMTP envelope's recipients (RCPT TO) of each message, in the order of `messages`. */
+  readonly recipients: string[][] = [];
   private server: SMTPServer | undefined;
   private waiters: Array<() => void> = [];
   port = 0;
@@ -15,10 +17,11 @@ export class SmtpSink {
       authOptional: true,
       disabledCommands: ['STARTTLS'],
       logger: false,
-      onData: (stream, _session, callback) => {
+      onData: (stream, session, callback) => {
         simpleParser(stream)
           .then((mail) => {
             this.messages.push(mail);
+            this.recipients.push(session.envelope.rcptTo.map((rcpt) => rcpt.address));
             this.waiters.splice(0).forEach((wake) => wake());
             callback();
           })

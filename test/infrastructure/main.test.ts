@@ -116,7 +116,8 @@ test('a bad configuration value stops the start with one line naming the variabl
   const cwd = await mkdtemp(path.join(tmpdir(), 'contacts-main-'));
   try {
     await t.throwsAsync(startMain({ PORT: 'not-a-port' }, cwd), { message: /Configuration error: PORT: / });
-    await t.throwsAsync(startMain({ NODE_ENV: 'production' }, cwd), { message: /Configuration error: JWT_SECRET: / });
+    await t.throwsAsync(startMain({ NODE_ENV: 'production', SMTP_URL: 'smtp://127.0.0.1:1' }, cwd), { message: /Configuration error: JWT_SECRET: must be set/ });
+    await t.throwsAsync(startMain({ NODE_ENV: 'production', JWT_SECRET: randomBytes(32).toString('hex') }, cwd), { message: /Configuration error: SMTP_URL: must be set/ });
   } finally {
     await rm(cwd, { recursive: true, force: true });
   }

@@ -6,6 +6,7 @@ import type { CachedAuth, CountRequest, UserCache } from '../../application/port
 import type { AuthUser } from '../../domain/user.js';
 import { GCRA_LUA, limitArguments, readDecisions, userLimitKey } from '../rate-limit/gcra.js';
 import type { RedisLuaCommands } from '../rate-limit/redis-lua-commands.js';
+import { withTimeout } from '../with-timeout.js';
 
 export interface RedisUserCacheOptions {
   ttlSeconds: number;
@@ -226,11 +227,8 @@ export class RedisUserCache implements UserCache {
   }
 
   private bounded<T>(command: Promise<T>): Promise<T> {
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`Redis did not answer within ${this.options.commandTimeoutMs} ms`)), this.options.commandTimeoutMs);
-    });
-    return Promise.race([command, timeout]).finally(() => clearTimeout(timer));
+    const ms = this.options.commandTimeoutMs;
+    return withTimeout(command, ms, `Redis did not answer within ${ms} ms`);
   }
 
   private generationKey(): string {

@@ -1,8 +1,9 @@
 import Router from '@koa/router';
-import Koa, { type Middleware } from 'koa';
+import Koa from 'koa';
 import type { Logger } from '../../application/ports/logger.js';
 import { corsPolicy } from './middleware/cors.js';
 import { errorHandler, type ErrorTranslator } from './middleware/error-handler.js';
+import { NO_RATE_LIMITS, type RateLimiters } from './middleware/rate-limit.js';
 import { requestLog } from './middleware/request-log.js';
 import { securityHeaders } from './middleware/security-headers.js';
 import { accountRoutes } from './pages/account.routes.js';
@@ -14,19 +15,6 @@ import { mediaRoutes, type MediaFiles } from './routes/media.routes.js';
 import { operationsRoutes, type HealthCheck } from './routes/operations.routes.js';
 import { userRoutes } from './routes/users.routes.js';
 import type { UseCases } from './use-cases.js';
-
-/** Rate-limiting middleware for each family of routes; the composition root picks the store. */
-export interface RateLimiters {
-  /** Every /api/contacts route, per authenticated user (mounted after authentication). */
-  contacts: Middleware;
-  /** Creating a contact, per authenticated user, stricter. */
-  contactCreate: Middleware;
-  /** Signup, login, resend-verification, forgot-password: per client IP. */
-  auth: Middleware;
-}
-
-const passThrough: Middleware = (_ctx, next) => next();
-export const NO_RATE_LIMITS: RateLimiters = { contacts: passThrough, contactCreate: passThrough, auth: passThrough };
 
 export interface AppDeps {
   useCases: UseCases;

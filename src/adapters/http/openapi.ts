@@ -180,6 +180,70 @@ const schemas: Record<string, OA.SchemaObject> = {
     required: ['items'],
     properties: { items: { type: 'array', description: 'Soonest birthday first.', items: ref('Contact') } },
   },
+  UsernameRequest: {
+    type: 'object',
+    required: ['username'],
+    properties: { username: { type: 'string', minLength: 1, maxLength: 50, description: 'Trimmed; no control characters.' } },
+  },
+  ChangePasswordRequest: {
+    type: 'object',
+    required: ['currentPassword', 'newPassword'],
+    properties: {
+      currentPassword: { type: 'string', format: 'password' },
+      newPassword: { type: 'string', format: 'password', minLength: 8, description: 'Same rules as signup; must differ from the current one.' },
+    },
+  },
+  EmailChangeRequest: {
+    type: 'object',
+    required: ['newEmail', 'currentPassword'],
+    properties: { newEmail: { type: 'string', format: 'email' }, currentPassword: { type: 'string', format: 'password' } },
+  },
+  TokenRequest: {
+    type: 'object',
+    required: ['token'],
+    properties: { token: { type: 'string', description: 'The one-time token from the emailed link.' } },
+  },
+  PasswordRequest: { type: 'object', required: ['password'], properties: { password: { type: 'string', format: 'password' } } },
+  Session: {
+    type: 'object',
+    description: 'A login (one refresh-token chain). Never shows a token or a hash.',
+    required: ['id', 'createdAt', 'lastUsedAt', 'userAgent', 'current'],
+    properties: {
+      id: { type: 'string', format: 'uuid' },
+      createdAt: { type: 'string', format: 'date-time' },
+      lastUsedAt: { type: 'string', format: 'date-time', description: 'Last use of one of its tokens; up to a minute behind.' },
+      userAgent: { type: ['string', 'null'], maxLength: 256, description: 'The User-Agent of the login, control characters removed.' },
+      current: { type: 'boolean', description: 'The session this request came with.' },
+    },
+  },
+  SessionList: {
+    type: 'object',
+    required: ['items'],
+    properties: { items: { type: 'array', description: 'Live sessions, newest first.', items: ref('Session') } },
+  },
+  AccountExport: {
+    type: 'object',
+    required: ['exportedAt', 'user', 'contacts', 'sessions'],
+    properties: {
+      exportedAt: { type: 'string', format: 'date-time' },
+      user: ref('User'),
+      contacts: { type: 'array', description: 'Every contact, oldest first.', items: ref('Contact') },
+      sessions: {
+        type: 'array',
+        description: 'Every session stored, ended ones included, newest first.',
+        items: {
+          allOf: [
+            ref('Session'),
+            {
+              type: 'object',
+              required: ['expiresAt', 'revokedAt'],
+              properties: { expiresAt: { type: 'string', format: 'date-time' }, revokedAt: { type: ['string', 'null'], format: 'date-time' } },
+            },
+          ],
+        },
+      },
+    },
+  },
   Health: { type: 'object', required: ['status'], properties: { status: { type: 'string', const: 'ok' } } },
   Ready: {
     type: 'object',
@@ -213,6 +277,7 @@ export const openApiDocument: OA.OpenAPIObject = {
   tags: [
     { name: 'Auth', description: 'Signup, verification, sessions, password reset.' },
     { name: 'Users', description: 'The signed-in user.' },
+    { name: 'Your account', description: 'Self-service: username, password, email, sessions, deletion, export.' },
     { name: 'Contacts', description: 'The signed-in user\'s own contacts (others answer 404).' },
     { name: 'Pages', description: 'Server-rendered HTML pages the links in emails open.' },
     { name: 'Operations', description: 'Liveness, readiness and this documentation.' },
@@ -312,6 +377,111 @@ export const openApiDocument: OA.OpenAPIObject = {
         summary: 'The signed-in user',
         security: bearer,
         responses: { '200': ok('The user.', ref('User')), ...problems(401) },
+      },
+      patch: {
+        tags: ['Your account'],
+        operationId: 'updateMe',
+        summary: 'Change your username (the only field edited directly)',
+        security: bearer,
+        requestBody: body('UsernameRequest'),
+        responses: { '200': ok('The user.', ref('User')), ...problems(400, 401, 413, 415, 422, 503) },
+      },
+      delete: {
+        tags: ['Your account'],
+        operationId: 'deleteMe',
+        summary: 'Delete your account and everything it owns',
+        description:
+          'Contacts, sessions, one-time tokens, queued emails and the avatar go; every token is refused at once; a goodbye email is sent; ' +
+          'the address can sign up again. A wrong password is 403 `WRONG_PASSWORD` and counts as a failed login (429 past the limit).',
+        security: bearer,
+        requestBody: body('PasswordRequest'),
+        responses: { '204': { description: 'Deleted.' }, ...problems(400, 401, 403, 413, 415, 422, 429, 503) },
+      },
+    },
+    '/api/users/me/password': {
+      post: {
+        tags: ['Your account'],
+        operationId: 'changePassword',
+        summary: 'Change your password',
+        description:
+          'Every other session is revoked at once and the old access token is refused; the calling session gets the new pair. ' +
+          'A "password changed" email is sent. A wrong current password is 403 `WRONG_PASSWORD` and counts as a failed login.',
+        security: bearer,
+        requestBody: body('ChangePasswordRequest'),
+        responses: { '200': ok('A new token pair for the calling session.', ref('TokenPair')), ...problems(400, 401, 403, 413, 415, 422, 429, 503) },
+      },
+    },
+    '/api/users/me/email': {
+      post: {
+        tags: ['Your account'],
+        operationId: 'requestEmailChange',
+        summary: 'Ask to change your email address',
+        description:
+          'Nothing changes yet: a link to `/account/confirm-email-change` goes to the new address (expires after `VERIFY_TOKEN_TTL_S`; only the newest works), ' +
+          'and a notice with the new address partly masked goes to the current one. 409 `EMAIL_TAKEN` if another account uses the address.',
+        security: bearer,
+        requestBody: body('EmailChangeRequest'),
+        responses: { '202': ok('Accepted.', ref('Message')), ...problems(400, 401, 403, 409, 413, 415, 422, 429, 503) },
+      },
+    },
+    '/api/users/me/sessions': {
+      get: {
+        tags: ['Your account'],
+        operationId: 'listSessions',
+        summary: 'Your live sessions',
+        security: bearer,
+        responses: { '200': ok('Newest first; `current` marks the calling one.', ref('SessionList')), ...problems(401, 503) },
+      },
+      delete: {
+        tags: ['Your account'],
+        operationId: 'revokeOtherSessions',
+        summary: 'Log out everywhere else',
+        description: 'Every session but the calling one is revoked at once (its access and refresh tokens refused).',
+        security: bearer,
+        responses: { '204': { description: 'Done.' }, ...problems(401, 503) },
+      },
+    },
+    '/api/users/me/sessions/{id}': {
+      delete: {
+        tags: ['Your account'],
+        operationId: 'revokeSession',
+        summary: 'End one of your sessions',
+        description: "Its access and refresh tokens are refused at once. Another user's session or an unknown id → 404.",
+        security: bearer,
+        parameters: [{ name: 'id', in: 'path', required: true, description: 'The session id.', schema: { type: 'string' } }],
+        responses: { '204': { description: 'Revoked.' }, ...problems(401, 404, 503) },
+      },
+    },
+    '/api/users/me/export': {
+      get: {
+        tags: ['Your account'],
+        operationId: 'exportAccount',
+        summary: 'Everything the service holds about you, as a JSON file',
+        description: 'No hashes, no tokens. Sent with `Content-Disposition: attachment; filename="account-export.json"`.',
+        security: bearer,
+        responses: {
+          '200': {
+            description: 'The export.',
+            headers: { 'Content-Disposition': { description: '`attachment; filename="account-export.json"`', schema: { type: 'string' } } },
+            ...json(ref('AccountExport')),
+          },
+          ...problems(401, 503),
+        },
+      },
+    },
+    '/api/auth/confirm-email-change': {
+      post: {
+        tags: ['Your account'],
+        operationId: 'confirmEmailChange',
+        summary: 'Switch to the new email address with the emailed token',
+        description:
+          'The token is the proof (no Bearer). Single-use; a newer request makes older links invalid. The new address is verified, and a notice goes to the old one. ' +
+          'Limited per client IP like the other auth routes.',
+        requestBody: body('TokenRequest'),
+        responses: {
+          '200': ok('Switched.', { type: 'object', required: ['user'], properties: { user: ref('User') } }),
+          ...problems(400, 409, 413, 415, 422, 429, 503),
+        },
       },
     },
     '/api/users/me/avatar': {
@@ -450,6 +620,30 @@ export const openApiDocument: OA.OpenAPIObject = {
         summary: 'Send a new confirmation link; always shows "check your inbox"',
         requestBody: form({ type: 'object', required: ['email'], properties: { email: { type: 'string', format: 'email' } } }),
         responses: { '200': html('Check your inbox.') },
+      },
+    },
+    '/account/confirm-email-change': {
+      get: {
+        tags: ['Pages'],
+        operationId: 'confirmEmailChangePage',
+        summary: 'Shows the new address and a "Confirm" button; does not use the link',
+        parameters: [tokenQuery('email change')],
+        responses: { '200': html('The confirmation page.'), '400': html('Invalid, used, replaced or expired link.'), '503': html('A backing service is down.') },
+      },
+      post: {
+        tags: ['Pages'],
+        operationId: 'confirmEmailChangeForm',
+        summary: 'Switches the email address (form post of `token`)',
+        requestBody: form({ type: 'object', required: ['token'], properties: { token: { type: 'string' } } }),
+        responses: {
+          '200': html('Changed.'),
+          '400': html('Invalid, used, replaced or expired link (or an unreadable form).'),
+          '409': html('Another account took the address meanwhile; nothing changed.'),
+          '413': html('The form is too large.'),
+          '415': html('Not a form.'),
+          '429': html('Too many attempts from this client.'),
+          '503': html('A backing service is down.'),
+        },
       },
     },
     '/media/{name}': {

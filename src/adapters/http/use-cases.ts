@@ -17,6 +17,16 @@ import type { makeResetPassword } from '../../application/use-cases/reset-passwo
 
 import type { makeUpdateAvatar } from '../../application/use-cases/update-avatar.js';
 import type { makeVerifyEmail } from '../../application/use-cases/verify-email.js';
+import type { makeChangePassword } from '../../application/use-cases/change-password.js';
+import type { makeCheckEmailChangeToken } from '../../application/use-cases/check-email-change-token.js';
+import type { makeConfirmEmailChange } from '../../application/use-cases/confirm-email-change.js';
+import type { makeDeleteAccount } from '../../application/use-cases/delete-account.js';
+import type { makeExportAccount } from '../../application/use-cases/export-account.js';
+import type { makeListSessions } from '../../application/use-cases/list-sessions.js';
+import type { makeRequestEmailChange } from '../../application/use-cases/request-email-change.js';
+import type { makeRevokeOtherSessions } from '../../application/use-cases/revoke-other-sessions.js';
+import type { makeRevokeSession } from '../../application/use-cases/revoke-session.js';
+import type { makeUpdateUsername } from '../../application/use-cases/update-username.js';
 
 /** The use-cases the HTTP adapter drives, already closed over their adapters by the composition root. */
 export interface UseCases {
@@ -40,4 +50,15 @@ export interface UseCases {
   resetPassword: ReturnType<typeof makeResetPassword>;
 
   updateAvatar: ReturnType<typeof makeUpdateAvatar>;
+
+  updateUsername: ReturnType<typeof makeUpdateUsername>;
+  changePassword: ReturnType<typeof makeChangePassword>;
+  requestEmailChange: ReturnType<typeof makeRequestEmailChange>;
+  checkEmailChangeToken: ReturnType<typeof makeCheckEmailChangeToken>;
+  confirmEmailChange: ReturnType<typeof makeConfirmEmailChange>;
+  listSessions: ReturnType<typeof makeListSessions>;
+  revokeSession: ReturnType<typeof makeRevokeSession>;
+  revokeOtherSessions: ReturnType<typeof makeRevokeOtherSessions>;
+  deleteAccount: ReturnType<typeof makeDeleteAccount>;
+  exportAccount: ReturnType<typeof makeExportAccount>;
 }

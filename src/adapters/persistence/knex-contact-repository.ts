@@ -147,6 +147,15 @@ export class KnexContactRepository implements ContactRepository {
     }
   }
 
+  async listAll(ownerId: string): Promise<Contact[]> {
+    if (!isUuid(ownerId)) return [];
+    const rows = await ContactModel.query(this.db)
+      .select(COLUMNS as string[])
+      .where('userId', ownerId)
+      .orderBy([{ column: 'createdAt' }, { column: 'id' }]);
+    return (rows as unknown as ContactModel[]).map(toContact);
+  }
+
   async delete(ownerId: string, id: string): Promise<boolean> {
     if (!isUuid(id)) return false;
     // Rows rather than a count: knex-pglite does not report how many rows a DELETE removed.

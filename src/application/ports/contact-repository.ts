@@ -22,6 +22,8 @@ export interface ContactRepository {
   search(ownerId: string, query: ContactQuery): Promise<ContactPage>;
   /** Sets the given fields and bumps updatedAt. Null when absent; throws ContactEmailTaken. */
   update(ownerId: string, id: string, changes: Partial<ContactFields>): Promise<Contact | null>;
+  /** Every contact of the owner, oldest first (ties by id). */
+  listAll(ownerId: string): Promise<Contact[]>;
   /** False when the owner has no contact with this id. */
   delete(ownerId: string, id: string): Promise<boolean>;
   /**

@@ -5,6 +5,7 @@ import type { TokenService } from '../ports/token-service.js';
 import type { Repositories } from '../ports/unit-of-work.js';
 import type { UserCache } from '../ports/user-cache.js';
 import type { LimitDecision, UserLimit } from '../ports/user-rate-limiter.js';
+import { makeSessionActivity } from '../shared/session-activity.js';
 
 export interface Caller {
   user: AuthUser;
@@ -27,6 +28,7 @@ export interface AuthenticateDeps {
  * count the request against in the same lookup (one round trip); what it counted is in `limits`.
  */
 export function makeAuthenticate(deps: AuthenticateDeps) {
+  const sessionUsed = makeSessionActivity(deps.repos.sessions);
   return async function authenticate(accessToken: string, countAgainst?: readonly UserLimit[]): Promise<Caller> {
     const claims = deps.tokens.verifyAccess(accessToken);
     if (!claims) throw new Unauthenticated();
@@ -48,6 +50,7 @@ export function makeAuthenticate(deps: AuthenticateDeps) {
       await deps.cache.putSession(claims.sessionId, active);
     }
     if (!active || user.tokenVersion !== claims.tokenVersion) throw new Unauthenticated();
+    sessionUsed(claims.sessionId, deps.clock.now());
     return cached.limits ? { user, sessionId: claims.sessionId, limits: cached.limits } : { user, sessionId: claims.sessionId };
   };
 }

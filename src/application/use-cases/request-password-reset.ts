@@ -2,8 +2,8 @@ import { FieldErrors } from '../../domain/errors.js';
 import { checkEmail } from '../../domain/validation.js';
 import type { Clock } from '../ports/clock.js';
 import type { UnitOfWork } from '../ports/unit-of-work.js';
-import { resetLink } from './links.js';
-import { issueEmailToken } from './issue-email-token.js';
+import { resetLink } from '../shared/email-links.js';
+import { issueEmailToken } from '../shared/email-tokens.js';
 
 export interface RequestPasswordResetDeps {
   uow: UnitOfWork;

@@ -2,8 +2,8 @@ import { FieldErrors } from '../../domain/errors.js';
 import { checkEmail } from '../../domain/validation.js';
 import type { Clock } from '../ports/clock.js';
 import type { UnitOfWork } from '../ports/unit-of-work.js';
-import { issueEmailToken } from './issue-email-token.js';
-import { verificationLink } from './links.js';
+import { verificationLink } from '../shared/email-links.js';
+import { issueEmailToken } from '../shared/email-tokens.js';
 
 export interface ResendVerificationDeps {
   uow: UnitOfWork;
@@ -11,7 +11,6 @@ export interface ResendVerificationDeps {
   publicUrl: string;
   verifyTokenTtlSeconds: number;
 }
-
 
 /** Sends a fresh link to an unverified account. Says nothing about whether the account exists. */
 export function makeResendVerification(deps: ResendVerificationDeps) {

@@ -1,4 +1,4 @@
-import { hashToken } from '../../domain/one-time-token.js';
+import { hashToken, looksLikeOneTimeToken } from '../../domain/one-time-token.js';
 import { InvalidToken } from '../../domain/user.errors.js';
 import { toPublicUser, type PublicUser } from '../../domain/user.js';
 import type { Clock } from '../ports/clock.js';
@@ -17,7 +17,7 @@ export interface VerifyEmailDeps {
  */
 export function makeVerifyEmail(deps: VerifyEmailDeps) {
   return async function verifyEmail(token: unknown): Promise<PublicUser> {
-    if (typeof token !== 'string' || token.length === 0 || token.length > 200) throw new InvalidToken();
+    if (!looksLikeOneTimeToken(token)) throw new InvalidToken();
     const now = deps.clock.now();
     const user = await deps.uow.run(async ({ tokens, users }) => {
       const record = await tokens.findByHash('verify-email', hashToken(token));

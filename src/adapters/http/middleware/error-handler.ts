@@ -10,6 +10,7 @@ import {
   InvalidRefreshToken,
   InvalidToken,
   Unauthenticated,
+  WrongPassword,
 } from '../../../domain/user.errors.js';
 import { HttpProblem, sendProblem } from '../problem.js';
 import { requestIdOf } from './request-log.js';
@@ -24,6 +25,7 @@ const STATUS_BY_ERROR: ReadonlyArray<readonly [ErrorClass, number]> = [
   [InvalidRefreshToken, 401],
   [Unauthenticated, 401],
   [EmailNotVerified, 403],
+  [WrongPassword, 403],
   [NotFound, 404],
   [EmailTaken, 409],
   [ContactEmailTaken, 409],
@@ -75,6 +77,9 @@ export function errorHandler(logger: Logger, translate: ErrorTranslator = () => 
             detail: error.message,
             ...(error instanceof ValidationFailed ? { errors: error.errors } : {}),
             ...(error instanceof RateLimited ? { headers: rateLimitedHeaders(error) } : {}),
+            ...(error instanceof ServiceUnavailable && error.retryAfterSeconds !== undefined
+              ? { headers: { 'Retry-After': String(error.retryAfterSeconds) } }
+              : {}),
           });
           return;
         }

@@ -9,7 +9,7 @@ const MULTIPART_OVERHEAD_BYTES = 64 * 1024;
 /**
  * Reads a multipart/form-data body holding one file in `field` into memory, enforcing the limits
  * while it streams: a file over `maxBytes` is refused with 413 before anything else sees it. Another
- * content type is 415, a malformed body 400, a file in another field or a second file 422. Library
+ * content type or a Content-Encoding is 415, a malformed body 400, a file in another field or a second file 422. Library
  * messages never reach the client. The bytes are then in `uploadedFile(ctx)`; without a body there
  * is no file, and the use-case says what is missing.
  */
@@ -24,6 +24,10 @@ export function readSingleFile(field: string, maxBytes: number): Middleware {
     if (hasBody) {
       if (!ctx.is('multipart/form-data')) {
         throw new HttpProblem(415, 'UNSUPPORTED_MEDIA_TYPE', `Send the ${field} as multipart/form-data.`);
+      }
+      // The multipart reader does not decompress: a compressed form would be read as garbage.
+      if ((ctx.get('Content-Encoding') || 'identity').trim().toLowerCase() !== 'identity') {
+        throw new HttpProblem(415, 'UNSUPPORTED_CONTENT_ENCODING', `Send the ${field} uncompressed.`, { 'Accept-Encoding': 'identity' });
       }
       const declared = ctx.request.length;
       if (declared !== undefined && declared > maxBytes + MULTIPART_OVERHEAD_BYTES) throw tooLarge(maxBytes);

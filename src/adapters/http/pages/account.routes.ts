@@ -1,15 +1,19 @@
 import Router from '@koa/router';
 import type { Context, Middleware } from 'koa';
 import type { Logger } from '../../../application/ports/logger.js';
-import { ServiceUnavailable, ValidationFailed } from '../../../domain/errors.js';
-import { InvalidToken } from '../../../domain/user.errors.js';
-import type { RateLimiters } from '../app.js';
-import { parseBody } from '../middleware/body-parser.js';
+import { RateLimited, ServiceUnavailable, ValidationFailed } from '../../../domain/errors.js';
+import { EmailTaken, InvalidToken } from '../../../domain/user.errors.js';
+import type { RateLimiters } from '../middleware/rate-limit.js';
+import { parseBody, requestBody } from '../middleware/body-parser.js';
 import { requestIdOf } from '../middleware/request-log.js';
 import { HttpProblem } from '../problem.js';
 import type { UseCases } from '../use-cases.js';
 import {
   checkInboxPage,
+  confirmEmailChangePage,
+  emailChangedPage,
+  emailChangeTakenPage,
+  invalidEmailChangeLinkPage,
   emailVerifiedPage,
   errorPage,
   forgotPasswordPage,
@@ -18,7 +22,7 @@ import {
   resendVerificationPage,
   resetPasswordPage,
 } from './account-pages.js';
-import type { SafeHtml } from './html.js';
+import type { SafeHtml } from '../../html.js';
 import { ACCOUNT_PREFIX } from './page-headers.js';
 import { STYLESHEET } from './stylesheet.js';
 
@@ -30,7 +34,7 @@ function render(ctx: Context, status: number, page: SafeHtml): void {
 
 /** A form field as a string; anything else (absent, repeated, a JSON object) reads as empty. */
 function formField(ctx: Context, name: string): string {
-  const value = ((ctx.request as { body?: Record<string, unknown> }).body ?? {})[name];
+  const value = requestBody(ctx)[name];
   return typeof value === 'string' ? value : '';
 }
 
@@ -58,8 +62,12 @@ function renderFailures(logger: Logger): Middleware {
       if (error instanceof HttpProblem) {
         for (const [name, value] of Object.entries(error.headers)) ctx.set(name, value);
         status = error.status;
+      } else if (error instanceof RateLimited) {
+        ctx.set('Retry-After', String(error.retryAfterSeconds));
+        status = 429;
       } else if (error instanceof ServiceUnavailable) {
         logger.warn({ requestId: requestIdOf(ctx), err: error, service: error.service }, 'backing service unavailable');
+        if (error.retryAfterSeconds !== undefined) ctx.set('Retry-After', String(error.retryAfterSeconds));
         status = 503;
       } else {
         const thrown = (error as { status?: unknown; expose?: unknown }).status;
@@ -111,7 +119,7 @@ export function accountRoutes(useCases: UseCases, limits: RateLimiters, logger: 
     render(ctx, 200, resetPasswordPage({ token }));
   });
 
-  router.post('/reset-password', parseBody({ form: true }), async (ctx) => {
+  router.post('/reset-password', limits.auth, parseBody({ form: true }), async (ctx) => {
     const token = formField(ctx, 'token');
     const password = formField(ctx, 'password');
     try {
@@ -150,6 +158,31 @@ export function accountRoutes(useCases: UseCases, limits: RateLimiters, logger: 
       throw error;
     }
     render(ctx, 200, checkInboxPage('verify'));
+  });
+
+  // Opening the link changes nothing (mail scanners open links): the button below does.
+  router.get('/confirm-email-change', async (ctx) => {
+    const token = typeof ctx.query.token === 'string' ? ctx.query.token : '';
+    let newEmail: string;
+    try {
+      ({ newEmail } = await useCases.checkEmailChangeToken(token));
+    } catch (error) {
+      if (error instanceof InvalidToken) return render(ctx, 400, invalidEmailChangeLinkPage());
+      throw error;
+    }
+    render(ctx, 200, confirmEmailChangePage({ token, newEmail }));
+  });
+
+  router.post('/confirm-email-change', limits.auth, parseBody({ form: true }), async (ctx) => {
+    let email: string;
+    try {
+      ({ email } = await useCases.confirmEmailChange(formField(ctx, 'token')));
+    } catch (error) {
+      if (error instanceof InvalidToken) return render(ctx, 400, invalidEmailChangeLinkPage());
+      if (error instanceof EmailTaken) return render(ctx, 409, emailChangeTakenPage());
+      throw error;
+    }
+    render(ctx, 200, emailChangedPage(email));
   });
 
   return router;

@@ -1,11 +1,8 @@
 import Router from '@koa/router';
-import type { RateLimiters } from '../app.js';
-import { parseBody } from '../middleware/body-parser.js';
+import type { RateLimiters } from '../middleware/rate-limit.js';
+import { parseBody, requestBody } from '../middleware/body-parser.js';
 import { requireAuth, type AuthState } from '../middleware/require-auth.js';
 import type { UseCases } from '../use-cases.js';
-
-type Body = Record<string, unknown>;
-const body = (ctx: { request: unknown }) => (ctx.request as { body: Body }).body;
 
 /** The caller's contact book. Every route authenticates first, then counts against the caller's limit. */
 export function contactRoutes(useCases: UseCases, limits: RateLimiters): Router<AuthState> {
@@ -25,7 +22,7 @@ export function contactRoutes(useCases: UseCases, limits: RateLimiters): Router<
   });
 
   router.post('/', ...createGuard, parseBody(), async (ctx) => {
-    const contact = await useCases.createContact(owner(ctx), body(ctx));
+    const contact = await useCases.createContact(owner(ctx), requestBody(ctx));
     ctx.status = 201;
     ctx.set('Location', `/api/contacts/${contact.id}`);
     ctx.body = contact;
@@ -36,11 +33,11 @@ export function contactRoutes(useCases: UseCases, limits: RateLimiters): Router<
   });
 
   router.put('/:id', ...guard, parseBody(), async (ctx) => {
-    ctx.body = await useCases.replaceContact(owner(ctx), ctx.params.id!, body(ctx));
+    ctx.body = await useCases.replaceContact(owner(ctx), ctx.params.id!, requestBody(ctx));
   });
 
   router.patch('/:id', ...guard, parseBody(), async (ctx) => {
-    ctx.body = await useCases.patchContact(owner(ctx), ctx.params.id!, body(ctx));
+    ctx.body = await useCases.patchContact(owner(ctx), ctx.params.id!, requestBody(ctx));
   });
 
   router.delete('/:id', ...guard, async (ctx) => {

@@ -1,5 +1,6 @@
 import Router from '@koa/router';
 import type { Logger } from '../../../application/ports/logger.js';
+import { withTimeout } from '../../with-timeout.js';
 import { requestIdOf } from '../middleware/request-log.js';
 import { HttpProblem } from '../problem.js';
 
@@ -40,16 +41,4 @@ export function operationsRoutes(checks: HealthCheck[], logger?: Logger, options
   });
 
   return router;
-}
-
-async function withTimeout(promise: Promise<void>, ms: number): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
-  });
-  try {
-    await Promise.race([promise, timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
 }
