@@ -250,8 +250,27 @@ function serializeUser(user: AuthUser): string {
   return JSON.stringify({ id, username, email, emailVerified, avatarUrl, createdAt: createdAt.toISOString(), tokenVersion });
 }
 
-/** A value that does not look like one we wrote is a miss, never an error. */
+/**
+ * The users parsed lately, by the exact text Redis holds: the same user is read on every request,
+ * and the text changes whenever the user does. Frozen, since every request gets the same object.
+ */
+const parsed = new Map<string, AuthUser>();
+const PARSED_MAX = 10_000;
+
 function parseUser(raw: string | null): AuthUser | null {
+  if (!raw) return null;
+  const known = parsed.get(raw);
+  if (known) return known;
+  const user = parseUserText(raw);
+  if (user) {
+    if (parsed.size >= PARSED_MAX) parsed.delete(parsed.keys().next().value!);
+    parsed.set(raw, Object.freeze(user));
+  }
+  return user;
+}
+
+/** A value that does not look like one we wrote is a miss, never an error. */
+function parseUserText(raw: string | null): AuthUser | null {
   if (!raw) return null;
   try {
     const value = JSON.parse(raw) as Record<string, unknown>;

@@ -55,9 +55,16 @@ export function userLimitKey(keyPrefix: string, limitName: string, userId: strin
   return `${keyPrefix}rate:${limitName}:user:${userId}`;
 }
 
-/** The ARGV a script passes `take` for each limit: interval and window, in ms. */
+const argumentsOf = new WeakMap<readonly UserLimit[], string[]>();
+
+/** The ARGV a script passes `take` for each limit: interval and window, in ms (computed once per list of limits). */
 export function limitArguments(limits: readonly UserLimit[]): string[] {
-  return limits.flatMap((limit) => [String((limit.windowSeconds * 1000) / limit.max), String(limit.windowSeconds * 1000)]);
+  let args = argumentsOf.get(limits);
+  if (!args) {
+    args = limits.flatMap((limit) => [String((limit.windowSeconds * 1000) / limit.max), String(limit.windowSeconds * 1000)]);
+    argumentsOf.set(limits, args);
+  }
+  return args;
 }
 
 /** Reads the flat reply of `take` calls (four numbers each) back into decisions. */
