@@ -374,7 +374,7 @@ async function main(): Promise<void> {
   const refRedisUrl = env.REDIS_URL || LOCAL_REDIS_URL;
   const referenceSetup = {
     database: env.DATABASE_URL ? `PostgreSQL (DATABASE_URL, schema bench_ref_${tag})` : `PostgreSQL at ${LOCAL_DATABASE_URL} (DATABASE_URL unset), schema bench_ref_${tag}`,
-    redis: env.REDIS_URL ? `Redis (REDIS_URL), prefix bench:ref:${tag}:` : `Redis at ${LOCAL_REDIS_URL} (REDIS_URL unset), prefix bench:ref:${tag}:`,
+    redis: env.REDIS_URL ? `Redis (${ownRedis ? "the run's own redis-server, --own-redis" : 'REDIS_URL'}), prefix bench:ref:${tag}:` : `Redis at ${LOCAL_REDIS_URL} (REDIS_URL unset), prefix bench:ref:${tag}:`,
   };
   let referenceUrl: string | null = null;
   let referenceChild: ChildProcess | undefined;
