@@ -27,6 +27,7 @@ import type { LoadResult, LoadSpec, PreparedRequest, WorkerAnswer } from './load
 import { ReferenceStore } from './reference-store.js';
 import { markdownReport, type BenchResults, type ScenarioResult, type Target } from './report.js';
 import { contactBody, request, seedContacts, seedUsers, type SeededUser } from './seed.js';
+import { runVCardScenarios, vcardNote, vcardTargets } from './vcard-scenarios.js';
 import { startSmtpFolder } from './smtp-folder.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -47,7 +48,7 @@ if (args.includes('--help')) {
   --cpu-prof    write V8 CPU profiles: the API's per measured scenario (bench/results/api-<key>.cpuprofile)
                 and the reference server's (bench/results/reference/); open them in Chrome DevTools,
                 or sum them with npm run bench:profile
-  --only KEYS   run only these of list,get,me,create,login,burst (comma-separated); the results
+  --only KEYS   run only these of list,get,me,create,login,burst,vcard (comma-separated); the results
                 go to bench/results/only.json, leaving latest.json to full runs
   --note TEXT   recorded in the results (e.g. "shared machine, other jobs running")
   --own-redis   start a redis-server of the run's own (on a free port) for both servers, so the
@@ -61,7 +62,7 @@ const ownRedis = args.includes('--own-redis');
 const embeddedPass = args.includes('--embedded');
 const fromSources = args.includes('--tsx');
 const cpuProf = args.includes('--cpu-prof');
-const SCENARIO_KEYS = ['list', 'get', 'me', 'create', 'login', 'burst'] as const;
+const SCENARIO_KEYS = ['list', 'get', 'me', 'create', 'login', 'burst', 'vcard'] as const;
 const onlyIndex = args.indexOf('--only');
 const only = onlyIndex >= 0 ? new Set((args[onlyIndex + 1] ?? '').split(',').filter(Boolean)) : null;
 if (only && (only.size === 0 || [...only].some((key) => !(SCENARIO_KEYS as readonly string[]).includes(key)))) {
@@ -537,6 +538,22 @@ async function main(): Promise<void> {
   }
   let burst: BenchResults['burst'] = null;
   if (runs('burst')) burst = await loginBurst();
+
+  // --- vCard import and export (bench/vcard-scenarios.ts) ------------------------------------------
+  const vcardExtraTargets: Target[] = [];
+  if (runs('vcard')) {
+    const vcard = await runVCardScenarios({
+      apiUrl,
+      user: users[users.length - 1]!,
+      cardsPerImport: quick ? 500 : 5000,
+      imports: quick ? 2 : 10,
+      tag,
+      window: () => metrics(apiUrl, true),
+      log,
+    });
+    notes.push(vcardNote(vcard));
+    vcardExtraTargets.push(...vcardTargets(vcard));
+  }
   const final = await metrics(apiUrl, false);
   const referencePeakRss = await peakRssOf(referenceChild?.pid);
   const embedded = embeddedPass && (apiDatabaseUrl || env.REDIS_URL) ? await measureEmbedded(entry) : null;
@@ -583,6 +600,7 @@ async function main(): Promise<void> {
       return { name: `${scenarios[key].name}: one database round trip when cached`, measured: q != null ? `${q} queries/request` : 'n/a', met: q != null ? Math.abs(q - 1) < 0.05 : null };
     }),
     { name: 'server peak RSS < 200 MB', measured: `${mb(final.peakRssBytes)} MB`, met: final.peakRssBytes < 200 * 1024 * 1024 },
+    ...vcardExtraTargets,
   ];
 
   const output: BenchResults = {

@@ -21,6 +21,9 @@ import { makeReplaceContact } from '../application/use-cases/replace-contact.js'
 import { makeRequestPasswordReset } from '../application/use-cases/request-password-reset.js';
 import { makeResendVerification } from '../application/use-cases/resend-verification.js';
 import { makeResetPassword } from '../application/use-cases/reset-password.js';
+import { makeExportContacts } from '../application/use-cases/export-contacts.js';
+import { makeImportContacts } from '../application/use-cases/import-contacts.js';
+import { IcalContactCardFormat } from '../adapters/vcard/ical-contact-card-format.js';
 import { makeUpcomingBirthdays } from '../application/use-cases/upcoming-birthdays.js';
 import { makeUpdateAvatar } from '../application/use-cases/update-avatar.js';
 import { makeVerifyEmail } from '../application/use-cases/verify-email.js';
@@ -61,6 +64,8 @@ export interface UseCaseAdapters {
  */
 export function wireUseCases(a: UseCaseAdapters): UseCases {
   const { repos, uow, hasher, tokens, cache, clock, publicUrl } = a;
+  // Stateless, with no backing service: the same vCard adapter serves production and the fakes.
+  const cards = new IcalContactCardFormat();
   return {
     registerUser: makeRegisterUser({ uow, hasher, clock, publicUrl, verifyTokenTtlSeconds: a.verifyTokenTtlSeconds }),
     verifyEmail: makeVerifyEmail({ uow, cache, clock }),
@@ -76,6 +81,8 @@ export function wireUseCases(a: UseCaseAdapters): UseCases {
     patchContact: makePatchContact({ repos, clock }),
     deleteContact: makeDeleteContact({ repos }),
     upcomingBirthdays: makeUpcomingBirthdays({ repos, clock }),
+    importContacts: makeImportContacts({ uow, cards, clock }),
+    exportContacts: makeExportContacts({ repos, cards }),
     requestPasswordReset: makeRequestPasswordReset({ uow, clock, publicUrl, resetTokenTtlSeconds: a.resetTokenTtlSeconds }),
     checkResetToken: makeCheckResetToken({ repos, clock }),
     resetPassword: makeResetPassword({ repos, uow, hasher, cache, clock }),

@@ -27,16 +27,17 @@ test('a valid contact is trimmed, notes default to null and other keys are dropp
 });
 
 test('every invalid field is named at once', (t) => {
-  t.deepEqual(fieldsOf(() => validateContact({}, TODAY)), ['birthday', 'email', 'firstName', 'lastName', 'phone']);
+  t.deepEqual(fieldsOf(() => validateContact({}, TODAY)), ['firstName']);
   t.deepEqual(
-    fieldsOf(() => validateContact({ firstName: 1, lastName: ' ', email: 'no', phone: 'call me', birthday: 19900401, notes: 5 }, TODAY)),
+    fieldsOf(() => validateContact({ firstName: 1, lastName: 7, email: 'no', phone: 'call me', birthday: 19900401, notes: 5 }, TODAY)),
     ['birthday', 'email', 'firstName', 'lastName', 'notes', 'phone'],
   );
 });
 
 test('names are 1 to 50 characters, counted as characters, not bytes', (t) => {
   t.notThrows(() => validateContact({ ...valid, firstName: '😀'.repeat(50), lastName: 'x'.repeat(50) }, TODAY));
-  t.deepEqual(fieldsOf(() => validateContact({ ...valid, firstName: '😀'.repeat(51), lastName: '' }, TODAY)), ['firstName', 'lastName']);
+  t.deepEqual(fieldsOf(() => validateContact({ ...valid, firstName: '😀'.repeat(51), lastName: 'x'.repeat(51) }, TODAY)), ['firstName', 'lastName']);
+  t.deepEqual(fieldsOf(() => validateContact({ ...valid, firstName: ' ' }, TODAY)), ['firstName']);
   t.deepEqual(fieldsOf(() => validateContact({ ...valid, lastName: 'Lee\u0000' }, TODAY)), ['lastName']);
 });
 
@@ -58,6 +59,22 @@ test('a birthday is a real YYYY-MM-DD date, not in the future', (t) => {
   }
 });
 
+test('only the first name is required: absent, null or blank optional fields are null, an absent last name ""', (t) => {
+  const expected = { firstName: 'Ann', lastName: '', email: null, phone: null, birthday: null, notes: null };
+  t.deepEqual(validateContact({ firstName: 'Ann' }, TODAY), expected);
+  t.deepEqual(validateContact({ firstName: 'Ann', lastName: null, email: null, phone: null, birthday: null, notes: null }, TODAY), expected);
+  t.deepEqual(validateContact({ firstName: 'Ann', lastName: ' ', email: '', phone: '  ', birthday: '', notes: '' }, TODAY), expected);
+});
+
+test('a birthday without a year is a real day written --MM-DD, 29 February included', (t) => {
+  for (const birthday of ['--02-29', '--01-01', '--12-31', '--06-16']) {
+    t.is(validateContact({ ...valid, birthday }, TODAY).birthday, birthday);
+  }
+  for (const birthday of ['--02-30', '--13-01', '--00-10', '--04-31', '--4-1', '--0417', '---04-17', '--04-17x']) {
+    t.deepEqual(fieldsOf(() => validateContact({ ...valid, birthday }, TODAY)), ['birthday'], birthday);
+  }
+});
+
 test('notes are optional text; blank notes are null; line breaks are kept', (t) => {
   t.is(validateContact({ ...valid, notes: '  ' }, TODAY).notes, null);
   t.is(validateContact({ ...valid, notes: 'met at\nthe fair\t!' }, TODAY).notes, 'met at\nthe fair\t!');
@@ -70,6 +87,7 @@ test('a patch validates only the fields it carries; null clears notes but not a 
   t.deepEqual(validateContactPatch({}, TODAY), {});
   t.deepEqual(validateContactPatch({ notes: null }, TODAY), { notes: null });
   t.deepEqual(fieldsOf(() => validateContactPatch({ firstName: null, birthday: '2030-01-01' }, TODAY)), ['birthday', 'firstName']);
+  t.deepEqual(validateContactPatch({ lastName: null, email: null, phone: null, birthday: null }, TODAY), { lastName: '', email: null, phone: null, birthday: null });
 });
 
 test('list parameters default to limit 20, offset 0 and refuse anything but whole numbers in range', (t) => {

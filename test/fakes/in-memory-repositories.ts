@@ -8,7 +8,7 @@ import { SESSION_TOUCH_INTERVAL_MS, type Session, type SessionRepository } from 
 import type { Repositories, UnitOfWork } from '../../src/application/ports/unit-of-work.js';
 import type { NewUser, UserRepository } from '../../src/application/ports/user-repository.js';
 import { isBirthdayWithin, nextBirthday } from '../../src/domain/birthdays.js';
-import { ContactEmailTaken } from '../../src/domain/contact.errors.js';
+import { ContactChanged, ContactEmailTaken } from '../../src/domain/contact.errors.js';
 import type { Contact, ContactFields, ContactQuery } from '../../src/domain/contact.js';
 import type { TokenPurpose } from '../../src/domain/one-time-token.js';
 import { EmailTaken } from '../../src/domain/user.errors.js';
@@ -181,46 +181,67 @@ export class InMemoryContactRepository implements ContactRepository {
   async create(ownerId: string, fields: ContactFields) {
     this.assertEmailFree(ownerId, fields.email, null);
     const now = new Date().toISOString();
-    return this.table.put({ ...fields, id: randomUUID(), userId: ownerId, createdAt: now, updatedAt: now });
+    return this.table.put({ ...fields, id: randomUUID(), userId: ownerId, version: 1, createdAt: now, updatedAt: now });
+  }
+  async createMany(ownerId: string, list: readonly ContactFields[]) {
+    const taken = new Set(this.owned(ownerId).flatMap((c) => (c.email === null ? [] : [emailKey(c.email)])));
+    const now = new Date().toISOString();
+    return list.map((fields) => {
+      const key = fields.email === null ? null : emailKey(fields.email);
+      if (key !== null && taken.has(key)) return false;
+      if (key !== null) taken.add(key);
+      this.table.put({ ...fields, id: randomUUID(), userId: ownerId, version: 1, createdAt: now, updatedAt: now });
+      return true;
+    });
   }
   async findById(ownerId: string, id: string) {
+    return this.owns(ownerId, id);
+  }
+  private owns(ownerId: string, id: string): Contact | null {
     const contact = this.table.get(id);
     return contact && contact.userId === ownerId ? contact : null;
   }
   async search(ownerId: string, query: ContactQuery): Promise<ContactPage> {
-    const has = (value: string, text: string | undefined) => text === undefined || value.toLowerCase().includes(text.toLowerCase());
-    const matching = this.owned(ownerId)
-      .filter((c) => !query.q || [c.firstName, c.lastName, c.email].some((value) => has(value, query.q)))
-      .filter((c) => has(c.firstName, query.firstName) && has(c.lastName, query.lastName) && has(c.email, query.email))
-      .sort((a, b) => compare(a.createdAt, b.createdAt) || compare(a.id, b.id));
+    const has = (value: string | null, text: string | undefined) => text === undefined || (value ?? '').toLowerCase().includes(text.toLowerCase());
+    const matching = this.sorted(ownerId)
+      .filter((c) => !query.q || [c.firstName, c.lastName, c.email].some((value) => value !== null && has(value, query.q)))
+      .filter((c) => has(c.firstName, query.firstName) && has(c.lastName, query.lastName) && (query.email === undefined || (c.email !== null && has(c.email, query.email))));
     return { items: matching.slice(query.offset, query.offset + query.limit), total: matching.length };
   }
-  async update(ownerId: string, id: string, changes: Partial<ContactFields>) {
-    const contact = await this.findById(ownerId, id);
+  async *listAll(ownerId: string, batchSize: number) {
+    const all = this.sorted(ownerId);
+    for (let start = 0; start < all.length; start += batchSize) yield all.slice(start, start + batchSize);
+  }
+  // Check and write with no await between them, as the real adapter does in one statement.
+  async update(ownerId: string, id: string, changes: Partial<ContactFields>, expectedVersions?: readonly number[]) {
+    const contact = this.owns(ownerId, id);
     if (!contact) return null;
+    if (expectedVersions && !expectedVersions.includes(contact.version)) throw new ContactChanged();
     if (changes.email !== undefined) this.assertEmailFree(ownerId, changes.email, id);
-    return this.table.put({ ...contact, ...changes, updatedAt: new Date().toISOString() });
+    return this.table.put({ ...contact, ...changes, version: contact.version + 1, updatedAt: new Date().toISOString() });
   }
-  async listAll(ownerId: string) {
-    return this.owned(ownerId).sort((a, b) => compare(a.createdAt, b.createdAt) || compare(a.id, b.id));
-  }
-  async delete(ownerId: string, id: string) {
-    if (!(await this.findById(ownerId, id))) return false;
+  async delete(ownerId: string, id: string, expectedVersions?: readonly number[]) {
+    const contact = this.owns(ownerId, id);
+    if (!contact) return false;
+    if (expectedVersions && !expectedVersions.includes(contact.version)) throw new ContactChanged();
     this.table.rows.delete(id);
     return true;
   }
   async upcomingBirthdays(ownerId: string, today: string, days: number) {
     return this.owned(ownerId)
-      .filter((c) => isBirthdayWithin(c.birthday, today, days))
-      .map((c) => ({ c, on: nextBirthday(c.birthday, today) }))
+      .flatMap((c) => (c.birthday !== null && isBirthdayWithin(c.birthday, today, days) ? [{ c, on: nextBirthday(c.birthday, today) }] : []))
       .sort((a, b) => compare(a.on, b.on) || compare(a.c.id, b.c.id))
       .map(({ c }) => c);
   }
   private owned(ownerId: string): Contact[] {
     return this.table.all().filter((c) => c.userId === ownerId);
   }
-  private assertEmailFree(ownerId: string, email: string, exceptId: string | null) {
-    if (this.owned(ownerId).some((c) => c.id !== exceptId && emailKey(c.email) === emailKey(email))) throw new ContactEmailTaken();
+  private sorted(ownerId: string): Contact[] {
+    return this.owned(ownerId).sort((a, b) => compare(a.createdAt, b.createdAt) || compare(a.id, b.id));
+  }
+  private assertEmailFree(ownerId: string, email: string | null, exceptId: string | null) {
+    if (email === null) return;
+    if (this.owned(ownerId).some((c) => c.id !== exceptId && c.email !== null && emailKey(c.email) === emailKey(email))) throw new ContactEmailTaken();
   }
 }
 

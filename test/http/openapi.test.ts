@@ -99,6 +99,7 @@ test('the document lists every route of the contract', (t) => {
     'GET /account/reset-password', 'POST /account/reset-password',
     'GET /api/contacts', 'GET /api/contacts/birthdays', 'POST /api/contacts', 'GET /api/contacts/{id}',
     'PUT /api/contacts/{id}', 'PATCH /api/contacts/{id}', 'DELETE /api/contacts/{id}',
+    'GET /api/contacts/export', 'POST /api/contacts/import',
     'GET /health', 'GET /ready', 'GET /openapi.json', 'GET /docs',
   ];
   // Beyond the contract: the page behind the "send me a new link" form, and local-disk avatars.

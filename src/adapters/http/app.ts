@@ -28,6 +28,8 @@ export interface AppDeps {
   healthChecks?: HealthCheck[];
   /** Largest avatar upload in bytes (AVATAR_MAX_BYTES). */
   avatarMaxBytes?: number;
+  /** Largest vCard file an import takes, in bytes (CONTACTS_IMPORT_MAX_BYTES). */
+  contactsImportMaxBytes?: number;
   /** Served under /media/ when avatars are kept on local disk. */
   media?: MediaFiles;
   /** Turns a backing service's failure (database unreachable) into a domain error such as ServiceUnavailable. */
@@ -56,7 +58,7 @@ export function createApp(deps: AppDeps): Koa {
     docsRoutes(),
     authRoutes(deps.useCases, limits),
     userRoutes(deps.useCases, { avatarMaxBytes: deps.avatarMaxBytes ?? DEFAULT_AVATAR_MAX_BYTES }),
-    contactRoutes(deps.useCases, limits),
+    contactRoutes(deps.useCases, limits, { importMaxBytes: deps.contactsImportMaxBytes }),
     accountRoutes(deps.useCases, limits, deps.logger),
     ...(deps.media ? [mediaRoutes(deps.media)] : []),
   ];

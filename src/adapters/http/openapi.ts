@@ -30,6 +30,7 @@ const PROBLEM_RESPONSES: Record<number, string> = {
   403: 'Forbidden',
   404: 'NotFound',
   409: 'Conflict',
+  412: 'PreconditionFailed',
   413: 'PayloadTooLarge',
   415: 'UnsupportedMediaType',
   422: 'ValidationFailed',
@@ -48,11 +49,30 @@ const integerHeader = (description: string): OA.HeaderObject => ({ description, 
 const name = { type: 'string', minLength: 1, maxLength: 50 } as const;
 const contactFields: Record<string, OA.SchemaObject> = {
   firstName: name,
-  lastName: name,
-  email: { type: 'string', format: 'email' },
-  phone: { type: 'string', minLength: 5, maxLength: 30, pattern: '^[0-9 +()-]+$', description: 'Digits, spaces and + - ( ).' },
-  birthday: { type: 'string', format: 'date', description: 'A real date, not in the future (YYYY-MM-DD).' },
-  notes: { type: ['string', 'null'] },
+  lastName: { type: 'string', minLength: 0, maxLength: 50, description: '`""` when the contact has none (absent or null in a request).' },
+  email: { type: ['string', 'null'], format: 'email', description: 'Unique in the book, compared case-insensitively; contacts without one never clash.' },
+  phone: { type: ['string', 'null'], minLength: 5, maxLength: 30, pattern: '^[0-9 +()-]+$', description: 'Digits, spaces and + - ( ).' },
+  birthday: {
+    type: ['string', 'null'],
+    pattern: '^([0-9]{4}-[0-9]{2}-[0-9]{2}|--[0-9]{2}-[0-9]{2})$',
+    description: 'A real date, not in the future (`YYYY-MM-DD`), or a day without a year (`--MM-DD`, vCard’s form).',
+    examples: ['1990-05-17', '--05-17'],
+  },
+  notes: { type: ['string', 'null'], maxLength: 2000 },
+};
+
+const etagHeader: OA.HeaderObject = {
+  description: 'Strong entity tag of the contact; changes with every change. Send it back in If-None-Match or If-Match.',
+  schema: { type: 'string', examples: ['"3"'] },
+};
+/** A contact answered with its ETag. */
+const contactOk = (description: string): OA.ResponseObject => ({ description, headers: { ETag: etagHeader }, ...json(ref('Contact')) });
+const ifMatch: OA.ParameterObject = {
+  name: 'If-Match',
+  in: 'header',
+  required: false,
+  description: 'An ETag of this contact (or several, comma-separated, or `*`): the write happens only while the contact is still at it, else 412 and nothing changes.',
+  schema: { type: 'string' },
 };
 
 const schemas: Record<string, OA.SchemaObject> = {
@@ -156,9 +176,34 @@ const schemas: Record<string, OA.SchemaObject> = {
   },
   ContactInput: {
     type: 'object',
-    description: 'A whole contact (create, full replacement).',
-    required: ['firstName', 'lastName', 'email', 'phone', 'birthday'],
+    description: 'A whole contact (create, full replacement); optional fields left out are null (`lastName` "").',
+    required: ['firstName'],
     properties: contactFields,
+  },
+  ImportReport: {
+    type: 'object',
+    required: ['created', 'skipped'],
+    properties: {
+      created: { type: 'integer', minimum: 0, description: 'Contacts added.' },
+      skipped: {
+        type: 'array',
+        description: 'Each card not imported, in file order.',
+        items: {
+          type: 'object',
+          required: ['index', 'name', 'reason'],
+          properties: {
+            index: { type: 'integer', minimum: 0, description: 'Position of the card in the file, from 0.' },
+            name: { type: ['string', 'null'], description: 'The name the card shows (FN, else N), if any.' },
+            reason: { type: 'string', examples: ['a contact with this email is already in your book', 'the card has no name (FN or N)'] },
+          },
+        },
+      },
+    },
+  },
+  VCardUpload: {
+    type: 'object',
+    required: ['file'],
+    properties: { file: { type: 'string', contentMediaType: 'text/vcard', description: 'A .vcf file, at most CONTACTS_IMPORT_MAX_BYTES.' } },
   },
   ContactPatch: {
     type: 'object',
@@ -262,7 +307,7 @@ const rateLimited = problemResponse('Rate limit hit; retry after `Retry-After` s
   'X-RateLimit-Reset': integerHeader('When the window resets.'),
 });
 
-const contactWrite = problems(400, 401, 404, 409, 413, 415, 422, 429);
+const contactWrite = problems(400, 401, 404, 409, 412, 413, 415, 422, 429);
 
 export const openApiDocument: OA.OpenAPIObject = {
   openapi: '3.1.0',
@@ -516,7 +561,52 @@ export const openApiDocument: OA.OpenAPIObject = {
         summary: 'Add a contact',
         security: bearer,
         requestBody: body('ContactInput'),
-        responses: { '201': ok('The new contact.', ref('Contact')), ...problems(400, 401, 409, 413, 415, 422, 429) },
+        responses: {
+          '201': { ...contactOk('The new contact.'), headers: { ETag: etagHeader, Location: { description: 'Its address.', schema: { type: 'string' } } } },
+          ...problems(400, 401, 409, 413, 415, 422, 429),
+        },
+      },
+    },
+    '/api/contacts/export': {
+      get: {
+        tags: ['Contacts'],
+        operationId: 'exportContacts',
+        summary: 'The whole book as a vCard file',
+        description:
+          'Every contact as one card: vCard 4.0 (RFC 6350) by default, 3.0 (RFC 2426) with `version=3.0`. Each card has `UID` (the contact id), ' +
+          '`FN`, `N`, `REV`, and the `EMAIL`, `TEL`, `BDAY` (a day without a year as `--MMDD` in 4.0, Apple’s `X-APPLE-OMIT-YEAR` in 3.0) and `NOTE` ' +
+          'the contact has. Lines end in CRLF and are folded at 75 octets. Streamed: a large book is never held in memory.',
+        security: bearer,
+        parameters: [query('version', { type: 'string', enum: ['4.0', '3.0'], default: '4.0' }, 'vCard version.')],
+        responses: {
+          '200': {
+            description: 'The vCard file (empty for an empty book).',
+            headers: { 'Content-Disposition': { description: '`attachment; filename="contacts.vcf"`', schema: { type: 'string' } } },
+            content: { 'text/vcard; charset=utf-8': { schema: { type: 'string' } } },
+          },
+          ...problems(401, 422, 429),
+        },
+      },
+    },
+    '/api/contacts/import': {
+      post: {
+        tags: ['Contacts'],
+        operationId: 'importContacts',
+        summary: 'Add the contacts of a vCard file',
+        description:
+          'vCard 2.1, 3.0 or 4.0 as address books export them (folded lines, quoted-printable, CHARSET, grouped properties, several cards). ' +
+          'Each card becomes one contact (N/FN → names, the preferred or first EMAIL and TEL, BDAY in any of its forms, NOTE). A card without a name, ' +
+          'with an invalid field, or whose email is already in the book or earlier in the file is skipped and reported; the others are stored in one ' +
+          'transaction. Counts as one creation for RATE_LIMIT_CONTACT_CREATE_MAX. Also accepted as `text/x-vcard` and `text/directory`.',
+        security: bearer,
+        requestBody: {
+          required: true,
+          content: {
+            'text/vcard': { schema: { type: 'string' } },
+            'multipart/form-data': { schema: ref('VCardUpload') },
+          },
+        },
+        responses: { '200': ok('What was imported and what was skipped.', ref('ImportReport')), ...problems(400, 401, 413, 415, 422, 429) },
       },
     },
     '/api/contacts/birthdays': {
@@ -537,30 +627,47 @@ export const openApiDocument: OA.OpenAPIObject = {
         operationId: 'getContact',
         summary: 'One contact',
         security: bearer,
-        responses: { '200': ok('The contact.', ref('Contact')), ...problems(401, 404, 429) },
+        parameters: [
+          {
+            name: 'If-None-Match',
+            in: 'header',
+            required: false,
+            description: 'ETags the client holds (or `*`): 304 while one of them is still current.',
+            schema: { type: 'string' },
+          },
+        ],
+        responses: {
+          '200': contactOk('The contact.'),
+          '304': { description: 'Not modified: the If-None-Match tag is current. No body.', headers: { ETag: etagHeader } },
+          ...problems(401, 404, 429),
+        },
       },
       put: {
         tags: ['Contacts'],
         operationId: 'replaceContact',
         summary: 'Replace a contact',
         security: bearer,
+        parameters: [ifMatch],
         requestBody: body('ContactInput'),
-        responses: { '200': ok('The contact.', ref('Contact')), ...contactWrite },
+        responses: { '200': contactOk('The contact.'), ...contactWrite },
       },
       patch: {
         tags: ['Contacts'],
         operationId: 'updateContact',
         summary: 'Change some fields of a contact',
+        description: '`null` clears an optional field.',
         security: bearer,
+        parameters: [ifMatch],
         requestBody: body('ContactPatch'),
-        responses: { '200': ok('The contact.', ref('Contact')), ...contactWrite },
+        responses: { '200': contactOk('The contact.'), ...contactWrite },
       },
       delete: {
         tags: ['Contacts'],
         operationId: 'deleteContact',
         summary: 'Delete a contact',
         security: bearer,
-        responses: { '204': { description: 'Deleted.' }, ...problems(401, 404, 429) },
+        parameters: [ifMatch],
+        responses: { '204': { description: 'Deleted.' }, ...problems(401, 404, 412, 429) },
       },
     },
     '/account/verify-email': {
@@ -701,7 +808,8 @@ export const openApiDocument: OA.OpenAPIObject = {
       Forbidden: problemResponse('EMAIL_NOT_VERIFIED: the password was right but the email is not confirmed yet.'),
       NotFound: problemResponse('Absent, or owned by another user.'),
       Conflict: problemResponse('Duplicate (EMAIL_TAKEN, CONTACT_EMAIL_TAKEN).'),
-      PayloadTooLarge: problemResponse('Body or upload too large (JSON bodies: 1 MB).'),
+      PreconditionFailed: problemResponse('PRECONDITION_FAILED: If-Match does not match the contact’s current ETag; nothing was changed.'),
+      PayloadTooLarge: problemResponse('Body or upload too large (JSON bodies: 1 MB; vCard imports: CONTACTS_IMPORT_MAX_BYTES).'),
       UnsupportedMediaType: problemResponse('Unsupported content type.'),
       ValidationFailed: problemResponse('Validation failed; `errors` names each field.'),
       TooManyRequests: rateLimited,

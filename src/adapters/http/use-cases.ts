@@ -4,6 +4,8 @@ import type { makeListContacts } from '../../application/use-cases/list-contacts
 import type { makeReplaceContact } from '../../application/use-cases/replace-contact.js';
 import type { makePatchContact } from '../../application/use-cases/patch-contact.js';
 import type { makeDeleteContact } from '../../application/use-cases/delete-contact.js';
+import type { makeExportContacts } from '../../application/use-cases/export-contacts.js';
+import type { makeImportContacts } from '../../application/use-cases/import-contacts.js';
 import type { makeUpcomingBirthdays } from '../../application/use-cases/upcoming-birthdays.js';
 import type { makeAuthenticate } from '../../application/use-cases/authenticate.js';
 import type { makeCheckResetToken } from '../../application/use-cases/check-reset-token.js';
@@ -44,6 +46,8 @@ export interface UseCases {
   patchContact: ReturnType<typeof makePatchContact>;
   deleteContact: ReturnType<typeof makeDeleteContact>;
   upcomingBirthdays: ReturnType<typeof makeUpcomingBirthdays>;
+  importContacts: ReturnType<typeof makeImportContacts>;
+  exportContacts: ReturnType<typeof makeExportContacts>;
 
   requestPasswordReset: ReturnType<typeof makeRequestPasswordReset>;
   checkResetToken: ReturnType<typeof makeCheckResetToken>;

@@ -39,3 +39,6 @@ export interface LoginThrottle {
   /** Uncounts an attempt whose password was right. */
   succeeded(account: string, clientIp: string, attemptId: string): Promise<void>;
 }
+
+/** The client IP counted for a password check that did not come from a network client (a script, a test). */
+export const UNKNOWN_CLIENT_IP = 'unknown';

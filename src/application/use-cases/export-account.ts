@@ -1,4 +1,4 @@
-import { toContactView, type ContactView } from '../../domain/contact.js';
+import { toContactView, type Contact, type ContactView } from '../../domain/contact.js';
 import { Unauthenticated } from '../../domain/user.errors.js';
 import { toPublicUser, type PublicUser } from '../../domain/user.js';
 import type { Clock } from '../ports/clock.js';
@@ -19,13 +19,17 @@ export interface AccountExport {
   sessions: (SessionView & { expiresAt: Date; revokedAt: Date | null })[];
 }
 
+const EXPORT_BATCH_SIZE = 1000;
+
 /** Everything the service holds about the caller, in the shapes the API shows them: no hash, no token. */
 export function makeExportAccount(deps: ExportAccountDeps) {
   return async function exportAccount(caller: { userId: string; sessionId: string }): Promise<AccountExport> {
     const now = deps.clock.now();
     const user = await deps.repos.users.findById(caller.userId);
     if (!user) throw new Unauthenticated();
-    const [contacts, sessions] = await Promise.all([deps.repos.contacts.listAll(user.id), deps.repos.sessions.listAllForUser(user.id)]);
+    const sessions = await deps.repos.sessions.listAllForUser(user.id);
+    const contacts: Contact[] = [];
+    for await (const batch of deps.repos.contacts.listAll(user.id, EXPORT_BATCH_SIZE)) contacts.push(...batch);
     return {
       exportedAt: now,
       user: toPublicUser(user),

@@ -5,7 +5,7 @@ import { EmailNotVerified, InvalidCredentials } from '../../domain/user.errors.j
 import { PASSWORD_MAX_BYTES } from '../../domain/password-policy.js';
 import { checkEmail, emailKey, requiredString } from '../../domain/validation.js';
 import type { Clock } from '../ports/clock.js';
-import type { LoginThrottle } from '../ports/login-throttle.js';
+import { UNKNOWN_CLIENT_IP, type LoginThrottle } from '../ports/login-throttle.js';
 import type { PasswordHasher } from '../ports/password-hasher.js';
 import type { TokenService } from '../ports/token-service.js';
 import type { Repositories } from '../ports/unit-of-work.js';
@@ -36,7 +36,7 @@ export function makeLogIn(deps: LogInDeps) {
     errors.throwIfAny();
 
     const throttleKey = emailKey(email!);
-    const clientIp = typeof input.clientIp === 'string' ? input.clientIp : 'unknown';
+    const clientIp = typeof input.clientIp === 'string' ? input.clientIp : UNKNOWN_CLIENT_IP;
     const attempt = await deps.loginThrottle.begin(throttleKey, clientIp);
     if (!attempt.allowed) throw new RateLimited(attempt.retryAfterSeconds);
 

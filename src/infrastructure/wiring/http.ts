@@ -36,6 +36,7 @@ export function createHttp(config: Config, deps: HttpDeps): { app: Koa; rateLimi
     rateLimits,
     healthChecks: deps.healthChecks,
     avatarMaxBytes: config.avatarMaxBytes,
+    contactsImportMaxBytes: config.contactsImportMaxBytes,
     ...(deps.avatars instanceof LocalDiskAvatarStorage ? { media: deps.avatars } : {}),
     translateError: deps.translateError,
   });

@@ -189,8 +189,13 @@ export function accountRepositoriesContract(
     await repos.contacts.create(user.id, fields('One', 'one@example.com'));
     await repos.contacts.create(user.id, fields('Two', 'two@example.com'));
     await repos.contacts.create(other.id, fields('Else', 'else@example.com'));
-    t.deepEqual((await repos.contacts.listAll(user.id)).map((c) => c.firstName), ['One', 'Two']);
-    t.deepEqual(await repos.contacts.listAll('not-a-uuid'), []);
+    const all = async (ownerId: string) => {
+      const names: string[] = [];
+      for await (const batch of repos.contacts.listAll(ownerId, 1)) names.push(...batch.map((c) => c.firstName));
+      return names;
+    };
+    t.deepEqual(await all(user.id), ['One', 'Two']);
+    t.deepEqual(await all('not-a-uuid'), []);
   });
 
   it('a unit of work stores everything or, when it throws, nothing', async (t, { repos, uow }) => {

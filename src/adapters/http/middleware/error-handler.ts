@@ -1,7 +1,7 @@
 import type { Middleware } from 'koa';
 import type { Logger } from '../../../application/ports/logger.js';
 import { AvatarStorageFailed, AvatarStorageTimeout, UnsupportedImage } from '../../../domain/avatar.errors.js';
-import { ContactEmailTaken } from '../../../domain/contact.errors.js';
+import { ContactChanged, ContactEmailTaken, NotAVCardFile } from '../../../domain/contact.errors.js';
 import { DomainError, NotFound, RateLimited, ServiceUnavailable, ValidationFailed } from '../../../domain/errors.js';
 import {
   EmailNotVerified,
@@ -20,6 +20,7 @@ type ErrorClass = abstract new (...args: never[]) => DomainError;
 /** The one place where the product's errors become HTTP statuses. */
 const STATUS_BY_ERROR: ReadonlyArray<readonly [ErrorClass, number]> = [
   [ValidationFailed, 422],
+  [NotAVCardFile, 422],
   [InvalidToken, 400],
   [InvalidCredentials, 401],
   [InvalidRefreshToken, 401],
@@ -29,6 +30,7 @@ const STATUS_BY_ERROR: ReadonlyArray<readonly [ErrorClass, number]> = [
   [NotFound, 404],
   [EmailTaken, 409],
   [ContactEmailTaken, 409],
+  [ContactChanged, 412],
   [UnsupportedImage, 415],
   [RateLimited, 429],
   [AvatarStorageFailed, 502],
