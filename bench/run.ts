@@ -1,9 +1,9 @@
 /**
  * `npm run bench [-- --quick] [-- --tsx] [-- --cpu-prof] [-- --only list,get] [-- --note "text"]`
  *
- * Builds the API as production runs it (`tsc -p tsconfig.build.json` into dist/; `--tsx` runs the
- * sources through tsx instead), starts it as a child process with NODE_ENV=production
- * (BENCH_METRICS=true, rate limits raised out of the way), seeds users and contacts through its routes, starts the reference server on the
+ * Builds the API as production runs it, with the benchmark's metrics route in front (bench/api-server.ts,
+ * `tsc -p bench/tsconfig.build.json` into dist-bench/; `--tsx` runs the sources through tsx instead),
+ * starts it as a child process with NODE_ENV=production (rate limits raised out of the way), seeds users and contacts through its routes, starts the reference server on the
  * same data, and drives both with autocannon from a separate process. Prints a markdown table and
  * writes bench/results/latest.json. See the README's "Benchmark" section.
  */
@@ -20,13 +20,12 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import pg from 'pg';
 import { createClient } from 'redis';
 import { CONFIG_VARIABLES } from '../src/infrastructure/config.js';
-import type { BenchMetrics } from '../src/infrastructure/bench-metrics.js';
-import { BENCH_METRICS_PATH } from '../src/infrastructure/bench-metrics.js';
 import { PRODUCTION_NODE_FLAGS } from '../src/infrastructure/node-flags.js';
+import { BENCH_METRICS_PATH, type BenchMetrics } from './bench-metrics.js';
 import type { LoadResult, LoadSpec, PreparedRequest, WorkerAnswer } from './load-worker.js';
 import { ReferenceStore } from './reference-store.js';
 import { markdownReport, type BenchResults, type ScenarioResult, type Target } from './report.js';
-import { contactBody, request, seedContacts, seedUsers, type SeededUser } from './seed.js';
+import { contactBody, seedContacts, seedUsers, type SeededUser } from './seed.js';
 import { runVCardScenarios, vcardNote, vcardTargets } from './vcard-scenarios.js';
 import { startSmtpFolder } from './smtp-folder.js';
 
@@ -129,14 +128,14 @@ async function stop(child: ChildProcess): Promise<void> {
 
 /** The production build, as `npm run build` makes it. */
 async function build(): Promise<string> {
-  log('building the API (tsc -p tsconfig.build.json → dist/)');
-  const tsc = spawn(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', 'tsconfig.build.json'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  log('building the API (tsc -p bench/tsconfig.build.json → dist-bench/)');
+  const tsc = spawn(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', path.join('bench', 'tsconfig.build.json')], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   tsc.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
   tsc.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
   const [code] = (await once(tsc, 'exit')) as [number | null];
   if (code !== 0) throw new Error(`the build failed (run with --tsx to benchmark the sources anyway):\n${output}`);
-  return path.join(ROOT, 'dist', 'src', 'infrastructure', 'main.js');
+  return path.join(ROOT, 'dist-bench', 'bench', 'api-server.js');
 }
 
 async function freePort(): Promise<number> {
@@ -217,7 +216,7 @@ async function load(specs: LoadSpec[], warmupS: number, between?: () => Promise<
 /** Reads the API's window; `reset` starts a new one, profiled with `profile`. */
 async function metrics(api: string, reset: boolean, profile = false): Promise<BenchMetrics> {
   const response = await fetch(api + BENCH_METRICS_PATH + (profile ? '?profile=1' : ''), { method: reset ? 'POST' : 'GET' });
-  if (!response.ok) throw new Error(`${BENCH_METRICS_PATH} answered ${response.status}: is BENCH_METRICS wired in main.ts?`);
+  if (!response.ok) throw new Error(`${BENCH_METRICS_PATH} answered ${response.status}: was the API started from bench/api-server.ts?`);
   return (await response.json()) as BenchMetrics;
 }
 
@@ -258,7 +257,6 @@ async function launchApi(entry: string, options: { databaseUrl: string; redisUrl
     PUBLIC_URL: url,
     DATA_DIR: dataDir,
     SMTP_URL: smtp.url,
-    BENCH_METRICS: 'true',
     RATE_LIMIT_CONTACTS_MAX: UNLIMITED,
     RATE_LIMIT_CONTACT_CREATE_MAX: UNLIMITED,
     RATE_LIMIT_AUTH_MAX: UNLIMITED,
@@ -340,7 +338,7 @@ async function main(): Promise<void> {
 
   // --- the API ---------------------------------------------------------------------------------
   if (ownRedis) env.REDIS_URL = await startOwnRedis();
-  const entry = fromSources ? path.join(ROOT, 'src', 'infrastructure', 'main.ts') : await build();
+  const entry = fromSources ? path.join(ROOT, 'bench', 'api-server.ts') : await build();
   const apiDatabaseUrl = env.DATABASE_URL ? await isolatedSchema(env.DATABASE_URL, `bench_api_${tag}`) : '';
   const apiSetup = {
     code: fromSources ? 'sources through tsx (--tsx)' : 'compiled build (dist/)',
@@ -563,7 +561,7 @@ async function main(): Promise<void> {
   for (const key of COMPARED) {
     const ours = find(key, 'api');
     const theirs = find(key, 'reference');
-    if (ours && theirs && theirs.requestsPerSec && theirs.latencyP99Ms) {
+    if (ours && theirs?.requestsPerSec && theirs.latencyP99Ms) {
       ours.vsReference = { requestsPerSec: round(ours.requestsPerSec! / theirs.requestsPerSec, 2), latencyP99: round(ours.latencyP99Ms! / theirs.latencyP99Ms, 2) };
     }
   }

@@ -6,8 +6,7 @@ test('probe', async (t) => {
 
 const app = await startTestApp();
 const u = new URL(app.url);
-const send = function (headers: Record<string, string>, body: Buffer | string, path = '/api/auth/login'): Promise<string> {
-  return new Promise((resolve) => {
+const send = (headers: Record<string, string>, body: Buffer | string, path = '/api/auth/login'): Promise<string> => new Promise((resolve) => {
     const req = request({ host: u.hostname, port: u.port, path, method: 'POST', headers }, (res) => {
       let data = '';
       res.on('data', (d) => (data += d));
@@ -15,8 +14,7 @@ const send = function (headers: Record<string, string>, body: Buffer | string, p
     });
     req.on('error', (e) => resolve(`error ${e.message}`));
     req.end(body);
-  });
-}
+  })
 const json = JSON.stringify({ email: 'a@example.com', password: 'x' });
 t.log('deflate garbage', await send({ 'content-type': 'application/json', 'content-encoding': 'deflate' }, Buffer.from('garbage!!garbage')));
 t.log('br plain', await send({ 'content-type': 'application/json', 'content-encoding': 'br' }, json));

@@ -23,3 +23,11 @@ export class NotAVCardFile extends DomainError {
     super('The file holds no vCard (BEGIN:VCARD … END:VCARD).');
   }
 }
+
+/** An import with more cards than one request may hold. */
+export class TooManyCards extends DomainError {
+  readonly code = 'TOO_MANY_CARDS';
+  constructor(readonly max: number) {
+    super(`A file may hold at most ${max} cards; split it into several imports.`);
+  }
+}

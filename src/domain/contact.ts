@@ -51,7 +51,9 @@ export const NAME_MAX = 50;
 export const NOTES_MAX = 2000;
 export const EARLIEST_BIRTHDAY = '1900-01-01';
 
-const PHONE = /^[0-9 +\-()]{5,30}$/;
+export const PHONE_MIN = 5;
+export const PHONE_MAX = 30;
+const PHONE = new RegExp(`^[0-9 +\\-()]{${PHONE_MIN},${PHONE_MAX}}$`);
 const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 const DAY_WITHOUT_YEAR = /^--(\d{2})-(\d{2})$/;
 
@@ -70,7 +72,7 @@ function checkPhone(errors: FieldErrors, field: string, value: unknown): string 
   if (raw === undefined || raw === null) return raw;
   const phone = raw.trim();
   if (!PHONE.test(phone) || !/\d/.test(phone)) {
-    errors.add(field, 'must be 5 to 30 characters of digits, spaces and + - ( )');
+    errors.add(field, `must be ${PHONE_MIN} to ${PHONE_MAX} characters of digits, spaces and + - ( )`);
     return undefined;
   }
   return phone;
@@ -137,6 +139,9 @@ function checkNotes(errors: FieldErrors, field: string, value: unknown): string 
   return notes === '' ? null : notes;
 }
 
+/** A contact as a client sent it: any of the fields, unchecked; other keys (id, owner) are ignored. */
+export type ContactInput = { readonly [K in keyof ContactFields]?: unknown } & Record<string, unknown>;
+
 type Checker = (errors: FieldErrors, field: string, value: unknown, today: string) => string | null | undefined;
 
 /** Optional text of 0..max characters; absent or null is `""`. */
@@ -167,7 +172,7 @@ const FIELDS = Object.keys(CHECKS) as (keyof ContactFields)[];
  * null, an absent `lastName` is `""`).
  * Other keys of the input (id, owner, timestamps) are ignored. `today` is `YYYY-MM-DD` in UTC.
  */
-export function validateContact(input: Record<string, unknown>, today: string): ContactFields {
+export function validateContact(input: ContactInput, today: string): ContactFields {
   const errors = new FieldErrors();
   const fields: Record<string, unknown> = {};
   for (const field of FIELDS) fields[field] = CHECKS[field](errors, field, input[field], today);
@@ -176,7 +181,7 @@ export function validateContact(input: Record<string, unknown>, today: string): 
 }
 
 /** Only the fields present in the input; `null` clears an optional field (`lastName` becomes `""`). */
-export function validateContactPatch(input: Record<string, unknown>, today: string): Partial<ContactFields> {
+export function validateContactPatch(input: ContactInput, today: string): Partial<ContactFields> {
   const errors = new FieldErrors();
   const fields: Record<string, unknown> = {};
   for (const field of FIELDS) {
@@ -203,10 +208,10 @@ export const DEFAULT_BIRTHDAY_DAYS = 7;
 export const MAX_BIRTHDAY_DAYS = 366;
 const SEARCH_MAX = 100;
 
-/** A whole number from a query string (or a number), within bounds; the default when absent. */
-function checkInteger(errors: FieldErrors, field: string, value: unknown, min: number, max: number, fallback: number): number {
-  if (value === undefined || value === '') return fallback;
-  const n = typeof value === 'number' ? value : typeof value === 'string' && /^\d{1,16}$/.test(value.trim()) ? Number(value) : NaN;
+/** A whole number within bounds; the default when absent. (The HTTP adapter reads it from the query string.) */
+function checkInteger(errors: FieldErrors, field: string, value: number | undefined, min: number, max: number, fallback: number): number {
+  if (value === undefined) return fallback;
+  const n = value;
   if (!Number.isSafeInteger(n) || n < min || n > max) {
     errors.add(field, `must be a whole number from ${min} to ${max}`);
     return fallback;
@@ -232,8 +237,18 @@ function checkSearch(errors: FieldErrors, field: string, value: unknown): string
   return text === '' ? undefined : text;
 }
 
-/** Search and paging parameters, typically from a query string. */
-export function validateContactQuery(input: Record<string, unknown>): ContactQuery {
+/** Search and paging parameters as a client gave them: the texts unchecked, the numbers already read (NaN when unreadable). */
+export interface ContactQueryInput {
+  q?: unknown;
+  firstName?: unknown;
+  lastName?: unknown;
+  email?: unknown;
+  limit?: number;
+  offset?: number;
+}
+
+/** Search and paging parameters. */
+export function validateContactQuery(input: ContactQueryInput): ContactQuery {
   const errors = new FieldErrors();
   const query: ContactQuery = {
     limit: checkInteger(errors, 'limit', input.limit, 1, MAX_LIMIT, DEFAULT_LIMIT),
@@ -248,7 +263,7 @@ export function validateContactQuery(input: Record<string, unknown>): ContactQue
 }
 
 /** How many days ahead to look for birthdays: 0 (today only) to 366. */
-export function validateBirthdayWindow(input: Record<string, unknown>): number {
+export function validateBirthdayWindow(input: { days?: number }): number {
   const errors = new FieldErrors();
   const days = checkInteger(errors, 'days', input.days, 0, MAX_BIRTHDAY_DAYS, DEFAULT_BIRTHDAY_DAYS);
   errors.throwIfAny();

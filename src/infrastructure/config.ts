@@ -115,12 +115,12 @@ const schema = {
   databasePoolMax: { env: 'DATABASE_POOL_MAX', format: 'positive-int', default: 10 },
   migrateOnStart: { env: 'MIGRATE_ON_START', format: 'boolean', default: true },
   redisTimeoutMs: { env: 'REDIS_TIMEOUT_MS', format: 'positive-int', default: 500 },
+  shutdownTimeoutMs: { env: 'SHUTDOWN_TIMEOUT_MS', format: 'positive-int', default: 10_000 },
   outboxPollIntervalMs: { env: 'OUTBOX_POLL_INTERVAL_MS', format: 'positive-int', default: 1000 },
   outboxMaxAttempts: { env: 'OUTBOX_MAX_ATTEMPTS', format: 'positive-int', default: 20 },
   outboxRetryBaseMs: { env: 'OUTBOX_RETRY_BASE_MS', format: 'positive-int', default: 2000 },
   outboxRetryMaxMs: { env: 'OUTBOX_RETRY_MAX_MS', format: 'positive-int', default: 600_000 },
   logLevel: { env: 'LOG_LEVEL', format: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], default: 'info' },
-  benchMetrics: { env: 'BENCH_METRICS', format: 'boolean', default: false },
 };
 
 type Schema = typeof schema;

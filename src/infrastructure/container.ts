@@ -15,6 +15,7 @@ import { WorkerBcryptPasswordHasher } from '../adapters/security/worker-bcrypt-p
 import { CloudinaryAvatarStorage } from '../adapters/storage/cloudinary-avatar-storage.js';
 import { LocalDiskAvatarStorage } from '../adapters/storage/local-disk-avatar-storage.js';
 import type { Config } from './config.js';
+import { PQueueBackgroundTasks } from '../adapters/tasks/p-queue-background-tasks.js';
 import { resolveJwtSecret } from './jwt-secret.js';
 import { createLogger } from './logger.js';
 import type { OutboxDispatcher } from './outbox-dispatcher.js';
@@ -48,7 +49,11 @@ export interface Container {
   rateLimits: RateLimiters;
   /** Delivers the outbox in the background; `drain()` waits until every due email was attempted. */
   dispatcher: OutboxDispatcher;
-  /** Stops the dispatcher (finishing the send in flight), then releases every pool and client the container opened. */
+  /** Work done after the response (forgot-password, resend); `drain()` waits until it is all done. */
+  tasks: PQueueBackgroundTasks;
+  /** From now on /ready answers 503 SHUTTING_DOWN, so a load balancer stops routing here; the app still serves. */
+  beginShutdown(): void;
+  /** Finishes the background work, stops the dispatcher (finishing the send in flight), then releases every pool and client the container opened. */
   close(): Promise<void>;
 }
 
@@ -84,6 +89,8 @@ export async function buildContainer(config: Config, overrides: Overrides = {}):
   const tokens = new JwtTokenService(await resolveJwtSecret(config, logger), config.jwtAccessTtlS, config.jwtRefreshTtlS);
   const avatars = overrides.avatars ?? chooseAvatarStorage(config, logger);
 
+  const tasks = new PQueueBackgroundTasks(logger);
+
   let dummy: Promise<string> | undefined;
   const dummyHash = () => (dummy ??= hasher.hash('dummy password that matches no account'));
 
@@ -96,12 +103,14 @@ export async function buildContainer(config: Config, overrides: Overrides = {}):
     clock,
     avatars,
     loginThrottle: shared.loginThrottle,
+    tasks,
     dummyHash,
     logger,
     publicUrl: config.publicUrl,
     verifyTokenTtlSeconds: config.verifyTokenTtlS,
     resetTokenTtlSeconds: config.resetTokenTtlS,
   });
+  let shuttingDown = false;
   const { app, rateLimits } = createHttp(config, {
     useCases,
     logger,
@@ -110,6 +119,7 @@ export async function buildContainer(config: Config, overrides: Overrides = {}):
     healthChecks: [database.healthCheck, ...shared.healthChecks],
     translateError: database.translateError,
     avatars,
+    shuttingDown: () => shuttingDown,
   });
   outbox.dispatcher.start();
 
@@ -121,7 +131,13 @@ export async function buildContainer(config: Config, overrides: Overrides = {}):
     logger,
     rateLimits,
     dispatcher: outbox.dispatcher,
+    tasks,
+    beginShutdown() {
+      shuttingDown = true;
+    },
     async close() {
+      // Work already accepted (emails asked for) is finished and its emails queued first.
+      await tasks.close();
       await outbox.close();
       await hasher.close?.();
       await shared.close();

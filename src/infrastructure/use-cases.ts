@@ -1,4 +1,5 @@
 import type { AvatarStorage } from '../application/ports/avatar-storage.js';
+import type { BackgroundTasks } from '../application/ports/background-tasks.js';
 import type { Clock } from '../application/ports/clock.js';
 import type { Logger } from '../application/ports/logger.js';
 import type { LoginThrottle } from '../application/ports/login-throttle.js';
@@ -49,6 +50,8 @@ export interface UseCaseAdapters {
   clock: Clock;
   avatars: AvatarStorage;
   loginThrottle: LoginThrottle;
+  /** Work done after the response (the lookup and email of forgot-password and resend). */
+  tasks: BackgroundTasks;
   /** A hash of no one's password (see LogInDeps). */
   dummyHash: () => Promise<string>;
   logger: Logger;
@@ -69,7 +72,7 @@ export function wireUseCases(a: UseCaseAdapters): UseCases {
   return {
     registerUser: makeRegisterUser({ uow, hasher, clock, publicUrl, verifyTokenTtlSeconds: a.verifyTokenTtlSeconds }),
     verifyEmail: makeVerifyEmail({ uow, cache, clock }),
-    resendVerification: makeResendVerification({ uow, clock, publicUrl, verifyTokenTtlSeconds: a.verifyTokenTtlSeconds }),
+    resendVerification: makeResendVerification({ uow, clock, tasks: a.tasks, publicUrl, verifyTokenTtlSeconds: a.verifyTokenTtlSeconds }),
     logIn: makeLogIn({ repos, hasher, tokens, clock, dummyHash: a.dummyHash, loginThrottle: a.loginThrottle }),
     refreshSession: makeRefreshSession({ repos, tokens, cache, clock }),
     logOut: makeLogOut({ repos, tokens, cache, clock }),
@@ -83,7 +86,7 @@ export function wireUseCases(a: UseCaseAdapters): UseCases {
     upcomingBirthdays: makeUpcomingBirthdays({ repos, clock }),
     importContacts: makeImportContacts({ uow, cards, clock }),
     exportContacts: makeExportContacts({ repos, cards }),
-    requestPasswordReset: makeRequestPasswordReset({ uow, clock, publicUrl, resetTokenTtlSeconds: a.resetTokenTtlSeconds }),
+    requestPasswordReset: makeRequestPasswordReset({ uow, clock, tasks: a.tasks, publicUrl, resetTokenTtlSeconds: a.resetTokenTtlSeconds }),
     checkResetToken: makeCheckResetToken({ repos, clock }),
     resetPassword: makeResetPassword({ repos, uow, hasher, cache, clock }),
     updateAvatar: makeUpdateAvatar({ repos, storage: a.avatars, cache }),

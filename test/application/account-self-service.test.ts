@@ -154,14 +154,14 @@ test('sessions: listed newest first with User-Agent and no secret, current marke
   const world = fakeWorld();
   const first = await verifiedUser(world);
   world.clock.advance(1000);
-  const phone = await secondLogin(world, 'ann@example.com', 'Phone\u0000/1.0\n' + 'x'.repeat(1000));
+  const phone = await secondLogin(world, 'ann@example.com', `Phone\u0000/1.0\n${'x'.repeat(1000)}`);
   const caller = callerOf(world, phone.accessToken);
 
   const { items } = await world.useCases.listSessions(caller);
   t.is(items.length, 2);
   t.deepEqual(items.map((s) => s.current), [true, false]);
   t.deepEqual(Object.keys(items[0]!).sort(), ['createdAt', 'current', 'id', 'lastUsedAt', 'userAgent']);
-  t.is(items[0]!.userAgent, cleanUserAgent('Phone\u0000/1.0\n' + 'x'.repeat(1000)));
+  t.is(items[0]!.userAgent, cleanUserAgent(`Phone\u0000/1.0\n${'x'.repeat(1000)}`));
   t.is([...items[0]!.userAgent!].length, 256);
   t.false(/[\u0000-\u001f]/.test(items[0]!.userAgent!));
   t.is(items[1]!.id, callerOf(world, first.accessToken).sessionId);
@@ -270,4 +270,17 @@ test('export holds the user, every contact and every session, and nothing secret
   const user = (await world.repos.users.findById(userId))!;
   for (const secret of [user.passwordHash, accessToken, refreshToken, ...world.repos.sessions.table.all().map((s) => s.refreshJti)]) t.false(text.includes(secret));
   t.false(/passwordHash|refreshJti|tokenVersion|userId/.test(text));
+});
+
+test('security notices are never held back by the one-email-per-minute limit of verification and reset links', async (t) => {
+  const world = fakeWorld();
+  const { userId, accessToken } = await verifiedUser(world);
+  await world.useCases.requestPasswordReset({ email: 'ann@example.com' });
+  await world.useCases.requestEmailChange(userId, { newEmail: 'one@example.com', currentPassword: PASSWORD });
+  await world.useCases.requestEmailChange(userId, { newEmail: 'two@example.com', currentPassword: PASSWORD });
+  await world.useCases.changePassword(callerOf(world, accessToken), { currentPassword: PASSWORD, newPassword: NEW_PASSWORD });
+  const kinds = world.outbox.to('ann@example.com').map((e) => e.kind);
+  t.deepEqual(kinds.filter((k) => k !== 'verify-email'), ['password-reset', 'email-change-requested', 'email-change-requested', 'password-changed']);
+  t.is(world.outbox.to('one@example.com').length, 1);
+  t.is(world.outbox.to('two@example.com').length, 1);
 });

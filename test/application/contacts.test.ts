@@ -115,14 +115,14 @@ test('listing answers a page of the caller contacts with total, limit and offset
   t.is(all.items.length, 5);
   t.false('userId' in all.items[0]!);
 
-  const page = await w.useCases.listContacts(w.owner, { limit: '2', offset: '4' });
+  const page = await w.useCases.listContacts(w.owner, { limit: 2, offset: 4 });
   t.like(page, { total: 5, limit: 2, offset: 4 });
   t.deepEqual(page.items.map((c) => c.id), [all.items[4]!.id]);
 
   const found = await w.useCases.listContacts(w.owner, { q: 'ANNA' });
   t.is(found.total, 2);
   t.true(found.items.every((c) => c.firstName === 'Hannah'));
-  await t.throwsAsync(w.useCases.listContacts(w.owner, { limit: '101' }), { instanceOf: ValidationFailed });
+  await t.throwsAsync(w.useCases.listContacts(w.owner, { limit: 101 }), { instanceOf: ValidationFailed });
 });
 
 test('on 31 December, birthdays of 31 December and 1 January are listed in that order within one day', async (t) => {
@@ -131,21 +131,21 @@ test('on 31 December, birthdays of 31 December and 1 January are listed in that 
   const { contact: dec31 } = await w.useCases.createContact(w.owner, { ...ann, email: 'dec31@example.com', birthday: '1980-12-31' });
   await w.useCases.createContact(w.owner, { ...ann, email: 'jan2@example.com', birthday: '1985-01-02' });
   await w.useCases.createContact(w.other, { ...ann, email: 'jan1@example.com', birthday: '1985-01-01' });
-  const { items } = await w.useCases.upcomingBirthdays(w.owner, { days: '1' });
+  const { items } = await w.useCases.upcomingBirthdays(w.owner, { days: 1 });
   t.deepEqual(items.map((c) => c.id), [dec31.id, jan1.id]);
-  t.deepEqual((await w.useCases.upcomingBirthdays(w.owner, { days: '0' })).items.map((c) => c.id), [dec31.id]);
+  t.deepEqual((await w.useCases.upcomingBirthdays(w.owner, { days: 0 })).items.map((c) => c.id), [dec31.id]);
 });
 
 test('a 29 February birthday shows on 28 February in a common year and on 29 February in a leap year', async (t) => {
   const common = await world('2027-02-27T09:00:00Z');
   await common.useCases.createContact(common.owner, { ...ann, birthday: '2000-02-29' });
-  t.is((await common.useCases.upcomingBirthdays(common.owner, { days: '1' })).items.length, 1);
-  t.is((await common.useCases.upcomingBirthdays(common.owner, { days: '0' })).items.length, 0);
+  t.is((await common.useCases.upcomingBirthdays(common.owner, { days: 1 })).items.length, 1);
+  t.is((await common.useCases.upcomingBirthdays(common.owner, { days: 0 })).items.length, 0);
 
   const leap = await world('2028-02-27T09:00:00Z');
   await leap.useCases.createContact(leap.owner, { ...ann, birthday: '2000-02-29' });
-  t.is((await leap.useCases.upcomingBirthdays(leap.owner, { days: '1' })).items.length, 0);
-  t.is((await leap.useCases.upcomingBirthdays(leap.owner, { days: '2' })).items.length, 1);
+  t.is((await leap.useCases.upcomingBirthdays(leap.owner, { days: 1 })).items.length, 0);
+  t.is((await leap.useCases.upcomingBirthdays(leap.owner, { days: 2 })).items.length, 1);
 });
 
 test('the birthday window defaults to 7 days and refuses values outside 0 to 366', async (t) => {
@@ -153,8 +153,8 @@ test('the birthday window defaults to 7 days and refuses values outside 0 to 366
   await w.useCases.createContact(w.owner, { ...ann, email: 'a@example.com', birthday: '1990-06-22' });
   await w.useCases.createContact(w.owner, { ...ann, email: 'b@example.com', birthday: '1990-06-23' });
   t.is((await w.useCases.upcomingBirthdays(w.owner, {})).items.length, 1);
-  t.is((await w.useCases.upcomingBirthdays(w.owner, { days: '366' })).items.length, 2);
-  await t.throwsAsync(w.useCases.upcomingBirthdays(w.owner, { days: '367' }), { instanceOf: ValidationFailed });
+  t.is((await w.useCases.upcomingBirthdays(w.owner, { days: 366 })).items.length, 2);
+  await t.throwsAsync(w.useCases.upcomingBirthdays(w.owner, { days: 367 }), { instanceOf: ValidationFailed });
 });
 
 test('each write adds one to the version; a write with a stale expected version is ContactChanged and changes nothing', async (t) => {
@@ -176,6 +176,6 @@ test('contacts without an email never clash, and a year-less birthday is listed 
   const w = await world('2027-02-27T09:00:00Z');
   await w.useCases.createContact(w.owner, { firstName: 'Leap', birthday: '--02-29' });
   await w.useCases.createContact(w.owner, { firstName: 'Leap twin', birthday: '--02-29' });
-  t.is((await w.useCases.upcomingBirthdays(w.owner, { days: '1' })).items.length, 2);
-  t.is((await w.useCases.upcomingBirthdays(w.owner, { days: '0' })).items.length, 0);
+  t.is((await w.useCases.upcomingBirthdays(w.owner, { days: 1 })).items.length, 2);
+  t.is((await w.useCases.upcomingBirthdays(w.owner, { days: 0 })).items.length, 0);
 });

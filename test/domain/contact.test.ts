@@ -92,22 +92,23 @@ test('a patch validates only the fields it carries; null clears notes but not a 
 
 test('list parameters default to limit 20, offset 0 and refuse anything but whole numbers in range', (t) => {
   t.deepEqual(validateContactQuery({}), { limit: 20, offset: 0 });
-  t.deepEqual(validateContactQuery({ limit: '100', offset: '40', q: ' ann ', firstName: '', email: 'x' }), { limit: 100, offset: 40, q: 'ann', email: 'x' });
+  t.deepEqual(validateContactQuery({ limit: 100, offset: 40, q: ' ann ', firstName: '', email: 'x' }), { limit: 100, offset: 40, q: 'ann', email: 'x' });
   t.deepEqual(validateContactQuery({ limit: 1 }), { limit: 1, offset: 0 });
-  for (const limit of ['0', '101', 'ten', '1.5', '-1', '1e2', ['1', '2']]) {
+  // NaN is what the HTTP adapter reads from a parameter that is not a whole number.
+  for (const limit of [0, 101, Number.NaN, 1.5, -1]) {
     t.deepEqual(fieldsOf(() => validateContactQuery({ limit })), ['limit'], String(limit));
   }
-  for (const offset of ['-1', 'x', '99999999999999999999']) {
-    t.deepEqual(fieldsOf(() => validateContactQuery({ offset })), ['offset'], offset);
+  for (const offset of [-1, Number.NaN, 2 ** 60]) {
+    t.deepEqual(fieldsOf(() => validateContactQuery({ offset })), ['offset'], String(offset));
   }
   t.deepEqual(fieldsOf(() => validateContactQuery({ q: ['a', 'b'], lastName: 'x'.repeat(101) })), ['lastName', 'q']);
 });
 
 test('the birthday window is 0 to 366 days, 7 by default', (t) => {
   t.is(validateBirthdayWindow({}), 7);
-  t.is(validateBirthdayWindow({ days: '0' }), 0);
-  t.is(validateBirthdayWindow({ days: '366' }), 366);
-  for (const days of ['367', '-1', 'week', '7.5', ['1', '2']]) {
+  t.is(validateBirthdayWindow({ days: 0 }), 0);
+  t.is(validateBirthdayWindow({ days: 366 }), 366);
+  for (const days of [367, -1, Number.NaN, 7.5]) {
     t.deepEqual(fieldsOf(() => validateBirthdayWindow({ days })), ['days'], String(days));
   }
 });

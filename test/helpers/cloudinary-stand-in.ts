@@ -142,7 +142,10 @@ export class CloudinaryStandIn {
   }
 
   private destroy(res: ServerResponse, signed: Record<string, string>): void {
-    if (!signed.public_id) return this.json(res, 400, { error: { message: 'Missing required parameter - public_id' } });
+    if (!signed.public_id) {
+      this.json(res, 400, { error: { message: 'Missing required parameter - public_id' } });
+      return;
+    }
     const found = this.assets.delete(signed.public_id);
     this.destroyed.push({ publicId: signed.public_id, found, params: signed });
     this.json(res, 200, { result: found ? 'ok' : 'not found' });

@@ -9,7 +9,7 @@ import type { PasswordHasher } from '../../src/application/ports/password-hasher
 import type { UserCache } from '../../src/application/ports/user-cache.js';
 import { loadConfig, type Config } from '../../src/infrastructure/config.js';
 import { buildContainer, type Container } from '../../src/infrastructure/container.js';
-import { CapturingLogger, CapturingMailer, FakeClock } from '../fakes/fakes.js';
+import { CapturingLogger, CapturingMailer, type FakeClock } from '../fakes/fakes.js';
 import type { Backend, TestDatabase } from './databases.js';
 import { pgliteBackend } from './databases.js';
 import { deleteKeys } from './redis-servers.js';
@@ -108,10 +108,14 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
       if (json !== undefined) headers.set('Content-Type', 'application/json');
       if (token) headers.set('Authorization', `Bearer ${token}`);
       const response = await fetch(url + path, { ...rest, headers, ...(json !== undefined ? { body: JSON.stringify(json) } : {}) });
+      await container.tasks.drain();
       await container.dispatcher.drain();
       return response;
     },
-    flushOutbox: () => container.dispatcher.drain(),
+    async flushOutbox() {
+      await container.tasks.drain();
+      await container.dispatcher.drain();
+    },
     async close() {
       server.closeAllConnections();
       await new Promise((resolve) => server.close(resolve));

@@ -1,7 +1,8 @@
 import test from 'ava';
 import { Validator } from '@seriousme/openapi-schema-validator';
+import { STATUS_BY_ERROR } from '../../src/adapters/http/error-statuses.js';
 import { openApiDocument } from '../../src/adapters/http/openapi.js';
-import { listRoutes } from '../../src/adapters/http/route-table.js';
+import { listRoutes } from '../helpers/route-table.js';
 import { startTestApp, type TestApp } from '../helpers/test-app.js';
 
 /**
@@ -112,4 +113,17 @@ test('GET /openapi.json answers the document as JSON', async (t) => {
   t.is(res.status, 200);
   t.regex(res.headers.get('content-type') ?? '', /^application\/json/);
   t.deepEqual(await res.json(), JSON.parse(JSON.stringify(openApiDocument)));
+});
+
+test('every status the error table gives a domain error has its problem+json response in the document', (t) => {
+  const responses = openApiDocument.components?.responses ?? {};
+  const documented = new Set(
+    Object.values(openApiDocument.paths ?? {}).flatMap((item) =>
+      METHODS.flatMap((method) => Object.keys(item[method]?.responses ?? {})),
+    ),
+  );
+  for (const [type, status] of STATUS_BY_ERROR) {
+    t.true(documented.has(String(status)), `${type.name} → ${status} is answered by no documented operation`);
+  }
+  t.true(Object.keys(responses).length >= new Set(STATUS_BY_ERROR.map(([, status]) => status)).size);
 });

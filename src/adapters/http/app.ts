@@ -32,6 +32,8 @@ export interface AppDeps {
   contactsImportMaxBytes?: number;
   /** Served under /media/ when avatars are kept on local disk. */
   media?: MediaFiles;
+  /** True once the process is shutting down (/ready answers 503 from then on). */
+  shuttingDown?: () => boolean;
   /** Turns a backing service's failure (database unreachable) into a domain error such as ServiceUnavailable. */
   translateError?: ErrorTranslator;
 }
@@ -54,7 +56,7 @@ export function createApp(deps: AppDeps): Koa {
 
   const router = new Router();
   const children = [
-    operationsRoutes(deps.healthChecks ?? [], deps.logger),
+    operationsRoutes(deps.healthChecks ?? [], deps.logger, { shuttingDown: deps.shuttingDown }),
     docsRoutes(),
     authRoutes(deps.useCases, limits),
     userRoutes(deps.useCases, { avatarMaxBytes: deps.avatarMaxBytes ?? DEFAULT_AVATAR_MAX_BYTES }),

@@ -1,4 +1,8 @@
 import type * as OA from 'openapi3-ts/oas31';
+import type { DomainErrorStatus } from './error-statuses.js';
+import { DEFAULT_BIRTHDAY_DAYS, DEFAULT_LIMIT, MAX_BIRTHDAY_DAYS, MAX_LIMIT, NAME_MAX, NOTES_MAX, PHONE_MAX, PHONE_MIN } from '../../domain/contact.js';
+import { PASSWORD_MAX_BYTES, PASSWORD_MIN_BYTES } from '../../domain/password-policy.js';
+import { USERNAME_MAX } from '../../domain/user.js';
 
 // The public contract as an OpenAPI 3.1 document. A test compares its (method, path) pairs with the
 // router's, both ways, so a route cannot be added or removed without this file following.
@@ -11,8 +15,8 @@ const html = (description: string): OA.ResponseObject => ({ description, content
 const form = (schema: Schema): OA.RequestBodyObject => ({ required: true, content: { 'application/x-www-form-urlencoded': { schema } } });
 const body = (name: string): OA.RequestBodyObject => ({ required: true, ...json(ref(name)) });
 const ok = (description: string, schema: Schema): OA.ResponseObject => ({ description, ...json(schema) });
-const problems = (...statuses: number[]): OA.ResponsesObject =>
-  Object.fromEntries(statuses.map((status) => [String(status), { $ref: `#/components/responses/${PROBLEM_RESPONSES[status]}` }]));
+const problems = (...statuses: ProblemStatus[]): OA.ResponsesObject =>
+  Object.fromEntries(statuses.map((status) => [String(status), { $ref: `#/components/responses/${PROBLEM_RESPONSES[status][0]}` }]));
 const bearer: OA.SecurityRequirementObject[] = [{ bearerAuth: [] }];
 const query = (name: string, schema: OA.ParameterObject['schema'], description: string, required = false): OA.ParameterObject => ({
   name,
@@ -24,20 +28,6 @@ const query = (name: string, schema: OA.ParameterObject['schema'], description: 
 const tokenQuery = (purpose: string) => query('token', { type: 'string' }, `The one-time token from the ${purpose} link.`, true);
 const contactId: OA.ParameterObject = { name: 'id', in: 'path', required: true, description: 'The contact id (opaque; a malformed id is 404).', schema: { type: 'string' } };
 
-const PROBLEM_RESPONSES: Record<number, string> = {
-  400: 'BadRequest',
-  401: 'Unauthorized',
-  403: 'Forbidden',
-  404: 'NotFound',
-  409: 'Conflict',
-  412: 'PreconditionFailed',
-  413: 'PayloadTooLarge',
-  415: 'UnsupportedMediaType',
-  422: 'ValidationFailed',
-  429: 'TooManyRequests',
-  503: 'ServiceUnavailable',
-};
-
 const problemResponse = (description: string, headers: Record<string, OA.HeaderObject> = {}): OA.ResponseObject => ({
   description,
   headers,
@@ -46,19 +36,19 @@ const problemResponse = (description: string, headers: Record<string, OA.HeaderO
 
 const integerHeader = (description: string): OA.HeaderObject => ({ description, schema: { type: 'integer' } });
 
-const name = { type: 'string', minLength: 1, maxLength: 50 } as const;
+const name = { type: 'string', minLength: 1, maxLength: NAME_MAX } as const;
 const contactFields: Record<string, OA.SchemaObject> = {
   firstName: name,
-  lastName: { type: 'string', minLength: 0, maxLength: 50, description: '`""` when the contact has none (absent or null in a request).' },
+  lastName: { type: 'string', minLength: 0, maxLength: NAME_MAX, description: '`""` when the contact has none (absent or null in a request).' },
   email: { type: ['string', 'null'], format: 'email', description: 'Unique in the book, compared case-insensitively; contacts without one never clash.' },
-  phone: { type: ['string', 'null'], minLength: 5, maxLength: 30, pattern: '^[0-9 +()-]+$', description: 'Digits, spaces and + - ( ).' },
+  phone: { type: ['string', 'null'], minLength: PHONE_MIN, maxLength: PHONE_MAX, pattern: '^[0-9 +()-]+$', description: 'Digits, spaces and + - ( ).' },
   birthday: {
     type: ['string', 'null'],
     pattern: '^([0-9]{4}-[0-9]{2}-[0-9]{2}|--[0-9]{2}-[0-9]{2})$',
     description: 'A real date, not in the future (`YYYY-MM-DD`), or a day without a year (`--MM-DD`, vCard’s form).',
     examples: ['1990-05-17', '--05-17'],
   },
-  notes: { type: ['string', 'null'], maxLength: 2000 },
+  notes: { type: ['string', 'null'], maxLength: NOTES_MAX },
 };
 
 const etagHeader: OA.HeaderObject = {
@@ -111,9 +101,9 @@ const schemas: Record<string, OA.SchemaObject> = {
     required: ['username', 'email', 'password'],
     description: 'Unknown fields (such as emailVerified) are ignored.',
     properties: {
-      username: { type: 'string', minLength: 1, maxLength: 50 },
+      username: { type: 'string', minLength: 1, maxLength: USERNAME_MAX },
       email: { type: 'string', format: 'email', description: 'Compared case-insensitively.' },
-      password: { type: 'string', format: 'password', minLength: 8, description: '8–72 bytes of UTF-8, never truncated, not a well-known password.' },
+      password: { type: 'string', format: 'password', minLength: PASSWORD_MIN_BYTES, description: `${PASSWORD_MIN_BYTES}–${PASSWORD_MAX_BYTES} bytes of UTF-8, never truncated, not a well-known password.` },
     },
   },
   LoginRequest: {
@@ -148,7 +138,7 @@ const schemas: Record<string, OA.SchemaObject> = {
     required: ['token', 'password'],
     properties: {
       token: { type: 'string', description: 'The one-time token from the reset link.' },
-      password: { type: 'string', format: 'password', minLength: 8, description: '8–72 bytes of UTF-8, not a well-known password.' },
+      password: { type: 'string', format: 'password', minLength: PASSWORD_MIN_BYTES, description: `${PASSWORD_MIN_BYTES}–${PASSWORD_MAX_BYTES} bytes of UTF-8, not a well-known password.` },
     },
   },
   Message: { type: 'object', required: ['message'], properties: { message: { type: 'string' } } },
@@ -216,7 +206,7 @@ const schemas: Record<string, OA.SchemaObject> = {
     properties: {
       items: { type: 'array', items: ref('Contact') },
       total: { type: 'integer', minimum: 0 },
-      limit: { type: 'integer', minimum: 1, maximum: 100 },
+      limit: { type: 'integer', minimum: 1, maximum: MAX_LIMIT },
       offset: { type: 'integer', minimum: 0 },
     },
   },
@@ -228,7 +218,7 @@ const schemas: Record<string, OA.SchemaObject> = {
   UsernameRequest: {
     type: 'object',
     required: ['username'],
-    properties: { username: { type: 'string', minLength: 1, maxLength: 50, description: 'Trimmed; no control characters.' } },
+    properties: { username: { type: 'string', minLength: 1, maxLength: USERNAME_MAX, description: 'Trimmed; no control characters.' } },
   },
   ChangePasswordRequest: {
     type: 'object',
@@ -307,6 +297,37 @@ const rateLimited = problemResponse('Rate limit hit; retry after `Retry-After` s
   'X-RateLimit-Reset': integerHeader('When the window resets.'),
 });
 
+/**
+ * The problem+json responses: one for every status the error table (error-statuses.ts) gives a
+ * domain error, which the compiler checks, and those of the HTTP exchange itself (HttpProblem).
+ */
+type ProblemStatus = DomainErrorStatus | 413 | 415;
+const PROBLEM_RESPONSES: Record<ProblemStatus, [name: string, response: OA.ResponseObject]> = {
+  400: ['BadRequest', problemResponse('Malformed body, or an invalid or expired one-time token.')],
+  401: [
+    'Unauthorized',
+    problemResponse('Missing, malformed, expired or revoked token; or bad credentials.', {
+      'WWW-Authenticate': { description: 'Always `Bearer`.', schema: { type: 'string' } },
+    }),
+  ],
+  403: ['Forbidden', problemResponse('EMAIL_NOT_VERIFIED: the password was right but the email is not confirmed yet.')],
+  404: ['NotFound', problemResponse('Absent, or owned by another user.')],
+  409: ['Conflict', problemResponse('Duplicate (EMAIL_TAKEN, CONTACT_EMAIL_TAKEN).')],
+  412: ['PreconditionFailed', problemResponse('PRECONDITION_FAILED: If-Match does not match the contact’s current ETag; nothing was changed.')],
+  413: ['PayloadTooLarge', problemResponse('Body or upload too large (JSON bodies: 1 MB; vCard imports: CONTACTS_IMPORT_MAX_BYTES).')],
+  415: ['UnsupportedMediaType', problemResponse('Unsupported content type.')],
+  422: ['ValidationFailed', problemResponse('Validation failed; `errors` names each field.')],
+  429: ['TooManyRequests', rateLimited],
+  502: ['BadGateway', problemResponse('AVATAR_STORAGE_FAILED: the image store answered with an error; the current avatar is unchanged.')],
+  503: [
+    'ServiceUnavailable',
+    problemResponse('A backing service does not answer (`detail` names it), a bounded queue (password hashing, background work) is full, or the server is shutting down.', {
+      'Retry-After': integerHeader('Seconds to wait before trying again, when known (a full queue).'),
+    }),
+  ],
+  504: ['GatewayTimeout', problemResponse('AVATAR_STORAGE_TIMEOUT: the image store did not answer in time; the current avatar is unchanged.')],
+};
+
 const contactWrite = problems(400, 401, 404, 409, 412, 413, 415, 422, 429);
 
 export const openApiDocument: OA.OpenAPIObject = {
@@ -336,7 +357,7 @@ export const openApiDocument: OA.OpenAPIObject = {
         requestBody: body('SignupRequest'),
         responses: {
           '201': ok('The new, unverified user.', { type: 'object', required: ['user'], properties: { user: ref('User') } }),
-          ...problems(400, 409, 413, 415, 422, 429),
+          ...problems(400, 409, 413, 415, 422, 429, 503),
         },
       },
     },
@@ -356,7 +377,7 @@ export const openApiDocument: OA.OpenAPIObject = {
         summary: 'Send a new verification email',
         description: 'Same answer whether or not the account exists or is verified; at most one email per address per minute.',
         requestBody: body('EmailRequest'),
-        responses: { '202': ok('Accepted.', ref('Message')), ...problems(400, 413, 415, 422, 429) },
+        responses: { '202': ok('Accepted.', ref('Message')), ...problems(400, 413, 415, 422, 429, 503) },
       },
     },
     '/api/auth/login': {
@@ -364,7 +385,7 @@ export const openApiDocument: OA.OpenAPIObject = {
         tags: ['Auth'],
         operationId: 'logIn',
         summary: 'Log in and receive a token pair',
-        description: '401 alike for an unknown email and a wrong password; 403 only after a correct password. Too many failures for one email → 429.',
+        description: '401 alike for an unknown email and a wrong password; 403 only after a correct password. Too many failures for one email from one IP → 429 (see the rate limits: a stranger cannot lock the owner out). 503 with Retry-After when the password hashing queue is full.',
         requestBody: {
           required: true,
           content: {
@@ -372,7 +393,7 @@ export const openApiDocument: OA.OpenAPIObject = {
             'application/x-www-form-urlencoded': { schema: ref('LoginForm') },
           },
         },
-        responses: { '200': ok('Logged in.', ref('TokenPair')), ...problems(400, 401, 403, 413, 415, 422, 429) },
+        responses: { '200': ok('Logged in.', ref('TokenPair')), ...problems(400, 401, 403, 413, 415, 422, 429, 503) },
       },
     },
     '/api/auth/refresh': {
@@ -400,9 +421,9 @@ export const openApiDocument: OA.OpenAPIObject = {
         tags: ['Auth'],
         operationId: 'forgotPassword',
         summary: 'Send a password reset email',
-        description: 'Same answer whether or not the account exists; at most one email per address per minute.',
+        description: 'Same answer, in the same time, whether or not the account exists (the lookup and the email happen after the answer); at most one email per address per minute. 503 with Retry-After when the background queue is full.',
         requestBody: body('EmailRequest'),
-        responses: { '202': ok('Accepted.', ref('Message')), ...problems(400, 413, 415, 422, 429) },
+        responses: { '202': ok('Accepted.', ref('Message')), ...problems(400, 413, 415, 422, 429, 503) },
       },
     },
     '/api/auth/reset-password': {
@@ -412,7 +433,7 @@ export const openApiDocument: OA.OpenAPIObject = {
         summary: 'Set a new password with a reset token',
         description: 'The token is single-use; afterwards every existing token of the user is refused and a confirmation email is sent.',
         requestBody: body('ResetPasswordRequest'),
-        responses: { '204': { description: 'Password changed.' }, ...problems(400, 413, 415, 422) },
+        responses: { '204': { description: 'Password changed.' }, ...problems(400, 413, 415, 422, 429, 503) },
       },
     },
     '/api/users/me': {
@@ -536,7 +557,7 @@ export const openApiDocument: OA.OpenAPIObject = {
         summary: 'Upload a new avatar',
         security: bearer,
         requestBody: { required: true, content: { 'multipart/form-data': { schema: ref('AvatarUpload') } } },
-        responses: { '200': ok('The user with its new avatarUrl.', ref('User')), ...problems(400, 401, 413, 415, 422) },
+        responses: { '200': ok('The user with its new avatarUrl.', ref('User')), ...problems(400, 401, 413, 415, 422, 502, 504) },
       },
     },
     '/api/contacts': {
@@ -550,7 +571,7 @@ export const openApiDocument: OA.OpenAPIObject = {
           query('firstName', { type: 'string' }, 'Filter on the first name.'),
           query('lastName', { type: 'string' }, 'Filter on the last name.'),
           query('email', { type: 'string' }, 'Filter on the email.'),
-          query('limit', { type: 'integer', minimum: 1, maximum: 100, default: 20 }, 'Page size.'),
+          query('limit', { type: 'integer', minimum: 1, maximum: MAX_LIMIT, default: DEFAULT_LIMIT }, 'Page size.'),
           query('offset', { type: 'integer', minimum: 0, default: 0 }, 'Items to skip.'),
         ],
         responses: { '200': ok('A page of contacts.', ref('ContactPage')), ...problems(401, 422, 429) },
@@ -597,7 +618,8 @@ export const openApiDocument: OA.OpenAPIObject = {
           'vCard 2.1, 3.0 or 4.0 as address books export them (folded lines, quoted-printable, CHARSET, grouped properties, several cards). ' +
           'Each card becomes one contact (N/FN → names, the preferred or first EMAIL and TEL, BDAY in any of its forms, NOTE). A card without a name, ' +
           'with an invalid field, or whose email is already in the book or earlier in the file is skipped and reported; the others are stored in one ' +
-          'transaction. Counts as one creation for RATE_LIMIT_CONTACT_CREATE_MAX. Also accepted as `text/x-vcard` and `text/directory`.',
+          'transaction. Counts as one creation for RATE_LIMIT_CONTACT_CREATE_MAX. Also accepted as `text/x-vcard` and `text/directory`. ' +
+          'Over CONTACTS_IMPORT_MAX_BYTES, or over 50,000 cards (TOO_MANY_CARDS), is 413; no card at all is 422 NOT_A_VCARD.',
         security: bearer,
         requestBody: {
           required: true,
@@ -616,7 +638,7 @@ export const openApiDocument: OA.OpenAPIObject = {
         summary: 'Birthdays from today through today + days (UTC)',
         description: 'Across the new year; 29 February birthdays fall on 28 February in common years.',
         security: bearer,
-        parameters: [query('days', { type: 'integer', minimum: 0, maximum: 366, default: 7 }, 'How many days ahead.')],
+        parameters: [query('days', { type: 'integer', minimum: 0, maximum: MAX_BIRTHDAY_DAYS, default: DEFAULT_BIRTHDAY_DAYS }, 'How many days ahead.')],
         responses: { '200': ok('Soonest first.', ref('BirthdayList')), ...problems(401, 422, 429) },
       },
     },
@@ -800,21 +822,7 @@ export const openApiDocument: OA.OpenAPIObject = {
   },
   components: {
     schemas,
-    responses: {
-      BadRequest: problemResponse('Malformed body, or an invalid or expired one-time token.'),
-      Unauthorized: problemResponse('Missing, malformed, expired or revoked token; or bad credentials.', {
-        'WWW-Authenticate': { description: 'Always `Bearer`.', schema: { type: 'string' } },
-      }),
-      Forbidden: problemResponse('EMAIL_NOT_VERIFIED: the password was right but the email is not confirmed yet.'),
-      NotFound: problemResponse('Absent, or owned by another user.'),
-      Conflict: problemResponse('Duplicate (EMAIL_TAKEN, CONTACT_EMAIL_TAKEN).'),
-      PreconditionFailed: problemResponse('PRECONDITION_FAILED: If-Match does not match the contact’s current ETag; nothing was changed.'),
-      PayloadTooLarge: problemResponse('Body or upload too large (JSON bodies: 1 MB; vCard imports: CONTACTS_IMPORT_MAX_BYTES).'),
-      UnsupportedMediaType: problemResponse('Unsupported content type.'),
-      ValidationFailed: problemResponse('Validation failed; `errors` names each field.'),
-      TooManyRequests: rateLimited,
-      ServiceUnavailable: problemResponse('A backing service does not answer; `detail` names it.'),
-    },
+    responses: Object.fromEntries(Object.values(PROBLEM_RESPONSES)),
     securitySchemes: {
       bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'The accessToken from login or refresh.' },
     },

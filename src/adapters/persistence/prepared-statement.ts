@@ -31,7 +31,10 @@ export class PreparedStatement {
     readonly sql: string,
   ) {
     let n = 0;
-    this.pgText = sql.replace(/\?/g, () => `$${(n += 1)}`);
+    this.pgText = sql.replace(/\?/g, () => {
+      n += 1;
+      return `$${n}`;
+    });
   }
 
   /** The rows as the SQL names them: alias snake_case columns yourself, no key mapping happens. */

@@ -17,9 +17,10 @@ export interface ContactCardFormat {
   /**
    * The cards of a file, in order, whatever version (2.1, 3.0, 4.0) each is. A card that cannot be
    * read comes back with a problem and never stops the others. Throws NotAVCardFile when the bytes
-   * hold no card at all.
+   * hold no card at all, TooManyCards past `maxCards`. Yields to the event loop as it goes, so a
+   * large file never holds up other requests for long.
    */
-  read(file: Uint8Array): CardRead[];
+  read(file: Uint8Array, maxCards: number): Promise<CardRead[]>;
   /** One contact as one card (UID = the contact id), with CRLF line ends and lines folded at 75 octets. */
   write(contact: Contact, version: VCardVersion): string;
 }

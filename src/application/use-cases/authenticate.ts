@@ -50,7 +50,7 @@ export function makeAuthenticate(deps: AuthenticateDeps) {
       await deps.cache.putSession(claims.sessionId, active);
     }
     if (!active || user.tokenVersion !== claims.tokenVersion) throw new Unauthenticated();
-    sessionUsed(claims.sessionId, deps.clock.now());
+    sessionUsed(claims.sessionId, deps.clock.now(), claims.issuedAtS);
     return cached.limits ? { user, sessionId: claims.sessionId, limits: cached.limits } : { user, sessionId: claims.sessionId };
   };
 }

@@ -61,7 +61,8 @@ export function makeChangePassword(deps: ChangePasswordDeps) {
       await outbox.enqueue({ userId: changed.id, kind: 'password-changed', to: changed.email, username: changed.username }, now);
       return { updated: changed, revoked: others };
     });
-    await deps.cache.evictUser(updated.id);
+    // The new version is a floor: a request that read the user before cannot cache the old one again.
+    await deps.cache.evictUser(updated.id, updated.tokenVersion);
     for (const id of revoked) await deps.cache.evictSession(id);
     return issuePair(deps.tokens, { userId: updated.id, sessionId: caller.sessionId, tokenVersion: updated.tokenVersion, jti });
   };

@@ -24,6 +24,9 @@ export interface ImportReport {
   skipped: SkippedCard[];
 }
 
+/** Cards one import may hold: a 5 MiB file of the smallest cards would otherwise be 170,000 of them. */
+export const MAX_CARDS_PER_IMPORT = 50_000;
+
 const DUPLICATE_IN_BOOK = 'a contact with this email is already in your book';
 const DUPLICATE_IN_FILE = 'an earlier card in this file has the same email';
 
@@ -39,7 +42,7 @@ export function makeImportContacts(deps: ImportContactsDeps) {
     const kept: { index: number; name: string | null; fields: ContactFields }[] = [];
     const emails = new Set<string>();
 
-    deps.cards.read(file).forEach((card, index) => {
+    (await deps.cards.read(file, MAX_CARDS_PER_IMPORT)).forEach((card, index) => {
       const { name } = card;
       if (!card.fields) {
         skipped.push({ index, name, reason: card.problem ?? 'the card could not be read' });

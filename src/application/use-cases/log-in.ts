@@ -22,9 +22,16 @@ export interface LogInDeps {
   loginThrottle: LoginThrottle;
 }
 
+/** What a client sent to log in, and the address it came from (for the failed-login throttle). */
+export interface LogInInput {
+  email?: unknown;
+  password?: unknown;
+  clientIp?: unknown;
+}
+
 export function makeLogIn(deps: LogInDeps) {
   /** `context.userAgent`: the client's User-Agent header, kept (cleaned and bounded) with the session. */
-  return async function logIn(input: Record<string, unknown>, context: { userAgent?: unknown } = {}): Promise<TokenPair & { userId: string }> {
+  return async function logIn(input: LogInInput, context: { userAgent?: unknown } = {}): Promise<TokenPair & { userId: string }> {
     // Validated before anything is counted or looked up: a megabyte of "email" is refused here.
     const errors = new FieldErrors();
     const email = checkEmail(errors, 'email', input.email);

@@ -1,5 +1,5 @@
 import { utcDay } from '../../domain/birthdays.js';
-import { toVersionedContact, validateContactPatch, type VersionedContact } from '../../domain/contact.js';
+import { toVersionedContact, validateContactPatch, type ContactInput, type VersionedContact } from '../../domain/contact.js';
 import { ContactChanged } from '../../domain/contact.errors.js';
 import { NotFound } from '../../domain/errors.js';
 import type { Clock } from '../ports/clock.js';
@@ -18,7 +18,7 @@ export function makePatchContact(deps: PatchContactDeps) {
   return async function patchContact(
     ownerId: string,
     id: string,
-    input: Record<string, unknown>,
+    input: ContactInput,
     expectedVersions?: readonly number[],
   ): Promise<VersionedContact> {
     const changes = validateContactPatch(input, utcDay(deps.clock.now()));

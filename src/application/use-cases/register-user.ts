@@ -13,9 +13,12 @@ export interface RegisterUserDeps {
   verifyTokenTtlSeconds: number;
 }
 
+/** What a client sent to sign up; the domain's signup rules check each field, other keys (emailVerified…) are ignored. */
+export type RegisterUserInput = { username?: unknown; email?: unknown; password?: unknown } & Record<string, unknown>;
+
 /** The verification email goes to the outbox with the account, so it cannot be lost while the account exists. */
 export function makeRegisterUser(deps: RegisterUserDeps) {
-  return async function registerUser(input: Record<string, unknown>): Promise<PublicUser> {
+  return async function registerUser(input: RegisterUserInput): Promise<PublicUser> {
     const { username, email, password } = validateSignup(input);
     const passwordHash = await deps.hasher.hash(password);
     const now = deps.clock.now();

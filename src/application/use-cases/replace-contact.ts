@@ -1,5 +1,5 @@
 import { utcDay } from '../../domain/birthdays.js';
-import { toVersionedContact, validateContact, type VersionedContact } from '../../domain/contact.js';
+import { toVersionedContact, validateContact, type ContactInput, type VersionedContact } from '../../domain/contact.js';
 import { NotFound } from '../../domain/errors.js';
 import type { Clock } from '../ports/clock.js';
 import type { Repositories } from '../ports/unit-of-work.js';
@@ -17,7 +17,7 @@ export function makeReplaceContact(deps: ReplaceContactDeps) {
   return async function replaceContact(
     ownerId: string,
     id: string,
-    input: Record<string, unknown>,
+    input: ContactInput,
     expectedVersions?: readonly number[],
   ): Promise<VersionedContact> {
     const fields = validateContact(input, utcDay(deps.clock.now()));

@@ -25,8 +25,14 @@ export interface ResetPasswordDeps {
  * refused (the token version moves on). Reading the link proves the mailbox is the user's, so the
  * email counts as verified. No one is logged in.
  */
+/** The token from the emailed link and the new password, as the client sent them. */
+export interface ResetPasswordInput {
+  token?: unknown;
+  password?: unknown;
+}
+
 export function makeResetPassword(deps: ResetPasswordDeps) {
-  return async function resetPassword(input: Record<string, unknown>): Promise<void> {
+  return async function resetPassword(input: ResetPasswordInput): Promise<void> {
     const now = deps.clock.now();
     const record = await findLiveResetToken(deps.repos.tokens, input.token, now);
 
@@ -36,14 +42,17 @@ export function makeResetPassword(deps: ResetPasswordDeps) {
 
     // A concurrent reset with the same link got there first.
     if (!(await deps.repos.tokens.consume(record.id, now))) throw new InvalidToken();
-    let user;
+    let changed;
     try {
-      user = await changePassword(deps, record, password!, now);
+      changed = await changePassword(deps, record, password!, now);
     } catch (error) {
       if (!(error instanceof InvalidToken)) await deps.repos.tokens.release(record.id, now).catch(() => {});
       throw error;
     }
-    await deps.cache.evictUser(user.id);
+    // The new token version becomes a floor and every revoked session gets a tombstone, so a request
+    // that read the user or a session before this change cannot write it back into the cache.
+    await deps.cache.evictUser(changed.user.id, changed.user.tokenVersion);
+    await Promise.all(changed.revoked.map((id) => deps.cache.evictSession(id)));
   };
 }
 
@@ -55,9 +64,9 @@ async function changePassword(deps: ResetPasswordDeps, record: OneTimeTokenRecor
     if (!updated) throw new InvalidToken();
     await tokens.consumeAllForUser(updated.id, 'reset-password', now);
     await tokens.consumeAllForUser(updated.id, 'change-email', now);
-    await sessions.revokeAllForUser(updated.id, now);
+    const revoked = await sessions.revokeAllForUser(updated.id, now);
     if (!updated.emailVerified) await users.markEmailVerified(updated.id);
     await outbox.enqueue({ userId: updated.id, kind: 'password-changed', to: updated.email, username: updated.username }, now);
-    return updated;
+    return { user: updated, revoked };
   });
 }

@@ -19,6 +19,8 @@ export interface HttpDeps {
   healthChecks: HealthCheck[];
   translateError: ErrorTranslator;
   avatars: AvatarStorage;
+  /** True once the process is shutting down (/ready answers 503 from then on). */
+  shuttingDown: () => boolean;
 }
 
 /** The Koa app with the configured limits; /media/ is served only when avatars are on local disk. */
@@ -39,6 +41,7 @@ export function createHttp(config: Config, deps: HttpDeps): { app: Koa; rateLimi
     contactsImportMaxBytes: config.contactsImportMaxBytes,
     ...(deps.avatars instanceof LocalDiskAvatarStorage ? { media: deps.avatars } : {}),
     translateError: deps.translateError,
+    shuttingDown: deps.shuttingDown,
   });
   return { app, rateLimits };
 }

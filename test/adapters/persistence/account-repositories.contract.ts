@@ -69,8 +69,9 @@ export function accountRepositoriesContract(
     t.truthy((await repos.sessions.findById(a.id))!.revokedAt);
     t.false(await repos.sessions.rotate(a.id, 'j2', 'j4', later(1000)));
     t.is((await repos.sessions.findById(b.id))!.revokedAt, null);
-    await repos.sessions.revokeAllForUser(user.id, new Date());
+    t.deepEqual(await repos.sessions.revokeAllForUser(user.id, new Date()), [b.id], 'the ids it revoked, not the one already revoked');
     t.truthy((await repos.sessions.findById(b.id))!.revokedAt);
+    t.deepEqual(await repos.sessions.revokeAllForUser(user.id, new Date()), []);
     t.is(await repos.sessions.findById('nope'), null);
   });
 

@@ -1,6 +1,7 @@
 import type { FieldError } from '../../../domain/errors.js';
 import { html, type SafeHtml } from '../../html.js';
 import { errorSummary, field, layout, type FieldSpec } from './layout.js';
+import { PASSWORD_MIN_BYTES } from '../../../domain/password-policy.js';
 
 /** The account pages people reach from their inbox. Each returns a whole document; nothing here knows HTTP. */
 
@@ -10,7 +11,7 @@ const PASSWORD: FieldSpec = {
   label: 'New password',
   type: 'password',
   autocomplete: 'new-password',
-  hint: 'At least 8 characters. Very common passwords are refused.',
+  hint: `At least ${PASSWORD_MIN_BYTES} characters. Very common passwords are refused.`,
 };
 const PASSWORD_CONFIRM: FieldSpec = { name: 'passwordConfirm', label: 'Confirm new password', type: 'password', autocomplete: 'new-password' };
 const LABELS = Object.fromEntries([EMAIL, PASSWORD, PASSWORD_CONFIRM].map((f) => [f.name, f.label]));

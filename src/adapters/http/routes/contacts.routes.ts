@@ -5,6 +5,7 @@ import getRawBody from 'raw-body';
 import type { VersionedContact } from '../../../domain/contact.js';
 import { etagOf, ifNoneMatchHolds, versionsFromIfMatch } from '../etag.js';
 import { parseBody, requestBody } from '../middleware/body-parser.js';
+import { contactQueryParams, integerParam } from '../query-params.js';
 import { readSingleFile, uploadedFile } from '../middleware/multipart.js';
 import type { RateLimiters } from '../middleware/rate-limit.js';
 import { requireAuth, type AuthState } from '../middleware/require-auth.js';
@@ -34,12 +35,12 @@ export function contactRoutes(useCases: UseCases, limits: RateLimiters, options:
   const multipart = readSingleFile('file', importMaxBytes);
 
   router.get('/', ...guard, async (ctx) => {
-    ctx.body = await useCases.listContacts(owner(ctx), ctx.query);
+    ctx.body = await useCases.listContacts(owner(ctx), contactQueryParams(ctx.query));
   });
 
   // Declared before '/:id' so that they are never read as a contact id.
   router.get('/birthdays', ...guard, async (ctx) => {
-    ctx.body = await useCases.upcomingBirthdays(owner(ctx), ctx.query);
+    ctx.body = await useCases.upcomingBirthdays(owner(ctx), { days: integerParam(ctx.query.days) });
   });
 
   router.get('/export', ...guard, async (ctx) => {

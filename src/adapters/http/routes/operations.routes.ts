@@ -13,6 +13,8 @@ export interface HealthCheck {
 export interface OperationsOptions {
   /** A check that has not answered by then counts as failed, so /ready never hangs. */
   checkTimeoutMs?: number;
+  /** True once the process has begun to shut down: /ready then answers 503 without checking anything. */
+  shuttingDown?: () => boolean;
 }
 
 export function operationsRoutes(checks: HealthCheck[], logger?: Logger, options: OperationsOptions = {}): Router {
@@ -24,6 +26,7 @@ export function operationsRoutes(checks: HealthCheck[], logger?: Logger, options
   });
 
   router.get('/ready', async (ctx) => {
+    if (options.shuttingDown?.()) throw new HttpProblem(503, 'SHUTTING_DOWN', 'The server is shutting down.');
     const results = await Promise.all(
       checks.map(async ({ name, check }) => {
         try {

@@ -2,7 +2,7 @@ import test from 'ava';
 import { once } from 'node:events';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { BENCH_METRICS_PATH, withBenchMetrics, type BenchMetrics } from '../../src/infrastructure/bench-metrics.js';
+import { BENCH_METRICS_PATH, withBenchMetrics, type BenchMetrics } from '../../bench/bench-metrics.js';
 import { PreparedStatement } from '../../src/adapters/persistence/prepared-statement.js';
 import { createKnex } from '../../src/infrastructure/database.js';
 import { postgresAvailable, TEST_DATABASE_URL } from '../helpers/databases.js';
