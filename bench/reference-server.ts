@@ -133,7 +133,14 @@ export async function startReferenceServer(options: ReferenceOptions): Promise<R
     if (!(me || list || path.startsWith('/api/contacts/')) || (req.method !== 'GET' && !create)) return problem(res, 404, 'NOT_FOUND');
     const claims = verify(req);
     if (!claims) return problem(res, 401, 'UNAUTHENTICATED');
-    const counted = me ? [] : create ? [{ name: 'contacts', max: limits.contactsMax }, { name: 'contact-create', max: limits.contactCreateMax }] : [{ name: 'contacts', max: limits.contactsMax }];
+    const counted = me
+      ? []
+      : create
+        ? [
+            { name: 'contacts', max: limits.contactsMax },
+            { name: 'contact-create', max: limits.contactCreateMax },
+          ]
+        : [{ name: 'contacts', max: limits.contactsMax }];
     const body = create ? readBody(req) : null;
     const auth = await authenticate(claims, counted);
     if (!auth) return problem(res, 401, 'UNAUTHENTICATED');

@@ -101,7 +101,18 @@ export class ReferenceStore {
       await this.db.query(
         `INSERT INTO ${schema}.contacts (id, user_id, first_name, last_name, email, phone, birthday, notes, created_at, updated_at)
          SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::text[], $6::text[], $7::date[], $8::text[], $9::timestamptz[], $10::timestamptz[])`,
-        [column('id'), column('userId'), column('firstName'), column('lastName'), column('email'), column('phone'), column('birthday'), column('notes'), column('createdAt'), column('updatedAt')],
+        [
+          column('id'),
+          column('userId'),
+          column('firstName'),
+          column('lastName'),
+          column('email'),
+          column('phone'),
+          column('birthday'),
+          column('notes'),
+          column('createdAt'),
+          column('updatedAt'),
+        ],
       );
     }
     await this.db.query(`ANALYZE ${schema}.contacts`);

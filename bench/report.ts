@@ -84,11 +84,15 @@ export function markdownReport(results: BenchResults): string {
   const m = results.machine;
   lines.push(`## Benchmark — ${results.startedAt}${results.quick ? ' (--quick)' : ''}`);
   lines.push('');
-  lines.push(`${m.cpus} × ${m.cpuModel}, node ${m.node}, load average at start ${(m.loadAverageAtStart as number[]).join(' / ')}. ` +
-    `API (${results.setup.api.code}): ${results.setup.api.database}, ${results.setup.api.redis}, bcrypt ${results.setup.api.bcryptRounds}. ` +
-    `Reference: ${results.setup.reference ? `${results.setup.reference.database}, ${results.setup.reference.redis}` : 'not run'}.`);
+  lines.push(
+    `${m.cpus} × ${m.cpuModel}, node ${m.node}, load average at start ${(m.loadAverageAtStart as number[]).join(' / ')}. ` +
+      `API (${results.setup.api.code}): ${results.setup.api.database}, ${results.setup.api.redis}, bcrypt ${results.setup.api.bcryptRounds}. ` +
+      `Reference: ${results.setup.reference ? `${results.setup.reference.database}, ${results.setup.reference.redis}` : 'not run'}.`,
+  );
   lines.push('');
-  lines.push('| scenario | server | conns | req/s | p50 ms | p99 ms | non-2xx | DB queries/req | Redis round trips/req | Redis commands/req | CPU µs/req | CPU cores | peak RSS MB | vs reference (req/s, p99) |');
+  lines.push(
+    '| scenario | server | conns | req/s | p50 ms | p99 ms | non-2xx | DB queries/req | Redis round trips/req | Redis commands/req | CPU µs/req | CPU cores | peak RSS MB | vs reference (req/s, p99) |',
+  );
   lines.push('|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|---|');
   for (const r of results.scenarios) {
     if (r.status !== 'ok') {
@@ -103,19 +107,26 @@ export function markdownReport(results: BenchResults): string {
   }
   const b = results.burst;
   if (b) lines.push('');
-  if (b) lines.push(`**Login burst** (${b.name}, ${b.durationS} s): event loop worst delay ${b.eventLoopDelayMaxMs} ms (p99 ${b.eventLoopDelayP99Ms} ms), ` +
-    `CPU ${b.cpuCores} cores, peak RSS ${b.peakRssMB} MB; logins ${n(b.login.requestsPerSec)}/s (p99 ${n(b.login.latencyP99Ms)} ms, non-2xx ${b.login.non2xx}), ` +
-    `reads ${n(b.reads.requestsPerSec)}/s (p99 ${n(b.reads.latencyP99Ms)} ms, non-2xx ${b.reads.non2xx}).`);
+  if (b)
+    lines.push(
+      `**Login burst** (${b.name}, ${b.durationS} s): event loop worst delay ${b.eventLoopDelayMaxMs} ms (p99 ${b.eventLoopDelayP99Ms} ms), ` +
+        `CPU ${b.cpuCores} cores, peak RSS ${b.peakRssMB} MB; logins ${n(b.login.requestsPerSec)}/s (p99 ${n(b.login.latencyP99Ms)} ms, non-2xx ${b.login.non2xx}), ` +
+        `reads ${n(b.reads.requestsPerSec)}/s (p99 ${n(b.reads.latencyP99Ms)} ms, non-2xx ${b.reads.non2xx}).`,
+    );
   lines.push('');
-  lines.push(`**Server memory**: peak RSS ${results.server.peakRssMB} MB over the whole run (${results.server.rssAtEndMB} MB at the end)` +
-    `${results.server.rssAfterSeedingMB !== undefined ? `, ${results.server.rssAfterSeedingMB} MB after seeding` : ''}` +
-    `${results.server.referencePeakRssMB !== null ? `; reference server peak ${results.server.referencePeakRssMB} MB` : ''}.`);
+  lines.push(
+    `**Server memory**: peak RSS ${results.server.peakRssMB} MB over the whole run (${results.server.rssAtEndMB} MB at the end)` +
+      `${results.server.rssAfterSeedingMB !== undefined ? `, ${results.server.rssAfterSeedingMB} MB after seeding` : ''}` +
+      `${results.server.referencePeakRssMB !== null ? `; reference server peak ${results.server.referencePeakRssMB} MB` : ''}.`,
+  );
   const e = results.server.embedded;
   if (e) {
     lines.push('');
-    lines.push(`**Embedded default** (PGlite, in-process cache and limits; --embedded): RSS ${e.rssAfterStartMB} MB after start, ` +
-      `${e.rssAfterSeedingMB} MB after seeding, peak ${e.peakRssMB} MB (${e.rssAtEndMB} MB at the end) under ` +
-      `GET /api/contacts/:id (${n(e.getRequestsPerSec)} req/s) and GET /api/contacts (${n(e.listRequestsPerSec)} req/s).`);
+    lines.push(
+      `**Embedded default** (PGlite, in-process cache and limits; --embedded): RSS ${e.rssAfterStartMB} MB after start, ` +
+        `${e.rssAfterSeedingMB} MB after seeding, peak ${e.peakRssMB} MB (${e.rssAtEndMB} MB at the end) under ` +
+        `GET /api/contacts/:id (${n(e.getRequestsPerSec)} req/s) and GET /api/contacts (${n(e.listRequestsPerSec)} req/s).`,
+    );
   }
   lines.push('');
   lines.push('| target | measured | met |');

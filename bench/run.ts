@@ -72,9 +72,7 @@ const runs = (key: (typeof SCENARIO_KEYS)[number]) => !only || only.has(key);
 const noteIndex = args.indexOf('--note');
 const userNote = noteIndex >= 0 ? args[noteIndex + 1] : undefined;
 const cores = os.availableParallelism();
-const plan = quick
-  ? { durationS: 3, warmupS: 1, users: 4, contactsPerUser: 30 }
-  : { durationS: 10, warmupS: 2, users: 10, contactsPerUser: 100 };
+const plan = quick ? { durationS: 3, warmupS: 1, users: 4, contactsPerUser: 30 } : { durationS: 10, warmupS: 2, users: 10, contactsPerUser: 100 };
 const READ_CONNECTIONS = 50;
 const CREATE_CONNECTIONS = 20;
 const LOGIN_CONNECTIONS = 2 * cores;
@@ -129,7 +127,10 @@ async function stop(child: ChildProcess): Promise<void> {
 /** The production build, as `npm run build` makes it. */
 async function build(): Promise<string> {
   log('building the API (tsc -p bench/tsconfig.build.json → dist-bench/)');
-  const tsc = spawn(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', path.join('bench', 'tsconfig.build.json')], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  const tsc = spawn(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', path.join('bench', 'tsconfig.build.json')], {
+    cwd: ROOT,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let output = '';
   tsc.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
   tsc.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
@@ -343,7 +344,7 @@ async function main(): Promise<void> {
   const apiSetup = {
     code: fromSources ? 'sources through tsx (--tsx)' : 'compiled build (dist/)',
     database: apiDatabaseUrl ? `PostgreSQL (DATABASE_URL, schema bench_api_${tag})` : 'embedded PGlite (DATABASE_URL unset)',
-    redis: env.REDIS_URL ? `Redis (${ownRedis ? 'the run\'s own redis-server, --own-redis' : 'REDIS_URL'})` : 'in-process cache (REDIS_URL unset)',
+    redis: env.REDIS_URL ? `Redis (${ownRedis ? "the run's own redis-server, --own-redis" : 'REDIS_URL'})` : 'in-process cache (REDIS_URL unset)',
     bcryptRounds: 'default (BCRYPT_ROUNDS unset)',
   };
   const referenceProfileDir = path.join(PROFILE_DIR, 'reference');
@@ -365,20 +366,31 @@ async function main(): Promise<void> {
   const seeded = await seedContacts(apiUrl, users, plan.contactsPerUser, tag);
   const afterSeeding = await metrics(apiUrl, false);
   if (!seeded.apiHasContacts) {
-    notes.push(`POST /api/contacts answered ${seeded.probeStatus}: the contacts routes are missing in this build, so their API scenarios report "route missing"; the reference server still ran on generated rows.`);
+    notes.push(
+      `POST /api/contacts answered ${seeded.probeStatus}: the contacts routes are missing in this build, so their API scenarios report "route missing"; the reference server still ran on generated rows.`,
+    );
   }
 
   // --- the reference server --------------------------------------------------------------------
   const refDatabaseUrl = env.DATABASE_URL || LOCAL_DATABASE_URL;
   const refRedisUrl = env.REDIS_URL || LOCAL_REDIS_URL;
   const referenceSetup = {
-    database: env.DATABASE_URL ? `PostgreSQL (DATABASE_URL, schema bench_ref_${tag})` : `PostgreSQL at ${LOCAL_DATABASE_URL} (DATABASE_URL unset), schema bench_ref_${tag}`,
-    redis: env.REDIS_URL ? `Redis (${ownRedis ? "the run's own redis-server, --own-redis" : 'REDIS_URL'}), prefix bench:ref:${tag}:` : `Redis at ${LOCAL_REDIS_URL} (REDIS_URL unset), prefix bench:ref:${tag}:`,
+    database: env.DATABASE_URL
+      ? `PostgreSQL (DATABASE_URL, schema bench_ref_${tag})`
+      : `PostgreSQL at ${LOCAL_DATABASE_URL} (DATABASE_URL unset), schema bench_ref_${tag}`,
+    redis: env.REDIS_URL
+      ? `Redis (${ownRedis ? "the run's own redis-server, --own-redis" : 'REDIS_URL'}), prefix bench:ref:${tag}:`
+      : `Redis at ${LOCAL_REDIS_URL} (REDIS_URL unset), prefix bench:ref:${tag}:`,
   };
   let referenceUrl: string | null = null;
   let referenceChild: ChildProcess | undefined;
   try {
-    const store = await ReferenceStore.open({ databaseUrl: refDatabaseUrl, schema: `bench_ref_${tag}`, redisUrl: refRedisUrl, redisPrefix: `bench:ref:${tag}:` });
+    const store = await ReferenceStore.open({
+      databaseUrl: refDatabaseUrl,
+      schema: `bench_ref_${tag}`,
+      redisUrl: refRedisUrl,
+      redisPrefix: `bench:ref:${tag}:`,
+    });
     cleanups.push(() => store.drop());
     await store.putUsers(
       users.map(({ password: _pw, accessToken: _at, sessionId: _sid, ...user }) => user),
@@ -389,9 +401,19 @@ async function main(): Promise<void> {
       cwd: ROOT,
       label: 'reference',
       nodeArgs: cpuProf ? ['--cpu-prof', '--cpu-prof-dir', referenceProfileDir] : [],
-      env: { ...env, PORT: '0', DATABASE_URL: refDatabaseUrl, REF_SCHEMA: store.options.schema, REDIS_URL: refRedisUrl, REF_REDIS_PREFIX: store.options.redisPrefix, JWT_SECRET: jwtSecret,
+      env: {
+        ...env,
+        PORT: '0',
+        DATABASE_URL: refDatabaseUrl,
+        REF_SCHEMA: store.options.schema,
+        REDIS_URL: refRedisUrl,
+        REF_REDIS_PREFIX: store.options.redisPrefix,
+        JWT_SECRET: jwtSecret,
         // The same limits as the API's, so both count and neither refuses.
-        REF_CONTACTS_MAX: UNLIMITED, REF_CONTACT_CREATE_MAX: UNLIMITED, REF_WINDOW_S: '60' },
+        REF_CONTACTS_MAX: UNLIMITED,
+        REF_CONTACT_CREATE_MAX: UNLIMITED,
+        REF_WINDOW_S: '60',
+      },
     });
     referenceChild = reference.child;
     referenceUrl = await new Promise<string>((resolve, reject) => {
@@ -403,7 +425,9 @@ async function main(): Promise<void> {
     });
     if (!env.DATABASE_URL || !env.REDIS_URL) notes.push(`The reference server used the local services (${referenceSetup.database}; ${referenceSetup.redis}).`);
     if (!env.DATABASE_URL || !env.REDIS_URL) {
-      notes.push('The API ran on embedded defaults while the reference used PostgreSQL and Redis: the ratios compare different stacks. Set DATABASE_URL and REDIS_URL for a like-for-like run.');
+      notes.push(
+        'The API ran on embedded defaults while the reference used PostgreSQL and Redis: the ratios compare different stacks. Set DATABASE_URL and REDIS_URL for a like-for-like run.',
+      );
     }
   } catch (error) {
     notes.push(`Reference server skipped: ${(error as Error).message.split('\n')[0]}`);
@@ -412,7 +436,8 @@ async function main(): Promise<void> {
 
   // --- scenarios -------------------------------------------------------------------------------
   const byUser = new Map(users.map((u) => [u.id, u]));
-  const contactRequests = seeded.contacts.map((c, i) => ({ c, order: (i * 7919) % seeded.contacts.length }))
+  const contactRequests = seeded.contacts
+    .map((c, i) => ({ c, order: (i * 7919) % seeded.contacts.length }))
     .sort((a, b) => a.order - b.order)
     .map(({ c }) => ({ method: 'GET' as const, path: `/api/contacts/${c.id}`, headers: bearer(byUser.get(c.userId)!) }));
   const scenarios: Record<Scenario['key'], Scenario> = {
@@ -424,7 +449,14 @@ async function main(): Promise<void> {
       needsContacts: true,
       requests: () => users.map((u) => ({ method: 'GET', path: '/api/contacts?limit=20&offset=0', headers: bearer(u) })),
     },
-    get: { key: 'get', name: 'GET /api/contacts/:id', connections: READ_CONNECTIONS, warmupS: plan.warmupS, needsContacts: true, requests: () => contactRequests },
+    get: {
+      key: 'get',
+      name: 'GET /api/contacts/:id',
+      connections: READ_CONNECTIONS,
+      warmupS: plan.warmupS,
+      needsContacts: true,
+      requests: () => contactRequests,
+    },
     me: {
       key: 'me',
       name: 'GET /api/users/me',
@@ -438,7 +470,13 @@ async function main(): Promise<void> {
       connections: CREATE_CONNECTIONS,
       warmupS: Math.min(1, plan.warmupS),
       needsContacts: true,
-      requests: () => users.map((u) => ({ method: 'POST', path: '/api/contacts', headers: { ...bearer(u), ...json }, body: JSON.stringify(contactBody('{{seq}}', `${tag}-load`)) })),
+      requests: () =>
+        users.map((u) => ({
+          method: 'POST',
+          path: '/api/contacts',
+          headers: { ...bearer(u), ...json },
+          body: JSON.stringify(contactBody('{{seq}}', `${tag}-load`)),
+        })),
     },
     login: {
       key: 'login',
@@ -446,7 +484,8 @@ async function main(): Promise<void> {
       connections: LOGIN_CONNECTIONS,
       // Long enough for the pool to start a hashing thread per core.
       warmupS: Math.min(1, plan.warmupS),
-      requests: () => users.map((u) => ({ method: 'POST', path: '/api/auth/login', headers: json, body: JSON.stringify({ email: u.email, password: u.password }) })),
+      requests: () =>
+        users.map((u) => ({ method: 'POST', path: '/api/auth/login', headers: json, body: JSON.stringify({ email: u.email, password: u.password }) })),
     },
   };
 
@@ -461,7 +500,11 @@ async function main(): Promise<void> {
       log(`${server} ${scenario.name}: route missing`);
       return row;
     }
-    const probe = await fetch(base + first.path, { method: first.method, headers: first.headers, ...(first.body ? { body: first.body.replaceAll('{{seq}}', 'probe') } : {}) });
+    const probe = await fetch(base + first.path, {
+      method: first.method,
+      headers: first.headers,
+      ...(first.body ? { body: first.body.replaceAll('{{seq}}', 'probe') } : {}),
+    });
     await probe.arrayBuffer();
     row.probeStatus = probe.status;
     if (probe.status === 404 || probe.status === 405) {
@@ -562,7 +605,10 @@ async function main(): Promise<void> {
     const ours = find(key, 'api');
     const theirs = find(key, 'reference');
     if (ours && theirs?.requestsPerSec && theirs.latencyP99Ms) {
-      ours.vsReference = { requestsPerSec: round(ours.requestsPerSec! / theirs.requestsPerSec, 2), latencyP99: round(ours.latencyP99Ms! / theirs.latencyP99Ms, 2) };
+      ours.vsReference = {
+        requestsPerSec: round(ours.requestsPerSec! / theirs.requestsPerSec, 2),
+        latencyP99: round(ours.latencyP99Ms! / theirs.latencyP99Ms, 2),
+      };
     }
   }
   const loginRow = find('login', 'api');
@@ -595,7 +641,11 @@ async function main(): Promise<void> {
     },
     ...(['get', 'list'] as const).map((key): Target => {
       const q = find(key, 'api')?.dbQueriesPerRequest;
-      return { name: `${scenarios[key].name}: one database round trip when cached`, measured: q != null ? `${q} queries/request` : 'n/a', met: q != null ? Math.abs(q - 1) < 0.05 : null };
+      return {
+        name: `${scenarios[key].name}: one database round trip when cached`,
+        measured: q != null ? `${q} queries/request` : 'n/a',
+        met: q != null ? Math.abs(q - 1) < 0.05 : null,
+      };
     }),
     { name: 'server peak RSS < 200 MB', measured: `${mb(final.peakRssBytes)} MB`, met: final.peakRssBytes < 200 * 1024 * 1024 },
     ...vcardExtraTargets,
@@ -614,7 +664,13 @@ async function main(): Promise<void> {
       loadAverageAtStart: loadAtStart.map((n) => round(n, 2)),
       loadAverageAtEnd: os.loadavg().map((n) => round(n, 2)),
     },
-    setup: { api: apiSetup, reference: referenceUrl ? referenceSetup : null, users: plan.users, contactsPerUser: plan.contactsPerUser, contactsRoutes: seeded.apiHasContacts },
+    setup: {
+      api: apiSetup,
+      reference: referenceUrl ? referenceSetup : null,
+      users: plan.users,
+      contactsPerUser: plan.contactsPerUser,
+      contactsRoutes: seeded.apiHasContacts,
+    },
     scenarios: results,
     burst,
     server: {

@@ -107,13 +107,7 @@ export function createKnex(options: DatabaseOptions): Knex {
  * One user at a time and small tables need far less; reads beyond the buffers come from the
  * operating system's file cache. Measured: docs/decisions/embedded-database-memory.md.
  */
-export const PGLITE_SETTINGS: readonly string[] = [
-  'shared_buffers=16MB',
-  'temp_buffers=2MB',
-  'work_mem=2MB',
-  'maintenance_work_mem=16MB',
-  'wal_buffers=1MB',
-];
+export const PGLITE_SETTINGS: readonly string[] = ['shared_buffers=16MB', 'temp_buffers=2MB', 'work_mem=2MB', 'maintenance_work_mem=16MB', 'wal_buffers=1MB'];
 
 const pgliteDir = (dataDir: string) => path.resolve(dataDir, 'pglite');
 

@@ -22,7 +22,7 @@ interface Subject {
 
 type Maker = { name: string; make(clock: FakeClock): Promise<Subject | null> };
 
-async function redisSubject(clock: FakeClock, make: (client: RedisClient, prefix: string) => Promise<UserRateLimiter>): Promise<Subject | null> {
+async function redisSubject(make: (client: RedisClient, prefix: string) => Promise<UserRateLimiter>): Promise<Subject | null> {
   if (!(await redisAvailable())) return null;
   const client = await testRedisClient();
   const prefix = randomRedisPrefix();
@@ -53,13 +53,13 @@ const MAKERS: Maker[] = [
   },
   {
     name: 'redis',
-    make: (clock) => redisSubject(clock, async (client, prefix) => new RedisUserRateLimiter(new RedisLuaCommands(client, new CapturingLogger()), prefix, clock)),
+    make: (clock) => redisSubject(async (client, prefix) => new RedisUserRateLimiter(new RedisLuaCommands(client, new CapturingLogger()), prefix, clock)),
   },
   {
     // The same budgets, counted by the user cache in the script that reads the user and session.
     name: 'redis, counted by the user cache',
     make: (clock) =>
-      redisSubject(clock, async (client, prefix) => {
+      redisSubject(async (client, prefix) => {
         const scripts = new RedisLuaCommands(client, new CapturingLogger());
         const cache = new RedisUserCache(client, {
           ttlSeconds: 300,
@@ -71,7 +71,15 @@ const MAKERS: Maker[] = [
         if (!(await cache.resync())) throw new Error('the cache did not resynchronise');
         const primed = new Map<string, Promise<void>>();
         const cacheUser = async (userId: string) => {
-          await cache.putUser({ id: userId, username: 'u', email: 'u@example.com', emailVerified: true, avatarUrl: 'x', createdAt: new Date(), tokenVersion: 3 });
+          await cache.putUser({
+            id: userId,
+            username: 'u',
+            email: 'u@example.com',
+            emailVerified: true,
+            avatarUrl: 'x',
+            createdAt: new Date(),
+            tokenVersion: 3,
+          });
           await cache.putSession(`session-of-${userId}`, true);
         };
         return {
@@ -150,9 +158,21 @@ for (const maker of MAKERS) {
 
   it('limits are taken in order and the first refusal stops the count', async (t, { limiter }) => {
     const both = [limit(5, 60, 'all'), limit(2, 60, 'create')];
-    t.deepEqual((await limiter.take('gus', both))!.map((d) => [d.name, d.allowed, d.remaining]), [['all', true, 4], ['create', true, 1]]);
+    t.deepEqual(
+      (await limiter.take('gus', both))!.map((d) => [d.name, d.allowed, d.remaining]),
+      [
+        ['all', true, 4],
+        ['create', true, 1],
+      ],
+    );
     await limiter.take('gus', both);
-    t.deepEqual((await limiter.take('gus', both))!.map((d) => [d.name, d.allowed]), [['all', true], ['create', false]]);
+    t.deepEqual(
+      (await limiter.take('gus', both))!.map((d) => [d.name, d.allowed]),
+      [
+        ['all', true],
+        ['create', false],
+      ],
+    );
     // The general budget was spent by the refused creation (3 of 5); reads go on within it.
     t.like((await limiter.take('gus', [limit(5, 60, 'all')]))![0], { allowed: true, remaining: 1 });
   });

@@ -12,12 +12,31 @@ const secret = randomBytes(32).toString('hex');
 const tokens = new JwtTokenService(secret, 900, 3600);
 
 function user(): ReferenceUser {
-  return { id: randomUUID(), username: 'ann', email: `ann.${randomUUID()}@example.com`, emailVerified: true, avatarUrl: null, createdAt: new Date().toISOString(), tokenVersion: 0 };
+  return {
+    id: randomUUID(),
+    username: 'ann',
+    email: `ann.${randomUUID()}@example.com`,
+    emailVerified: true,
+    avatarUrl: null,
+    createdAt: new Date().toISOString(),
+    tokenVersion: 0,
+  };
 }
 
 function contact(owner: ReferenceUser, n: number): ReferenceContact {
   const at = new Date(Date.UTC(2026, 0, 1, 0, 0, n)).toISOString();
-  return { id: randomUUID(), userId: owner.id, firstName: 'Grace', lastName: `Hopper${n}`, email: `grace${n}@example.com`, phone: '+1 555 0100', birthday: '1906-12-09', notes: null, createdAt: at, updatedAt: at };
+  return {
+    id: randomUUID(),
+    userId: owner.id,
+    firstName: 'Grace',
+    lastName: `Hopper${n}`,
+    email: `grace${n}@example.com`,
+    phone: '+1 555 0100',
+    birthday: '1906-12-09',
+    notes: null,
+    createdAt: at,
+    updatedAt: at,
+  };
 }
 
 const ann = user();
@@ -32,9 +51,20 @@ let server: ReferenceServer | undefined;
 test.before(async () => {
   const [postgresUp, redisUp] = await Promise.all([postgresAvailable(), redisAvailable()]);
   if (!postgresUp || !redisUp) return;
-  const options = { databaseUrl: TEST_DATABASE_URL, schema: `test_ref_${randomBytes(6).toString('hex')}`, redisUrl: TEST_REDIS_URL, redisPrefix: `test:ref:${randomBytes(6).toString('hex')}:` };
+  const options = {
+    databaseUrl: TEST_DATABASE_URL,
+    schema: `test_ref_${randomBytes(6).toString('hex')}`,
+    redisUrl: TEST_REDIS_URL,
+    redisPrefix: `test:ref:${randomBytes(6).toString('hex')}:`,
+  };
   store = await ReferenceStore.open(options);
-  await store.putUsers([ann, bob], [{ id: annSession, userId: ann.id }, { id: bobSession, userId: bob.id }]);
+  await store.putUsers(
+    [ann, bob],
+    [
+      { id: annSession, userId: ann.id },
+      { id: bobSession, userId: bob.id },
+    ],
+  );
   await store.putContacts([...annContacts, bobContact]);
   server = await startReferenceServer({ ...options, jwtSecret: secret });
 });
@@ -64,7 +94,10 @@ test('the reference server lists a page of the caller contacts with their total'
   const response = await get('/api/contacts?limit=2&offset=0', access());
   t.is(response.status, 200);
   const body = (await response.json()) as { items: Array<{ id: string }>; total: number; limit: number; offset: number };
-  t.deepEqual(body.items.map((c) => c.id), annContacts.slice(0, 2).map((c) => c.id));
+  t.deepEqual(
+    body.items.map((c) => c.id),
+    annContacts.slice(0, 2).map((c) => c.id),
+  );
   t.like(body, { total: 3, limit: 2, offset: 0 });
 
   const pastTheEnd = (await (await get('/api/contacts?limit=2&offset=10', access())).json()) as { items: unknown[]; total: number };
@@ -103,8 +136,19 @@ test('the reference server creates a contact with one INSERT; the same email aga
   // Bob's book: Ann's is counted by the other tests.
   const asBob = access({ userId: bob.id, sessionId: bobSession });
   const post = (body: unknown) =>
-    fetch(`${server!.url}/api/contacts`, { method: 'POST', headers: { authorization: `Bearer ${asBob}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
-  const fields = { firstName: 'Ada', lastName: 'Lovelace', email: `ada.${randomUUID()}@example.com`, phone: '+44 20 7946 0958', birthday: '1815-12-10', notes: null };
+    fetch(`${server!.url}/api/contacts`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${asBob}`, 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+  const fields = {
+    firstName: 'Ada',
+    lastName: 'Lovelace',
+    email: `ada.${randomUUID()}@example.com`,
+    phone: '+44 20 7946 0958',
+    birthday: '1815-12-10',
+    notes: null,
+  };
   const created = await post(fields);
   t.is(created.status, 201);
   const body = (await created.json()) as Record<string, unknown>;
@@ -119,12 +163,17 @@ test('the reference server counts each user per window like the API: past the li
   if (!store) return t.pass('PostgreSQL or Redis is not running');
   // Users of this test alone: the counts live in Redis, shared with the other tests' server.
   const [carl, dan] = [user(), user()];
-  const sessions = [{ id: randomUUID(), userId: carl.id }, { id: randomUUID(), userId: dan.id }];
+  const sessions = [
+    { id: randomUUID(), userId: carl.id },
+    { id: randomUUID(), userId: dan.id },
+  ];
   await store.putUsers([carl, dan], sessions);
   const limitedServer = await startReferenceServer({ ...store.options, jwtSecret: secret, limits: { contactsMax: 2, contactCreateMax: 1, windowSeconds: 60 } });
   try {
     const call = (n = 0) =>
-      fetch(`${limitedServer.url}/api/contacts?limit=1`, { headers: { authorization: `Bearer ${access({ userId: sessions[n]!.userId, sessionId: sessions[n]!.id })}` } });
+      fetch(`${limitedServer.url}/api/contacts?limit=1`, {
+        headers: { authorization: `Bearer ${access({ userId: sessions[n]!.userId, sessionId: sessions[n]!.id })}` },
+      });
     const first = await call();
     t.is(first.status, 200);
     t.is(first.headers.get('x-ratelimit-limit'), '2');

@@ -28,7 +28,11 @@ test('the compiled server starts with plain node, applies migrations and serves 
   try {
     await copyFile(path.join(root, 'package.json'), path.join(dir, 'package.json'));
     await symlink(path.join(root, 'node_modules'), path.join(dir, 'node_modules'), 'dir');
-    await promisify(execFile)(process.execPath, [path.join(root, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json', '--outDir', path.join(dir, 'dist')], { cwd: root });
+    await promisify(execFile)(
+      process.execPath,
+      [path.join(root, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json', '--outDir', path.join(dir, 'dist')],
+      { cwd: root },
+    );
 
     const port = await freePort();
     child = spawn(process.execPath, [...PRODUCTION_NODE_FLAGS, 'dist/src/infrastructure/main.js'], {

@@ -74,12 +74,17 @@ async function contactsStandIn(container: Container) {
     ctx.body = {};
   });
   // Two instances of the app see the same user: the caller is taken as given.
-  router.get('/as/:userId', async (ctx, next) => {
-    ctx.state.caller = { user: { id: ctx.params.userId }, sessionId: 's' };
-    await next();
-  }, container.rateLimits.contacts, (ctx) => {
-    ctx.body = {};
-  });
+  router.get(
+    '/as/:userId',
+    async (ctx, next) => {
+      ctx.state.caller = { user: { id: ctx.params.userId }, sessionId: 's' };
+      await next();
+    },
+    container.rateLimits.contacts,
+    (ctx) => {
+      ctx.body = {};
+    },
+  );
   koa.use(router.routes());
   return serve(koa);
 }

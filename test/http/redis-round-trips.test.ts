@@ -63,7 +63,10 @@ test.serial('a cached authenticated request makes one Redis round trip: one scri
           await res.arrayBuffer();
         }
       });
-      t.true(statuses.every((s) => s === 200 || s === 201), `${path}: ${statuses.join(',')}`);
+      t.true(
+        statuses.every((s) => s === 200 || s === 201),
+        `${path}: ${statuses.join(',')}`,
+      );
       t.is(counted.reads / N, 1, `${path}: Redis round trips per request`);
       t.is(counted.commands / N, commands, `${path}: Redis commands per request`);
       if (!path.startsWith('/api/users')) t.regex(remaining, /^\d+$/, `${path} was counted`);

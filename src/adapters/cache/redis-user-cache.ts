@@ -156,7 +156,12 @@ export class RedisUserCache implements UserCache {
     const now = (limits.clock?.now() ?? new Date()).getTime();
     let reply: unknown[];
     try {
-      reply = (await limits.scripts.run(GET_AND_COUNT, keys, [generation, String(count.tokenVersion), String(now), ...limitArguments(count.limits)])) as unknown[];
+      reply = (await limits.scripts.run(GET_AND_COUNT, keys, [
+        generation,
+        String(count.tokenVersion),
+        String(now),
+        ...limitArguments(count.limits),
+      ])) as unknown[];
     } catch (error) {
       this.distrust(error);
       return MISS;
@@ -180,7 +185,9 @@ export class RedisUserCache implements UserCache {
     if (!generation) return;
     // One atomic compare-and-set: a request that read the user before a password change cannot
     // write the old token version back after the change evicted it.
-    await this.write(() => this.script(PUT_USER, this.userKey(generation, user.id), [serializeUser(user), String(user.tokenVersion), String(this.options.ttlSeconds)]));
+    await this.write(() =>
+      this.script(PUT_USER, this.userKey(generation, user.id), [serializeUser(user), String(user.tokenVersion), String(this.options.ttlSeconds)]),
+    );
   }
 
   async putSession(sessionId: string, active: boolean): Promise<void> {

@@ -15,7 +15,14 @@ export function gcraStep(storedTat: number | null, nowMs: number, limit: UserLim
   const next = tat + interval;
   if (next - nowMs > windowMs) {
     return {
-      decision: { name: limit.name, allowed: false, limit: limit.max, remaining: 0, resetAtMs: Math.ceil(tat), retryAfterMs: Math.ceil(next - windowMs - nowMs) },
+      decision: {
+        name: limit.name,
+        allowed: false,
+        limit: limit.max,
+        remaining: 0,
+        resetAtMs: Math.ceil(tat),
+        retryAfterMs: Math.ceil(next - windowMs - nowMs),
+      },
       tat: null,
     };
   }
