@@ -7,7 +7,7 @@ import { KnexUnitOfWork, knexRepositories, type RepositoryHooks } from '../../ad
 import { isDatabaseUnavailable, isForeignKeyViolation } from '../../adapters/persistence/pg-errors.js';
 import { Unauthenticated } from '../../domain/user.errors.js';
 import type { Config } from '../config.js';
-import { createKnex, migrateLatest, pendingMigrations, type DatabasePooler } from '../database.js';
+import { createKnex, migrateLatest, pendingMigrations, prepareEmbeddedDatabase, type DatabasePooler } from '../database.js';
 
 export interface Database {
   knex: Knex;
@@ -35,6 +35,7 @@ async function migrateAndConnect(config: Config): Promise<Knex> {
   };
   const connecting = { connectMs: config.databaseConnectTimeoutMs, acquireMs: config.databaseAcquireTimeoutMs };
   if (!config.databaseUrl) {
+    await prepareEmbeddedDatabase(options);
     const knex = createKnex({ ...options, timeouts: connecting });
     await prepareSchema(knex, config.migrateOnStart);
     return knex;
