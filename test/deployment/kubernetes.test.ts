@@ -28,7 +28,7 @@ const GROUPS: Record<string, Record<string, unknown>> = {
 /** Where the TypeScript type of each kind lives in kubernetes-models. */
 const TYPE_MODULES: Record<string, string> = { v1: 'v1', 'apps/v1': 'apps/v1', 'batch/v1': 'batch/v1', 'autoscaling/v2': 'autoscaling/v2', 'policy/v1': 'policy/v1' };
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
+// biome-ignore lint/suspicious/noExplicitAny: a parsed YAML manifest, read field by field in the tests.
 type Manifest = { apiVersion: string; kind: string; metadata: { name: string; labels?: Record<string, string> }; [key: string]: any };
 
 function readManifests(): { file: string; manifest: Manifest }[] {

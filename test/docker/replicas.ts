@@ -17,13 +17,10 @@ const LOGIN_FAILURES_MAX = 10; // RATE_LIMIT_LOGIN_FAILURES_MAX, the default
 const upstream = (answer: Answer) => answer.headers.get('x-upstream') ?? '?';
 let contacts = 0;
 /** A contact with every field filled (valid whichever fields a version of the API requires), its email unique. */
-const contact = (firstName: string) => ({
-  firstName,
-  lastName: 'Replica',
-  email: `contact${(contacts += 1)}@example.com`,
-  phone: '+1 555 0100',
-  birthday: '1990-01-31',
-});
+const contact = (firstName: string) => {
+  contacts += 1;
+  return { firstName, lastName: 'Replica', email: `contact${contacts}@example.com`, phone: '+1 555 0100', birthday: '1990-01-31' };
+};
 
 interface Session {
   email: string;

@@ -81,7 +81,7 @@ async function measure(count: number, path: string): Promise<Figure> {
 }
 
 const figures: Figure[] = [];
-const paths = ['/api/contacts/' + session.contactId, '/api/users/me'];
+const paths = [`/api/contacts/${session.contactId}`, '/api/users/me'];
 const phases = [1, 3, 1, 3];
 for (const [phase, count] of phases.entries()) {
   if (phase > 0) {

@@ -8,7 +8,11 @@ test('the steps run one after the other, a failing one is logged and the next st
   const exits: number[] = [];
   const deadlines = new Set<number>();
   const steps: ShutdownStep[] = [
-    { name: 'readiness', run: (deadline) => void (ran.push('readiness'), deadlines.add(deadline)) },
+    { name: 'readiness', run: (deadline) => {
+        ran.push('readiness');
+        deadlines.add(deadline);
+      },
+    },
     {
       name: 'http',
       run: async (deadline) => {

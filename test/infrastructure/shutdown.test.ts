@@ -104,7 +104,7 @@ async function loadThenSigterm(t: import('ava').ExecutionContext, running: Runni
   t.log(`${label}: after SIGTERM: ${JSON.stringify(countBy(after, (o) => o.error ?? `${o.status} ${o.connection}`))}`);
   if (process.env.SHUTDOWN_TEST_DUMP) {
     const { writeFileSync } = await import('node:fs');
-    writeFileSync(`${process.env.SHUTDOWN_TEST_DUMP}.${label.replace(/\W+/g, '-')}.log`, running.output() + '\n' + outcomes.map((o) => JSON.stringify(o)).join('\n'));
+    writeFileSync(`${process.env.SHUTDOWN_TEST_DUMP}.${label.replace(/\W+/g, '-')}.log`, `${running.output()}\n${outcomes.map((o) => JSON.stringify(o)).join('\n')}`);
   }
 
   t.deepEqual(

@@ -24,7 +24,8 @@ export function makeSessionActivity(sessions: Pick<SessionRepository, 'touch'>) 
     const sinceIssued = issuedAtS === undefined ? Infinity : at.getTime() - issuedAtS * 1000;
     if (last === undefined && sinceIssued >= 0 && sinceIssued < SESSION_TOUCH_INTERVAL_MS) {
       if (known.size >= MAX_REMEMBERED) known.delete(known.keys().next().value as string);
-      known.set(sessionId, (last = issuedAtS! * 1000));
+      last = issuedAtS! * 1000;
+      known.set(sessionId, last);
     }
     if ((last !== undefined && at.getTime() - last < SESSION_TOUCH_INTERVAL_MS) || pending.has(sessionId)) return;
     if (pending.size >= MAX_REMEMBERED) return;

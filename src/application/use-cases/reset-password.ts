@@ -42,7 +42,7 @@ export function makeResetPassword(deps: ResetPasswordDeps) {
 
     // A concurrent reset with the same link got there first.
     if (!(await deps.repos.tokens.consume(record.id, now))) throw new InvalidToken();
-    let changed;
+    let changed: Awaited<ReturnType<typeof changePassword>>;
     try {
       changed = await changePassword(deps, record, password!, now);
     } catch (error) {
