@@ -11,8 +11,9 @@ const html = (description: string): OA.ResponseObject => ({ description, content
 const form = (schema: Schema): OA.RequestBodyObject => ({ required: true, content: { 'application/x-www-form-urlencoded': { schema } } });
 const body = (name: string): OA.RequestBodyObject => ({ required: true, ...json(ref(name)) });
 const ok = (description: string, schema: Schema): OA.ResponseObject => ({ description, ...json(schema) });
+// Headers over Node's limit are refused before any route is chosen, so every operation can answer 431.
 const problems = (...statuses: number[]): OA.ResponsesObject =>
-  Object.fromEntries(statuses.map((status) => [String(status), { $ref: `#/components/responses/${PROBLEM_RESPONSES[status]}` }]));
+  Object.fromEntries([...statuses, 431].map((status) => [String(status), { $ref: `#/components/responses/${PROBLEM_RESPONSES[status]}` }]));
 const bearer: OA.SecurityRequirementObject[] = [{ bearerAuth: [] }];
 const query = (name: string, schema: OA.ParameterObject['schema'], description: string, required = false): OA.ParameterObject => ({
   name,
@@ -34,8 +35,24 @@ const PROBLEM_RESPONSES: Record<number, string> = {
   415: 'UnsupportedMediaType',
   422: 'ValidationFailed',
   429: 'TooManyRequests',
+  431: 'HeadersTooLarge',
+  502: 'BadGateway',
   503: 'ServiceUnavailable',
+  504: 'GatewayTimeout',
 };
+
+const PAGE_FAILURES: Record<number, string> = {
+  400: 'The form could not be read (malformed, or not decodable as its Content-Encoding says).',
+  413: 'The form is too large.',
+  415: 'The form was sent in another content type, charset or Content-Encoding.',
+  429: 'Too many attempts from this client; `Retry-After` says when to come back.',
+  503: 'A backing service does not answer; try again shortly.',
+};
+/** What a page answers when it cannot do its work: a page with the status, never problem+json. */
+const pageFailures = (...statuses: number[]): OA.ResponsesObject =>
+  Object.fromEntries(statuses.map((status) => [String(status), html(PAGE_FAILURES[status]!)]));
+/** The failures of a page form's POST: its body is read like the API's. */
+const formFailures = (...extra: number[]) => pageFailures(400, 413, 415, ...extra, 503);
 
 const problemResponse = (description: string, headers: Record<string, OA.HeaderObject> = {}): OA.ResponseObject => ({
   description,
@@ -198,7 +215,7 @@ const rateLimited = problemResponse('Rate limit hit; retry after `Retry-After` s
   'X-RateLimit-Reset': integerHeader('When the window resets.'),
 });
 
-const contactWrite = problems(400, 401, 404, 409, 413, 415, 422, 429);
+const contactWrite = problems(400, 401, 404, 409, 413, 415, 422, 429, 503);
 
 export const openApiDocument: OA.OpenAPIObject = {
   openapi: '3.1.0',
@@ -208,7 +225,10 @@ export const openApiDocument: OA.OpenAPIObject = {
     description:
       'Accounts (signup, email verification, JWT sessions, password reset, avatars) and a private contact book. ' +
       'Every error is `application/problem+json` with a stable `code`. Every response carries `X-Request-Id` ' +
-      '(the caller\'s, when sane, else a new one); quote it when reporting a problem.',
+      '(the caller\'s, when sane, else a new one); quote it when reporting a problem. ' +
+      'Beyond what each operation lists: a method a path does not have answers 405 (an unknown one 501), an unknown ' +
+      'path 404, and a request that is not valid HTTP/1.1 400 (MALFORMED_REQUEST) or, when it arrives too slowly, ' +
+      '408 (REQUEST_TIMEOUT), all problem+json.',
   },
   tags: [
     { name: 'Auth', description: 'Signup, verification, sessions, password reset.' },
@@ -226,7 +246,7 @@ export const openApiDocument: OA.OpenAPIObject = {
         requestBody: body('SignupRequest'),
         responses: {
           '201': ok('The new, unverified user.', { type: 'object', required: ['user'], properties: { user: ref('User') } }),
-          ...problems(400, 409, 413, 415, 422, 429),
+          ...problems(400, 409, 413, 415, 422, 429, 503),
         },
       },
     },
@@ -236,7 +256,7 @@ export const openApiDocument: OA.OpenAPIObject = {
         operationId: 'verifyEmail',
         summary: 'Confirm an email address (idempotent)',
         parameters: [tokenQuery('verification')],
-        responses: { '200': ok('Confirmed (also on a second click).', ref('VerifyEmailResponse')), ...problems(400) },
+        responses: { '200': ok('Confirmed (also on a second click).', ref('VerifyEmailResponse')), ...problems(400, 503) },
       },
     },
     '/api/auth/resend-verification': {
@@ -246,7 +266,7 @@ export const openApiDocument: OA.OpenAPIObject = {
         summary: 'Send a new verification email',
         description: 'Same answer whether or not the account exists or is verified; at most one email per address per minute.',
         requestBody: body('EmailRequest'),
-        responses: { '202': ok('Accepted.', ref('Message')), ...problems(400, 413, 415, 422, 429) },
+        responses: { '202': ok('Accepted.', ref('Message')), ...problems(400, 413, 415, 422, 429, 503) },
       },
     },
     '/api/auth/login': {
@@ -262,7 +282,7 @@ export const openApiDocument: OA.OpenAPIObject = {
             'application/x-www-form-urlencoded': { schema: ref('LoginForm') },
           },
         },
-        responses: { '200': ok('Logged in.', ref('TokenPair')), ...problems(400, 401, 403, 413, 415, 422, 429) },
+        responses: { '200': ok('Logged in.', ref('TokenPair')), ...problems(400, 401, 403, 413, 415, 422, 429, 503) },
       },
     },
     '/api/auth/refresh': {
@@ -272,7 +292,7 @@ export const openApiDocument: OA.OpenAPIObject = {
         summary: 'Exchange a refresh token for a new pair',
         description: 'A refresh token works once; replaying a used one answers 401 and revokes that session.',
         requestBody: body('RefreshRequest'),
-        responses: { '200': ok('A new token pair.', ref('TokenPair')), ...problems(400, 401, 413, 415, 422) },
+        responses: { '200': ok('A new token pair.', ref('TokenPair')), ...problems(400, 401, 413, 415, 422, 503) },
       },
     },
     '/api/auth/logout': {
@@ -282,7 +302,7 @@ export const openApiDocument: OA.OpenAPIObject = {
         summary: 'End the session (its access and refresh tokens stop working at once)',
         security: bearer,
         requestBody: body('RefreshRequest'),
-        responses: { '204': { description: 'Logged out.' }, ...problems(400, 401, 413, 415, 422) },
+        responses: { '204': { description: 'Logged out.' }, ...problems(400, 401, 413, 415, 422, 503) },
       },
     },
     '/api/auth/forgot-password': {
@@ -292,7 +312,7 @@ export const openApiDocument: OA.OpenAPIObject = {
         summary: 'Send a password reset email',
         description: 'Same answer whether or not the account exists; at most one email per address per minute.',
         requestBody: body('EmailRequest'),
-        responses: { '202': ok('Accepted.', ref('Message')), ...problems(400, 413, 415, 422, 429) },
+        responses: { '202': ok('Accepted.', ref('Message')), ...problems(400, 413, 415, 422, 429, 503) },
       },
     },
     '/api/auth/reset-password': {
@@ -302,7 +322,7 @@ export const openApiDocument: OA.OpenAPIObject = {
         summary: 'Set a new password with a reset token',
         description: 'The token is single-use; afterwards every existing token of the user is refused and a confirmation email is sent.',
         requestBody: body('ResetPasswordRequest'),
-        responses: { '204': { description: 'Password changed.' }, ...problems(400, 413, 415, 422) },
+        responses: { '204': { description: 'Password changed.' }, ...problems(400, 413, 415, 422, 503) },
       },
     },
     '/api/users/me': {
@@ -311,7 +331,7 @@ export const openApiDocument: OA.OpenAPIObject = {
         operationId: 'getMe',
         summary: 'The signed-in user',
         security: bearer,
-        responses: { '200': ok('The user.', ref('User')), ...problems(401) },
+        responses: { '200': ok('The user.', ref('User')), ...problems(401, 503) },
       },
     },
     '/api/users/me/avatar': {
@@ -321,7 +341,7 @@ export const openApiDocument: OA.OpenAPIObject = {
         summary: 'Upload a new avatar',
         security: bearer,
         requestBody: { required: true, content: { 'multipart/form-data': { schema: ref('AvatarUpload') } } },
-        responses: { '200': ok('The user with its new avatarUrl.', ref('User')), ...problems(400, 401, 413, 415, 422) },
+        responses: { '200': ok('The user with its new avatarUrl.', ref('User')), ...problems(400, 401, 413, 415, 422, 502, 503, 504) },
       },
     },
     '/api/contacts': {
@@ -338,7 +358,7 @@ export const openApiDocument: OA.OpenAPIObject = {
           query('limit', { type: 'integer', minimum: 1, maximum: 100, default: 20 }, 'Page size.'),
           query('offset', { type: 'integer', minimum: 0, default: 0 }, 'Items to skip.'),
         ],
-        responses: { '200': ok('A page of contacts.', ref('ContactPage')), ...problems(401, 422, 429) },
+        responses: { '200': ok('A page of contacts.', ref('ContactPage')), ...problems(401, 422, 429, 503) },
       },
       post: {
         tags: ['Contacts'],
@@ -346,7 +366,7 @@ export const openApiDocument: OA.OpenAPIObject = {
         summary: 'Add a contact',
         security: bearer,
         requestBody: body('ContactInput'),
-        responses: { '201': ok('The new contact.', ref('Contact')), ...problems(400, 401, 409, 413, 415, 422, 429) },
+        responses: { '201': ok('The new contact.', ref('Contact')), ...problems(400, 401, 409, 413, 415, 422, 429, 503) },
       },
     },
     '/api/contacts/birthdays': {
@@ -357,7 +377,7 @@ export const openApiDocument: OA.OpenAPIObject = {
         description: 'Across the new year; 29 February birthdays fall on 28 February in common years.',
         security: bearer,
         parameters: [query('days', { type: 'integer', minimum: 0, maximum: 366, default: 7 }, 'How many days ahead.')],
-        responses: { '200': ok('Soonest first.', ref('BirthdayList')), ...problems(401, 422, 429) },
+        responses: { '200': ok('Soonest first.', ref('BirthdayList')), ...problems(401, 422, 429, 503) },
       },
     },
     '/api/contacts/{id}': {
@@ -367,7 +387,7 @@ export const openApiDocument: OA.OpenAPIObject = {
         operationId: 'getContact',
         summary: 'One contact',
         security: bearer,
-        responses: { '200': ok('The contact.', ref('Contact')), ...problems(401, 404, 429) },
+        responses: { '200': ok('The contact.', ref('Contact')), ...problems(401, 404, 429, 503) },
       },
       put: {
         tags: ['Contacts'],
@@ -390,7 +410,7 @@ export const openApiDocument: OA.OpenAPIObject = {
         operationId: 'deleteContact',
         summary: 'Delete a contact',
         security: bearer,
-        responses: { '204': { description: 'Deleted.' }, ...problems(401, 404, 429) },
+        responses: { '204': { description: 'Deleted.' }, ...problems(401, 404, 429, 503) },
       },
     },
     '/account/verify-email': {
@@ -399,7 +419,7 @@ export const openApiDocument: OA.OpenAPIObject = {
         operationId: 'verifyEmailPage',
         summary: 'The verification link: confirms the email and says so',
         parameters: [tokenQuery('verification')],
-        responses: { '200': html('Confirmed.'), '400': html('Invalid or expired link, with a way to get a new one.') },
+        responses: { '200': html('Confirmed.'), '400': html('Invalid or expired link, with a way to get a new one.'), ...pageFailures(503) },
       },
     },
     '/account/forgot-password': {
@@ -414,7 +434,7 @@ export const openApiDocument: OA.OpenAPIObject = {
         operationId: 'forgotPasswordSubmit',
         summary: 'Send the reset email; always shows "check your inbox"',
         requestBody: form({ type: 'object', required: ['email'], properties: { email: { type: 'string', format: 'email' } } }),
-        responses: { '200': html('Check your inbox.') },
+        responses: { '200': html('Check your inbox.'), '422': html('The form again, with the error (a malformed address).'), ...formFailures(429) },
       },
     },
     '/account/reset-password': {
@@ -423,7 +443,7 @@ export const openApiDocument: OA.OpenAPIObject = {
         operationId: 'resetPasswordPage',
         summary: 'The reset link: a form for a new password (does not consume the token)',
         parameters: [tokenQuery('reset')],
-        responses: { '200': html('The form.'), '400': html('Invalid or expired link, with a way to get a new one.') },
+        responses: { '200': html('The form.'), '400': html('Invalid or expired link, with a way to get a new one.'), ...pageFailures(503) },
       },
       post: {
         tags: ['Pages'],
@@ -434,7 +454,12 @@ export const openApiDocument: OA.OpenAPIObject = {
           required: ['token', 'password', 'passwordConfirm'],
           properties: { token: { type: 'string' }, password: { type: 'string', format: 'password' }, passwordConfirm: { type: 'string', format: 'password' } },
         }),
-        responses: { '200': html('Password changed.'), '4XX': html('The form again, with the error.') },
+        responses: {
+          '200': html('Password changed.'),
+          ...formFailures(),
+          '400': html('Invalid or expired link (with a way to get a new one), or a form that could not be read.'),
+          '422': html('The form again, with the error (the passwords differ, or the policy refuses the password).'),
+        },
       },
     },
     '/account/resend-verification': {
@@ -449,7 +474,7 @@ export const openApiDocument: OA.OpenAPIObject = {
         operationId: 'resendVerificationSubmit',
         summary: 'Send a new confirmation link; always shows "check your inbox"',
         requestBody: form({ type: 'object', required: ['email'], properties: { email: { type: 'string', format: 'email' } } }),
-        responses: { '200': html('Check your inbox.') },
+        responses: { '200': html('Check your inbox.'), '422': html('The form again, with the error (a malformed address).'), ...formFailures(429) },
       },
     },
     '/media/{name}': {
@@ -500,7 +525,7 @@ export const openApiDocument: OA.OpenAPIObject = {
   components: {
     schemas,
     responses: {
-      BadRequest: problemResponse('Malformed body, or an invalid or expired one-time token.'),
+      BadRequest: problemResponse('Malformed body (not JSON, not an object, or not decodable as its Content-Encoding says), or an invalid or expired one-time token.'),
       Unauthorized: problemResponse('Missing, malformed, expired or revoked token; or bad credentials.', {
         'WWW-Authenticate': { description: 'Always `Bearer`.', schema: { type: 'string' } },
       }),
@@ -508,10 +533,16 @@ export const openApiDocument: OA.OpenAPIObject = {
       NotFound: problemResponse('Absent, or owned by another user.'),
       Conflict: problemResponse('Duplicate (EMAIL_TAKEN, CONTACT_EMAIL_TAKEN).'),
       PayloadTooLarge: problemResponse('Body or upload too large (JSON bodies: 1 MB).'),
-      UnsupportedMediaType: problemResponse('Unsupported content type.'),
+      UnsupportedMediaType: problemResponse(
+        'Unsupported content type, a charset other than UTF-8 (UNSUPPORTED_MEDIA_TYPE), or an unknown Content-Encoding (UNSUPPORTED_CONTENT_ENCODING).',
+        { 'Accept-Encoding': { description: 'With UNSUPPORTED_CONTENT_ENCODING: the codings accepted (`gzip, deflate, br`).', schema: { type: 'string' } } },
+      ),
+      HeadersTooLarge: problemResponse('The request line and headers are over the server\'s limit (HEADERS_TOO_LARGE); the connection is closed.'),
+      BadGateway: problemResponse('The avatar store answered with an error (AVATAR_STORAGE_FAILED); the old avatar stays.'),
+      GatewayTimeout: problemResponse('The avatar store did not answer within CLOUDINARY_TIMEOUT_MS (AVATAR_STORAGE_TIMEOUT); the old avatar stays.'),
       ValidationFailed: problemResponse('Validation failed; `errors` names each field.'),
       TooManyRequests: rateLimited,
-      ServiceUnavailable: problemResponse('A backing service does not answer; `detail` names it.'),
+      ServiceUnavailable: problemResponse('A backing service (database, avatar store) does not answer, or is busy; try again shortly.'),
     },
     securitySchemes: {
       bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'The accessToken from login or refresh.' },
