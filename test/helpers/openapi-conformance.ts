@@ -14,8 +14,8 @@ import { openApiDocument } from '../../src/adapters/http/openapi.js';
 /** Routed on purpose without being part of the API: static files of the documentation page and the account pages. */
 export const UNDOCUMENTED_ROUTES = [/^\/docs\/.+/, /^\/account\/style\.css$/, /^\/__bench\//];
 
-/** Answered by the router for a documented path and a method it does not have, or a method it does not know. */
-const METHOD_REFUSALS = [405, 501];
+/** Answered by the router for a method the path does not have (or no route knows). */
+const METHOD_REFUSALS = [405];
 
 export interface Exchange {
   method: string;
@@ -109,6 +109,7 @@ export class OpenApiConformance {
     // A page route's refusals are pages; an unknown address under /account is the API's 404.
     if (path.startsWith('/account/') && type === 'text/html') return null;
     if (type !== 'application/problem+json') return `${where}: a refusal must be application/problem+json, got ${type ?? 'no content type'}.`;
+    if (method === 'HEAD') return null;
     return this.checkBody(where, 'the refusal', { $ref: '#/components/schemas/Problem' }, type, exchange.body, '#');
   }
 

@@ -226,7 +226,7 @@ export const openApiDocument: OA.OpenAPIObject = {
       'Accounts (signup, email verification, JWT sessions, password reset, avatars) and a private contact book. ' +
       'Every error is `application/problem+json` with a stable `code`. Every response carries `X-Request-Id` ' +
       '(the caller\'s, when sane, else a new one); quote it when reporting a problem. ' +
-      'Beyond what each operation lists: a method a path does not have answers 405 (an unknown one 501), an unknown ' +
+      'Beyond what each operation lists: a method a path does not have (or no path has) answers 405, an unknown ' +
       'path 404, and a request that is not valid HTTP/1.1 400 (MALFORMED_REQUEST) or, when it arrives too slowly, ' +
       '408 (REQUEST_TIMEOUT), all problem+json.',
   },

@@ -80,7 +80,7 @@ export function errorHandler(logger: Logger, translate: ErrorTranslator = () => 
         }
       }
       const status = (error as { status?: unknown }).status;
-      if (typeof status === 'number' && status >= 400 && status < 500 && GENERIC_HTTP[status]) {
+      if (typeof status === 'number' && GENERIC_HTTP[status]) {
         sendProblem(ctx, { status, ...GENERIC_HTTP[status]! });
         return;
       }
