@@ -1,6 +1,7 @@
 # syntax=docker/dockerfile:1
 # The API as a production image: compiled JavaScript, production dependencies only, a non-root
-# user. Migrations are applied when the server starts.
+# user. The server applies pending migrations at start unless MIGRATE_ON_START=false; then
+# `node dist/src/infrastructure/migrate.js` (the compiled `npm run migrate`) does it once per deploy.
 ARG NODE_VERSION=20
 
 FROM node:${NODE_VERSION}-bookworm-slim AS build

@@ -50,7 +50,11 @@ function run(spec: LoadSpec, durationS = spec.durationS): Promise<LoadResult> {
       {
         setupRequest: (request: autocannon.Request) => {
           const prepared = spec.requests[next++ % spec.requests.length]!;
-          const body = prepared.body?.includes('{{seq}}') ? prepared.body.replaceAll('{{seq}}', `${unique}-${(seq += 1)}`) : prepared.body;
+          let body = prepared.body;
+          if (body?.includes('{{seq}}')) {
+            seq += 1;
+            body = body.replaceAll('{{seq}}', `${unique}-${seq}`);
+          }
           return { ...request, method: prepared.method, path: prepared.path, headers: prepared.headers, ...(body !== undefined ? { body } : {}) };
         },
       },

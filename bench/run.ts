@@ -1,9 +1,9 @@
 /**
  * `npm run bench [-- --quick] [-- --tsx] [-- --cpu-prof] [-- --only list,get] [-- --note "text"]`
  *
- * Builds the API as production runs it (`tsc -p tsconfig.build.json` into dist/; `--tsx` runs the
- * sources through tsx instead), starts it as a child process with NODE_ENV=production
- * (BENCH_METRICS=true, rate limits raised out of the way), seeds users and contacts through its routes, starts the reference server on the
+ * Builds the API as production runs it, with the benchmark's metrics route in front (bench/api-server.ts,
+ * `tsc -p bench/tsconfig.build.json` into dist-bench/; `--tsx` runs the sources through tsx instead),
+ * starts it as a child process with NODE_ENV=production (rate limits raised out of the way), seeds users and contacts through its routes, starts the reference server on the
  * same data, and drives both with autocannon from a separate process. Prints a markdown table and
  * writes bench/results/latest.json. See the README's "Benchmark" section.
  */
@@ -19,13 +19,14 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import pg from 'pg';
 import { CONFIG_VARIABLES } from '../src/infrastructure/config.js';
-import type { BenchMetrics } from '../src/infrastructure/bench-metrics.js';
-import { BENCH_METRICS_PATH } from '../src/infrastructure/bench-metrics.js';
 import { PRODUCTION_NODE_FLAGS } from '../src/infrastructure/node-flags.js';
+import { BENCH_METRICS_PATH, type BenchMetrics } from './bench-metrics.js';
 import type { LoadResult, LoadSpec, PreparedRequest, WorkerAnswer } from './load-worker.js';
 import { ReferenceStore } from './reference-store.js';
 import { markdownReport, type BenchResults, type ScenarioResult, type Target } from './report.js';
-import { contactBody, request, seedContacts, seedUsers, type SeededUser } from './seed.js';
+import { contactBody, seedContacts, seedUsers, type SeededUser } from './seed.js';
+import { runVCardScenarios, vcardNote, vcardTargets } from './vcard-scenarios.js';
+import { startSmtpFolder } from './smtp-folder.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const require = createRequire(import.meta.url);
@@ -45,7 +46,7 @@ if (args.includes('--help')) {
   --cpu-prof    write V8 CPU profiles: the API's per measured scenario (bench/results/api-<key>.cpuprofile)
                 and the reference server's (bench/results/reference/); open them in Chrome DevTools,
                 or sum them with npm run bench:profile
-  --only KEYS   run only these of list,get,me,create,login,burst (comma-separated); the results
+  --only KEYS   run only these of list,get,me,create,login,burst,vcard (comma-separated); the results
                 go to bench/results/only.json, leaving latest.json to full runs
   --note TEXT   recorded in the results (e.g. "shared machine, other jobs running")`);
   process.exit(0);
@@ -53,7 +54,7 @@ if (args.includes('--help')) {
 const quick = args.includes('--quick');
 const fromSources = args.includes('--tsx');
 const cpuProf = args.includes('--cpu-prof');
-const SCENARIO_KEYS = ['list', 'get', 'me', 'create', 'login', 'burst'] as const;
+const SCENARIO_KEYS = ['list', 'get', 'me', 'create', 'login', 'burst', 'vcard'] as const;
 const onlyIndex = args.indexOf('--only');
 const only = onlyIndex >= 0 ? new Set((args[onlyIndex + 1] ?? '').split(',').filter(Boolean)) : null;
 if (only && (only.size === 0 || [...only].some((key) => !(SCENARIO_KEYS as readonly string[]).includes(key)))) {
@@ -116,14 +117,14 @@ async function stop(child: ChildProcess): Promise<void> {
 
 /** The production build, as `npm run build` makes it. */
 async function build(): Promise<string> {
-  log('building the API (tsc -p tsconfig.build.json → dist/)');
-  const tsc = spawn(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', 'tsconfig.build.json'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  log('building the API (tsc -p bench/tsconfig.build.json → dist-bench/)');
+  const tsc = spawn(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', path.join('bench', 'tsconfig.build.json')], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   tsc.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
   tsc.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
   const [code] = (await once(tsc, 'exit')) as [number | null];
   if (code !== 0) throw new Error(`the build failed (run with --tsx to benchmark the sources anyway):\n${output}`);
-  return path.join(ROOT, 'dist', 'src', 'infrastructure', 'main.js');
+  return path.join(ROOT, 'dist-bench', 'bench', 'api-server.js');
 }
 
 async function freePort(): Promise<number> {
@@ -193,7 +194,7 @@ async function load(specs: LoadSpec[], warmupS: number, between?: () => Promise<
 /** Reads the API's window; `reset` starts a new one, profiled with `profile`. */
 async function metrics(api: string, reset: boolean, profile = false): Promise<BenchMetrics> {
   const response = await fetch(api + BENCH_METRICS_PATH + (profile ? '?profile=1' : ''), { method: reset ? 'POST' : 'GET' });
-  if (!response.ok) throw new Error(`${BENCH_METRICS_PATH} answered ${response.status}: is BENCH_METRICS wired in main.ts?`);
+  if (!response.ok) throw new Error(`${BENCH_METRICS_PATH} answered ${response.status}: was the API started from bench/api-server.ts?`);
   return (await response.json()) as BenchMetrics;
 }
 
@@ -232,6 +233,9 @@ async function main(): Promise<void> {
   if (env.DATABASE_URL) {
     apiDatabaseUrl = await isolatedSchema(env.DATABASE_URL, `bench_api_${tag}`);
   }
+  // Production requires SMTP_URL: a local SMTP server writes each email into DATA_DIR/outbox/.
+  const smtp = await startSmtpFolder(path.join(dataDir, 'outbox'));
+  cleanups.push(() => smtp.close());
   const port = await freePort();
   const apiUrl = `http://127.0.0.1:${port}`;
   const apiEnv: NodeJS.ProcessEnv = { ...env };
@@ -243,7 +247,7 @@ async function main(): Promise<void> {
     PORT: String(port),
     PUBLIC_URL: apiUrl,
     DATA_DIR: dataDir,
-    BENCH_METRICS: 'true',
+    SMTP_URL: smtp.url,
     RATE_LIMIT_CONTACTS_MAX: UNLIMITED,
     RATE_LIMIT_CONTACT_CREATE_MAX: UNLIMITED,
     RATE_LIMIT_AUTH_MAX: UNLIMITED,
@@ -259,7 +263,7 @@ async function main(): Promise<void> {
     redis: env.REDIS_URL ? 'Redis (REDIS_URL)' : 'in-process cache (REDIS_URL unset)',
     bcryptRounds: 'default (BCRYPT_ROUNDS unset)',
   };
-  const entry = fromSources ? path.join(ROOT, 'src', 'infrastructure', 'main.ts') : await build();
+  const entry = fromSources ? path.join(ROOT, 'bench', 'api-server.ts') : await build();
   log(`starting the API (${apiSetup.code}) on ${apiUrl}: ${apiSetup.database}, ${apiSetup.redis}`);
   const referenceProfileDir = path.join(PROFILE_DIR, 'reference');
   if (cpuProf) await mkdir(referenceProfileDir, { recursive: true });
@@ -437,6 +441,22 @@ async function main(): Promise<void> {
   }
   let burst: BenchResults['burst'] = null;
   if (runs('burst')) burst = await loginBurst();
+
+  // --- vCard import and export (bench/vcard-scenarios.ts) ------------------------------------------
+  const vcardExtraTargets: Target[] = [];
+  if (runs('vcard')) {
+    const vcard = await runVCardScenarios({
+      apiUrl,
+      user: users[users.length - 1]!,
+      cardsPerImport: quick ? 500 : 5000,
+      imports: quick ? 2 : 10,
+      tag,
+      window: () => metrics(apiUrl, true),
+      log,
+    });
+    notes.push(vcardNote(vcard));
+    vcardExtraTargets.push(...vcardTargets(vcard));
+  }
   const final = await metrics(apiUrl, false);
   const referencePeakRss = await peakRssOf(referenceChild?.pid);
 
@@ -445,7 +465,7 @@ async function main(): Promise<void> {
   for (const key of ['list', 'get'] as const) {
     const ours = find(key, 'api');
     const theirs = find(key, 'reference');
-    if (ours && theirs && theirs.requestsPerSec && theirs.latencyP99Ms) {
+    if (ours && theirs?.requestsPerSec && theirs.latencyP99Ms) {
       ours.vsReference = { requestsPerSec: round(ours.requestsPerSec! / theirs.requestsPerSec, 2), latencyP99: round(ours.latencyP99Ms! / theirs.latencyP99Ms, 2) };
     }
   }
@@ -474,6 +494,7 @@ async function main(): Promise<void> {
       return { name: `${scenarios[key].name}: one database round trip when cached`, measured: q != null ? `${q} queries/request` : 'n/a', met: q != null ? Math.abs(q - 1) < 0.05 : null };
     }),
     { name: 'server peak RSS < 200 MB', measured: `${mb(final.peakRssBytes)} MB`, met: final.peakRssBytes < 200 * 1024 * 1024 },
+    ...vcardExtraTargets,
   ];
 
   const output: BenchResults = {

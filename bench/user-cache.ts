@@ -108,7 +108,9 @@ async function runCase(name: string, options: { cache?: UserCache; redis?: boole
     await autocannon({ url, headers, connections: CONNECTIONS, amount: 200 }); // warm-up, fills the cache
 
     let queries = 0;
-    const count = () => void (queries += 1);
+    const count = () => {
+      queries += 1;
+    };
     db.knex.on('query', count);
     const result = await autocannon({ url, headers, connections: CONNECTIONS, duration: DURATION_S });
     db.knex.removeListener('query', count);

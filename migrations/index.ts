@@ -2,6 +2,9 @@ import type { Knex } from 'knex';
 import * as accounts from './20261124_001_accounts.js';
 import * as emailOutbox from './20261124_009_email_outbox.js';
 import * as contacts from './20261125_001_contacts.js';
+import * as emailTokenIssues from './20261201_14_email_token_issues.js';
+import * as accountSelfService from './20261201_16_account_self_service.js';
+import * as contactOptionalFields from './20261201_17_contact_optional_fields.js';
 
 /**
  * Every migration, in order. A static list (rather than a scanned folder) works the same under
@@ -11,6 +14,9 @@ const migrations: Record<string, Knex.Migration> = {
   '20261124_001_accounts': accounts,
   '20261124_009_email_outbox': emailOutbox,
   '20261125_001_contacts': contacts,
+  '20261201_14_email_token_issues': emailTokenIssues,
+  '20261201_16_account_self_service': accountSelfService,
+  '20261201_17_contact_optional_fields': contactOptionalFields,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

@@ -2,53 +2,153 @@ import test from 'ava';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 
-function sourceFiles(dir: string): string[] {
+/**
+ * The dependency rule of STYLE.md, checked on the import statements of src/ (type-only imports
+ * included): domain ← application ← adapters ← infrastructure, never the other way, plus no
+ * import cycle anywhere in src/.
+ */
+
+type Layer = 'domain' | 'application' | 'adapters' | 'infrastructure';
+
+/** What each layer may import besides Node's own modules: layers, and whether npm packages are allowed. */
+const RULES: Record<Layer, { layers: readonly string[]; packages: boolean }> = {
+  domain: { layers: ['domain'], packages: false },
+  application: { layers: ['domain', 'application'], packages: false },
+  adapters: { layers: ['domain', 'application', 'adapters'], packages: true },
+  // The composition root reaches everything, the migrations included.
+  infrastructure: { layers: ['domain', 'application', 'adapters', 'infrastructure', 'migrations'], packages: true },
+};
+
+interface SourceFile {
+  /** Relative to the repository root, with forward slashes: `src/adapters/http/app.ts`. */
+  path: string;
+  text: string;
+}
+
+function sourceFiles(dir: string): SourceFile[] {
   return readdirSync(dir).flatMap((name) => {
     const full = path.join(dir, name);
-    return statSync(full).isDirectory() ? sourceFiles(full) : full.endsWith('.ts') ? [full] : [];
+    if (statSync(full).isDirectory()) return sourceFiles(full);
+    return full.endsWith('.ts') ? [{ path: full.split(path.sep).join('/'), text: readFileSync(full, 'utf8') }] : [];
   });
 }
 
-function imports(file: string): string[] {
-  const text = readFileSync(file, 'utf8');
-  return [...text.matchAll(/(?:import|export)\s[^'"]*?from\s+['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)/g)].map((m) => (m[1] ?? m[2])!);
+/** Every module specifier a file imports or re-exports, statically or with import(). */
+function imports(text: string): string[] {
+  return [...text.matchAll(/(?:import|export)\s[^'"]*?from\s+['"]([^'"]+)['"]|import\s+['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)/g)].map(
+    (m) => (m[1] ?? m[2] ?? m[3])!,
+  );
 }
 
-/** What a layer may import: itself and the layers inside it, plus Node's own modules. */
-function violations(layer: 'domain' | 'application'): string[] {
-  const allowed = layer === 'domain' ? ['domain'] : ['domain', 'application'];
-  const root = path.resolve('src', layer);
+/** The file a relative specifier names (`./x.js` → `dir/x.ts`), repository-relative. */
+function resolve(from: string, spec: string): string {
+  return path.posix.normalize(path.posix.join(path.posix.dirname(from), spec)).replace(/\.js$/, '.ts');
+}
+
+const layerOf = (file: string): string => file.split('/')[1] ?? '';
+const topOf = (file: string): string => (file.startsWith('src/') ? layerOf(file) : (file.split('/')[0] ?? ''));
+
+/** Every import that breaks the rule, as `file imports spec (why)`. */
+function violations(files: SourceFile[]): string[] {
   const found: string[] = [];
-  for (const file of sourceFiles(root)) {
-    for (const spec of imports(file)) {
+  for (const file of files) {
+    const rule = RULES[layerOf(file.path) as Layer];
+    if (!rule) {
+      found.push(`${file.path} is in no layer`);
+      continue;
+    }
+    for (const spec of imports(file.text)) {
       if (spec.startsWith('node:')) continue;
       if (!spec.startsWith('.')) {
-        found.push(`${path.relative('.', file)} imports package ${spec}`);
+        if (!rule.packages) found.push(`${file.path} imports package ${spec}`);
         continue;
       }
-      const target = path.relative(path.resolve('src'), path.resolve(path.dirname(file), spec)).split(path.sep)[0];
-      if (!allowed.includes(target!)) found.push(`${path.relative('.', file)} imports ${spec}`);
+      const target = topOf(resolve(file.path, spec));
+      if (!rule.layers.includes(target)) found.push(`${file.path} imports ${spec} (${target})`);
     }
   }
   return found;
 }
 
-test('the domain imports nothing but itself and Node built-ins', (t) => {
-  t.deepEqual(violations('domain'), []);
+/** Every import cycle among the files, each as `a → b → … → a`, found by depth-first search. */
+function cycles(files: SourceFile[]): string[] {
+  const known = new Set(files.map((f) => f.path));
+  const edges = new Map(
+    files.map((f) => [f.path, [...new Set(imports(f.text).filter((s) => s.startsWith('.')).map((s) => resolve(f.path, s)))].filter((t) => known.has(t))]),
+  );
+  const found = new Set<string>();
+  const state = new Map<string, 'open' | 'done'>();
+  const stack: string[] = [];
+  const visit = (file: string) => {
+    state.set(file, 'open');
+    stack.push(file);
+    for (const next of edges.get(file) ?? []) {
+      if (state.get(next) === 'open') {
+        const loop = stack.slice(stack.indexOf(next));
+        // The same cycle found from another file is reported once: start it at its smallest name.
+        const start = loop.indexOf([...loop].sort()[0]!);
+        const rotated = [...loop.slice(start), ...loop.slice(0, start)];
+        found.add([...rotated, rotated[0]].join(' → '));
+      } else if (!state.has(next)) {
+        visit(next);
+      }
+    }
+    stack.pop();
+    state.set(file, 'done');
+  };
+  for (const file of known) if (!state.has(file)) visit(file);
+  return [...found];
+}
+
+const src = sourceFiles('src');
+
+test('every layer imports only itself and the layers inside it (domain and application: no npm package)', (t) => {
+  t.true(src.length > 50, 'the source tree was read');
+  t.deepEqual(violations(src), []);
 });
 
-test('the application imports only the domain, itself and Node built-ins', (t) => {
-  t.deepEqual(violations('application'), []);
+test('there is no import cycle in src/', (t) => {
+  t.deepEqual(cycles(src), []);
 });
 
-test('the rule catches a forbidden import', (t) => {
-  t.regex(imports('src/infrastructure/container.ts').join(' '), /adapters/);
-  t.true(imports('src/adapters/http/app.ts').includes('koa'));
+test('the rule catches a forbidden import in every direction, a package in the core, and a file outside the layers', (t) => {
+  const file = (p: string, ...specs: string[]) => ({ path: p, text: specs.map((s) => `import { x } from '${s}';`).join('\n') });
+  t.deepEqual(
+    violations([
+      file('src/domain/user.ts', '../application/ports/clock.js', 'node:crypto'),
+      file('src/application/use-cases/a.ts', '../../adapters/http/app.js', 'knex', '../../domain/user.js'),
+      file('src/adapters/http/app.ts', '../../infrastructure/config.js', 'koa', '../../application/ports/logger.js'),
+      { path: 'src/adapters/cache/b.ts', text: "export type { Y } from '../../infrastructure/redis.js';\nconst m = await import('../../infrastructure/main.js');" },
+      file('src/infrastructure/container.ts', '../adapters/http/app.js', '../../migrations/index.js'),
+      file('src/shared/util.ts'),
+    ]),
+    [
+      'src/domain/user.ts imports ../application/ports/clock.js (application)',
+      'src/application/use-cases/a.ts imports ../../adapters/http/app.js (adapters)',
+      'src/application/use-cases/a.ts imports package knex',
+      'src/adapters/http/app.ts imports ../../infrastructure/config.js (infrastructure)',
+      'src/adapters/cache/b.ts imports ../../infrastructure/redis.js (infrastructure)',
+      'src/adapters/cache/b.ts imports ../../infrastructure/main.js (infrastructure)',
+      'src/shared/util.ts is in no layer',
+    ],
+  );
+});
+
+test('the cycle check finds a cycle, however long, once', (t) => {
+  const file = (p: string, ...specs: string[]) => ({ path: p, text: specs.map((s) => `import type { X } from '${s}';`).join('\n') });
+  t.deepEqual(
+    cycles([
+      file('src/adapters/http/app.ts', './routes/auth.routes.js'),
+      file('src/adapters/http/routes/auth.routes.ts', '../middleware/rate-limit.js'),
+      file('src/adapters/http/middleware/rate-limit.ts', '../app.js'),
+      file('src/domain/a.ts', './b.js'),
+      file('src/domain/b.ts'),
+    ]),
+    ['src/adapters/http/app.ts → src/adapters/http/routes/auth.routes.ts → src/adapters/http/middleware/rate-limit.ts → src/adapters/http/app.ts'],
+  );
 });
 
 test('only the config module reads process.env', (t) => {
-  const readers = sourceFiles(path.resolve('src'))
-    .filter((file) => readFileSync(file, 'utf8').includes('process.env'))
-    .map((file) => path.relative('.', file));
-  t.deepEqual(readers, [path.join('src', 'infrastructure', 'config.ts')]);
+  const readers = src.filter((file) => file.text.includes('process.env')).map((file) => file.path);
+  t.deepEqual(readers, ['src/infrastructure/config.ts']);
 });

@@ -1,6 +1,7 @@
 /**
- * Calendar arithmetic for birthdays, on `YYYY-MM-DD` strings read as UTC dates. A 29 February
- * birthday is celebrated on 28 February in common years.
+ * Calendar arithmetic for birthdays, on `YYYY-MM-DD` strings read as UTC dates; a birthday may also
+ * be a day without a year, `--MM-DD`. A 29 February birthday is celebrated on 28 February in
+ * common years.
  */
 
 const DAY_MS = 86_400_000;
@@ -24,13 +25,23 @@ function parts(day: string): { year: number; month: number; date: number } {
   return { year, month, date };
 }
 
+/** Month and day of a birthday written `YYYY-MM-DD` or `--MM-DD`. */
+export function monthAndDay(birthday: string): { month: number; date: number } {
+  return { month: Number(birthday.slice(-5, -3)), date: Number(birthday.slice(-2)) };
+}
+
+/** Whether a birthday is a day without a year (`--MM-DD`). */
+export function isYearless(birthday: string): boolean {
+  return birthday.startsWith('--');
+}
+
 function format(year: number, month: number, date: number): string {
   return `${String(year).padStart(4, '0')}-${String(month).padStart(2, '0')}-${String(date).padStart(2, '0')}`;
 }
 
 /** The day a birthday falls on in a given year. */
 export function birthdayInYear(birthday: string, year: number): string {
-  const { month, date } = parts(birthday);
+  const { month, date } = monthAndDay(birthday);
   return format(year, month, month === 2 && date === 29 && !isLeapYear(year) ? 28 : date);
 }
 

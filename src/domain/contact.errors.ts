@@ -7,3 +7,27 @@ export class ContactEmailTaken extends DomainError {
     super('Your contact book already has a contact with this email.');
   }
 }
+
+/** `If-Match` named a version of the contact that is no longer the current one; nothing was changed. */
+export class ContactChanged extends DomainError {
+  readonly code = 'PRECONDITION_FAILED';
+  constructor() {
+    super('The contact has changed since you read it; fetch it again and retry.');
+  }
+}
+
+/** An import whose body holds no vCard at all (no `BEGIN:VCARD` … `END:VCARD`). */
+export class NotAVCardFile extends DomainError {
+  readonly code = 'NOT_A_VCARD';
+  constructor() {
+    super('The file holds no vCard (BEGIN:VCARD … END:VCARD).');
+  }
+}
+
+/** An import with more cards than one request may hold. */
+export class TooManyCards extends DomainError {
+  readonly code = 'TOO_MANY_CARDS';
+  constructor(readonly max: number) {
+    super(`A file may hold at most ${max} cards; split it into several imports.`);
+  }
+}

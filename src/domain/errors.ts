@@ -29,10 +29,16 @@ export class NotFound extends DomainError {
   }
 }
 
-/** A backing service (database, cache, store) cannot answer right now. */
+/**
+ * A backing service (database, cache, store) cannot answer right now, or a bounded queue in front
+ * of one is full; `retryAfterSeconds` when it is known when to come back.
+ */
 export class ServiceUnavailable extends DomainError {
   readonly code = 'SERVICE_UNAVAILABLE';
-  constructor(readonly service: string) {
+  constructor(
+    readonly service: string,
+    readonly retryAfterSeconds?: number,
+  ) {
     super('A backing service is unavailable; try again shortly.');
   }
 }

@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 
-export type TokenPurpose = 'verify-email' | 'reset-password';
+export type TokenPurpose = 'verify-email' | 'reset-password' | 'change-email';
 
 /** 256 bits from the CSPRNG, URL-safe. Only its hash is ever stored. */
 export function newOneTimeToken(): string {

@@ -43,3 +43,11 @@ export class InvalidRefreshToken extends DomainError {
     super('The refresh token is invalid, expired or already used.');
   }
 }
+
+/** A route that asks for the caller's current password got a wrong one. */
+export class WrongPassword extends DomainError {
+  readonly code = 'WRONG_PASSWORD';
+  constructor() {
+    super('The password is incorrect.');
+  }
+}

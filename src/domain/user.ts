@@ -45,9 +45,11 @@ export interface SignupInput {
   password: string;
 }
 
-export function validateSignup(input: Record<string, unknown>): SignupInput {
+export const USERNAME_MAX = 50;
+
+export function validateSignup(input: { username?: unknown; email?: unknown; password?: unknown }): SignupInput {
   const errors = new FieldErrors();
-  const username = checkText(errors, 'username', input.username, 50);
+  const username = checkText(errors, 'username', input.username, USERNAME_MAX);
   const email = checkEmail(errors, 'email', input.email);
   const password = checkPassword(errors, 'password', input.password);
   errors.throwIfAny();

@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { parseEnv } from 'node:util';
 import convict from 'convict';
 
-/** The development secret shipped in .env; refused in production. */
+/** The secret .env used to ship (every install shared it); refused in production should an old .env still hold it. */
 export const DEVELOPMENT_JWT_SECRET = 'development-only-secret-change-me-0123456789';
 
 const positiveInt = {
@@ -89,7 +89,7 @@ const schema = {
   cloudinaryUrl: { env: 'CLOUDINARY_URL', format: 'cloudinary-url', default: '', sensitive: true },
   cloudinaryTimeoutMs: { env: 'CLOUDINARY_TIMEOUT_MS', format: 'positive-int', default: 10_000 },
   dataDir: { env: 'DATA_DIR', format: String, default: './data' },
-  jwtSecret: { env: 'JWT_SECRET', format: String, default: DEVELOPMENT_JWT_SECRET, sensitive: true },
+  jwtSecret: { env: 'JWT_SECRET', format: String, default: '', sensitive: true },
   jwtAccessTtlS: { env: 'JWT_ACCESS_TTL_S', format: 'positive-int', default: 900 },
   jwtRefreshTtlS: { env: 'JWT_REFRESH_TTL_S', format: 'positive-int', default: 1_209_600 },
   verifyTokenTtlS: { env: 'VERIFY_TOKEN_TTL_S', format: 'positive-int', default: 86_400 },
@@ -103,19 +103,24 @@ const schema = {
   rateLimitLoginFailuresMax: { env: 'RATE_LIMIT_LOGIN_FAILURES_MAX', format: 'positive-int', default: 10 },
   trustProxy: { env: 'TRUST_PROXY', format: 'boolean', default: false },
   avatarMaxBytes: { env: 'AVATAR_MAX_BYTES', format: 'positive-int', default: 2_097_152 },
+  contactsImportMaxBytes: { env: 'CONTACTS_IMPORT_MAX_BYTES', format: 'positive-int', default: 5_242_880 },
   userCacheTtlS: { env: 'USER_CACHE_TTL_S', format: 'positive-int', default: 300 },
   bcryptRounds: { env: 'BCRYPT_ROUNDS', format: 'positive-int', default: 12 },
   smtpTimeoutMs: { env: 'SMTP_TIMEOUT_MS', format: 'positive-int', default: 5000 },
+  smtpRequireTls: { env: 'SMTP_REQUIRE_TLS', format: 'boolean', default: false },
   databaseConnectTimeoutMs: { env: 'DATABASE_CONNECT_TIMEOUT_MS', format: 'positive-int', default: 3000 },
   databaseAcquireTimeoutMs: { env: 'DATABASE_ACQUIRE_TIMEOUT_MS', format: 'positive-int', default: 5000 },
   databaseQueryTimeoutMs: { env: 'DATABASE_QUERY_TIMEOUT_MS', format: 'positive-int', default: 5000 },
+  databasePooler: { env: 'DATABASE_POOLER', format: ['none', 'transaction'], default: 'none' },
+  databasePoolMax: { env: 'DATABASE_POOL_MAX', format: 'positive-int', default: 10 },
+  migrateOnStart: { env: 'MIGRATE_ON_START', format: 'boolean', default: true },
   redisTimeoutMs: { env: 'REDIS_TIMEOUT_MS', format: 'positive-int', default: 500 },
+  shutdownTimeoutMs: { env: 'SHUTDOWN_TIMEOUT_MS', format: 'positive-int', default: 10_000 },
   outboxPollIntervalMs: { env: 'OUTBOX_POLL_INTERVAL_MS', format: 'positive-int', default: 1000 },
   outboxMaxAttempts: { env: 'OUTBOX_MAX_ATTEMPTS', format: 'positive-int', default: 20 },
   outboxRetryBaseMs: { env: 'OUTBOX_RETRY_BASE_MS', format: 'positive-int', default: 2000 },
   outboxRetryMaxMs: { env: 'OUTBOX_RETRY_MAX_MS', format: 'positive-int', default: 600_000 },
   logLevel: { env: 'LOG_LEVEL', format: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], default: 'info' },
-  benchMetrics: { env: 'BENCH_METRICS', format: 'boolean', default: false },
 };
 
 type Schema = typeof schema;
@@ -164,11 +169,17 @@ export function loadConfig(env: Record<string, string | undefined> = readEnviron
   if (!values.publicUrl) values.publicUrl = `http://localhost:${values.port}`;
   values.publicUrl = values.publicUrl.replace(/\/+$/, '');
   if (values.nodeEnv === 'production') {
+    if (!values.jwtSecret) {
+      throw new ConfigError('JWT_SECRET: must be set (at least 32 random bytes) with NODE_ENV=production');
+    }
     if (values.jwtSecret === DEVELOPMENT_JWT_SECRET) {
       throw new ConfigError('JWT_SECRET: the development secret cannot be used with NODE_ENV=production');
     }
     if (Buffer.byteLength(values.jwtSecret, 'utf8') < 32) {
       throw new ConfigError('JWT_SECRET: must be at least 32 bytes with NODE_ENV=production');
+    }
+    if (!values.smtpUrl) {
+      throw new ConfigError('SMTP_URL: must be set with NODE_ENV=production (without it emails only go to files under DATA_DIR)');
     }
   }
   return Object.freeze(values);

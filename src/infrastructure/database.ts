@@ -4,6 +4,7 @@ import knexPkg, { type Knex } from 'knex';
 import ClientPgLite from 'knex-pglite';
 import { knexSnakeCaseMappers } from 'objection';
 import { migrationSource } from '../../migrations/index.js';
+import { namedStatements } from '../adapters/persistence/prepared-statement.js';
 
 /** Bounds on talking to PostgreSQL over the network (PGlite, in-process, has none). */
 export interface DatabaseTimeouts {
@@ -28,11 +29,25 @@ export interface DatabaseOptions {
   /** Schema to work in (tests isolate each run in its own). */
   schema?: string;
   timeouts?: Partial<DatabaseTimeouts>;
+  /**
+   * What sits between the app and PostgreSQL. 'transaction': a transaction-mode pooler (PgBouncer,
+   * a managed pooler), which keeps no session state from one transaction to the next, so no named
+   * prepared statements and no startup parameters such as statement_timeout (set that on the role).
+   * 'none' (default): a direct connection, or a session-mode pooler.
+   */
+  pooler?: DatabasePooler;
+  /** Connections this process opens at most (default 10). */
+  poolMax?: number;
 }
+
+export type DatabasePooler = 'none' | 'transaction';
 
 /** One knex for the whole app: PostgreSQL through pg when a URL is given, else embedded PGlite. */
 export function createKnex(options: DatabaseOptions): Knex {
   const timeouts = { ...DEFAULT_TIMEOUTS, ...options.timeouts };
+  const pooled = options.pooler === 'transaction';
+  // knex keeps a schema with `SET search_path` on each new connection: session state a pooler loses.
+  if (pooled && options.schema) throw new Error('a schema (search_path) cannot be kept behind a transaction-mode pooler');
   const common: Knex.Config = {
     ...knexSnakeCaseMappers(),
     migrations: { migrationSource },
@@ -40,6 +55,7 @@ export function createKnex(options: DatabaseOptions): Knex {
   if (options.databaseUrl) {
     return knexPkg.knex({
       ...common,
+      ...namedStatements(!pooled),
       acquireConnectionTimeout: timeouts.acquireMs,
       client: 'pg',
       connection: {
@@ -48,7 +64,8 @@ export function createKnex(options: DatabaseOptions): Knex {
         keepAlive: true,
         ...(timeouts.queryMs
           ? {
-              statement_timeout: timeouts.queryMs,
+              // A pooler refuses startup parameters it does not know (PgBouncer: "unsupported startup parameter").
+              ...(pooled ? {} : { statement_timeout: timeouts.queryMs }),
               // A server that stopped answering (a dead link rather than a refused one) cancels nothing.
               query_timeout: timeouts.queryMs + 1000,
             }
@@ -57,7 +74,7 @@ export function createKnex(options: DatabaseOptions): Knex {
       searchPath: options.schema ? [options.schema] : undefined,
       pool: {
         min: 0,
-        max: 10,
+        max: options.poolMax ?? 10,
         // A connection whose query timed out may still be waiting for its answer: never hand it out again.
         validate: (connection: { readyForQuery?: boolean }) => connection.readyForQuery === true,
       },
@@ -80,7 +97,62 @@ export function createKnex(options: DatabaseOptions): Knex {
   });
 }
 
+/**
+ * Applies pending migrations; safe when several instances start at once on one database.
+ *
+ * knex runs the migrations in one transaction that first takes its lock row, so a second instance
+ * waits on that row and then finds nothing left to do. What knex does not guard is the first start
+ * on an empty database: two instances would both create its tables and insert two lock rows (after
+ * which no start could ever take the lock). That setup is done here first, under a transaction-level
+ * advisory lock, which a transaction-mode pooler keeps (a session-level one it would not).
+ */
 export async function migrateLatest(knex: Knex, schema?: string): Promise<void> {
-  if (schema) await knex.raw('CREATE SCHEMA IF NOT EXISTS ??', [schema]);
-  await knex.migrate.latest();
+  if (isPg(knex)) await prepareMigrationTables(knex, schema);
+  else if (schema) await knex.raw('CREATE SCHEMA IF NOT EXISTS ??', [schema]);
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await knex.migrate.latest();
+      return;
+    } catch (error) {
+      // Only a migration that opts out of transactions meets a lock held by another instance: wait for it.
+      if ((error as Error).name !== 'MigrationLocked' || attempt >= MIGRATION_LOCK_ATTEMPTS) throw error;
+      await new Promise((resolve) => setTimeout(resolve, MIGRATION_LOCK_RETRY_MS));
+    }
+  }
 }
+
+const MIGRATION_LOCK_ATTEMPTS = 120;
+const MIGRATION_LOCK_RETRY_MS = 500;
+
+/** The pending migrations' names; writes nothing (knex's list would create its tables). */
+export async function pendingMigrations(knex: Knex): Promise<string[]> {
+  if (!(await knex.schema.hasTable('knex_migrations'))) return migrationSource.getMigrations([]);
+  const [, pending] = (await knex.migrate.list()) as [unknown[], Array<string | { file: string }>];
+  return pending.map((migration) => (typeof migration === 'string' ? migration : migration.file));
+}
+
+/** knex's own tables and lock row, as knex would create them, made once whatever the concurrency. */
+async function prepareMigrationTables(knex: Knex, schema?: string): Promise<void> {
+  await knex.transaction(async (trx) => {
+    await trx.raw('SELECT pg_advisory_xact_lock(hashtext(?))', [`contacts-api migrations ${schema ?? ''}`]);
+    if (schema) await trx.raw('CREATE SCHEMA IF NOT EXISTS ??', [schema]);
+    if (!(await trx.schema.hasTable('knex_migrations'))) {
+      await trx.schema.createTable('knex_migrations', (t) => {
+        t.increments();
+        t.string('name');
+        t.integer('batch');
+        t.timestamp('migration_time');
+      });
+    }
+    if (!(await trx.schema.hasTable('knex_migrations_lock'))) {
+      await trx.schema.createTable('knex_migrations_lock', (t) => {
+        t.increments('index').primary();
+        t.integer('is_locked');
+      });
+    }
+    const [row] = await trx('knex_migrations_lock').count({ n: '*' });
+    if (Number(row?.n) === 0) await trx('knex_migrations_lock').insert({ isLocked: 0 });
+  });
+}
+
+const isPg = (knex: Knex) => (knex.client.config as Knex.Config).client === 'pg';

@@ -1,13 +1,22 @@
 import { ConfigError, loadConfig } from './config.js';
-import { createKnex, migrateLatest } from './database.js';
+import { createKnex, migrateLatest, pendingMigrations, type DatabasePooler } from './database.js';
 
+// `npm run migrate` (the image runs it compiled: node dist/src/infrastructure/migrate.js): applies
+// the pending migrations once, for a deploy whose replicas start with MIGRATE_ON_START=false.
 try {
   const config = loadConfig();
-  const knex = createKnex({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
-  await migrateLatest(knex);
-  const [, pending] = (await knex.migrate.list()) as [unknown[], unknown[]];
-  console.log(`migrations applied; ${pending.length} pending`);
-  await knex.destroy();
+  const knex = createKnex({
+    databaseUrl: config.databaseUrl,
+    dataDir: config.dataDir,
+    pooler: config.databasePooler as DatabasePooler,
+    timeouts: { connectMs: config.databaseConnectTimeoutMs, acquireMs: config.databaseAcquireTimeoutMs },
+  });
+  try {
+    await migrateLatest(knex);
+    console.log(`migrations applied; ${(await pendingMigrations(knex)).length} pending`);
+  } finally {
+    await knex.destroy();
+  }
 } catch (error) {
   console.error(error instanceof ConfigError ? `Configuration error: ${error.message}` : `Migration failed: ${(error as Error).message}`);
   process.exit(1);

@@ -2,6 +2,7 @@ import { once } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createClient } from 'redis';
 import type { Logger } from '../application/ports/logger.js';
+import { withTimeout } from '../adapters/with-timeout.js';
 
 export type RedisClient = ReturnType<typeof createClient>;
 
@@ -84,15 +85,5 @@ export async function closeRedisClient(client: RedisClient, waitMs = 1000): Prom
 
 /** For /ready: resolves when Redis answers a PING within `timeoutMs`, rejects otherwise. */
 export async function pingRedis(client: RedisClient, timeoutMs = REDIS_COMMAND_TIMEOUT_MS): Promise<void> {
-  const abort = new AbortController();
-  try {
-    await Promise.race([
-      client.ping(),
-      sleep(timeoutMs, undefined, { signal: abort.signal }).then(() => {
-        throw new Error(`Redis did not answer within ${timeoutMs} ms`);
-      }),
-    ]);
-  } finally {
-    abort.abort();
-  }
+  await withTimeout(client.ping(), timeoutMs, `Redis did not answer within ${timeoutMs} ms`);
 }

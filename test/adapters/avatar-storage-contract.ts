@@ -69,4 +69,43 @@ export function avatarStorageContract(name: string, make: () => Promise<AvatarSt
     t.deepEqual((await subject.read(b))?.bytes, png(4, 4, { rgb: [0, 0, 255] }));
     t.is(await subject.count(), 2);
   });
+
+  it('an image of another type replaces the old one: the old URL serves it no more and one object remains', async (t, subject) => {
+    const userId = randomUUID();
+    const steps = [gif(), png(6, 6), jpeg(8, 8), webp.lossless(), gif({ width: 2, height: 3 })];
+    const urls: string[] = [];
+    for (const bytes of steps) {
+      urls.push(await subject.storage.save(userId, image(bytes)));
+      t.is(await subject.count(), 1, `after the ${urls.length}. save`);
+    }
+    for (const [i, url] of urls.slice(0, -1).entries()) {
+      const served = await subject.read(url);
+      t.false(served?.bytes.equals(steps[i]!) ?? false, `${url} still serves the image it was made for`);
+    }
+    t.deepEqual((await subject.read(urls.at(-1)!))?.bytes, steps.at(-1));
+  });
+
+  it('parallel saves of different types for one user leave exactly one object, served by one of the URLs', async (t, subject) => {
+    const userId = randomUUID();
+    const images = [png(5, 5), gif(), jpeg(6, 6), webp.lossy(), png(7, 7), gif()];
+    const urls = await Promise.all(images.map((bytes) => subject.storage.save(userId, image(bytes))));
+    t.is(await subject.count(), 1);
+    const served = await Promise.all(urls.map((url) => subject.read(url)));
+    t.true(served.some((s, i) => s?.bytes.equals(images[i]!)));
+  });
+
+  it('remove deletes the avatar whatever its type, only that user\'s, and resolves again when there is none', async (t, subject) => {
+    const kept = await subject.storage.save(randomUUID(), image(png(4, 4)));
+    for (const bytes of [png(8, 8), jpeg(8, 8), webp.lossless(), gif()]) {
+      const userId = randomUUID();
+      const url = await subject.storage.save(userId, image(bytes));
+      t.is(await subject.count(), 2);
+      await subject.storage.remove(userId);
+      t.is(await subject.read(url), null);
+      t.is(await subject.count(), 1);
+      await t.notThrowsAsync(subject.storage.remove(userId), 'removing twice');
+    }
+    await t.notThrowsAsync(subject.storage.remove(randomUUID()), 'a user who never had one');
+    t.deepEqual((await subject.read(kept))?.bytes, png(4, 4));
+  });
 }

@@ -1,6 +1,6 @@
 import test from 'ava';
 import { randomUUID } from 'node:crypto';
-import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { CloudinaryAvatarStorage } from '../../src/adapters/storage/cloudinary-avatar-storage.js';
@@ -11,7 +11,7 @@ import { ServiceUnavailable } from '../../src/domain/errors.js';
 import { CapturingLogger } from '../fakes/fakes.js';
 import { InMemoryAvatarStorage } from '../fakes/in-memory-avatar-storage.js';
 import { CloudinaryStandIn } from '../helpers/cloudinary-stand-in.js';
-import { png } from '../helpers/images.js';
+import { gif, png } from '../helpers/images.js';
 import { avatarStorageContract } from './avatar-storage-contract.js';
 
 const PUBLIC_URL = 'http://app.test';
@@ -118,20 +118,88 @@ test('Cloudinary: nothing listening is ServiceUnavailable', async (t) => {
   await t.throwsAsync(storage.save(randomUUID(), checkAvatarImage(png(4, 4))), { instanceOf: ServiceUnavailable });
 });
 
+test('Cloudinary: remove is one signed destroy of avatars/<userId> with CDN invalidation, whatever the format', async (t) => {
+  const { standIn, storage } = await cloudinary();
+  t.teardown(() => standIn.close());
+  const userId = randomUUID();
+  await storage.save(userId, checkAvatarImage(gif()));
+  await storage.remove(userId);
+  await storage.remove(userId);
+  t.is(standIn.assets.size, 0);
+  t.like(standIn.destroyed, [
+    { publicId: `avatars/${userId}`, found: true, params: { public_id: `avatars/${userId}`, invalidate: 'true', type: 'upload' } },
+    { publicId: `avatars/${userId}`, found: false },
+  ]);
+  t.false(JSON.stringify(standIn.destroyed).includes(standIn.apiSecret));
+});
+
+test('Cloudinary: a failed remove is a domain error like a failed upload, and keeps the image', async (t) => {
+  const { standIn, storage, logger } = await cloudinary(300);
+  t.teardown(() => standIn.close());
+  const userId = randomUUID();
+  await storage.save(userId, checkAvatarImage(png(4, 4)));
+  standIn.mode = 'error';
+  await t.throwsAsync(storage.remove(userId), { instanceOf: AvatarStorageFailed });
+  standIn.mode = 'unavailable';
+  await t.throwsAsync(storage.remove(userId), { instanceOf: ServiceUnavailable });
+  standIn.mode = 'slow';
+  await t.throwsAsync(storage.remove(userId), { instanceOf: AvatarStorageTimeout });
+  t.is(standIn.assets.size, 1);
+  t.regex(JSON.stringify(logger.lines), /avatar removal at Cloudinary timed out/);
+  const wrong = await cloudinary(5000, { secret: 'not-the-secret' });
+  t.teardown(() => wrong.standIn.close());
+  await t.throwsAsync(wrong.storage.remove(userId), { instanceOf: AvatarStorageFailed });
+});
+
 // --- Local disk specifics -------------------------------------------------------------------------
 
-test('local disk: files are named after the user and the detected type, and nothing else can be opened', async (t) => {
+test('local disk: one file per user whatever the type; URLs are named after the user and the detected type, and nothing else can be opened', async (t) => {
   const dir = await mkdtemp(path.join(tmpdir(), 'avatars-'));
   t.teardown(() => rm(dir, { recursive: true, force: true }));
   const storage = new LocalDiskAvatarStorage({ dir, publicUrl: PUBLIC_URL, logger: new CapturingLogger() });
   const userId = randomUUID();
   const url = await storage.save(userId, checkAvatarImage(png(4, 4)));
   t.regex(url, new RegExp(`^${PUBLIC_URL}/media/${userId}\\.png\\?v=[0-9a-f]{16}$`));
-  t.deepEqual(await readdir(dir), [`${userId}.png`]);
+  t.deepEqual(await readdir(dir), [`${userId}.avatar`]);
   await writeFile(path.join(path.dirname(dir), 'secret.png'), 'not yours');
-  for (const name of ['../secret.png', `${userId}.PNG`, `${userId}.png/`, `${userId}.svg`, '.', '', `${userId}.jpg`]) {
+  for (const name of ['../secret.png', `${userId}.PNG`, `${userId}.png/`, `${userId}.svg`, '.', '', `${userId}.jpg`, `${userId}.avatar`, `${userId}`]) {
     t.is(await storage.open(name), null, name);
   }
+  t.like(await storage.open(`${userId}.png`), { mediaType: 'image/png' });
+});
+
+test('local disk: a file an earlier release left as <userId>.<type> is served until the user saves or removes an avatar, then deleted', async (t) => {
+  const dir = await mkdtemp(path.join(tmpdir(), 'avatars-'));
+  t.teardown(() => rm(dir, { recursive: true, force: true }));
+  const storage = new LocalDiskAvatarStorage({ dir, publicUrl: PUBLIC_URL, logger: new CapturingLogger() });
+  const [saving, removing] = [randomUUID(), randomUUID()];
+  for (const userId of [saving, removing]) await writeFile(path.join(dir, `${userId}.gif`), gif());
+  t.deepEqual((await storage.open(`${saving}.gif`))?.bytes, gif());
+
+  await storage.save(saving, checkAvatarImage(png(4, 4)));
+  await storage.remove(removing);
+  t.deepEqual(await readdir(dir), [`${saving}.avatar`]);
+  t.is(await storage.open(`${saving}.gif`), null);
+  t.is(await storage.open(`${removing}.gif`), null);
+});
+
+test('local disk: a directory that cannot be written is ServiceUnavailable for remove too, and logged', async (t) => {
+  const dir = await mkdtemp(path.join(tmpdir(), 'avatars-'));
+  t.teardown(async () => {
+    await chmod(dir, 0o700);
+    await rm(dir, { recursive: true, force: true });
+  });
+  const logger = new CapturingLogger();
+  const storage = new LocalDiskAvatarStorage({ dir, publicUrl: PUBLIC_URL, logger });
+  const userId = randomUUID();
+  await storage.save(userId, checkAvatarImage(png(4, 4)));
+  await chmod(dir, 0o500);
+  if (process.getuid?.() === 0) return t.pass('root ignores directory permissions');
+  await t.throwsAsync(storage.remove(userId), { instanceOf: ServiceUnavailable });
+  t.is(logger.lines.at(-1)?.level, 'error');
+  await chmod(dir, 0o700);
+  await storage.remove(userId);
+  t.deepEqual(await readdir(dir), []);
 });
 
 test('local disk: a directory that cannot be written is ServiceUnavailable and leaves no temporary file', async (t) => {

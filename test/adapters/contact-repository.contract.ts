@@ -2,7 +2,7 @@ import test, { type ExecutionContext } from 'ava';
 import { randomUUID } from 'node:crypto';
 import type { Repositories, UnitOfWork } from '../../src/application/ports/unit-of-work.js';
 import { isBirthdayWithin, nextBirthday } from '../../src/domain/birthdays.js';
-import { ContactEmailTaken } from '../../src/domain/contact.errors.js';
+import { ContactChanged, ContactEmailTaken } from '../../src/domain/contact.errors.js';
 import type { Contact, ContactFields } from '../../src/domain/contact.js';
 
 export interface ContactRepositoryUnderTest {
@@ -86,7 +86,7 @@ export function contactRepositoryContract(subject: ContactRepositorySubject): vo
     const created = await repos.contacts.create(owner, fields());
     t.is(await repos.contacts.findById(other, created.id), null);
     t.is(await repos.contacts.findById(owner, randomUUID()), null);
-    for (const bad of ['not-a-uuid', '', "1' OR '1'='1", created.id + 'x']) t.is(await repos.contacts.findById(owner, bad), null);
+    for (const bad of ['not-a-uuid', '', "1' OR '1'='1", `${created.id}x`]) t.is(await repos.contacts.findById(owner, bad), null);
   });
 
   it("an email already in the owner's book, in any case, throws ContactEmailTaken; another owner may use it", async (t, repos, newOwner) => {
@@ -105,7 +105,7 @@ export function contactRepositoryContract(subject: ContactRepositorySubject): vo
     const created = await repos.contacts.create(owner, fields({ notes: 'keep me' }));
     await new Promise((resolve) => setTimeout(resolve, 5));
     const updated = await repos.contacts.update(owner, created.id, { lastName: 'Park', birthday: '1985-12-31' });
-    t.deepEqual({ ...updated!, updatedAt: created.updatedAt }, { ...created, lastName: 'Park', birthday: '1985-12-31' });
+    t.deepEqual({ ...updated!, updatedAt: created.updatedAt }, { ...created, lastName: 'Park', birthday: '1985-12-31', version: 2 });
     t.true(updated!.updatedAt > created.updatedAt);
     t.deepEqual(await repos.contacts.findById(owner, created.id), updated);
     t.is((await repos.contacts.update(owner, created.id, { notes: null }))!.notes, null);
@@ -222,17 +222,107 @@ export function contactRepositoryContract(subject: ContactRepositorySubject): vo
 
   it('birthdays agree with the domain rule for every day and window tried', async (t, repos, newOwner) => {
     const owner = await newOwner();
-    const birthdays = ['1990-01-01', '1991-01-02', '2000-02-29', '1992-02-28', '1993-03-01', '1994-06-15', '1995-12-30', '1996-12-31', '1996-12-31'];
+    const birthdays = ['1990-01-01', '1991-01-02', '2000-02-29', '--02-29', '1992-02-28', '--03-01', '1993-03-01', '1994-06-15', '--06-15', '1995-12-30', '1996-12-31', '--12-31'];
     const contacts: Contact[] = [];
     for (const birthday of birthdays) contacts.push(await repos.contacts.create(owner, fields({ birthday })));
     for (const today of ['2026-12-31', '2027-01-01', '2027-02-27', '2027-02-28', '2027-03-01', '2028-02-28', '2028-02-29', '2028-06-15', '2100-02-28']) {
       for (const days of [0, 1, 2, 7, 59, 300, 364, 365, 366]) {
         const expected = contacts
-          .filter((c) => isBirthdayWithin(c.birthday, today, days))
-          .sort((a, b) => nextBirthday(a.birthday, today).localeCompare(nextBirthday(b.birthday, today)) || (a.id < b.id ? -1 : 1));
+          .filter((c) => isBirthdayWithin(c.birthday!, today, days))
+          .sort((a, b) => nextBirthday(a.birthday!, today).localeCompare(nextBirthday(b.birthday!, today)) || (a.id < b.id ? -1 : 1));
         t.deepEqual(ids(await repos.contacts.upcomingBirthdays(owner, today, days)), ids(expected), `${today} +${days}`);
       }
     }
+  });
+
+  it('optional fields are stored as null (lastName as ""), and contacts without an email never clash', async (t, repos, newOwner) => {
+    const owner = await newOwner();
+    const bare = { firstName: 'Solo', lastName: '', email: null, phone: null, birthday: null, notes: null };
+    const one = await repos.contacts.create(owner, bare);
+    const two = await repos.contacts.create(owner, bare);
+    t.like(one, bare);
+    t.deepEqual(await repos.contacts.findById(owner, two.id), two);
+    const page = await repos.contacts.search(owner, { q: 'solo', limit: 20, offset: 0 });
+    t.deepEqual(ids(page.items), [one.id, two.id]);
+    t.is((await repos.contacts.search(owner, { email: 'example', limit: 20, offset: 0 })).total, 0);
+    const cleared = await repos.contacts.update(owner, (await repos.contacts.create(owner, fields())).id, { email: null, phone: null, birthday: null });
+    t.like(cleared, { email: null, phone: null, birthday: null });
+  });
+
+  it('a birthday without a year is kept as --MM-DD and listed among the upcoming ones', async (t, repos, newOwner) => {
+    const owner = await newOwner();
+    const leap = await repos.contacts.create(owner, fields({ birthday: '--02-29' }));
+    const may = await repos.contacts.create(owner, fields({ birthday: '--05-17' }));
+    t.is((await repos.contacts.findById(owner, leap.id))!.birthday, '--02-29');
+    t.is(may.birthday, '--05-17');
+    t.deepEqual(ids(await repos.contacts.upcomingBirthdays(owner, '2027-02-28', 0)), [leap.id]);
+    t.deepEqual(ids(await repos.contacts.upcomingBirthdays(owner, '2028-02-28', 0)), []);
+    t.deepEqual(ids(await repos.contacts.upcomingBirthdays(owner, '2028-02-29', 0)), [leap.id]);
+    t.deepEqual(ids(await repos.contacts.upcomingBirthdays(owner, '2027-05-10', 7)), [may.id]);
+    const changed = await repos.contacts.update(owner, may.id, { birthday: '1980-05-17' });
+    t.is(changed!.birthday, '1980-05-17');
+  });
+
+  it('the version starts at 1 and every write adds one', async (t, repos, newOwner) => {
+    const owner = await newOwner();
+    const created = await repos.contacts.create(owner, fields());
+    t.is(created.version, 1);
+    t.is((await repos.contacts.update(owner, created.id, { notes: 'a' }))!.version, 2);
+    t.is((await repos.contacts.update(owner, created.id, { notes: 'a' }))!.version, 3);
+    t.is((await repos.contacts.findById(owner, created.id))!.version, 3);
+  });
+
+  it('a conditional write on a stale version throws ContactChanged and changes nothing', async (t, repos, newOwner) => {
+    const owner = await newOwner();
+    const created = await repos.contacts.create(owner, fields({ notes: 'before' }));
+    await repos.contacts.update(owner, created.id, { notes: 'moved on' });
+    await t.throwsAsync(repos.contacts.update(owner, created.id, { notes: 'stale' }, [1]), { instanceOf: ContactChanged });
+    await t.throwsAsync(repos.contacts.delete(owner, created.id, [1]), { instanceOf: ContactChanged });
+    t.like(await repos.contacts.findById(owner, created.id), { notes: 'moved on', version: 2 });
+    t.like(await repos.contacts.update(owner, created.id, { notes: 'current' }, [2]), { notes: 'current', version: 3 });
+    t.is(await repos.contacts.update(owner, randomUUID(), { notes: 'x' }, [1]), null);
+    t.false(await repos.contacts.delete(owner, randomUUID(), [1]));
+    t.true(await repos.contacts.delete(owner, created.id, [3]));
+  });
+
+  it('parallel conditional writes on one version: exactly one wins', async (t, repos, newOwner) => {
+    const owner = await newOwner();
+    const created = await repos.contacts.create(owner, fields());
+    const results = await Promise.allSettled(
+      Array.from({ length: 10 }, (_, i) => repos.contacts.update(owner, created.id, { notes: `writer ${i}` }, [created.version])),
+    );
+    const won = results.filter((r) => r.status === 'fulfilled');
+    t.is(won.length, 1);
+    t.true(results.every((r) => r.status === 'fulfilled' || r.reason instanceof ContactChanged));
+    const stored = (await repos.contacts.findById(owner, created.id))!;
+    t.is(stored.version, 2);
+    t.is(stored.notes, (won[0] as PromiseFulfilledResult<Contact | null>).value!.notes);
+  });
+
+  it('createMany stores in order and reports emails already in the book or earlier in the list', async (t, repos, newOwner) => {
+    const owner = await newOwner();
+    const existing = await repos.contacts.create(owner, fields({ email: 'Taken@Example.com' }));
+    const list = [
+      fields({ firstName: 'A', email: 'a@example.com' }),
+      fields({ firstName: 'B', email: 'taken@example.COM' }),
+      fields({ firstName: 'C', email: null }),
+      fields({ firstName: 'D', email: null }),
+      fields({ firstName: 'E', email: 'A@example.com' }),
+      // Past one batch of 500 rows per INSERT.
+      ...Array.from({ length: 520 }, (_, i) => fields({ firstName: `Bulk ${i}`, birthday: '--01-02' })),
+    ];
+    const stored = await repos.contacts.createMany(owner, list);
+    t.deepEqual(stored.slice(0, 5), [true, false, true, true, false]);
+    t.true(stored.slice(5).every(Boolean));
+    const all: Contact[] = [];
+    for await (const batch of repos.contacts.listAll(owner, 200)) {
+      t.true(batch.length <= 200);
+      all.push(...batch);
+    }
+    t.is(all.length, 1 + 3 + 520);
+    t.is(new Set(ids(all)).size, all.length);
+    t.true(ids(all).includes(existing.id));
+    t.like(all.find((c) => c.firstName === 'Bulk 7'), { birthday: '--01-02', version: 1, lastName: 'Lee' });
   });
 
   // Serial (ava runs serial tests before the others): the in-memory unit of work rolls back by
@@ -246,7 +336,7 @@ export function contactRepositoryContract(subject: ContactRepositorySubject): vo
       uow.run(async ({ contacts }) => {
         await contacts.create(owner, fields({ firstName: 'Ghost' }));
         await contacts.update(owner, kept.id, { firstName: 'Changed' });
-        await contacts.create(owner, fields({ email: kept.email.toUpperCase() }));
+        await contacts.create(owner, fields({ email: kept.email!.toUpperCase() }));
       }),
       { instanceOf: ContactEmailTaken },
     );

@@ -4,9 +4,8 @@ import type { Knex } from 'knex';
 import type { Email, Mailer } from '../../src/application/ports/mailer.js';
 import { makeDeliverPendingEmails } from '../../src/application/use-cases/deliver-pending-emails.js';
 import { KnexOutboxRepository } from '../../src/adapters/persistence/knex-outbox-repository.js';
-import { createKnex } from '../../src/infrastructure/database.js';
 import { CapturingLogger } from '../fakes/fakes.js';
-import { pgliteBackend, postgresBackend, TEST_DATABASE_URL, type TestDatabase } from '../helpers/databases.js';
+import { pgliteBackend, postgresBackend, type TestDatabase } from '../helpers/databases.js';
 
 const MESSAGES = 60;
 const systemClock = { now: () => new Date() };
@@ -55,9 +54,8 @@ test('two app instances on one PostgreSQL database deliver each message exactly 
   let other: Knex | undefined;
   try {
     db = await postgresBackend.create();
-    const schema = ((await db.knex.raw('select current_schema() as schema')) as { rows: { schema: string }[] }).rows[0]!.schema;
     // A second pool of its own, as a second instance of the app would have.
-    other = createKnex({ databaseUrl: TEST_DATABASE_URL, dataDir: '', schema });
+    other = db.openPool!();
     const addresses = await enqueueMany(db.knex);
     const log: { worker: string; to: string }[] = [];
     const [a, b] = await Promise.all([worker(db.knex, 'a', log)(), worker(other, 'b', log)()]);

@@ -187,3 +187,19 @@ test('[memory] the in-process store stays bounded however many clients it sees',
     await app.close();
   }
 });
+
+test('[memory] the in-process store keeps digests, never the client key itself, whatever its size', async (t) => {
+  const store = new InMemoryRateLimitStore(10);
+  const app = await limitedApp(store, { max: 1 });
+  try {
+    const long = `client-${'x'.repeat(8000)}`;
+    t.is((await app.get(long)).status, 200);
+    t.is((await app.get(long)).status, 429, 'still counted under its digest');
+    t.is((await app.get(`${long}y`)).status, 200);
+    const stored = JSON.stringify([...store.db.entries()]);
+    t.false(stored.includes('xxxxxxxx'), 'the raw key is not kept');
+    for (const key of store.db.keys()) t.true(key.length <= 32, `a key of ${key.length} characters`);
+  } finally {
+    await app.close();
+  }
+});

@@ -1,6 +1,6 @@
 import test from 'ava';
 import { randomUUID } from 'node:crypto';
-import { ContactEmailTaken } from '../../src/domain/contact.errors.js';
+import { ContactChanged, ContactEmailTaken } from '../../src/domain/contact.errors.js';
 import { NotFound, ValidationFailed } from '../../src/domain/errors.js';
 import { fakeWorld, verifiedUser } from '../fakes/fake-world.js';
 
@@ -23,7 +23,7 @@ async function world(now = '2026-06-15T12:00:00Z') {
 
 test('creating a contact stores it in the caller book and answers it without the owner; ids and owners in the input are ignored', async (t) => {
   const w = await world();
-  const contact = await w.useCases.createContact(w.owner, { ...ann, id: 'mine', userId: w.other, ownerId: w.other, createdAt: '2000-01-01' });
+  const { contact } = await w.useCases.createContact(w.owner, { ...ann, id: 'mine', userId: w.other, ownerId: w.other, createdAt: '2000-01-01' });
   t.deepEqual(Object.keys(contact).sort(), ['birthday', 'createdAt', 'email', 'firstName', 'id', 'lastName', 'notes', 'phone', 'updatedAt']);
   t.like(contact, { ...ann, notes: null });
   t.not(contact.id, 'mine');
@@ -37,7 +37,7 @@ test('an invalid contact is refused with every field named and nothing stored', 
   const error = await t.throwsAsync(w.useCases.createContact(w.owner, { firstName: '', email: 'nope', phone: 'x', birthday: '2026-06-16' }), {
     instanceOf: ValidationFailed,
   });
-  t.deepEqual(error?.errors.map((e) => e.field).sort(), ['birthday', 'email', 'firstName', 'lastName', 'phone']);
+  t.deepEqual(error?.errors.map((e) => e.field).sort(), ['birthday', 'email', 'firstName', 'phone']);
   t.is(w.repos.contacts.table.all().length, 0);
 });
 
@@ -57,8 +57,8 @@ test("a second contact with the same email in the caller's book, in any case, fa
 
 test("someone else's contact, an unknown id and a malformed id are all NotFound", async (t) => {
   const w = await world();
-  const contact = await w.useCases.createContact(w.owner, ann);
-  t.deepEqual(await w.useCases.getContact(w.owner, contact.id), contact);
+  const { contact } = await w.useCases.createContact(w.owner, ann);
+  t.deepEqual((await w.useCases.getContact(w.owner, contact.id)).contact, contact);
   for (const [owner, id] of [[w.other, contact.id], [w.owner, randomUUID()], [w.owner, 'not-an-id']] as const) {
     await t.throwsAsync(w.useCases.getContact(owner, id), { instanceOf: NotFound });
     await t.throwsAsync(w.useCases.replaceContact(owner, id, ann), { instanceOf: NotFound });
@@ -66,37 +66,40 @@ test("someone else's contact, an unknown id and a malformed id are all NotFound"
     await t.throwsAsync(w.useCases.patchContact(owner, id, {}), { instanceOf: NotFound });
     await t.throwsAsync(w.useCases.deleteContact(owner, id), { instanceOf: NotFound });
   }
-  t.deepEqual(await w.useCases.getContact(w.owner, contact.id), contact);
+  t.deepEqual((await w.useCases.getContact(w.owner, contact.id)).contact, contact);
 });
 
-test('replacing a contact sets every field; notes left out become null; a missing field is refused', async (t) => {
+test('replacing a contact sets every field; optional fields left out become null; a missing first name is refused', async (t) => {
   const w = await world();
-  const contact = await w.useCases.createContact(w.owner, { ...ann, notes: 'old' });
-  const replaced = await w.useCases.replaceContact(w.owner, contact.id, {
+  const { contact } = await w.useCases.createContact(w.owner, { ...ann, notes: 'old' });
+  const { contact: replaced } = await w.useCases.replaceContact(w.owner, contact.id, {
     firstName: 'Bea', lastName: 'Park', email: 'bea@example.com', phone: '12345', birthday: '1970-01-01', id: 'other',
   });
   t.like(replaced, { id: contact.id, firstName: 'Bea', lastName: 'Park', email: 'bea@example.com', phone: '12345', birthday: '1970-01-01', notes: null });
-  const error = await t.throwsAsync(w.useCases.replaceContact(w.owner, contact.id, { firstName: 'Only' }), { instanceOf: ValidationFailed });
-  t.deepEqual(error?.errors.map((e) => e.field).sort(), ['birthday', 'email', 'lastName', 'phone']);
-  t.deepEqual(await w.useCases.getContact(w.owner, contact.id), replaced);
+  const error = await t.throwsAsync(w.useCases.replaceContact(w.owner, contact.id, { lastName: 'Only' }), { instanceOf: ValidationFailed });
+  t.deepEqual(error?.errors.map((e) => e.field), ['firstName']);
+  t.deepEqual((await w.useCases.getContact(w.owner, contact.id)).contact, replaced);
+  const { contact: bare } = await w.useCases.replaceContact(w.owner, contact.id, { firstName: 'Only' });
+  t.like(bare, { firstName: 'Only', lastName: '', email: null, phone: null, birthday: null, notes: null });
 });
 
 test('patching changes only the given fields; an empty patch changes nothing; a taken email is refused', async (t) => {
   const w = await world();
-  const contact = await w.useCases.createContact(w.owner, { ...ann, notes: 'keep' });
+  const { contact } = await w.useCases.createContact(w.owner, { ...ann, notes: 'keep' });
   await w.useCases.createContact(w.owner, { ...ann, email: 'taken@example.com' });
-  const patched = await w.useCases.patchContact(w.owner, contact.id, { phone: '(020) 7946 0958', userId: w.other });
+  const { contact: patched } = await w.useCases.patchContact(w.owner, contact.id, { phone: '(020) 7946 0958', userId: w.other });
   t.like(patched, { ...ann, phone: '(020) 7946 0958', notes: 'keep' });
-  t.deepEqual(await w.useCases.patchContact(w.owner, contact.id, {}), patched);
-  t.is((await w.useCases.patchContact(w.owner, contact.id, { notes: null })).notes, null);
+  t.deepEqual((await w.useCases.patchContact(w.owner, contact.id, {})).contact, patched);
+  t.is((await w.useCases.patchContact(w.owner, contact.id, { notes: null })).contact.notes, null);
   await t.throwsAsync(w.useCases.patchContact(w.owner, contact.id, { email: 'Taken@example.com' }), { instanceOf: ContactEmailTaken });
-  await t.throwsAsync(w.useCases.patchContact(w.owner, contact.id, { lastName: null }), { instanceOf: ValidationFailed });
+  await t.throwsAsync(w.useCases.patchContact(w.owner, contact.id, { firstName: null }), { instanceOf: ValidationFailed });
+  t.like((await w.useCases.patchContact(w.owner, contact.id, { lastName: null, email: null, birthday: '--04-01' })).contact, { lastName: '', email: null, birthday: '--04-01' });
   t.is(w.repos.contacts.table.get(contact.id)?.userId, w.owner);
 });
 
 test('deleting a contact removes it; a second delete is NotFound', async (t) => {
   const w = await world();
-  const contact = await w.useCases.createContact(w.owner, ann);
+  const { contact } = await w.useCases.createContact(w.owner, ann);
   await w.useCases.deleteContact(w.owner, contact.id);
   t.is(w.repos.contacts.table.all().length, 0);
   await t.throwsAsync(w.useCases.deleteContact(w.owner, contact.id), { instanceOf: NotFound });
@@ -112,37 +115,37 @@ test('listing answers a page of the caller contacts with total, limit and offset
   t.is(all.items.length, 5);
   t.false('userId' in all.items[0]!);
 
-  const page = await w.useCases.listContacts(w.owner, { limit: '2', offset: '4' });
+  const page = await w.useCases.listContacts(w.owner, { limit: 2, offset: 4 });
   t.like(page, { total: 5, limit: 2, offset: 4 });
   t.deepEqual(page.items.map((c) => c.id), [all.items[4]!.id]);
 
   const found = await w.useCases.listContacts(w.owner, { q: 'ANNA' });
   t.is(found.total, 2);
   t.true(found.items.every((c) => c.firstName === 'Hannah'));
-  await t.throwsAsync(w.useCases.listContacts(w.owner, { limit: '101' }), { instanceOf: ValidationFailed });
+  await t.throwsAsync(w.useCases.listContacts(w.owner, { limit: 101 }), { instanceOf: ValidationFailed });
 });
 
 test('on 31 December, birthdays of 31 December and 1 January are listed in that order within one day', async (t) => {
   const w = await world('2026-12-31T18:00:00Z');
-  const jan1 = await w.useCases.createContact(w.owner, { ...ann, email: 'jan1@example.com', birthday: '1985-01-01' });
-  const dec31 = await w.useCases.createContact(w.owner, { ...ann, email: 'dec31@example.com', birthday: '1980-12-31' });
+  const { contact: jan1 } = await w.useCases.createContact(w.owner, { ...ann, email: 'jan1@example.com', birthday: '1985-01-01' });
+  const { contact: dec31 } = await w.useCases.createContact(w.owner, { ...ann, email: 'dec31@example.com', birthday: '1980-12-31' });
   await w.useCases.createContact(w.owner, { ...ann, email: 'jan2@example.com', birthday: '1985-01-02' });
   await w.useCases.createContact(w.other, { ...ann, email: 'jan1@example.com', birthday: '1985-01-01' });
-  const { items } = await w.useCases.upcomingBirthdays(w.owner, { days: '1' });
+  const { items } = await w.useCases.upcomingBirthdays(w.owner, { days: 1 });
   t.deepEqual(items.map((c) => c.id), [dec31.id, jan1.id]);
-  t.deepEqual((await w.useCases.upcomingBirthdays(w.owner, { days: '0' })).items.map((c) => c.id), [dec31.id]);
+  t.deepEqual((await w.useCases.upcomingBirthdays(w.owner, { days: 0 })).items.map((c) => c.id), [dec31.id]);
 });
 
 test('a 29 February birthday shows on 28 February in a common year and on 29 February in a leap year', async (t) => {
   const common = await world('2027-02-27T09:00:00Z');
   await common.useCases.createContact(common.owner, { ...ann, birthday: '2000-02-29' });
-  t.is((await common.useCases.upcomingBirthdays(common.owner, { days: '1' })).items.length, 1);
-  t.is((await common.useCases.upcomingBirthdays(common.owner, { days: '0' })).items.length, 0);
+  t.is((await common.useCases.upcomingBirthdays(common.owner, { days: 1 })).items.length, 1);
+  t.is((await common.useCases.upcomingBirthdays(common.owner, { days: 0 })).items.length, 0);
 
   const leap = await world('2028-02-27T09:00:00Z');
   await leap.useCases.createContact(leap.owner, { ...ann, birthday: '2000-02-29' });
-  t.is((await leap.useCases.upcomingBirthdays(leap.owner, { days: '1' })).items.length, 0);
-  t.is((await leap.useCases.upcomingBirthdays(leap.owner, { days: '2' })).items.length, 1);
+  t.is((await leap.useCases.upcomingBirthdays(leap.owner, { days: 1 })).items.length, 0);
+  t.is((await leap.useCases.upcomingBirthdays(leap.owner, { days: 2 })).items.length, 1);
 });
 
 test('the birthday window defaults to 7 days and refuses values outside 0 to 366', async (t) => {
@@ -150,6 +153,29 @@ test('the birthday window defaults to 7 days and refuses values outside 0 to 366
   await w.useCases.createContact(w.owner, { ...ann, email: 'a@example.com', birthday: '1990-06-22' });
   await w.useCases.createContact(w.owner, { ...ann, email: 'b@example.com', birthday: '1990-06-23' });
   t.is((await w.useCases.upcomingBirthdays(w.owner, {})).items.length, 1);
-  t.is((await w.useCases.upcomingBirthdays(w.owner, { days: '366' })).items.length, 2);
-  await t.throwsAsync(w.useCases.upcomingBirthdays(w.owner, { days: '367' }), { instanceOf: ValidationFailed });
+  t.is((await w.useCases.upcomingBirthdays(w.owner, { days: 366 })).items.length, 2);
+  await t.throwsAsync(w.useCases.upcomingBirthdays(w.owner, { days: 367 }), { instanceOf: ValidationFailed });
+});
+
+test('each write adds one to the version; a write with a stale expected version is ContactChanged and changes nothing', async (t) => {
+  const w = await world();
+  const created = await w.useCases.createContact(w.owner, ann);
+  t.is(created.version, 1);
+  const patched = await w.useCases.patchContact(w.owner, created.contact.id, { notes: 'one' }, [1]);
+  t.is(patched.version, 2);
+  await t.throwsAsync(w.useCases.patchContact(w.owner, created.contact.id, { notes: 'stale' }, [1]), { instanceOf: ContactChanged });
+  await t.throwsAsync(w.useCases.patchContact(w.owner, created.contact.id, {}, [1]), { instanceOf: ContactChanged });
+  await t.throwsAsync(w.useCases.replaceContact(w.owner, created.contact.id, ann, [1]), { instanceOf: ContactChanged });
+  await t.throwsAsync(w.useCases.deleteContact(w.owner, created.contact.id, [1]), { instanceOf: ContactChanged });
+  t.like(await w.useCases.getContact(w.owner, created.contact.id), { version: 2, contact: { notes: 'one' } });
+  await w.useCases.deleteContact(w.owner, created.contact.id, [2]);
+  t.is(w.repos.contacts.table.all().length, 0);
+});
+
+test('contacts without an email never clash, and a year-less birthday is listed among the upcoming ones', async (t) => {
+  const w = await world('2027-02-27T09:00:00Z');
+  await w.useCases.createContact(w.owner, { firstName: 'Leap', birthday: '--02-29' });
+  await w.useCases.createContact(w.owner, { firstName: 'Leap twin', birthday: '--02-29' });
+  t.is((await w.useCases.upcomingBirthdays(w.owner, { days: 1 })).items.length, 2);
+  t.is((await w.useCases.upcomingBirthdays(w.owner, { days: 0 })).items.length, 0);
 });

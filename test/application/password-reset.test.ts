@@ -1,6 +1,7 @@
 import test from 'ava';
 import { ValidationFailed } from '../../src/domain/errors.js';
 import { InvalidCredentials, InvalidRefreshToken, InvalidToken, Unauthenticated } from '../../src/domain/user.errors.js';
+import { toAuthUser } from '../../src/domain/user.js';
 import { fakeWorld, PASSWORD, PUBLIC_URL, RESET_TTL_S, verifiedUser } from '../fakes/fake-world.js';
 
 const NEW_PASSWORD = 'a brand new passphrase';
@@ -119,6 +120,24 @@ test('a reset revokes every session: refresh tokens and already-cached access to
   await t.throwsAsync(world.useCases.logIn({ email: 'ann@example.com', password: PASSWORD }), { instanceOf: InvalidCredentials });
   const fresh = await world.useCases.logIn({ email: 'ann@example.com', password: NEW_PASSWORD });
   t.truthy(await world.useCases.authenticate(fresh.accessToken));
+});
+
+test('a request that read the user and its session before a reset cannot write them back into the cache', async (t) => {
+  const { world, account, token } = await requestedReset();
+  const before = toAuthUser((await world.repos.users.findByEmail('ann@example.com'))!);
+  const sessionIds = world.repos.sessions.table.all().map((s) => s.id);
+
+  await world.useCases.resetPassword({ token, password: NEW_PASSWORD });
+  t.deepEqual(
+    await Promise.all(sessionIds.map(async (id) => (await world.cache.get(before.id, id)).sessionActive)),
+    sessionIds.map(() => false),
+    'every revoked session has a tombstone, as after a logout',
+  );
+  // What the racing request writes once the reset is done: what it read before.
+  await world.cache.putUser(before);
+  for (const id of sessionIds) await world.cache.putSession(id, true);
+  t.deepEqual(await world.cache.get(before.id, sessionIds[0]!), { user: null, sessionActive: false });
+  await t.throwsAsync(world.useCases.authenticate(account.accessToken), { instanceOf: Unauthenticated });
 });
 
 test('a reset does not log anyone in and stores the new password only as a hash', async (t) => {

@@ -10,6 +10,8 @@ import { PRODUCTION_NODE_FLAGS } from '../../src/infrastructure/node-flags.js';
 
 interface Service {
   image?: string;
+  command?: string[];
+  restart?: string;
   build?: unknown;
   env_file?: string | string[];
   environment?: Record<string, string>;
@@ -19,13 +21,19 @@ interface Service {
   healthcheck?: { test?: string[] };
 }
 
-const compose = parse(readFileSync('docker-compose.yml', 'utf8')) as { services: Record<string, Service>; volumes?: Record<string, unknown> };
-const { app, postgres, redis, mailpit } = compose.services;
+type ComposeFile = { services: Record<string, Service>; volumes?: Record<string, unknown> };
+/** A compose file with `${VAR:-default}` read as its default, as compose does when VAR is unset. */
+const readCompose = (file: string) => parse(readFileSync(file, 'utf8').replace(/\$\{\w+:-([^}]*)\}/g, '$1'), { merge: true }) as ComposeFile;
+const compose = readCompose('docker-compose.yml');
+const override = readCompose('docker-compose.override.yml');
+const scale = readCompose('docker-compose.scale.yml');
+const { app, postgres, redis, mailpit, migrate } = compose.services;
 const dockerfile = readFileSync('Dockerfile', 'utf8');
 
-test('compose runs the app with PostgreSQL, Redis and Mailpit, each with a healthcheck', (t) => {
-  t.deepEqual(Object.keys(compose.services).sort(), ['app', 'mailpit', 'postgres', 'redis']);
+test('compose runs the app with PostgreSQL, Redis and Mailpit, each with a healthcheck, and a one-shot migration', (t) => {
+  t.deepEqual(Object.keys(compose.services).sort(), ['app', 'mailpit', 'migrate', 'postgres', 'redis']);
   for (const [name, service] of Object.entries(compose.services)) {
+    if (name === 'migrate') continue;
     t.true(Array.isArray(service.healthcheck?.test) && service.healthcheck.test.length > 1, `${name} has no healthcheck`);
   }
   t.regex(app!.healthcheck!.test!.join(' '), /\/health\b/);
@@ -34,6 +42,7 @@ test('compose runs the app with PostgreSQL, Redis and Mailpit, each with a healt
 
 test('the app starts only once its services are healthy, reads .env, and reaches them by service name', (t) => {
   t.deepEqual(app!.depends_on, {
+    migrate: { condition: 'service_completed_successfully' },
     postgres: { condition: 'service_healthy' },
     redis: { condition: 'service_healthy' },
     mailpit: { condition: 'service_healthy' },
@@ -48,7 +57,40 @@ test('the app starts only once its services are healthy, reads .env, and reaches
   // What the container sees: .env under the compose environment, which wins.
   const config = loadConfig({ ...parseEnv(readFileSync('.env', 'utf8')), ...env });
   t.is(config.port, 3000);
-  t.true(app!.ports!.includes(`${config.port}:${config.port}`));
+  t.false(config.migrateOnStart, 'the migrate service does it, once');
+  t.is(config.publicUrl, 'http://localhost:3000');
+  t.deepEqual(app!.ports, undefined, 'docker-compose.override.yml publishes it, so the scale file can leave it out');
+  t.deepEqual(override.services.app!.ports, [`127.0.0.1:${config.port}:${config.port}`]);
+});
+
+test('the migrate service runs the compiled `npm run migrate` once, with the app image and environment', (t) => {
+  t.deepEqual(migrate!.command, ['node', 'dist/src/infrastructure/migrate.js']);
+  t.is(migrate!.image, app!.image);
+  t.deepEqual(migrate!.environment, app!.environment);
+  t.is(migrate!.restart, 'no');
+  t.deepEqual(migrate!.depends_on, { postgres: { condition: 'service_healthy' } });
+});
+
+test('every published port, in every compose file, is bound to 127.0.0.1 only', (t) => {
+  const published = [compose, override, scale].flatMap((file) => Object.values(file.services).flatMap((service) => service.ports ?? []));
+  t.true(published.length >= 4);
+  for (const port of published) t.regex(port, /^127\.0\.0\.1:\d+:\d+$/, port);
+});
+
+test('the scale file puts nginx, trusted for exactly one hop, in front of replicas that publish nothing', (t) => {
+  const { lb, app: replicas } = scale.services;
+  t.is(replicas!.ports, undefined);
+  t.is(replicas!.environment!.TRUST_PROXY, 'true');
+  t.regex(readFileSync('docker-compose.scale.yml', 'utf8'), /JWT_SECRET: \$\{JWT_SECRET:\?/, 'replicas must share one JWT secret');
+  t.regex(lb!.image ?? '', /^nginx:[\w.-]+$/);
+  t.deepEqual(lb!.depends_on, { app: { condition: 'service_healthy' } });
+  const mount = (lb!.volumes ?? []).map((v) => v.split(':')).find(([, target]) => target === '/etc/nginx/conf.d/default.conf');
+  t.truthy(mount);
+  const nginx = readFileSync(mount![0]!, 'utf8');
+  // The app takes the last X-Forwarded-For entry: nginx must append the client's address, not replace or forward it blindly.
+  t.regex(nginx, /proxy_set_header X-Forwarded-For \$proxy_add_x_forwarded_for;/);
+  t.regex(nginx, /proxy_next_upstream error timeout/);
+  t.notRegex(nginx, /^\s*proxy_next_upstream[^;]*non_idempotent/m, 'a POST that reached a replica is never sent to another');
 });
 
 test('PostgreSQL data and uploads live in named volumes', (t) => {
@@ -61,8 +103,8 @@ test('PostgreSQL data and uploads live in named volumes', (t) => {
 });
 
 test('Mailpit offers SMTP on 1025 and its web UI on 8025; Redis and PostgreSQL use pinned images', (t) => {
-  t.true(mailpit!.ports!.includes('1025:1025'));
-  t.true(mailpit!.ports!.includes('8025:8025'));
+  t.true(mailpit!.ports!.includes('127.0.0.1:1025:1025'));
+  t.true(mailpit!.ports!.includes('127.0.0.1:8025:8025'));
   for (const service of [postgres!, redis!, mailpit!]) t.regex(service.image ?? '', /:[\w.-]+$/);
   t.notRegex(`${postgres!.image} ${redis!.image} ${mailpit!.image}`, /:latest\b/);
 });
@@ -74,6 +116,8 @@ test('docker-compose validates the file', (t) => {
     return;
   }
   t.notThrows(() => execFileSync('docker-compose', ['config', '-q'], { stdio: 'pipe' }));
+  const env = { ...process.env, JWT_SECRET: 'x'.repeat(32) };
+  t.notThrows(() => execFileSync('docker-compose', ['-f', 'docker-compose.yml', '-f', 'docker-compose.scale.yml', 'config', '-q'], { stdio: 'pipe', env }));
 });
 
 test('the Dockerfile builds in a first stage and runs production dependencies only, as a non-root user, with a healthcheck', (t) => {

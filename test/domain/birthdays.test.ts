@@ -24,6 +24,14 @@ test('a 29 February birthday falls on 28 February in common years and on 29 Febr
   t.is(birthdayInYear('1990-07-04', 2027), '2027-07-04');
 });
 
+test('a birthday without a year falls on its day like one with a year, 29 February on 28 February in common years', (t) => {
+  t.is(birthdayInYear('--02-29', 2027), '2027-02-28');
+  t.is(birthdayInYear('--02-29', 2028), '2028-02-29');
+  t.is(nextBirthday('--06-14', '2026-06-15'), '2027-06-14');
+  t.true(isBirthdayWithin('--01-01', '2026-12-31', 1));
+  t.false(isBirthdayWithin('--01-02', '2026-12-31', 1));
+});
+
 test('the next birthday is this year while it is still to come, today included, else next year', (t) => {
   t.is(nextBirthday('1990-06-15', '2026-06-15'), '2026-06-15');
   t.is(nextBirthday('1990-06-16', '2026-06-15'), '2026-06-16');

@@ -2,6 +2,8 @@ import { InMemoryUserCache } from '../../src/adapters/cache/in-memory-user-cache
 import { InMemoryLoginThrottle } from '../../src/adapters/rate-limit/in-memory-login-throttle.js';
 import { JwtTokenService } from '../../src/adapters/security/jwt-token-service.js';
 import { makeDeliverPendingEmails } from '../../src/application/use-cases/deliver-pending-emails.js';
+import { PQueueBackgroundTasks } from '../../src/adapters/tasks/p-queue-background-tasks.js';
+import type { EmailInput } from '../../src/application/shared/email-input.js';
 import { wireUseCases } from '../../src/infrastructure/use-cases.js';
 import { InMemoryAvatarStorage } from './in-memory-avatar-storage.js';
 import { CapturingLogger, CapturingMailer, FakeClock, FakePasswordHasher } from './fakes.js';
@@ -26,21 +28,35 @@ export function fakeWorld() {
   const avatars = new InMemoryAvatarStorage();
   const dummyHash = async () => 'hashed:no one has this password';
   const loginThrottle = new InMemoryLoginThrottle(clock, LOGIN_FAILURES);
+  const tasks = new PQueueBackgroundTasks(logger);
+  const wired = wireUseCases({
+    repos,
+    uow,
+    hasher,
+    tokens,
+    cache,
+    clock,
+    avatars,
+    loginThrottle,
+    tasks,
+    dummyHash,
+    logger,
+    publicUrl: PUBLIC_URL,
+    verifyTokenTtlSeconds: 86_400,
+    resetTokenTtlSeconds: RESET_TTL_S,
+  });
   const useCases = {
-    ...wireUseCases({
-      repos,
-      uow,
-      hasher,
-      tokens,
-      cache,
-      clock,
-      avatars,
-      loginThrottle,
-      dummyHash,
-      publicUrl: PUBLIC_URL,
-      verifyTokenTtlSeconds: 86_400,
-      resetTokenTtlSeconds: RESET_TTL_S,
-    }),
+    ...wired,
+    // They answer before their work is done (it runs in the background); here the call waits for it,
+    // so a test reads the outbox right after.
+    requestPasswordReset: async (input: EmailInput) => {
+      await wired.requestPasswordReset(input);
+      await tasks.drain();
+    },
+    resendVerification: async (input: EmailInput) => {
+      await wired.resendVerification(input);
+      await tasks.drain();
+    },
     deliverPendingEmails: makeDeliverPendingEmails({
       outbox: repos.outbox,
       mailer,
@@ -52,7 +68,7 @@ export function fakeWorld() {
   };
   /** Emails use-cases enqueued (pending ones still carry their link); `mailer` holds what delivery sent. */
   const outbox = repos.outbox;
-  return { repos, uow, clock, outbox, mailer, logger, hasher, cache, tokens, loginThrottle, avatars, useCases };
+  return { repos, uow, clock, outbox, mailer, logger, hasher, cache, tokens, loginThrottle, avatars, tasks, useCases };
 }
 
 export const PASSWORD = 'a perfectly fine passphrase';

@@ -31,7 +31,7 @@ export abstract class EmailList {
     return this.emails().filter((e) => e.to.toLowerCase() === address.toLowerCase());
   }
   /** The token carried by the newest link of that kind (to that address, when given). */
-  lastToken(kind: 'verify-email' | 'password-reset', to?: string): string {
+  lastToken(kind: 'verify-email' | 'password-reset' | 'email-change-confirm', to?: string): string {
     const email = this.last(kind, to);
     if (!email || !('link' in email)) throw new Error(`no ${kind} email was sent`);
     return new URL(email.link).searchParams.get('token')!;

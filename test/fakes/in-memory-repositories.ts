@@ -4,11 +4,11 @@ import type { ContactPage, ContactRepository } from '../../src/application/ports
 import type { Email } from '../../src/application/ports/mailer.js';
 import type { OneTimeTokenRecord, OneTimeTokenRepository } from '../../src/application/ports/one-time-token-repository.js';
 import type { OutboxMessage, OutboxRepository } from '../../src/application/ports/outbox-repository.js';
-import type { Session, SessionRepository } from '../../src/application/ports/session-repository.js';
+import { SESSION_TOUCH_INTERVAL_MS, type Session, type SessionRepository } from '../../src/application/ports/session-repository.js';
 import type { Repositories, UnitOfWork } from '../../src/application/ports/unit-of-work.js';
 import type { NewUser, UserRepository } from '../../src/application/ports/user-repository.js';
 import { isBirthdayWithin, nextBirthday } from '../../src/domain/birthdays.js';
-import { ContactEmailTaken } from '../../src/domain/contact.errors.js';
+import { ContactChanged, ContactEmailTaken } from '../../src/domain/contact.errors.js';
 import type { Contact, ContactFields, ContactQuery } from '../../src/domain/contact.js';
 import type { TokenPurpose } from '../../src/domain/one-time-token.js';
 import { EmailTaken } from '../../src/domain/user.errors.js';
@@ -57,6 +57,20 @@ export class InMemoryUserRepository implements UserRepository {
   async setAvatarUrl(id: string, avatarUrl: string) {
     return this.update(id, (u) => ({ ...u, avatarUrl }));
   }
+  async setUsername(id: string, username: string) {
+    return this.update(id, (u) => ({ ...u, username }));
+  }
+  async setEmail(id: string, email: string) {
+    if (this.table.all().some((u) => u.id !== id && emailKey(u.email) === emailKey(email))) throw new EmailTaken();
+    return this.update(id, (u) => ({ ...u, email, emailVerified: true }));
+  }
+  /** Cascades like the foreign keys: `onDelete` is wired by inMemoryRepositories. */
+  onDelete: (id: string) => void = () => {};
+  async delete(id: string) {
+    if (!this.table.rows.delete(id)) return false;
+    this.onDelete(id);
+    return true;
+  }
   private update(id: string, change: (u: User) => User): User | null {
     const user = this.table.get(id);
     return user ? this.table.put(change(user)) : null;
@@ -66,32 +80,69 @@ export class InMemoryUserRepository implements UserRepository {
 export class InMemorySessionRepository implements SessionRepository {
   table = new Table<Session>();
 
-  async create(session: { userId: string; refreshJti: string; expiresAt: Date }) {
-    return this.table.put({ ...session, id: randomUUID(), createdAt: new Date(), revokedAt: null });
+  async create(session: { userId: string; refreshJti: string; expiresAt: Date; userAgent?: string | null; createdAt?: Date }) {
+    const createdAt = session.createdAt ?? new Date();
+    const { userId, refreshJti, expiresAt } = session;
+    return this.table.put({ id: randomUUID(), userId, refreshJti, expiresAt, createdAt, lastUsedAt: createdAt, userAgent: session.userAgent ?? null, revokedAt: null });
   }
   async findById(id: string) {
     return this.table.get(id);
   }
-  async rotate(id: string, fromJti: string, toJti: string, expiresAt: Date) {
+  async rotate(id: string, fromJti: string, toJti: string, expiresAt: Date, at?: Date) {
     const session = this.table.get(id);
     if (!session || session.revokedAt || session.refreshJti !== fromJti) return false;
-    this.table.put({ ...session, refreshJti: toJti, expiresAt });
+    this.table.put({ ...session, refreshJti: toJti, expiresAt, ...(at ? { lastUsedAt: at } : {}) });
     return true;
   }
   async revoke(id: string, at: Date) {
     const session = this.table.get(id);
     if (session && !session.revokedAt) this.table.put({ ...session, revokedAt: at });
   }
-  async revokeAllForUser(userId: string, at: Date) {
-    for (const s of this.table.all()) if (s.userId === userId && !s.revokedAt) this.table.put({ ...s, revokedAt: at });
+  async revokeAllForUser(userId: string, at: Date, exceptId?: string) {
+    const revoked: string[] = [];
+    for (const s of this.table.all()) {
+      if (s.userId === userId && !s.revokedAt && s.id !== exceptId) {
+        this.table.put({ ...s, revokedAt: at });
+        revoked.push(s.id);
+      }
+    }
+    return revoked;
+  }
+  async revokeForUser(userId: string, id: string, at: Date) {
+    const session = this.table.get(id);
+    if (!session || session.userId !== userId || session.revokedAt || session.expiresAt <= at) return false;
+    this.table.put({ ...session, revokedAt: at });
+    return true;
+  }
+  async listAllForUser(userId: string) {
+    return this.table
+      .all()
+      .filter((s) => s.userId === userId)
+      .sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime() || compare(b.id, a.id));
+  }
+  async listLive(userId: string, now: Date) {
+    return this.table
+      .all()
+      .filter((s) => s.userId === userId && !s.revokedAt && s.expiresAt > now)
+      .sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime() || compare(b.id, a.id));
+  }
+  /** How many touches changed something: a test can tell a write from a skipped one. */
+  touches = 0;
+  async touch(id: string, at: Date) {
+    const session = this.table.get(id);
+    if (!session) return null;
+    if (session.lastUsedAt.getTime() > at.getTime() - SESSION_TOUCH_INTERVAL_MS) return session.lastUsedAt;
+    this.touches += 1;
+    this.table.put({ ...session, lastUsedAt: at });
+    return at;
   }
 }
 
 export class InMemoryOneTimeTokenRepository implements OneTimeTokenRepository {
   table = new Table<OneTimeTokenRecord>();
 
-  async create(token: { userId: string; purpose: TokenPurpose; tokenHash: string; createdAt: Date; expiresAt: Date }) {
-    this.table.put({ ...token, id: randomUUID(), consumedAt: null });
+  async create(token: { userId: string; purpose: TokenPurpose; tokenHash: string; createdAt: Date; expiresAt: Date; newEmail?: string }) {
+    this.table.put({ ...token, newEmail: token.newEmail ?? null, id: randomUUID(), consumedAt: null });
   }
   async findByHash(purpose: TokenPurpose, tokenHash: string) {
     return this.table.all().find((t) => t.purpose === purpose && t.tokenHash === tokenHash) ?? null;
@@ -102,10 +153,21 @@ export class InMemoryOneTimeTokenRepository implements OneTimeTokenRepository {
     this.table.put({ ...token, consumedAt: at });
     return true;
   }
+  async release(id: string, consumedAt: Date) {
+    const token = this.table.get(id);
+    if (token?.consumedAt?.getTime() === consumedAt.getTime()) this.table.put({ ...token, consumedAt: null });
+  }
   async consumeAllForUser(userId: string, purpose: TokenPurpose, at: Date) {
     for (const t of this.table.all()) {
       if (t.userId === userId && t.purpose === purpose && !t.consumedAt) this.table.put({ ...t, consumedAt: at });
     }
+  }
+  async createUnlessIssuedSince(token: { userId: string; purpose: TokenPurpose; tokenHash: string; createdAt: Date; expiresAt: Date; newEmail?: string }, since: Date) {
+    // No await between the check and the insert: as atomic as the real one.
+    const later = this.table.all().some((t) => t.userId === token.userId && t.purpose === token.purpose && t.createdAt.getTime() > since.getTime());
+    if (later) return false;
+    this.table.put({ ...token, newEmail: token.newEmail ?? null, id: randomUUID(), consumedAt: null });
+    return true;
   }
   async lastIssuedAt(userId: string, purpose: TokenPurpose) {
     const times = this.table.all().filter((t) => t.userId === userId && t.purpose === purpose).map((t) => t.createdAt.getTime());
@@ -119,43 +181,67 @@ export class InMemoryContactRepository implements ContactRepository {
   async create(ownerId: string, fields: ContactFields) {
     this.assertEmailFree(ownerId, fields.email, null);
     const now = new Date().toISOString();
-    return this.table.put({ ...fields, id: randomUUID(), userId: ownerId, createdAt: now, updatedAt: now });
+    return this.table.put({ ...fields, id: randomUUID(), userId: ownerId, version: 1, createdAt: now, updatedAt: now });
+  }
+  async createMany(ownerId: string, list: readonly ContactFields[]) {
+    const taken = new Set(this.owned(ownerId).flatMap((c) => (c.email === null ? [] : [emailKey(c.email)])));
+    const now = new Date().toISOString();
+    return list.map((fields) => {
+      const key = fields.email === null ? null : emailKey(fields.email);
+      if (key !== null && taken.has(key)) return false;
+      if (key !== null) taken.add(key);
+      this.table.put({ ...fields, id: randomUUID(), userId: ownerId, version: 1, createdAt: now, updatedAt: now });
+      return true;
+    });
   }
   async findById(ownerId: string, id: string) {
+    return this.owns(ownerId, id);
+  }
+  private owns(ownerId: string, id: string): Contact | null {
     const contact = this.table.get(id);
     return contact && contact.userId === ownerId ? contact : null;
   }
   async search(ownerId: string, query: ContactQuery): Promise<ContactPage> {
-    const has = (value: string, text: string | undefined) => text === undefined || value.toLowerCase().includes(text.toLowerCase());
-    const matching = this.owned(ownerId)
-      .filter((c) => !query.q || [c.firstName, c.lastName, c.email].some((value) => has(value, query.q)))
-      .filter((c) => has(c.firstName, query.firstName) && has(c.lastName, query.lastName) && has(c.email, query.email))
-      .sort((a, b) => compare(a.createdAt, b.createdAt) || compare(a.id, b.id));
+    const has = (value: string | null, text: string | undefined) => text === undefined || (value ?? '').toLowerCase().includes(text.toLowerCase());
+    const matching = this.sorted(ownerId)
+      .filter((c) => !query.q || [c.firstName, c.lastName, c.email].some((value) => value !== null && has(value, query.q)))
+      .filter((c) => has(c.firstName, query.firstName) && has(c.lastName, query.lastName) && (query.email === undefined || (c.email !== null && has(c.email, query.email))));
     return { items: matching.slice(query.offset, query.offset + query.limit), total: matching.length };
   }
-  async update(ownerId: string, id: string, changes: Partial<ContactFields>) {
-    const contact = await this.findById(ownerId, id);
-    if (!contact) return null;
-    if (changes.email !== undefined) this.assertEmailFree(ownerId, changes.email, id);
-    return this.table.put({ ...contact, ...changes, updatedAt: new Date().toISOString() });
+  async *listAll(ownerId: string, batchSize: number) {
+    const all = this.sorted(ownerId);
+    for (let start = 0; start < all.length; start += batchSize) yield all.slice(start, start + batchSize);
   }
-  async delete(ownerId: string, id: string) {
-    if (!(await this.findById(ownerId, id))) return false;
+  // Check and write with no await between them, as the real adapter does in one statement.
+  async update(ownerId: string, id: string, changes: Partial<ContactFields>, expectedVersions?: readonly number[]) {
+    const contact = this.owns(ownerId, id);
+    if (!contact) return null;
+    if (expectedVersions && !expectedVersions.includes(contact.version)) throw new ContactChanged();
+    if (changes.email !== undefined) this.assertEmailFree(ownerId, changes.email, id);
+    return this.table.put({ ...contact, ...changes, version: contact.version + 1, updatedAt: new Date().toISOString() });
+  }
+  async delete(ownerId: string, id: string, expectedVersions?: readonly number[]) {
+    const contact = this.owns(ownerId, id);
+    if (!contact) return false;
+    if (expectedVersions && !expectedVersions.includes(contact.version)) throw new ContactChanged();
     this.table.rows.delete(id);
     return true;
   }
   async upcomingBirthdays(ownerId: string, today: string, days: number) {
     return this.owned(ownerId)
-      .filter((c) => isBirthdayWithin(c.birthday, today, days))
-      .map((c) => ({ c, on: nextBirthday(c.birthday, today) }))
+      .flatMap((c) => (c.birthday !== null && isBirthdayWithin(c.birthday, today, days) ? [{ c, on: nextBirthday(c.birthday, today) }] : []))
       .sort((a, b) => compare(a.on, b.on) || compare(a.c.id, b.c.id))
       .map(({ c }) => c);
   }
   private owned(ownerId: string): Contact[] {
     return this.table.all().filter((c) => c.userId === ownerId);
   }
-  private assertEmailFree(ownerId: string, email: string, exceptId: string | null) {
-    if (this.owned(ownerId).some((c) => c.id !== exceptId && emailKey(c.email) === emailKey(email))) throw new ContactEmailTaken();
+  private sorted(ownerId: string): Contact[] {
+    return this.owned(ownerId).sort((a, b) => compare(a.createdAt, b.createdAt) || compare(a.id, b.id));
+  }
+  private assertEmailFree(ownerId: string, email: string | null, exceptId: string | null) {
+    if (email === null) return;
+    if (this.owned(ownerId).some((c) => c.id !== exceptId && c.email !== null && emailKey(c.email) === emailKey(email))) throw new ContactEmailTaken();
   }
 }
 
@@ -193,6 +279,16 @@ export class InMemoryOutboxRepository extends EmailList implements OutboxReposit
     const row = this.table.get(id);
     return row ? this.public(row) : null;
   }
+  async deleteForUser(userId: string) {
+    let deleted = 0;
+    for (const m of this.table.all()) {
+      if (m.email.userId === userId) {
+        this.table.rows.delete(m.id);
+        deleted += 1;
+      }
+    }
+    return deleted;
+  }
   /** Every message, oldest first. */
   messages(): OutboxMessage[] {
     return this.table.all().sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime()).map((m) => this.public(m));
@@ -224,13 +320,24 @@ export interface InMemoryRepositories extends Repositories {
 }
 
 export function inMemoryRepositories(): InMemoryRepositories {
-  return {
+  const repos: InMemoryRepositories = {
     users: new InMemoryUserRepository(),
     sessions: new InMemorySessionRepository(),
     tokens: new InMemoryOneTimeTokenRepository(),
     contacts: new InMemoryContactRepository(),
 
     outbox: new InMemoryOutboxRepository(),
+  };
+  cascadeUserDeletes(repos);
+  return repos;
+}
+
+/** What the foreign keys' ON DELETE CASCADE does in PostgreSQL: a user's rows go with the user. */
+function cascadeUserDeletes(repos: InMemoryRepositories): void {
+  repos.users.onDelete = (userId) => {
+    for (const table of [repos.sessions.table, repos.tokens.table, repos.contacts.table] as Table<{ id: string; userId: string }>[]) {
+      for (const row of table.all()) if (row.userId === userId) table.rows.delete(row.id);
+    }
   };
 }
 
@@ -262,7 +369,9 @@ export class InMemoryUnitOfWork implements UnitOfWork {
       copy.table.rows = repo.table.snapshot();
       return [name, copy, repo.table.snapshot()] as const;
     });
-    const result = await work(Object.fromEntries(staged.map(([name, copy]) => [name, copy])) as unknown as Repositories);
+    const stagedRepos = Object.fromEntries(staged.map(([name, copy]) => [name, copy])) as unknown as InMemoryRepositories;
+    cascadeUserDeletes(stagedRepos);
+    const result = await work(stagedRepos);
     for (const [name, copy, before] of staged) {
       const shared = this.repos[name as keyof InMemoryRepositories].table as Table<{ id: string }>;
       for (const [id, row] of copy.table.rows) {

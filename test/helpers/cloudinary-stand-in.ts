@@ -23,18 +23,21 @@ export interface StandInAsset {
 export type StandInMode = 'ok' | 'error' | 'unavailable' | 'slow' | 'no-url';
 
 /**
- * A local HTTP stand-in for Cloudinary's upload API (POST /v1_1/<cloud>/image/upload), for the real
- * SDK pointed at it with `upload_prefix`. It checks what Cloudinary checks on a signed upload — the
- * API key, a fresh timestamp and a signature over the other fields made with the secret — stores
- * the file under its public id (replacing it only with `overwrite`), and answers with the JSON shape
- * Cloudinary uses, `secure_url` included.
+ * A local HTTP stand-in for Cloudinary's upload API (POST /v1_1/<cloud>/image/upload and
+ * /image/destroy), for the real SDK pointed at it with `upload_prefix`. It checks what Cloudinary
+ * checks on a signed call — the API key, a fresh timestamp and a signature over the other fields
+ * made with the secret — stores the file under its public id, whatever its format (replacing it only
+ * with `overwrite`), and answers with the JSON shape Cloudinary uses, `secure_url` included; a
+ * destroy deletes the asset and answers `{ result: 'ok' }`, or `{ result: 'not found' }`.
  */
 export class CloudinaryStandIn {
   mode: StandInMode = 'ok';
   slowMs = 30_000;
   readonly assets = new Map<string, StandInAsset>();
-  /** Upload requests received, accepted or not. */
+  /** Upload and destroy requests received, accepted or not. */
   requests = 0;
+  /** Every accepted destroy: the public id and the signed fields (`invalidate` among them). */
+  readonly destroyed: { publicId: string; found: boolean; params: Record<string, string> }[] = [];
   private server: Server | undefined;
   private port = 0;
 
@@ -79,7 +82,8 @@ export class CloudinaryStandIn {
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    if (req.method !== 'POST' || req.url !== `/v1_1/${this.cloudName}/image/upload`) {
+    const action = req.method === 'POST' ? /^\/v1_1\/([^/]+)\/image\/(upload|destroy)$/.exec(req.url ?? '') : null;
+    if (!action || action[1] !== this.cloudName) {
       this.json(res, 404, { error: { message: 'Resource not found' } });
       return;
     }
@@ -113,6 +117,7 @@ export class CloudinaryStandIn {
     if (signature !== this.sign(signed)) {
       return this.json(res, 401, { error: { message: `Invalid Signature ${signature}. String to sign - '${toSign(signed)}'.` } });
     }
+    if (action[2] === 'destroy') return this.destroy(res, signed);
     if (!(file instanceof Blob)) return this.json(res, 400, { error: { message: 'Missing required parameter - file' } });
     const bytes = Buffer.from(await file.arrayBuffer());
     const image = detectImage(bytes);
@@ -134,6 +139,16 @@ export class CloudinaryStandIn {
       return this.json(res, 200, rest);
     }
     this.json(res, 200, this.describe(asset));
+  }
+
+  private destroy(res: ServerResponse, signed: Record<string, string>): void {
+    if (!signed.public_id) {
+      this.json(res, 400, { error: { message: 'Missing required parameter - public_id' } });
+      return;
+    }
+    const found = this.assets.delete(signed.public_id);
+    this.destroyed.push({ publicId: signed.public_id, found, params: signed });
+    this.json(res, 200, { result: found ? 'ok' : 'not found' });
   }
 
   private sign(params: Record<string, string>): string {

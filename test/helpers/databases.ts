@@ -2,15 +2,23 @@ import { randomBytes } from 'node:crypto';
 import type { Knex } from 'knex';
 import pg from 'pg';
 import { createClient } from 'redis';
-import { createKnex, migrateLatest } from '../../src/infrastructure/database.js';
+import { createKnex, migrateLatest, type DatabasePooler } from '../../src/infrastructure/database.js';
 
 export const TEST_DATABASE_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+/**
+ * `transaction` when TEST_DATABASE_URL leads through a transaction-mode pooler (`npm run test:pgbouncer`):
+ * the app's knex then runs as DATABASE_POOLER=transaction does, and each test database is a
+ * database of its own rather than a schema (a search_path does not survive transaction pooling).
+ */
+export const TEST_DATABASE_POOLER: DatabasePooler = process.env.TEST_DATABASE_POOLER === 'transaction' ? 'transaction' : 'none';
 export const TEST_REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 /** In CI every service must answer: a test that needs one fails instead of skipping. */
 export const REQUIRE_SERVICES = process.env.REQUIRE_SERVICES === '1' || process.env.REQUIRE_SERVICES === 'true';
 
 export interface TestDatabase {
   knex: Knex;
+  /** PostgreSQL only: a second pool of its own on the same database, as another instance of the app would have (destroy it yourself). */
+  openPool?(): Knex;
   /** Drops what the test created. */
   drop(): Promise<void>;
 }
@@ -70,22 +78,55 @@ export const pgliteBackend: Backend = {
   },
 };
 
-/** Each database made here lives in a schema of its own, so test files run side by side. */
+/** Each database made here lives in a schema of its own (a database of its own behind a pooler), so test files run side by side. */
 export const postgresBackend: Backend = {
   name: 'postgres',
   available: postgresAvailable,
   async create() {
-    const schema = `test_${randomBytes(6).toString('hex')}`;
-    const knex = createKnex({ databaseUrl: TEST_DATABASE_URL, dataDir: '', schema });
-    await migrateLatest(knex, schema);
+    const name = `test_${randomBytes(6).toString('hex')}`;
+    if (TEST_DATABASE_POOLER === 'transaction') return createPooledDatabase(name);
+    const knex = createKnex({ databaseUrl: TEST_DATABASE_URL, dataDir: '', schema: name });
+    await migrateLatest(knex, name);
     return {
       knex,
+      openPool: () => createKnex({ databaseUrl: TEST_DATABASE_URL, dataDir: '', schema: name }),
       async drop() {
-        await knex.raw('DROP SCHEMA IF EXISTS ?? CASCADE', [schema]);
+        await knex.raw('DROP SCHEMA IF EXISTS ?? CASCADE', [name]);
         await knex.destroy();
       },
     };
   },
 };
 
-export const BACKENDS: Backend[] = [pgliteBackend, postgresBackend];
+/** A database of its own, reached through the pooler (which maps every database name to the server). */
+async function createPooledDatabase(name: string): Promise<TestDatabase> {
+  await adminQuery(`CREATE DATABASE "${name}"`);
+  const url = new URL(TEST_DATABASE_URL);
+  url.pathname = `/${name}`;
+  const knex = createKnex({ databaseUrl: url.href, dataDir: '', pooler: 'transaction' });
+  await migrateLatest(knex);
+  return {
+    knex,
+    openPool: () => createKnex({ databaseUrl: url.href, dataDir: '', pooler: 'transaction' }),
+    async drop() {
+      await knex.destroy();
+      // The pooler may still hold server connections to it: FORCE ends them.
+      await adminQuery(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+    },
+  };
+}
+
+async function adminQuery(sql: string): Promise<void> {
+  const client = new pg.Client({ connectionString: TEST_DATABASE_URL, connectionTimeoutMillis: 5000 });
+  await client.connect();
+  try {
+    await client.query(sql);
+  } finally {
+    await client.end();
+  }
+}
+
+/** Both, or the ones TEST_BACKENDS names (comma-separated): the pooler pass runs only `postgres`. */
+export const BACKENDS: Backend[] = [pgliteBackend, postgresBackend].filter(
+  (backend) => !process.env.TEST_BACKENDS || process.env.TEST_BACKENDS.split(',').includes(backend.name),
+);

@@ -22,7 +22,7 @@ export class SmtpSink {
           .then((mail) => {
             this.messages.push(mail);
             this.recipients.push(session.envelope.rcptTo.map((rcpt) => rcpt.address));
-            this.waiters.splice(0).forEach((wake) => wake());
+            for (const wake of this.waiters.splice(0)) wake();
             callback();
           })
           .catch(callback);

@@ -5,10 +5,11 @@ import { createServer, type RequestListener, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { answerClientErrors } from '../../src/adapters/http/client-errors.js';
 import type { Logger } from '../../src/application/ports/logger.js';
+import type { PasswordHasher } from '../../src/application/ports/password-hasher.js';
 import type { UserCache } from '../../src/application/ports/user-cache.js';
 import { loadConfig, type Config } from '../../src/infrastructure/config.js';
 import { buildContainer, type Container } from '../../src/infrastructure/container.js';
-import { CapturingLogger, CapturingMailer, FakeClock } from '../fakes/fakes.js';
+import { CapturingLogger, CapturingMailer, type FakeClock } from '../fakes/fakes.js';
 import type { Backend, TestDatabase } from './databases.js';
 import { pgliteBackend } from './databases.js';
 import { ConformanceLog } from './openapi-conformance.js';
@@ -43,6 +44,8 @@ export interface TestAppOptions {
   publicUrlIsServer?: boolean;
   /** Let the container pick its mailer from the config (SMTP_URL) instead of capturing emails. */
   configuredMailer?: boolean;
+  /** Replaces the bcrypt worker pool (the container closes it with the app). */
+  hasher?: PasswordHasher & { close?: () => Promise<void> };
   /** Replaces the capturing logger (app.logger then stays empty), e.g. a real pino logger writing to a buffer. */
   logger?: Logger;
 }
@@ -85,6 +88,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
       logger: options.logger ?? logger,
       ...(options.clock ? { clock: options.clock } : {}),
       ...(options.cache ? { cache: options.cache } : {}),
+      ...(options.hasher ? { hasher: options.hasher } : {}),
       redisKeyPrefix,
     });
   } catch (error) {
@@ -106,11 +110,15 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
       if (json !== undefined) headers.set('Content-Type', 'application/json');
       if (token) headers.set('Authorization', `Bearer ${token}`);
       const response = await fetch(url + path, { ...rest, headers, ...(json !== undefined ? { body: JSON.stringify(json) } : {}) });
+      await container.tasks.drain();
       await container.dispatcher.drain();
       conformance.assertConforms(response);
       return response;
     },
-    flushOutbox: () => container.dispatcher.drain(),
+    async flushOutbox() {
+      await container.tasks.drain();
+      await container.dispatcher.drain();
+    },
     async close() {
       server.closeAllConnections();
       await new Promise((resolve) => server.close(resolve));
@@ -139,20 +147,23 @@ export function uniqueEmail(prefix = 'user'): string {
 export function eachBackend(
   backends: Backend[],
   register: (it: (title: string, body: (t: ExecutionContext, app: TestApp) => Promise<void>) => void, backend: Backend) => void,
-  options: Omit<TestAppOptions, 'backend'> = {},
+  options: Omit<TestAppOptions, 'backend'> & { serial?: boolean } = {},
 ): void {
+  // Serial for files whose tests would otherwise pile dozens of concurrent requests onto one PGlite app.
+  const { serial, ...appOptions } = options;
+  const declare = serial ? test.serial : test;
   for (const backend of backends) {
     let app: TestApp | undefined;
     let up = true;
     test.before(async () => {
       up = await backend.available();
-      if (up) app = await startTestApp({ ...options, backend });
+      if (up) app = await startTestApp({ ...appOptions, backend });
     });
     test.after.always(async () => {
       await app?.close();
     });
     register((title, body) => {
-      test(`[${backend.name}] ${title}`, async (t) => {
+      declare(`[${backend.name}] ${title}`, async (t) => {
         if (!up) return t.pass(`${backend.name} is not running`);
         await body(t, app!);
       });

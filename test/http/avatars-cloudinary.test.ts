@@ -3,7 +3,7 @@ import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { CloudinaryStandIn } from '../helpers/cloudinary-stand-in.js';
-import { jpeg, png } from '../helpers/images.js';
+import { gif, jpeg, png } from '../helpers/images.js';
 import { signUpAndLogIn, startTestApp, type TestApp } from '../helpers/test-app.js';
 import { form, me, upload } from '../helpers/uploads.js';
 
@@ -35,7 +35,18 @@ test.serial('an upload answers 200 with the versioned Cloudinary URL, which /api
   t.deepEqual(standIn.assetAt(avatarUrl)?.bytes, bytes);
   t.is((await me(app, accessToken)).avatarUrl, avatarUrl);
   t.is((await app.request(`/media/${userId}.jpg`)).status, 404, 'nothing is served locally');
-  t.deepEqual(await readdir(dataDir), [], 'nothing is written to disk');
+  t.deepEqual((await readdir(dataDir)).filter((f) => f !== 'jwt-secret'), [], 'no avatar is written to disk (only the development JWT secret)');
+});
+
+test.serial('a PNG replacing a GIF replaces the one asset: the old URL serves nothing', async (t) => {
+  const { accessToken, userId } = await signUpAndLogIn(app);
+  const old = ((await (await upload(app, accessToken, form(gif()))).json()) as { avatarUrl: string }).avatarUrl;
+  t.regex(old, /\.gif$/);
+  const res = await upload(app, accessToken, form(png(6, 6)));
+  const { avatarUrl } = (await res.json()) as { avatarUrl: string };
+  t.is(standIn.assetAt(old), undefined);
+  t.deepEqual(standIn.assetAt(avatarUrl)?.bytes, png(6, 6));
+  t.deepEqual([...standIn.assets.keys()].filter((id) => id.includes(userId)), [`avatars/${userId}`]);
 });
 
 test.serial('a file over AVATAR_MAX_BYTES answers 413 without anything sent to Cloudinary', async (t) => {

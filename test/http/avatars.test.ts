@@ -54,6 +54,20 @@ eachBackend(
       t.is(seen.size, 3);
     });
 
+    it('a PNG replacing a GIF takes its place: the old .gif URL answers 404 and the user has one file', async (t, app) => {
+      const { accessToken, userId } = await signUpAndLogIn(app);
+      const old = ((await (await upload(app, accessToken, form(gif()))).json()) as { avatarUrl: string }).avatarUrl;
+      t.is((await app.request(new URL(old).pathname)).status, 200);
+      const res = await upload(app, accessToken, form(png(6, 6)));
+      t.is(res.status, 200);
+      const { avatarUrl } = (await res.json()) as { avatarUrl: string };
+      const gone = await app.request(new URL(old).pathname + new URL(old).search);
+      t.is(gone.status, 404);
+      t.is(gone.headers.get('content-type'), 'application/problem+json');
+      t.deepEqual(Buffer.from(await (await app.request(new URL(avatarUrl).pathname)).arrayBuffer()), png(6, 6));
+      t.deepEqual(await uploadsFor(userId), [`${userId}.avatar`]);
+    });
+
     it('without a token the upload answers 401 and nothing is stored', async (t, app) => {
       const { userId } = await signUpAndLogIn(app);
       const res = await upload(app, undefined, form(png(4, 4)));

@@ -67,6 +67,7 @@ test('in a browser, /docs renders every documented route offline, without a CSP 
       if (message.text().startsWith('CSP ')) violations.push(message.text());
     });
     await page.addInitScript({
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: this string is browser code, and its template literal is meant for the browser.
       content: "document.addEventListener('securitypolicyviolation', (e) => console.log(`CSP ${e.violatedDirective} ${e.blockedURI}`));",
     });
     await page.goto(`${app.url}/docs`);

@@ -1,7 +1,8 @@
 import test from 'ava';
 import { Validator } from '@seriousme/openapi-schema-validator';
+import { STATUS_BY_ERROR } from '../../src/adapters/http/error-statuses.js';
 import { openApiDocument } from '../../src/adapters/http/openapi.js';
-import { listRoutes } from '../../src/adapters/http/route-table.js';
+import { listRoutes } from '../helpers/route-table.js';
 import { startTestApp, type TestApp } from '../helpers/test-app.js';
 
 /**
@@ -92,10 +93,14 @@ test('the document lists every route of the contract', (t) => {
     'POST /api/auth/signup', 'GET /api/auth/verify-email', 'POST /api/auth/resend-verification', 'POST /api/auth/login',
     'POST /api/auth/refresh', 'POST /api/auth/logout', 'POST /api/auth/forgot-password', 'POST /api/auth/reset-password',
     'GET /api/users/me', 'PATCH /api/users/me/avatar',
+    'PATCH /api/users/me', 'POST /api/users/me/password', 'POST /api/users/me/email', 'POST /api/auth/confirm-email-change',
+    'GET /api/users/me/sessions', 'DELETE /api/users/me/sessions/{id}', 'DELETE /api/users/me/sessions', 'DELETE /api/users/me',
+    'GET /api/users/me/export', 'GET /account/confirm-email-change', 'POST /account/confirm-email-change',
     'GET /account/verify-email', 'GET /account/forgot-password', 'POST /account/forgot-password',
     'GET /account/reset-password', 'POST /account/reset-password',
     'GET /api/contacts', 'GET /api/contacts/birthdays', 'POST /api/contacts', 'GET /api/contacts/{id}',
     'PUT /api/contacts/{id}', 'PATCH /api/contacts/{id}', 'DELETE /api/contacts/{id}',
+    'GET /api/contacts/export', 'POST /api/contacts/import',
     'GET /health', 'GET /ready', 'GET /openapi.json', 'GET /docs',
   ];
   // Beyond the contract: the page behind the "send me a new link" form, and local-disk avatars.
@@ -108,4 +113,17 @@ test('GET /openapi.json answers the document as JSON', async (t) => {
   t.is(res.status, 200);
   t.regex(res.headers.get('content-type') ?? '', /^application\/json/);
   t.deepEqual(await res.json(), JSON.parse(JSON.stringify(openApiDocument)));
+});
+
+test('every status the error table gives a domain error has its problem+json response in the document', (t) => {
+  const responses = openApiDocument.components?.responses ?? {};
+  const documented = new Set(
+    Object.values(openApiDocument.paths ?? {}).flatMap((item) =>
+      METHODS.flatMap((method) => Object.keys(item[method]?.responses ?? {})),
+    ),
+  );
+  for (const [type, status] of STATUS_BY_ERROR) {
+    t.true(documented.has(String(status)), `${type.name} → ${status} is answered by no documented operation`);
+  }
+  t.true(Object.keys(responses).length >= new Set(STATUS_BY_ERROR.map(([, status]) => status)).size);
 });

@@ -119,6 +119,24 @@ for (const store of STORES) {
     t.is((await logIn(app, email, 'wrong password', newIp())).status, 401);
   });
 
+  it('reset-password (the API and the page form) spends the same per-IP budget as the other auth routes', async (t, app) => {
+    const ip = newIp();
+    t.is((await post(app, '/api/auth/reset-password', { token: 'made-up', password: PASSWORD }, ip)).status, 400);
+    t.is((await post(app, '/api/auth/forgot-password', { email: uniqueEmail() }, ip)).status, 202);
+    const form = (token: string) =>
+      app.request('/account/reset-password', {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-forwarded-for': ip },
+        body: new URLSearchParams({ token, password: PASSWORD, passwordConfirm: PASSWORD }).toString(),
+      });
+    t.is((await form('made-up')).status, 400);
+    await assertRateLimited(t, await post(app, '/api/auth/reset-password', { token: 'made-up', password: PASSWORD }, ip), '3');
+    const page = await form('made-up');
+    t.is(page.status, 429);
+    t.regex(page.headers.get('retry-after') ?? '', /^[1-9]\d*$/);
+    t.is((await post(app, '/api/auth/reset-password', { token: 'made-up', password: PASSWORD }, newIp())).status, 400, 'another IP is not limited');
+  });
+
   it('a signup refused with 429 creates no account and sends no email', async (t, app) => {
     const ip = newIp();
     for (let i = 0; i < 3; i++) await post(app, '/api/auth/resend-verification', { email: uniqueEmail() }, ip);
@@ -140,10 +158,12 @@ for (const store of STORES) {
     await assertRateLimited(t, await logIn(direct, uniqueEmail(), PASSWORD, newIp()), '3');
   });
 
-  it('failed logins for one email from many IPs: past the limit that email answers 429 whatever the IP, even with the right password', async (t, app) => {
+  it('failed logins are counted per (account, IP): past the limit that pair answers 429, even with the right password; other IPs and accounts go on', async (t, app) => {
     const email = await verifiedAccount(app);
-    for (let i = 0; i < 3; i++) t.is((await logIn(app, email, 'wrong password', newIp())).status, 401);
-    await assertRateLimited(t, await logIn(app, email.toUpperCase(), PASSWORD, newIp()));
+    const ip = newIp();
+    for (let i = 0; i < 3; i++) t.is((await logIn(app, email, 'wrong password', ip)).status, 401);
+    await assertRateLimited(t, await logIn(app, email.toUpperCase(), PASSWORD, ip));
+    t.is((await logIn(app, email, PASSWORD, newIp())).status, 200, 'the owner from another IP');
     const other = await verifiedAccount(app);
     const ok = await logIn(app, other, PASSWORD, newIp());
     t.is(ok.status, 200);
@@ -152,12 +172,28 @@ for (const store of STORES) {
     t.is(ok.headers.get('cache-control'), 'no-store');
   });
 
+  it('eleven wrong passwords from eleven IPs never lock the owner out; past the per-account ceiling the IPs that failed are refused', async (t, app) => {
+    const email = await verifiedAccount(app);
+    const attackers = Array.from({ length: 11 }, () => newIp());
+    for (const ip of attackers) t.true([401, 429].includes((await logIn(app, email, 'wrong password', ip)).status));
+    // Ceiling: 3 × RATE_LIMIT_LOGIN_FAILURES_MAX = 9 failures from all IPs; an IP that failed is now refused, right password or not.
+    await assertRateLimited(t, await logIn(app, email, PASSWORD, attackers[0]!));
+    const owner = await logIn(app, email, PASSWORD, newIp());
+    t.is(owner.status, 200, 'the owner, from an IP that has not failed, is let in');
+    t.truthy(((await owner.json()) as { accessToken?: string }).accessToken);
+    // A fresh attacker IP gets one guess, then joins the refused.
+    const fresh = newIp();
+    t.is((await logIn(app, email, 'wrong password', fresh)).status, 401);
+    await assertRateLimited(t, await logIn(app, email, 'another wrong password', fresh));
+  });
+
   it("the account owner's successful login does not reset an attacker's failures", async (t, app) => {
     const email = await verifiedAccount(app);
-    for (let i = 0; i < 2; i++) t.is((await logIn(app, email, 'wrong password', newIp())).status, 401);
+    const attackers = Array.from({ length: 8 }, () => newIp());
+    for (const ip of attackers) t.is((await logIn(app, email, 'wrong password', ip)).status, 401);
     t.is((await logIn(app, email, PASSWORD, newIp())).status, 200);
-    t.is((await logIn(app, email, 'wrong password', newIp())).status, 401);
-    await assertRateLimited(t, await logIn(app, email, PASSWORD, newIp()));
+    t.is((await logIn(app, email, 'wrong password', newIp())).status, 401, 'the ninth failure reaches the ceiling');
+    await assertRateLimited(t, await logIn(app, email, 'wrong password', attackers[0]!));
   });
 
   it('contacts are limited per user after authentication: one user at the limit does not limit another', async (t, app) => {
@@ -195,7 +231,7 @@ for (const store of STORES) {
   });
 }
 
-test.serial('[redis] two instances of the app sharing one Redis share the counts of a user, an IP and an email', async (t) => {
+test.serial('[redis] two instances of the app sharing one Redis share the counts of a user, an IP and an account', async (t) => {
   if (!(await redisAvailable())) return t.pass('Redis is not running');
   const env = { ...LIMITS, REDIS_URL: TEST_REDIS_URL, TRUST_PROXY: 'true' };
   const redisKeyPrefix = randomRedisPrefix();
@@ -216,12 +252,12 @@ test.serial('[redis] two instances of the app sharing one Redis share the counts
     t.is((await logIn(one, uniqueEmail(), PASSWORD, ip)).status, 401);
     t.is((await logIn(two, uniqueEmail(), PASSWORD, ip)).status, 429);
 
-    // One email's failures.
+    // One email's failures: the per-account ceiling (9) counts the failures of both instances.
     const email = uniqueEmail();
-    t.is((await logIn(one, email, 'wrong password', newIp())).status, 401);
-    t.is((await logIn(two, email, 'wrong password', newIp())).status, 401);
-    t.is((await logIn(one, email, 'wrong password', newIp())).status, 401);
-    t.is((await logIn(two, email, 'wrong password', newIp())).status, 429);
+    const ips = Array.from({ length: 9 }, () => newIp());
+    for (const [i, failing] of ips.entries()) t.is((await logIn(i % 2 ? two : one, email, 'wrong password', failing)).status, 401);
+    t.is((await logIn(two, email, 'wrong password', ips[0]!)).status, 429);
+    t.is((await logIn(one, email, 'wrong password', newIp())).status, 401, 'an IP that has not failed may still try');
   } finally {
     for (const s of standIns) await s.close();
     await one.close();

@@ -64,12 +64,15 @@ test('a bad secret URL is named without echoing its credentials', (t) => {
   t.false(error!.message.includes('hunter2'));
 });
 
-test('production refuses the development JWT secret and any secret under 32 bytes', (t) => {
-  t.throws(() => loadConfig({ NODE_ENV: 'production' }), { instanceOf: ConfigError, message: /^JWT_SECRET:/ });
-  t.throws(() => loadConfig({ NODE_ENV: 'production', JWT_SECRET: DEVELOPMENT_JWT_SECRET }), { instanceOf: ConfigError });
-  t.throws(() => loadConfig({ NODE_ENV: 'production', JWT_SECRET: 'short-secret' }), { instanceOf: ConfigError, message: /32 bytes/ });
-  t.is(loadConfig({ NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(32) }).jwtSecret, 'x'.repeat(32));
+test('production refuses to start without a JWT secret of at least 32 bytes, or without SMTP_URL, naming the variable', (t) => {
+  const smtp = { SMTP_URL: 'smtp://mail.example.com:25' };
+  t.throws(() => loadConfig({ NODE_ENV: 'production', ...smtp }), { instanceOf: ConfigError, message: /^JWT_SECRET: must be set/ });
+  t.throws(() => loadConfig({ NODE_ENV: 'production', ...smtp, JWT_SECRET: DEVELOPMENT_JWT_SECRET }), { instanceOf: ConfigError, message: /^JWT_SECRET:/ });
+  t.throws(() => loadConfig({ NODE_ENV: 'production', ...smtp, JWT_SECRET: 'short-secret' }), { instanceOf: ConfigError, message: /^JWT_SECRET: .*32 bytes/ });
+  t.throws(() => loadConfig({ NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(32) }), { instanceOf: ConfigError, message: /^SMTP_URL: must be set/ });
+  t.is(loadConfig({ NODE_ENV: 'production', ...smtp, JWT_SECRET: 'x'.repeat(32) }).jwtSecret, 'x'.repeat(32));
   t.notThrows(() => loadConfig({ NODE_ENV: 'development', JWT_SECRET: 'short' }));
+  t.is(loadConfig({}).jwtSecret, '', 'no secret ships as a default');
 });
 
 test('every variable of the contract is known to the config', (t) => {
@@ -80,4 +83,18 @@ test('every variable of the contract is known to the config', (t) => {
     'RATE_LIMIT_LOGIN_FAILURES_MAX', 'TRUST_PROXY', 'AVATAR_MAX_BYTES', 'USER_CACHE_TTL_S', 'BCRYPT_ROUNDS', 'LOG_LEVEL']) {
     t.true(known.has(variable), variable);
   }
+});
+
+test('deployment settings: DATABASE_POOLER none|transaction, DATABASE_POOL_MAX, MIGRATE_ON_START, SMTP_REQUIRE_TLS', (t) => {
+  t.like(loadConfig({}), { databasePooler: 'none', databasePoolMax: 10, migrateOnStart: true, smtpRequireTls: false });
+  t.like(loadConfig({ DATABASE_POOLER: 'transaction', DATABASE_POOL_MAX: '4', MIGRATE_ON_START: 'false', SMTP_REQUIRE_TLS: 'true' }), {
+    databasePooler: 'transaction',
+    databasePoolMax: 4,
+    migrateOnStart: false,
+    smtpRequireTls: true,
+  });
+  t.throws(() => loadConfig({ DATABASE_POOLER: 'pgbouncer' }), { instanceOf: ConfigError, message: /^DATABASE_POOLER: / });
+  t.throws(() => loadConfig({ DATABASE_POOL_MAX: '0' }), { instanceOf: ConfigError, message: /^DATABASE_POOL_MAX: / });
+  t.throws(() => loadConfig({ MIGRATE_ON_START: 'sometimes' }), { instanceOf: ConfigError, message: /^MIGRATE_ON_START: / });
+  t.throws(() => loadConfig({ SMTP_REQUIRE_TLS: 'yes please' }), { instanceOf: ConfigError, message: /^SMTP_REQUIRE_TLS: / });
 });

@@ -1,5 +1,4 @@
 import test from 'ava';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -7,41 +6,8 @@ import path from 'node:path';
 import { simpleParser } from 'mailparser';
 import pg from 'pg';
 import { postgresAvailable, TEST_DATABASE_URL } from '../helpers/databases.js';
+import { startMain, type Running } from '../helpers/main-process.js';
 import { linkIn, SmtpSink } from '../helpers/smtp-sink.js';
-
-interface Running {
-  child: ChildProcess;
-  url: string;
-  output: () => string;
-  exit: Promise<number | null>;
-}
-
-/** Starts `src/infrastructure/main.ts` as `npm start` does, in a scratch folder with no .env. */
-async function startMain(env: Record<string, string>, cwd: string): Promise<Running> {
-  const child = spawn(process.execPath, ['--import', import.meta.resolve('tsx'), path.resolve('src/infrastructure/main.ts')], {
-    cwd,
-    env: { PATH: process.env.PATH ?? '', PORT: '0', BCRYPT_ROUNDS: '4', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  child.stdout!.on('data', (d) => (output += d));
-  child.stderr!.on('data', (d) => (output += d));
-  const exit = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  const port = await new Promise<number>((resolve, reject) => {
-    const timer = setInterval(() => {
-      const line = output.split('\n').find((l) => l.includes('"listening"'));
-      if (line) {
-        clearInterval(timer);
-        resolve(JSON.parse(line).port);
-      }
-    }, 50);
-    void exit.then((code) => {
-      clearInterval(timer);
-      reject(new Error(`main exited with ${code}: ${output}`));
-    });
-  });
-  return { child, url: `http://127.0.0.1:${port}`, output: () => output, exit };
-}
 
 async function accountFlow(t: import('ava').ExecutionContext, url: string, readLink: (email: string) => Promise<string>) {
   const email = `ann.${randomBytes(3).toString('hex')}@example.com`;
@@ -116,7 +82,8 @@ test('a bad configuration value stops the start with one line naming the variabl
   const cwd = await mkdtemp(path.join(tmpdir(), 'contacts-main-'));
   try {
     await t.throwsAsync(startMain({ PORT: 'not-a-port' }, cwd), { message: /Configuration error: PORT: / });
-    await t.throwsAsync(startMain({ NODE_ENV: 'production' }, cwd), { message: /Configuration error: JWT_SECRET: / });
+    await t.throwsAsync(startMain({ NODE_ENV: 'production', SMTP_URL: 'smtp://127.0.0.1:1' }, cwd), { message: /Configuration error: JWT_SECRET: must be set/ });
+    await t.throwsAsync(startMain({ NODE_ENV: 'production', JWT_SECRET: randomBytes(32).toString('hex') }, cwd), { message: /Configuration error: SMTP_URL: must be set/ });
   } finally {
     await rm(cwd, { recursive: true, force: true });
   }

@@ -6,9 +6,15 @@ interface Entry<T> {
   expiresAt: number;
 }
 
+/** A cached user, or only the floor an eviction left (user null): the version putUser may not go under. */
+interface UserSlot {
+  user: AuthUser | null;
+  tokenVersion: number;
+}
+
 /** The cache of a single process: used when no REDIS_URL is set. Entries expire after ttlSeconds. */
 export class InMemoryUserCache implements UserCache {
-  private readonly users = new Map<string, Entry<AuthUser>>();
+  private readonly users = new Map<string, Entry<UserSlot>>();
   private readonly sessions = new Map<string, Entry<boolean>>();
 
   constructor(
@@ -17,11 +23,14 @@ export class InMemoryUserCache implements UserCache {
   ) {}
 
   async get(userId: string, sessionId: string): Promise<CachedAuth> {
-    return { user: this.read(this.users, userId), sessionActive: this.read(this.sessions, sessionId) };
+    return { user: this.read(this.users, userId)?.user ?? null, sessionActive: this.read(this.sessions, sessionId) };
   }
 
   async putUser(user: AuthUser): Promise<void> {
-    this.write(this.users, user.id, structuredClone({ ...toPublicUser(user), tokenVersion: user.tokenVersion }));
+    // A request that read the user before a password change must not bring the old version back.
+    const held = this.read(this.users, user.id);
+    if (held && held.tokenVersion > user.tokenVersion) return;
+    this.write(this.users, user.id, { user: structuredClone({ ...toPublicUser(user), tokenVersion: user.tokenVersion }), tokenVersion: user.tokenVersion });
   }
 
   async putSession(sessionId: string, active: boolean): Promise<void> {
@@ -30,8 +39,10 @@ export class InMemoryUserCache implements UserCache {
     this.write(this.sessions, sessionId, active);
   }
 
-  async evictUser(userId: string): Promise<void> {
-    this.users.delete(userId);
+  async evictUser(userId: string, tokenVersion?: number): Promise<void> {
+    const floor = Math.max(tokenVersion ?? -1, this.read(this.users, userId)?.tokenVersion ?? -1);
+    if (floor < 0) this.users.delete(userId);
+    else this.write(this.users, userId, { user: null, tokenVersion: floor });
   }
 
   async evictSession(sessionId: string): Promise<void> {

@@ -1,8 +1,9 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import type { createClient } from 'redis';
 import type { Logger } from '../../application/ports/logger.js';
 import type { CachedAuth, UserCache } from '../../application/ports/user-cache.js';
 import type { AuthUser } from '../../domain/user.js';
+import { withTimeout } from '../with-timeout.js';
 
 export interface RedisUserCacheOptions {
   ttlSeconds: number;
@@ -20,6 +21,40 @@ type RedisClient = ReturnType<typeof createClient>;
 const MISS: CachedAuth = { user: null, sessionActive: null };
 
 /**
+ * The compare-and-set of putUser. KEYS[1] the user's key; ARGV: the entry, its tokenVersion, the TTL.
+ * Writes unless the key holds a higher tokenVersion (an entry, or a floor left by EVICT_USER).
+ */
+const PUT_USER = `
+local held = redis.call('GET', KEYS[1])
+if held then
+  local ok, entry = pcall(cjson.decode, held)
+  local version = ok and type(entry) == 'table' and tonumber(entry.tokenVersion)
+  if version and version > tonumber(ARGV[2]) then return 0 end
+end
+redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[3])
+return 1`;
+
+/**
+ * evictUser. KEYS[1] the user's key; ARGV: a tokenVersion floor or '', the TTL. Replaces the entry
+ * with `{"tokenVersion":<floor>}`, the higher of the given floor and the evicted entry's version
+ * (get reads it as a miss, PUT_USER as a floor); deletes the key when neither is known.
+ */
+const EVICT_USER = `
+local floor = tonumber(ARGV[1]) or -1
+local held = redis.call('GET', KEYS[1])
+if held then
+  local ok, entry = pcall(cjson.decode, held)
+  local version = ok and type(entry) == 'table' and tonumber(entry.tokenVersion)
+  if version and version > floor then floor = version end
+end
+if floor < 0 then return redis.call('DEL', KEYS[1]) end
+redis.call('SET', KEYS[1], string.format('{"tokenVersion":%d}', floor), 'EX', ARGV[2])
+return 1`;
+
+const sha1 = (script: string) => createHash('sha1').update(script).digest('hex');
+const SHAS = new Map([PUT_USER, EVICT_USER].map((script) => [script, sha1(script)]));
+
+/**
  * The user cache shared by every instance of the app, in Redis.
  *
  * An entry may outlive the database change that should have evicted it when Redis did not answer
@@ -28,7 +63,10 @@ const MISS: CachedAuth = { user: null, sessionActive: null };
  * miss (authentication then reads the database) and writes nothing; once Redis answers again it
  * rotates the generation that every key carries, which orphans every entry written before, whoever
  * wrote it. Every read fetches the current generation in the same MGET, so an instance that did
- * not see the outage drops the old entries too. See docs/decisions/user-cache-revocation.md.
+ * not see the outage drops the old entries too. Writes that race a revocation cannot undo it:
+ * putUser is a compare-and-set refusing a lower token version (evictUser leaves the version as a
+ * floor), a live session is written only where no tombstone is. See
+ * docs/decisions/user-cache-revocation.md.
  */
 export class RedisUserCache implements UserCache {
   private generation: string | null = null;
@@ -71,7 +109,9 @@ export class RedisUserCache implements UserCache {
   async putUser(user: AuthUser): Promise<void> {
     const generation = this.usableGeneration();
     if (!generation) return;
-    await this.write(() => this.client.set(this.userKey(generation, user.id), serializeUser(user), { expiration: { type: 'EX', value: this.options.ttlSeconds } }));
+    // One atomic compare-and-set: a request that read the user before a password change cannot
+    // write the old token version back after the change evicted it.
+    await this.write(() => this.script(PUT_USER, this.userKey(generation, user.id), [serializeUser(user), String(user.tokenVersion), String(this.options.ttlSeconds)]));
   }
 
   async putSession(sessionId: string, active: boolean): Promise<void> {
@@ -86,11 +126,12 @@ export class RedisUserCache implements UserCache {
     );
   }
 
-  async evictUser(userId: string): Promise<void> {
+  async evictUser(userId: string, tokenVersion?: number): Promise<void> {
     const generation = this.usableGeneration();
     // Untrusted: nothing to evict, the resynchronisation will orphan the entry.
     if (!generation) return;
-    await this.write(() => this.client.del(this.userKey(generation, userId)));
+    const floor = tokenVersion === undefined ? '' : String(tokenVersion);
+    await this.write(() => this.script(EVICT_USER, this.userKey(generation, userId), [floor, String(this.options.ttlSeconds)]));
   }
 
   async evictSession(sessionId: string): Promise<void> {
@@ -156,12 +197,20 @@ export class RedisUserCache implements UserCache {
     );
   }
 
+  /** EVALSHA of one of this file's scripts; EVAL, which loads it, when Redis does not know it yet. */
+  private async script(script: string, key: string, args: string[]): Promise<unknown> {
+    const options = { keys: [key], arguments: args };
+    try {
+      return await this.client.evalSha(SHAS.get(script)!, options);
+    } catch (error) {
+      if (!(error instanceof Error) || !error.message.startsWith('NOSCRIPT')) throw error;
+      return this.client.eval(script, options);
+    }
+  }
+
   private bounded<T>(command: Promise<T>): Promise<T> {
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`Redis did not answer within ${this.options.commandTimeoutMs} ms`)), this.options.commandTimeoutMs);
-    });
-    return Promise.race([command, timeout]).finally(() => clearTimeout(timer));
+    const ms = this.options.commandTimeoutMs;
+    return withTimeout(command, ms, `Redis did not answer within ${ms} ms`);
   }
 
   private generationKey(): string {

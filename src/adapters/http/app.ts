@@ -1,9 +1,10 @@
 import Router from '@koa/router';
-import Koa, { type Middleware } from 'koa';
+import Koa from 'koa';
 import type { Logger } from '../../application/ports/logger.js';
 import { corsPolicy } from './middleware/cors.js';
 import { HttpProblem } from './problem.js';
 import { errorHandler, type ErrorTranslator } from './middleware/error-handler.js';
+import { NO_RATE_LIMITS, type RateLimiters } from './middleware/rate-limit.js';
 import { requestLog } from './middleware/request-log.js';
 import { securityHeaders } from './middleware/security-headers.js';
 import { accountRoutes } from './pages/account.routes.js';
@@ -15,19 +16,6 @@ import { mediaRoutes, type MediaFiles } from './routes/media.routes.js';
 import { operationsRoutes, type HealthCheck } from './routes/operations.routes.js';
 import { userRoutes } from './routes/users.routes.js';
 import type { UseCases } from './use-cases.js';
-
-/** Rate-limiting middleware for each family of routes; the composition root picks the store. */
-export interface RateLimiters {
-  /** Every /api/contacts route, per authenticated user (mounted after authentication). */
-  contacts: Middleware;
-  /** Creating a contact, per authenticated user, stricter. */
-  contactCreate: Middleware;
-  /** Signup, login, resend-verification, forgot-password: per client IP. */
-  auth: Middleware;
-}
-
-const passThrough: Middleware = (_ctx, next) => next();
-export const NO_RATE_LIMITS: RateLimiters = { contacts: passThrough, contactCreate: passThrough, auth: passThrough };
 
 export interface AppDeps {
   useCases: UseCases;
@@ -41,8 +29,12 @@ export interface AppDeps {
   healthChecks?: HealthCheck[];
   /** Largest avatar upload in bytes (AVATAR_MAX_BYTES). */
   avatarMaxBytes?: number;
+  /** Largest vCard file an import takes, in bytes (CONTACTS_IMPORT_MAX_BYTES). */
+  contactsImportMaxBytes?: number;
   /** Served under /media/ when avatars are kept on local disk. */
   media?: MediaFiles;
+  /** True once the process is shutting down (/ready answers 503 from then on). */
+  shuttingDown?: () => boolean;
   /** Turns a backing service's failure (database unreachable) into a domain error such as ServiceUnavailable. */
   translateError?: ErrorTranslator;
 }
@@ -65,11 +57,11 @@ export function createApp(deps: AppDeps): Koa {
 
   const router = new Router();
   const children = [
-    operationsRoutes(deps.healthChecks ?? [], deps.logger),
+    operationsRoutes(deps.healthChecks ?? [], deps.logger, { shuttingDown: deps.shuttingDown }),
     docsRoutes(),
     authRoutes(deps.useCases, limits),
     userRoutes(deps.useCases, { avatarMaxBytes: deps.avatarMaxBytes ?? DEFAULT_AVATAR_MAX_BYTES }),
-    contactRoutes(deps.useCases, limits),
+    contactRoutes(deps.useCases, limits, { importMaxBytes: deps.contactsImportMaxBytes }),
     accountRoutes(deps.useCases, limits, deps.logger),
     ...(deps.media ? [mediaRoutes(deps.media)] : []),
   ];

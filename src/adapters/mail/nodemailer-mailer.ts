@@ -7,6 +7,8 @@ export interface SmtpOptions {
   from: string;
   /** Bound on connect, greeting and socket inactivity, so a dead server fails fast. */
   timeoutMs?: number;
+  /** An smtp:// server must upgrade with STARTTLS, or the send fails before anything goes out in clear. */
+  requireTls?: boolean;
 }
 
 /** Sends through an SMTP server (SMTP_URL), e.g. Mailpit in development or a provider in production. */
@@ -20,6 +22,7 @@ export class NodemailerMailer implements Mailer {
       host: url.hostname,
       port: Number(url.port) || (url.protocol === 'smtps:' ? 465 : 587),
       secure: url.protocol === 'smtps:',
+      requireTLS: options.requireTls ?? false,
       auth: url.username ? { user: decodeURIComponent(url.username), pass: decodeURIComponent(url.password) } : undefined,
       connectionTimeout: timeout,
       greetingTimeout: timeout,

@@ -2,8 +2,9 @@ import type { Knex } from 'knex';
 import { raw } from 'objection';
 import type { ContactPage, ContactRepository } from '../../application/ports/contact-repository.js';
 import { addDays, isLeapYear } from '../../domain/birthdays.js';
-import { ContactEmailTaken } from '../../domain/contact.errors.js';
+import { ContactChanged, ContactEmailTaken } from '../../domain/contact.errors.js';
 import type { Contact, ContactFields, ContactQuery } from '../../domain/contact.js';
+import { emailKey } from '../../domain/validation.js';
 import { ContactModel } from './models/contact.model.js';
 import { isUniqueViolation, isUuid } from './pg-errors.js';
 import { PreparedStatement } from './prepared-statement.js';
@@ -11,6 +12,19 @@ import { PreparedStatement } from './prepared-statement.js';
 // The pg driver turns a `date` into a Date at local midnight (PGlite at UTC midnight); as text it
 // is the same calendar day everywhere. Instants leave the database already in the domain's form.
 const isoInstant = (column: string) => `to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
+
+/**
+ * A birthday without a year (`--MM-DD`) is stored as that day in the year 4 (a leap year, so 29
+ * February fits; see the migration 20261201_17): `birthday_md` and its index then serve both kinds.
+ */
+const YEARLESS_YEAR = '0004';
+const BIRTHDAY = `CASE WHEN birthday < DATE '1000-01-01' THEN '--' || to_char(birthday, 'MM-DD') ELSE to_char(birthday, 'YYYY-MM-DD') END`;
+const storedBirthday = (birthday: string | null | undefined) =>
+  typeof birthday === 'string' && birthday.startsWith('--') ? `${YEARLESS_YEAR}${birthday.slice(1)}` : birthday;
+function stored<T extends Partial<ContactFields>>(fields: T): T {
+  return fields.birthday === undefined ? fields : { ...fields, birthday: storedBirthday(fields.birthday) };
+}
+
 const COLUMNS = [
   'id',
   'userId',
@@ -18,8 +32,9 @@ const COLUMNS = [
   'lastName',
   'email',
   'phone',
-  raw("to_char(birthday, 'YYYY-MM-DD') AS birthday"),
+  raw(`${BIRTHDAY} AS birthday`),
   'notes',
+  'version',
   raw(`${isoInstant('created_at')} AS created_at`),
   raw(`${isoInstant('updated_at')} AS updated_at`),
 ];
@@ -35,8 +50,9 @@ function toContact(row: ContactRow): Contact {
     lastName: row.lastName,
     email: row.email,
     phone: row.phone,
-    birthday: row.birthday,
+    birthday: row.birthday ?? null,
     notes: row.notes ?? null,
+    version: Number(row.version),
     createdAt: row.createdAt,
     updatedAt: row.updatedAt,
   };
@@ -44,8 +60,23 @@ function toContact(row: ContactRow): Contact {
 
 // The two reads every client repeats are prepared statements with fixed SQL (see PreparedStatement).
 const READ_COLUMNS = `id, user_id AS "userId", first_name AS "firstName", last_name AS "lastName", email, phone,
-  to_char(birthday, 'YYYY-MM-DD') AS birthday, notes, ${isoInstant('created_at')} AS "createdAt", ${isoInstant('updated_at')} AS "updatedAt"`;
-const CONTACT_BY_ID = new PreparedStatement('contacts.find_by_id.v1', `SELECT ${READ_COLUMNS} FROM contacts WHERE id = ? AND user_id = ?`);
+  ${BIRTHDAY} AS birthday, notes, version, ${isoInstant('created_at')} AS "createdAt", ${isoInstant('updated_at')} AS "updatedAt"`;
+const CONTACT_BY_ID = new PreparedStatement('contacts.find_by_id.v2', `SELECT ${READ_COLUMNS} FROM contacts WHERE id = ? AND user_id = ?`);
+
+/** Rows per INSERT of an import: 7 values each, far below PostgreSQL's 65,535 bindings. */
+const INSERT_BATCH = 500;
+
+// The export's pages, by keyset on (created_at, id) along the index contacts_user_created. The
+// cursor is created_at to the microsecond, so that rows created in one millisecond are never skipped.
+const CURSOR = `to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS cursor`;
+const ALL_FIRST = new PreparedStatement(
+  'contacts.all_first.v1',
+  `SELECT ${READ_COLUMNS}, ${CURSOR} FROM contacts WHERE user_id = ? ORDER BY created_at, id LIMIT ?`,
+);
+const ALL_AFTER = new PreparedStatement(
+  'contacts.all_after.v1',
+  `SELECT ${READ_COLUMNS}, ${CURSOR} FROM contacts WHERE user_id = ? AND (created_at, id) > (?::timestamptz, ?::uuid) ORDER BY created_at, id LIMIT ?`,
+);
 
 /** The list's optional filters, each a condition on the contact and the pattern it is given. */
 const FILTERS = [
@@ -69,10 +100,10 @@ function searchFor(query: ContactQuery): { page: PreparedStatement; count: Prepa
     const where = ['user_id = ?', ...used.map(({ sql }) => sql)].join(' AND ');
     statements = {
       page: new PreparedStatement(
-        `contacts.search_page.v2.${combination}`,
+        `contacts.search_page.v3.${combination}`,
         `SELECT ${READ_COLUMNS}, count(*) OVER () AS "totalCount" FROM contacts WHERE ${where} ORDER BY created_at, id LIMIT ? OFFSET ?`,
       ),
-      count: new PreparedStatement(`contacts.search_count.v2.${combination}`, `SELECT count(*) AS "totalCount" FROM contacts WHERE ${where}`),
+      count: new PreparedStatement(`contacts.search_count.v3.${combination}`, `SELECT count(*) AS "totalCount" FROM contacts WHERE ${where}`),
     };
     searchStatements.set(combination, statements);
   }
@@ -104,12 +135,55 @@ export class KnexContactRepository implements ContactRepository {
   async create(ownerId: string, fields: ContactFields): Promise<Contact> {
     try {
       const row = await ContactModel.query(this.db)
-        .insert({ ...fields, userId: ownerId })
+        .insert({ ...stored(fields), userId: ownerId })
         .returning(COLUMNS as string[]);
       return toContact(row as unknown as ContactModel);
     } catch (error) {
       if (isUniqueViolation(error)) throw new ContactEmailTaken();
       throw error;
+    }
+  }
+
+  async createMany(ownerId: string, list: readonly ContactFields[]): Promise<boolean[]> {
+    const stored_: boolean[] = [];
+    for (let start = 0; start < list.length; start += INSERT_BATCH) {
+      const batch = list.slice(start, start + INSERT_BATCH);
+      // ON CONFLICT on the unique index settles a duplicate email in the same statement as the
+      // insert, whoever else is writing; the emails returned are the rows that went in.
+      const rows = (await this.db('contacts')
+        .insert(
+          batch.map((f) => ({
+            user_id: ownerId,
+            first_name: f.firstName,
+            last_name: f.lastName,
+            email: f.email,
+            phone: f.phone,
+            birthday: storedBirthday(f.birthday),
+            notes: f.notes,
+          })),
+        )
+        .onConflict(this.db.raw('(user_id, lower(email))'))
+        .ignore()
+        .returning('email')) as { email: string | null }[];
+      const inserted = new Set(rows.map((r) => r.email && emailKey(r.email)));
+      for (const fields of batch) {
+        const key = fields.email === null ? null : emailKey(fields.email);
+        stored_.push(key === null || inserted.delete(key));
+      }
+    }
+    return stored_;
+  }
+
+  async *listAll(ownerId: string, batchSize: number): AsyncIterable<Contact[]> {
+    let after: { cursor: string; id: string } | null = null;
+    for (;;) {
+      const bindings: unknown[] = after ? [ownerId, after.cursor, after.id, batchSize] : [ownerId, batchSize];
+      const statement: PreparedStatement = after ? ALL_AFTER : ALL_FIRST;
+      const rows: (ContactRow & { cursor: string })[] = await statement.rows(this.db, bindings);
+      if (rows.length > 0) yield rows.map(toContact);
+      if (rows.length < batchSize) return;
+      const last: ContactRow & { cursor: string } = rows[rows.length - 1]!;
+      after = { cursor: last.cursor, id: last.id };
     }
   }
 
@@ -132,26 +206,41 @@ export class KnexContactRepository implements ContactRepository {
     return { items: rows.map(toContact), total };
   }
 
-  async update(ownerId: string, id: string, changes: Partial<ContactFields>): Promise<Contact | null> {
+  async update(ownerId: string, id: string, changes: Partial<ContactFields>, expectedVersions?: readonly number[]): Promise<Contact | null> {
     if (!isUuid(id)) return null;
     try {
-      const rows = await ContactModel.query(this.db)
-        .patch({ ...changes, updatedAt: raw('now()') as unknown as string })
-        .where({ id, userId: ownerId })
-        .returning(COLUMNS as string[]);
+      const query = ContactModel.query(this.db)
+        .patch({
+          ...stored(changes),
+          version: raw('version + 1') as unknown as number,
+          updatedAt: raw('now()') as unknown as string,
+        })
+        .where({ id, userId: ownerId });
+      if (expectedVersions) query.whereIn('version', [...expectedVersions]);
+      const rows = await query.returning(COLUMNS as string[]);
       const row = (rows as unknown as ContactModel[])[0];
-      return row ? toContact(row) : null;
+      if (row) return toContact(row);
+      return expectedVersions ? this.changedOrAbsent(ownerId, id) : null;
     } catch (error) {
       if (isUniqueViolation(error)) throw new ContactEmailTaken();
       throw error;
     }
   }
 
-  async delete(ownerId: string, id: string): Promise<boolean> {
+  async delete(ownerId: string, id: string, expectedVersions?: readonly number[]): Promise<boolean> {
     if (!isUuid(id)) return false;
     // Rows rather than a count: knex-pglite does not report how many rows a DELETE removed.
-    const deleted = await ContactModel.query(this.db).delete().where({ id, userId: ownerId }).returning('id');
-    return (deleted as unknown as unknown[]).length > 0;
+    const query = ContactModel.query(this.db).delete().where({ id, userId: ownerId });
+    if (expectedVersions) query.whereIn('version', [...expectedVersions]);
+    const deleted = await query.returning('id');
+    if ((deleted as unknown as unknown[]).length > 0) return true;
+    return expectedVersions ? (await this.changedOrAbsent(ownerId, id)) !== null : false;
+  }
+
+  /** After a conditional write matched nothing: null when the contact is absent, else ContactChanged. */
+  private async changedOrAbsent(ownerId: string, id: string): Promise<null> {
+    if (await this.findById(ownerId, id)) throw new ContactChanged();
+    return null;
   }
 
   async upcomingBirthdays(ownerId: string, today: string, days: number): Promise<Contact[]> {

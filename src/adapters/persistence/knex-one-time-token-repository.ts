@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import type { OneTimeTokenRecord, OneTimeTokenRepository } from '../../application/ports/one-time-token-repository.js';
+import type { NewOneTimeToken, OneTimeTokenRecord, OneTimeTokenRepository } from '../../application/ports/one-time-token-repository.js';
 import type { TokenPurpose } from '../../domain/one-time-token.js';
 import { OneTimeTokenModel } from './models/one-time-token.model.js';
 import { isUuid } from './pg-errors.js';
@@ -14,14 +14,35 @@ function toRecord(row: OneTimeTokenModel | undefined): OneTimeTokenRecord | null
     createdAt: new Date(row.createdAt),
     expiresAt: new Date(row.expiresAt),
     consumedAt: row.consumedAt ? new Date(row.consumedAt) : null,
+    newEmail: row.newEmail ?? null,
   };
 }
 
 export class KnexOneTimeTokenRepository implements OneTimeTokenRepository {
   constructor(private readonly db: Knex | Knex.Transaction) {}
 
-  async create(token: { userId: string; purpose: TokenPurpose; tokenHash: string; createdAt: Date; expiresAt: Date }): Promise<void> {
+  async create(token: NewOneTimeToken): Promise<void> {
+    await this.db.raw(
+      `INSERT INTO email_token_issues (user_id, purpose, last_issued_at) VALUES (?, ?, ?)
+       ON CONFLICT (user_id, purpose) DO UPDATE SET last_issued_at = GREATEST(email_token_issues.last_issued_at, excluded.last_issued_at)`,
+      [token.userId, token.purpose, token.createdAt],
+    );
     await OneTimeTokenModel.query(this.db).insert(token);
+  }
+
+  // The upsert locks the (user, purpose) row: a concurrent call waits for this transaction, then
+  // re-checks the condition against what it committed, so only one of them gets a row back.
+  async createUnlessIssuedSince(token: NewOneTimeToken, since: Date): Promise<boolean> {
+    const claimed = await this.db.raw(
+      `INSERT INTO email_token_issues (user_id, purpose, last_issued_at) VALUES (?, ?, ?)
+       ON CONFLICT (user_id, purpose) DO UPDATE SET last_issued_at = excluded.last_issued_at
+       WHERE email_token_issues.last_issued_at <= ?
+       RETURNING user_id`,
+      [token.userId, token.purpose, token.createdAt, since],
+    );
+    if ((claimed as { rows: unknown[] }).rows.length === 0) return false;
+    await OneTimeTokenModel.query(this.db).insert(token);
+    return true;
   }
 
   async findByHash(purpose: TokenPurpose, tokenHash: string): Promise<OneTimeTokenRecord | null> {
@@ -32,6 +53,11 @@ export class KnexOneTimeTokenRepository implements OneTimeTokenRepository {
     if (!isUuid(id)) return false;
     const changed = await OneTimeTokenModel.query(this.db).patch({ consumedAt: at }).where('id', id).whereNull('consumedAt');
     return changed === 1;
+  }
+
+  async release(id: string, consumedAt: Date): Promise<void> {
+    if (!isUuid(id)) return;
+    await OneTimeTokenModel.query(this.db).patch({ consumedAt: null }).where({ id, consumedAt });
   }
 
   async consumeAllForUser(userId: string, purpose: TokenPurpose, at: Date): Promise<void> {

@@ -84,4 +84,10 @@ export class KnexOutboxRepository implements OutboxRepository {
     if (!isUuid(id)) return null;
     return toMessage(await OutboxMessageModel.query(this.db).findById(id));
   }
+
+  async deleteForUser(userId: string): Promise<number> {
+    if (!isUuid(userId)) return 0;
+    const deleted = await OutboxMessageModel.query(this.db).delete().whereRaw(`payload->>'userId' = ?`, [userId]).returning('id');
+    return (deleted as unknown as unknown[]).length;
+  }
 }

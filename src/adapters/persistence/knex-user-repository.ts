@@ -55,6 +55,26 @@ export class KnexUserRepository implements UserRepository {
     return this.update(id, { avatarUrl });
   }
 
+  async setUsername(id: string, username: string): Promise<User | null> {
+    return this.update(id, { username });
+  }
+
+  async setEmail(id: string, email: string): Promise<User | null> {
+    try {
+      return await this.update(id, { email, emailVerified: true });
+    } catch (error) {
+      if (isUniqueViolation(error)) throw new EmailTaken();
+      throw error;
+    }
+  }
+
+  async delete(id: string): Promise<boolean> {
+    if (!isUuid(id)) return false;
+    // Rows rather than a count: knex-pglite does not report how many rows a DELETE removed.
+    const deleted = await UserModel.query(this.db).delete().where('id', id).returning('id');
+    return (deleted as unknown as unknown[]).length > 0;
+  }
+
   private async update(id: string, patch: Partial<UserModel>): Promise<User | null> {
     if (!isUuid(id)) return null;
     const rows = await UserModel.query(this.db)

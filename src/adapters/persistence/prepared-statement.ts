@@ -15,6 +15,11 @@ import type { Knex } from 'knex';
  *
  * Use it for the few hot reads only; everything else goes through knex and Objection. On
  * PGlite, which has no named statements, it is a plain `knex.raw`.
+ *
+ * Behind a transaction-mode pooler (PgBouncer before 1.21, most managed poolers) a named statement
+ * prepared on one server connection is missing, or already there, on the next one the pooler
+ * hands out. A knex made with `namedStatements(false)` in its config runs the same SQL as an
+ * unnamed statement instead: parsed and planned on every call, but tolerated by every pooler.
  */
 export class PreparedStatement {
   /** The SQL for pg, with `$1, $2…` for the placeholders. */
@@ -26,7 +31,10 @@ export class PreparedStatement {
     readonly sql: string,
   ) {
     let n = 0;
-    this.pgText = sql.replace(/\?/g, () => `$${(n += 1)}`);
+    this.pgText = sql.replace(/\?/g, () => {
+      n += 1;
+      return `$${n}`;
+    });
   }
 
   /** The rows as the SQL names them: alias snake_case columns yourself, no key mapping happens. */
@@ -37,7 +45,8 @@ export class PreparedStatement {
     }
     const connection = (await db.client.acquireConnection()) as PgConnection;
     try {
-      const result = await connection.query({ name: this.name, text: this.pgText, values });
+      const named = (db.client.config as StatementConfig).namedStatements !== false;
+      const result = await connection.query(named ? { name: this.name, text: this.pgText, values } : { text: this.pgText, values });
       return result.rows as Row[];
     } finally {
       await db.client.releaseConnection(connection);
@@ -46,7 +55,20 @@ export class PreparedStatement {
 }
 
 interface PgConnection {
-  query(config: { name: string; text: string; values: readonly unknown[] }): Promise<{ rows: unknown[] }>;
+  query(config: { name?: string; text: string; values: readonly unknown[] }): Promise<{ rows: unknown[] }>;
+}
+
+/** What a knex config may carry for PreparedStatement; read on the knex and on its transactions alike. */
+interface StatementConfig {
+  namedStatements?: boolean;
+}
+
+/**
+ * The part of a knex config that tells PreparedStatement whether named statements survive from one
+ * call to the next on a connection: false behind a transaction-mode pooler.
+ */
+export function namedStatements(enabled: boolean): StatementConfig {
+  return { namedStatements: enabled };
 }
 
 const isPg = (db: Knex | Knex.Transaction) => (db.client.config as Knex.Config).client === 'pg';

@@ -1,4 +1,5 @@
 import type { RateLimitStore } from './rate-limit-store.js';
+import { throttleDigest } from './throttle-key.js';
 
 /** koa-ratelimit's memory driver keeps `{ reset (epoch seconds), remaining, total }` per key. */
 interface Count {
@@ -8,23 +9,39 @@ interface Count {
 /**
  * koa-ratelimit's Map never forgets a key; this one stays bounded: when full, it drops the counts
  * whose window has ended, then the oldest ones (those clients start a fresh window: never a refusal).
+ * Keys (a namespace and a client IP or user id) are kept as fixed-size digests, and the raw id the
+ * driver stores in each count is replaced by that digest, so no input's size reaches memory.
  */
-class BoundedCounts extends Map<string, Count> {
+class BoundedCounts extends Map<string, Count & { id?: unknown }> {
   constructor(private readonly maxKeys: number) {
     super();
   }
 
-  override set(key: string, value: Count): this {
-    if (this.size >= this.maxKeys && !this.has(key)) this.makeRoom();
-    return super.set(key, value);
+  override get(key: string) {
+    return super.get(throttleDigest(key));
+  }
+
+  override has(key: string): boolean {
+    return super.has(throttleDigest(key));
+  }
+
+  override delete(key: string): boolean {
+    return super.delete(throttleDigest(key));
+  }
+
+  override set(key: string, value: Count & { id?: unknown }): this {
+    const digest = throttleDigest(key);
+    if (this.size >= this.maxKeys && !super.has(digest)) this.makeRoom();
+    value.id = digest;
+    return super.set(digest, value);
   }
 
   private makeRoom(): void {
     const now = Date.now() / 1000;
-    for (const [key, count] of this) if (count.reset <= now) this.delete(key);
-    for (const key of this.keys()) {
+    for (const [digest, count] of this) if (count.reset <= now) super.delete(digest);
+    for (const digest of this.keys()) {
       if (this.size < this.maxKeys * 0.9) break;
-      this.delete(key);
+      super.delete(digest);
     }
   }
 }

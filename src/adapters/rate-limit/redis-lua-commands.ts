@@ -1,5 +1,6 @@
 import type { Logger } from '../../application/ports/logger.js';
 import { ServiceUnavailable } from '../../domain/errors.js';
+import { withTimeout } from '../with-timeout.js';
 import type { LuaCommands } from './rate-limit-store.js';
 
 /** What this adapter uses of the app's node-redis client. */
@@ -48,7 +49,7 @@ export class RedisLuaCommands implements LuaCommands {
   async run(lua: string, keys: string[], args: string[]): Promise<unknown> {
     if (Date.now() < this.pausedUntil) throw new ServiceUnavailable('redis');
     try {
-      const result = await withDeadline(this.evaluate(lua, keys, args), this.timeoutMs);
+      const result = await withTimeout(this.evaluate(lua, keys, args), this.timeoutMs, `Redis did not answer within ${this.timeoutMs} ms`);
       this.answered();
       return result;
     } catch (error) {
@@ -86,12 +87,4 @@ export class RedisLuaCommands implements LuaCommands {
     this.down = false;
     this.logger.info({ service: 'redis' }, 'rate-limit store answers again: limits are enforced');
   }
-}
-
-function withDeadline<T>(work: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const deadline = new Promise<never>((_resolve, reject) => {
-    timer = setTimeout(() => reject(new Error(`Redis did not answer within ${ms} ms`)), ms);
-  });
-  return Promise.race([work, deadline]).finally(() => clearTimeout(timer));
 }

@@ -44,9 +44,12 @@ export function parseCloudinaryUrl(url: string): CloudinaryAccount {
   return account;
 }
 
+const publicIdOf = (userId: string) => `avatars/${userId}`;
+
 /**
  * Avatars on Cloudinary through the official SDK. Each user has one public id, uploaded with
- * overwrite and CDN invalidation, so a retry replaces instead of leaving orphans; Cloudinary crops
+ * overwrite and CDN invalidation, so a retry replaces instead of leaving orphans, and a PNG replaces
+ * a GIF (a public id has no format: the old URL would serve the new image, converted); Cloudinary crops
  * the image to a square on the way in, and the versioned `secure_url` changes with every upload.
  * The account is passed with every call, so instances (and tests) never share the SDK's global config.
  */
@@ -62,60 +65,87 @@ export class CloudinaryAvatarStorage implements AvatarStorage {
   }
 
   async save(userId: string, image: AvatarImage): Promise<string> {
-    // The SDK picks http or https once, from the environment at load time; an agent of our own per
-    // upload follows the configured upload_prefix instead, and lets a stuck upload be cut off.
+    const result = await this.call<UploadApiResponse>('upload', userId, (account, done) => {
+      const upload = cloudinary.uploader.upload_stream(
+        {
+          ...account,
+          public_id: publicIdOf(userId),
+          overwrite: true,
+          invalidate: true,
+          unique_filename: false,
+          transformation: [AVATAR_TRANSFORMATION],
+        },
+        done,
+      );
+      upload.on('error', done);
+      upload.end(Buffer.from(image.bytes.buffer, image.bytes.byteOffset, image.bytes.byteLength));
+    });
+    if (typeof result.secure_url !== 'string' || !/^https?:\/\//.test(result.secure_url)) {
+      throw this.failure('upload', Object.assign(new Error('answer without a secure_url'), { http_code: 200 }), userId, 0);
+    }
+    return result.secure_url;
+  }
+
+  /** Destroys the user's one asset (any format: Cloudinary keys it by public id alone) and its CDN copies. */
+  async remove(userId: string): Promise<void> {
+    const result = await this.call<{ result?: unknown }>('removal', userId, (account, done) => {
+      const options: UploadApiOptions & { type: 'upload' } = { ...account, type: 'upload', invalidate: true };
+      void cloudinary.uploader.destroy(publicIdOf(userId), options, done);
+    });
+    // Cloudinary answers 200 with { result: 'not found' } for an id it does not hold: already gone.
+    if (result.result !== 'ok' && result.result !== 'not found') {
+      throw this.failure('removal', Object.assign(new Error(`unexpected answer: ${String(result.result)}`), { http_code: 200 }), userId, 0);
+    }
+  }
+
+  /**
+   * One call to Cloudinary's upload API with the account's options, bounded by the timeout whether
+   * or not the SDK's own fires, and its failure turned into a domain error. The SDK picks http or
+   * https once, from the environment at load time; an agent of our own per call follows the
+   * configured upload_prefix instead, and lets a stuck call be cut off.
+   */
+  private async call<T>(
+    action: 'upload' | 'removal',
+    userId: string,
+    send: (account: UploadApiOptions, done: (error?: unknown, response?: T) => void) => void,
+  ): Promise<T> {
     const overHttp = (this.account.upload_prefix ?? '').startsWith('http:');
     const agent = this.account.api_proxy ? undefined : overHttp ? new http.Agent() : new https.Agent();
-    const uploadOptions: UploadApiOptions = {
+    const account: UploadApiOptions = {
       ...this.account,
       resource_type: 'image',
-      public_id: `avatars/${userId}`,
-      overwrite: true,
-      invalidate: true,
-      unique_filename: false,
-      transformation: [AVATAR_TRANSFORMATION],
       timeout: this.options.timeoutMs,
       disable_promises: true,
       ...(agent ? { agent } : {}),
     };
-
     const started = Date.now();
     try {
-      const result = await new Promise<UploadApiResponse>((resolve, reject) => {
+      return await new Promise<T>((resolve, reject) => {
         const deadline = setTimeout(() => {
           reject(Object.assign(new Error('Request Timeout'), { http_code: 499, name: 'TimeoutError' }));
           agent?.destroy();
         }, this.options.timeoutMs);
-        const upload = cloudinary.uploader.upload_stream(uploadOptions, (error, response) => {
+        send(account, (error, response) => {
           clearTimeout(deadline);
           if (error || !response) reject(error ?? new Error('empty answer'));
           else resolve(response);
         });
-        upload.on('error', (error: Error) => {
-          clearTimeout(deadline);
-          reject(error);
-        });
-        upload.end(Buffer.from(image.bytes.buffer, image.bytes.byteOffset, image.bytes.byteLength));
       });
-      if (typeof result.secure_url !== 'string' || !/^https?:\/\//.test(result.secure_url)) {
-        throw Object.assign(new Error('answer without a secure_url'), { http_code: 200 });
-      }
-      return result.secure_url;
     } catch (error) {
-      throw this.failure(error, userId, Date.now() - started);
+      throw this.failure(action, error, userId, Date.now() - started);
     } finally {
       agent?.destroy();
     }
   }
 
   /** Turns what the SDK reports into a domain error, logging the detail with credentials removed. */
-  private failure(error: unknown, userId: string, elapsedMs: number): Error {
+  private failure(action: 'upload' | 'removal', error: unknown, userId: string, elapsedMs: number): Error {
     const { http_code: httpCode, code, name, message } = (error ?? {}) as { http_code?: number; code?: string; name?: string; message?: string };
     const timedOut = httpCode === 499 || name === 'TimeoutError';
     const unreachable = (code !== undefined && UNREACHABLE.has(code)) || (httpCode !== undefined && BUSY_STATUSES.has(httpCode));
     this.options.logger.warn(
       { userId, httpCode, code, elapsedMs, detail: this.redact(String(message ?? error)) },
-      timedOut ? 'avatar upload to Cloudinary timed out' : 'avatar upload to Cloudinary failed',
+      timedOut ? `avatar ${action} at Cloudinary timed out` : `avatar ${action} at Cloudinary failed`,
     );
     if (timedOut) return new AvatarStorageTimeout();
     if (unreachable) return new ServiceUnavailable('avatar storage');

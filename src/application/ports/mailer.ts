@@ -6,6 +6,12 @@ export type Email = { userId?: string } & (
   | { kind: 'verify-email'; to: string; username: string; link: string }
   | { kind: 'password-reset'; to: string; username: string; link: string }
   | { kind: 'password-changed'; to: string; username: string }
+  /** To the new address: the link that makes the switch. */
+  | { kind: 'email-change-confirm'; to: string; username: string; link: string }
+  /** Security notices to the current address; `newEmail` is partly masked. */
+  | { kind: 'email-change-requested'; to: string; username: string; newEmail: string }
+  | { kind: 'email-changed'; to: string; username: string; newEmail: string }
+  | { kind: 'account-deleted'; to: string; username: string }
 );
 
 export interface Mailer {

@@ -38,4 +38,6 @@ export interface OutboxRepository {
   markFailed(id: string, error: string): Promise<void>;
   /** Null when absent or when the id is not well-formed. */
   findById(id: string): Promise<OutboxMessage | null>;
+  /** Deletes every message about that user (`email.userId`), whatever its status; returns how many. */
+  deleteForUser(userId: string): Promise<number>;
 }

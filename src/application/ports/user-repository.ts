@@ -18,4 +18,12 @@ export interface UserRepository {
   /** Stores the new hash and bumps tokenVersion, so every access token issued before is refused. */
   setPassword(id: string, passwordHash: string): Promise<User | null>;
   setAvatarUrl(id: string, avatarUrl: string): Promise<User | null>;
+  setUsername(id: string, username: string): Promise<User | null>;
+  /**
+   * Switches to another email, verified. Throws EmailTaken when another user has it, whatever its
+   * case: the unique index decides, so two concurrent switches to one address cannot both win.
+   */
+  setEmail(id: string, email: string): Promise<User | null>;
+  /** Deletes the user and, with it, everything that refers to it (contacts, sessions, one-time tokens). False when absent. */
+  delete(id: string): Promise<boolean>;
 }

@@ -4,6 +4,7 @@ import type { Clock } from '../ports/clock.js';
 import type { TokenService } from '../ports/token-service.js';
 import type { Repositories } from '../ports/unit-of-work.js';
 import type { UserCache } from '../ports/user-cache.js';
+import { makeSessionActivity } from '../shared/session-activity.js';
 
 export interface Caller {
   user: AuthUser;
@@ -23,6 +24,7 @@ export interface AuthenticateDeps {
  * user's token version has moved on (password reset).
  */
 export function makeAuthenticate(deps: AuthenticateDeps) {
+  const sessionUsed = makeSessionActivity(deps.repos.sessions);
   return async function authenticate(accessToken: string): Promise<Caller> {
     const claims = deps.tokens.verifyAccess(accessToken);
     if (!claims) throw new Unauthenticated();
@@ -43,6 +45,7 @@ export function makeAuthenticate(deps: AuthenticateDeps) {
       await deps.cache.putSession(claims.sessionId, active);
     }
     if (!active || user.tokenVersion !== claims.tokenVersion) throw new Unauthenticated();
+    sessionUsed(claims.sessionId, deps.clock.now());
     return { user, sessionId: claims.sessionId };
   };
 }

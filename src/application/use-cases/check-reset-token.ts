@@ -1,6 +1,6 @@
 import type { Clock } from '../ports/clock.js';
 import type { Repositories } from '../ports/unit-of-work.js';
-import { findLiveResetToken } from './reset-password.js';
+import { findLiveResetToken } from '../shared/reset-tokens.js';
 
 export interface CheckResetTokenDeps {
   repos: Pick<Repositories, 'tokens'>;

@@ -1,5 +1,5 @@
 import { utcDay } from '../../domain/birthdays.js';
-import { toContactView, validateContact, type ContactView } from '../../domain/contact.js';
+import { toVersionedContact, validateContact, type ContactInput, type VersionedContact } from '../../domain/contact.js';
 import type { Clock } from '../ports/clock.js';
 import type { Repositories } from '../ports/unit-of-work.js';
 
@@ -10,8 +10,8 @@ export interface CreateContactDeps {
 
 /** Adds a contact to the caller's book; an id or owner in the input is ignored. */
 export function makeCreateContact(deps: CreateContactDeps) {
-  return async function createContact(ownerId: string, input: Record<string, unknown>): Promise<ContactView> {
+  return async function createContact(ownerId: string, input: ContactInput): Promise<VersionedContact> {
     const fields = validateContact(input, utcDay(deps.clock.now()));
-    return toContactView(await deps.repos.contacts.create(ownerId, fields));
+    return toVersionedContact(await deps.repos.contacts.create(ownerId, fields));
   };
 }

@@ -1,4 +1,4 @@
-import { toContactView, type ContactView } from '../../domain/contact.js';
+import { toVersionedContact, type VersionedContact } from '../../domain/contact.js';
 import { NotFound } from '../../domain/errors.js';
 import type { Repositories } from '../ports/unit-of-work.js';
 
@@ -8,9 +8,9 @@ export interface GetContactDeps {
 
 /** One of the caller's contacts; someone else's is as absent as a missing one. */
 export function makeGetContact(deps: GetContactDeps) {
-  return async function getContact(ownerId: string, id: string): Promise<ContactView> {
+  return async function getContact(ownerId: string, id: string): Promise<VersionedContact> {
     const contact = await deps.repos.contacts.findById(ownerId, id);
     if (!contact) throw new NotFound('contact');
-    return toContactView(contact);
+    return toVersionedContact(contact);
   };
 }

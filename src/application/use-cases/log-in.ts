@@ -1,20 +1,15 @@
 import { randomUUID } from 'node:crypto';
+import { cleanUserAgent } from '../../domain/account.js';
 import { FieldErrors, RateLimited } from '../../domain/errors.js';
 import { EmailNotVerified, InvalidCredentials } from '../../domain/user.errors.js';
 import { PASSWORD_MAX_BYTES } from '../../domain/password-policy.js';
 import { checkEmail, emailKey, requiredString } from '../../domain/validation.js';
 import type { Clock } from '../ports/clock.js';
-import type { LoginThrottle } from '../ports/login-throttle.js';
+import { UNKNOWN_CLIENT_IP, type LoginThrottle } from '../ports/login-throttle.js';
 import type { PasswordHasher } from '../ports/password-hasher.js';
 import type { TokenService } from '../ports/token-service.js';
 import type { Repositories } from '../ports/unit-of-work.js';
-
-export interface TokenPair {
-  accessToken: string;
-  refreshToken: string;
-  tokenType: 'Bearer';
-  expiresIn: number;
-}
+import { issuePair, type TokenPair } from '../shared/token-pair.js';
 
 export interface LogInDeps {
   repos: Pick<Repositories, 'users' | 'sessions'>;
@@ -23,12 +18,20 @@ export interface LogInDeps {
   clock: Clock;
   /** A hash of no one's password, compared when the email is unknown so both failures take as long. */
   dummyHash: () => Promise<string>;
-  /** Failed logins per email, whatever the IP: past the limit the email is refused until the window moves on. */
+  /** Failed logins per account and client IP, with a ceiling per account that never refuses a clean IP (see the port). */
   loginThrottle: LoginThrottle;
 }
 
+/** What a client sent to log in, and the address it came from (for the failed-login throttle). */
+export interface LogInInput {
+  email?: unknown;
+  password?: unknown;
+  clientIp?: unknown;
+}
+
 export function makeLogIn(deps: LogInDeps) {
-  return async function logIn(input: Record<string, unknown>): Promise<TokenPair & { userId: string }> {
+  /** `context.userAgent`: the client's User-Agent header, kept (cleaned and bounded) with the session. */
+  return async function logIn(input: LogInInput, context: { userAgent?: unknown } = {}): Promise<TokenPair & { userId: string }> {
     // Validated before anything is counted or looked up: a megabyte of "email" is refused here.
     const errors = new FieldErrors();
     const email = checkEmail(errors, 'email', input.email);
@@ -40,13 +43,14 @@ export function makeLogIn(deps: LogInDeps) {
     errors.throwIfAny();
 
     const throttleKey = emailKey(email!);
-    const attempt = await deps.loginThrottle.begin(throttleKey);
+    const clientIp = typeof input.clientIp === 'string' ? input.clientIp : UNKNOWN_CLIENT_IP;
+    const attempt = await deps.loginThrottle.begin(throttleKey, clientIp);
     if (!attempt.allowed) throw new RateLimited(attempt.retryAfterSeconds);
 
     const user = await deps.repos.users.findByEmail(email!);
     const matches = await deps.hasher.verify(password!, user ? user.passwordHash : await deps.dummyHash());
     if (!user || !matches) throw new InvalidCredentials();
-    await deps.loginThrottle.succeeded(throttleKey, attempt.id);
+    await deps.loginThrottle.succeeded(throttleKey, clientIp, attempt.id);
     if (!user.emailVerified) throw new EmailNotVerified();
 
     const jti = randomUUID();
@@ -55,22 +59,12 @@ export function makeLogIn(deps: LogInDeps) {
       userId: user.id,
       refreshJti: jti,
       expiresAt: new Date(now.getTime() + deps.tokens.refreshTtlSeconds * 1000),
+      userAgent: cleanUserAgent(context.userAgent),
+      createdAt: now,
     });
     return {
       userId: user.id,
       ...issuePair(deps.tokens, { userId: user.id, sessionId: session.id, tokenVersion: user.tokenVersion, jti }),
     };
-  };
-}
-
-export function issuePair(
-  tokens: TokenService,
-  claims: { userId: string; sessionId: string; tokenVersion: number; jti: string },
-): TokenPair {
-  return {
-    accessToken: tokens.issueAccess(claims),
-    refreshToken: tokens.issueRefresh(claims),
-    tokenType: 'Bearer',
-    expiresIn: tokens.accessTtlSeconds,
   };
 }

@@ -4,7 +4,7 @@ import type { Clock } from '../ports/clock.js';
 import type { TokenService } from '../ports/token-service.js';
 import type { Repositories } from '../ports/unit-of-work.js';
 import type { UserCache } from '../ports/user-cache.js';
-import { issuePair, type TokenPair } from './log-in.js';
+import { issuePair, type TokenPair } from '../shared/token-pair.js';
 
 export interface RefreshSessionDeps {
   repos: Pick<Repositories, 'users' | 'sessions'>;
@@ -31,7 +31,7 @@ export function makeRefreshSession(deps: RefreshSessionDeps) {
     const expiresAt = new Date(now.getTime() + deps.tokens.refreshTtlSeconds * 1000);
     const rotated =
       session.refreshJti === claims.jti &&
-      (await deps.repos.sessions.rotate(session.id, claims.jti, nextJti, expiresAt));
+      (await deps.repos.sessions.rotate(session.id, claims.jti, nextJti, expiresAt, now));
     if (!rotated) {
       await deps.repos.sessions.revoke(session.id, now);
       await deps.cache.evictSession(session.id);

@@ -1,5 +1,5 @@
 import { utcDay } from '../../domain/birthdays.js';
-import { toContactView, validateContact, type ContactView } from '../../domain/contact.js';
+import { toVersionedContact, validateContact, type ContactInput, type VersionedContact } from '../../domain/contact.js';
 import { NotFound } from '../../domain/errors.js';
 import type { Clock } from '../ports/clock.js';
 import type { Repositories } from '../ports/unit-of-work.js';
@@ -9,12 +9,20 @@ export interface ReplaceContactDeps {
   clock: Clock;
 }
 
-/** Replaces every field of one of the caller's contacts; a field left out is required (notes become null). */
+/**
+ * Replaces every field of one of the caller's contacts (an optional field left out becomes null).
+ * With `expectedVersions` (from If-Match), only while the contact is still at one of them.
+ */
 export function makeReplaceContact(deps: ReplaceContactDeps) {
-  return async function replaceContact(ownerId: string, id: string, input: Record<string, unknown>): Promise<ContactView> {
+  return async function replaceContact(
+    ownerId: string,
+    id: string,
+    input: ContactInput,
+    expectedVersions?: readonly number[],
+  ): Promise<VersionedContact> {
     const fields = validateContact(input, utcDay(deps.clock.now()));
-    const contact = await deps.repos.contacts.update(ownerId, id, fields);
+    const contact = await deps.repos.contacts.update(ownerId, id, fields, expectedVersions);
     if (!contact) throw new NotFound('contact');
-    return toContactView(contact);
+    return toVersionedContact(contact);
   };
 }

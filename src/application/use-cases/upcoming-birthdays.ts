@@ -8,9 +8,14 @@ export interface UpcomingBirthdaysDeps {
   clock: Clock;
 }
 
+/** How many days ahead (NaN when unreadable); 7 when absent. */
+export interface UpcomingBirthdaysInput {
+  days?: number;
+}
+
 /** The caller's contacts whose birthday falls from today through today + `days` (UTC), soonest first. */
 export function makeUpcomingBirthdays(deps: UpcomingBirthdaysDeps) {
-  return async function upcomingBirthdays(ownerId: string, input: Record<string, unknown>): Promise<{ items: ContactView[] }> {
+  return async function upcomingBirthdays(ownerId: string, input: UpcomingBirthdaysInput): Promise<{ items: ContactView[] }> {
     const days = validateBirthdayWindow(input);
     const contacts = await deps.repos.contacts.upcomingBirthdays(ownerId, utcDay(deps.clock.now()), days);
     return { items: contacts.map(toContactView) };

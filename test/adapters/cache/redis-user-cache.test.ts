@@ -3,7 +3,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { RedisUserCache } from '../../../src/adapters/cache/redis-user-cache.js';
 import type { AuthUser } from '../../../src/domain/user.js';
-import { closeRedisClient, connectRedis, createRedisClient, type RedisClient } from '../../../src/infrastructure/redis.js';
+import { closeRedisClient, connectRedis, createRedisClient } from '../../../src/infrastructure/redis.js';
 import { CapturingLogger } from '../../fakes/fakes.js';
 import { TEST_REDIS_URL } from '../../helpers/databases.js';
 import { redisAvailable } from '../../helpers/databases.js';

@@ -145,3 +145,65 @@ contract('entries expire after the TTL', async (t, open) => {
   await sleep(1300);
   t.deepEqual(await cache.get(user.id, session), { user: null, sessionActive: null });
 });
+
+contract('a fill that read the user before a password change cannot lower its token version', async (t, open) => {
+  const cache = await open();
+  const user = someUser({ tokenVersion: 3 });
+  await cache.putUser(user);
+  await cache.putUser({ ...user, tokenVersion: 2, username: 'stale' });
+  t.like((await cache.get(user.id, randomUUID())).user, { tokenVersion: 3, username: user.username });
+
+  await cache.evictUser(user.id, 4); // the password changed: version 4 from now on
+  t.is((await cache.get(user.id, randomUUID())).user, null);
+  await cache.putUser(user); // a request that read version 3 before the change
+  t.is((await cache.get(user.id, randomUUID())).user, null);
+  await cache.putUser({ ...user, tokenVersion: 4 });
+  t.like((await cache.get(user.id, randomUUID())).user, { tokenVersion: 4 });
+});
+
+contract("an eviction without a version keeps the evicted entry's version as the floor", async (t, open) => {
+  const cache = await open();
+  const user = someUser({ tokenVersion: 3 });
+  await cache.putUser(user);
+  await cache.evictUser(user.id); // e.g. a new avatar
+  await cache.putUser({ ...user, tokenVersion: 2 });
+  t.is((await cache.get(user.id, randomUUID())).user, null);
+  await cache.evictUser(user.id); // evicting a floor keeps it
+  await cache.putUser({ ...user, tokenVersion: 2 });
+  t.is((await cache.get(user.id, randomUUID())).user, null);
+  await cache.putUser({ ...user, avatarUrl: 'https://example.com/new.png' });
+  t.like((await cache.get(user.id, randomUUID())).user, { tokenVersion: 3, avatarUrl: 'https://example.com/new.png' });
+});
+
+contract('a version given to evictUser is the floor even when nothing was cached; evicting the unknown leaves nothing', async (t, open) => {
+  const cache = await open();
+  const user = someUser({ tokenVersion: 1 });
+  await cache.evictUser(randomUUID());
+  await cache.evictUser(user.id, 2);
+  await cache.putUser(user);
+  t.is((await cache.get(user.id, randomUUID())).user, null);
+  await cache.evictUser(user.id, 1); // a lower floor never lowers the one held
+  await cache.putUser(user);
+  t.is((await cache.get(user.id, randomUUID())).user, null);
+  await cache.putUser({ ...user, tokenVersion: 2 });
+  t.like((await cache.get(user.id, randomUUID())).user, { tokenVersion: 2 });
+});
+
+contract('parallel fills of several token versions leave the highest, whatever order they land in', async (t, open) => {
+  const cache = await open();
+  const user = someUser();
+  for (let round = 0; round < 5; round++) {
+    const versions = Array.from({ length: 12 }, (_, i) => i + round * 12).sort(() => Math.random() - 0.5);
+    await Promise.all(versions.map((tokenVersion) => cache.putUser({ ...user, tokenVersion })));
+    t.is((await cache.get(user.id, randomUUID())).user?.tokenVersion, round * 12 + 11);
+  }
+});
+
+contract('the floor lasts as long as an entry would, then the user can be cached at any version', async (t, open) => {
+  const cache = await open(1);
+  const user = someUser({ tokenVersion: 1 });
+  await cache.evictUser(user.id, 5);
+  await sleep(1300);
+  await cache.putUser(user);
+  t.like((await cache.get(user.id, randomUUID())).user, { tokenVersion: 1 });
+});

@@ -2,7 +2,10 @@ import test from 'ava';
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { once } from 'node:events';
+import type { AddressInfo } from 'node:net';
 import { simpleParser } from 'mailparser';
+import { SMTPServer } from 'smtp-server';
 import { FileOutboxMailer } from '../../../src/adapters/mail/file-outbox-mailer.js';
 import { NodemailerMailer } from '../../../src/adapters/mail/nodemailer-mailer.js';
 import type { Email, Mailer } from '../../../src/application/ports/mailer.js';
@@ -40,14 +43,59 @@ test('NodemailerMailer rejects quickly when no SMTP server answers', async (t) =
   mailer.close();
 });
 
-test('FileOutboxMailer writes a parseable .eml per email and logs where it is', async (t) => {
+/** An SMTP server offering STARTTLS (smtp-server's own test certificate) that notes whether each message came over TLS. */
+async function startTlsServer(): Promise<{ url: string; received: { to: string; secure: boolean }[]; stop(): Promise<void> }> {
+  const received: { to: string; secure: boolean }[] = [];
+  const server = new SMTPServer({
+    authOptional: true,
+    logger: false,
+    onData(stream, session, callback) {
+      stream.resume();
+      stream.on('end', () => {
+        received.push({ to: session.envelope.rcptTo.map((r) => r.address).join(','), secure: session.secure });
+        callback();
+      });
+    },
+  });
+  server.listen(0, '127.0.0.1');
+  await once(server.server, 'listening');
+  const { port } = server.server.address() as AddressInfo;
+  return { url: `smtp://127.0.0.1:${port}`, received, stop: () => new Promise<void>((resolve) => server.close(() => resolve())) };
+}
+
+test('SMTP_REQUIRE_TLS: a server without STARTTLS is refused and gets nothing; one with STARTTLS gets the email over TLS', async (t) => {
+  const plain = await new SmtpSink().start();
+  const tls = await startTlsServer();
+  const refusing = new NodemailerMailer({ url: plain.url, from: 'x@app.test', timeoutMs: 2000, requireTls: true });
+  const upgrading = new NodemailerMailer({ url: tls.url, from: 'x@app.test', timeoutMs: 2000, requireTls: true });
+  const lax = new NodemailerMailer({ url: plain.url, from: 'x@app.test', timeoutMs: 2000 });
+  try {
+    await t.throwsAsync(refusing.send(verification), { message: /STARTTLS/i });
+    t.is(plain.messages.length, 0, 'nothing was sent in clear');
+    await upgrading.send(verification);
+    t.deepEqual(tls.received, [{ to: 'ann@example.com', secure: true }]);
+    // Without the setting, the same plain server is used as before.
+    await lax.send(verification);
+    t.is((await plain.waitFor('ann@example.com')).subject, 'Confirm your email address');
+  } finally {
+    for (const mailer of [refusing, upgrading, lax]) mailer.close();
+    await plain.stop();
+    await tls.stop();
+  }
+});
+
+test('FileOutboxMailer writes a parseable .eml per email and logs where it is, with the link only when asked (development)', async (t) => {
   const dir = await mkdtemp(path.join(tmpdir(), 'outbox-'));
   const logger = new CapturingLogger();
+  const quiet = new CapturingLogger();
   try {
-    await new FileOutboxMailer(dir, 'Contacts <no-reply@app.test>', logger).send(verification);
-    await new FileOutboxMailer(dir, 'Contacts <no-reply@app.test>', logger).send({ kind: 'password-changed', to: 'ann@example.com', username: 'Ann' });
+    await new FileOutboxMailer(dir, 'Contacts <no-reply@app.test>', logger, { logLinks: true }).send(verification);
+    await new FileOutboxMailer(dir, 'Contacts <no-reply@app.test>', logger, { logLinks: true }).send({ kind: 'password-changed', to: 'ann@example.com', username: 'Ann' });
+    await new FileOutboxMailer(dir, 'Contacts <no-reply@app.test>', quiet).send(verification);
+    t.true(quiet.lines.some((l) => l.message === 'email written to the outbox folder'));
+    t.false(quiet.lines.some((l) => JSON.stringify(l.fields).includes(LINK)), 'a link logged outside development');
     const files = (await readdir(dir)).filter((f) => f.endsWith('.eml')).sort();
-    t.is(files.length, 2);
+    t.is(files.length, 3);
     const mail = await simpleParser(await readFile(path.join(dir, files.find((f) => f.includes('verify-email'))!)));
     t.is(mail.subject, 'Confirm your email address');
     t.is(linkIn(mail), LINK);

@@ -4,6 +4,11 @@ import { HttpProblem } from '../problem.js';
 
 export const JSON_LIMIT = '1mb';
 
+/** The body parseBody() read: a plain object, empty when the request had none (or was not parsed). */
+export function requestBody(ctx: { request: unknown }): Record<string, unknown> {
+  return (ctx.request as { body?: Record<string, unknown> }).body ?? {};
+}
+
 /** The Content-Encodings a body may arrive in (decoded before the 1 MB limit is applied). */
 export const BODY_ENCODINGS = ['identity', 'gzip', 'deflate', 'br'] as const;
 const UTF8_NAMES = ['utf-8', 'utf8', 'us-ascii'];
@@ -19,6 +24,8 @@ export function parseBody(options: { form?: boolean } = {}): Middleware {
     jsonLimit: JSON_LIMIT,
     formLimit: JSON_LIMIT,
     encoding: 'utf-8',
+    // DELETE too: deleting an account takes the password in its body.
+    parsedMethods: ['POST', 'PUT', 'PATCH', 'DELETE'],
   });
   const accepted = options.form ? ['application/json', 'application/x-www-form-urlencoded'] : ['application/json'];
   return async function readBody(ctx, next) {

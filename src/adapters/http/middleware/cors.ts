@@ -14,8 +14,8 @@ export function corsPolicy(allowedOrigins: readonly string[]): Middleware {
     origin: (ctx) => (allowed.has(ctx.get('Origin')) ? ctx.get('Origin') : ''),
     credentials: false,
     allowMethods: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'],
-    allowHeaders: ['Authorization', 'Content-Type'],
-    exposeHeaders: ['Retry-After', 'X-RateLimit-Limit', 'X-RateLimit-Remaining', 'X-RateLimit-Reset'],
+    allowHeaders: ['Authorization', 'Content-Type', 'If-Match', 'If-None-Match'],
+    exposeHeaders: ['ETag', 'Location', 'Content-Disposition', 'Retry-After', 'X-RateLimit-Limit', 'X-RateLimit-Remaining', 'X-RateLimit-Reset'],
     maxAge: CORS_MAX_AGE_SECONDS,
     keepHeadersOnError: true,
   });

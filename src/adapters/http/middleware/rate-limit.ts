@@ -2,7 +2,6 @@ import ratelimit from 'koa-ratelimit';
 import type { Context, Middleware } from 'koa';
 import { RateLimited, ServiceUnavailable } from '../../../domain/errors.js';
 import type { RateLimitStore } from '../../rate-limit/rate-limit-store.js';
-import type { RateLimiters } from '../app.js';
 import type { AuthState } from './require-auth.js';
 
 export interface Limit {
@@ -16,6 +15,19 @@ export interface RateLimitRule extends Limit {
   /** Whose budget a request spends (an IP, a user id); undefined is a wiring mistake. */
   key: (ctx: Context) => string | undefined;
 }
+
+/** Rate-limiting middleware for each family of routes; the composition root picks the store. */
+export interface RateLimiters {
+  /** Every /api/contacts route, per authenticated user (mounted after authentication). */
+  contacts: Middleware;
+  /** Creating a contact, per authenticated user, stricter. */
+  contactCreate: Middleware;
+  /** Signup, login, resend-verification, forgot-password: per client IP. */
+  auth: Middleware;
+}
+
+const passThrough: Middleware = (_ctx, next) => next();
+export const NO_RATE_LIMITS: RateLimiters = { contacts: passThrough, contactCreate: passThrough, auth: passThrough };
 
 const RESET = 'X-RateLimit-Reset';
 

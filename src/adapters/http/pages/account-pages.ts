@@ -1,6 +1,7 @@
 import type { FieldError } from '../../../domain/errors.js';
-import { html, type SafeHtml } from './html.js';
+import { html, type SafeHtml } from '../../html.js';
 import { errorSummary, field, layout, type FieldSpec } from './layout.js';
+import { PASSWORD_MIN_BYTES } from '../../../domain/password-policy.js';
 
 /** The account pages people reach from their inbox. Each returns a whole document; nothing here knows HTTP. */
 
@@ -10,7 +11,7 @@ const PASSWORD: FieldSpec = {
   label: 'New password',
   type: 'password',
   autocomplete: 'new-password',
-  hint: 'At least 8 characters. Very common passwords are refused.',
+  hint: `At least ${PASSWORD_MIN_BYTES} characters. Very common passwords are refused.`,
 };
 const PASSWORD_CONFIRM: FieldSpec = { name: 'passwordConfirm', label: 'Confirm new password', type: 'password', autocomplete: 'new-password' };
 const LABELS = Object.fromEntries([EMAIL, PASSWORD, PASSWORD_CONFIRM].map((f) => [f.name, f.label]));
@@ -100,4 +101,42 @@ ${field({ ...EMAIL, value: state.email ?? '' }, errors)}
 
 export function errorPage(title: string, message: string, retryLink?: { href: string; label: string }): SafeHtml {
   return layout(title, html`<p>${message}</p>${retryLink ? html`<p><a href="${retryLink.href}">${retryLink.label}</a></p>` : ''}`);
+}
+
+/** What an email-change link opens: the address it would switch to, and a button that does it. */
+export function confirmEmailChangePage(state: { token: string; newEmail: string }): SafeHtml {
+  return layout(
+    'Confirm your new email address',
+    html`<p>Your account's email address will become:</p>
+<p class="notice"><strong>${state.newEmail}</strong></p>
+<p>From then on you log in with this address, and every email about the account goes to it.</p>
+<form method="post" action="confirm-email-change">
+<input type="hidden" name="token" value="${state.token}">
+<button type="submit">Confirm</button>
+</form>`,
+  );
+}
+
+export function emailChangedPage(newEmail: string): SafeHtml {
+  return layout(
+    'Your email address was changed',
+    html`<p class="notice">Your account now uses <strong>${newEmail}</strong>.</p>
+<p>Log in with this address from now on. We told your previous address about the change.</p>`,
+  );
+}
+
+export function invalidEmailChangeLinkPage(): SafeHtml {
+  return layout(
+    'This link cannot be used',
+    html`<p>This email change link is invalid, has already been used, has expired, or was replaced by a newer request.</p>
+<p>To change your email address, ask again from your account; a new link will be sent to the new address.</p>`,
+  );
+}
+
+export function emailChangeTakenPage(): SafeHtml {
+  return layout(
+    'This address is already in use',
+    html`<p>Another account started using this email address after you asked for the change, so your address was not changed.</p>
+<p>Your account keeps its current address. You can ask to change it to another one from your account.</p>`,
+  );
 }

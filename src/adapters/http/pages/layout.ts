@@ -1,5 +1,5 @@
 import type { FieldError } from '../../../domain/errors.js';
-import { html, type SafeHtml } from './html.js';
+import { html, type SafeHtml } from '../../html.js';
 
 /**
  * The frame every account page shares. Links and form actions are relative (every page lives at

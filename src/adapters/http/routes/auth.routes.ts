@@ -1,18 +1,16 @@
 import Router from '@koa/router';
 import { ValidationFailed } from '../../../domain/errors.js';
-import type { RateLimiters } from '../app.js';
+import type { RateLimiters } from '../middleware/rate-limit.js';
 import type { UseCases } from '../use-cases.js';
-import { parseBody } from '../middleware/body-parser.js';
+import { parseBody, requestBody } from '../middleware/body-parser.js';
 import { requireAuth, type AuthState } from '../middleware/require-auth.js';
 
-type Body = Record<string, unknown>;
-const body = (ctx: { request: unknown }) => (ctx.request as { body: Body }).body;
 
 export function authRoutes(useCases: UseCases, limits: RateLimiters): Router<AuthState> {
   const router = new Router<AuthState>({ prefix: '/api/auth' });
 
   router.post('/signup', limits.auth, parseBody(), async (ctx) => {
-    const user = await useCases.registerUser(body(ctx));
+    const user = await useCases.registerUser(requestBody(ctx));
     ctx.status = 201;
     ctx.body = { user };
   });
@@ -23,17 +21,20 @@ export function authRoutes(useCases: UseCases, limits: RateLimiters): Router<Aut
   });
 
   router.post('/resend-verification', limits.auth, parseBody(), async (ctx) => {
-    await useCases.resendVerification(body(ctx));
+    await useCases.resendVerification(requestBody(ctx));
     ctx.status = 202;
     ctx.body = { message: 'If an unverified account uses this email, a new confirmation link is on its way.' };
   });
 
   // JSON { email, password }, or the OAuth2 password flow's form where `username` holds the email.
   router.post('/login', limits.auth, parseBody({ form: true }), async (ctx) => {
-    const input = body(ctx);
+    const input = requestBody(ctx);
     const isForm = Boolean(ctx.is('application/x-www-form-urlencoded'));
     try {
-      const { userId: _userId, ...pair } = await useCases.logIn({ email: isForm ? input.username : input.email, password: input.password });
+      const { userId: _userId, ...pair } = await useCases.logIn(
+        { email: isForm ? input.username : input.email, password: input.password, clientIp: ctx.ip },
+        { userAgent: ctx.get('User-Agent') },
+      );
       ctx.body = pair;
     } catch (error) {
       // The form's field is `username`: name the field the client sent.
@@ -45,25 +46,31 @@ export function authRoutes(useCases: UseCases, limits: RateLimiters): Router<Aut
   });
 
   router.post('/refresh', parseBody(), async (ctx) => {
-    ctx.body = await useCases.refreshSession(body(ctx).refreshToken);
+    ctx.body = await useCases.refreshSession(requestBody(ctx).refreshToken);
   });
 
   router.post('/logout', requireAuth(useCases.authenticate), parseBody(), async (ctx) => {
     const { user, sessionId } = ctx.state.caller;
-    await useCases.logOut({ userId: user.id, sessionId }, body(ctx).refreshToken);
+    await useCases.logOut({ userId: user.id, sessionId }, requestBody(ctx).refreshToken);
     ctx.status = 204;
   });
 
   router.post('/forgot-password', limits.auth, parseBody(), async (ctx) => {
-    await useCases.requestPasswordReset(body(ctx));
+    await useCases.requestPasswordReset(requestBody(ctx));
     ctx.status = 202;
     ctx.body = { message: 'If an account uses this email, a link to reset its password is on its way.' };
   });
 
-  router.post('/reset-password', parseBody(), async (ctx) => {
-    const input = body(ctx);
+  router.post('/reset-password', limits.auth, parseBody(), async (ctx) => {
+    const input = requestBody(ctx);
     await useCases.resetPassword({ token: input.token, password: input.password });
     ctx.status = 204;
+  });
+
+  // The emailed token is the proof: no Bearer. Limited per IP like the other routes that take one.
+  router.post('/confirm-email-change', limits.auth, parseBody(), async (ctx) => {
+    const user = await useCases.confirmEmailChange(requestBody(ctx).token);
+    ctx.body = { user };
   });
 
   return router;

@@ -1,50 +1,112 @@
+import { Readable } from 'node:stream';
 import Router from '@koa/router';
-import type { RateLimiters } from '../app.js';
-import { parseBody } from '../middleware/body-parser.js';
+import type { Context } from 'koa';
+import getRawBody from 'raw-body';
+import type { VersionedContact } from '../../../domain/contact.js';
+import { etagOf, ifNoneMatchHolds, versionsFromIfMatch } from '../etag.js';
+import { parseBody, requestBody } from '../middleware/body-parser.js';
+import { contactQueryParams, integerParam } from '../query-params.js';
+import { readSingleFile, uploadedFile } from '../middleware/multipart.js';
+import type { RateLimiters } from '../middleware/rate-limit.js';
 import { requireAuth, type AuthState } from '../middleware/require-auth.js';
+import { HttpProblem } from '../problem.js';
 import type { UseCases } from '../use-cases.js';
 
-type Body = Record<string, unknown>;
-const body = (ctx: { request: unknown }) => (ctx.request as { body: Body }).body;
+/** Media types a vCard file is sent as (text/x-vcard and text/directory by older address books). */
+const VCARD_TYPES = ['text/vcard', 'text/x-vcard', 'text/directory'];
+export const DEFAULT_IMPORT_MAX_BYTES = 5_242_880;
+
+/** One contact as the response body, with its ETag. */
+function sendContact(ctx: Context, { contact, version }: VersionedContact): void {
+  ctx.set('ETag', etagOf(version));
+  ctx.body = contact;
+}
+
+const ifMatch = (ctx: Context) => versionsFromIfMatch(ctx.get('If-Match') || undefined);
 
 /** The caller's contact book. Every route authenticates first, then counts against the caller's limit. */
-export function contactRoutes(useCases: UseCases, limits: RateLimiters): Router<AuthState> {
+export function contactRoutes(useCases: UseCases, limits: RateLimiters, options: { importMaxBytes?: number } = {}): Router<AuthState> {
   const router = new Router<AuthState>({ prefix: '/api/contacts' });
   const guard = [requireAuth(useCases.authenticate), limits.contacts] as const;
   const owner = (ctx: { state: AuthState }) => ctx.state.caller.user.id;
+  const importMaxBytes = options.importMaxBytes ?? DEFAULT_IMPORT_MAX_BYTES;
+  const multipart = readSingleFile('file', importMaxBytes);
 
   router.get('/', ...guard, async (ctx) => {
-    ctx.body = await useCases.listContacts(owner(ctx), ctx.query);
+    ctx.body = await useCases.listContacts(owner(ctx), contactQueryParams(ctx.query));
   });
 
-  // Declared before '/:id' so that it is never read as a contact id.
+  // Declared before '/:id' so that they are never read as a contact id.
   router.get('/birthdays', ...guard, async (ctx) => {
-    ctx.body = await useCases.upcomingBirthdays(owner(ctx), ctx.query);
+    ctx.body = await useCases.upcomingBirthdays(owner(ctx), { days: integerParam(ctx.query.days) });
+  });
+
+  router.get('/export', ...guard, async (ctx) => {
+    const cards = await useCases.exportContacts(owner(ctx), ctx.query);
+    ctx.set('Content-Type', 'text/vcard; charset=utf-8');
+    ctx.set('Content-Disposition', 'attachment; filename="contacts.vcf"');
+    ctx.body = Readable.from(cards);
+  });
+
+  // An import counts as one creation, however many cards it holds.
+  router.post('/import', ...guard, limits.contactCreate, async (ctx) => {
+    let file: Uint8Array | undefined;
+    if (ctx.is('multipart/form-data')) {
+      await multipart(ctx, async () => {});
+      file = uploadedFile(ctx);
+    } else if (ctx.is(...VCARD_TYPES)) {
+      file = await readRaw(ctx, importMaxBytes);
+    } else {
+      throw new HttpProblem(415, 'UNSUPPORTED_MEDIA_TYPE', 'Send a vCard file as text/vcard, or as multipart/form-data in the field "file".');
+    }
+    if (file === undefined || file.length === 0) throw new HttpProblem(422, 'NOT_A_VCARD', 'The request holds no vCard file.');
+    ctx.body = await useCases.importContacts(owner(ctx), file);
   });
 
   router.post('/', ...guard, limits.contactCreate, parseBody(), async (ctx) => {
-    const contact = await useCases.createContact(owner(ctx), body(ctx));
+    const created = await useCases.createContact(owner(ctx), requestBody(ctx));
     ctx.status = 201;
-    ctx.set('Location', `/api/contacts/${contact.id}`);
-    ctx.body = contact;
+    ctx.set('Location', `/api/contacts/${created.contact.id}`);
+    sendContact(ctx, created);
   });
 
   router.get('/:id', ...guard, async (ctx) => {
-    ctx.body = await useCases.getContact(owner(ctx), ctx.params.id!);
+    const found = await useCases.getContact(owner(ctx), ctx.params.id!);
+    sendContact(ctx, found);
+    if (ifNoneMatchHolds(ctx.get('If-None-Match') || undefined, etagOf(found.version))) {
+      ctx.status = 304;
+      ctx.body = null;
+    }
   });
 
   router.put('/:id', ...guard, parseBody(), async (ctx) => {
-    ctx.body = await useCases.replaceContact(owner(ctx), ctx.params.id!, body(ctx));
+    sendContact(ctx, await useCases.replaceContact(owner(ctx), ctx.params.id!, requestBody(ctx), ifMatch(ctx)));
   });
 
   router.patch('/:id', ...guard, parseBody(), async (ctx) => {
-    ctx.body = await useCases.patchContact(owner(ctx), ctx.params.id!, body(ctx));
+    sendContact(ctx, await useCases.patchContact(owner(ctx), ctx.params.id!, requestBody(ctx), ifMatch(ctx)));
   });
 
   router.delete('/:id', ...guard, async (ctx) => {
-    await useCases.deleteContact(owner(ctx), ctx.params.id!);
+    await useCases.deleteContact(owner(ctx), ctx.params.id!, ifMatch(ctx));
     ctx.status = 204;
   });
 
   return router;
+}
+
+/** The request body, at most `maxBytes` (413 beyond, before reading it when Content-Length says so). */
+async function readRaw(ctx: Context, maxBytes: number): Promise<Buffer> {
+  const declared = ctx.request.length;
+  if (declared !== undefined && declared > maxBytes) throw tooLarge(maxBytes);
+  try {
+    return await getRawBody(ctx.req, { length: declared, limit: maxBytes });
+  } catch (error) {
+    if ((error as { type?: string }).type === 'entity.too.large') throw tooLarge(maxBytes);
+    throw new HttpProblem(400, 'MALFORMED_BODY', 'The request body could not be read.');
+  }
+}
+
+function tooLarge(maxBytes: number): HttpProblem {
+  return new HttpProblem(413, 'PAYLOAD_TOO_LARGE', `The file must be at most ${maxBytes} bytes.`);
 }

@@ -1,5 +1,6 @@
 import Router from '@koa/router';
 import type { Logger } from '../../../application/ports/logger.js';
+import { withTimeout } from '../../with-timeout.js';
 import { requestIdOf } from '../middleware/request-log.js';
 import { HttpProblem } from '../problem.js';
 
@@ -12,6 +13,8 @@ export interface HealthCheck {
 export interface OperationsOptions {
   /** A check that has not answered by then counts as failed, so /ready never hangs. */
   checkTimeoutMs?: number;
+  /** True once the process has begun to shut down: /ready then answers 503 without checking anything. */
+  shuttingDown?: () => boolean;
 }
 
 export function operationsRoutes(checks: HealthCheck[], logger?: Logger, options: OperationsOptions = {}): Router {
@@ -23,6 +26,7 @@ export function operationsRoutes(checks: HealthCheck[], logger?: Logger, options
   });
 
   router.get('/ready', async (ctx) => {
+    if (options.shuttingDown?.()) throw new HttpProblem(503, 'SHUTTING_DOWN', 'The server is shutting down.');
     const results = await Promise.all(
       checks.map(async ({ name, check }) => {
         try {
@@ -40,16 +44,4 @@ export function operationsRoutes(checks: HealthCheck[], logger?: Logger, options
   });
 
   return router;
-}
-
-async function withTimeout(promise: Promise<void>, ms: number): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
-  });
-  try {
-    await Promise.race([promise, timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
 }

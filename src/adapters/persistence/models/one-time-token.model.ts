@@ -10,4 +10,5 @@ export class OneTimeTokenModel extends Model {
   createdAt!: Date;
   expiresAt!: Date;
   consumedAt!: Date | null;
+  newEmail!: string | null;
 }

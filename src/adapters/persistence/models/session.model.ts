@@ -6,6 +6,8 @@ export class SessionModel extends Model {
   userId!: string;
   refreshJti!: string;
   createdAt!: Date;
+  lastUsedAt!: Date;
+  userAgent!: string | null;
   expiresAt!: Date;
   revokedAt!: Date | null;
 }

@@ -4,7 +4,7 @@ import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import type { Knex } from 'knex';
 import pg from 'pg';
 
-/** Where the benchmark reads the server's own figures; the path exists only with BENCH_METRICS=true. */
+/** Where the benchmark reads the server's own figures; the path exists only in bench/api-server.ts. */
 export const BENCH_METRICS_PATH = '/__bench/metrics';
 
 const RESOLUTION_MS = 10;
@@ -33,8 +33,8 @@ export interface BenchMetrics {
  * Wraps the server's listener for `npm run bench` only: GET BENCH_METRICS_PATH reads the current
  * window, POST reads it and starts a new one; `POST …?profile=1` also profiles the new window, and
  * the POST that closes it answers the profile with the figures. So a profile covers exactly one
- * measured scenario, not the start-up and the seeding. main calls this only when BENCH_METRICS is
- * set, so the normal request path never sees it.
+ * measured scenario, not the start-up and the seeding. Only bench/api-server.ts wraps the server
+ * with it, so the product's request path never sees it.
  */
 export function withBenchMetrics(listener: RequestListener, knex: Knex): RequestListener {
   const delay = monitorEventLoopDelay({ resolution: RESOLUTION_MS });
@@ -51,6 +51,11 @@ export function withBenchMetrics(listener: RequestListener, knex: Knex): Request
   };
   setInterval(sampleMemory, 50).unref();
 
+  const sampledPeakRss = () => {
+    sampleMemory();
+    return windowPeak.rss;
+  };
+
   const read = (): BenchMetrics => {
     const windowMs = performance.now() - start.at;
     const cpu = process.cpuUsage(start.cpu);
@@ -61,7 +66,7 @@ export function withBenchMetrics(listener: RequestListener, knex: Knex): Request
       eventLoopDelay: { maxMs: late(delay.max), p99Ms: late(delay.percentile(99)), meanMs: late(delay.mean) },
       dbQueries: queries - start.queries,
       rssBytes: process.memoryUsage.rss(),
-      windowPeakRssBytes: (sampleMemory(), windowPeak.rss),
+      windowPeakRssBytes: sampledPeakRss(),
       windowPeakMemory: windowPeak,
       // ru_maxrss, in KiB on Linux: the high-water mark since the process started.
       peakRssBytes: process.resourceUsage().maxRSS * 1024,

@@ -6,3 +6,7 @@ export function verificationLink(publicUrl: string, token: string): string {
 export function resetLink(publicUrl: string, token: string): string {
   return `${publicUrl}/account/reset-password?token=${encodeURIComponent(token)}`;
 }
+
+export function emailChangeLink(publicUrl: string, token: string): string {
+  return `${publicUrl}/account/confirm-email-change?token=${encodeURIComponent(token)}`;
+}

@@ -2,13 +2,19 @@ import test from 'ava';
 import { once } from 'node:events';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { BENCH_METRICS_PATH, withBenchMetrics, type BenchMetrics } from '../../src/infrastructure/bench-metrics.js';
+import { BENCH_METRICS_PATH, withBenchMetrics, type BenchMetrics } from '../../bench/bench-metrics.js';
 import { PreparedStatement } from '../../src/adapters/persistence/prepared-statement.js';
 import { createKnex } from '../../src/infrastructure/database.js';
 import { postgresAvailable, TEST_DATABASE_URL } from '../helpers/databases.js';
 
 test('the bench metrics count database queries per window and leave every other path to the app', async (t) => {
   const knex = createKnex({ databaseUrl: '', dataDir: ':memory:' });
+  // PGlite boots on its first query, in long synchronous stretches (seconds on a loaded machine).
+  // Booted between two requests, it left fetch's keep-alive socket idle past the server's
+  // keepAliveTimeout while the event loop was stalled: the client, resuming first, wrote its next
+  // request on the socket, and the server's overdue idle timer then destroyed it unread ("fetch
+  // failed"). Booting before the first request leaves no socket idle across the stall.
+  await knex.raw('select 0');
   const server = createServer(withBenchMetrics((_req, res) => void res.end('the app'), knex));
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');

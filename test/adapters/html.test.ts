@@ -1,5 +1,5 @@
 import test from 'ava';
-import { escapeHtml, html, SafeHtml } from '../../../src/adapters/http/pages/html.js';
+import { escapeHtml, html, SafeHtml } from '../../src/adapters/html.js';
 
 test('every interpolated value is escaped, quotes included', (t) => {
   const value = `"><script>alert('x')</script>&`;

@@ -1,0 +1,33 @@
+import { SESSION_TOUCH_INTERVAL_MS, type SessionRepository } from '../ports/session-repository.js';
+
+const MAX_REMEMBERED = 100_000;
+
+/**
+ * Records that a session was used, cheaply. This process remembers the last use the database holds
+ * for each session it saw and asks the database only once that is a minute old, with a conditional
+ * write that changes nothing when another instance recorded a use meanwhile (it answers the stored
+ * value instead). So: no Redis round trip, at most one write per session per minute, and about one
+ * query per session per minute per instance. The request never waits for it; a failure only leaves
+ * `lastUsedAt` behind.
+ */
+export function makeSessionActivity(sessions: Pick<SessionRepository, 'touch'>) {
+  /** Session id → the last use recorded in the database, as far as this process knows (ms). */
+  const known = new Map<string, number>();
+  const pending = new Set<string>();
+
+  return function sessionUsed(sessionId: string, at: Date): void {
+    const last = known.get(sessionId);
+    if ((last !== undefined && at.getTime() - last < SESSION_TOUCH_INTERVAL_MS) || pending.has(sessionId)) return;
+    if (pending.size >= MAX_REMEMBERED) return;
+    pending.add(sessionId);
+    sessions
+      .touch(sessionId, at)
+      .then((recorded) => {
+        if (last === undefined && known.size >= MAX_REMEMBERED) known.delete(known.keys().next().value as string);
+        if (recorded) known.set(sessionId, recorded.getTime());
+        else known.delete(sessionId);
+      })
+      .catch(() => {})
+      .finally(() => pending.delete(sessionId));
+  };
+}

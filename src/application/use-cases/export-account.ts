@@ -1,0 +1,40 @@
+import { toContactView, type Contact, type ContactView } from '../../domain/contact.js';
+import { Unauthenticated } from '../../domain/user.errors.js';
+import { toPublicUser, type PublicUser } from '../../domain/user.js';
+import type { Clock } from '../ports/clock.js';
+import type { Repositories } from '../ports/unit-of-work.js';
+import { toSessionView, type SessionView } from '../shared/session-view.js';
+
+
+export interface ExportAccountDeps {
+  repos: Pick<Repositories, 'users' | 'contacts' | 'sessions'>;
+  clock: Clock;
+}
+
+export interface AccountExport {
+  exportedAt: Date;
+  user: PublicUser;
+  contacts: ContactView[];
+  /** Every session stored, ended ones included (with when they expire or were revoked). */
+  sessions: (SessionView & { expiresAt: Date; revokedAt: Date | null })[];
+}
+
+const EXPORT_BATCH_SIZE = 1000;
+
+/** Everything the service holds about the caller, in the shapes the API shows them: no hash, no token. */
+export function makeExportAccount(deps: ExportAccountDeps) {
+  return async function exportAccount(caller: { userId: string; sessionId: string }): Promise<AccountExport> {
+    const now = deps.clock.now();
+    const user = await deps.repos.users.findById(caller.userId);
+    if (!user) throw new Unauthenticated();
+    const sessions = await deps.repos.sessions.listAllForUser(user.id);
+    const contacts: Contact[] = [];
+    for await (const batch of deps.repos.contacts.listAll(user.id, EXPORT_BATCH_SIZE)) contacts.push(...batch);
+    return {
+      exportedAt: now,
+      user: toPublicUser(user),
+      contacts: contacts.map(toContactView),
+      sessions: sessions.map((s) => ({ ...toSessionView(s, caller.sessionId), expiresAt: s.expiresAt, revokedAt: s.revokedAt })),
+    };
+  };
+}

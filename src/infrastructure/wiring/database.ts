@@ -1,0 +1,76 @@
+import type { Knex } from 'knex';
+import type { Repositories, UnitOfWork } from '../../application/ports/unit-of-work.js';
+import { ServiceUnavailable } from '../../domain/errors.js';
+import type { ErrorTranslator } from '../../adapters/http/middleware/error-handler.js';
+import type { HealthCheck } from '../../adapters/http/routes/operations.routes.js';
+import { KnexUnitOfWork, knexRepositories, type RepositoryHooks } from '../../adapters/persistence/knex-unit-of-work.js';
+import { isDatabaseUnavailable } from '../../adapters/persistence/pg-errors.js';
+import type { Config } from '../config.js';
+import { createKnex, migrateLatest, pendingMigrations, type DatabasePooler } from '../database.js';
+
+export interface Database {
+  knex: Knex;
+  /** The repositories and the unit of work over this database; `hooks` hear of committed emails. */
+  persistence(hooks: RepositoryHooks): { repos: Repositories; uow: UnitOfWork };
+  /** For /ready. */
+  healthCheck: HealthCheck;
+  /** An unreachable database becomes ServiceUnavailable (503) instead of a 500. */
+  translateError: ErrorTranslator;
+  /** Releases the pool, unless the knex was given (its owner closes it). */
+  close(): Promise<void>;
+}
+
+/**
+ * Migrates (unless MIGRATE_ON_START is off), then opens the app's knex. On PostgreSQL the migrations
+ * get a connection of their own without the per-statement bound the app's queries have; PGlite has
+ * one connection and no bound. With migrations off, a schema behind the code stops the start.
+ */
+async function migrateAndConnect(config: Config): Promise<Knex> {
+  const options = {
+    databaseUrl: config.databaseUrl,
+    dataDir: config.dataDir,
+    pooler: config.databasePooler as DatabasePooler,
+    poolMax: config.databasePoolMax,
+  };
+  const connecting = { connectMs: config.databaseConnectTimeoutMs, acquireMs: config.databaseAcquireTimeoutMs };
+  if (!config.databaseUrl) {
+    const knex = createKnex({ ...options, timeouts: connecting });
+    await prepareSchema(knex, config.migrateOnStart);
+    return knex;
+  }
+  const migrator = createKnex({ ...options, timeouts: connecting });
+  try {
+    await prepareSchema(migrator, config.migrateOnStart);
+  } finally {
+    await migrator.destroy();
+  }
+  return createKnex({ ...options, timeouts: { ...connecting, queryMs: config.databaseQueryTimeoutMs } });
+}
+
+/** Raised at start when MIGRATE_ON_START is off and the database misses migrations this code needs. */
+export class SchemaBehind extends Error {
+  constructor(readonly pending: string[]) {
+    super(`the database lacks ${pending.length} migration(s) (${pending.join(', ')}); run \`npm run migrate\` first (MIGRATE_ON_START=false)`);
+  }
+}
+
+async function prepareSchema(knex: Knex, migrate: boolean): Promise<void> {
+  if (migrate) return migrateLatest(knex);
+  const pending = await pendingMigrations(knex);
+  if (pending.length > 0) throw new SchemaBehind(pending);
+}
+
+/** PostgreSQL when DATABASE_URL is set, else embedded PGlite; or the knex given (a test's), migrated. */
+export async function openDatabase(config: Config, given?: Knex): Promise<Database> {
+  if (given) await migrateLatest(given);
+  const knex = given ?? (await migrateAndConnect(config));
+  return {
+    knex,
+    persistence: (hooks) => ({ repos: knexRepositories(knex, hooks), uow: new KnexUnitOfWork(knex, hooks) }),
+    healthCheck: { name: 'database', check: async () => void (await knex.raw('select 1')) },
+    translateError: (error) => (isDatabaseUnavailable(error) ? new ServiceUnavailable('database') : null),
+    async close() {
+      if (!given) await knex.destroy();
+    },
+  };
+}

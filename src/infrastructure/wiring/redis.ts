@@ -1,0 +1,69 @@
+import type { Clock } from '../../application/ports/clock.js';
+import type { Logger } from '../../application/ports/logger.js';
+import type { LoginThrottle } from '../../application/ports/login-throttle.js';
+import type { UserCache } from '../../application/ports/user-cache.js';
+import { InMemoryUserCache } from '../../adapters/cache/in-memory-user-cache.js';
+import { RedisUserCache } from '../../adapters/cache/redis-user-cache.js';
+import type { HealthCheck } from '../../adapters/http/routes/operations.routes.js';
+import { InMemoryLoginThrottle } from '../../adapters/rate-limit/in-memory-login-throttle.js';
+import { InMemoryRateLimitStore } from '../../adapters/rate-limit/in-memory-rate-limit-store.js';
+import type { RateLimitStore } from '../../adapters/rate-limit/rate-limit-store.js';
+import { RedisLoginThrottle } from '../../adapters/rate-limit/redis-login-throttle.js';
+import { RedisLuaCommands } from '../../adapters/rate-limit/redis-lua-commands.js';
+import { RedisRateLimitStore } from '../../adapters/rate-limit/redis-rate-limit-store.js';
+import type { Config } from '../config.js';
+import { closeRedisClient, connectRedis, createRedisClient, pingRedis } from '../redis.js';
+
+/** What every instance shares through Redis when REDIS_URL is set, or keeps in this process without it. */
+export interface SharedState {
+  cache: UserCache;
+  rateLimitStore: RateLimitStore;
+  loginThrottle: LoginThrottle;
+  /** For /ready: Redis when configured, else none. */
+  healthChecks: HealthCheck[];
+  close(): Promise<void>;
+}
+
+export interface SharedStateOptions {
+  logger: Logger;
+  clock: Clock;
+  /** Start of every Redis key the app writes. */
+  keyPrefix: string;
+  /** A cache to use instead of the one the config selects. */
+  cache?: UserCache;
+}
+
+/**
+ * One Redis client for the whole app. A start while Redis is down waits about a second, then goes
+ * on without it: the client reconnects in the background and the cache resynchronises before the
+ * first request when Redis answers, otherwise as soon as it does.
+ */
+export async function openSharedState(config: Config, options: SharedStateOptions): Promise<SharedState> {
+  const { logger, clock, keyPrefix } = options;
+  const loginFailures = { max: config.rateLimitLoginFailuresMax, windowSeconds: config.rateLimitAuthWindowS };
+  if (!config.redisUrl) {
+    return {
+      cache: options.cache ?? new InMemoryUserCache(config.userCacheTtlS),
+      rateLimitStore: new InMemoryRateLimitStore(),
+      loginThrottle: new InMemoryLoginThrottle(clock, loginFailures),
+      healthChecks: [],
+      close: async () => {},
+    };
+  }
+  const redis = createRedisClient({ url: config.redisUrl, logger, timeoutMs: config.redisTimeoutMs });
+  await connectRedis(redis);
+  let cache = options.cache;
+  if (!cache) {
+    const redisCache = new RedisUserCache(redis, { ttlSeconds: config.userCacheTtlS, keyPrefix: `${keyPrefix}auth:`, logger, commandTimeoutMs: config.redisTimeoutMs });
+    await redisCache.resync();
+    cache = redisCache;
+  }
+  const luaCommands = new RedisLuaCommands(redis, logger, { timeoutMs: config.redisTimeoutMs });
+  return {
+    cache,
+    rateLimitStore: new RedisRateLimitStore(luaCommands, keyPrefix),
+    loginThrottle: new RedisLoginThrottle(luaCommands, clock, loginFailures, keyPrefix),
+    healthChecks: [{ name: 'redis', check: () => pingRedis(redis, config.redisTimeoutMs) }],
+    close: () => closeRedisClient(redis),
+  };
+}

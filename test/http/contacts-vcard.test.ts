@@ -1,0 +1,194 @@
+import test from 'ava';
+import ICAL from 'ical.js';
+import { readFileSync } from 'node:fs';
+import type { ContactView } from '../../src/domain/contact.js';
+import { BACKENDS, postgresBackend } from '../helpers/databases.js';
+import { eachBackend, signUpAndLogIn, startTestApp, uniqueEmail, type TestApp } from '../helpers/test-app.js';
+
+type Report = { created: number; skipped: { index: number; name: string | null; reason: string }[] };
+const fixture = (name: string) => readFileSync(new URL(`../fixtures/vcard/${name}`, import.meta.url));
+
+function importFile(app: TestApp, token: string, body: RequestInit['body'], type = 'text/vcard'): Promise<Response> {
+  return app.request('/api/contacts/import', { method: 'POST', token, body, headers: { 'Content-Type': type } });
+}
+
+async function allContacts(app: TestApp, token: string): Promise<ContactView[]> {
+  const items: ContactView[] = [];
+  for (let offset = 0; ; offset += 100) {
+    const page = (await (await app.request(`/api/contacts?limit=100&offset=${offset}`, { token })).json()) as { items: ContactView[]; total: number };
+    items.push(...page.items);
+    if (items.length >= page.total) return items;
+  }
+}
+
+const fieldsOf = ({ firstName, lastName, email, phone, birthday, notes }: ContactView) => ({ firstName, lastName, email, phone, birthday, notes });
+const byName = (a: { firstName: string; lastName: string }, b: { firstName: string; lastName: string }) =>
+  `${a.firstName} ${a.lastName}`.localeCompare(`${b.firstName} ${b.lastName}`);
+
+async function problemCode(res: Response): Promise<string> {
+  if (res.headers.get('content-type') !== 'application/problem+json') throw new Error(`not problem+json: ${res.headers.get('content-type')}`);
+  return ((await res.json()) as { code: string }).code;
+}
+
+eachBackend(BACKENDS, (it) => {
+  it('importing text/vcard creates one contact per good card and reports each skipped card with its index, name and reason', async (t, app) => {
+    const { accessToken } = await signUpAndLogIn(app);
+    const res = await importFile(app, accessToken, fixture('project-2.1-charsets-and-problems.vcf'));
+    t.is(res.status, 200);
+    t.deepEqual((await res.json()) as Report, {
+      created: 1,
+      skipped: [
+        { index: 1, name: 'Broken card', reason: 'an earlier card in this file has the same email' },
+        { index: 2, name: null, reason: 'the card has no name (FN or N)' },
+        { index: 3, name: 'Bloomer Late', reason: 'birthday must not be in the future' },
+        { index: 4, name: null, reason: 'the card has no END:VCARD' },
+      ],
+    });
+    const [only] = await allContacts(app, accessToken);
+    t.deepEqual(fieldsOf(only!), {
+      firstName: 'Jürgen', lastName: 'Müller', email: 'juergen@example.de', phone: '+49 30 1234567', birthday: '1979-12-31',
+      notes: 'Straße 5, Berlin\nZweite Zeile; mit Semikolon',
+    });
+  });
+
+  it('a multipart upload in the field "file" imports the same; cards whose email is already in the book are skipped', async (t, app) => {
+    const { accessToken } = await signUpAndLogIn(app);
+    await app.request('/api/contacts', { method: 'POST', token: accessToken, json: { firstName: 'Already', email: 'CHRISY55D@yahoo.com' } });
+    const form = new FormData();
+    form.append('file', new Blob([fixture('ez-vcard-gmail-list.vcf')], { type: 'text/x-vcard' }), 'contacts.vcf');
+    const res = await app.request('/api/contacts/import', { method: 'POST', token: accessToken, body: form });
+    t.is(res.status, 200);
+    t.deepEqual((await res.json()) as Report, {
+      created: 2,
+      skipped: [{ index: 1, name: 'Chris Beatle', reason: 'a contact with this email is already in your book' }],
+    });
+    t.deepEqual((await allContacts(app, accessToken)).map((c) => c.email).sort(), ['asmithk@gmail.com', 'CHRISY55D@yahoo.com', 'dwhite@gmail.com'].sort());
+  });
+
+  it('Apple, Google, Outlook and Thunderbird exports import as their contents say, year-less birthdays included', async (t, app) => {
+    const { accessToken } = await signUpAndLogIn(app);
+    for (const name of ['project-apple-bom-scripts.vcf', 'ez-vcard-John_Doe_IPHONE.vcf', 'ez-vcard-John_Doe_MS_OUTLOOK.vcf', 'ez-vcard-thunderbird-MoreFunctionsForAddressBook-extension.vcf']) {
+      const res = await importFile(app, accessToken, fixture(name));
+      t.is(res.status, 200, name);
+    }
+    const contacts = await allContacts(app, accessToken);
+    t.is(contacts.length, 7);
+    t.like(contacts.find((c) => c.email === 'anna@example.ru'), { firstName: 'Анна', lastName: 'Karenina', birthday: '--05-17' });
+    t.like(contacts.find((c) => c.email === 'layla@example.com'), { firstName: 'ليلى', lastName: '', birthday: '--02-29' });
+    t.like(contacts.find((c) => c.email === 'john.doe@ibm.cm'), { firstName: 'John', lastName: 'Doe', birthday: '1980-03-22', phone: '(905) 555-1234' });
+    t.like(contacts.find((c) => c.email === 'doe.john@hotmail.com'), { firstName: 'John', birthday: '1970-09-21' });
+    const search = (await (await app.request('/api/contacts?q=%D0%B0%D0%BD%D0%BD', { token: accessToken })).json()) as { total: number };
+    t.is(search.total, 1);
+  });
+
+  it('export gives every contact as vCard 4.0 (or 3.0 on request) that a strict parser reads, and importing it into an empty book gives the same contacts', async (t, app) => {
+    const source = await signUpAndLogIn(app);
+    t.is((await importFile(app, source.accessToken, fixture('project-apple-bom-scripts.vcf'))).status, 200);
+    const extra = [
+      { firstName: 'Semi;colon', lastName: 'Back\\slash, comma', notes: `a\nb; c, d \\ e 🎉${'é'.repeat(200)}`, birthday: '--12-31' },
+      { firstName: 'Bare' },
+      { firstName: 'Full', lastName: 'Person', email: uniqueEmail('full'), phone: '+1 (555) 010-0200', birthday: '2000-02-29', notes: 'x' },
+    ];
+    for (const json of extra) t.is((await app.request('/api/contacts', { method: 'POST', token: source.accessToken, json })).status, 201);
+    const original = await allContacts(app, source.accessToken);
+
+    for (const version of ['4.0', '3.0']) {
+      const res = await app.request(`/api/contacts/export${version === '3.0' ? '?version=3.0' : ''}`, { token: source.accessToken });
+      t.is(res.status, 200);
+      t.is(res.headers.get('content-type'), 'text/vcard; charset=utf-8');
+      t.is(res.headers.get('content-disposition'), 'attachment; filename="contacts.vcf"');
+      const text = await res.text();
+      for (const line of text.split('\r\n')) t.true(Buffer.byteLength(line) <= 75, line);
+      const cards = ICAL.parse(text) as unknown as [string, [string, unknown, string, unknown][]][];
+      t.is(cards.length, original.length);
+      t.deepEqual(cards.map(([, props]) => props.find(([name]) => name === 'version')![3]), cards.map(() => version));
+      t.deepEqual(cards.map(([, props]) => props.find(([name]) => name === 'uid')![3]).sort(), original.map((c) => c.id).sort());
+
+      const target = await signUpAndLogIn(app);
+      const imported = await importFile(app, target.accessToken, text);
+      t.deepEqual((await imported.json()) as Report, { created: original.length, skipped: [] });
+      t.deepEqual((await allContacts(app, target.accessToken)).map(fieldsOf).sort(byName), original.map(fieldsOf).sort(byName), version);
+    }
+  });
+
+  it('an empty book exports an empty file; a version other than 4.0 or 3.0 is 422', async (t, app) => {
+    const { accessToken } = await signUpAndLogIn(app);
+    const res = await app.request('/api/contacts/export', { token: accessToken });
+    t.is(res.status, 200);
+    t.is(await res.text(), '');
+    const bad = await app.request('/api/contacts/export?version=2.1', { token: accessToken });
+    t.is(bad.status, 422);
+    t.is(await problemCode(bad), 'VALIDATION_FAILED');
+  });
+
+  it('not a vCard: another media type is 415, a text/vcard body without a card or empty is 422, and nothing is created', async (t, app) => {
+    const { accessToken } = await signUpAndLogIn(app);
+    const json = await app.request('/api/contacts/import', { method: 'POST', token: accessToken, json: { firstName: 'Ann' } });
+    t.is(json.status, 415);
+    t.is(await problemCode(json), 'UNSUPPORTED_MEDIA_TYPE');
+    for (const body of ['hello', 'BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n', '']) {
+      const res = await importFile(app, accessToken, body);
+      t.is(res.status, 422, JSON.stringify(body));
+      t.is(await problemCode(res), 'NOT_A_VCARD');
+    }
+    t.is((await allContacts(app, accessToken)).length, 0);
+  });
+
+  it('export and import need a valid access token', async (t, app) => {
+    t.is((await app.request('/api/contacts/export')).status, 401);
+    t.is((await importFile(app, 'garbage', fixture('ez-vcard-gmail-list.vcf'))).status, 401);
+  });
+});
+
+test('a file over CONTACTS_IMPORT_MAX_BYTES is 413 whether sent as text/vcard (declared or chunked) or multipart, and nothing is created', async (t) => {
+  const app = await startTestApp({ env: { CONTACTS_IMPORT_MAX_BYTES: '2000' } });
+  t.teardown(() => app.close());
+  const { accessToken } = await signUpAndLogIn(app);
+  const card = (i: number) => `BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Person ${i}\r\nEMAIL:p${i}@example.com\r\nEND:VCARD\r\n`;
+  const big = Array.from({ length: 60 }, (_, i) => card(i)).join('');
+  t.true(big.length > 2000);
+  t.is((await importFile(app, accessToken, big)).status, 413);
+  const chunked = new ReadableStream({
+    start(controller) {
+      controller.enqueue(new TextEncoder().encode(big));
+      controller.close();
+    },
+  });
+  const streamed = await app.request('/api/contacts/import', { method: 'POST', token: accessToken, body: chunked, headers: { 'Content-Type': 'text/vcard' }, duplex: 'half' } as RequestInit);
+  t.is(streamed.status, 413);
+  const form = new FormData();
+  form.append('file', new Blob([big], { type: 'text/vcard' }), 'big.vcf');
+  const multipart = await app.request('/api/contacts/import', { method: 'POST', token: accessToken, body: form });
+  t.is(multipart.status, 413);
+  t.is(await problemCode(multipart), 'PAYLOAD_TOO_LARGE');
+  t.is((await allContacts(app, accessToken)).length, 0);
+  t.is((await importFile(app, accessToken, card(1))).status, 200);
+});
+
+test('an import counts as one creation against RATE_LIMIT_CONTACT_CREATE_MAX, however many cards it holds', async (t) => {
+  const app = await startTestApp({ env: { RATE_LIMIT_CONTACT_CREATE_MAX: '2' } });
+  t.teardown(() => app.close());
+  const { accessToken } = await signUpAndLogIn(app);
+  const file = Array.from({ length: 30 }, (_, i) => `BEGIN:VCARD\r\nVERSION:4.0\r\nFN:P${i}\r\nEND:VCARD\r\n`).join('');
+  const first = await importFile(app, accessToken, file);
+  t.is(first.status, 200);
+  t.is(((await first.json()) as Report).created, 30);
+  t.is((await app.request('/api/contacts', { method: 'POST', token: accessToken, json: { firstName: 'One more' } })).status, 201);
+  const limited = await importFile(app, accessToken, file);
+  t.is(limited.status, 429);
+  t.truthy(limited.headers.get('retry-after'));
+  t.is((await allContacts(app, accessToken)).length, 31);
+});
+
+test('on PostgreSQL, five parallel imports of one file into one book create each contact exactly once and report the rest', async (t) => {
+  if (!(await postgresBackend.available())) return t.pass('PostgreSQL is not running');
+  const app = await startTestApp({ backend: postgresBackend });
+  t.teardown(() => app.close());
+  const { accessToken } = await signUpAndLogIn(app);
+  const file = Array.from({ length: 400 }, (_, i) => `BEGIN:VCARD\r\nVERSION:4.0\r\nFN:P${i}\r\nEMAIL:p${i}@example.com\r\nEND:VCARD\r\n`).join('');
+  const reports = await Promise.all(Array.from({ length: 5 }, async () => (await (await importFile(app, accessToken, file)).json()) as Report));
+  t.is(reports.reduce((sum, r) => sum + r.created, 0), 400);
+  t.is(reports.reduce((sum, r) => sum + r.skipped.length, 0), 4 * 400);
+  t.true(reports.every((r) => r.skipped.every((s) => s.reason === 'a contact with this email is already in your book')));
+  t.is((await allContacts(app, accessToken)).length, 400);
+});
