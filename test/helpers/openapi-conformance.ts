@@ -72,10 +72,13 @@ export class OpenApiConformance {
     const method = exchange.method.toUpperCase();
     const where = `${method} ${path} → ${exchange.status}`;
     if (UNDOCUMENTED_ROUTES.some((pattern) => pattern.test(path))) return null;
-    const route = this.routes.find((candidate) => candidate.pattern.test(path));
+    // `/api/contacts/import` is also `/api/contacts/{id}` for a GET: the first matching path with the method wins.
+    const matching = this.routes.filter((candidate) => candidate.pattern.test(path));
+    const hasMethod = (r: Route) => r.operations.has(method) || (method === 'HEAD' && r.operations.has('GET'));
+    const route = matching.find(hasMethod) ?? matching[0];
     const type = mediaType(exchange.contentType);
 
-    if (!route || (!route.operations.has(method) && !(method === 'HEAD' && route.operations.has('GET')))) {
+    if (!route || !hasMethod(route)) {
       return this.checkUnrouted(where, path, method, exchange, route, type);
     }
     const operation = route.operations.get(method) ?? route.operations.get('GET')!;
@@ -86,7 +89,8 @@ export class OpenApiConformance {
     }
     const [key, response] = documented;
     const content = response.content ?? {};
-    const types = Object.keys(content);
+    // The document may name parameters (`text/vcard; charset=utf-8`); the media type is what must match.
+    const types = Object.keys(content).map((key) => mediaType(key)!);
     const empty = exchange.body.length === 0 || method === 'HEAD';
     if (types.length === 0) {
       return empty ? null : `${where}: ${name} documents response ${key} without a body, but the server sent ${type ?? 'no content type'} (${exchange.body.length} bytes); add its content to the document.`;
@@ -95,7 +99,8 @@ export class OpenApiConformance {
     if (!type || !types.includes(type)) {
       return `${where}: ${name} documents response ${key} as ${types.join(' or ')}, but the server sent ${type ?? 'no content type'}; add that media type (with its schema) to the document, or fix the server.`;
     }
-    return this.checkBody(where, `${name} response ${key} ${type}`, content[type]?.schema, type, exchange.body, `#/paths/${pointer(operation.path)}/${operation.method.toLowerCase()}`);
+    const documentedKey = Object.keys(content).find((k) => mediaType(k) === type)!;
+    return this.checkBody(where, `${name} response ${key} ${type}`, content[documentedKey]?.schema, type, exchange.body, `#/paths/${pointer(operation.path)}/${operation.method.toLowerCase()}`);
   }
 
   /** A path no operation matches, or a method the path does not have: a refusal in the usual shape. */
