@@ -1,12 +1,20 @@
 /**
- * The benchmark's yardstick: the smallest hand-written Node program that does the work of
- * authenticated `GET /api/contacts/:id` and `GET /api/contacts` — verify the JWT (HS256, a
- * KeyObject built once), fetch the user and its session from Redis in one MGET, run one SQL
- * query. No framework, no ORM, no validation beyond what the answer needs. It reads the tables
- * and keys that bench/reference-store.ts creates, and accepts the access tokens the API issues.
+ * The benchmark's yardstick: what a careful engineer would write by hand for the same work as the
+ * API's authenticated `GET /api/contacts/:id`, `GET /api/contacts`, `POST /api/contacts` and
+ * `GET /api/users/me`, and nothing more:
+ * - node:http, no framework, no ORM, no validation beyond what the answer needs;
+ * - the JWT verified on every request with a KeyObject built once (HS256, no cache of verified tokens);
+ * - ONE Redis round trip per request, pipelined: MGET of the user and its session, plus, on the
+ *   contacts routes, a fixed-window count per user (INCR, EXPIRE … NX) of the same limits as the API
+ *   (`/api/contacts`: the general limit; POST: the creation limit too), answering 429 past them;
+ *   `/api/users/me` is not limited in the API either, so it is the MGET alone;
+ * - ONE named prepared SQL statement (parsed and planned once per connection).
+ * It reads the tables and keys that bench/reference-store.ts creates, and accepts the API's access
+ * tokens.
  *
  * Run alone: PORT=0 DATABASE_URL=… REF_SCHEMA=… REDIS_URL=… REF_REDIS_PREFIX=… JWT_SECRET=… \
- *   node --import tsx bench/reference-server.ts   (prints "listening <url>" when ready)
+ *   [REF_CONTACTS_MAX=… REF_CONTACT_CREATE_MAX=… REF_WINDOW_S=…] node --import tsx bench/reference-server.ts
+ *   (prints "listening <url>" when ready)
  */
 import { createSecretKey, type KeyObject } from 'node:crypto';
 import { once } from 'node:events';
@@ -27,6 +35,8 @@ export interface ReferenceOptions {
   /** Prefix of the `user:<id>` and `session:<id>` keys. */
   redisPrefix: string;
   jwtSecret: string;
+  /** Per-user limits, as the API's RATE_LIMIT_CONTACTS_MAX, RATE_LIMIT_CONTACT_CREATE_MAX, RATE_LIMIT_CONTACTS_WINDOW_S. */
+  limits?: { contactsMax: number; contactCreateMax: number; windowSeconds: number };
 }
 
 export interface ReferenceServer {
@@ -36,6 +46,7 @@ export interface ReferenceServer {
 
 const ISSUER = 'contacts-api';
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const DATE = /^\d{4}-\d{2}-\d{2}$/;
 const COLUMNS = `c.id, c.first_name AS "firstName", c.last_name AS "lastName", c.email, c.phone,
   to_char(c.birthday, 'YYYY-MM-DD') AS birthday, c.notes, c.created_at AS "createdAt", c.updated_at AS "updatedAt"`;
 const CONTACT_BY_ID = `SELECT ${COLUMNS} FROM contacts c WHERE c.id = $1 AND c.user_id = $2`;
@@ -44,44 +55,120 @@ const CONTACT_PAGE = `SELECT t.total, ${COLUMNS}
   FROM (SELECT count(*)::int AS total FROM contacts WHERE user_id = $1) t
   LEFT JOIN LATERAL (SELECT * FROM contacts WHERE user_id = $1 ORDER BY created_at, id LIMIT $2 OFFSET $3) c ON true
   ORDER BY c.created_at, c.id`;
+const INSERT_CONTACT = `INSERT INTO contacts AS c (id, user_id, first_name, last_name, email, phone, birthday, notes, created_at, updated_at)
+  VALUES (gen_random_uuid(), $1, $2, $3, $4, $5, $6, $7, now(), now()) RETURNING ${COLUMNS}`;
+const MAX_BODY = 64 * 1024;
+
+interface Claims {
+  sub: string;
+  sid: string;
+  ver: number;
+}
+
+interface Count {
+  limit: number;
+  count: number;
+  resetS: number;
+}
 
 export async function startReferenceServer(options: ReferenceOptions): Promise<ReferenceServer> {
   const key: KeyObject = createSecretKey(Buffer.from(options.jwtSecret, 'utf8'));
   const pool = new pg.Pool({ connectionString: options.databaseUrl, options: `-c search_path=${options.schema}`, max: 10 });
-  const redis = createClient({ url: options.redisUrl });
+  const redis = createClient({ url: options.redisUrl, name: 'bench-reference' });
   await redis.connect();
   const prefix = options.redisPrefix;
+  const limits = options.limits ?? { contactsMax: 100, contactCreateMax: 10, windowSeconds: 60 };
 
-  async function authenticate(req: IncomingMessage): Promise<string | null> {
+  function verify(req: IncomingMessage): Claims | null {
     const match = /^Bearer ([A-Za-z0-9\-_.]+)$/.exec(req.headers.authorization ?? '');
     if (!match) return null;
-    let claims: jwt.JwtPayload;
     try {
       const payload = jwt.verify(match[1]!, key, { algorithms: ['HS256'], issuer: ISSUER });
       if (typeof payload !== 'object' || payload.typ !== 'access' || typeof payload.exp !== 'number') return null;
-      claims = payload;
+      return payload as unknown as Claims;
     } catch {
       return null;
     }
-    const [user, session] = await redis.mGet([`${prefix}user:${claims.sub}`, `${prefix}session:${claims.sid}`]);
+  }
+
+  /**
+   * The one round trip: the user and session, and the per-user counts of `counted` limits, pipelined.
+   * Resolves the user's JSON when the session is live and the token version current, else null.
+   */
+  async function authenticate(claims: Claims, counted: Array<{ name: string; max: number }>): Promise<{ user: string; counts: Count[] } | null> {
+    const window = Math.floor(Date.now() / 1000 / limits.windowSeconds);
+    const resetS = (window + 1) * limits.windowSeconds;
+    const pipeline = redis.multi().mGet([`${prefix}user:${claims.sub}`, `${prefix}session:${claims.sid}`]);
+    for (const { name } of counted) {
+      const counter = `${prefix}rl:${name}:${claims.sub}:${window}`;
+      pipeline.incr(counter).expire(counter, limits.windowSeconds, 'NX');
+    }
+    const replies = (await pipeline.execAsPipeline()) as unknown[];
+    const [user, session] = replies[0] as [string | null, string | null];
     if (!user || session !== '1' || (JSON.parse(user) as { tokenVersion: number }).tokenVersion !== claims.ver) return null;
-    return claims.sub!;
+    return { user, counts: counted.map(({ max }, i) => ({ limit: max, count: Number(replies[1 + 2 * i]), resetS })) };
+  }
+
+  /** Sets the X-RateLimit-* headers of the last count; answers 429 (and true) past any limit. */
+  function limited(res: ServerResponse, counts: Count[]): boolean {
+    for (const c of counts) {
+      res.setHeader('X-RateLimit-Limit', String(c.limit));
+      res.setHeader('X-RateLimit-Remaining', String(Math.max(0, c.limit - c.count)));
+      res.setHeader('X-RateLimit-Reset', String(c.resetS));
+      if (c.count > c.limit) {
+        res.setHeader('Retry-After', String(Math.max(1, c.resetS - Math.floor(Date.now() / 1000))));
+        problem(res, 429, 'RATE_LIMITED');
+        return true;
+      }
+    }
+    return false;
   }
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://reference');
     const path = url.pathname;
-    if (req.method !== 'GET' || (path !== '/api/contacts' && !path.startsWith('/api/contacts/'))) return problem(res, 404, 'NOT_FOUND');
-    const userId = await authenticate(req);
-    if (!userId) return problem(res, 401, 'UNAUTHENTICATED');
+    const me = path === '/api/users/me';
+    const list = path === '/api/contacts';
+    const create = list && req.method === 'POST';
+    if (!(me || list || path.startsWith('/api/contacts/')) || (req.method !== 'GET' && !create)) return problem(res, 404, 'NOT_FOUND');
+    const claims = verify(req);
+    if (!claims) return problem(res, 401, 'UNAUTHENTICATED');
+    const counted = me
+      ? []
+      : create
+        ? [
+            { name: 'contacts', max: limits.contactsMax },
+            { name: 'contact-create', max: limits.contactCreateMax },
+          ]
+        : [{ name: 'contacts', max: limits.contactsMax }];
+    const body = create ? readBody(req) : null;
+    const auth = await authenticate(claims, counted);
+    if (!auth) return problem(res, 401, 'UNAUTHENTICATED');
+    if (limited(res, auth.counts)) return;
 
-    if (path === '/api/contacts') {
+    if (me) {
+      const { tokenVersion: _version, ...user } = JSON.parse(auth.user) as Record<string, unknown>;
+      return json(res, 200, user);
+    }
+    if (create) {
+      const fields = contactFields(await body!);
+      if (!fields) return problem(res, 422, 'VALIDATION_FAILED');
+      try {
+        const { rows } = await pool.query({ name: 'insert-contact', text: INSERT_CONTACT, values: [claims.sub, ...fields] });
+        res.setHeader('Location', `/api/contacts/${rows[0].id}`);
+        return json(res, 201, rows[0]);
+      } catch (error) {
+        if ((error as { code?: string }).code === '23505') return problem(res, 409, 'CONTACT_EMAIL_TAKEN');
+        throw error;
+      }
+    }
+    if (list) {
       const limit = Number(url.searchParams.get('limit') ?? 20);
       const offset = Number(url.searchParams.get('offset') ?? 0);
       if (!Number.isInteger(limit) || limit < 1 || limit > 100 || !Number.isInteger(offset) || offset < 0) {
         return problem(res, 422, 'VALIDATION_FAILED');
       }
-      const { rows } = await pool.query(CONTACT_PAGE, [userId, limit, offset]);
+      const { rows } = await pool.query({ name: 'contact-page', text: CONTACT_PAGE, values: [claims.sub, limit, offset] });
       const total = (rows[0]?.total as number | undefined) ?? 0;
       const items = rows.filter((row) => row.id !== null).map(({ total: _total, ...contact }) => contact);
       return json(res, 200, { items, total, limit, offset });
@@ -89,7 +176,7 @@ export async function startReferenceServer(options: ReferenceOptions): Promise<R
 
     const id = path.slice('/api/contacts/'.length);
     if (!UUID.test(id)) return problem(res, 404, 'NOT_FOUND');
-    const { rows } = await pool.query(CONTACT_BY_ID, [id, userId]);
+    const { rows } = await pool.query({ name: 'contact-by-id', text: CONTACT_BY_ID, values: [id, claims.sub] });
     if (rows.length === 0) return problem(res, 404, 'NOT_FOUND');
     return json(res, 200, rows[0]);
   }
@@ -109,6 +196,34 @@ export async function startReferenceServer(options: ReferenceOptions): Promise<R
       await Promise.allSettled([pool.end(), redis.quit()]);
     },
   };
+}
+
+/** The JSON body, at most MAX_BODY bytes; null when it is not an object. */
+async function readBody(req: IncomingMessage): Promise<Record<string, unknown> | null> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > MAX_BODY) return null;
+    chunks.push(chunk);
+  }
+  try {
+    const value: unknown = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+    return value && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : null;
+  } catch {
+    return null;
+  }
+}
+
+/** The INSERT's values, checked as far as the database needs (types, lengths, a date); null when invalid. */
+function contactFields(body: Record<string, unknown> | null): unknown[] | null {
+  if (!body) return null;
+  const text = (value: unknown, max: number) => typeof value === 'string' && value.length > 0 && value.length <= max;
+  const { firstName, lastName, email, phone, birthday, notes } = body;
+  if (!text(firstName, 50) || !text(lastName, 50) || !text(email, 254) || !(email as string).includes('@') || !text(phone, 30)) return null;
+  if (typeof birthday !== 'string' || !DATE.test(birthday)) return null;
+  if (notes !== undefined && notes !== null && !text(notes, 2000)) return null;
+  return [firstName, lastName, email, phone, birthday, notes ?? null];
 }
 
 function json(res: ServerResponse, status: number, body: unknown): void {
@@ -132,6 +247,11 @@ if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) 
     redisUrl: env.REDIS_URL ?? 'redis://127.0.0.1:6379',
     redisPrefix: env.REF_REDIS_PREFIX ?? 'bench:ref:',
     jwtSecret: env.JWT_SECRET ?? '',
+    limits: {
+      contactsMax: Number(env.REF_CONTACTS_MAX ?? 100),
+      contactCreateMax: Number(env.REF_CONTACT_CREATE_MAX ?? 10),
+      windowSeconds: Number(env.REF_WINDOW_S ?? 60),
+    },
   });
   console.log(`listening ${server.url}`);
   process.once('SIGTERM', () => void server.close().then(() => process.exit(0)));

@@ -51,6 +51,7 @@ export class ReferenceStore {
     const db = new pg.Client({ connectionString: options.databaseUrl, connectionTimeoutMillis: 3000 });
     await db.connect();
     const redis = createClient({ url: options.redisUrl, socket: { connectTimeout: 3000, reconnectStrategy: false } });
+    redis.on('error', () => {});
     try {
       await redis.connect();
     } catch (error) {
@@ -71,6 +72,8 @@ export class ReferenceStore {
       created_at timestamptz NOT NULL,
       updated_at timestamptz NOT NULL)`);
     await db.query(`CREATE INDEX IF NOT EXISTS contacts_user_page ON ${schema}.contacts (user_id, created_at, id)`);
+    // As in the API: one email per book whatever its case (a creation checks it).
+    await db.query(`CREATE UNIQUE INDEX IF NOT EXISTS contacts_user_email ON ${schema}.contacts (user_id, lower(email))`);
     return new ReferenceStore(db, redis, options);
   }
 
@@ -98,7 +101,18 @@ export class ReferenceStore {
       await this.db.query(
         `INSERT INTO ${schema}.contacts (id, user_id, first_name, last_name, email, phone, birthday, notes, created_at, updated_at)
          SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::text[], $6::text[], $7::date[], $8::text[], $9::timestamptz[], $10::timestamptz[])`,
-        [column('id'), column('userId'), column('firstName'), column('lastName'), column('email'), column('phone'), column('birthday'), column('notes'), column('createdAt'), column('updatedAt')],
+        [
+          column('id'),
+          column('userId'),
+          column('firstName'),
+          column('lastName'),
+          column('email'),
+          column('phone'),
+          column('birthday'),
+          column('notes'),
+          column('createdAt'),
+          column('updatedAt'),
+        ],
       );
     }
     await this.db.query(`ANALYZE ${schema}.contacts`);

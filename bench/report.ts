@@ -18,6 +18,10 @@ export interface ScenarioResult extends Partial<LoadResult> {
   /** How that peak split: V8's heap (total, used) and memory outside it, in MB (API only). */
   peakMemoryMB?: { heapTotal: number; heapUsed: number; external: number };
   eventLoopDelayMaxMs?: number;
+  /** CPU time of the server process per request over the window, in µs (from /proc, both servers). */
+  cpuUsPerRequest?: number;
+  /** Redis work per request (a sequential probe after the load; see redisProbe in run.ts). */
+  redis?: { roundTrips: number; commands: number };
   /** Ours divided by the reference's, for the same scenario. */
   vsReference?: { requestsPerSec: number; latencyP99: number };
 }
@@ -53,7 +57,21 @@ export interface BenchResults {
     login: LoadResult;
     reads: LoadResult;
   } | null;
-  server: { peakRssMB: number; rssAtEndMB: number; referencePeakRssMB: number | null };
+  server: {
+    peakRssMB: number;
+    rssAtEndMB: number;
+    referencePeakRssMB: number | null;
+    rssAfterSeedingMB?: number;
+    /** The embedded default's pass (--embedded), when the main run used PostgreSQL or Redis. */
+    embedded?: {
+      rssAfterStartMB: number;
+      rssAfterSeedingMB: number;
+      peakRssMB: number;
+      rssAtEndMB: number;
+      getRequestsPerSec: number;
+      listRequestsPerSec: number;
+    } | null;
+  };
   targets: Target[];
   notes: string[];
 }
@@ -66,31 +84,50 @@ export function markdownReport(results: BenchResults): string {
   const m = results.machine;
   lines.push(`## Benchmark — ${results.startedAt}${results.quick ? ' (--quick)' : ''}`);
   lines.push('');
-  lines.push(`${m.cpus} × ${m.cpuModel}, node ${m.node}, load average at start ${(m.loadAverageAtStart as number[]).join(' / ')}. ` +
-    `API (${results.setup.api.code}): ${results.setup.api.database}, ${results.setup.api.redis}, bcrypt ${results.setup.api.bcryptRounds}. ` +
-    `Reference: ${results.setup.reference ? `${results.setup.reference.database}, ${results.setup.reference.redis}` : 'not run'}.`);
+  lines.push(
+    `${m.cpus} × ${m.cpuModel}, node ${m.node}, load average at start ${(m.loadAverageAtStart as number[]).join(' / ')}. ` +
+      `API (${results.setup.api.code}): ${results.setup.api.database}, ${results.setup.api.redis}, bcrypt ${results.setup.api.bcryptRounds}. ` +
+      `Reference: ${results.setup.reference ? `${results.setup.reference.database}, ${results.setup.reference.redis}` : 'not run'}.`,
+  );
   lines.push('');
-  lines.push('| scenario | server | conns | req/s | p50 ms | p99 ms | non-2xx | DB queries/req | CPU cores | peak RSS MB | vs reference (req/s, p99) |');
-  lines.push('|---|---|--:|--:|--:|--:|--:|--:|--:|--:|---|');
+  lines.push(
+    '| scenario | server | conns | req/s | p50 ms | p99 ms | non-2xx | DB queries/req | Redis round trips/req | Redis commands/req | CPU µs/req | CPU cores | peak RSS MB | vs reference (req/s, p99) |',
+  );
+  lines.push('|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|---|');
   for (const r of results.scenarios) {
     if (r.status !== 'ok') {
-      lines.push(`| ${r.name} | ${r.server} | ${r.connections} | ${r.status} | | | | | | | |`);
+      lines.push(`| ${r.name} | ${r.server} | ${r.connections} | ${r.status} | | | | | | | | | | |`);
       continue;
     }
     const vs = r.vsReference ? `${r.vsReference.requestsPerSec}×, ${r.vsReference.latencyP99}×` : '';
     lines.push(
       `| ${r.name} | ${r.server} | ${r.connections} | ${n(r.requestsPerSec)} | ${n(r.latencyP50Ms)} | ${n(r.latencyP99Ms)} | ` +
-        `${n(r.non2xx)}${r.errors ? ` (+${r.errors} errors)` : ''} | ${n(r.dbQueriesPerRequest, 2)} | ${n(r.cpuCores, 2)} | ${n(r.peakRssMB, 1)} | ${vs} |`,
+        `${n(r.non2xx)}${r.errors ? ` (+${r.errors} errors)` : ''} | ${n(r.dbQueriesPerRequest, 2)} | ${n(r.redis?.roundTrips, 2)} | ${n(r.redis?.commands, 2)} | ${n(r.cpuUsPerRequest)} | ${n(r.cpuCores, 2)} | ${n(r.peakRssMB, 1)} | ${vs} |`,
     );
   }
   const b = results.burst;
   if (b) lines.push('');
-  if (b) lines.push(`**Login burst** (${b.name}, ${b.durationS} s): event loop worst delay ${b.eventLoopDelayMaxMs} ms (p99 ${b.eventLoopDelayP99Ms} ms), ` +
-    `CPU ${b.cpuCores} cores, peak RSS ${b.peakRssMB} MB; logins ${n(b.login.requestsPerSec)}/s (p99 ${n(b.login.latencyP99Ms)} ms, non-2xx ${b.login.non2xx}), ` +
-    `reads ${n(b.reads.requestsPerSec)}/s (p99 ${n(b.reads.latencyP99Ms)} ms, non-2xx ${b.reads.non2xx}).`);
+  if (b)
+    lines.push(
+      `**Login burst** (${b.name}, ${b.durationS} s): event loop worst delay ${b.eventLoopDelayMaxMs} ms (p99 ${b.eventLoopDelayP99Ms} ms), ` +
+        `CPU ${b.cpuCores} cores, peak RSS ${b.peakRssMB} MB; logins ${n(b.login.requestsPerSec)}/s (p99 ${n(b.login.latencyP99Ms)} ms, non-2xx ${b.login.non2xx}), ` +
+        `reads ${n(b.reads.requestsPerSec)}/s (p99 ${n(b.reads.latencyP99Ms)} ms, non-2xx ${b.reads.non2xx}).`,
+    );
   lines.push('');
-  lines.push(`**Server memory**: peak RSS ${results.server.peakRssMB} MB over the whole run (${results.server.rssAtEndMB} MB at the end)` +
-    `${results.server.referencePeakRssMB !== null ? `; reference server peak ${results.server.referencePeakRssMB} MB` : ''}.`);
+  lines.push(
+    `**Server memory**: peak RSS ${results.server.peakRssMB} MB over the whole run (${results.server.rssAtEndMB} MB at the end)` +
+      `${results.server.rssAfterSeedingMB !== undefined ? `, ${results.server.rssAfterSeedingMB} MB after seeding` : ''}` +
+      `${results.server.referencePeakRssMB !== null ? `; reference server peak ${results.server.referencePeakRssMB} MB` : ''}.`,
+  );
+  const e = results.server.embedded;
+  if (e) {
+    lines.push('');
+    lines.push(
+      `**Embedded default** (PGlite, in-process cache and limits; --embedded): RSS ${e.rssAfterStartMB} MB after start, ` +
+        `${e.rssAfterSeedingMB} MB after seeding, peak ${e.peakRssMB} MB (${e.rssAtEndMB} MB at the end) under ` +
+        `GET /api/contacts/:id (${n(e.getRequestsPerSec)} req/s) and GET /api/contacts (${n(e.listRequestsPerSec)} req/s).`,
+    );
+  }
   lines.push('');
   lines.push('| target | measured | met |');
   lines.push('|---|---|:-:|');

@@ -115,6 +115,7 @@ export async function buildContainer(config: Config, overrides: Overrides = {}):
     useCases,
     logger,
     rateLimitStore: shared.rateLimitStore,
+    userLimiter: shared.userLimiter,
     healthChecks: [database.healthCheck, ...shared.healthChecks],
     translateError: database.translateError,
     avatars,

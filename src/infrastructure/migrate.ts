@@ -1,10 +1,11 @@
 import { ConfigError, loadConfig } from './config.js';
-import { createKnex, migrateLatest, pendingMigrations, type DatabasePooler } from './database.js';
+import { createKnex, migrateLatest, pendingMigrations, prepareEmbeddedDatabase, type DatabasePooler } from './database.js';
 
 // `npm run migrate` (the image runs it compiled: node dist/src/infrastructure/migrate.js): applies
 // the pending migrations once, for a deploy whose replicas start with MIGRATE_ON_START=false.
 try {
   const config = loadConfig();
+  await prepareEmbeddedDatabase(config);
   const knex = createKnex({
     databaseUrl: config.databaseUrl,
     dataDir: config.dataDir,

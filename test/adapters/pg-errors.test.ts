@@ -40,3 +40,11 @@ test('problems with a query itself, and everything else, are not', (t) => {
   ];
   for (const error of others) t.false(isDatabaseUnavailable(error), String(error));
 });
+
+test('a foreign-key violation (a write for an account deleted meanwhile) is recognised, wrapped or not', async (t) => {
+  const { isForeignKeyViolation } = await import('../../src/adapters/persistence/pg-errors.js');
+  t.true(isForeignKeyViolation(withCode('insert or update on table "contacts" violates foreign key constraint', '23503')));
+  t.true(isForeignKeyViolation({ nativeError: withCode('violates foreign key constraint', '23503') }));
+  t.false(isForeignKeyViolation(withCode('duplicate key', '23505')));
+  t.false(isForeignKeyViolation(null));
+});

@@ -271,3 +271,16 @@ test('export holds the user, every contact and every session, and nothing secret
   for (const secret of [user.passwordHash, accessToken, refreshToken, ...world.repos.sessions.table.all().map((s) => s.refreshJti)]) t.false(text.includes(secret));
   t.false(/passwordHash|refreshJti|tokenVersion|userId/.test(text));
 });
+
+test('security notices are never held back by the one-email-per-minute limit of verification and reset links', async (t) => {
+  const world = fakeWorld();
+  const { userId, accessToken } = await verifiedUser(world);
+  await world.useCases.requestPasswordReset({ email: 'ann@example.com' });
+  await world.useCases.requestEmailChange(userId, { newEmail: 'one@example.com', currentPassword: PASSWORD });
+  await world.useCases.requestEmailChange(userId, { newEmail: 'two@example.com', currentPassword: PASSWORD });
+  await world.useCases.changePassword(callerOf(world, accessToken), { currentPassword: PASSWORD, newPassword: NEW_PASSWORD });
+  const kinds = world.outbox.to('ann@example.com').map((e) => e.kind);
+  t.deepEqual(kinds.filter((k) => k !== 'verify-email'), ['password-reset', 'email-change-requested', 'email-change-requested', 'password-changed']);
+  t.is(world.outbox.to('one@example.com').length, 1);
+  t.is(world.outbox.to('two@example.com').length, 1);
+});

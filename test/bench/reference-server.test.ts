@@ -12,17 +12,37 @@ const secret = randomBytes(32).toString('hex');
 const tokens = new JwtTokenService(secret, 900, 3600);
 
 function user(): ReferenceUser {
-  return { id: randomUUID(), username: 'ann', email: `ann.${randomUUID()}@example.com`, emailVerified: true, avatarUrl: null, createdAt: new Date().toISOString(), tokenVersion: 0 };
+  return {
+    id: randomUUID(),
+    username: 'ann',
+    email: `ann.${randomUUID()}@example.com`,
+    emailVerified: true,
+    avatarUrl: null,
+    createdAt: new Date().toISOString(),
+    tokenVersion: 0,
+  };
 }
 
 function contact(owner: ReferenceUser, n: number): ReferenceContact {
   const at = new Date(Date.UTC(2026, 0, 1, 0, 0, n)).toISOString();
-  return { id: randomUUID(), userId: owner.id, firstName: 'Grace', lastName: `Hopper${n}`, email: `grace${n}@example.com`, phone: '+1 555 0100', birthday: '1906-12-09', notes: null, createdAt: at, updatedAt: at };
+  return {
+    id: randomUUID(),
+    userId: owner.id,
+    firstName: 'Grace',
+    lastName: `Hopper${n}`,
+    email: `grace${n}@example.com`,
+    phone: '+1 555 0100',
+    birthday: '1906-12-09',
+    notes: null,
+    createdAt: at,
+    updatedAt: at,
+  };
 }
 
 const ann = user();
 const bob = user();
 const annSession = randomUUID();
+const bobSession = randomUUID();
 const annContacts = Array.from({ length: 3 }, (_, i) => contact(ann, i));
 const bobContact = contact(bob, 9);
 let store: ReferenceStore | undefined;
@@ -31,9 +51,20 @@ let server: ReferenceServer | undefined;
 test.before(async () => {
   const [postgresUp, redisUp] = await Promise.all([postgresAvailable(), redisAvailable()]);
   if (!postgresUp || !redisUp) return;
-  const options = { databaseUrl: TEST_DATABASE_URL, schema: `test_ref_${randomBytes(6).toString('hex')}`, redisUrl: TEST_REDIS_URL, redisPrefix: `test:ref:${randomBytes(6).toString('hex')}:` };
+  const options = {
+    databaseUrl: TEST_DATABASE_URL,
+    schema: `test_ref_${randomBytes(6).toString('hex')}`,
+    redisUrl: TEST_REDIS_URL,
+    redisPrefix: `test:ref:${randomBytes(6).toString('hex')}:`,
+  };
   store = await ReferenceStore.open(options);
-  await store.putUsers([ann, bob], [{ id: annSession, userId: ann.id }]);
+  await store.putUsers(
+    [ann, bob],
+    [
+      { id: annSession, userId: ann.id },
+      { id: bobSession, userId: bob.id },
+    ],
+  );
   await store.putContacts([...annContacts, bobContact]);
   server = await startReferenceServer({ ...options, jwtSecret: secret });
 });
@@ -63,7 +94,10 @@ test('the reference server lists a page of the caller contacts with their total'
   const response = await get('/api/contacts?limit=2&offset=0', access());
   t.is(response.status, 200);
   const body = (await response.json()) as { items: Array<{ id: string }>; total: number; limit: number; offset: number };
-  t.deepEqual(body.items.map((c) => c.id), annContacts.slice(0, 2).map((c) => c.id));
+  t.deepEqual(
+    body.items.map((c) => c.id),
+    annContacts.slice(0, 2).map((c) => c.id),
+  );
   t.like(body, { total: 3, limit: 2, offset: 0 });
 
   const pastTheEnd = (await (await get('/api/contacts?limit=2&offset=10', access())).json()) as { items: unknown[]; total: number };
@@ -87,4 +121,71 @@ test("someone else's contact and a malformed id answer 404", async (t) => {
   if (!server) return t.pass('PostgreSQL or Redis is not running');
   t.is((await get(`/api/contacts/${bobContact.id}`, access())).status, 404);
   t.is((await get('/api/contacts/not-an-id', access())).status, 404);
+});
+
+test('the reference server answers GET /api/users/me with the cached user, without its token version', async (t) => {
+  if (!server) return t.pass('PostgreSQL or Redis is not running');
+  const response = await get('/api/users/me', access());
+  t.is(response.status, 200);
+  const { tokenVersion: _version, ...expected } = ann;
+  t.deepEqual(await response.json(), expected);
+});
+
+test('the reference server creates a contact with one INSERT; the same email again (any case) is 409, a bad body 422', async (t) => {
+  if (!server) return t.pass('PostgreSQL or Redis is not running');
+  // Bob's book: Ann's is counted by the other tests.
+  const asBob = access({ userId: bob.id, sessionId: bobSession });
+  const post = (body: unknown) =>
+    fetch(`${server!.url}/api/contacts`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${asBob}`, 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+  const fields = {
+    firstName: 'Ada',
+    lastName: 'Lovelace',
+    email: `ada.${randomUUID()}@example.com`,
+    phone: '+44 20 7946 0958',
+    birthday: '1815-12-10',
+    notes: null,
+  };
+  const created = await post(fields);
+  t.is(created.status, 201);
+  const body = (await created.json()) as Record<string, unknown>;
+  t.like(body, fields);
+  t.is(created.headers.get('location'), `/api/contacts/${body.id as string}`);
+  t.is((await get(`/api/contacts/${body.id as string}`, asBob)).status, 200);
+  t.is((await post({ ...fields, email: fields.email.toUpperCase() })).status, 409);
+  t.is((await post({ ...fields, email: 42 })).status, 422);
+});
+
+test('the reference server counts each user per window like the API: past the limit 429 with Retry-After, another user unaffected', async (t) => {
+  if (!store) return t.pass('PostgreSQL or Redis is not running');
+  // Users of this test alone: the counts live in Redis, shared with the other tests' server.
+  const [carl, dan] = [user(), user()];
+  const sessions = [
+    { id: randomUUID(), userId: carl.id },
+    { id: randomUUID(), userId: dan.id },
+  ];
+  await store.putUsers([carl, dan], sessions);
+  const limitedServer = await startReferenceServer({ ...store.options, jwtSecret: secret, limits: { contactsMax: 2, contactCreateMax: 1, windowSeconds: 60 } });
+  try {
+    const call = (n = 0) =>
+      fetch(`${limitedServer.url}/api/contacts?limit=1`, {
+        headers: { authorization: `Bearer ${access({ userId: sessions[n]!.userId, sessionId: sessions[n]!.id })}` },
+      });
+    const first = await call();
+    t.is(first.status, 200);
+    t.is(first.headers.get('x-ratelimit-limit'), '2');
+    t.is(first.headers.get('x-ratelimit-remaining'), '1');
+    t.is((await call()).status, 200);
+    const refused = await call();
+    // Two fixed windows may meet between the calls: then the count started again.
+    if (refused.status === 200) return t.pass('a new window began during the test');
+    t.is(refused.status, 429);
+    t.regex(refused.headers.get('retry-after') ?? '', /^[1-9]\d*$/);
+    t.is((await call(1)).status, 200);
+  } finally {
+    await limitedServer.close();
+  }
 });

@@ -28,7 +28,11 @@ test('the compiled server starts with plain node, applies migrations and serves 
   try {
     await copyFile(path.join(root, 'package.json'), path.join(dir, 'package.json'));
     await symlink(path.join(root, 'node_modules'), path.join(dir, 'node_modules'), 'dir');
-    await promisify(execFile)(process.execPath, [path.join(root, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json', '--outDir', path.join(dir, 'dist')], { cwd: root });
+    await promisify(execFile)(
+      process.execPath,
+      [path.join(root, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json', '--outDir', path.join(dir, 'dist')],
+      { cwd: root },
+    );
 
     const port = await freePort();
     child = spawn(process.execPath, [...PRODUCTION_NODE_FLAGS, 'dist/src/infrastructure/main.js'], {
@@ -46,8 +50,9 @@ test('the compiled server starts with plain node, applies migrations and serves 
       buffered = complete.pop()!;
       for (const line of complete) lines.push(JSON.parse(line) as Record<string, unknown>);
     });
+    // Up to 60 s: a first start creates the embedded database, which takes long on a loaded machine.
     const waitFor = async (message: string) => {
-      for (let i = 0; i < 300; i++) {
+      for (let i = 0; i < 600; i++) {
         const found = lines.find((line) => line.msg === message);
         if (found) return found;
         if (child!.exitCode !== null) throw new Error(`the server exited: ${stderr}`);

@@ -36,17 +36,10 @@ case "$mode" in
   walk)
     files+=(-f docker-compose.override.yml) ;;
   replicas | throughput)
-    files+=(-f docker-compose.scale.yml)
+    files+=(-f docker-compose.scale.yml -f test/docker/compose.replicas.yml)
     # One secret shared by every replica, as the scale file demands.
     JWT_SECRET=$(node -e "console.log(require('node:crypto').randomBytes(32).toString('base64url'))")
-    # The test's many signups and logins all come from this one machine's address; the limits under
-    # test are the per-user contact-creation limit and the per-account login failures.
-    RATE_LIMIT_AUTH_MAX=100000
-    RATE_LIMIT_CONTACTS_MAX=1000000
-    RATE_LIMIT_CONTACT_CREATE_MAX=10
-    # Replicas share two cores here: a cheaper bcrypt keeps logins under load from timing out.
-    BCRYPT_ROUNDS=8
-    export JWT_SECRET RATE_LIMIT_AUTH_MAX RATE_LIMIT_CONTACTS_MAX RATE_LIMIT_CONTACT_CREATE_MAX BCRYPT_ROUNDS
+    export JWT_SECRET
     replicas=3
     [ "$mode" = throughput ] && replicas=1
     up_args=(--scale "app=$replicas") ;;

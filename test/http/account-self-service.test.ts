@@ -1,8 +1,11 @@
 import test from 'ava';
-import { pgliteBackend, postgresBackend, redisAvailable, TEST_REDIS_URL } from '../helpers/databases.js';
+import type { Knex } from 'knex';
+import { randomBytes } from 'node:crypto';
+import { createKnex, migrateLatest } from '../../src/infrastructure/database.js';
+import { pgliteBackend, postgresAvailable, postgresBackend, redisAvailable, TEST_DATABASE_URL, TEST_REDIS_URL, type Backend } from '../helpers/databases.js';
 import { png } from '../helpers/images.js';
 import { jwtClaims, recordQueries } from '../helpers/queries.js';
-import { eachBackend, PASSWORD, signUpAndLogIn, startTestApp, uniqueEmail, type TestApp } from '../helpers/test-app.js';
+import { eachBackend, PASSWORD, randomRedisPrefix, signUpAndLogIn, startTestApp, uniqueEmail, type TestApp } from '../helpers/test-app.js';
 import { form, upload } from '../helpers/uploads.js';
 
 const NEW_PASSWORD = 'a brand new passphrase';
@@ -362,5 +365,48 @@ test('POST /api/auth/confirm-email-change is limited per client IP like the othe
     t.deepEqual(statuses, [400, 400, 429]);
   } finally {
     await app.close();
+  }
+});
+
+test('with Redis, two instances on one database: what one instance revokes, the other refuses on the very next request', async (t) => {
+  if (!(await postgresAvailable()) || !(await redisAvailable())) return void t.pass('PostgreSQL or Redis is not running');
+  const schema = `test_${randomBytes(6).toString('hex')}`;
+  const knexes = [0, 1].map(() => createKnex({ databaseUrl: TEST_DATABASE_URL, dataDir: '', schema }));
+  await migrateLatest(knexes[0]!, schema);
+  const shared = (knex: Knex): Backend => ({ name: 'postgres', available: async () => true, create: async () => ({ knex, drop: async () => {} }) });
+  const redisKeyPrefix = randomRedisPrefix();
+  const env = { REDIS_URL: TEST_REDIS_URL };
+  const a = await startTestApp({ backend: shared(knexes[0]!), env, redisKeyPrefix });
+  // B sends no email of its own accord, so A's mailer sees every email A's requests enqueue.
+  const b = await startTestApp({ backend: shared(knexes[1]!), env: { ...env, OUTBOX_POLL_INTERVAL_MS: '3600000' }, redisKeyPrefix });
+  try {
+    const laptop = await signUpAndLogIn(a);
+    const phone = await logIn(a, laptop.email);
+    const tablet = await logIn(a, laptop.email);
+    for (const pair of [laptop, phone, tablet]) t.is((await me(b, pair.accessToken)).status, 200); // cached live in the shared Redis
+
+    t.is((await a.request(`/api/users/me/sessions/${sessionId(phone.accessToken)}`, { method: 'DELETE', token: laptop.accessToken })).status, 204);
+    t.is((await me(b, phone.accessToken)).status, 401);
+    t.is((await me(b, tablet.accessToken)).status, 200);
+
+    const changed = await a.request('/api/users/me/password', { method: 'POST', token: laptop.accessToken, json: { currentPassword: PASSWORD, newPassword: NEW_PASSWORD } });
+    t.is(changed.status, 200);
+    const pair = (await changed.json()) as Pair;
+    t.is((await me(b, laptop.accessToken)).status, 401);
+    t.is((await me(b, tablet.accessToken)).status, 401);
+    t.is((await me(b, pair.accessToken)).status, 200);
+
+    const again = await logIn(b, laptop.email, NEW_PASSWORD);
+    t.is((await me(a, again.accessToken)).status, 200);
+    t.is((await b.request('/api/users/me/sessions', { method: 'DELETE', token: pair.accessToken })).status, 204);
+    t.is((await me(a, again.accessToken)).status, 401);
+
+    t.is((await b.request('/api/users/me', { method: 'DELETE', token: pair.accessToken, json: { password: NEW_PASSWORD } })).status, 204);
+    t.is((await me(a, pair.accessToken)).status, 401);
+  } finally {
+    await b.close();
+    await a.close();
+    await knexes[0]!.raw('DROP SCHEMA IF EXISTS ?? CASCADE', [schema]);
+    await Promise.all(knexes.map((k) => k.destroy()));
   }
 });

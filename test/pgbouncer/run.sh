@@ -33,12 +33,15 @@ echo "$pgbouncer_version in transaction pool mode on 127.0.0.1:$port"
 url=$(node -e "const u=new URL(process.argv[1]);u.port=process.argv[2];console.log(u.href)" "$upstream" "$port")
 files=("$@")
 if [ ${#files[@]} -eq 0 ]; then
-  # Every test file that runs against PostgreSQL: accounts, sessions, contacts, the outbox, migrations.
-  files=(test/http/accounts.test.ts test/http/contacts.test.ts test/http/password-reset.test.ts test/http/account-pages.test.ts
-    test/http/user-cache.test.ts test/adapters/outbox-dispatch.test.ts test/adapters/outbox-repository.contract.test.ts
+  # Every test file that runs its app or repositories on PostgreSQL (the outage, bench and main
+  # tests start their own servers or proxies and stay on the direct connection).
+  files=(test/http/accounts.test.ts test/http/account-self-service.test.ts test/http/auth-hardening.test.ts
+    test/http/contacts.test.ts test/http/contacts-conditional.test.ts test/http/password-reset.test.ts test/http/account-pages.test.ts
+    test/http/user-cache.test.ts
+    test/adapters/outbox-dispatch.test.ts test/adapters/outbox-repository.contract.test.ts
     test/adapters/contact-repository.test.ts test/adapters/persistence/account-repositories.test.ts
     test/adapters/persistence/prepared-statement.test.ts test/infrastructure/migrate-on-start.test.ts)
-  for f in test/http/sessions*.test.ts test/http/account-self-service*.test.ts; do [ -f "$f" ] && files+=("$f"); done
+  for f in "${files[@]}"; do [ -f "$f" ] || { echo "missing test file $f" >&2; exit 1; }; done
 fi
 start=$(date +%s)
 status=0

@@ -1,8 +1,11 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { createClient } from 'redis';
 import type { Logger } from '../../application/ports/logger.js';
-import type { CachedAuth, UserCache } from '../../application/ports/user-cache.js';
+import type { Clock } from '../../application/ports/clock.js';
+import type { CachedAuth, CountRequest, UserCache } from '../../application/ports/user-cache.js';
 import type { AuthUser } from '../../domain/user.js';
+import { GCRA_LUA, limitArguments, readDecisions, userLimitKey } from '../rate-limit/gcra.js';
+import type { RedisLuaCommands } from '../rate-limit/redis-lua-commands.js';
 import { withTimeout } from '../with-timeout.js';
 
 export interface RedisUserCacheOptions {
@@ -14,11 +17,41 @@ export interface RedisUserCacheOptions {
   logger: Logger;
   /** While Redis is untrusted, a resynchronisation is tried at most this often. */
   retryIntervalMs?: number;
+  /**
+   * The per-user rate-limit budgets (RedisUserRateLimiter's keys): with them, a `get` asked to count
+   * reads the user and session and counts the request in one script, one round trip.
+   */
+  limits?: { scripts: RedisLuaCommands; keyPrefix: string; clock?: Clock };
 }
 
 type RedisClient = ReturnType<typeof createClient>;
 
 const MISS: CachedAuth = { user: null, sessionActive: null };
+
+// KEYS: generation, user, session, then one budget per limit. ARGV: generation, token version, now,
+// then interval and window per limit. Counts only a request that authentication will accept from
+// the cache (user cached with the token's version, session live), so a revoked token spends nothing.
+const GET_AND_COUNT = `${GCRA_LUA}
+local current = redis.call('GET', KEYS[1])
+if current ~= ARGV[1] then return {0, current or ''} end
+local user = redis.call('GET', KEYS[2]) or ''
+local session = redis.call('GET', KEYS[3]) or ''
+local reply = {1, user, session}
+if user == '' or session ~= '1' then return reply end
+local ok, decoded = pcall(cjson.decode, user)
+if not ok or type(decoded) ~= 'table' or decoded['tokenVersion'] ~= tonumber(ARGV[2]) then return reply end
+local now = tonumber(ARGV[3])
+for i = 4, #KEYS do
+  local a = 2 * i - 4
+  local allowed, remaining, reset, wait = take(KEYS[i], now, tonumber(ARGV[a]), tonumber(ARGV[a + 1]))
+  reply[#reply + 1] = allowed
+  reply[#reply + 1] = remaining
+  reply[#reply + 1] = reset
+  reply[#reply + 1] = wait
+  if allowed == 0 then break end
+end
+return reply
+`;
 
 /**
  * The compare-and-set of putUser. KEYS[1] the user's key; ARGV: the entry, its tokenVersion, the TTL.
@@ -86,9 +119,10 @@ export class RedisUserCache implements UserCache {
     client.on('ready', () => void this.resync());
   }
 
-  async get(userId: string, sessionId: string): Promise<CachedAuth> {
+  async get(userId: string, sessionId: string, count?: CountRequest): Promise<CachedAuth> {
     const generation = this.usableGeneration();
     if (!generation) return MISS;
+    if (count && count.limits.length > 0 && this.options.limits) return this.getAndCount(generation, userId, sessionId, count, this.options.limits);
     let values: (string | null)[];
     try {
       values = await this.bounded(this.client.mGet([this.generationKey(), this.userKey(generation, userId), this.sessionKey(generation, sessionId)]));
@@ -106,12 +140,54 @@ export class RedisUserCache implements UserCache {
     return { user: parseUser(user ?? null), sessionActive: session === '1' ? true : session === '0' ? false : null };
   }
 
+  private async getAndCount(
+    generation: string,
+    userId: string,
+    sessionId: string,
+    count: CountRequest,
+    limits: NonNullable<RedisUserCacheOptions['limits']>,
+  ): Promise<CachedAuth> {
+    const keys = [
+      this.generationKey(),
+      this.userKey(generation, userId),
+      this.sessionKey(generation, sessionId),
+      ...count.limits.map((limit) => userLimitKey(limits.keyPrefix, limit.name, userId)),
+    ];
+    const now = (limits.clock?.now() ?? new Date()).getTime();
+    let reply: unknown[];
+    try {
+      reply = (await limits.scripts.run(GET_AND_COUNT, keys, [
+        generation,
+        String(count.tokenVersion),
+        String(now),
+        ...limitArguments(count.limits),
+      ])) as unknown[];
+    } catch (error) {
+      this.distrust(error);
+      return MISS;
+    }
+    const [sameGeneration, userOrGeneration, session] = reply as [number, string, string | undefined];
+    if (sameGeneration !== 1) {
+      if (userOrGeneration) this.generation = userOrGeneration;
+      else this.distrust(new Error('the cache generation is missing'), false);
+      return MISS;
+    }
+    const answer: CachedAuth = {
+      user: parseUser(userOrGeneration || null),
+      sessionActive: session === '1' ? true : session === '0' ? false : null,
+    };
+    if (reply.length > 3) answer.limits = readDecisions(count.limits, reply.slice(3));
+    return answer;
+  }
+
   async putUser(user: AuthUser): Promise<void> {
     const generation = this.usableGeneration();
     if (!generation) return;
     // One atomic compare-and-set: a request that read the user before a password change cannot
     // write the old token version back after the change evicted it.
-    await this.write(() => this.script(PUT_USER, this.userKey(generation, user.id), [serializeUser(user), String(user.tokenVersion), String(this.options.ttlSeconds)]));
+    await this.write(() =>
+      this.script(PUT_USER, this.userKey(generation, user.id), [serializeUser(user), String(user.tokenVersion), String(this.options.ttlSeconds)]),
+    );
   }
 
   async putSession(sessionId: string, active: boolean): Promise<void> {
@@ -232,8 +308,27 @@ function serializeUser(user: AuthUser): string {
   return JSON.stringify({ id, username, email, emailVerified, avatarUrl, createdAt: createdAt.toISOString(), tokenVersion });
 }
 
-/** A value that does not look like one we wrote is a miss, never an error. */
+/**
+ * The users parsed lately, by the exact text Redis holds: the same user is read on every request,
+ * and the text changes whenever the user does. Frozen, since every request gets the same object.
+ */
+const parsed = new Map<string, AuthUser>();
+const PARSED_MAX = 10_000;
+
 function parseUser(raw: string | null): AuthUser | null {
+  if (!raw) return null;
+  const known = parsed.get(raw);
+  if (known) return known;
+  const user = parseUserText(raw);
+  if (user) {
+    if (parsed.size >= PARSED_MAX) parsed.delete(parsed.keys().next().value!);
+    parsed.set(raw, Object.freeze(user));
+  }
+  return user;
+}
+
+/** A value that does not look like one we wrote is a miss, never an error. */
+function parseUserText(raw: string | null): AuthUser | null {
   if (!raw) return null;
   try {
     const value = JSON.parse(raw) as Record<string, unknown>;

@@ -175,6 +175,7 @@ export class KnexContactRepository implements ContactRepository {
   }
 
   async *listAll(ownerId: string, batchSize: number): AsyncIterable<Contact[]> {
+    if (!isUuid(ownerId)) return;
     let after: { cursor: string; id: string } | null = null;
     for (;;) {
       const bindings: unknown[] = after ? [ownerId, after.cursor, after.id, batchSize] : [ownerId, batchSize];

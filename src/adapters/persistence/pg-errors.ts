@@ -11,6 +11,15 @@ export function isUniqueViolation(error: unknown): boolean {
   return code(error) === '23505' || code((error as { nativeError?: unknown } | null)?.nativeError) === '23505';
 }
 
+/**
+ * PostgreSQL's foreign_key_violation. Every foreign key names a user, so it means a write for an
+ * account deleted while the request was in flight.
+ */
+export function isForeignKeyViolation(error: unknown): boolean {
+  const code = (e: unknown) => (typeof e === 'object' && e !== null ? (e as { code?: unknown }).code : undefined);
+  return code(error) === '23503' || code((error as { nativeError?: unknown } | null)?.nativeError) === '23503';
+}
+
 const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN']);
 // SQLSTATE class 08 is "connection exception"; 57P01–57P03 a server shutting down or starting;
 // 53300 too many connections; 57014 a statement cancelled by statement_timeout.

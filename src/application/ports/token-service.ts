@@ -2,6 +2,8 @@ export interface AccessClaims {
   userId: string;
   sessionId: string;
   tokenVersion: number;
+  /** When the token was issued (whole seconds since the epoch); set by verifyAccess, ignored by issueAccess. */
+  issuedAtS?: number;
 }
 
 export interface RefreshClaims {

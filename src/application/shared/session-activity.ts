@@ -15,8 +15,17 @@ export function makeSessionActivity(sessions: Pick<SessionRepository, 'touch'>) 
   const known = new Map<string, number>();
   const pending = new Set<string>();
 
-  return function sessionUsed(sessionId: string, at: Date): void {
-    const last = known.get(sessionId);
+  /**
+   * `issuedAtS`: when the access token was issued. Every token is issued together with a recorded
+   * use (login, refresh, password change), so a session first seen with a fresh token needs no query.
+   */
+  return function sessionUsed(sessionId: string, at: Date, issuedAtS?: number): void {
+    let last = known.get(sessionId);
+    const sinceIssued = issuedAtS === undefined ? Infinity : at.getTime() - issuedAtS * 1000;
+    if (last === undefined && sinceIssued >= 0 && sinceIssued < SESSION_TOUCH_INTERVAL_MS) {
+      if (known.size >= MAX_REMEMBERED) known.delete(known.keys().next().value as string);
+      known.set(sessionId, (last = issuedAtS! * 1000));
+    }
     if ((last !== undefined && at.getTime() - last < SESSION_TOUCH_INTERVAL_MS) || pending.has(sessionId)) return;
     if (pending.size >= MAX_REMEMBERED) return;
     pending.add(sessionId);

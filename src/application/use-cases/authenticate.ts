@@ -4,11 +4,14 @@ import type { Clock } from '../ports/clock.js';
 import type { TokenService } from '../ports/token-service.js';
 import type { Repositories } from '../ports/unit-of-work.js';
 import type { UserCache } from '../ports/user-cache.js';
+import type { LimitDecision, UserLimit } from '../ports/user-rate-limiter.js';
 import { makeSessionActivity } from '../shared/session-activity.js';
 
 export interface Caller {
   user: AuthUser;
   sessionId: string;
+  /** The limits the cache counted this request against while authenticating it, if it did. */
+  limits?: LimitDecision[];
 }
 
 export interface AuthenticateDeps {
@@ -21,15 +24,17 @@ export interface AuthenticateDeps {
 /**
  * Turns an access token into the calling user. The cache answers the common case; on a miss the
  * database does and the cache is filled. A token is refused once its session is revoked or the
- * user's token version has moved on (password reset).
+ * user's token version has moved on (password reset). `countAgainst`: per-user limits the cache may
+ * count the request against in the same lookup (one round trip); what it counted is in `limits`.
  */
 export function makeAuthenticate(deps: AuthenticateDeps) {
   const sessionUsed = makeSessionActivity(deps.repos.sessions);
-  return async function authenticate(accessToken: string): Promise<Caller> {
+  return async function authenticate(accessToken: string, countAgainst?: readonly UserLimit[]): Promise<Caller> {
     const claims = deps.tokens.verifyAccess(accessToken);
     if (!claims) throw new Unauthenticated();
 
-    const cached = await deps.cache.get(claims.userId, claims.sessionId);
+    const count = countAgainst?.length ? { tokenVersion: claims.tokenVersion, limits: countAgainst } : undefined;
+    const cached = await deps.cache.get(claims.userId, claims.sessionId, count);
     if (cached.sessionActive === false) throw new Unauthenticated();
     let user = cached.user;
     if (!user) {
@@ -45,7 +50,7 @@ export function makeAuthenticate(deps: AuthenticateDeps) {
       await deps.cache.putSession(claims.sessionId, active);
     }
     if (!active || user.tokenVersion !== claims.tokenVersion) throw new Unauthenticated();
-    sessionUsed(claims.sessionId, deps.clock.now());
-    return { user, sessionId: claims.sessionId };
+    sessionUsed(claims.sessionId, deps.clock.now(), claims.issuedAtS);
+    return cached.limits ? { user, sessionId: claims.sessionId, limits: cached.limits } : { user, sessionId: claims.sessionId };
   };
 }

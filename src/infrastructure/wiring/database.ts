@@ -4,9 +4,10 @@ import { ServiceUnavailable } from '../../domain/errors.js';
 import type { ErrorTranslator } from '../../adapters/http/middleware/error-handler.js';
 import type { HealthCheck } from '../../adapters/http/routes/operations.routes.js';
 import { KnexUnitOfWork, knexRepositories, type RepositoryHooks } from '../../adapters/persistence/knex-unit-of-work.js';
-import { isDatabaseUnavailable } from '../../adapters/persistence/pg-errors.js';
+import { isDatabaseUnavailable, isForeignKeyViolation } from '../../adapters/persistence/pg-errors.js';
+import { Unauthenticated } from '../../domain/user.errors.js';
 import type { Config } from '../config.js';
-import { createKnex, migrateLatest, pendingMigrations, type DatabasePooler } from '../database.js';
+import { createKnex, migrateLatest, pendingMigrations, prepareEmbeddedDatabase, type DatabasePooler } from '../database.js';
 
 export interface Database {
   knex: Knex;
@@ -34,6 +35,7 @@ async function migrateAndConnect(config: Config): Promise<Knex> {
   };
   const connecting = { connectMs: config.databaseConnectTimeoutMs, acquireMs: config.databaseAcquireTimeoutMs };
   if (!config.databaseUrl) {
+    await prepareEmbeddedDatabase(options);
     const knex = createKnex({ ...options, timeouts: connecting });
     await prepareSchema(knex, config.migrateOnStart);
     return knex;
@@ -68,7 +70,9 @@ export async function openDatabase(config: Config, given?: Knex): Promise<Databa
     knex,
     persistence: (hooks) => ({ repos: knexRepositories(knex, hooks), uow: new KnexUnitOfWork(knex, hooks) }),
     healthCheck: { name: 'database', check: async () => void (await knex.raw('select 1')) },
-    translateError: (error) => (isDatabaseUnavailable(error) ? new ServiceUnavailable('database') : null),
+    // A write for an account deleted meanwhile (every foreign key names a user): its token is dead too.
+    translateError: (error) =>
+      isDatabaseUnavailable(error) ? new ServiceUnavailable('database') : isForeignKeyViolation(error) ? new Unauthenticated() : null,
     async close() {
       if (!given) await knex.destroy();
     },

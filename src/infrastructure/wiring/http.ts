@@ -1,5 +1,6 @@
 import type Koa from 'koa';
 import type { AvatarStorage } from '../../application/ports/avatar-storage.js';
+import type { UserRateLimiter } from '../../application/ports/user-rate-limiter.js';
 import type { Logger } from '../../application/ports/logger.js';
 import { createApp } from '../../adapters/http/app.js';
 import type { ErrorTranslator } from '../../adapters/http/middleware/error-handler.js';
@@ -14,6 +15,7 @@ export interface HttpDeps {
   useCases: UseCases;
   logger: Logger;
   rateLimitStore: RateLimitStore;
+  userLimiter: UserRateLimiter;
   healthChecks: HealthCheck[];
   translateError: ErrorTranslator;
   avatars: AvatarStorage;
@@ -23,7 +25,7 @@ export interface HttpDeps {
 
 /** The Koa app with the configured limits; /media/ is served only when avatars are on local disk. */
 export function createHttp(config: Config, deps: HttpDeps): { app: Koa; rateLimits: RateLimiters } {
-  const rateLimits = createRateLimiters(deps.rateLimitStore, {
+  const rateLimits = createRateLimiters(deps.rateLimitStore, deps.userLimiter, {
     contacts: { max: config.rateLimitContactsMax, windowSeconds: config.rateLimitContactsWindowS },
     contactCreate: { max: config.rateLimitContactCreateMax, windowSeconds: config.rateLimitContactsWindowS },
     auth: { max: config.rateLimitAuthMax, windowSeconds: config.rateLimitAuthWindowS },

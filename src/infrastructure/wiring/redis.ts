@@ -2,6 +2,7 @@ import type { Clock } from '../../application/ports/clock.js';
 import type { Logger } from '../../application/ports/logger.js';
 import type { LoginThrottle } from '../../application/ports/login-throttle.js';
 import type { UserCache } from '../../application/ports/user-cache.js';
+import type { UserRateLimiter } from '../../application/ports/user-rate-limiter.js';
 import { InMemoryUserCache } from '../../adapters/cache/in-memory-user-cache.js';
 import { RedisUserCache } from '../../adapters/cache/redis-user-cache.js';
 import type { HealthCheck } from '../../adapters/http/routes/operations.routes.js';
@@ -11,6 +12,8 @@ import type { RateLimitStore } from '../../adapters/rate-limit/rate-limit-store.
 import { RedisLoginThrottle } from '../../adapters/rate-limit/redis-login-throttle.js';
 import { RedisLuaCommands } from '../../adapters/rate-limit/redis-lua-commands.js';
 import { RedisRateLimitStore } from '../../adapters/rate-limit/redis-rate-limit-store.js';
+import { InMemoryUserRateLimiter } from '../../adapters/rate-limit/in-memory-user-rate-limiter.js';
+import { RedisUserRateLimiter } from '../../adapters/rate-limit/redis-user-rate-limiter.js';
 import type { Config } from '../config.js';
 import { closeRedisClient, connectRedis, createRedisClient, pingRedis } from '../redis.js';
 
@@ -18,6 +21,8 @@ import { closeRedisClient, connectRedis, createRedisClient, pingRedis } from '..
 export interface SharedState {
   cache: UserCache;
   rateLimitStore: RateLimitStore;
+  /** The per-user budgets (contacts); with Redis the user cache counts most requests itself. */
+  userLimiter: UserRateLimiter;
   loginThrottle: LoginThrottle;
   /** For /ready: Redis when configured, else none. */
   healthChecks: HealthCheck[];
@@ -45,6 +50,7 @@ export async function openSharedState(config: Config, options: SharedStateOption
     return {
       cache: options.cache ?? new InMemoryUserCache(config.userCacheTtlS),
       rateLimitStore: new InMemoryRateLimitStore(),
+      userLimiter: new InMemoryUserRateLimiter(clock),
       loginThrottle: new InMemoryLoginThrottle(clock, loginFailures),
       healthChecks: [],
       close: async () => {},
@@ -52,16 +58,24 @@ export async function openSharedState(config: Config, options: SharedStateOption
   }
   const redis = createRedisClient({ url: config.redisUrl, logger, timeoutMs: config.redisTimeoutMs });
   await connectRedis(redis);
+  const luaCommands = new RedisLuaCommands(redis, logger, { timeoutMs: config.redisTimeoutMs });
   let cache = options.cache;
   if (!cache) {
-    const redisCache = new RedisUserCache(redis, { ttlSeconds: config.userCacheTtlS, keyPrefix: `${keyPrefix}auth:`, logger, commandTimeoutMs: config.redisTimeoutMs });
+    const redisCache = new RedisUserCache(redis, {
+      ttlSeconds: config.userCacheTtlS,
+      keyPrefix: `${keyPrefix}auth:`,
+      logger,
+      commandTimeoutMs: config.redisTimeoutMs,
+      // The per-user limits are counted in the same script as the session lookup: one round trip.
+      limits: { scripts: luaCommands, keyPrefix, clock },
+    });
     await redisCache.resync();
     cache = redisCache;
   }
-  const luaCommands = new RedisLuaCommands(redis, logger, { timeoutMs: config.redisTimeoutMs });
   return {
     cache,
     rateLimitStore: new RedisRateLimitStore(luaCommands, keyPrefix),
+    userLimiter: new RedisUserRateLimiter(luaCommands, keyPrefix, clock),
     loginThrottle: new RedisLoginThrottle(luaCommands, clock, loginFailures, keyPrefix),
     healthChecks: [{ name: 'redis', check: () => pingRedis(redis, config.redisTimeoutMs) }],
     close: () => closeRedisClient(redis),

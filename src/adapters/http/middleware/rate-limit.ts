@@ -1,5 +1,6 @@
 import ratelimit from 'koa-ratelimit';
 import type { Context, Middleware } from 'koa';
+import type { UserLimit, UserRateLimiter } from '../../../application/ports/user-rate-limiter.js';
 import { RateLimited, ServiceUnavailable } from '../../../domain/errors.js';
 import type { RateLimitStore } from '../../rate-limit/rate-limit-store.js';
 import type { AuthState } from './require-auth.js';
@@ -77,16 +78,45 @@ function wholeSecondReset(ctx: Context): number {
   return reset;
 }
 
-/** The limits of the API: per user on contacts (after authentication), per client IP on auth routes. */
+/** A per-user limit's middleware, carrying its limit so authentication can count it in advance (see requireAuth). */
+export interface UserLimitMiddleware extends Middleware {
+  readonly limit: UserLimit;
+}
+
+/**
+ * A per-user limit, mounted after authentication, with the same answers as `rateLimit`. The request
+ * is usually counted already: requireAuth asked the user cache to count it in the same round trip as
+ * the session lookup, and the decision is in `caller.limits`; otherwise it is counted here. A limiter
+ * that does not answer lets the request through without headers (fail open; the store logs it).
+ */
+export function userRateLimit(limiter: UserRateLimiter, limit: UserLimit): UserLimitMiddleware {
+  const middleware = async function limitUser(ctx: Context, next: () => Promise<unknown>) {
+    const caller = (ctx.state as Partial<AuthState>).caller;
+    if (!caller?.user.id) throw new Error(`the "${limit.name}" rate limit has no user for ${ctx.method} ${ctx.path}`);
+    const decision = caller.limits?.find((d) => d.name === limit.name) ?? (await limiter.take(caller.user.id, [limit]))?.[0];
+    if (!decision) return next();
+    ctx.set('X-RateLimit-Limit', String(decision.limit));
+    ctx.set('X-RateLimit-Remaining', String(decision.remaining));
+    ctx.set(RESET, String(Math.ceil(decision.resetAtMs / 1000)));
+    if (!decision.allowed) throw new RateLimited(Math.max(1, Math.ceil(decision.retryAfterMs / 1000)));
+    return next();
+  };
+  return Object.assign(middleware, { limit });
+}
+
+/**
+ * The limits of the API: per user on contacts (after authentication; GCRA budgets, see
+ * docs/decisions/per-user-rate-limit-gcra.md), per client IP on auth routes (koa-ratelimit).
+ */
 export function createRateLimiters(
   store: RateLimitStore,
+  userLimiter: UserRateLimiter,
   limits: { contacts: Limit; contactCreate: Limit; auth: Limit },
 ): RateLimiters {
-  const byUser = (ctx: Context) => (ctx.state as Partial<AuthState>).caller?.user.id;
   const byClientIp = (ctx: Context) => ctx.ip || 'unknown';
   return {
-    contacts: rateLimit(store, { name: 'contacts', ...limits.contacts, key: byUser }),
-    contactCreate: rateLimit(store, { name: 'contact-create', ...limits.contactCreate, key: byUser }),
+    contacts: userRateLimit(userLimiter, { name: 'contacts', ...limits.contacts }),
+    contactCreate: userRateLimit(userLimiter, { name: 'contact-create', ...limits.contactCreate }),
     auth: rateLimit(store, { name: 'auth', ...limits.auth, key: byClientIp }),
   };
 }

@@ -27,7 +27,9 @@ const ifMatch = (ctx: Context) => versionsFromIfMatch(ctx.get('If-Match') || und
 /** The caller's contact book. Every route authenticates first, then counts against the caller's limit. */
 export function contactRoutes(useCases: UseCases, limits: RateLimiters, options: { importMaxBytes?: number } = {}): Router<AuthState> {
   const router = new Router<AuthState>({ prefix: '/api/contacts' });
-  const guard = [requireAuth(useCases.authenticate), limits.contacts] as const;
+  // Authentication counts the request against the limits that follow it, in the same cache lookup.
+  const guard = [requireAuth(useCases.authenticate, [limits.contacts]), limits.contacts] as const;
+  const createGuard = [requireAuth(useCases.authenticate, [limits.contacts, limits.contactCreate]), limits.contacts, limits.contactCreate] as const;
   const owner = (ctx: { state: AuthState }) => ctx.state.caller.user.id;
   const importMaxBytes = options.importMaxBytes ?? DEFAULT_IMPORT_MAX_BYTES;
   const multipart = readSingleFile('file', importMaxBytes);
@@ -49,7 +51,7 @@ export function contactRoutes(useCases: UseCases, limits: RateLimiters, options:
   });
 
   // An import counts as one creation, however many cards it holds.
-  router.post('/import', ...guard, limits.contactCreate, async (ctx) => {
+  router.post('/import', ...createGuard, async (ctx) => {
     let file: Uint8Array | undefined;
     if (ctx.is('multipart/form-data')) {
       await multipart(ctx, async () => {});
@@ -63,7 +65,7 @@ export function contactRoutes(useCases: UseCases, limits: RateLimiters, options:
     ctx.body = await useCases.importContacts(owner(ctx), file);
   });
 
-  router.post('/', ...guard, limits.contactCreate, parseBody(), async (ctx) => {
+  router.post('/', ...createGuard, parseBody(), async (ctx) => {
     const created = await useCases.createContact(owner(ctx), requestBody(ctx));
     ctx.status = 201;
     ctx.set('Location', `/api/contacts/${created.contact.id}`);
