@@ -12,6 +12,7 @@ import { buildContainer, type Container } from '../../src/infrastructure/contain
 import { CapturingLogger, CapturingMailer, type FakeClock } from '../fakes/fakes.js';
 import type { Backend, TestDatabase } from './databases.js';
 import { pgliteBackend } from './databases.js';
+import { ConformanceLog } from './openapi-conformance.js';
 import { deleteKeys } from './redis-servers.js';
 
 export interface TestApp {
@@ -66,7 +67,8 @@ export function randomRedisPrefix(): string {
 export async function startTestApp(options: TestAppOptions = {}): Promise<TestApp> {
   // Listening first gives the address PUBLIC_URL may need; no one knows it before the app is built.
   let handle: RequestListener | undefined;
-  const server: Server = createServer((req, res) => handle!(req, res));
+  const conformance = new ConformanceLog();
+  const server: Server = createServer(conformance.wrap((req, res) => handle!(req, res)));
   answerClientErrors(server);
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');
@@ -110,6 +112,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
       const response = await fetch(url + path, { ...rest, headers, ...(json !== undefined ? { body: JSON.stringify(json) } : {}) });
       await container.tasks.drain();
       await container.dispatcher.drain();
+      conformance.assertConforms(response);
       return response;
     },
     async flushOutbox() {
@@ -122,6 +125,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
       await container.close();
       await db.drop();
       if (config.redisUrl) await deleteKeys(config.redisUrl, redisKeyPrefix).catch(() => {});
+      conformance.assertNoneLeft();
     },
   };
 }

@@ -156,3 +156,9 @@ test('after all of it the server is healthy', async (t) => {
   t.is(health.status, 200);
   t.false(app.logger.lines.some((line) => line.message === 'unhandled error'), 'no request reached the 500 path');
 });
+
+test('bytes after a request that said Connection: close do not replace its answer', async (t) => {
+  const response = await raw('DELETE /api/contacts/abc HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n{"unframed":"body"}');
+  t.is(parseRaw(response).status, 401);
+  t.like(JSON.parse(parseRaw(response).body), { code: 'UNAUTHENTICATED' });
+});

@@ -2,6 +2,7 @@ import Router from '@koa/router';
 import Koa from 'koa';
 import type { Logger } from '../../application/ports/logger.js';
 import { corsPolicy } from './middleware/cors.js';
+import { HttpProblem } from './problem.js';
 import { errorHandler, type ErrorTranslator } from './middleware/error-handler.js';
 import { NO_RATE_LIMITS, type RateLimiters } from './middleware/rate-limit.js';
 import { requestLog } from './middleware/request-log.js';
@@ -66,6 +67,7 @@ export function createApp(deps: AppDeps): Koa {
   ];
   for (const child of children) router.use(child.routes());
   app.use(router.routes());
-  app.use(router.allowedMethods({ throw: true }));
+  // A method no route knows (PROPFIND) is refused like a known one the path lacks: a client error, not the server's 501.
+  app.use(router.allowedMethods({ throw: true, notImplemented: () => new HttpProblem(405, 'METHOD_NOT_ALLOWED', 'This method is not allowed here.') }));
   return app;
 }

@@ -27,14 +27,23 @@ export function answerClientErrors(server: Server, logger?: Logger): void {
       socket.destroy();
       return;
     }
+    // Bytes after a request that said `Connection: close` (an unframed body): that request is being
+    // answered and the connection closes after it; a second answer would take its place.
+    if (error.code === 'HPE_CLOSED_CONNECTION') {
+      if (!inFlight) socket.destroy();
+      return;
+    }
     const answer = ANSWERS[error.code ?? ''] ?? MALFORMED;
     const requestId = randomUUID();
     logger?.info({ requestId, status: answer.status, reason: error.code }, 'request refused by the HTTP parser');
-    const body = JSON.stringify({ type: 'about:blank', title: STATUS_CODES[answer.status], ...answer });
+    const problem = JSON.stringify({ type: 'about:blank', title: STATUS_CODES[answer.status], ...answer });
+    // A response to HEAD has no body; the method is known when the refused bytes start the request.
+    const raw = (error as { rawPacket?: Buffer }).rawPacket;
+    const body = raw?.subarray(0, 5).toString('latin1') === 'HEAD ' ? '' : problem;
     socket.end(
       `HTTP/1.1 ${answer.status} ${STATUS_CODES[answer.status]}\r\n` +
         'Content-Type: application/problem+json\r\n' +
-        `Content-Length: ${Buffer.byteLength(body)}\r\n` +
+        `Content-Length: ${Buffer.byteLength(problem)}\r\n` +
         'X-Content-Type-Options: nosniff\r\n' +
         'Cache-Control: no-store\r\n' +
         `X-Request-Id: ${requestId}\r\n` +

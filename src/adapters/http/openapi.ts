@@ -15,8 +15,9 @@ const html = (description: string): OA.ResponseObject => ({ description, content
 const form = (schema: Schema): OA.RequestBodyObject => ({ required: true, content: { 'application/x-www-form-urlencoded': { schema } } });
 const body = (name: string): OA.RequestBodyObject => ({ required: true, ...json(ref(name)) });
 const ok = (description: string, schema: Schema): OA.ResponseObject => ({ description, ...json(schema) });
+// Headers over Node's limit are refused before any route is chosen, so every operation can answer 431.
 const problems = (...statuses: ProblemStatus[]): OA.ResponsesObject =>
-  Object.fromEntries(statuses.map((status) => [String(status), { $ref: `#/components/responses/${PROBLEM_RESPONSES[status][0]}` }]));
+  Object.fromEntries([...statuses, 431 as const].map((status) => [String(status), { $ref: `#/components/responses/${PROBLEM_RESPONSES[status][0]}` }]));
 const bearer: OA.SecurityRequirementObject[] = [{ bearerAuth: [] }];
 const query = (name: string, schema: OA.ParameterObject['schema'], description: string, required = false): OA.ParameterObject => ({
   name,
@@ -301,9 +302,9 @@ const rateLimited = problemResponse('Rate limit hit; retry after `Retry-After` s
  * The problem+json responses: one for every status the error table (error-statuses.ts) gives a
  * domain error, which the compiler checks, and those of the HTTP exchange itself (HttpProblem).
  */
-type ProblemStatus = DomainErrorStatus | 413 | 415;
+type ProblemStatus = DomainErrorStatus | 413 | 415 | 431;
 const PROBLEM_RESPONSES: Record<ProblemStatus, [name: string, response: OA.ResponseObject]> = {
-  400: ['BadRequest', problemResponse('Malformed body, or an invalid or expired one-time token.')],
+  400: ['BadRequest', problemResponse('Malformed body (not JSON, not an object, or not decodable as its Content-Encoding says), or an invalid or expired one-time token.')],
   401: [
     'Unauthorized',
     problemResponse('Missing, malformed, expired or revoked token; or bad credentials.', {
@@ -315,9 +316,15 @@ const PROBLEM_RESPONSES: Record<ProblemStatus, [name: string, response: OA.Respo
   409: ['Conflict', problemResponse('Duplicate (EMAIL_TAKEN, CONTACT_EMAIL_TAKEN).')],
   412: ['PreconditionFailed', problemResponse('PRECONDITION_FAILED: If-Match does not match the contact’s current ETag; nothing was changed.')],
   413: ['PayloadTooLarge', problemResponse('Body or upload too large (JSON bodies: 1 MB; vCard imports: CONTACTS_IMPORT_MAX_BYTES).')],
-  415: ['UnsupportedMediaType', problemResponse('Unsupported content type.')],
+  415: [
+    'UnsupportedMediaType',
+    problemResponse('Unsupported content type, a charset other than UTF-8 (UNSUPPORTED_MEDIA_TYPE), or an unknown Content-Encoding (UNSUPPORTED_CONTENT_ENCODING).', {
+      'Accept-Encoding': { description: 'With UNSUPPORTED_CONTENT_ENCODING: the codings accepted.', schema: { type: 'string' } },
+    }),
+  ],
   422: ['ValidationFailed', problemResponse('Validation failed; `errors` names each field.')],
   429: ['TooManyRequests', rateLimited],
+  431: ['HeadersTooLarge', problemResponse('HEADERS_TOO_LARGE: the request line and headers are over the server\'s limit; the connection is closed.')],
   502: ['BadGateway', problemResponse('AVATAR_STORAGE_FAILED: the image store answered with an error; the current avatar is unchanged.')],
   503: [
     'ServiceUnavailable',
@@ -328,7 +335,20 @@ const PROBLEM_RESPONSES: Record<ProblemStatus, [name: string, response: OA.Respo
   504: ['GatewayTimeout', problemResponse('AVATAR_STORAGE_TIMEOUT: the image store did not answer in time; the current avatar is unchanged.')],
 };
 
-const contactWrite = problems(400, 401, 404, 409, 412, 413, 415, 422, 429);
+const contactWrite = problems(400, 401, 404, 409, 412, 413, 415, 422, 429, 503);
+
+const PAGE_FAILURES: Record<number, string> = {
+  400: 'The form could not be read (malformed, or not decodable as its Content-Encoding says).',
+  413: 'The form is too large.',
+  415: 'The form was sent in another content type, charset or Content-Encoding.',
+  429: 'Too many attempts from this client; `Retry-After` says when to come back.',
+  503: 'A backing service does not answer; try again shortly.',
+};
+/** What a page answers when it cannot do its work: a page with the status, never problem+json. */
+const pageFailures = (...statuses: number[]): OA.ResponsesObject =>
+  Object.fromEntries(statuses.map((status) => [String(status), html(PAGE_FAILURES[status]!)]));
+/** The failures of a page form's POST: its body is read like the API's. */
+const formFailures = (...extra: number[]) => pageFailures(400, 413, 415, ...extra, 503);
 
 export const openApiDocument: OA.OpenAPIObject = {
   openapi: '3.1.0',
@@ -338,7 +358,10 @@ export const openApiDocument: OA.OpenAPIObject = {
     description:
       'Accounts (signup, email verification, JWT sessions, password reset, avatars) and a private contact book. ' +
       'Every error is `application/problem+json` with a stable `code`. Every response carries `X-Request-Id` ' +
-      '(the caller\'s, when sane, else a new one); quote it when reporting a problem.',
+      '(the caller\'s, when sane, else a new one); quote it when reporting a problem. ' +
+      'Beyond what each operation lists: a method a path does not have (or no path has) answers 405, an unknown ' +
+      'path 404, and a request that is not valid HTTP/1.1 400 (MALFORMED_REQUEST) or, when it arrives too slowly, ' +
+      '408 (REQUEST_TIMEOUT), all problem+json.',
   },
   tags: [
     { name: 'Auth', description: 'Signup, verification, sessions, password reset.' },
@@ -367,7 +390,7 @@ export const openApiDocument: OA.OpenAPIObject = {
         operationId: 'verifyEmail',
         summary: 'Confirm an email address (idempotent)',
         parameters: [tokenQuery('verification')],
-        responses: { '200': ok('Confirmed (also on a second click).', ref('VerifyEmailResponse')), ...problems(400) },
+        responses: { '200': ok('Confirmed (also on a second click).', ref('VerifyEmailResponse')), ...problems(400, 503) },
       },
     },
     '/api/auth/resend-verification': {
@@ -403,7 +426,7 @@ export const openApiDocument: OA.OpenAPIObject = {
         summary: 'Exchange a refresh token for a new pair',
         description: 'A refresh token works once; replaying a used one answers 401 and revokes that session.',
         requestBody: body('RefreshRequest'),
-        responses: { '200': ok('A new token pair.', ref('TokenPair')), ...problems(400, 401, 413, 415, 422) },
+        responses: { '200': ok('A new token pair.', ref('TokenPair')), ...problems(400, 401, 413, 415, 422, 503) },
       },
     },
     '/api/auth/logout': {
@@ -413,7 +436,7 @@ export const openApiDocument: OA.OpenAPIObject = {
         summary: 'End the session (its access and refresh tokens stop working at once)',
         security: bearer,
         requestBody: body('RefreshRequest'),
-        responses: { '204': { description: 'Logged out.' }, ...problems(400, 401, 413, 415, 422) },
+        responses: { '204': { description: 'Logged out.' }, ...problems(400, 401, 413, 415, 422, 503) },
       },
     },
     '/api/auth/forgot-password': {
@@ -442,7 +465,7 @@ export const openApiDocument: OA.OpenAPIObject = {
         operationId: 'getMe',
         summary: 'The signed-in user',
         security: bearer,
-        responses: { '200': ok('The user.', ref('User')), ...problems(401) },
+        responses: { '200': ok('The user.', ref('User')), ...problems(401, 503) },
       },
       patch: {
         tags: ['Your account'],
@@ -557,7 +580,7 @@ export const openApiDocument: OA.OpenAPIObject = {
         summary: 'Upload a new avatar',
         security: bearer,
         requestBody: { required: true, content: { 'multipart/form-data': { schema: ref('AvatarUpload') } } },
-        responses: { '200': ok('The user with its new avatarUrl.', ref('User')), ...problems(400, 401, 413, 415, 422, 502, 504) },
+        responses: { '200': ok('The user with its new avatarUrl.', ref('User')), ...problems(400, 401, 413, 415, 422, 502, 503, 504) },
       },
     },
     '/api/contacts': {
@@ -574,7 +597,7 @@ export const openApiDocument: OA.OpenAPIObject = {
           query('limit', { type: 'integer', minimum: 1, maximum: MAX_LIMIT, default: DEFAULT_LIMIT }, 'Page size.'),
           query('offset', { type: 'integer', minimum: 0, default: 0 }, 'Items to skip.'),
         ],
-        responses: { '200': ok('A page of contacts.', ref('ContactPage')), ...problems(401, 422, 429) },
+        responses: { '200': ok('A page of contacts.', ref('ContactPage')), ...problems(401, 422, 429, 503) },
       },
       post: {
         tags: ['Contacts'],
@@ -584,7 +607,7 @@ export const openApiDocument: OA.OpenAPIObject = {
         requestBody: body('ContactInput'),
         responses: {
           '201': { ...contactOk('The new contact.'), headers: { ETag: etagHeader, Location: { description: 'Its address.', schema: { type: 'string' } } } },
-          ...problems(400, 401, 409, 413, 415, 422, 429),
+          ...problems(400, 401, 409, 413, 415, 422, 429, 503),
         },
       },
     },
@@ -605,7 +628,7 @@ export const openApiDocument: OA.OpenAPIObject = {
             headers: { 'Content-Disposition': { description: '`attachment; filename="contacts.vcf"`', schema: { type: 'string' } } },
             content: { 'text/vcard; charset=utf-8': { schema: { type: 'string' } } },
           },
-          ...problems(401, 422, 429),
+          ...problems(401, 422, 429, 503),
         },
       },
     },
@@ -628,7 +651,7 @@ export const openApiDocument: OA.OpenAPIObject = {
             'multipart/form-data': { schema: ref('VCardUpload') },
           },
         },
-        responses: { '200': ok('What was imported and what was skipped.', ref('ImportReport')), ...problems(400, 401, 413, 415, 422, 429) },
+        responses: { '200': ok('What was imported and what was skipped.', ref('ImportReport')), ...problems(400, 401, 413, 415, 422, 429, 503) },
       },
     },
     '/api/contacts/birthdays': {
@@ -639,7 +662,7 @@ export const openApiDocument: OA.OpenAPIObject = {
         description: 'Across the new year; 29 February birthdays fall on 28 February in common years.',
         security: bearer,
         parameters: [query('days', { type: 'integer', minimum: 0, maximum: MAX_BIRTHDAY_DAYS, default: DEFAULT_BIRTHDAY_DAYS }, 'How many days ahead.')],
-        responses: { '200': ok('Soonest first.', ref('BirthdayList')), ...problems(401, 422, 429) },
+        responses: { '200': ok('Soonest first.', ref('BirthdayList')), ...problems(401, 422, 429, 503) },
       },
     },
     '/api/contacts/{id}': {
@@ -661,7 +684,7 @@ export const openApiDocument: OA.OpenAPIObject = {
         responses: {
           '200': contactOk('The contact.'),
           '304': { description: 'Not modified: the If-None-Match tag is current. No body.', headers: { ETag: etagHeader } },
-          ...problems(401, 404, 429),
+          ...problems(401, 404, 429, 503),
         },
       },
       put: {
@@ -689,7 +712,7 @@ export const openApiDocument: OA.OpenAPIObject = {
         summary: 'Delete a contact',
         security: bearer,
         parameters: [ifMatch],
-        responses: { '204': { description: 'Deleted.' }, ...problems(401, 404, 412, 429) },
+        responses: { '204': { description: 'Deleted.' }, ...problems(401, 404, 412, 429, 503) },
       },
     },
     '/account/verify-email': {
@@ -698,7 +721,7 @@ export const openApiDocument: OA.OpenAPIObject = {
         operationId: 'verifyEmailPage',
         summary: 'The verification link: confirms the email and says so',
         parameters: [tokenQuery('verification')],
-        responses: { '200': html('Confirmed.'), '400': html('Invalid or expired link, with a way to get a new one.') },
+        responses: { '200': html('Confirmed.'), '400': html('Invalid or expired link, with a way to get a new one.'), ...pageFailures(503) },
       },
     },
     '/account/forgot-password': {
@@ -713,7 +736,7 @@ export const openApiDocument: OA.OpenAPIObject = {
         operationId: 'forgotPasswordSubmit',
         summary: 'Send the reset email; always shows "check your inbox"',
         requestBody: form({ type: 'object', required: ['email'], properties: { email: { type: 'string', format: 'email' } } }),
-        responses: { '200': html('Check your inbox.') },
+        responses: { '200': html('Check your inbox.'), '422': html('The form again, with the error (a malformed address).'), ...formFailures(429) },
       },
     },
     '/account/reset-password': {
@@ -722,7 +745,7 @@ export const openApiDocument: OA.OpenAPIObject = {
         operationId: 'resetPasswordPage',
         summary: 'The reset link: a form for a new password (does not consume the token)',
         parameters: [tokenQuery('reset')],
-        responses: { '200': html('The form.'), '400': html('Invalid or expired link, with a way to get a new one.') },
+        responses: { '200': html('The form.'), '400': html('Invalid or expired link, with a way to get a new one.'), ...pageFailures(503) },
       },
       post: {
         tags: ['Pages'],
@@ -733,7 +756,12 @@ export const openApiDocument: OA.OpenAPIObject = {
           required: ['token', 'password', 'passwordConfirm'],
           properties: { token: { type: 'string' }, password: { type: 'string', format: 'password' }, passwordConfirm: { type: 'string', format: 'password' } },
         }),
-        responses: { '200': html('Password changed.'), '4XX': html('The form again, with the error.') },
+        responses: {
+          '200': html('Password changed.'),
+          ...formFailures(429),
+          '400': html('Invalid or expired link (with a way to get a new one), or a form that could not be read.'),
+          '422': html('The form again, with the error (the passwords differ, or the policy refuses the password).'),
+        },
       },
     },
     '/account/resend-verification': {
@@ -748,7 +776,7 @@ export const openApiDocument: OA.OpenAPIObject = {
         operationId: 'resendVerificationSubmit',
         summary: 'Send a new confirmation link; always shows "check your inbox"',
         requestBody: form({ type: 'object', required: ['email'], properties: { email: { type: 'string', format: 'email' } } }),
-        responses: { '200': html('Check your inbox.') },
+        responses: { '200': html('Check your inbox.'), '422': html('The form again, with the error (a malformed address).'), ...formFailures(429) },
       },
     },
     '/account/confirm-email-change': {
