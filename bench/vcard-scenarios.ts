@@ -123,6 +123,8 @@ export function vcardNote(r: VCardBenchResult): string {
   const e = r.export;
   return (
     `vCard: ${r.importSeconds.length} imports of ${r.cardsPerImport} cards each: median ${median} s, min ${sorted[0]} s, max ${sorted.at(-1)} s` +
-    (e ? `; export of ${e.contacts} contacts (${round(e.bytes / 2 ** 20, 1)} MB): ${e.seconds} s, first byte after ${e.firstByteSeconds} s, API peak RSS ${e.peakRssMB} MB (${e.rssBeforeMB} MB before).` : '.')
+    (e
+      ? `; export of ${e.contacts} contacts (${round(e.bytes / 2 ** 20, 1)} MB): ${e.seconds} s, first byte after ${e.firstByteSeconds} s, API peak RSS ${e.peakRssMB} MB (${e.rssBeforeMB} MB before).`
+      : '.')
   );
 }

@@ -10,10 +10,7 @@ export async function up(knex: Knex): Promise<void> {
     t.text('phone').notNullable();
     t.date('birthday').notNullable();
     // Month and day as one number (229 for 29 February), so the birthdays query can use an index.
-    t.specificType(
-      'birthday_md',
-      'smallint GENERATED ALWAYS AS ((extract(month from birthday) * 100 + extract(day from birthday))::smallint) STORED',
-    );
+    t.specificType('birthday_md', 'smallint GENERATED ALWAYS AS ((extract(month from birthday) * 100 + extract(day from birthday))::smallint) STORED');
     t.text('notes');
     t.timestamp('created_at', { useTz: true }).notNullable().defaultTo(knex.fn.now());
     t.timestamp('updated_at', { useTz: true }).notNullable().defaultTo(knex.fn.now());

@@ -74,7 +74,16 @@ function violations(files: SourceFile[]): string[] {
 function cycles(files: SourceFile[]): string[] {
   const known = new Set(files.map((f) => f.path));
   const edges = new Map(
-    files.map((f) => [f.path, [...new Set(imports(f.text).filter((s) => s.startsWith('.')).map((s) => resolve(f.path, s)))].filter((t) => known.has(t))]),
+    files.map((f) => [
+      f.path,
+      [
+        ...new Set(
+          imports(f.text)
+            .filter((s) => s.startsWith('.'))
+            .map((s) => resolve(f.path, s)),
+        ),
+      ].filter((t) => known.has(t)),
+    ]),
   );
   const found = new Set<string>();
   const state = new Map<string, 'open' | 'done'>();
@@ -118,7 +127,10 @@ test('the rule catches a forbidden import in every direction, a package in the c
       file('src/domain/user.ts', '../application/ports/clock.js', 'node:crypto'),
       file('src/application/use-cases/a.ts', '../../adapters/http/app.js', 'knex', '../../domain/user.js'),
       file('src/adapters/http/app.ts', '../../infrastructure/config.js', 'koa', '../../application/ports/logger.js'),
-      { path: 'src/adapters/cache/b.ts', text: "export type { Y } from '../../infrastructure/redis.js';\nconst m = await import('../../infrastructure/main.js');" },
+      {
+        path: 'src/adapters/cache/b.ts',
+        text: "export type { Y } from '../../infrastructure/redis.js';\nconst m = await import('../../infrastructure/main.js');",
+      },
       file('src/infrastructure/container.ts', '../adapters/http/app.js', '../../migrations/index.js'),
       file('src/shared/util.ts'),
     ]),

@@ -19,7 +19,10 @@ export function validateUsername(input: { username?: unknown }): string {
  */
 export function cleanUserAgent(raw: unknown): string | null {
   if (typeof raw !== 'string') return null;
-  const cleaned = raw.replace(/[\u0000-\u001f\u007f-\u009f]+/g, ' ').replace(/\s+/g, ' ').trim();
+  const cleaned = raw
+    .replace(/[\u0000-\u001f\u007f-\u009f]+/g, ' ')
+    .replace(/\s+/g, ' ')
+    .trim();
   if (!cleaned) return null;
   const chars = [...cleaned];
   return chars.length > USER_AGENT_MAX ? chars.slice(0, USER_AGENT_MAX).join('') : cleaned;

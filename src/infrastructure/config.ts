@@ -66,7 +66,10 @@ convict.addFormats({
     },
     coerce: (value: unknown) =>
       typeof value === 'string'
-        ? value.split(',').map((s) => s.trim()).filter((s) => s.length > 0)
+        ? value
+            .split(',')
+            .map((s) => s.trim())
+            .filter((s) => s.length > 0)
         : value,
   },
   boolean: {
@@ -137,9 +140,10 @@ export type Config = Readonly<{ [K in keyof Schema]: ValueOf<K> }>;
 export class ConfigError extends Error {}
 
 /** Every variable the app reads, with its key in Config. */
-export const CONFIG_VARIABLES: ReadonlyArray<{ variable: string; key: keyof Config }> = Object.entries(schema).map(
-  ([key, spec]) => ({ variable: spec.env, key: key as keyof Config }),
-);
+export const CONFIG_VARIABLES: ReadonlyArray<{ variable: string; key: keyof Config }> = Object.entries(schema).map(([key, spec]) => ({
+  variable: spec.env,
+  key: key as keyof Config,
+}));
 
 /** Reads `.env` (when present) under the real environment, which wins. */
 export function readEnvironment(env: NodeJS.ProcessEnv = process.env, envFile = '.env'): Record<string, string | undefined> {
@@ -190,7 +194,11 @@ function coerce(key: keyof Config, raw: string): unknown {
   if (spec.format === 'positive-int') return positiveInt.coerce(raw);
   if (spec.format === 'port') return /^\d+$/.test(raw) ? Number(raw) : raw;
   if (spec.format === 'boolean') return raw === 'true' || raw === '1' ? true : raw === 'false' || raw === '0' ? false : raw;
-  if (spec.format === 'origin-list') return raw.split(',').map((s) => s.trim()).filter((s) => s.length > 0);
+  if (spec.format === 'origin-list')
+    return raw
+      .split(',')
+      .map((s) => s.trim())
+      .filter((s) => s.length > 0);
   return raw;
 }
 

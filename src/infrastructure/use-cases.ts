@@ -93,7 +93,15 @@ export function wireUseCases(a: UseCaseAdapters): UseCases {
 
     updateUsername: makeUpdateUsername({ repos, cache }),
     changePassword: makeChangePassword({ repos, uow, hasher, loginThrottle: a.loginThrottle, tokens, cache, clock }),
-    requestEmailChange: makeRequestEmailChange({ repos, uow, hasher, loginThrottle: a.loginThrottle, clock, publicUrl, verifyTokenTtlSeconds: a.verifyTokenTtlSeconds }),
+    requestEmailChange: makeRequestEmailChange({
+      repos,
+      uow,
+      hasher,
+      loginThrottle: a.loginThrottle,
+      clock,
+      publicUrl,
+      verifyTokenTtlSeconds: a.verifyTokenTtlSeconds,
+    }),
     checkEmailChangeToken: makeCheckEmailChangeToken({ repos, clock }),
     confirmEmailChange: makeConfirmEmailChange({ uow, cache, clock }),
     listSessions: makeListSessions({ repos, clock }),

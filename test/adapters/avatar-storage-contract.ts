@@ -94,7 +94,7 @@ export function avatarStorageContract(name: string, make: () => Promise<AvatarSt
     t.true(served.some((s, i) => s?.bytes.equals(images[i]!)));
   });
 
-  it('remove deletes the avatar whatever its type, only that user\'s, and resolves again when there is none', async (t, subject) => {
+  it("remove deletes the avatar whatever its type, only that user's, and resolves again when there is none", async (t, subject) => {
     const kept = await subject.storage.save(randomUUID(), image(png(4, 4)));
     for (const bytes of [png(8, 8), jpeg(8, 8), webp.lossless(), gif()]) {
       const userId = randomUUID();

@@ -222,7 +222,20 @@ export function contactRepositoryContract(subject: ContactRepositorySubject): vo
 
   it('birthdays agree with the domain rule for every day and window tried', async (t, repos, newOwner) => {
     const owner = await newOwner();
-    const birthdays = ['1990-01-01', '1991-01-02', '2000-02-29', '--02-29', '1992-02-28', '--03-01', '1993-03-01', '1994-06-15', '--06-15', '1995-12-30', '1996-12-31', '--12-31'];
+    const birthdays = [
+      '1990-01-01',
+      '1991-01-02',
+      '2000-02-29',
+      '--02-29',
+      '1992-02-28',
+      '--03-01',
+      '1993-03-01',
+      '1994-06-15',
+      '--06-15',
+      '1995-12-30',
+      '1996-12-31',
+      '--12-31',
+    ];
     const contacts: Contact[] = [];
     for (const birthday of birthdays) contacts.push(await repos.contacts.create(owner, fields({ birthday })));
     for (const today of ['2026-12-31', '2027-01-01', '2027-02-27', '2027-02-28', '2027-03-01', '2028-02-28', '2028-02-29', '2028-06-15', '2100-02-28']) {
@@ -322,7 +335,10 @@ export function contactRepositoryContract(subject: ContactRepositorySubject): vo
     t.is(all.length, 1 + 3 + 520);
     t.is(new Set(ids(all)).size, all.length);
     t.true(ids(all).includes(existing.id));
-    t.like(all.find((c) => c.firstName === 'Bulk 7'), { birthday: '--01-02', version: 1, lastName: 'Lee' });
+    t.like(
+      all.find((c) => c.firstName === 'Bulk 7'),
+      { birthday: '--01-02', version: 1, lastName: 'Lee' },
+    );
   });
 
   // Serial (ava runs serial tests before the others): the in-memory unit of work rolls back by

@@ -33,7 +33,12 @@ for (const backend of BACKENDS) {
     const repos = knexRepositories(knex);
     const user = await repos.users.create({ username: 'Gone', email: `gone-${Date.now()}@example.com`, passwordHash: 'x', avatarUrl: 'x' });
     const contact = await repos.contacts.create(user.id, {
-      firstName: 'A', lastName: 'B', email: 'a@example.com', phone: '12345', birthday: '1990-01-01', notes: null,
+      firstName: 'A',
+      lastName: 'B',
+      email: 'a@example.com',
+      phone: '12345',
+      birthday: '1990-01-01',
+      notes: null,
     });
     await knex('users').where('id', user.id).delete();
     t.is(await repos.contacts.findById(user.id, contact.id), null);

@@ -42,7 +42,12 @@ const subjects: { name: string; available(): Promise<boolean>; open(): Promise<S
 const T0 = new Date('2026-06-15T12:00:00.000Z');
 const at = (ms: number) => new Date(T0.getTime() + ms);
 const LEASE = 60_000;
-const verify = (to: string): Email => ({ kind: 'verify-email', to, username: 'Zoë 😀', link: `http://app.test/account/verify-email?token=${encodeURIComponent(to)}` });
+const verify = (to: string): Email => ({
+  kind: 'verify-email',
+  to,
+  username: 'Zoë 😀',
+  link: `http://app.test/account/verify-email?token=${encodeURIComponent(to)}`,
+});
 
 for (const { name, available, open } of subjects) {
   let subject: Subject | undefined;
@@ -113,7 +118,12 @@ for (const { name, available, open } of subjects) {
     const id = await outbox.enqueue(verify('ann@example.com'), T0);
     await outbox.claimNext(T0, at(LEASE));
     await outbox.reschedule(id, at(2000), 'ECONNREFUSED: connect ECONNREFUSED 127.0.0.1:25');
-    t.like(await outbox.findById(id), { status: 'pending', attempts: 1, nextAttemptAt: at(2000), lastError: 'ECONNREFUSED: connect ECONNREFUSED 127.0.0.1:25' });
+    t.like(await outbox.findById(id), {
+      status: 'pending',
+      attempts: 1,
+      nextAttemptAt: at(2000),
+      lastError: 'ECONNREFUSED: connect ECONNREFUSED 127.0.0.1:25',
+    });
     t.is(await outbox.claimNext(at(1999), at(LEASE)), null);
     const again = await outbox.claimNext(at(2000), at(LEASE));
     t.like(again, { id, attempts: 2 });

@@ -164,7 +164,10 @@ test('[redis] an unreachable Redis lets requests through at once, without header
   try {
     const started = Date.now();
     const answers = await Promise.all(Array.from({ length: 5 }, () => app.get('down')));
-    t.deepEqual(answers.map((r) => r.status), [200, 200, 200, 200, 200]);
+    t.deepEqual(
+      answers.map((r) => r.status),
+      [200, 200, 200, 200, 200],
+    );
     t.true(Date.now() - started < 1000);
     t.is(answers[0]!.headers.get('x-ratelimit-limit'), null);
     t.is((await app.get('down')).status, 200);

@@ -26,7 +26,10 @@ test('username: a valid one is trimmed, stored and shown at once; an invalid one
   t.is((await world.useCases.authenticate(accessToken)).user.username, 'Annie');
   for (const username of ['', '   ', 'x'.repeat(51), 'a\u0000b', 42, undefined]) {
     const error = await t.throwsAsync(world.useCases.updateUsername(userId, { username }), { instanceOf: ValidationFailed });
-    t.deepEqual(error!.errors.map((e) => e.field), ['username']);
+    t.deepEqual(
+      error!.errors.map((e) => e.field),
+      ['username'],
+    );
   }
   t.is((await world.repos.users.findById(userId))!.username, 'Annie');
 });
@@ -60,10 +63,17 @@ test('change password: a wrong current password is WrongPassword and changes not
   t.truthy(await world.useCases.authenticate(accessToken));
   for (const newPassword of ['short', 'password123', 'x'.repeat(73), PASSWORD]) {
     const error = await t.throwsAsync(world.useCases.changePassword(caller, { currentPassword: PASSWORD, newPassword }), { instanceOf: ValidationFailed });
-    t.deepEqual(error!.errors.map((e) => e.field), ['newPassword'], newPassword);
+    t.deepEqual(
+      error!.errors.map((e) => e.field),
+      ['newPassword'],
+      newPassword,
+    );
   }
   const error = await t.throwsAsync(world.useCases.changePassword(caller, {}), { instanceOf: ValidationFailed });
-  t.deepEqual(error!.errors.map((e) => e.field), ['currentPassword', 'newPassword']);
+  t.deepEqual(
+    error!.errors.map((e) => e.field),
+    ['currentPassword', 'newPassword'],
+  );
   t.is(world.outbox.last('password-changed'), undefined);
 });
 
@@ -139,8 +149,13 @@ test('email change: a taken address is EmailTaken at request time and at confirm
   await verifiedUser(world, 'bob@example.com');
   await t.throwsAsync(world.useCases.requestEmailChange(userId, { newEmail: 'BOB@example.com', currentPassword: PASSWORD }), { instanceOf: EmailTaken });
   await t.throwsAsync(world.useCases.requestEmailChange(userId, { newEmail: 'ANN@example.com', currentPassword: PASSWORD }), { instanceOf: ValidationFailed });
-  const bad = await t.throwsAsync(world.useCases.requestEmailChange(userId, { newEmail: 'not an email', currentPassword: PASSWORD }), { instanceOf: ValidationFailed });
-  t.deepEqual(bad!.errors.map((e) => e.field), ['newEmail']);
+  const bad = await t.throwsAsync(world.useCases.requestEmailChange(userId, { newEmail: 'not an email', currentPassword: PASSWORD }), {
+    instanceOf: ValidationFailed,
+  });
+  t.deepEqual(
+    bad!.errors.map((e) => e.field),
+    ['newEmail'],
+  );
 
   await world.useCases.requestEmailChange(userId, { newEmail: 'carol@example.com', currentPassword: PASSWORD });
   const token = world.outbox.lastToken('email-change-confirm');
@@ -159,7 +174,10 @@ test('sessions: listed newest first with User-Agent and no secret, current marke
 
   const { items } = await world.useCases.listSessions(caller);
   t.is(items.length, 2);
-  t.deepEqual(items.map((s) => s.current), [true, false]);
+  t.deepEqual(
+    items.map((s) => s.current),
+    [true, false],
+  );
   t.deepEqual(Object.keys(items[0]!).sort(), ['createdAt', 'current', 'id', 'lastUsedAt', 'userAgent']);
   t.is(items[0]!.userAgent, cleanUserAgent(`Phone\u0000/1.0\n${'x'.repeat(1000)}`));
   t.is([...items[0]!.userAgent!].length, 256);
@@ -179,7 +197,7 @@ test('sessions: listed newest first with User-Agent and no secret, current marke
   t.is(after.lastUsedAt.getTime(), created + 61_000);
 });
 
-test('revoking one session refuses its tokens at once; another user\'s or an unknown id is NotFound', async (t) => {
+test("revoking one session refuses its tokens at once; another user's or an unknown id is NotFound", async (t) => {
   const world = fakeWorld();
   const first = await verifiedUser(world);
   const phone = await secondLogin(world);
@@ -196,10 +214,13 @@ test('revoking one session refuses its tokens at once; another user\'s or an unk
   await t.throwsAsync(world.useCases.revokeSession(caller, phoneId), { instanceOf: NotFound });
   await t.throwsAsync(world.useCases.revokeSession(caller, 'not-a-session'), { instanceOf: NotFound });
   t.truthy(await world.useCases.authenticate(first.accessToken));
-  t.deepEqual((await world.useCases.listSessions(caller)).items.map((s) => s.id), [caller.sessionId]);
+  t.deepEqual(
+    (await world.useCases.listSessions(caller)).items.map((s) => s.id),
+    [caller.sessionId],
+  );
 });
 
-test('log out everywhere else: every other session ends at once, the caller\'s lives on, other users untouched', async (t) => {
+test("log out everywhere else: every other session ends at once, the caller's lives on, other users untouched", async (t) => {
   const world = fakeWorld();
   const first = await verifiedUser(world);
   const others = [await secondLogin(world), await secondLogin(world)];
@@ -219,7 +240,14 @@ test('account deletion removes the user, contacts, sessions, tokens, queued emai
   const world = fakeWorld();
   const { userId, accessToken, refreshToken } = await verifiedUser(world);
   const bob = await verifiedUser(world, 'bob@example.com');
-  await world.useCases.createContact(userId, { firstName: 'Zed', lastName: 'Z', email: 'zed@example.com', phone: '+1 555 0100', birthday: '1990-01-02', notes: null });
+  await world.useCases.createContact(userId, {
+    firstName: 'Zed',
+    lastName: 'Z',
+    email: 'zed@example.com',
+    phone: '+1 555 0100',
+    birthday: '1990-01-02',
+    notes: null,
+  });
   await world.useCases.updateAvatar({ userId, image: png(4, 4) });
   await world.useCases.requestPasswordReset({ email: 'ann@example.com' });
   await world.useCases.authenticate(accessToken);
@@ -233,7 +261,13 @@ test('account deletion removes the user, contacts, sessions, tokens, queued emai
   t.is(world.repos.sessions.table.all().filter((s) => s.userId === userId).length, 0);
   t.is(world.repos.tokens.table.all().filter((r) => r.userId === userId).length, 0);
   t.false(world.avatars.images.has(userId));
-  t.deepEqual(world.outbox.messages().filter((m) => m.email.userId === userId).map((m) => m.email.kind), ['account-deleted']);
+  t.deepEqual(
+    world.outbox
+      .messages()
+      .filter((m) => m.email.userId === userId)
+      .map((m) => m.email.kind),
+    ['account-deleted'],
+  );
   t.is(world.outbox.last('account-deleted')?.to, 'ann@example.com');
   await t.throwsAsync(world.useCases.authenticate(accessToken), { instanceOf: Unauthenticated });
   await t.throwsAsync(world.useCases.refreshSession(refreshToken), { instanceOf: InvalidRefreshToken });
@@ -258,17 +292,28 @@ test('export holds the user, every contact and every session, and nothing secret
   const { userId, accessToken, refreshToken } = await verifiedUser(world);
   const phone = await secondLogin(world);
   await world.useCases.revokeSession(callerOf(world, accessToken), callerOf(world, phone.accessToken).sessionId);
-  await world.useCases.createContact(userId, { firstName: 'Zed', lastName: 'Z', email: 'zed@example.com', phone: '+1 555 0100', birthday: '1990-01-02', notes: 'n' });
+  await world.useCases.createContact(userId, {
+    firstName: 'Zed',
+    lastName: 'Z',
+    email: 'zed@example.com',
+    phone: '+1 555 0100',
+    birthday: '1990-01-02',
+    notes: 'n',
+  });
   const exported = await world.useCases.exportAccount(callerOf(world, accessToken));
   t.deepEqual(exported.exportedAt, world.clock.now());
   t.like(exported.user, { id: userId, email: 'ann@example.com' });
-  t.deepEqual(exported.contacts.map((c) => c.firstName), ['Zed']);
+  t.deepEqual(
+    exported.contacts.map((c) => c.firstName),
+    ['Zed'],
+  );
   t.is(exported.sessions.length, 2);
   t.deepEqual(exported.sessions.filter((s) => s.current).length, 1);
   t.truthy(exported.sessions.find((s) => !s.current)!.revokedAt);
   const text = JSON.stringify(exported);
   const user = (await world.repos.users.findById(userId))!;
-  for (const secret of [user.passwordHash, accessToken, refreshToken, ...world.repos.sessions.table.all().map((s) => s.refreshJti)]) t.false(text.includes(secret));
+  for (const secret of [user.passwordHash, accessToken, refreshToken, ...world.repos.sessions.table.all().map((s) => s.refreshJti)])
+    t.false(text.includes(secret));
   t.false(/passwordHash|refreshJti|tokenVersion|userId/.test(text));
 });
 
@@ -280,7 +325,10 @@ test('security notices are never held back by the one-email-per-minute limit of 
   await world.useCases.requestEmailChange(userId, { newEmail: 'two@example.com', currentPassword: PASSWORD });
   await world.useCases.changePassword(callerOf(world, accessToken), { currentPassword: PASSWORD, newPassword: NEW_PASSWORD });
   const kinds = world.outbox.to('ann@example.com').map((e) => e.kind);
-  t.deepEqual(kinds.filter((k) => k !== 'verify-email'), ['password-reset', 'email-change-requested', 'email-change-requested', 'password-changed']);
+  t.deepEqual(
+    kinds.filter((k) => k !== 'verify-email'),
+    ['password-reset', 'email-change-requested', 'email-change-requested', 'password-changed'],
+  );
   t.is(world.outbox.to('one@example.com').length, 1);
   t.is(world.outbox.to('two@example.com').length, 1);
 });

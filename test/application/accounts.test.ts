@@ -1,13 +1,6 @@
 import test from 'ava';
 import { ValidationFailed } from '../../src/domain/errors.js';
-import {
-  EmailNotVerified,
-  EmailTaken,
-  InvalidCredentials,
-  InvalidRefreshToken,
-  InvalidToken,
-  Unauthenticated,
-} from '../../src/domain/user.errors.js';
+import { EmailNotVerified, EmailTaken, InvalidCredentials, InvalidRefreshToken, InvalidToken, Unauthenticated } from '../../src/domain/user.errors.js';
 import { fakeWorld, PASSWORD, PUBLIC_URL, verifiedUser } from '../fakes/fake-world.js';
 
 test('signup stores the user unverified and puts an email with a link built from the public URL in the outbox', async (t) => {

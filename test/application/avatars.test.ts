@@ -82,7 +82,10 @@ test('a missing file or absurd dimensions are validation errors on avatar, and n
   const { user } = await verifiedUser(world);
   for (const image of [undefined, png(50_000, 50_000, { pixels: false })]) {
     const error = await t.throwsAsync(world.useCases.updateAvatar({ userId: user.id, image }), { instanceOf: ValidationFailed });
-    t.deepEqual(error?.errors.map((e) => e.field), ['avatar']);
+    t.deepEqual(
+      error?.errors.map((e) => e.field),
+      ['avatar'],
+    );
   }
   t.is(world.avatars.saves, 0);
 });

@@ -59,7 +59,11 @@ test("someone else's contact, an unknown id and a malformed id are all NotFound"
   const w = await world();
   const { contact } = await w.useCases.createContact(w.owner, ann);
   t.deepEqual((await w.useCases.getContact(w.owner, contact.id)).contact, contact);
-  for (const [owner, id] of [[w.other, contact.id], [w.owner, randomUUID()], [w.owner, 'not-an-id']] as const) {
+  for (const [owner, id] of [
+    [w.other, contact.id],
+    [w.owner, randomUUID()],
+    [w.owner, 'not-an-id'],
+  ] as const) {
     await t.throwsAsync(w.useCases.getContact(owner, id), { instanceOf: NotFound });
     await t.throwsAsync(w.useCases.replaceContact(owner, id, ann), { instanceOf: NotFound });
     await t.throwsAsync(w.useCases.patchContact(owner, id, { firstName: 'X' }), { instanceOf: NotFound });
@@ -73,11 +77,19 @@ test('replacing a contact sets every field; optional fields left out become null
   const w = await world();
   const { contact } = await w.useCases.createContact(w.owner, { ...ann, notes: 'old' });
   const { contact: replaced } = await w.useCases.replaceContact(w.owner, contact.id, {
-    firstName: 'Bea', lastName: 'Park', email: 'bea@example.com', phone: '12345', birthday: '1970-01-01', id: 'other',
+    firstName: 'Bea',
+    lastName: 'Park',
+    email: 'bea@example.com',
+    phone: '12345',
+    birthday: '1970-01-01',
+    id: 'other',
   });
   t.like(replaced, { id: contact.id, firstName: 'Bea', lastName: 'Park', email: 'bea@example.com', phone: '12345', birthday: '1970-01-01', notes: null });
   const error = await t.throwsAsync(w.useCases.replaceContact(w.owner, contact.id, { lastName: 'Only' }), { instanceOf: ValidationFailed });
-  t.deepEqual(error?.errors.map((e) => e.field), ['firstName']);
+  t.deepEqual(
+    error?.errors.map((e) => e.field),
+    ['firstName'],
+  );
   t.deepEqual((await w.useCases.getContact(w.owner, contact.id)).contact, replaced);
   const { contact: bare } = await w.useCases.replaceContact(w.owner, contact.id, { firstName: 'Only' });
   t.like(bare, { firstName: 'Only', lastName: '', email: null, phone: null, birthday: null, notes: null });
@@ -93,7 +105,11 @@ test('patching changes only the given fields; an empty patch changes nothing; a 
   t.is((await w.useCases.patchContact(w.owner, contact.id, { notes: null })).contact.notes, null);
   await t.throwsAsync(w.useCases.patchContact(w.owner, contact.id, { email: 'Taken@example.com' }), { instanceOf: ContactEmailTaken });
   await t.throwsAsync(w.useCases.patchContact(w.owner, contact.id, { firstName: null }), { instanceOf: ValidationFailed });
-  t.like((await w.useCases.patchContact(w.owner, contact.id, { lastName: null, email: null, birthday: '--04-01' })).contact, { lastName: '', email: null, birthday: '--04-01' });
+  t.like((await w.useCases.patchContact(w.owner, contact.id, { lastName: null, email: null, birthday: '--04-01' })).contact, {
+    lastName: '',
+    email: null,
+    birthday: '--04-01',
+  });
   t.is(w.repos.contacts.table.get(contact.id)?.userId, w.owner);
 });
 
@@ -117,7 +133,10 @@ test('listing answers a page of the caller contacts with total, limit and offset
 
   const page = await w.useCases.listContacts(w.owner, { limit: 2, offset: 4 });
   t.like(page, { total: 5, limit: 2, offset: 4 });
-  t.deepEqual(page.items.map((c) => c.id), [all.items[4]!.id]);
+  t.deepEqual(
+    page.items.map((c) => c.id),
+    [all.items[4]!.id],
+  );
 
   const found = await w.useCases.listContacts(w.owner, { q: 'ANNA' });
   t.is(found.total, 2);
@@ -132,8 +151,14 @@ test('on 31 December, birthdays of 31 December and 1 January are listed in that 
   await w.useCases.createContact(w.owner, { ...ann, email: 'jan2@example.com', birthday: '1985-01-02' });
   await w.useCases.createContact(w.other, { ...ann, email: 'jan1@example.com', birthday: '1985-01-01' });
   const { items } = await w.useCases.upcomingBirthdays(w.owner, { days: 1 });
-  t.deepEqual(items.map((c) => c.id), [dec31.id, jan1.id]);
-  t.deepEqual((await w.useCases.upcomingBirthdays(w.owner, { days: 0 })).items.map((c) => c.id), [dec31.id]);
+  t.deepEqual(
+    items.map((c) => c.id),
+    [dec31.id, jan1.id],
+  );
+  t.deepEqual(
+    (await w.useCases.upcomingBirthdays(w.owner, { days: 0 })).items.map((c) => c.id),
+    [dec31.id],
+  );
 });
 
 test('a 29 February birthday shows on 28 February in a common year and on 29 February in a leap year', async (t) => {

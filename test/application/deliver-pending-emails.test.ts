@@ -55,10 +55,16 @@ test('messages are delivered in the order they became due', async (t) => {
   await outbox.enqueue(verify('first@example.com'), new Date(clock.now().getTime() - 1000));
   await outbox.enqueue(verify('later@example.com'), new Date(clock.now().getTime() + 1000));
   await deliver();
-  t.deepEqual(mailer.sent.map((e) => e.to), ['first@example.com', 'second@example.com']);
+  t.deepEqual(
+    mailer.sent.map((e) => e.to),
+    ['first@example.com', 'second@example.com'],
+  );
   clock.advance(1000);
   await deliver();
-  t.deepEqual(mailer.sent.map((e) => e.to), ['first@example.com', 'second@example.com', 'later@example.com']);
+  t.deepEqual(
+    mailer.sent.map((e) => e.to),
+    ['first@example.com', 'second@example.com', 'later@example.com'],
+  );
 });
 
 test('a failed attempt is recorded and retried after the backoff, not before', async (t) => {
@@ -131,8 +137,14 @@ test('asked to stop, delivery finishes the message in flight and claims no other
 
 test('the retry delay doubles from the base, is capped, and is jittered between half and all of it', (t) => {
   const policy: RetryPolicy = { maxAttempts: 20, baseDelayMs: 1000, maxDelayMs: 10_000 };
-  t.deepEqual([1, 2, 3, 4, 5, 6, 12].map((n) => retryDelayMs(n, policy, () => 1)), [1000, 2000, 4000, 8000, 10_000, 10_000, 10_000]);
-  t.deepEqual([1, 2, 5].map((n) => retryDelayMs(n, policy, () => 0)), [500, 1000, 5000]);
+  t.deepEqual(
+    [1, 2, 3, 4, 5, 6, 12].map((n) => retryDelayMs(n, policy, () => 1)),
+    [1000, 2000, 4000, 8000, 10_000, 10_000, 10_000],
+  );
+  t.deepEqual(
+    [1, 2, 5].map((n) => retryDelayMs(n, policy, () => 0)),
+    [500, 1000, 5000],
+  );
   for (let i = 0; i < 100; i++) {
     const delay = retryDelayMs(3, policy);
     t.true(delay >= 2000 && delay <= 4000);

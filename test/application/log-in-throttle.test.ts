@@ -3,8 +3,7 @@ import { RateLimited } from '../../src/domain/errors.js';
 import { InvalidCredentials } from '../../src/domain/user.errors.js';
 import { fakeWorld, LOGIN_FAILURES, PASSWORD, verifiedUser } from '../fakes/fake-world.js';
 
-const fail = (world: ReturnType<typeof fakeWorld>, email: string) =>
-  world.useCases.logIn({ email, password: 'not the password at all' });
+const fail = (world: ReturnType<typeof fakeWorld>, email: string) => world.useCases.logIn({ email, password: 'not the password at all' });
 
 test('after the maximum of failed logins from one IP the email is refused there, even with the right password; another IP is not', async (t) => {
   const world = fakeWorld();
@@ -33,7 +32,7 @@ test('unknown emails are counted too, so a refusal says nothing about whether an
   await t.throwsAsync(fail(world, 'nobody@example.com'), { instanceOf: RateLimited });
 });
 
-test("a successful login does not reset the failures counted against the email", async (t) => {
+test('a successful login does not reset the failures counted against the email', async (t) => {
   const world = fakeWorld();
   await verifiedUser(world, 'ann@example.com');
   for (let i = 0; i < LOGIN_FAILURES.max - 1; i++) await t.throwsAsync(fail(world, 'ann@example.com'));

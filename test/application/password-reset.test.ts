@@ -45,7 +45,10 @@ test('a reset request for an unknown email answers the same, sends nothing and s
 test('a reset request with a malformed email fails with ValidationFailed naming the field', async (t) => {
   const world = fakeWorld();
   const error = await t.throwsAsync(world.useCases.requestPasswordReset({ email: 'not an email' }), { instanceOf: ValidationFailed });
-  t.deepEqual(error?.errors.map((e) => e.field), ['email']);
+  t.deepEqual(
+    error?.errors.map((e) => e.field),
+    ['email'],
+  );
   await t.throwsAsync(world.useCases.requestPasswordReset({}), { instanceOf: ValidationFailed });
 });
 
@@ -155,7 +158,10 @@ test('a refused password (same policy as signup) leaves the link usable and the 
   const before = await world.repos.users.findById(account.user.id);
   for (const password of ['short', 'Password123', 'é'.repeat(37), 42, undefined]) {
     const error = await t.throwsAsync(world.useCases.resetPassword({ token, password }), { instanceOf: ValidationFailed });
-    t.deepEqual(error?.errors.map((e) => e.field), ['password']);
+    t.deepEqual(
+      error?.errors.map((e) => e.field),
+      ['password'],
+    );
   }
   t.deepEqual(await world.repos.users.findById(account.user.id), before);
   t.truthy(await world.useCases.authenticate(account.accessToken));
@@ -180,7 +186,12 @@ test('a reset spends every other outstanding reset link of the user', async (t) 
   t.not(first, second);
   await world.useCases.resetPassword({ token: second, password: NEW_PASSWORD });
   await t.throwsAsync(world.useCases.resetPassword({ token: first, password: 'yet another passphrase' }), { instanceOf: InvalidToken });
-  t.true(world.repos.tokens.table.all().filter((r) => r.purpose === 'reset-password').every((r) => r.consumedAt !== null));
+  t.true(
+    world.repos.tokens.table
+      .all()
+      .filter((r) => r.purpose === 'reset-password')
+      .every((r) => r.consumedAt !== null),
+  );
 });
 
 test('a reset link is bound to its user: it changes that account and no other', async (t) => {

@@ -35,7 +35,9 @@ test('a person confirms a new email address from the emailed link, without JavaS
   t.is((await app.request('/api/auth/signup', { method: 'POST', json: { username: 'Browser', email, password: PASSWORD } })).status, 201);
   const verification = await inbox.waitFor(email, /Confirm your email/);
   t.is((await fetch(linkIn(verification.text, `${app.url}/account/verify-email?token=`))).status, 200);
-  const { accessToken } = (await (await app.request('/api/auth/login', { method: 'POST', json: { email, password: PASSWORD } })).json()) as { accessToken: string };
+  const { accessToken } = (await (await app.request('/api/auth/login', { method: 'POST', json: { email, password: PASSWORD } })).json()) as {
+    accessToken: string;
+  };
 
   const asked = await app.request('/api/users/me/email', { method: 'POST', token: accessToken, json: { newEmail, currentPassword: PASSWORD } });
   t.is(asked.status, 202);

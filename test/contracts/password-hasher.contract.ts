@@ -34,6 +34,9 @@ export function passwordHasherContract<T extends PasswordHasher>(subject: Contra
     const passwords = Array.from({ length: 6 }, (_, i) => `parallel password ${i}`);
     const hashes = await Promise.all(passwords.map((p) => hasher.hash(p)));
     const checks = await Promise.all(passwords.flatMap((p, i) => [hasher.verify(p, hashes[i]!), hasher.verify(p, hashes[(i + 1) % hashes.length]!)]));
-    t.deepEqual(checks, passwords.flatMap(() => [true, false]));
+    t.deepEqual(
+      checks,
+      passwords.flatMap(() => [true, false]),
+    );
   });
 }

@@ -54,7 +54,11 @@ test('the app starts only once its services are healthy, reads .env, and reaches
   t.is(new URL(env.REDIS_URL!).hostname, 'redis');
   t.is(new URL(env.SMTP_URL!).host, 'mailpit:1025');
   const known = CONFIG_VARIABLES.map((v) => v.variable);
-  t.deepEqual(Object.keys(env).filter((variable) => !known.includes(variable)), [], 'unknown variables in the app environment');
+  t.deepEqual(
+    Object.keys(env).filter((variable) => !known.includes(variable)),
+    [],
+    'unknown variables in the app environment',
+  );
   // What the container sees: .env under the compose environment, which wins.
   const config = loadConfig({ ...parseEnv(readFileSync('.env', 'utf8')), ...env });
   t.is(config.port, 3000);
@@ -142,7 +146,9 @@ test('the Dockerfile starts the server the build emits', (t) => {
   t.is(build.compilerOptions.rootDir, '.');
   const cmd = /^CMD (.*)$/m.exec(dockerfile)?.[1];
   t.deepEqual(JSON.parse(cmd ?? 'null'), ['node', ...PRODUCTION_NODE_FLAGS, `${build.compilerOptions.outDir}/src/infrastructure/main.js`]);
-  const ignored = readFileSync('.dockerignore', 'utf8').split('\n').map((line) => line.trim());
+  const ignored = readFileSync('.dockerignore', 'utf8')
+    .split('\n')
+    .map((line) => line.trim());
   for (const needed of ['src', 'migrations', 'package.json', 'package-lock.json', 'tsconfig.json', 'tsconfig.build.json']) {
     t.false(ignored.includes(needed), `.dockerignore leaves out ${needed}`);
   }

@@ -26,7 +26,13 @@ const GROUPS: Record<string, Record<string, unknown>> = {
   'policy/v1': policyV1,
 };
 /** Where the TypeScript type of each kind lives in kubernetes-models. */
-const TYPE_MODULES: Record<string, string> = { v1: 'v1', 'apps/v1': 'apps/v1', 'batch/v1': 'batch/v1', 'autoscaling/v2': 'autoscaling/v2', 'policy/v1': 'policy/v1' };
+const TYPE_MODULES: Record<string, string> = {
+  v1: 'v1',
+  'apps/v1': 'apps/v1',
+  'batch/v1': 'batch/v1',
+  'autoscaling/v2': 'autoscaling/v2',
+  'policy/v1': 'policy/v1',
+};
 
 // biome-ignore lint/suspicious/noExplicitAny: a parsed YAML manifest, read field by field in the tests.
 type Manifest = { apiVersion: string; kind: string; metadata: { name: string; labels?: Record<string, string> }; [key: string]: any };
@@ -53,16 +59,27 @@ function validate(manifest: Manifest): void {
 /** TypeScript's excess-property check over each manifest typed as its kind: names every field the API does not have. */
 function unknownFields(manifests: Manifest[]): string[] {
   const lines = manifests.map(
-    (m, i) => `import type { I${m.kind} as T${i} } from 'kubernetes-models/${TYPE_MODULES[m.apiVersion]}/${m.kind}';\nexport const m${i}: T${i} = ${JSON.stringify(m, null, 1)};`,
+    (m, i) =>
+      `import type { I${m.kind} as T${i} } from 'kubernetes-models/${TYPE_MODULES[m.apiVersion]}/${m.kind}';\nexport const m${i}: T${i} = ${JSON.stringify(m, null, 1)};`,
   );
   const fileName = path.resolve('test/deployment/__manifests__.ts');
-  const options: ts.CompilerOptions = { strict: true, noEmit: true, module: ts.ModuleKind.NodeNext, moduleResolution: ts.ModuleResolutionKind.NodeNext, skipLibCheck: true, types: [] };
+  const options: ts.CompilerOptions = {
+    strict: true,
+    noEmit: true,
+    module: ts.ModuleKind.NodeNext,
+    moduleResolution: ts.ModuleResolutionKind.NodeNext,
+    skipLibCheck: true,
+    types: [],
+  };
   const host = ts.createCompilerHost(options);
   const readFile = host.readFile.bind(host);
   const getSourceFile = host.getSourceFile.bind(host);
   host.readFile = (name) => (name === fileName ? lines.join('\n') : readFile(name));
   host.getSourceFile = (name, version) => (name === fileName ? ts.createSourceFile(name, lines.join('\n'), version) : getSourceFile(name, version));
-  host.fileExists = ((exists) => (name: string) => name === fileName || exists(name))(host.fileExists.bind(host));
+  host.fileExists = (
+    (exists) => (name: string) =>
+      name === fileName || exists(name)
+  )(host.fileExists.bind(host));
   const program = ts.createProgram([fileName], options, host);
   return ts.getPreEmitDiagnostics(program).map((d) => ts.flattenDiagnosticMessageText(d.messageText, ' '));
 }
@@ -79,7 +96,15 @@ const [secret] = byKind('Secret');
 const api = deployment?.spec.template.spec.containers[0];
 
 test('deploy/kubernetes holds a Deployment, the migration Job, a Service, an HPA, a PodDisruptionBudget, a ConfigMap and a Secret', (t) => {
-  t.deepEqual(all.map(({ manifest }) => manifest.kind).sort(), ['ConfigMap', 'Deployment', 'HorizontalPodAutoscaler', 'Job', 'PodDisruptionBudget', 'Secret', 'Service']);
+  t.deepEqual(all.map(({ manifest }) => manifest.kind).sort(), [
+    'ConfigMap',
+    'Deployment',
+    'HorizontalPodAutoscaler',
+    'Job',
+    'PodDisruptionBudget',
+    'Secret',
+    'Service',
+  ]);
 });
 
 for (const { file, manifest } of all) {
@@ -169,11 +194,20 @@ test('the Service, HPA and PodDisruptionBudget point at the Deployment and its p
 
 test('the ConfigMap and Secret the pods read exist, and every key in them is a setting the app reads', (t) => {
   const refs = api.envFrom as { configMapRef?: { name: string }; secretRef?: { name: string } }[];
-  t.deepEqual(refs.flatMap((r) => (r.configMapRef ? [r.configMapRef.name] : [])), [configMap!.metadata.name]);
-  t.deepEqual(refs.flatMap((r) => (r.secretRef ? [r.secretRef.name] : [])), [secret!.metadata.name]);
+  t.deepEqual(
+    refs.flatMap((r) => (r.configMapRef ? [r.configMapRef.name] : [])),
+    [configMap!.metadata.name],
+  );
+  t.deepEqual(
+    refs.flatMap((r) => (r.secretRef ? [r.secretRef.name] : [])),
+    [secret!.metadata.name],
+  );
   const known = new Set(CONFIG_VARIABLES.map((v) => v.variable));
   const keys = [...Object.keys(configMap!.data), ...Object.keys(secret!.stringData)];
-  t.deepEqual(keys.filter((key) => !known.has(key)), []);
+  t.deepEqual(
+    keys.filter((key) => !known.has(key)),
+    [],
+  );
   for (const key of ['JWT_SECRET', 'DATABASE_URL', 'REDIS_URL', 'SMTP_URL', 'CLOUDINARY_URL']) {
     t.true(key in secret!.stringData, `${key} is a secret`);
     t.false(key in configMap!.data, `${key} must not be in the ConfigMap`);

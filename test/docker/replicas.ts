@@ -93,7 +93,10 @@ await step(`failed logins for one account are counted across the replicas (429 a
   const firstLimited = statuses.indexOf(429);
   assert.ok(firstLimited > 0 && firstLimited <= LOGIN_FAILURES_MAX, `statuses: ${statuses.join(' ')}`);
   assert.ok(statuses.slice(0, firstLimited).every((s) => s === 401));
-  assert.ok(statuses.slice(firstLimited).every((s) => s === 429), `statuses: ${statuses.join(' ')}`);
+  assert.ok(
+    statuses.slice(firstLimited).every((s) => s === 429),
+    `statuses: ${statuses.join(' ')}`,
+  );
 });
 
 await step('a logout through one replica ends the session on every replica at once', async () => {
@@ -190,7 +193,9 @@ await step('a rolling restart (SIGTERM, one replica at a time) under load loses 
     const exitCode = docker('inspect', '--format', '{{.State.ExitCode}}', replica.id);
     docker('start', replica.id);
     await waitHealthy(replica.id);
-    restarts.push(`${replica.name}: exited ${exitCode} ${stoppedIn} ms after SIGTERM, healthy again after ${Date.now() - stopping} ms, ${outcome.requests - before} requests meanwhile`);
+    restarts.push(
+      `${replica.name}: exited ${exitCode} ${stoppedIn} ms after SIGTERM, healthy again after ${Date.now() - stopping} ms, ${outcome.requests - before} requests meanwhile`,
+    );
     assert.equal(exitCode, '0', `${replica.name} exit code after SIGTERM`);
     await sleep(1000);
   }
@@ -199,7 +204,9 @@ await step('a rolling restart (SIGTERM, one replica at a time) under load loses 
   await load;
   const seconds = (Date.now() - started) / 1000;
   for (const line of restarts) console.log(`       ${line}`);
-  console.log(`       ${clients.length} clients, ${outcome.requests} requests in ${seconds.toFixed(1)} s (${Math.round(outcome.requests / seconds)} req/s), statuses ${JSON.stringify(outcome.byStatus)}, ${outcome.failures.length} failed`);
+  console.log(
+    `       ${clients.length} clients, ${outcome.requests} requests in ${seconds.toFixed(1)} s (${Math.round(outcome.requests / seconds)} req/s), statuses ${JSON.stringify(outcome.byStatus)}, ${outcome.failures.length} failed`,
+  );
   for (const failure of outcome.failures.slice(0, 10)) console.log(`       failed: ${failure}`);
   assert.equal(outcome.failures.length, 0);
   const after = replicas();

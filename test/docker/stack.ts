@@ -21,7 +21,10 @@ export interface Replica {
 
 /** The app containers, with their addresses on the compose network (what nginx's X-Upstream names). */
 export function replicas(): Replica[] {
-  const ids = compose('ps', '-q', 'app').split('\n').map((s) => s.trim()).filter(Boolean);
+  const ids = compose('ps', '-q', 'app')
+    .split('\n')
+    .map((s) => s.trim())
+    .filter(Boolean);
   return ids.map((id) => {
     const [name, ip] = docker('inspect', '--format', '{{.Name}} {{range .NetworkSettings.Networks}}{{.IPAddress}}{{end}}', id).split(' ');
     return { id, name: name!.replace(/^\//, ''), ip: ip! };

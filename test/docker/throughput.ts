@@ -41,9 +41,22 @@ function replicaStats(): string {
 /** PostgreSQL client connections per client address (one address per replica), counted by the server. */
 function connectionsPerReplica(): string {
   const postgres = compose('ps', '-q', 'postgres').trim();
-  const rows = docker('exec', postgres, 'psql', '-U', 'contacts', '-d', 'contacts', '-tAc',
-    "SELECT client_addr, count(*) FROM pg_stat_activity WHERE datname = 'contacts' AND backend_type = 'client backend' AND pid <> pg_backend_pid() GROUP BY client_addr ORDER BY 1");
-  return rows.split('\n').filter(Boolean).map((row) => row.replace('|', ': ')).join(', ');
+  const rows = docker(
+    'exec',
+    postgres,
+    'psql',
+    '-U',
+    'contacts',
+    '-d',
+    'contacts',
+    '-tAc',
+    "SELECT client_addr, count(*) FROM pg_stat_activity WHERE datname = 'contacts' AND backend_type = 'client backend' AND pid <> pg_backend_pid() GROUP BY client_addr ORDER BY 1",
+  );
+  return rows
+    .split('\n')
+    .filter(Boolean)
+    .map((row) => row.replace('|', ': '))
+    .join(', ');
 }
 
 interface Figure {
@@ -62,10 +75,13 @@ async function measure(count: number, path: string): Promise<Figure> {
   await autocannon({ ...options, duration: 3 }); // warm-up: caches, statement plans, pool connections
   let connections = '';
   let stats = '';
-  const sampling = setTimeout(() => {
-    connections = connectionsPerReplica();
-    stats = replicaStats();
-  }, (DURATION_S * 1000) / 2);
+  const sampling = setTimeout(
+    () => {
+      connections = connectionsPerReplica();
+      stats = replicaStats();
+    },
+    (DURATION_S * 1000) / 2,
+  );
   const result = await autocannon({ ...options, duration: DURATION_S });
   clearTimeout(sampling);
   return {
@@ -89,15 +105,24 @@ for (const [phase, count] of phases.entries()) {
       compose('up', '-d', '--no-recreate', '--scale', `app=${count}`, 'app');
       for (const replica of replicas()) await waitHealthy(replica.id);
       compose('restart', 'lb');
-      for (let i = 0; i < 60 && (await api.call('GET', '/ready').catch(() => ({ status: 0 }))).status !== 200; i++) await new Promise((r) => setTimeout(r, 500));
+      for (let i = 0; i < 60 && (await api.call('GET', '/ready').catch(() => ({ status: 0 }))).status !== 200; i++)
+        await new Promise((r) => setTimeout(r, 500));
     });
   }
-  for (const path of paths) figures.push(await step(`${count} replica(s): GET ${path.replace(session.contactId, ':id')} for ${DURATION_S} s`, () => measure(count, path)));
+  for (const path of paths)
+    figures.push(await step(`${count} replica(s): GET ${path.replace(session.contactId, ':id')} for ${DURATION_S} s`, () => measure(count, path)));
 }
 
-console.log(`\n  ${CONNECTIONS} connections through nginx, ${DURATION_S} s each; load average ${(await import('node:os')).loadavg().map((l) => l.toFixed(1)).join(' ')}`);
+console.log(
+  `\n  ${CONNECTIONS} connections through nginx, ${DURATION_S} s each; load average ${(await import('node:os'))
+    .loadavg()
+    .map((l) => l.toFixed(1))
+    .join(' ')}`,
+);
 console.log('  | replicas | route | req/s | p50 ms | p99 ms | failed | PostgreSQL connections per replica | CPU, memory per replica (mid-run) |');
 console.log('  |---|---|---|---|---|---|---|---|');
 for (const f of figures) {
-  console.log(`  | ${f.replicas} | GET ${f.path.replace(session.contactId, ':id')} | ${f.rps} | ${f.p50} | ${f.p99} | ${f.failed} | ${f.connections} | ${f.stats} |`);
+  console.log(
+    `  | ${f.replicas} | GET ${f.path.replace(session.contactId, ':id')} | ${f.rps} | ${f.p50} | ${f.p99} | ${f.failed} | ${f.connections} | ${f.stats} |`,
+  );
 }

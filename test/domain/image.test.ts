@@ -55,7 +55,10 @@ test('an avatar is accepted with its bytes and detected type, whatever it was ca
 test('a missing or empty avatar is a validation error on the avatar field', (t) => {
   for (const bytes of [undefined, new Uint8Array()]) {
     const error = t.throws(() => checkAvatarImage(bytes), { instanceOf: ValidationFailed });
-    t.deepEqual(error?.errors.map((e) => e.field), ['avatar']);
+    t.deepEqual(
+      error?.errors.map((e) => e.field),
+      ['avatar'],
+    );
   }
 });
 

@@ -105,30 +105,42 @@ function fieldsOf(fn: () => unknown): string[] {
 }
 
 test('signup fields with a NUL are refused, naming each field; a password may hold any character', (t) => {
-  t.deepEqual(fieldsOf(() => validateSignup({ username: 'A\u0000n', email: 'a\u0000@example.com', password: 'pass\u0000word long enough' })), [
-    'email: must not contain control characters',
-    'username: must not contain control characters',
-  ]);
+  t.deepEqual(
+    fieldsOf(() => validateSignup({ username: 'A\u0000n', email: 'a\u0000@example.com', password: 'pass\u0000word long enough' })),
+    ['email: must not contain control characters', 'username: must not contain control characters'],
+  );
   // Passwords are hashed, never stored or queried as text; API.md allows any characters in them.
-  t.deepEqual(fieldsOf(() => validateSignup({ username: 'Ann', email: 'ann@example.com', password: 'pass\u0000word\u0007 long enough' })), []);
+  t.deepEqual(
+    fieldsOf(() => validateSignup({ username: 'Ann', email: 'ann@example.com', password: 'pass\u0000word\u0007 long enough' })),
+    [],
+  );
 });
 
 test('contact fields and search parameters with control characters are refused, naming the field; notes keep line breaks', (t) => {
   const valid = { firstName: 'Ann', lastName: 'Lee', email: 'ann@example.com', phone: '+1 555 1234', birthday: '1990-04-01' };
-  t.deepEqual(fieldsOf(() => validateContact({ ...valid, firstName: 'A\u0000', lastName: 'L\u001b', phone: '555\u00001234', notes: 'a\u0000' }, '2026-06-15')), [
-    'firstName: must not contain control characters',
-    'lastName: must not contain control characters',
-    'notes: must not contain control characters other than line breaks and tabs',
-    'phone: must be 5 to 30 characters of digits, spaces and + - ( )',
-  ]);
+  t.deepEqual(
+    fieldsOf(() => validateContact({ ...valid, firstName: 'A\u0000', lastName: 'L\u001b', phone: '555\u00001234', notes: 'a\u0000' }, '2026-06-15')),
+    [
+      'firstName: must not contain control characters',
+      'lastName: must not contain control characters',
+      'notes: must not contain control characters other than line breaks and tabs',
+      'phone: must be 5 to 30 characters of digits, spaces and + - ( )',
+    ],
+  );
   t.is(validateContact({ ...valid, notes: 'line one\r\nline two\ttabbed' }, '2026-06-15').notes, 'line one\r\nline two\ttabbed');
-  t.deepEqual(fieldsOf(() => validateContactQuery({ q: 'a\u0000', firstName: '\u0000', lastName: 'x\u007f', email: 'a\u0085' })), [
-    'email: must not contain control characters',
-    'firstName: must not contain control characters',
-    'lastName: must not contain control characters',
-    'q: must not contain control characters',
-  ]);
-  t.deepEqual(fieldsOf(() => validateContactQuery({ q: 'x'.repeat(1024 * 1024) })), ['q: must be at most 100 characters']);
+  t.deepEqual(
+    fieldsOf(() => validateContactQuery({ q: 'a\u0000', firstName: '\u0000', lastName: 'x\u007f', email: 'a\u0085' })),
+    [
+      'email: must not contain control characters',
+      'firstName: must not contain control characters',
+      'lastName: must not contain control characters',
+      'q: must not contain control characters',
+    ],
+  );
+  t.deepEqual(
+    fieldsOf(() => validateContactQuery({ q: 'x'.repeat(1024 * 1024) })),
+    ['q: must be at most 100 characters'],
+  );
 });
 
 test('a one-time token is judged by its shape before anything looks it up', (t) => {

@@ -83,7 +83,16 @@ export class InMemorySessionRepository implements SessionRepository {
   async create(session: { userId: string; refreshJti: string; expiresAt: Date; userAgent?: string | null; createdAt?: Date }) {
     const createdAt = session.createdAt ?? new Date();
     const { userId, refreshJti, expiresAt } = session;
-    return this.table.put({ id: randomUUID(), userId, refreshJti, expiresAt, createdAt, lastUsedAt: createdAt, userAgent: session.userAgent ?? null, revokedAt: null });
+    return this.table.put({
+      id: randomUUID(),
+      userId,
+      refreshJti,
+      expiresAt,
+      createdAt,
+      lastUsedAt: createdAt,
+      userAgent: session.userAgent ?? null,
+      revokedAt: null,
+    });
   }
   async findById(id: string) {
     return this.table.get(id);
@@ -162,7 +171,10 @@ export class InMemoryOneTimeTokenRepository implements OneTimeTokenRepository {
       if (t.userId === userId && t.purpose === purpose && !t.consumedAt) this.table.put({ ...t, consumedAt: at });
     }
   }
-  async createUnlessIssuedSince(token: { userId: string; purpose: TokenPurpose; tokenHash: string; createdAt: Date; expiresAt: Date; newEmail?: string }, since: Date) {
+  async createUnlessIssuedSince(
+    token: { userId: string; purpose: TokenPurpose; tokenHash: string; createdAt: Date; expiresAt: Date; newEmail?: string },
+    since: Date,
+  ) {
     // No await between the check and the insert: as atomic as the real one.
     const later = this.table.all().some((t) => t.userId === token.userId && t.purpose === token.purpose && t.createdAt.getTime() > since.getTime());
     if (later) return false;
@@ -170,7 +182,10 @@ export class InMemoryOneTimeTokenRepository implements OneTimeTokenRepository {
     return true;
   }
   async lastIssuedAt(userId: string, purpose: TokenPurpose) {
-    const times = this.table.all().filter((t) => t.userId === userId && t.purpose === purpose).map((t) => t.createdAt.getTime());
+    const times = this.table
+      .all()
+      .filter((t) => t.userId === userId && t.purpose === purpose)
+      .map((t) => t.createdAt.getTime());
     return times.length ? new Date(Math.max(...times)) : null;
   }
 }
@@ -205,7 +220,12 @@ export class InMemoryContactRepository implements ContactRepository {
     const has = (value: string | null, text: string | undefined) => text === undefined || (value ?? '').toLowerCase().includes(text.toLowerCase());
     const matching = this.sorted(ownerId)
       .filter((c) => !query.q || [c.firstName, c.lastName, c.email].some((value) => value !== null && has(value, query.q)))
-      .filter((c) => has(c.firstName, query.firstName) && has(c.lastName, query.lastName) && (query.email === undefined || (c.email !== null && has(c.email, query.email))));
+      .filter(
+        (c) =>
+          has(c.firstName, query.firstName) &&
+          has(c.lastName, query.lastName) &&
+          (query.email === undefined || (c.email !== null && has(c.email, query.email))),
+      );
     return { items: matching.slice(query.offset, query.offset + query.limit), total: matching.length };
   }
   async *listAll(ownerId: string, batchSize: number) {
@@ -291,7 +311,10 @@ export class InMemoryOutboxRepository extends EmailList implements OutboxReposit
   }
   /** Every message, oldest first. */
   messages(): OutboxMessage[] {
-    return this.table.all().sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime()).map((m) => this.public(m));
+    return this.table
+      .all()
+      .sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime())
+      .map((m) => this.public(m));
   }
   protected emails(): Email[] {
     return this.messages().map((m) => m.email);

@@ -152,7 +152,9 @@ export class CloudinaryStandIn {
   }
 
   private sign(params: Record<string, string>): string {
-    return createHash('sha1').update(toSign(params) + this.apiSecret).digest('hex');
+    return createHash('sha1')
+      .update(toSign(params) + this.apiSecret)
+      .digest('hex');
   }
 
   private describe(asset: StandInAsset) {

@@ -34,4 +34,3 @@ export async function startMain(env: Record<string, string>, cwd: string): Promi
   });
   return { child, url: `http://127.0.0.1:${port}`, output: () => output, exit };
 }
-

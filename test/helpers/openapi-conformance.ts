@@ -54,7 +54,10 @@ export class OpenApiConformance {
           const operation = item[method];
           if (operation) operations.set(method.toUpperCase(), { ...operation, method: method.toUpperCase(), path });
         }
-        const source = path.split('/').map((segment) => (/^\{.+\}$/.test(segment) ? '[^/]+' : escapeRegExp(segment))).join('/');
+        const source = path
+          .split('/')
+          .map((segment) => (/^\{.+\}$/.test(segment) ? '[^/]+' : escapeRegExp(segment)))
+          .join('/');
         const literals = path.split('/').filter((segment) => segment && !segment.startsWith('{')).length;
         return { path, pattern: new RegExp(`^${source}/?$`), literals, operations };
       })
@@ -93,14 +96,23 @@ export class OpenApiConformance {
     const types = Object.keys(content).map((key) => mediaType(key)!);
     const empty = exchange.body.length === 0 || method === 'HEAD';
     if (types.length === 0) {
-      return empty ? null : `${where}: ${name} documents response ${key} without a body, but the server sent ${type ?? 'no content type'} (${exchange.body.length} bytes); add its content to the document.`;
+      return empty
+        ? null
+        : `${where}: ${name} documents response ${key} without a body, but the server sent ${type ?? 'no content type'} (${exchange.body.length} bytes); add its content to the document.`;
     }
     if (empty && (exchange.status === 304 || method === 'HEAD')) return null;
     if (!type || !types.includes(type)) {
       return `${where}: ${name} documents response ${key} as ${types.join(' or ')}, but the server sent ${type ?? 'no content type'}; add that media type (with its schema) to the document, or fix the server.`;
     }
     const documentedKey = Object.keys(content).find((k) => mediaType(k) === type)!;
-    return this.checkBody(where, `${name} response ${key} ${type}`, content[documentedKey]?.schema, type, exchange.body, `#/paths/${pointer(operation.path)}/${operation.method.toLowerCase()}`);
+    return this.checkBody(
+      where,
+      `${name} response ${key} ${type}`,
+      content[documentedKey]?.schema,
+      type,
+      exchange.body,
+      `#/paths/${pointer(operation.path)}/${operation.method.toLowerCase()}`,
+    );
   }
 
   /** A path no operation matches, or a method the path does not have: a refusal in the usual shape. */
@@ -118,7 +130,14 @@ export class OpenApiConformance {
     return this.checkBody(where, 'the refusal', { $ref: '#/components/schemas/Problem' }, type, exchange.body, '#');
   }
 
-  private checkBody(where: string, what: string, schema: OA.SchemaObject | OA.ReferenceObject | undefined, type: string, body: Buffer, base: string): string | null {
+  private checkBody(
+    where: string,
+    what: string,
+    schema: OA.SchemaObject | OA.ReferenceObject | undefined,
+    type: string,
+    body: Buffer,
+    base: string,
+  ): string | null {
     if (!schema || !/json$/.test(type)) return null;
     let value: unknown;
     try {

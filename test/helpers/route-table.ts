@@ -12,9 +12,7 @@ export interface RouteEntry {
  * the router adds to every GET, is left out). The OpenAPI test compares this with the document.
  */
 export function listRoutes(app: Koa): RouteEntry[] {
-  const routers = app.middleware
-    .map((middleware) => (middleware as { router?: Router }).router)
-    .filter((router): router is Router => router !== undefined);
+  const routers = app.middleware.map((middleware) => (middleware as { router?: Router }).router).filter((router): router is Router => router !== undefined);
   const entries = routers.flatMap((router) =>
     router.stack.flatMap((layer) => layer.methods.filter((method) => method !== 'HEAD').map((method) => ({ method, path: String(layer.path) }))),
   );

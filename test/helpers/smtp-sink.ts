@@ -59,7 +59,10 @@ export class SmtpSink {
 
 /** The link standing alone on a line of the plain-text part. */
 export function linkIn(mail: ParsedMail): string {
-  const line = (mail.text ?? '').split('\n').map((l) => l.trim()).find((l) => /^https?:\/\/\S+$/.test(l));
+  const line = (mail.text ?? '')
+    .split('\n')
+    .map((l) => l.trim())
+    .find((l) => /^https?:\/\/\S+$/.test(l));
   if (!line) throw new Error('the email has no link alone on a line');
   return line;
 }

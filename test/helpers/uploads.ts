@@ -16,4 +16,3 @@ export function upload(app: TestApp, token: string | undefined, body: NonNullabl
 export async function me(app: TestApp, token: string) {
   return (await (await app.request('/api/users/me', { token })).json()) as { avatarUrl: string };
 }
-

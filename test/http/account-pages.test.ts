@@ -124,7 +124,12 @@ eachBackend(BACKENDS, (it) => {
     const token = await resetToken(app, email);
     t.is((await app.request('/api/auth/reset-password', { method: 'POST', json: { token, password: NEW_PASSWORD } })).status, 204);
     const pages: string[] = [];
-    const paths = ['/account/reset-password', '/account/reset-password?token=made-up', `/account/reset-password?token=${token}`, '/account/reset-password?token=a&token=b'];
+    const paths = [
+      '/account/reset-password',
+      '/account/reset-password?token=made-up',
+      `/account/reset-password?token=${token}`,
+      '/account/reset-password?token=a&token=b',
+    ];
     for (const path of paths) {
       const res = await app.request(path);
       assertPage(t, res, 400);
@@ -216,7 +221,11 @@ eachBackend(BACKENDS, (it) => {
   });
 
   it('every response under /account carries the page headers, unknown addresses and wrong methods included', async (t, app) => {
-    for (const [path, method] of [['/account/nothing', 'GET'], ['/account/forgot-password', 'DELETE'], ['/account', 'GET']] as const) {
+    for (const [path, method] of [
+      ['/account/nothing', 'GET'],
+      ['/account/forgot-password', 'DELETE'],
+      ['/account', 'GET'],
+    ] as const) {
       const res = await app.request(path, { method });
       t.true(res.status >= 400);
       assertPageHeaders(t, res);

@@ -32,7 +32,11 @@ function suite(it: (title: string, body: (t: import('ava').ExecutionContext, app
   it('PATCH /api/users/me changes the username (and nothing else); an invalid one is 422 naming the field', async (t, app) => {
     const { accessToken, email } = await signUpAndLogIn(app);
     await me(app, accessToken); // cached
-    const res = await app.request('/api/users/me', { method: 'PATCH', token: accessToken, json: { username: '  New name ', email: 'x@example.com', emailVerified: false } });
+    const res = await app.request('/api/users/me', {
+      method: 'PATCH',
+      token: accessToken,
+      json: { username: '  New name ', email: 'x@example.com', emailVerified: false },
+    });
     t.is(res.status, 200);
     t.is(res.headers.get('cache-control'), 'no-store');
     t.like(await res.json(), { username: 'New name', email, emailVerified: true });
@@ -52,7 +56,11 @@ function suite(it: (title: string, body: (t: import('ava').ExecutionContext, app
     t.is((await me(app, other.accessToken)).status, 200); // cached as live
     t.is((await me(app, first.accessToken)).status, 200);
 
-    const res = await app.request('/api/users/me/password', { method: 'POST', token: first.accessToken, json: { currentPassword: PASSWORD, newPassword: NEW_PASSWORD } });
+    const res = await app.request('/api/users/me/password', {
+      method: 'POST',
+      token: first.accessToken,
+      json: { currentPassword: PASSWORD, newPassword: NEW_PASSWORD },
+    });
     t.is(res.status, 200);
     const pair = (await res.json()) as Pair & { tokenType: string };
     t.is(pair.tokenType, 'Bearer');
@@ -70,11 +78,28 @@ function suite(it: (title: string, body: (t: import('ava').ExecutionContext, app
 
   it('POST /api/users/me/password: a wrong current password is 403 WRONG_PASSWORD; a weak new one 422; both change nothing', async (t, app) => {
     const { accessToken, email } = await signUpAndLogIn(app);
-    await problem(t, await app.request('/api/users/me/password', { method: 'POST', token: accessToken, json: { currentPassword: 'not it at all', newPassword: NEW_PASSWORD } }), 403, 'WRONG_PASSWORD');
-    const weak = await app.request('/api/users/me/password', { method: 'POST', token: accessToken, json: { currentPassword: PASSWORD, newPassword: 'password' } });
+    await problem(
+      t,
+      await app.request('/api/users/me/password', {
+        method: 'POST',
+        token: accessToken,
+        json: { currentPassword: 'not it at all', newPassword: NEW_PASSWORD },
+      }),
+      403,
+      'WRONG_PASSWORD',
+    );
+    const weak = await app.request('/api/users/me/password', {
+      method: 'POST',
+      token: accessToken,
+      json: { currentPassword: PASSWORD, newPassword: 'password' },
+    });
     t.is(weak.status, 422);
     t.like(await weak.json(), { errors: [{ field: 'newPassword' }] });
-    const huge = await app.request('/api/users/me/password', { method: 'POST', token: accessToken, json: { currentPassword: 'x'.repeat(100_000), newPassword: NEW_PASSWORD } });
+    const huge = await app.request('/api/users/me/password', {
+      method: 'POST',
+      token: accessToken,
+      json: { currentPassword: 'x'.repeat(100_000), newPassword: NEW_PASSWORD },
+    });
     t.is(huge.status, 403);
     t.is((await me(app, accessToken)).status, 200);
     t.is((await app.request('/api/auth/login', { method: 'POST', json: { email, password: PASSWORD } })).status, 200);
@@ -121,9 +146,27 @@ function suite(it: (title: string, body: (t: import('ava').ExecutionContext, app
   it('email change: 409 EMAIL_TAKEN for an address in use, 403 for a wrong password, 422 for a malformed address; an older link dies with a newer request', async (t, app) => {
     const { accessToken, email } = await signUpAndLogIn(app);
     const other = await signUpAndLogIn(app);
-    await problem(t, await app.request('/api/users/me/email', { method: 'POST', token: accessToken, json: { newEmail: other.email.toUpperCase(), currentPassword: PASSWORD } }), 409, 'EMAIL_TAKEN');
-    await problem(t, await app.request('/api/users/me/email', { method: 'POST', token: accessToken, json: { newEmail: uniqueEmail(), currentPassword: 'wrong password' } }), 403, 'WRONG_PASSWORD');
-    const bad = await app.request('/api/users/me/email', { method: 'POST', token: accessToken, json: { newEmail: 'not an address', currentPassword: PASSWORD } });
+    await problem(
+      t,
+      await app.request('/api/users/me/email', {
+        method: 'POST',
+        token: accessToken,
+        json: { newEmail: other.email.toUpperCase(), currentPassword: PASSWORD },
+      }),
+      409,
+      'EMAIL_TAKEN',
+    );
+    await problem(
+      t,
+      await app.request('/api/users/me/email', { method: 'POST', token: accessToken, json: { newEmail: uniqueEmail(), currentPassword: 'wrong password' } }),
+      403,
+      'WRONG_PASSWORD',
+    );
+    const bad = await app.request('/api/users/me/email', {
+      method: 'POST',
+      token: accessToken,
+      json: { newEmail: 'not an address', currentPassword: PASSWORD },
+    });
     t.is(bad.status, 422);
     t.like(await bad.json(), { errors: [{ field: 'newEmail' }] });
 
@@ -147,14 +190,20 @@ function suite(it: (title: string, body: (t: import('ava').ExecutionContext, app
       const res = await app.request('/api/users/me/email', { method: 'POST', token: who.accessToken, json: { newEmail: target, currentPassword: PASSWORD } });
       t.is(res.status, 202);
     }
-    const [tokenA, tokenB] = app.mailer.to(target).filter((e) => e.kind === 'email-change-confirm').map((e) => new URL((e as { link: string }).link).searchParams.get('token')!);
+    const [tokenA, tokenB] = app.mailer
+      .to(target)
+      .filter((e) => e.kind === 'email-change-confirm')
+      .map((e) => new URL((e as { link: string }).link).searchParams.get('token')!);
     const results = await Promise.all([
       ...Array.from({ length: 5 }, () => app.request('/api/auth/confirm-email-change', { method: 'POST', json: { token: tokenA } })),
       ...Array.from({ length: 5 }, () => app.request('/api/auth/confirm-email-change', { method: 'POST', json: { token: tokenB } })),
     ]);
     const statuses = results.map((r) => r.status);
     t.is(statuses.filter((s) => s === 200).length, 1, statuses.join());
-    t.true(statuses.every((s) => s === 200 || s === 400 || s === 409), statuses.join());
+    t.true(
+      statuses.every((s) => s === 200 || s === 400 || s === 409),
+      statuses.join(),
+    );
     t.true(statuses.includes(409), statuses.join());
     const holders = await app.db.knex('users').whereRaw('lower(email) = ?', [target.toLowerCase()]);
     t.is(holders.length, 1);
@@ -176,7 +225,11 @@ function suite(it: (title: string, body: (t: import('ava').ExecutionContext, app
     t.true(html.includes(`name="token" value="${token}"`));
 
     const post = (value: string) =>
-      app.request('/account/confirm-email-change', { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ token: value }).toString() });
+      app.request('/account/confirm-email-change', {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({ token: value }).toString(),
+      });
     const done = await post(token);
     t.is(done.status, 200);
     t.true((await done.text()).includes(newEmail));
@@ -206,8 +259,14 @@ function suite(it: (title: string, body: (t: import('ava').ExecutionContext, app
     const text = await res.text();
     const { items } = JSON.parse(text) as { items: { id: string; createdAt: string; lastUsedAt: string; userAgent: string | null; current: boolean }[] };
     t.is(items.length, 2);
-    t.deepEqual(items.map((s) => s.id), [sessionId(phone.accessToken), sessionId(first.accessToken)]);
-    t.deepEqual(items.map((s) => s.current), [true, false]);
+    t.deepEqual(
+      items.map((s) => s.id),
+      [sessionId(phone.accessToken), sessionId(first.accessToken)],
+    );
+    t.deepEqual(
+      items.map((s) => s.current),
+      [true, false],
+    );
     t.deepEqual(Object.keys(items[0]!).sort(), ['createdAt', 'current', 'id', 'lastUsedAt', 'userAgent']);
     t.true(items[0]!.userAgent!.startsWith('Phone App/2 yyy'));
     t.is([...items[0]!.userAgent!].length, 256);
@@ -222,7 +281,7 @@ function suite(it: (title: string, body: (t: import('ava').ExecutionContext, app
     t.true(writes.length <= 1, `${writes.length} updates of the session in 20 requests`);
   });
 
-  it('DELETE /api/users/me/sessions/:id refuses that session at once; another user\'s, an unknown or a malformed id is 404', async (t, app) => {
+  it("DELETE /api/users/me/sessions/:id refuses that session at once; another user's, an unknown or a malformed id is 404", async (t, app) => {
     const first = await signUpAndLogIn(app);
     const phone = await logIn(app, first.email);
     const stranger = await signUpAndLogIn(app);
@@ -242,7 +301,7 @@ function suite(it: (title: string, body: (t: import('ava').ExecutionContext, app
     t.is((await me(app, stranger.accessToken)).status, 200);
   });
 
-  it('DELETE /api/users/me/sessions logs out everywhere else: other sessions refused at once, the caller\'s lives on', async (t, app) => {
+  it("DELETE /api/users/me/sessions logs out everywhere else: other sessions refused at once, the caller's lives on", async (t, app) => {
     const first = await signUpAndLogIn(app);
     const others = [await logIn(app, first.email), await logIn(app, first.email)];
     for (const o of others) t.is((await me(app, o.accessToken)).status, 200);
@@ -253,7 +312,10 @@ function suite(it: (title: string, body: (t: import('ava').ExecutionContext, app
     }
     t.is((await me(app, first.accessToken)).status, 200);
     const { items } = (await (await app.request('/api/users/me/sessions', { token: first.accessToken })).json()) as { items: { id: string }[] };
-    t.deepEqual(items.map((s) => s.id), [sessionId(first.accessToken)]);
+    t.deepEqual(
+      items.map((s) => s.id),
+      [sessionId(first.accessToken)],
+    );
   });
 
   it('DELETE /api/users/me deletes the account and all it owns, refuses its tokens at once, says goodbye, and frees the address', async (t, app) => {
@@ -271,7 +333,12 @@ function suite(it: (title: string, body: (t: import('ava').ExecutionContext, app
     await app.request('/api/auth/forgot-password', { method: 'POST', json: { email: account.email } });
     t.is((await me(app, other.accessToken)).status, 200); // cached
 
-    await problem(t, await app.request('/api/users/me', { method: 'DELETE', token: account.accessToken, json: { password: 'wrong password' } }), 403, 'WRONG_PASSWORD');
+    await problem(
+      t,
+      await app.request('/api/users/me', { method: 'DELETE', token: account.accessToken, json: { password: 'wrong password' } }),
+      403,
+      'WRONG_PASSWORD',
+    );
     const missing = await app.request('/api/users/me', { method: 'DELETE', token: account.accessToken });
     t.is(missing.status, 422);
     t.like(await missing.json(), { errors: [{ field: 'password' }] });
@@ -285,9 +352,13 @@ function suite(it: (title: string, body: (t: import('ava').ExecutionContext, app
     }
     const { knex } = app.db;
     t.is((await knex('users').where({ id: account.userId })).length, 0);
-    for (const table of ['contacts', 'sessions', 'one_time_tokens', 'email_token_issues']) t.is((await knex(table).where({ userId: account.userId })).length, 0, table);
+    for (const table of ['contacts', 'sessions', 'one_time_tokens', 'email_token_issues'])
+      t.is((await knex(table).where({ userId: account.userId })).length, 0, table);
     const outbox = await knex('email_outbox').whereRaw(`payload->>'userId' = ?`, [account.userId]);
-    t.deepEqual(outbox.map((row: { payload: { kind: string } }) => row.payload.kind), ['account-deleted']);
+    t.deepEqual(
+      outbox.map((row: { payload: { kind: string } }) => row.payload.kind),
+      ['account-deleted'],
+    );
     t.is((await app.request(media.pathname + media.search)).status, 404);
     t.truthy(app.mailer.last('account-deleted', account.email));
 
@@ -309,11 +380,19 @@ function suite(it: (title: string, body: (t: import('ava').ExecutionContext, app
     t.regex(res.headers.get('content-type') ?? '', /^application\/json/);
     t.is(res.headers.get('cache-control'), 'no-store');
     const text = await res.text();
-    const body = JSON.parse(text) as { exportedAt: string; user: { id: string }; contacts: { notes: string }[]; sessions: { current: boolean; userAgent: string }[] };
+    const body = JSON.parse(text) as {
+      exportedAt: string;
+      user: { id: string };
+      contacts: { notes: string }[];
+      sessions: { current: boolean; userAgent: string }[];
+    };
     t.deepEqual(Object.keys(body).sort(), ['contacts', 'exportedAt', 'sessions', 'user']);
     t.false(Number.isNaN(Date.parse(body.exportedAt)));
     t.is(body.user.id, account.userId);
-    t.deepEqual(body.contacts.map((c) => c.notes), ['likes tea']);
+    t.deepEqual(
+      body.contacts.map((c) => c.notes),
+      ['likes tea'],
+    );
     t.is(body.sessions.length, 2);
     t.is(body.sessions.filter((s) => s.current).length, 1);
     t.true(body.sessions.some((s) => s.userAgent === 'Laptop/3'));
@@ -337,7 +416,7 @@ eachBackend(
   { env: { REDIS_URL: TEST_REDIS_URL }, serial: true },
 );
 
-test('wrong passwords on the account routes count as failed logins: past the limit the owner\'s right password gets 429 there and at login', async (t) => {
+test("wrong passwords on the account routes count as failed logins: past the limit the owner's right password gets 429 there and at login", async (t) => {
   const app = await startTestApp({ env: { RATE_LIMIT_LOGIN_FAILURES_MAX: '3' } });
   try {
     const { accessToken, email } = await signUpAndLogIn(app);
@@ -389,7 +468,11 @@ test('with Redis, two instances on one database: what one instance revokes, the 
     t.is((await me(b, phone.accessToken)).status, 401);
     t.is((await me(b, tablet.accessToken)).status, 200);
 
-    const changed = await a.request('/api/users/me/password', { method: 'POST', token: laptop.accessToken, json: { currentPassword: PASSWORD, newPassword: NEW_PASSWORD } });
+    const changed = await a.request('/api/users/me/password', {
+      method: 'POST',
+      token: laptop.accessToken,
+      json: { currentPassword: PASSWORD, newPassword: NEW_PASSWORD },
+    });
     t.is(changed.status, 200);
     const pair = (await changed.json()) as Pair;
     t.is((await me(b, laptop.accessToken)).status, 401);

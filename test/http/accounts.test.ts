@@ -134,7 +134,9 @@ eachBackend(BACKENDS, (it) => {
 
   it('logout answers 204 and both tokens of the session stop working at once; other sessions live on', async (t, app) => {
     const one = await signUpAndLogIn(app);
-    const other = (await (await app.request('/api/auth/login', { method: 'POST', json: { email: one.email, password: PASSWORD } })).json()) as { accessToken: string };
+    const other = (await (await app.request('/api/auth/login', { method: 'POST', json: { email: one.email, password: PASSWORD } })).json()) as {
+      accessToken: string;
+    };
     t.is((await app.request('/api/users/me', { token: one.accessToken })).status, 200);
     const out = await app.request('/api/auth/logout', { method: 'POST', token: one.accessToken, json: { refreshToken: one.refreshToken } });
     t.is(out.status, 204);

@@ -13,7 +13,10 @@ async function outboxRows(app: TestApp, to: string, kind: string): Promise<numbe
 
 /** As if the last link of that purpose had been sent two minutes ago. */
 async function forgetLastIssue(app: TestApp, userId: string, purpose: string): Promise<void> {
-  await app.db.knex('email_token_issues').where({ userId, purpose }).update({ lastIssuedAt: new Date(Date.now() - 120_000) });
+  await app.db
+    .knex('email_token_issues')
+    .where({ userId, purpose })
+    .update({ lastIssuedAt: new Date(Date.now() - 120_000) });
 }
 
 const median = (values: number[]) => [...values].sort((x, y) => x - y)[Math.floor(values.length / 2)]!;
@@ -47,7 +50,10 @@ async function timeRequests(app: TestApp, path: string, known: string[], unknown
   const times = { known: [] as number[], unknown: [] as number[] };
   try {
     for (let i = 0; i < known.length; i++) {
-      const pair = [['known', known[i]!], ['unknown', unknown[i]!]] as const;
+      const pair = [
+        ['known', known[i]!],
+        ['unknown', unknown[i]!],
+      ] as const;
       // Alternating which goes first, so whatever the first of a pair pays is shared evenly.
       for (const [group, email] of i % 2 ? [pair[1], pair[0]] : pair) {
         const { ms, status } = await post(email);
@@ -92,10 +98,11 @@ eachBackend(BACKENDS, (it) => {
 
   it('ten parallel forgot-password requests for one address send exactly one reset email', async (t, app) => {
     const { email, userId } = await signUpAndLogIn(app);
-    const answers = await Promise.all(
-      Array.from({ length: 10 }, () => app.request('/api/auth/forgot-password', { method: 'POST', json: { email } })),
+    const answers = await Promise.all(Array.from({ length: 10 }, () => app.request('/api/auth/forgot-password', { method: 'POST', json: { email } })));
+    t.deepEqual(
+      answers.map((r) => r.status),
+      Array(10).fill(202),
     );
-    t.deepEqual(answers.map((r) => r.status), Array(10).fill(202));
     await app.flushOutbox();
     t.is(await outboxRows(app, email, 'password-reset'), 1);
     t.is(app.mailer.to(email).filter((e) => e.kind === 'password-reset').length, 1);
@@ -107,10 +114,11 @@ eachBackend(BACKENDS, (it) => {
     const signup = await app.request('/api/auth/signup', { method: 'POST', json: { username: 'Una', email, password: PASSWORD } });
     const { user } = (await signup.json()) as { user: { id: string } };
     await forgetLastIssue(app, user.id, 'verify-email');
-    const answers = await Promise.all(
-      Array.from({ length: 10 }, () => app.request('/api/auth/resend-verification', { method: 'POST', json: { email } })),
+    const answers = await Promise.all(Array.from({ length: 10 }, () => app.request('/api/auth/resend-verification', { method: 'POST', json: { email } })));
+    t.deepEqual(
+      answers.map((r) => r.status),
+      Array(10).fill(202),
     );
-    t.deepEqual(answers.map((r) => r.status), Array(10).fill(202));
     await app.flushOutbox();
     t.is(await outboxRows(app, email, 'verify-email'), 2, 'the signup email and exactly one resend');
     t.is(app.mailer.to(email).filter((e) => e.kind === 'verify-email').length, 2);
@@ -139,12 +147,14 @@ eachBackend(
       await app.request('/api/auth/forgot-password', { method: 'POST', json: { email } });
       const token = app.mailer.lastToken('password-reset', email);
       const passwords = Array.from({ length: 5 }, (_, i) => `new passphrase number ${i} ${randomBytes(4).toString('hex')}`);
-      const answers = await Promise.all(
-        passwords.map((password) => app.request('/api/auth/reset-password', { method: 'POST', json: { token, password } })),
-      );
+      const answers = await Promise.all(passwords.map((password) => app.request('/api/auth/reset-password', { method: 'POST', json: { token, password } })));
       t.deepEqual(answers.map((r) => r.status).sort(), [204, 400, 400, 400, 400]);
       for (const answer of answers.filter((r) => r.status === 400)) t.like(await answer.json(), { code: 'INVALID_TOKEN' });
-      t.is(passwords.reduce((sum, p) => sum + (hasher.hashes.get(p) ?? 0), 0), 1, 'one hash for five uses');
+      t.is(
+        passwords.reduce((sum, p) => sum + (hasher.hashes.get(p) ?? 0), 0),
+        1,
+        'one hash for five uses',
+      );
       const winner = passwords[answers.findIndex((r) => r.status === 204)]!;
       t.is((await app.request('/api/auth/login', { method: 'POST', json: { email, password: winner } })).status, 200);
       t.is(app.mailer.to(email).filter((e) => e.kind === 'password-changed').length, 1);

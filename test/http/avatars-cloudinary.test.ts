@@ -35,7 +35,11 @@ test.serial('an upload answers 200 with the versioned Cloudinary URL, which /api
   t.deepEqual(standIn.assetAt(avatarUrl)?.bytes, bytes);
   t.is((await me(app, accessToken)).avatarUrl, avatarUrl);
   t.is((await app.request(`/media/${userId}.jpg`)).status, 404, 'nothing is served locally');
-  t.deepEqual((await readdir(dataDir)).filter((f) => f !== 'jwt-secret'), [], 'no avatar is written to disk (only the development JWT secret)');
+  t.deepEqual(
+    (await readdir(dataDir)).filter((f) => f !== 'jwt-secret'),
+    [],
+    'no avatar is written to disk (only the development JWT secret)',
+  );
 });
 
 test.serial('a PNG replacing a GIF replaces the one asset: the old URL serves nothing', async (t) => {
@@ -46,7 +50,10 @@ test.serial('a PNG replacing a GIF replaces the one asset: the old URL serves no
   const { avatarUrl } = (await res.json()) as { avatarUrl: string };
   t.is(standIn.assetAt(old), undefined);
   t.deepEqual(standIn.assetAt(avatarUrl)?.bytes, png(6, 6));
-  t.deepEqual([...standIn.assets.keys()].filter((id) => id.includes(userId)), [`avatars/${userId}`]);
+  t.deepEqual(
+    [...standIn.assets.keys()].filter((id) => id.includes(userId)),
+    [`avatars/${userId}`],
+  );
 });
 
 test.serial('a file over AVATAR_MAX_BYTES answers 413 without anything sent to Cloudinary', async (t) => {

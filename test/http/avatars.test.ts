@@ -43,7 +43,11 @@ eachBackend(
     it('JPEG, WebP and GIF uploads are served with their own content type; a new image changes the URL', async (t, app) => {
       const { accessToken } = await signUpAndLogIn(app);
       const seen = new Set<string>();
-      for (const [bytes, type] of [[jpeg(32, 32), 'image/jpeg'], [webp.lossy(), 'image/webp'], [gif(), 'image/gif']] as const) {
+      for (const [bytes, type] of [
+        [jpeg(32, 32), 'image/jpeg'],
+        [webp.lossy(), 'image/webp'],
+        [gif(), 'image/gif'],
+      ] as const) {
         const res = await upload(app, accessToken, form(bytes));
         t.is(res.status, 200);
         const { avatarUrl } = (await res.json()) as { avatarUrl: string };
@@ -90,7 +94,9 @@ eachBackend(
       const [, raw, headers] = bodies[0]!;
       bodies.push(['streamed without a length', new Blob([raw as Buffer]).stream(), headers]);
       for (const [label, body, headers] of bodies) {
-        const res = await app.request('/api/users/me/avatar', { method: 'PATCH', body, headers, token: accessToken, duplex: 'half' } as RequestInit & { token: string });
+        const res = await app.request('/api/users/me/avatar', { method: 'PATCH', body, headers, token: accessToken, duplex: 'half' } as RequestInit & {
+          token: string;
+        });
         t.is(res.status, 413, label);
         t.is(res.headers.get('content-type'), 'application/problem+json');
         const problem = (await res.json()) as { code: string; detail: string };
@@ -124,7 +130,10 @@ eachBackend(
       const res = await upload(app, accessToken, form(png(50_000, 50_000, { pixels: false })));
       t.is(res.status, 422);
       const body = (await res.json()) as { errors: { field: string }[] };
-      t.deepEqual(body.errors.map((e) => e.field), ['avatar']);
+      t.deepEqual(
+        body.errors.map((e) => e.field),
+        ['avatar'],
+      );
       t.deepEqual(await uploadsFor(userId), []);
     });
 
@@ -142,7 +151,11 @@ eachBackend(
         t.is(res.status, 422, label);
         const problem = (await res.json()) as { code: string; errors: { field: string }[] };
         t.is(problem.code, 'VALIDATION_FAILED');
-        t.deepEqual(problem.errors.map((e) => e.field), ['avatar'], label);
+        t.deepEqual(
+          problem.errors.map((e) => e.field),
+          ['avatar'],
+          label,
+        );
       }
       const two = form(png(4, 4));
       two.append('avatar', new Blob([png(5, 5)]), 'b.png');

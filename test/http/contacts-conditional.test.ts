@@ -59,7 +59,12 @@ eachBackend(BACKENDS, (it) => {
     const moved = await app.request(`/api/contacts/${contact.id}`, { method: 'PATCH', token, json: { notes: 'moved on' }, headers: { 'If-Match': stale } });
     t.is(moved.status, 200);
     const current = moved.headers.get('etag')!;
-    const attempts: [string, object | undefined][] = [['PATCH', { notes: 'lost' }], ['PUT', { firstName: 'Lost' }], ['PATCH', {}], ['DELETE', undefined]];
+    const attempts: [string, object | undefined][] = [
+      ['PATCH', { notes: 'lost' }],
+      ['PUT', { firstName: 'Lost' }],
+      ['PATCH', {}],
+      ['DELETE', undefined],
+    ];
     for (const ifMatch of [stale, `W/${current}`, '"garbage"', 'garbage']) {
       for (const [method, json] of attempts) {
         const res = await app.request(`/api/contacts/${contact.id}`, { method, token, ...(json ? { json } : {}), headers: { 'If-Match': ifMatch } });
@@ -71,7 +76,12 @@ eachBackend(BACKENDS, (it) => {
     t.like(await after.json(), { firstName: 'Ann', notes: 'moved on' });
     t.is(after.headers.get('etag'), current);
 
-    const put = await app.request(`/api/contacts/${contact.id}`, { method: 'PUT', token, json: { firstName: 'Bea' }, headers: { 'If-Match': `"x", ${current}` } });
+    const put = await app.request(`/api/contacts/${contact.id}`, {
+      method: 'PUT',
+      token,
+      json: { firstName: 'Bea' },
+      headers: { 'If-Match': `"x", ${current}` },
+    });
     t.is(put.status, 200);
     t.is((await app.request(`/api/contacts/${contact.id}`, { method: 'DELETE', token, headers: { 'If-Match': '*' } })).status, 204);
     t.is((await app.request(`/api/contacts/${contact.id}`, { method: 'DELETE', token, headers: { 'If-Match': put.headers.get('etag')! } })).status, 404);

@@ -49,7 +49,11 @@ eachBackend(BACKENDS, (it) => {
     });
     const [only] = await allContacts(app, accessToken);
     t.deepEqual(fieldsOf(only!), {
-      firstName: 'Jürgen', lastName: 'Müller', email: 'juergen@example.de', phone: '+49 30 1234567', birthday: '1979-12-31',
+      firstName: 'Jürgen',
+      lastName: 'Müller',
+      email: 'juergen@example.de',
+      phone: '+49 30 1234567',
+      birthday: '1979-12-31',
       notes: 'Straße 5, Berlin\nZweite Zeile; mit Semikolon',
     });
   });
@@ -70,16 +74,33 @@ eachBackend(BACKENDS, (it) => {
 
   it('Apple, Google, Outlook and Thunderbird exports import as their contents say, year-less birthdays included', async (t, app) => {
     const { accessToken } = await signUpAndLogIn(app);
-    for (const name of ['project-apple-bom-scripts.vcf', 'ez-vcard-John_Doe_IPHONE.vcf', 'ez-vcard-John_Doe_MS_OUTLOOK.vcf', 'ez-vcard-thunderbird-MoreFunctionsForAddressBook-extension.vcf']) {
+    for (const name of [
+      'project-apple-bom-scripts.vcf',
+      'ez-vcard-John_Doe_IPHONE.vcf',
+      'ez-vcard-John_Doe_MS_OUTLOOK.vcf',
+      'ez-vcard-thunderbird-MoreFunctionsForAddressBook-extension.vcf',
+    ]) {
       const res = await importFile(app, accessToken, fixture(name));
       t.is(res.status, 200, name);
     }
     const contacts = await allContacts(app, accessToken);
     t.is(contacts.length, 7);
-    t.like(contacts.find((c) => c.email === 'anna@example.ru'), { firstName: 'Анна', lastName: 'Karenina', birthday: '--05-17' });
-    t.like(contacts.find((c) => c.email === 'layla@example.com'), { firstName: 'ليلى', lastName: '', birthday: '--02-29' });
-    t.like(contacts.find((c) => c.email === 'john.doe@ibm.cm'), { firstName: 'John', lastName: 'Doe', birthday: '1980-03-22', phone: '(905) 555-1234' });
-    t.like(contacts.find((c) => c.email === 'doe.john@hotmail.com'), { firstName: 'John', birthday: '1970-09-21' });
+    t.like(
+      contacts.find((c) => c.email === 'anna@example.ru'),
+      { firstName: 'Анна', lastName: 'Karenina', birthday: '--05-17' },
+    );
+    t.like(
+      contacts.find((c) => c.email === 'layla@example.com'),
+      { firstName: 'ليلى', lastName: '', birthday: '--02-29' },
+    );
+    t.like(
+      contacts.find((c) => c.email === 'john.doe@ibm.cm'),
+      { firstName: 'John', lastName: 'Doe', birthday: '1980-03-22', phone: '(905) 555-1234' },
+    );
+    t.like(
+      contacts.find((c) => c.email === 'doe.john@hotmail.com'),
+      { firstName: 'John', birthday: '1970-09-21' },
+    );
     const search = (await (await app.request('/api/contacts?q=%D0%B0%D0%BD%D0%BD', { token: accessToken })).json()) as { total: number };
     t.is(search.total, 1);
   });
@@ -104,7 +125,10 @@ eachBackend(BACKENDS, (it) => {
       for (const line of text.split('\r\n')) t.true(Buffer.byteLength(line) <= 75, line);
       const cards = ICAL.parse(text) as unknown as [string, [string, unknown, string, unknown][]][];
       t.is(cards.length, original.length);
-      t.deepEqual(cards.map(([, props]) => props.find(([name]) => name === 'version')![3]), cards.map(() => version));
+      t.deepEqual(
+        cards.map(([, props]) => props.find(([name]) => name === 'version')![3]),
+        cards.map(() => version),
+      );
       t.deepEqual(cards.map(([, props]) => props.find(([name]) => name === 'uid')![3]).sort(), original.map((c) => c.id).sort());
 
       const target = await signUpAndLogIn(app);
@@ -157,7 +181,13 @@ test.serial('a file over CONTACTS_IMPORT_MAX_BYTES is 413 whether sent as text/v
       controller.close();
     },
   });
-  const streamed = await app.request('/api/contacts/import', { method: 'POST', token: accessToken, body: chunked, headers: { 'Content-Type': 'text/vcard' }, duplex: 'half' } as RequestInit);
+  const streamed = await app.request('/api/contacts/import', {
+    method: 'POST',
+    token: accessToken,
+    body: chunked,
+    headers: { 'Content-Type': 'text/vcard' },
+    duplex: 'half',
+  } as RequestInit);
   t.is(streamed.status, 413);
   const form = new FormData();
   form.append('file', new Blob([big], { type: 'text/vcard' }), 'big.vcf');
@@ -190,8 +220,14 @@ test.serial('on PostgreSQL, five parallel imports of one file into one book crea
   const { accessToken } = await signUpAndLogIn(app);
   const file = Array.from({ length: 400 }, (_, i) => `BEGIN:VCARD\r\nVERSION:4.0\r\nFN:P${i}\r\nEMAIL:p${i}@example.com\r\nEND:VCARD\r\n`).join('');
   const reports = await Promise.all(Array.from({ length: 5 }, async () => (await (await importFile(app, accessToken, file)).json()) as Report));
-  t.is(reports.reduce((sum, r) => sum + r.created, 0), 400);
-  t.is(reports.reduce((sum, r) => sum + r.skipped.length, 0), 4 * 400);
+  t.is(
+    reports.reduce((sum, r) => sum + r.created, 0),
+    400,
+  );
+  t.is(
+    reports.reduce((sum, r) => sum + r.skipped.length, 0),
+    4 * 400,
+  );
   t.true(reports.every((r) => r.skipped.every((s) => s.reason === 'a contact with this email is already in your book')));
   t.is((await allContacts(app, accessToken)).length, 400);
 });

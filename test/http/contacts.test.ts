@@ -54,7 +54,11 @@ eachBackend(
       ];
       for (const [method, path] of routes) {
         for (const token of [undefined, 'garbage', refreshToken]) {
-          const res = await app.request(path, { method, ...(token ? { token } : {}), ...(method === 'GET' || method === 'DELETE' ? {} : { json: newContact() }) });
+          const res = await app.request(path, {
+            method,
+            ...(token ? { token } : {}),
+            ...(method === 'GET' || method === 'DELETE' ? {} : { json: newContact() }),
+          });
           t.is(res.status, 401, `${method} ${path}`);
           t.is(res.headers.get('www-authenticate'), 'Bearer');
           t.like(await problem(res), { code: 'UNAUTHENTICATED' });
@@ -98,7 +102,10 @@ eachBackend(
       t.deepEqual(Buffer.from(body.lastName), Buffer.from(lastName));
       t.is(body.notes, 'ñ\nü');
       const found = await app.request(`/api/contacts?q=${encodeURIComponent('李𠮷')}`, { token: accessToken });
-      t.deepEqual(((await found.json()) as { items: ContactJson[] }).items.map((c) => c.id), [created.id]);
+      t.deepEqual(
+        ((await found.json()) as { items: ContactJson[] }).items.map((c) => c.id),
+        [created.id],
+      );
     });
 
     it('invalid fields answer 422 VALIDATION_FAILED naming each one', async (t, app) => {
@@ -145,7 +152,11 @@ eachBackend(
     it('a malformed body answers 400, another content type 415, a body over 1 MB 413, on POST, PUT and PATCH', async (t, app) => {
       const { accessToken } = await signUpAndLogIn(app);
       const contact = await create(app, accessToken);
-      for (const [method, path] of [['POST', '/api/contacts'], ['PUT', `/api/contacts/${contact.id}`], ['PATCH', `/api/contacts/${contact.id}`]] as const) {
+      for (const [method, path] of [
+        ['POST', '/api/contacts'],
+        ['PUT', `/api/contacts/${contact.id}`],
+        ['PATCH', `/api/contacts/${contact.id}`],
+      ] as const) {
         const malformed = await app.request(path, { method, token: accessToken, headers: { 'content-type': 'application/json' }, body: '{"firstName":' });
         t.is(malformed.status, 400, `${method} malformed`);
         t.like(await problem(malformed), { code: 'MALFORMED_BODY' });
@@ -186,7 +197,15 @@ eachBackend(
 
     it('a malformed or unknown id answers 404 problem+json on every :id route, never 500', async (t, app) => {
       const { accessToken } = await signUpAndLogIn(app);
-      const ids = ['not-a-uuid', '123', "1'%20OR%20'1'='1", '%E2%9C%93', 'x'.repeat(500), '00000000-0000-4000-8000-00000000000g', '00000000-0000-4000-8000-000000000000'];
+      const ids = [
+        'not-a-uuid',
+        '123',
+        "1'%20OR%20'1'='1",
+        '%E2%9C%93',
+        'x'.repeat(500),
+        '00000000-0000-4000-8000-00000000000g',
+        '00000000-0000-4000-8000-000000000000',
+      ];
       for (const id of ids) {
         for (const method of ['GET', 'PUT', 'PATCH', 'DELETE']) {
           const json = method === 'PUT' ? newContact() : method === 'PATCH' ? { firstName: 'X' } : undefined;
@@ -205,7 +224,16 @@ eachBackend(
       const res = await app.request(`/api/contacts/${contact.id}`, { method: 'PUT', token: accessToken, json: replacement });
       t.is(res.status, 200);
       const body = (await res.json()) as ContactJson;
-      t.like(body, { id: contact.id, firstName: 'Bea', lastName: 'Park', email: replacement.email, phone: '12345', birthday: '1970-01-01', notes: null, createdAt: contact.createdAt });
+      t.like(body, {
+        id: contact.id,
+        firstName: 'Bea',
+        lastName: 'Park',
+        email: replacement.email,
+        phone: '12345',
+        birthday: '1970-01-01',
+        notes: null,
+        createdAt: contact.createdAt,
+      });
       t.true(body.updatedAt >= contact.updatedAt);
       const partial = await app.request(`/api/contacts/${contact.id}`, { method: 'PUT', token: accessToken, json: { lastName: 'Only' } });
       t.is(partial.status, 422);
@@ -219,7 +247,11 @@ eachBackend(
     it('PATCH changes only the given fields and answers 200; clearing a required field is 422', async (t, app) => {
       const { accessToken } = await signUpAndLogIn(app);
       const contact = await create(app, accessToken, newContact({ notes: 'keep' }));
-      const res = await app.request(`/api/contacts/${contact.id}`, { method: 'PATCH', token: accessToken, json: { lastName: 'Park', id: 'other', userId: 'x' } });
+      const res = await app.request(`/api/contacts/${contact.id}`, {
+        method: 'PATCH',
+        token: accessToken,
+        json: { lastName: 'Park', id: 'other', userId: 'x' },
+      });
       t.is(res.status, 200);
       const body = (await res.json()) as ContactJson;
       t.deepEqual({ ...body, updatedAt: contact.updatedAt }, { ...contact, lastName: 'Park' });
@@ -274,7 +306,10 @@ eachBackend(
       t.deepEqual(seen.sort(), created.map((c) => c.id).sort());
       const all = (await (await app.request('/api/contacts?limit=100', { token: me.accessToken })).json()) as { items: ContactJson[] };
       const again = (await (await app.request('/api/contacts?limit=100', { token: me.accessToken })).json()) as { items: ContactJson[] };
-      t.deepEqual(all.items.map((c) => c.id), again.items.map((c) => c.id));
+      t.deepEqual(
+        all.items.map((c) => c.id),
+        again.items.map((c) => c.id),
+      );
       const beyond = await app.request('/api/contacts?offset=1000', { token: me.accessToken });
       t.like(await beyond.json(), { items: [], total: 23, offset: 1000 });
     });

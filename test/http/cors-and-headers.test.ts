@@ -84,7 +84,12 @@ test('error responses keep the CORS headers: a 401 and a 429 from a listed origi
   t.true(varyList(unauthorized).includes('origin'));
   t.is(unauthorized.headers.get('content-type'), 'application/problem+json');
 
-  const login = () => from(LISTED, '/api/auth/login', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: uniqueEmail(), password: PASSWORD }) });
+  const login = () =>
+    from(LISTED, '/api/auth/login', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ email: uniqueEmail(), password: PASSWORD }),
+    });
   await login();
   await login();
   const limited = await login();

@@ -79,7 +79,11 @@ test('with PostgreSQL refusing connections, requests answer 503 SERVICE_UNAVAILA
 
     assertUnavailable(t, 'an authenticated request', await timed(app, '/api/users/me', { token: user.accessToken }));
     assertUnavailable(t, 'login', await timed(app, '/api/auth/login', { method: 'POST', json: { email: user.email, password: PASSWORD } }));
-    assertUnavailable(t, 'signup', await timed(app, '/api/auth/signup', { method: 'POST', json: { username: 'A', email: uniqueEmail('down'), password: PASSWORD } }));
+    assertUnavailable(
+      t,
+      'signup',
+      await timed(app, '/api/auth/signup', { method: 'POST', json: { username: 'A', email: uniqueEmail('down'), password: PASSWORD } }),
+    );
     t.is((await timed(app, '/ready')).status, 503);
     t.is((await timed(app, '/health')).status, 200);
 
@@ -102,7 +106,11 @@ test('with the link to PostgreSQL gone silent, requests answer 503 within the ti
 
     assertUnavailable(t, 'an authenticated request', await timed(app, '/api/users/me', { token: user.accessToken }));
     assertUnavailable(t, 'login', await timed(app, '/api/auth/login', { method: 'POST', json: { email: user.email, password: PASSWORD } }));
-    assertUnavailable(t, 'signup', await timed(app, '/api/auth/signup', { method: 'POST', json: { username: 'A', email: uniqueEmail('silent'), password: PASSWORD } }));
+    assertUnavailable(
+      t,
+      'signup',
+      await timed(app, '/api/auth/signup', { method: 'POST', json: { username: 'A', email: uniqueEmail('silent'), password: PASSWORD } }),
+    );
     assertUnavailable(t, 'another authenticated request', await timed(app, '/api/users/me', { token: other.accessToken }));
 
     await proxy.restore();

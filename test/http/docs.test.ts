@@ -7,7 +7,15 @@ import { REQUIRE_SERVICES } from '../helpers/databases.js';
 import { startTestApp, type TestApp } from '../helpers/test-app.js';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const CHROMIUM_FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
+const CHROMIUM_FLAGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+];
 
 let app: TestApp;
 test.before(async () => {
@@ -90,7 +98,7 @@ test('in a browser, /docs renders every documented route offline, without a CSP 
     await page.click('#operations-Operations-health .try-out__btn');
     await page.click('#operations-Operations-health .execute');
     await page.waitForSelector('#operations-Operations-health .live-responses-table tbody .response-col_status');
-    t.regex(await page.textContent('#operations-Operations-health .live-responses-table tbody .response-col_status') ?? '', /200/);
+    t.regex((await page.textContent('#operations-Operations-health .live-responses-table tbody .response-col_status')) ?? '', /200/);
 
     t.deepEqual(foreign, [], 'requests left the app');
     t.deepEqual(violations, []);

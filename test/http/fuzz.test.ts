@@ -123,11 +123,25 @@ const wrongValue = fc.oneof(
 
 /** Percent-encodes the UTF-8 bytes of any string (a lone surrogate included, as U+FFFD). */
 function percent(text: string): string {
-  return [...Buffer.from(text, 'utf8')].map((b) => (/[A-Za-z0-9\-._~]/.test(String.fromCharCode(b)) ? String.fromCharCode(b) : `%${b.toString(16).padStart(2, '0').toUpperCase()}`)).join('');
+  return [...Buffer.from(text, 'utf8')]
+    .map((b) => (/[A-Za-z0-9\-._~]/.test(String.fromCharCode(b)) ? String.fromCharCode(b) : `%${b.toString(16).padStart(2, '0').toUpperCase()}`))
+    .join('');
 }
 
 const oddId = fc.oneof(
-  fc.constantFrom('0', '-1', 'null', 'undefined', '%00', '%2e%2e', '..', '00000000-0000-0000-0000-000000000000', 'ffffffff-ffff-ffff-ffff-ffffffffffff', '1%27%20OR%201=1', 'a'.repeat(3000)),
+  fc.constantFrom(
+    '0',
+    '-1',
+    'null',
+    'undefined',
+    '%00',
+    '%2e%2e',
+    '..',
+    '00000000-0000-0000-0000-000000000000',
+    'ffffffff-ffff-ffff-ffff-ffffffffffff',
+    '1%27%20OR%201=1',
+    'a'.repeat(3000),
+  ),
   fc.uuid(),
   fc.string({ minLength: 1, maxLength: 30 }).map(percent),
   fc.constantFrom('%', '%zz', '%C0%80', '%ED%A0%80'),
@@ -163,7 +177,10 @@ function requestFor(operation: Operation): fc.Arbitrary<Sent> {
   const query = fc.array(fc.tuple(fc.constantFrom(...queryNames, 'unknown', 'limit', 'token'), text), { maxLength: 6 });
   const body = fc.oneof(
     // The documented fields with wrong, huge or control-character values.
-    { weight: 4, arbitrary: fc.record(Object.fromEntries(operation.bodyFields.map((f) => [f, wrongValue])), { requiredKeys: [] }).map((o) => JSON.stringify(o)) },
+    {
+      weight: 4,
+      arbitrary: fc.record(Object.fromEntries(operation.bodyFields.map((f) => [f, wrongValue])), { requiredKeys: [] }).map((o) => JSON.stringify(o)),
+    },
     fc.constantFrom('[]', 'null', '"a string"', '42', '{', '{"a":1,"a":2}', '{"__proto__":{"admin":true}}', '\u0000', ''),
     fc.uint8Array({ maxLength: 64 }).map((bytes) => Buffer.from(bytes).toString('latin1')),
   );
@@ -260,7 +277,9 @@ test('every operation of /openapi.json survives hostile requests: no 5xx but 502
         if (operation.id === 'logOut' && answer.status === 204) token = (await signUpAndLogIn(app)).accessToken;
         const wrong = judge(sent, answer);
         if (wrong) {
-          throw new Error(`${sent.method} ${sent.path.slice(0, 200)} ${JSON.stringify(sent.headers).slice(0, 300)} body ${sent.body?.subarray(0, 120).toString('latin1') ?? '(none)'} → ${wrong}; ${answer.body.subarray(0, 300).toString('utf8')}`);
+          throw new Error(
+            `${sent.method} ${sent.path.slice(0, 200)} ${JSON.stringify(sent.headers).slice(0, 300)} body ${sent.body?.subarray(0, 120).toString('latin1') ?? '(none)'} → ${wrong}; ${answer.body.subarray(0, 300).toString('utf8')}`,
+          );
         }
       }),
       { numRuns: RUNS_PER_OPERATION, seed: SEED, endOnFailure: true },
@@ -282,4 +301,3 @@ test('every operation of /openapi.json survives hostile requests: no 5xx but 502
   t.like(await me.json(), { email });
   t.is((await app.request('/api/contacts', { token: fresh.accessToken })).status, 200);
 });
-

@@ -57,8 +57,16 @@ test('every routed (method, path) is documented, and every documented one is rou
   const docs = documented();
   t.deepEqual(routes.filter((route) => !docs.includes(route) && !NOT_DOCUMENTED.includes(route)).sort(), [], 'routed but not in openapi.ts');
   t.deepEqual(docs.filter((route) => !routes.includes(route) && !NOT_YET_ROUTED.includes(route)).sort(), [], 'documented but not routed');
-  t.deepEqual(NOT_YET_ROUTED.filter((route) => routes.includes(route)), [], 'routed now: remove from NOT_YET_ROUTED');
-  t.deepEqual(NOT_YET_ROUTED.filter((route) => !docs.includes(route)), [], 'NOT_YET_ROUTED names a route the document lacks');
+  t.deepEqual(
+    NOT_YET_ROUTED.filter((route) => routes.includes(route)),
+    [],
+    'routed now: remove from NOT_YET_ROUTED',
+  );
+  t.deepEqual(
+    NOT_YET_ROUTED.filter((route) => !docs.includes(route)),
+    [],
+    'NOT_YET_ROUTED names a route the document lacks',
+  );
   t.true(routes.includes('GET /health') && routes.includes('POST /api/auth/login'), 'the route table reads the real router');
 });
 
@@ -73,7 +81,10 @@ test('every operation has an id, a summary, a tag, a success response and proble
       t.false(ids.has(operation.operationId!), `${where}: duplicate operationId`);
       ids.add(operation.operationId!);
       const statuses = Object.keys(operation.responses ?? {});
-      t.true(statuses.some((status) => /^2/.test(status)), `${where}: no success response`);
+      t.true(
+        statuses.some((status) => /^2/.test(status)),
+        `${where}: no success response`,
+      );
       const isPage = path.startsWith('/account') || path === '/docs';
       for (const status of statuses.filter((s) => /^[45]\d\d$/.test(s))) {
         const response = operation.responses![status] as { $ref?: string };
@@ -90,18 +101,45 @@ test('every operation has an id, a summary, a tag, a success response and proble
 test('the document lists every route of the contract', (t) => {
   // From the contract (shared/API.md); the router comparison above keeps the document and the code in step.
   const contract = [
-    'POST /api/auth/signup', 'GET /api/auth/verify-email', 'POST /api/auth/resend-verification', 'POST /api/auth/login',
-    'POST /api/auth/refresh', 'POST /api/auth/logout', 'POST /api/auth/forgot-password', 'POST /api/auth/reset-password',
-    'GET /api/users/me', 'PATCH /api/users/me/avatar',
-    'PATCH /api/users/me', 'POST /api/users/me/password', 'POST /api/users/me/email', 'POST /api/auth/confirm-email-change',
-    'GET /api/users/me/sessions', 'DELETE /api/users/me/sessions/{id}', 'DELETE /api/users/me/sessions', 'DELETE /api/users/me',
-    'GET /api/users/me/export', 'GET /account/confirm-email-change', 'POST /account/confirm-email-change',
-    'GET /account/verify-email', 'GET /account/forgot-password', 'POST /account/forgot-password',
-    'GET /account/reset-password', 'POST /account/reset-password',
-    'GET /api/contacts', 'GET /api/contacts/birthdays', 'POST /api/contacts', 'GET /api/contacts/{id}',
-    'PUT /api/contacts/{id}', 'PATCH /api/contacts/{id}', 'DELETE /api/contacts/{id}',
-    'GET /api/contacts/export', 'POST /api/contacts/import',
-    'GET /health', 'GET /ready', 'GET /openapi.json', 'GET /docs',
+    'POST /api/auth/signup',
+    'GET /api/auth/verify-email',
+    'POST /api/auth/resend-verification',
+    'POST /api/auth/login',
+    'POST /api/auth/refresh',
+    'POST /api/auth/logout',
+    'POST /api/auth/forgot-password',
+    'POST /api/auth/reset-password',
+    'GET /api/users/me',
+    'PATCH /api/users/me/avatar',
+    'PATCH /api/users/me',
+    'POST /api/users/me/password',
+    'POST /api/users/me/email',
+    'POST /api/auth/confirm-email-change',
+    'GET /api/users/me/sessions',
+    'DELETE /api/users/me/sessions/{id}',
+    'DELETE /api/users/me/sessions',
+    'DELETE /api/users/me',
+    'GET /api/users/me/export',
+    'GET /account/confirm-email-change',
+    'POST /account/confirm-email-change',
+    'GET /account/verify-email',
+    'GET /account/forgot-password',
+    'POST /account/forgot-password',
+    'GET /account/reset-password',
+    'POST /account/reset-password',
+    'GET /api/contacts',
+    'GET /api/contacts/birthdays',
+    'POST /api/contacts',
+    'GET /api/contacts/{id}',
+    'PUT /api/contacts/{id}',
+    'PATCH /api/contacts/{id}',
+    'DELETE /api/contacts/{id}',
+    'GET /api/contacts/export',
+    'POST /api/contacts/import',
+    'GET /health',
+    'GET /ready',
+    'GET /openapi.json',
+    'GET /docs',
   ];
   // Beyond the contract: the page behind the "send me a new link" form, and local-disk avatars.
   const extra = ['GET /account/resend-verification', 'POST /account/resend-verification', 'GET /media/{name}'];
@@ -118,9 +156,7 @@ test('GET /openapi.json answers the document as JSON', async (t) => {
 test('every status the error table gives a domain error has its problem+json response in the document', (t) => {
   const responses = openApiDocument.components?.responses ?? {};
   const documented = new Set(
-    Object.values(openApiDocument.paths ?? {}).flatMap((item) =>
-      METHODS.flatMap((method) => Object.keys(item[method]?.responses ?? {})),
-    ),
+    Object.values(openApiDocument.paths ?? {}).flatMap((item) => METHODS.flatMap((method) => Object.keys(item[method]?.responses ?? {}))),
   );
   for (const [type, status] of STATUS_BY_ERROR) {
     t.true(documented.has(String(status)), `${type.name} → ${status} is answered by no documented operation`);

@@ -129,7 +129,10 @@ eachBackend(BACKENDS, (it) => {
     const { email, userId } = await signUpAndLogIn(app);
     await forgot(app, email);
     const token = app.mailer.lastToken('password-reset', email);
-    await app.db.knex('one_time_tokens').where({ userId, purpose: 'reset-password' }).update({ expiresAt: new Date(Date.now() - 1) });
+    await app.db
+      .knex('one_time_tokens')
+      .where({ userId, purpose: 'reset-password' })
+      .update({ expiresAt: new Date(Date.now() - 1) });
     const late = await app.request('/api/auth/reset-password', { method: 'POST', json: { token, password: NEW_PASSWORD } });
     t.is(late.status, 400);
     t.like(await late.json(), { code: 'INVALID_TOKEN' });
@@ -142,8 +145,8 @@ eachBackend(BACKENDS, (it) => {
     await forgot(app, email);
     const token = app.mailer.lastToken('password-reset', email);
     const statuses = await Promise.all(
-      ['first fine passphrase', 'second fine passphrase'].map(async (password) =>
-        (await app.request('/api/auth/reset-password', { method: 'POST', json: { token, password } })).status,
+      ['first fine passphrase', 'second fine passphrase'].map(
+        async (password) => (await app.request('/api/auth/reset-password', { method: 'POST', json: { token, password } })).status,
       ),
     );
     t.deepEqual(statuses.sort(), [204, 400]);

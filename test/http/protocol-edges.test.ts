@@ -60,7 +60,7 @@ function parseRaw(response: string): { status: number; headers: string; body: st
 const LOGIN = JSON.stringify({ email: 'nobody@example.com', password: PASSWORD });
 const jsonHeaders = (extra: Record<string, string> = {}) => ({ 'content-type': 'application/json', ...extra });
 
-test('headers over Node\'s limit answer 431 problem+json with a request id, not a bare status line', async (t) => {
+test("headers over Node's limit answer 431 problem+json with a request id, not a bare status line", async (t) => {
   const response = parseRaw(await raw(`GET /health HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(20_000)}\r\n\r\n`));
   t.is(response.status, 431);
   t.regex(response.headers, /\r\ncontent-type: application\/problem\+json\r\n/i);
@@ -109,7 +109,11 @@ test('a body that does not decode as its Content-Encoding says answers 400 probl
 });
 
 test('well-formed gzip, deflate and br bodies are read, whatever the case of the coding', async (t) => {
-  for (const [encoding, body] of [['gzip', gzipSync(LOGIN)], ['DEFLATE', deflateSync(LOGIN)], ['br', brotliCompressSync(LOGIN)]] as const) {
+  for (const [encoding, body] of [
+    ['gzip', gzipSync(LOGIN)],
+    ['DEFLATE', deflateSync(LOGIN)],
+    ['br', brotliCompressSync(LOGIN)],
+  ] as const) {
     const answer = await send('POST', '/api/auth/login', jsonHeaders({ 'content-encoding': encoding }), body);
     t.like(problemOf(answer), { status: 401, code: 'INVALID_CREDENTIALS' }, encoding);
   }
@@ -125,11 +129,16 @@ test('an unknown or stacked Content-Encoding answers 415 problem+json listing th
     t.is(answer.headers['accept-encoding'], 'gzip, deflate, br');
   }
   const { accessToken } = await signUpAndLogIn(app);
-  const avatar = await send('PATCH', '/api/users/me/avatar', {
-    authorization: `Bearer ${accessToken}`,
-    'content-type': 'multipart/form-data; boundary=x',
-    'content-encoding': 'gzip',
-  }, gzipSync('--x--'));
+  const avatar = await send(
+    'PATCH',
+    '/api/users/me/avatar',
+    {
+      authorization: `Bearer ${accessToken}`,
+      'content-type': 'multipart/form-data; boundary=x',
+      'content-encoding': 'gzip',
+    },
+    gzipSync('--x--'),
+  );
   t.is(avatar.status, 415);
   t.like(problemOf(avatar), { code: 'UNSUPPORTED_CONTENT_ENCODING' });
 });
@@ -146,7 +155,12 @@ test('a JSON body in another charset than UTF-8 is 415; malformed JSON and a JSO
 });
 
 test('a page form that does not decode answers a 400 page, not a 500 one', async (t) => {
-  const answer = await send('POST', '/account/forgot-password', { 'content-type': 'application/x-www-form-urlencoded', 'content-encoding': 'deflate' }, 'garbage');
+  const answer = await send(
+    'POST',
+    '/account/forgot-password',
+    { 'content-type': 'application/x-www-form-urlencoded', 'content-encoding': 'deflate' },
+    'garbage',
+  );
   t.is(answer.status, 400);
   t.regex(String(answer.headers['content-type']), /^text\/html/);
 });
@@ -154,7 +168,10 @@ test('a page form that does not decode answers a 400 page, not a 500 one', async
 test('after all of it the server is healthy', async (t) => {
   const health = await app.request('/health');
   t.is(health.status, 200);
-  t.false(app.logger.lines.some((line) => line.message === 'unhandled error'), 'no request reached the 500 path');
+  t.false(
+    app.logger.lines.some((line) => line.message === 'unhandled error'),
+    'no request reached the 500 path',
+  );
 });
 
 test('bytes after a request that said Connection: close do not replace its answer', async (t) => {

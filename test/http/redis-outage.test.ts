@@ -61,63 +61,66 @@ async function ready(t: ExecutionContext, backend: Backend): Promise<boolean> {
 
 // Serial: each test stops and starts a redis-server of its own, and measures answer times.
 for (const backend of BACKENDS) {
-  test.serial(`[${backend.name}] Redis down: requests answer from the database within the bound, logout still revokes, and a Redis back with stale entries does not resurrect the token`, async (t) => {
-    if (!(await ready(t, backend))) return;
-    const server = await OwnRedisServer.start();
-    const redisKeyPrefix = `test:${randomBytes(6).toString('hex')}:`;
-    const app = await startTestApp({ backend, env: { REDIS_URL: server.url }, redisKeyPrefix });
-    try {
-      const ann = await signUpAndLogIn(app);
-      const second = await app.request('/api/auth/login', { method: 'POST', json: { email: ann.email, password: PASSWORD } });
-      const other = (await second.json()) as { accessToken: string; refreshToken: string };
+  test.serial(
+    `[${backend.name}] Redis down: requests answer from the database within the bound, logout still revokes, and a Redis back with stale entries does not resurrect the token`,
+    async (t) => {
+      if (!(await ready(t, backend))) return;
+      const server = await OwnRedisServer.start();
+      const redisKeyPrefix = `test:${randomBytes(6).toString('hex')}:`;
+      const app = await startTestApp({ backend, env: { REDIS_URL: server.url }, redisKeyPrefix });
+      try {
+        const ann = await signUpAndLogIn(app);
+        const second = await app.request('/api/auth/login', { method: 'POST', json: { email: ann.email, password: PASSWORD } });
+        const other = (await second.json()) as { accessToken: string; refreshToken: string };
 
-      // Redis up: the second request is answered from the cache.
-      t.is((await app.request('/api/users/me', { token: ann.accessToken })).status, 200);
-      await untilServedFromCache(t, app, ann.accessToken);
+        // Redis up: the second request is answered from the cache.
+        t.is((await app.request('/api/users/me', { token: ann.accessToken })).status, 200);
+        await untilServedFromCache(t, app, ann.accessToken);
 
-      // Redis keeps a snapshot holding Ann's session as live, then dies.
-      await server.snapshot();
-      const outageStart = app.logger.lines.length;
-      await server.stop();
+        // Redis keeps a snapshot holding Ann's session as live, then dies.
+        await server.snapshot();
+        const outageStart = app.logger.lines.length;
+        await server.stop();
 
-      for (let i = 0; i < 5; i++) {
-        const me = await expectAnswer(t, app, '/api/users/me', { token: ann.accessToken }, 200);
-        t.like(me.body, { email: ann.email });
-        await expectAnswer(t, app, '/api/users/me', { token: 'garbage.token.here' }, 401);
+        for (let i = 0; i < 5; i++) {
+          const me = await expectAnswer(t, app, '/api/users/me', { token: ann.accessToken }, 200);
+          t.like(me.body, { email: ann.email });
+          await expectAnswer(t, app, '/api/users/me', { token: 'garbage.token.here' }, 401);
+        }
+        const notReady = await expectAnswer(t, app, '/ready', {}, 503);
+        t.regex(String(notReady.body?.detail), /redis/);
+        t.notRegex(String(notReady.body?.detail), /database/);
+
+        // Logout while Redis is down: the old access token fails at once, the other session lives on.
+        await expectAnswer(t, app, '/api/auth/logout', { method: 'POST', token: ann.accessToken, json: { refreshToken: ann.refreshToken } }, 204);
+        await expectAnswer(t, app, '/api/users/me', { token: ann.accessToken }, 401);
+        await expectAnswer(t, app, '/api/auth/refresh', { method: 'POST', json: { refreshToken: ann.refreshToken } }, 401);
+        await expectAnswer(t, app, '/api/users/me', { token: other.accessToken }, 200);
+
+        // Degraded mode is logged once for the whole outage, not per request.
+        t.is(logged(app, outageStart, 'user cache unavailable').length, 1);
+        t.is(logged(app, outageStart, 'Redis is unreachable').length, 1);
+        const outageEnd = app.logger.lines.length;
+
+        // Redis returns from the snapshot, which still says Ann's session is live.
+        await server.start();
+        const inspect = await inspectRedis(server.url);
+        const sessionKeys = await inspect.keys(`${redisKeyPrefix}*:session:*`);
+        t.deepEqual(await Promise.all(sessionKeys.map((key) => inspect.get(key))), ['1']);
+        inspect.destroy();
+
+        // The app uses Redis again without a restart...
+        await untilServedFromCache(t, app, other.accessToken);
+        t.is((await app.request('/ready')).status, 200);
+        t.true(logged(app, outageEnd, 'user cache resynchronised').length >= 1);
+        // ...and the stale entry does not bring the logged-out token back, now or once cached.
+        for (let i = 0; i < 3; i++) t.is((await app.request('/api/users/me', { token: ann.accessToken })).status, 401);
+      } finally {
+        await app.close();
+        await server.close();
       }
-      const notReady = await expectAnswer(t, app, '/ready', {}, 503);
-      t.regex(String(notReady.body?.detail), /redis/);
-      t.notRegex(String(notReady.body?.detail), /database/);
-
-      // Logout while Redis is down: the old access token fails at once, the other session lives on.
-      await expectAnswer(t, app, '/api/auth/logout', { method: 'POST', token: ann.accessToken, json: { refreshToken: ann.refreshToken } }, 204);
-      await expectAnswer(t, app, '/api/users/me', { token: ann.accessToken }, 401);
-      await expectAnswer(t, app, '/api/auth/refresh', { method: 'POST', json: { refreshToken: ann.refreshToken } }, 401);
-      await expectAnswer(t, app, '/api/users/me', { token: other.accessToken }, 200);
-
-      // Degraded mode is logged once for the whole outage, not per request.
-      t.is(logged(app, outageStart, 'user cache unavailable').length, 1);
-      t.is(logged(app, outageStart, 'Redis is unreachable').length, 1);
-      const outageEnd = app.logger.lines.length;
-
-      // Redis returns from the snapshot, which still says Ann's session is live.
-      await server.start();
-      const inspect = await inspectRedis(server.url);
-      const sessionKeys = await inspect.keys(`${redisKeyPrefix}*:session:*`);
-      t.deepEqual(await Promise.all(sessionKeys.map((key) => inspect.get(key))), ['1']);
-      inspect.destroy();
-
-      // The app uses Redis again without a restart...
-      await untilServedFromCache(t, app, other.accessToken);
-      t.is((await app.request('/ready')).status, 200);
-      t.true(logged(app, outageEnd, 'user cache resynchronised').length >= 1);
-      // ...and the stale entry does not bring the logged-out token back, now or once cached.
-      for (let i = 0; i < 3; i++) t.is((await app.request('/api/users/me', { token: ann.accessToken })).status, 401);
-    } finally {
-      await app.close();
-      await server.close();
-    }
-  });
+    },
+  );
 
   test.serial(`[${backend.name}] an app started while Redis is down starts, serves from the database, and uses Redis once it comes up`, async (t) => {
     if (!(await ready(t, backend))) return;

@@ -99,7 +99,10 @@ test('a sane X-Request-Id is echoed and logged; a missing or odd one is replaced
   const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[0-9a-f]{4}-[0-9a-f]{12}$/;
   const sane = await app.request('/health', { headers: { 'x-request-id': 'edge-7f3a:42.b_c' } });
   t.is(sane.headers.get('x-request-id'), 'edge-7f3a:42.b_c');
-  t.like(log.records().find((r) => r.requestId === 'edge-7f3a:42.b_c'), { msg: 'request', method: 'GET', path: '/health', status: 200 });
+  t.like(
+    log.records().find((r) => r.requestId === 'edge-7f3a:42.b_c'),
+    { msg: 'request', method: 'GET', path: '/health', status: 200 },
+  );
 
   t.regex((await app.request('/health')).headers.get('x-request-id') ?? '', uuid);
   for (const odd of ['x'.repeat(200), 'a b', '{"level":60}', '../etc', '']) {
@@ -113,7 +116,10 @@ test('error responses carry the request id too, and not-found paths are logged w
   const res = await app.request('/api/nothing?token=abc123secret', { headers: { 'x-request-id': 'missing-1' } });
   t.is(res.status, 404);
   t.is(res.headers.get('x-request-id'), 'missing-1');
-  t.like(log.records().find((r) => r.requestId === 'missing-1'), { path: '/api/nothing', status: 404 });
+  t.like(
+    log.records().find((r) => r.requestId === 'missing-1'),
+    { path: '/api/nothing', status: 404 },
+  );
   t.false(log.text().includes('abc123secret'));
 });
 
@@ -138,7 +144,10 @@ test('an unexpected error is logged with the request id, method and path; the cl
     const error = records().find((r) => r.msg === 'unhandled error');
     t.like(error, { requestId, method: 'POST', path: '/api/auth/signup', level: 50 });
     t.regex(JSON.stringify(error?.err), /boom/);
-    t.like(records().find((r) => r.msg === 'request'), { requestId, status: 500 });
+    t.like(
+      records().find((r) => r.msg === 'request'),
+      { requestId, status: 500 },
+    );
     t.false(text().includes(PASSWORD));
     t.false(text().includes('sometoken'));
     t.false(text().includes('zzz'));

@@ -213,7 +213,11 @@ test.serial('randomized: requests on both instances racing a reset never leave t
     await evictor;
     before += statuses.filter((s) => s === 200).length;
     after += statuses.filter((s) => s === 401).length;
-    t.deepEqual(statuses.filter((s) => s !== 200 && s !== 401), [], `round ${round}`);
+    t.deepEqual(
+      statuses.filter((s) => s !== 200 && s !== 401),
+      [],
+      `round ${round}`,
+    );
     await sleep(200); // every delayed fill has landed
     for (const app of [a, b, a, b]) t.is((await me(app, user.accessToken)).status, 401, `round ${round}`);
   }

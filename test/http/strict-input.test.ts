@@ -29,7 +29,10 @@ const form = (app: TestApp, path: string, fields: Record<string, string>) =>
 eachBackend(BACKENDS, (it) => {
   it('a NUL in any signup, login, resend or forgot field answers 422 naming the field, never 500', async (t, app) => {
     const email = uniqueEmail();
-    t.deepEqual(await invalidFields(await post(app, '/api/auth/signup', { username: `A${NUL}n`, email: `a${NUL}${email}`, password: PASSWORD })), ['email', 'username']);
+    t.deepEqual(await invalidFields(await post(app, '/api/auth/signup', { username: `A${NUL}n`, email: `a${NUL}${email}`, password: PASSWORD })), [
+      'email',
+      'username',
+    ]);
     t.deepEqual(await invalidFields(await post(app, '/api/auth/login', { email: `${email}${NUL}`, password: PASSWORD })), ['email']);
     t.deepEqual(await invalidFields(await form(app, '/api/auth/login', { username: `${NUL}${email}`, password: PASSWORD })), ['username']);
     t.deepEqual(await invalidFields(await post(app, '/api/auth/resend-verification', { email: `${email}\u0007` })), ['email']);
@@ -39,7 +42,10 @@ eachBackend(BACKENDS, (it) => {
   it('a NUL in a contact field or a search parameter answers 422 naming it; notes keep their line breaks', async (t, app) => {
     const { accessToken: token } = await signUpAndLogIn(app);
     const contact = { firstName: 'Ann', lastName: 'Lee', email: uniqueEmail('c'), phone: '+1 555 0100', birthday: '1990-04-01' };
-    t.deepEqual(await invalidFields(await post(app, '/api/contacts', { ...contact, email: `x${NUL}@example.com`, lastName: `L${NUL}` }, token)), ['email', 'lastName']);
+    t.deepEqual(await invalidFields(await post(app, '/api/contacts', { ...contact, email: `x${NUL}@example.com`, lastName: `L${NUL}` }, token)), [
+      'email',
+      'lastName',
+    ]);
     for (const name of ['q', 'firstName', 'lastName', 'email']) {
       const res = await app.request(`/api/contacts?${name}=a%00b`, { token });
       t.deepEqual(await invalidFields(res), [name], name);
@@ -52,7 +58,10 @@ eachBackend(BACKENDS, (it) => {
 
   it('a NUL or a foreign character in a one-time or refresh token is 400/401, never 500', async (t, app) => {
     t.like(await problem(await app.request('/api/auth/verify-email?token=abc%00def')), { status: 400, code: 'INVALID_TOKEN' });
-    t.like(await problem(await post(app, '/api/auth/reset-password', { token: `abc${NUL}`, password: 'a new passphrase here' })), { status: 400, code: 'INVALID_TOKEN' });
+    t.like(await problem(await post(app, '/api/auth/reset-password', { token: `abc${NUL}`, password: 'a new passphrase here' })), {
+      status: 400,
+      code: 'INVALID_TOKEN',
+    });
     t.like(await problem(await post(app, '/api/auth/refresh', { refreshToken: `abc${NUL}` })), { status: 401 });
     const page = await app.request('/account/reset-password?token=%00');
     t.is(page.status, 400);
@@ -68,7 +77,16 @@ eachBackend(BACKENDS, (it) => {
 
   it('an address with a display name, a second address or a separator cannot sign up, so two accounts never share a mailbox', async (t, app) => {
     const victim = uniqueEmail('victim');
-    for (const email of [`x<${victim}>`, `y<${victim}>`, `"x"@example.com`, `${victim},x@example.com`, `a;${victim}`, `a:${victim}`, `a@b@example.com`, `x (c) ${victim}`]) {
+    for (const email of [
+      `x<${victim}>`,
+      `y<${victim}>`,
+      `"x"@example.com`,
+      `${victim},x@example.com`,
+      `a;${victim}`,
+      `a:${victim}`,
+      `a@b@example.com`,
+      `x (c) ${victim}`,
+    ]) {
       t.deepEqual(await invalidFields(await post(app, '/api/auth/signup', { username: 'X', email, password: PASSWORD })), ['email'], email);
     }
     t.is(app.mailer.sent.filter((mail) => mail.to.includes(victim)).length, 0);

@@ -9,7 +9,12 @@ test('a complete CLOUDINARY_URL is accepted with its query parameters, and the t
 });
 
 test('a CLOUDINARY_URL without key, secret or cloud stops the start with one line naming it, secret hidden', (t) => {
-  for (const url of ['cloudinary://1234@demo', 'cloudinary://:s3cr3t-value@demo', 'https://1234:s3cr3t-value@demo', 'cloudinary://1234:s3cr3t-value@demo?upload_prefix=ftp://x']) {
+  for (const url of [
+    'cloudinary://1234@demo',
+    'cloudinary://:s3cr3t-value@demo',
+    'https://1234:s3cr3t-value@demo',
+    'cloudinary://1234:s3cr3t-value@demo?upload_prefix=ftp://x',
+  ]) {
     const error = t.throws(() => loadConfig({ CLOUDINARY_URL: url }), { instanceOf: ConfigError });
     t.regex(error!.message, /^CLOUDINARY_URL: /, url);
     t.false(error!.message.includes('s3cr3t-value'), url);

@@ -16,7 +16,10 @@ function readmeRows(): { variable: string; defaultCell: string }[] {
     .split('\n')
     .filter((line) => line.startsWith('| `'))
     .flatMap((line) => {
-      const [first = '', defaultCell = ''] = line.split('|').slice(1).map((cell) => cell.trim());
+      const [first = '', defaultCell = ''] = line
+        .split('|')
+        .slice(1)
+        .map((cell) => cell.trim());
       return [...first.matchAll(/`([A-Z][A-Z0-9_]*)`/g)].map((m) => ({ variable: m[1]!, defaultCell }));
     });
 }
@@ -36,13 +39,36 @@ test("the README's configuration table lists exactly the variables of the config
 
 test('every variable of the contract is in the config schema', (t) => {
   const contract = [
-    'PORT', 'PUBLIC_URL', 'DATABASE_URL', 'REDIS_URL', 'SMTP_URL', 'MAIL_FROM', 'CLOUDINARY_URL', 'JWT_SECRET',
-    'JWT_ACCESS_TTL_S', 'JWT_REFRESH_TTL_S', 'VERIFY_TOKEN_TTL_S', 'RESET_TOKEN_TTL_S', 'CORS_ORIGINS',
-    'RATE_LIMIT_CONTACTS_MAX', 'RATE_LIMIT_CONTACT_CREATE_MAX', 'RATE_LIMIT_CONTACTS_WINDOW_S', 'RATE_LIMIT_AUTH_MAX',
-    'RATE_LIMIT_AUTH_WINDOW_S', 'RATE_LIMIT_LOGIN_FAILURES_MAX', 'TRUST_PROXY', 'AVATAR_MAX_BYTES', 'CONTACTS_IMPORT_MAX_BYTES', 'USER_CACHE_TTL_S',
-    'BCRYPT_ROUNDS', 'LOG_LEVEL',
+    'PORT',
+    'PUBLIC_URL',
+    'DATABASE_URL',
+    'REDIS_URL',
+    'SMTP_URL',
+    'MAIL_FROM',
+    'CLOUDINARY_URL',
+    'JWT_SECRET',
+    'JWT_ACCESS_TTL_S',
+    'JWT_REFRESH_TTL_S',
+    'VERIFY_TOKEN_TTL_S',
+    'RESET_TOKEN_TTL_S',
+    'CORS_ORIGINS',
+    'RATE_LIMIT_CONTACTS_MAX',
+    'RATE_LIMIT_CONTACT_CREATE_MAX',
+    'RATE_LIMIT_CONTACTS_WINDOW_S',
+    'RATE_LIMIT_AUTH_MAX',
+    'RATE_LIMIT_AUTH_WINDOW_S',
+    'RATE_LIMIT_LOGIN_FAILURES_MAX',
+    'TRUST_PROXY',
+    'AVATAR_MAX_BYTES',
+    'CONTACTS_IMPORT_MAX_BYTES',
+    'USER_CACHE_TTL_S',
+    'BCRYPT_ROUNDS',
+    'LOG_LEVEL',
   ];
-  t.deepEqual(contract.filter((variable) => !schemaVariables.includes(variable)), []);
+  t.deepEqual(
+    contract.filter((variable) => !schemaVariables.includes(variable)),
+    [],
+  );
 });
 
 test('a default the README spells as one literal is the schema default', (t) => {

@@ -77,10 +77,32 @@ test('production refuses to start without a JWT secret of at least 32 bytes, or 
 
 test('every variable of the contract is known to the config', (t) => {
   const known = new Set(CONFIG_VARIABLES.map((v) => v.variable));
-  for (const variable of ['PORT', 'PUBLIC_URL', 'DATABASE_URL', 'REDIS_URL', 'SMTP_URL', 'MAIL_FROM', 'CLOUDINARY_URL', 'JWT_SECRET',
-    'JWT_ACCESS_TTL_S', 'JWT_REFRESH_TTL_S', 'VERIFY_TOKEN_TTL_S', 'RESET_TOKEN_TTL_S', 'CORS_ORIGINS', 'RATE_LIMIT_CONTACTS_MAX',
-    'RATE_LIMIT_CONTACT_CREATE_MAX', 'RATE_LIMIT_CONTACTS_WINDOW_S', 'RATE_LIMIT_AUTH_MAX', 'RATE_LIMIT_AUTH_WINDOW_S',
-    'RATE_LIMIT_LOGIN_FAILURES_MAX', 'TRUST_PROXY', 'AVATAR_MAX_BYTES', 'USER_CACHE_TTL_S', 'BCRYPT_ROUNDS', 'LOG_LEVEL']) {
+  for (const variable of [
+    'PORT',
+    'PUBLIC_URL',
+    'DATABASE_URL',
+    'REDIS_URL',
+    'SMTP_URL',
+    'MAIL_FROM',
+    'CLOUDINARY_URL',
+    'JWT_SECRET',
+    'JWT_ACCESS_TTL_S',
+    'JWT_REFRESH_TTL_S',
+    'VERIFY_TOKEN_TTL_S',
+    'RESET_TOKEN_TTL_S',
+    'CORS_ORIGINS',
+    'RATE_LIMIT_CONTACTS_MAX',
+    'RATE_LIMIT_CONTACT_CREATE_MAX',
+    'RATE_LIMIT_CONTACTS_WINDOW_S',
+    'RATE_LIMIT_AUTH_MAX',
+    'RATE_LIMIT_AUTH_WINDOW_S',
+    'RATE_LIMIT_LOGIN_FAILURES_MAX',
+    'TRUST_PROXY',
+    'AVATAR_MAX_BYTES',
+    'USER_CACHE_TTL_S',
+    'BCRYPT_ROUNDS',
+    'LOG_LEVEL',
+  ]) {
     t.true(known.has(variable), variable);
   }
 });

@@ -13,7 +13,11 @@ async function accountFlow(t: import('ava').ExecutionContext, url: string, readL
   const email = `ann.${randomBytes(3).toString('hex')}@example.com`;
   const password = 'correct horse battery';
   const post = (p: string, body: unknown, token?: string) =>
-    fetch(url + p, { method: 'POST', headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) }, body: JSON.stringify(body) });
+    fetch(url + p, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+      body: JSON.stringify(body),
+    });
 
   t.is((await post('/api/auth/signup', { username: 'Ann', email, password })).status, 201);
   const link = new URL(await readLink(email));
@@ -82,8 +86,12 @@ test('a bad configuration value stops the start with one line naming the variabl
   const cwd = await mkdtemp(path.join(tmpdir(), 'contacts-main-'));
   try {
     await t.throwsAsync(startMain({ PORT: 'not-a-port' }, cwd), { message: /Configuration error: PORT: / });
-    await t.throwsAsync(startMain({ NODE_ENV: 'production', SMTP_URL: 'smtp://127.0.0.1:1' }, cwd), { message: /Configuration error: JWT_SECRET: must be set/ });
-    await t.throwsAsync(startMain({ NODE_ENV: 'production', JWT_SECRET: randomBytes(32).toString('hex') }, cwd), { message: /Configuration error: SMTP_URL: must be set/ });
+    await t.throwsAsync(startMain({ NODE_ENV: 'production', SMTP_URL: 'smtp://127.0.0.1:1' }, cwd), {
+      message: /Configuration error: JWT_SECRET: must be set/,
+    });
+    await t.throwsAsync(startMain({ NODE_ENV: 'production', JWT_SECRET: randomBytes(32).toString('hex') }, cwd), {
+      message: /Configuration error: SMTP_URL: must be set/,
+    });
   } finally {
     await rm(cwd, { recursive: true, force: true });
   }

@@ -44,7 +44,10 @@ test('a nudge delivers at once; a nudge during a run makes it go round again', a
   await eventually(() => mailer.started === 2, 5000, 'the second send');
   mailer.open();
   await dispatcher.drain();
-  t.deepEqual(mailer.sent.map((e) => e.to), ['one@example.com', 'two@example.com']);
+  t.deepEqual(
+    mailer.sent.map((e) => e.to),
+    ['one@example.com', 'two@example.com'],
+  );
   await dispatcher.stop();
 });
 

@@ -8,7 +8,9 @@ test('the steps run one after the other, a failing one is logged and the next st
   const exits: number[] = [];
   const deadlines = new Set<number>();
   const steps: ShutdownStep[] = [
-    { name: 'readiness', run: (deadline) => {
+    {
+      name: 'readiness',
+      run: (deadline) => {
         ran.push('readiness');
         deadlines.add(deadline);
       },
@@ -31,7 +33,10 @@ test('the steps run one after the other, a failing one is logged and the next st
   t.is(deadlines.size, 1, 'every step is given the same deadline');
   const [deadline] = deadlines;
   t.true(deadline! >= before + 5000 && deadline! <= Date.now() + 5000);
-  t.like(logger.lines.find((l) => l.level === 'error'), { message: 'shutdown step failed', fields: { step: 'http', err: 'the server would not close' } });
+  t.like(
+    logger.lines.find((l) => l.level === 'error'),
+    { message: 'shutdown step failed', fields: { step: 'http', err: 'the server would not close' } },
+  );
   t.like(logger.lines.at(-1), { message: 'stopped' });
 });
 

@@ -100,11 +100,16 @@ async function loadThenSigterm(t: import('ava').ExecutionContext, running: Runni
   const after = outcomes.filter((o) => !o.sentBeforeSignal);
   const inFlight = before.filter((o) => o.answeredAfterSignal).length;
   const stopped = /"elapsedMs":(\d+),"msg":"stopped"/.exec(running.output())?.[1];
-  t.log(`${label}: ${before.length} requests before SIGTERM (${inFlight} answered after it), ${after.length} after; exit ${code} after ${exitMs} ms (the server's own count: ${stopped} ms)`);
+  t.log(
+    `${label}: ${before.length} requests before SIGTERM (${inFlight} answered after it), ${after.length} after; exit ${code} after ${exitMs} ms (the server's own count: ${stopped} ms)`,
+  );
   t.log(`${label}: after SIGTERM: ${JSON.stringify(countBy(after, (o) => o.error ?? `${o.status} ${o.connection}`))}`);
   if (process.env.SHUTDOWN_TEST_DUMP) {
     const { writeFileSync } = await import('node:fs');
-    writeFileSync(`${process.env.SHUTDOWN_TEST_DUMP}.${label.replace(/\W+/g, '-')}.log`, `${running.output()}\n${outcomes.map((o) => JSON.stringify(o)).join('\n')}`);
+    writeFileSync(
+      `${process.env.SHUTDOWN_TEST_DUMP}.${label.replace(/\W+/g, '-')}.log`,
+      `${running.output()}\n${outcomes.map((o) => JSON.stringify(o)).join('\n')}`,
+    );
   }
 
   t.deepEqual(
@@ -135,16 +140,19 @@ function countBy<T>(items: T[], key: (item: T) => string): Record<string, number
   return counts;
 }
 
-test.serial('SIGTERM under 30 keep-alive clients: everything sent before it is answered, later requests are refused, exit 0 well within SHUTDOWN_TIMEOUT_MS', async (t) => {
-  const cwd = await mkdtemp(path.join(tmpdir(), 'contacts-shutdown-'));
-  const running = await startMain({ ...LIMITS }, cwd);
-  try {
-    await loadThenSigterm(t, running, 'embedded defaults');
-  } finally {
-    running.child.kill('SIGKILL');
-    await rm(cwd, { recursive: true, force: true });
-  }
-});
+test.serial(
+  'SIGTERM under 30 keep-alive clients: everything sent before it is answered, later requests are refused, exit 0 well within SHUTDOWN_TIMEOUT_MS',
+  async (t) => {
+    const cwd = await mkdtemp(path.join(tmpdir(), 'contacts-shutdown-'));
+    const running = await startMain({ ...LIMITS }, cwd);
+    try {
+      await loadThenSigterm(t, running, 'embedded defaults');
+    } finally {
+      running.child.kill('SIGKILL');
+      await rm(cwd, { recursive: true, force: true });
+    }
+  },
+);
 
 // The process writes Redis keys under the default prefix: a Redis of its own keeps them from other tests.
 test.serial('the same on PostgreSQL and Redis', async (t) => {
@@ -190,39 +198,45 @@ async function until(condition: () => boolean, what: string, timeoutMs = 5000) {
   }
 }
 
-test.serial('after SIGTERM: a request already begun is answered, /ready says 503 SHUTTING_DOWN with Connection: close, idle keep-alive connections are closed, new ones refused', async (t) => {
-  const cwd = await mkdtemp(path.join(tmpdir(), 'contacts-shutdown-'));
-  const running = await startMain({}, cwd);
-  try {
-    const begun = await rawConnection(running.url);
-    begun.socket.write('GET /ready HTTP/1.1\r\nHost: localhost\r\n'); // the headers are not finished yet
-    const idle = await rawConnection(running.url);
-    idle.socket.write('GET /health HTTP/1.1\r\nHost: localhost\r\n\r\n');
-    await until(() => idle.received().includes('{"status":"ok"}'), 'the first answer');
-    t.regex(idle.received(), /connection: keep-alive/i);
+test.serial(
+  'after SIGTERM: a request already begun is answered, /ready says 503 SHUTTING_DOWN with Connection: close, idle keep-alive connections are closed, new ones refused',
+  async (t) => {
+    const cwd = await mkdtemp(path.join(tmpdir(), 'contacts-shutdown-'));
+    const running = await startMain({}, cwd);
+    try {
+      const begun = await rawConnection(running.url);
+      begun.socket.write('GET /ready HTTP/1.1\r\nHost: localhost\r\n'); // the headers are not finished yet
+      const idle = await rawConnection(running.url);
+      idle.socket.write('GET /health HTTP/1.1\r\nHost: localhost\r\n\r\n');
+      await until(() => idle.received().includes('{"status":"ok"}'), 'the first answer');
+      t.regex(idle.received(), /connection: keep-alive/i);
 
-    running.child.kill('SIGTERM');
-    await idle.ended;
-    t.regex(running.output(), /"msg":"shutting down"/);
-    t.false(begun.socket.destroyed, 'the connection with a request under way stays open');
-    const refused = await new Promise<string | undefined>((resolve) =>
-      net.connect(Number(new URL(running.url).port), '127.0.0.1').on('connect', () => resolve(undefined)).on('error', (e: NodeJS.ErrnoException) => resolve(e.code)),
-    );
-    t.is(refused, 'ECONNREFUSED');
+      running.child.kill('SIGTERM');
+      await idle.ended;
+      t.regex(running.output(), /"msg":"shutting down"/);
+      t.false(begun.socket.destroyed, 'the connection with a request under way stays open');
+      const refused = await new Promise<string | undefined>((resolve) =>
+        net
+          .connect(Number(new URL(running.url).port), '127.0.0.1')
+          .on('connect', () => resolve(undefined))
+          .on('error', (e: NodeJS.ErrnoException) => resolve(e.code)),
+      );
+      t.is(refused, 'ECONNREFUSED');
 
-    begun.socket.write('\r\n');
-    await begun.ended;
-    const [head = '', body = ''] = begun.received().split('\r\n\r\n');
-    t.regex(head, /^HTTP\/1\.1 503 /);
-    t.regex(head, /\r\nconnection: close/i);
-    t.regex(head, /content-type: application\/problem\+json/i);
-    t.like(JSON.parse(body), { status: 503, code: 'SHUTTING_DOWN' });
-    t.is(await running.exit, 0);
-  } finally {
-    running.child.kill('SIGKILL');
-    await rm(cwd, { recursive: true, force: true });
-  }
-});
+      begun.socket.write('\r\n');
+      await begun.ended;
+      const [head = '', body = ''] = begun.received().split('\r\n\r\n');
+      t.regex(head, /^HTTP\/1\.1 503 /);
+      t.regex(head, /\r\nconnection: close/i);
+      t.regex(head, /content-type: application\/problem\+json/i);
+      t.like(JSON.parse(body), { status: 503, code: 'SHUTTING_DOWN' });
+      t.is(await running.exit, 0);
+    } finally {
+      running.child.kill('SIGKILL');
+      await rm(cwd, { recursive: true, force: true });
+    }
+  },
+);
 
 test.serial('a request that never finishes is cut off at SHUTDOWN_TIMEOUT_MS, and the process still exits', async (t) => {
   const cwd = await mkdtemp(path.join(tmpdir(), 'contacts-shutdown-'));

@@ -77,9 +77,7 @@ export function problemFor(error: unknown): Problem | null {
       ...(error instanceof ValidationFailed ? { errors: error.errors } : {}),
       // A 429 says when to come back, and no cache may keep it.
       ...(error instanceof RateLimited ? { headers: { 'Retry-After': String(error.retryAfterSeconds), 'Cache-Control': 'no-store' } } : {}),
-      ...(error instanceof ServiceUnavailable && error.retryAfterSeconds !== undefined
-        ? { headers: { 'Retry-After': String(error.retryAfterSeconds) } }
-        : {}),
+      ...(error instanceof ServiceUnavailable && error.retryAfterSeconds !== undefined ? { headers: { 'Retry-After': String(error.retryAfterSeconds) } } : {}),
     };
   }
   const status = (error as { status?: unknown } | null)?.status;

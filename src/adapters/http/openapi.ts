@@ -27,7 +27,13 @@ const query = (name: string, schema: OA.ParameterObject['schema'], description: 
   schema,
 });
 const tokenQuery = (purpose: string) => query('token', { type: 'string' }, `The one-time token from the ${purpose} link.`, true);
-const contactId: OA.ParameterObject = { name: 'id', in: 'path', required: true, description: 'The contact id (opaque; a malformed id is 404).', schema: { type: 'string' } };
+const contactId: OA.ParameterObject = {
+  name: 'id',
+  in: 'path',
+  required: true,
+  description: 'The contact id (opaque; a malformed id is 404).',
+  schema: { type: 'string' },
+};
 
 const problemResponse = (description: string, headers: Record<string, OA.HeaderObject> = {}): OA.ResponseObject => ({
   description,
@@ -62,7 +68,8 @@ const ifMatch: OA.ParameterObject = {
   name: 'If-Match',
   in: 'header',
   required: false,
-  description: 'An ETag of this contact (or several, comma-separated, or `*`): the write happens only while the contact is still at it, else 412 and nothing changes.',
+  description:
+    'An ETag of this contact (or several, comma-separated, or `*`): the write happens only while the contact is still at it, else 412 and nothing changes.',
   schema: { type: 'string' },
 };
 
@@ -104,7 +111,12 @@ const schemas: Record<string, OA.SchemaObject> = {
     properties: {
       username: { type: 'string', minLength: 1, maxLength: USERNAME_MAX },
       email: { type: 'string', format: 'email', description: 'Compared case-insensitively.' },
-      password: { type: 'string', format: 'password', minLength: PASSWORD_MIN_BYTES, description: `${PASSWORD_MIN_BYTES}–${PASSWORD_MAX_BYTES} bytes of UTF-8, never truncated, not a well-known password.` },
+      password: {
+        type: 'string',
+        format: 'password',
+        minLength: PASSWORD_MIN_BYTES,
+        description: `${PASSWORD_MIN_BYTES}–${PASSWORD_MAX_BYTES} bytes of UTF-8, never truncated, not a well-known password.`,
+      },
     },
   },
   LoginRequest: {
@@ -139,7 +151,12 @@ const schemas: Record<string, OA.SchemaObject> = {
     required: ['token', 'password'],
     properties: {
       token: { type: 'string', description: 'The one-time token from the reset link.' },
-      password: { type: 'string', format: 'password', minLength: PASSWORD_MIN_BYTES, description: `${PASSWORD_MIN_BYTES}–${PASSWORD_MAX_BYTES} bytes of UTF-8, not a well-known password.` },
+      password: {
+        type: 'string',
+        format: 'password',
+        minLength: PASSWORD_MIN_BYTES,
+        description: `${PASSWORD_MIN_BYTES}–${PASSWORD_MAX_BYTES} bytes of UTF-8, not a well-known password.`,
+      },
     },
   },
   Message: { type: 'object', required: ['message'], properties: { message: { type: 'string' } } },
@@ -152,7 +169,11 @@ const schemas: Record<string, OA.SchemaObject> = {
     type: 'object',
     required: ['avatar'],
     properties: {
-      avatar: { type: 'string', contentMediaType: 'application/octet-stream', description: 'PNG, JPEG, WebP or GIF, judged by content; at most AVATAR_MAX_BYTES.' },
+      avatar: {
+        type: 'string',
+        contentMediaType: 'application/octet-stream',
+        description: 'PNG, JPEG, WebP or GIF, judged by content; at most AVATAR_MAX_BYTES.',
+      },
     },
   },
   Contact: {
@@ -304,7 +325,10 @@ const rateLimited = problemResponse('Rate limit hit; retry after `Retry-After` s
  */
 type ProblemStatus = DomainErrorStatus | 413 | 415 | 431;
 const PROBLEM_RESPONSES: Record<ProblemStatus, [name: string, response: OA.ResponseObject]> = {
-  400: ['BadRequest', problemResponse('Malformed body (not JSON, not an object, or not decodable as its Content-Encoding says), or an invalid or expired one-time token.')],
+  400: [
+    'BadRequest',
+    problemResponse('Malformed body (not JSON, not an object, or not decodable as its Content-Encoding says), or an invalid or expired one-time token.'),
+  ],
   401: [
     'Unauthorized',
     problemResponse('Missing, malformed, expired or revoked token; or bad credentials.', {
@@ -318,19 +342,25 @@ const PROBLEM_RESPONSES: Record<ProblemStatus, [name: string, response: OA.Respo
   413: ['PayloadTooLarge', problemResponse('Body or upload too large (JSON bodies: 1 MB; vCard imports: CONTACTS_IMPORT_MAX_BYTES).')],
   415: [
     'UnsupportedMediaType',
-    problemResponse('Unsupported content type, a charset other than UTF-8 (UNSUPPORTED_MEDIA_TYPE), or an unknown Content-Encoding (UNSUPPORTED_CONTENT_ENCODING).', {
-      'Accept-Encoding': { description: 'With UNSUPPORTED_CONTENT_ENCODING: the codings accepted.', schema: { type: 'string' } },
-    }),
+    problemResponse(
+      'Unsupported content type, a charset other than UTF-8 (UNSUPPORTED_MEDIA_TYPE), or an unknown Content-Encoding (UNSUPPORTED_CONTENT_ENCODING).',
+      {
+        'Accept-Encoding': { description: 'With UNSUPPORTED_CONTENT_ENCODING: the codings accepted.', schema: { type: 'string' } },
+      },
+    ),
   ],
   422: ['ValidationFailed', problemResponse('Validation failed; `errors` names each field.')],
   429: ['TooManyRequests', rateLimited],
-  431: ['HeadersTooLarge', problemResponse('HEADERS_TOO_LARGE: the request line and headers are over the server\'s limit; the connection is closed.')],
+  431: ['HeadersTooLarge', problemResponse("HEADERS_TOO_LARGE: the request line and headers are over the server's limit; the connection is closed.")],
   502: ['BadGateway', problemResponse('AVATAR_STORAGE_FAILED: the image store answered with an error; the current avatar is unchanged.')],
   503: [
     'ServiceUnavailable',
-    problemResponse('A backing service does not answer (`detail` names it), a bounded queue (password hashing, background work) is full, or the server is shutting down.', {
-      'Retry-After': integerHeader('Seconds to wait before trying again, when known (a full queue).'),
-    }),
+    problemResponse(
+      'A backing service does not answer (`detail` names it), a bounded queue (password hashing, background work) is full, or the server is shutting down.',
+      {
+        'Retry-After': integerHeader('Seconds to wait before trying again, when known (a full queue).'),
+      },
+    ),
   ],
   504: ['GatewayTimeout', problemResponse('AVATAR_STORAGE_TIMEOUT: the image store did not answer in time; the current avatar is unchanged.')],
 };
@@ -358,7 +388,7 @@ export const openApiDocument: OA.OpenAPIObject = {
     description:
       'Accounts (signup, email verification, JWT sessions, password reset, avatars) and a private contact book. ' +
       'Every error is `application/problem+json` with a stable `code`. Every response carries `X-Request-Id` ' +
-      '(the caller\'s, when sane, else a new one); quote it when reporting a problem. ' +
+      "(the caller's, when sane, else a new one); quote it when reporting a problem. " +
       'Beyond what each operation lists: a method a path does not have (or no path has) answers 405, an unknown ' +
       'path 404, and a request that is not valid HTTP/1.1 400 (MALFORMED_REQUEST) or, when it arrives too slowly, ' +
       '408 (REQUEST_TIMEOUT), all problem+json.',
@@ -367,7 +397,7 @@ export const openApiDocument: OA.OpenAPIObject = {
     { name: 'Auth', description: 'Signup, verification, sessions, password reset.' },
     { name: 'Users', description: 'The signed-in user.' },
     { name: 'Your account', description: 'Self-service: username, password, email, sessions, deletion, export.' },
-    { name: 'Contacts', description: 'The signed-in user\'s own contacts (others answer 404).' },
+    { name: 'Contacts', description: "The signed-in user's own contacts (others answer 404)." },
     { name: 'Pages', description: 'Server-rendered HTML pages the links in emails open.' },
     { name: 'Operations', description: 'Liveness, readiness and this documentation.' },
   ],
@@ -408,7 +438,8 @@ export const openApiDocument: OA.OpenAPIObject = {
         tags: ['Auth'],
         operationId: 'logIn',
         summary: 'Log in and receive a token pair',
-        description: '401 alike for an unknown email and a wrong password; 403 only after a correct password. Too many failures for one email from one IP → 429 (see the rate limits: a stranger cannot lock the owner out). 503 with Retry-After when the password hashing queue is full.',
+        description:
+          '401 alike for an unknown email and a wrong password; 403 only after a correct password. Too many failures for one email from one IP → 429 (see the rate limits: a stranger cannot lock the owner out). 503 with Retry-After when the password hashing queue is full.',
         requestBody: {
           required: true,
           content: {
@@ -444,7 +475,8 @@ export const openApiDocument: OA.OpenAPIObject = {
         tags: ['Auth'],
         operationId: 'forgotPassword',
         summary: 'Send a password reset email',
-        description: 'Same answer, in the same time, whether or not the account exists (the lookup and the email happen after the answer); at most one email per address per minute. 503 with Retry-After when the background queue is full.',
+        description:
+          'Same answer, in the same time, whether or not the account exists (the lookup and the email happen after the answer); at most one email per address per minute. 503 with Retry-After when the background queue is full.',
         requestBody: body('EmailRequest'),
         responses: { '202': ok('Accepted.', ref('Message')), ...problems(400, 413, 415, 422, 429, 503) },
       },
@@ -785,7 +817,11 @@ export const openApiDocument: OA.OpenAPIObject = {
         operationId: 'confirmEmailChangePage',
         summary: 'Shows the new address and a "Confirm" button; does not use the link',
         parameters: [tokenQuery('email change')],
-        responses: { '200': html('The confirmation page.'), '400': html('Invalid, used, replaced or expired link.'), '503': html('A backing service is down.') },
+        responses: {
+          '200': html('The confirmation page.'),
+          '400': html('Invalid, used, replaced or expired link.'),
+          '503': html('A backing service is down.'),
+        },
       },
       post: {
         tags: ['Pages'],
@@ -808,7 +844,7 @@ export const openApiDocument: OA.OpenAPIObject = {
         tags: ['Users'],
         operationId: 'avatarFile',
         summary: 'An avatar stored on local disk (only when CLOUDINARY_URL is unset)',
-        parameters: [{ name: 'name', in: 'path', required: true, description: 'File name from the user\'s avatarUrl.', schema: { type: 'string' } }],
+        parameters: [{ name: 'name', in: 'path', required: true, description: "File name from the user's avatarUrl.", schema: { type: 'string' } }],
         responses: {
           '200': { description: 'The image.', content: { 'image/png': {}, 'image/jpeg': {}, 'image/webp': {}, 'image/gif': {} } },
           ...problems(404),

@@ -21,8 +21,10 @@ function html(title: string, paragraphs: string[], link?: { href: string; label:
     ? `<p><a href="${escapeHtml(link.href)}" style="display:inline-block;padding:10px 16px;background:#2457c5;color:#fff;text-decoration:none;border-radius:4px">${escapeHtml(link.label)}</a></p>` +
       `<p style="font-size:13px;color:#555">Or paste this link into your browser:<br>${escapeHtml(link.href)}</p>`
     : '';
-  return `<!doctype html><html><body style="font-family:system-ui,sans-serif;line-height:1.5;max-width:560px;margin:auto;padding:16px">` +
-    `<h1 style="font-size:20px">${escapeHtml(title)}</h1>${paragraphs.map((p) => `<p>${escapeHtml(p)}</p>`).join('')}${button}</body></html>`;
+  return (
+    `<!doctype html><html><body style="font-family:system-ui,sans-serif;line-height:1.5;max-width:560px;margin:auto;padding:16px">` +
+    `<h1 style="font-size:20px">${escapeHtml(title)}</h1>${paragraphs.map((p) => `<p>${escapeHtml(p)}</p>`).join('')}${button}</body></html>`
+  );
 }
 
 /** Each email has a plain-text part, where the link stands alone on its own line, and an HTML part. */
@@ -34,24 +36,40 @@ export function renderEmail(email: Email): RenderedEmail {
         to: email.to,
         subject: 'Confirm your email address',
         text: `${intro.join('\n\n')}\n\n${email.link}\n\nIf you did not sign up, you can ignore this email.\n`,
-        html: html('Confirm your email address', [...intro, 'If you did not sign up, you can ignore this email.'], { href: email.link, label: 'Confirm email' }),
+        html: html('Confirm your email address', [...intro, 'If you did not sign up, you can ignore this email.'], {
+          href: email.link,
+          label: 'Confirm email',
+        }),
       };
     }
     case 'password-reset': {
-      const intro = [`Hello ${email.username},`, 'Someone asked to reset the password of your account. Use the link below to choose a new one. It works once and expires soon.'];
+      const intro = [
+        `Hello ${email.username},`,
+        'Someone asked to reset the password of your account. Use the link below to choose a new one. It works once and expires soon.',
+      ];
       return {
         to: email.to,
         subject: 'Reset your password',
         text: `${intro.join('\n\n')}\n\n${email.link}\n\nIf you did not ask for this, ignore this email: your password stays the same.\n`,
-        html: html('Reset your password', [...intro, 'If you did not ask for this, ignore this email: your password stays the same.'], { href: email.link, label: 'Choose a new password' }),
+        html: html('Reset your password', [...intro, 'If you did not ask for this, ignore this email: your password stays the same.'], {
+          href: email.link,
+          label: 'Choose a new password',
+        }),
       };
     }
     case 'password-changed': {
-      const body = [`Hello ${email.username},`, 'The password of your account was just changed, and every device was signed out.', 'If this was not you, reset your password at once and contact us.'];
+      const body = [
+        `Hello ${email.username},`,
+        'The password of your account was just changed, and every device was signed out.',
+        'If this was not you, reset your password at once and contact us.',
+      ];
       return { to: email.to, subject: 'Your password was changed', text: `${body.join('\n\n')}\n`, html: html('Your password was changed', body) };
     }
     case 'email-change-confirm': {
-      const intro = [`Hello ${email.username},`, 'Someone asked to use this address for their account. Open the link below and press "Confirm" to make the switch. The link works once and expires.'];
+      const intro = [
+        `Hello ${email.username},`,
+        'Someone asked to use this address for their account. Open the link below and press "Confirm" to make the switch. The link works once and expires.',
+      ];
       const outro = 'If you did not ask for this, ignore this email: nothing changes.';
       return {
         to: email.to,
@@ -66,7 +84,12 @@ export function renderEmail(email: Email): RenderedEmail {
         `Someone asked to change the email address of your account to ${email.newEmail}. Nothing changes until the link sent to that address is opened and confirmed.`,
         'If this was not you, change your password at once: whoever asked knows it. The change then cannot be confirmed, and every other device is signed out.',
       ];
-      return { to: email.to, subject: 'A change of your email address was requested', text: `${body.join('\n\n')}\n`, html: html('A change of your email address was requested', body) };
+      return {
+        to: email.to,
+        subject: 'A change of your email address was requested',
+        text: `${body.join('\n\n')}\n`,
+        html: html('A change of your email address was requested', body),
+      };
     }
     case 'email-changed': {
       const body = [

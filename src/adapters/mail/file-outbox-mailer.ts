@@ -27,6 +27,9 @@ export class FileOutboxMailer implements Mailer {
     await mkdir(this.directory, { recursive: true });
     const file = path.join(this.directory, `${new Date().toISOString().replace(/[:.]/g, '-')}-${email.kind}-${randomUUID().slice(0, 8)}.eml`);
     await writeFile(file, info.message as Buffer);
-    this.logger.info({ file, kind: email.kind, ...(this.options.logLinks && 'link' in email ? { link: email.link } : {}) }, 'email written to the outbox folder');
+    this.logger.info(
+      { file, kind: email.kind, ...(this.options.logLinks && 'link' in email ? { link: email.link } : {}) },
+      'email written to the outbox folder',
+    );
   }
 }

@@ -123,10 +123,7 @@ function monthDay(day: string): number {
 
 /** SQL for the date a contact's birthday falls on in `year`, and its bindings. */
 function occurrence(year: number): [string, number[]] {
-  return [
-    'make_date(?::int, birthday_md / 100, CASE WHEN birthday_md = 229 THEN ?::int ELSE birthday_md % 100 END)',
-    [year, isLeapYear(year) ? 29 : 28],
-  ];
+  return ['make_date(?::int, birthday_md / 100, CASE WHEN birthday_md = 229 THEN ?::int ELSE birthday_md % 100 END)', [year, isLeapYear(year) ? 29 : 28]];
 }
 
 export class KnexContactRepository implements ContactRepository {
@@ -261,7 +258,10 @@ export class KnexContactRepository implements ContactRepository {
       if (end.slice(0, 4) === today.slice(0, 4)) qb.where('birthdayMd', '>=', from).where('birthdayMd', '<=', to);
       else qb.where((w) => w.where('birthdayMd', '>=', from).orWhere('birthdayMd', '<=', to));
     }
-    const rows = await qb.whereRaw(`${next} <= ?::date`, [...nextBindings, end]).orderByRaw(next, nextBindings).orderBy('id');
+    const rows = await qb
+      .whereRaw(`${next} <= ?::date`, [...nextBindings, end])
+      .orderByRaw(next, nextBindings)
+      .orderBy('id');
     return (rows as ContactModel[]).map(toContact);
   }
 }

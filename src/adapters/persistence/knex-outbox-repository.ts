@@ -68,9 +68,7 @@ export class KnexOutboxRepository implements OutboxRepository {
 
   async reschedule(id: string, retryAt: Date, error: string): Promise<void> {
     if (!isUuid(id)) return;
-    await OutboxMessageModel.query(this.db)
-      .patch({ nextAttemptAt: retryAt, lastError: error, lockedUntil: null })
-      .where({ id, status: 'pending' });
+    await OutboxMessageModel.query(this.db).patch({ nextAttemptAt: retryAt, lastError: error, lockedUntil: null }).where({ id, status: 'pending' });
   }
 
   async markFailed(id: string, error: string): Promise<void> {

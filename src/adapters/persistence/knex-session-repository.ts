@@ -57,11 +57,7 @@ export class KnexSessionRepository implements SessionRepository {
 
   async revokeForUser(userId: string, id: string, at: Date): Promise<boolean> {
     if (!isUuid(userId) || !isUuid(id)) return false;
-    const changed = await SessionModel.query(this.db)
-      .patch({ revokedAt: at })
-      .where({ id, userId })
-      .whereNull('revokedAt')
-      .where('expiresAt', '>', at);
+    const changed = await SessionModel.query(this.db).patch({ revokedAt: at }).where({ id, userId }).whereNull('revokedAt').where('expiresAt', '>', at);
     return changed === 1;
   }
 
@@ -69,7 +65,10 @@ export class KnexSessionRepository implements SessionRepository {
     if (!isUuid(userId)) return [];
     const rows = await SessionModel.query(this.db)
       .where('userId', userId)
-      .orderBy([{ column: 'createdAt', order: 'desc' }, { column: 'id', order: 'desc' }]);
+      .orderBy([
+        { column: 'createdAt', order: 'desc' },
+        { column: 'id', order: 'desc' },
+      ]);
     return rows.map((row) => toSession(row)!);
   }
 
@@ -79,7 +78,10 @@ export class KnexSessionRepository implements SessionRepository {
       .where('userId', userId)
       .whereNull('revokedAt')
       .where('expiresAt', '>', now)
-      .orderBy([{ column: 'createdAt', order: 'desc' }, { column: 'id', order: 'desc' }]);
+      .orderBy([
+        { column: 'createdAt', order: 'desc' },
+        { column: 'id', order: 'desc' },
+      ]);
     return rows.map((row) => toSession(row)!);
   }
 

@@ -40,7 +40,11 @@ export class KnexUserRepository implements UserRepository {
   }
 
   async findByEmail(email: string): Promise<User | null> {
-    return toUser(await UserModel.query(this.db).whereRaw('lower(email) = ?', [emailKey(email)]).first());
+    return toUser(
+      await UserModel.query(this.db)
+        .whereRaw('lower(email) = ?', [emailKey(email)])
+        .first(),
+    );
   }
 
   async markEmailVerified(id: string): Promise<User | null> {

@@ -41,8 +41,7 @@ export class RedisLuaCommands implements LuaCommands {
   }
 
   defineCommand(name: string, { numberOfKeys, lua }: { numberOfKeys: number; lua: string }): void {
-    const command = (...args: unknown[]) =>
-      this.run(lua, args.slice(0, numberOfKeys).map(String), args.slice(numberOfKeys).map(String));
+    const command = (...args: unknown[]) => this.run(lua, args.slice(0, numberOfKeys).map(String), args.slice(numberOfKeys).map(String));
     Object.defineProperty(this, name, { value: command, configurable: true });
   }
 
@@ -76,10 +75,7 @@ export class RedisLuaCommands implements LuaCommands {
     this.pausedUntil = Date.now() + this.pauseMs;
     if (this.down) return;
     this.down = true;
-    this.logger.warn(
-      { err: error, service: 'redis' },
-      'rate-limit store unreachable: limits are not enforced (fail open) until Redis answers again',
-    );
+    this.logger.warn({ err: error, service: 'redis' }, 'rate-limit store unreachable: limits are not enforced (fail open) until Redis answers again');
   }
 
   private answered(): void {

@@ -11,9 +11,7 @@ try {
   // Not Linux, or no /proc: hashing simply runs at normal priority.
 }
 
-export type BcryptTask =
-  | { op: 'hash'; password: string; rounds: number }
-  | { op: 'verify'; password: string; hash: string };
+export type BcryptTask = { op: 'hash'; password: string; rounds: number } | { op: 'verify'; password: string; hash: string };
 
 /** Runs in a worker thread so that hashing never blocks the event loop serving requests. */
 export default async function run(task: BcryptTask): Promise<string | boolean> {

@@ -47,7 +47,12 @@ export class JwtTokenService implements TokenService {
     }
     const payload = this.verify(token, 'access');
     if (!payload || typeof payload.sid !== 'string' || typeof payload.ver !== 'number') return null;
-    const claims: AccessClaims = { userId: payload.sub as string, sessionId: payload.sid, tokenVersion: payload.ver, ...(typeof payload.iat === 'number' ? { issuedAtS: payload.iat } : {}) };
+    const claims: AccessClaims = {
+      userId: payload.sub as string,
+      sessionId: payload.sid,
+      tokenVersion: payload.ver,
+      ...(typeof payload.iat === 'number' ? { issuedAtS: payload.iat } : {}),
+    };
     if (this.verifiedAccess.size >= VERIFIED_ACCESS_MAX) this.verifiedAccess.delete(this.verifiedAccess.keys().next().value!);
     this.verifiedAccess.set(token, { claims, expiresAtS: payload.exp! });
     return claims;

@@ -59,9 +59,7 @@ export class CloudinaryAvatarStorage implements AvatarStorage {
 
   constructor(private readonly options: CloudinaryAvatarStorageOptions) {
     this.account = parseCloudinaryUrl(options.url);
-    this.secrets = [options.url, this.account.api_secret, encodeURIComponent(this.account.api_secret), this.account.api_key].filter(
-      (s) => s.length >= 4,
-    );
+    this.secrets = [options.url, this.account.api_secret, encodeURIComponent(this.account.api_secret), this.account.api_key].filter((s) => s.length >= 4);
   }
 
   async save(userId: string, image: AvatarImage): Promise<string> {

@@ -122,12 +122,7 @@ function preferred(props: JCardProperty[]): JCardProperty | undefined {
 
 /** A number from `tel:` URIs and dotted or slashed forms, as the contact's phone grammar spells it. */
 function phoneOf(value: string): string {
-  return value
-    .replace(/^tel:/i, '')
-    .replace(/;.*$/, '')
-    .replace(/[./]/g, ' ')
-    .replace(/\s+/g, ' ')
-    .trim();
+  return value.replace(/^tel:/i, '').replace(/;.*$/, '').replace(/[./]/g, ' ').replace(/\s+/g, ' ').trim();
 }
 
 /** `YYYY-MM-DD` or `--MM-DD` from any of BDAY's forms; other text is passed on for validation to judge. */

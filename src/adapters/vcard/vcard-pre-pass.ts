@@ -120,7 +120,10 @@ function contentLine(line: string): ContentLine | null {
   const dot = nameWithGroup.lastIndexOf('.');
   return {
     group: dot >= 0 ? nameWithGroup.slice(0, dot) : '',
-    name: nameWithGroup.slice(dot + 1).trim().toUpperCase(),
+    name: nameWithGroup
+      .slice(dot + 1)
+      .trim()
+      .toUpperCase(),
     params,
     value: line.slice(colon + 1),
   };

@@ -6,11 +6,7 @@ import type { OneTimeTokenRecord, OneTimeTokenRepository } from '../ports/one-ti
  * The stored email-change token for that secret if it can still be used at `now`: known, unused,
  * unexpired and the newest the user asked for (a newer request makes older links dead). Else InvalidToken.
  */
-export async function findLiveEmailChangeToken(
-  tokens: OneTimeTokenRepository,
-  token: unknown,
-  now: Date,
-): Promise<OneTimeTokenRecord & { newEmail: string }> {
+export async function findLiveEmailChangeToken(tokens: OneTimeTokenRepository, token: unknown, now: Date): Promise<OneTimeTokenRecord & { newEmail: string }> {
   if (typeof token !== 'string' || token.length === 0 || token.length > 200) throw new InvalidToken();
   const record = await tokens.findByHash('change-email', hashToken(token));
   if (!record || record.consumedAt || record.expiresAt <= now || !record.newEmail) throw new InvalidToken();

@@ -9,10 +9,7 @@ export interface TokenPair {
 }
 
 /** An access and a refresh token for one session, signed with the same claims. */
-export function issuePair(
-  tokens: TokenService,
-  claims: { userId: string; sessionId: string; tokenVersion: number; jti: string },
-): TokenPair {
+export function issuePair(tokens: TokenService, claims: { userId: string; sessionId: string; tokenVersion: number; jti: string }): TokenPair {
   return {
     accessToken: tokens.issueAccess(claims),
     refreshToken: tokens.issueRefresh(claims),

@@ -5,7 +5,6 @@ import type { Clock } from '../ports/clock.js';
 import type { Repositories } from '../ports/unit-of-work.js';
 import { toSessionView, type SessionView } from '../shared/session-view.js';
 
-
 export interface ExportAccountDeps {
   repos: Pick<Repositories, 'users' | 'contacts' | 'sessions'>;
   clock: Clock;

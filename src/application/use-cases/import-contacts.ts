@@ -67,7 +67,15 @@ export function makeImportContacts(deps: ImportContactsDeps) {
       kept.push({ index, name, fields });
     });
 
-    const stored = kept.length === 0 ? [] : await deps.uow.run((repos) => repos.contacts.createMany(ownerId, kept.map((k) => k.fields)));
+    const stored =
+      kept.length === 0
+        ? []
+        : await deps.uow.run((repos) =>
+            repos.contacts.createMany(
+              ownerId,
+              kept.map((k) => k.fields),
+            ),
+          );
     stored.forEach((ok, i) => {
       if (!ok) skipped.push({ index: kept[i]!.index, name: kept[i]!.name, reason: DUPLICATE_IN_BOOK });
     });

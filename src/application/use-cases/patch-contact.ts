@@ -15,12 +15,7 @@ export interface PatchContactDeps {
  * `expectedVersions` (from If-Match), only while the contact is still at one of them.
  */
 export function makePatchContact(deps: PatchContactDeps) {
-  return async function patchContact(
-    ownerId: string,
-    id: string,
-    input: ContactInput,
-    expectedVersions?: readonly number[],
-  ): Promise<VersionedContact> {
+  return async function patchContact(ownerId: string, id: string, input: ContactInput, expectedVersions?: readonly number[]): Promise<VersionedContact> {
     const changes = validateContactPatch(input, utcDay(deps.clock.now()));
     if (Object.keys(changes).length === 0) {
       const contact = await deps.repos.contacts.findById(ownerId, id);

@@ -29,9 +29,7 @@ export function makeRefreshSession(deps: RefreshSessionDeps) {
     }
     const nextJti = randomUUID();
     const expiresAt = new Date(now.getTime() + deps.tokens.refreshTtlSeconds * 1000);
-    const rotated =
-      session.refreshJti === claims.jti &&
-      (await deps.repos.sessions.rotate(session.id, claims.jti, nextJti, expiresAt, now));
+    const rotated = session.refreshJti === claims.jti && (await deps.repos.sessions.rotate(session.id, claims.jti, nextJti, expiresAt, now));
     if (!rotated) {
       await deps.repos.sessions.revoke(session.id, now);
       await deps.cache.evictSession(session.id);

@@ -26,7 +26,10 @@ export function makeRegisterUser(deps: RegisterUserDeps) {
     const user = await deps.uow.run(async ({ users, tokens, outbox }) => {
       const created = await users.create({ username, email, passwordHash, avatarUrl: defaultAvatarUrl(email) });
       const token = await createEmailToken(tokens, { userId: created.id, purpose: 'verify-email', now, ttlSeconds: deps.verifyTokenTtlSeconds });
-      await outbox.enqueue({ userId: created.id, kind: 'verify-email', to: created.email, username: created.username, link: verificationLink(deps.publicUrl, token) }, now);
+      await outbox.enqueue(
+        { userId: created.id, kind: 'verify-email', to: created.email, username: created.username, link: verificationLink(deps.publicUrl, token) },
+        now,
+      );
       return created;
     });
     return toPublicUser(user);

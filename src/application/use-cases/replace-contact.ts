@@ -14,12 +14,7 @@ export interface ReplaceContactDeps {
  * With `expectedVersions` (from If-Match), only while the contact is still at one of them.
  */
 export function makeReplaceContact(deps: ReplaceContactDeps) {
-  return async function replaceContact(
-    ownerId: string,
-    id: string,
-    input: ContactInput,
-    expectedVersions?: readonly number[],
-  ): Promise<VersionedContact> {
+  return async function replaceContact(ownerId: string, id: string, input: ContactInput, expectedVersions?: readonly number[]): Promise<VersionedContact> {
     const fields = validateContact(input, utcDay(deps.clock.now()));
     const contact = await deps.repos.contacts.update(ownerId, id, fields, expectedVersions);
     if (!contact) throw new NotFound('contact');

@@ -58,7 +58,10 @@ export function makeRequestEmailChange(deps: RequestEmailChangeDeps) {
         expiresAt: new Date(now.getTime() + deps.verifyTokenTtlSeconds * 1000),
         newEmail: newEmail!,
       });
-      await outbox.enqueue({ userId: user.id, kind: 'email-change-confirm', to: newEmail!, username: user.username, link: emailChangeLink(deps.publicUrl, token) }, now);
+      await outbox.enqueue(
+        { userId: user.id, kind: 'email-change-confirm', to: newEmail!, username: user.username, link: emailChangeLink(deps.publicUrl, token) },
+        now,
+      );
       await outbox.enqueue({ userId: user.id, kind: 'email-change-requested', to: user.email, username: user.username, newEmail: maskEmail(newEmail!) }, now);
     });
   };

@@ -28,12 +28,17 @@ export function makeRequestPasswordReset(deps: RequestPasswordResetDeps) {
     errors.throwIfAny();
 
     const now = deps.clock.now();
-    deps.tasks.run('password-reset email', () => deps.uow.run(async ({ users, tokens, outbox }) => {
-      const found = await users.findByEmail(email!);
-      if (!found) return;
-      const token = await issueEmailToken(tokens, { userId: found.id, purpose: 'reset-password', now, ttlSeconds: deps.resetTokenTtlSeconds });
-      if (!token) return;
-      await outbox.enqueue({ userId: found.id, kind: 'password-reset', to: found.email, username: found.username, link: resetLink(deps.publicUrl, token) }, now);
-    }));
+    deps.tasks.run('password-reset email', () =>
+      deps.uow.run(async ({ users, tokens, outbox }) => {
+        const found = await users.findByEmail(email!);
+        if (!found) return;
+        const token = await issueEmailToken(tokens, { userId: found.id, purpose: 'reset-password', now, ttlSeconds: deps.resetTokenTtlSeconds });
+        if (!token) return;
+        await outbox.enqueue(
+          { userId: found.id, kind: 'password-reset', to: found.email, username: found.username, link: resetLink(deps.publicUrl, token) },
+          now,
+        );
+      }),
+    );
   };
 }

@@ -27,12 +27,17 @@ export function makeResendVerification(deps: ResendVerificationDeps) {
     errors.throwIfAny();
 
     const now = deps.clock.now();
-    deps.tasks.run('verification email', () => deps.uow.run(async ({ users, tokens, outbox }) => {
-      const found = await users.findByEmail(email!);
-      if (!found || found.emailVerified) return;
-      const token = await issueEmailToken(tokens, { userId: found.id, purpose: 'verify-email', now, ttlSeconds: deps.verifyTokenTtlSeconds });
-      if (!token) return;
-      await outbox.enqueue({ userId: found.id, kind: 'verify-email', to: found.email, username: found.username, link: verificationLink(deps.publicUrl, token) }, now);
-    }));
+    deps.tasks.run('verification email', () =>
+      deps.uow.run(async ({ users, tokens, outbox }) => {
+        const found = await users.findByEmail(email!);
+        if (!found || found.emailVerified) return;
+        const token = await issueEmailToken(tokens, { userId: found.id, purpose: 'verify-email', now, ttlSeconds: deps.verifyTokenTtlSeconds });
+        if (!token) return;
+        await outbox.enqueue(
+          { userId: found.id, kind: 'verify-email', to: found.email, username: found.username, link: verificationLink(deps.publicUrl, token) },
+          now,
+        );
+      }),
+    );
   };
 }

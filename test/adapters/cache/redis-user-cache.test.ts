@@ -97,7 +97,11 @@ test('an authentication costs one round trip: the user and the session come back
     const before = await commandCalls(server.url);
     t.deepEqual(await cache.get(user.id, session), { user, sessionActive: true });
     const after = await commandCalls(server.url);
-    const ran = Object.fromEntries(Object.entries(after).filter(([name, n]) => n !== (before[name] ?? 0)).map(([name, n]) => [name, n - (before[name] ?? 0)]));
+    const ran = Object.fromEntries(
+      Object.entries(after)
+        .filter(([name, n]) => n !== (before[name] ?? 0))
+        .map(([name, n]) => [name, n - (before[name] ?? 0)]),
+    );
     // The inspecting client's own connection handshake shows up as hello/client; nothing else may.
     delete ran.hello;
     delete ran['client|setinfo'];

@@ -29,17 +29,32 @@ test('list parameters from the query string: whole numbers in range, each text g
     email: 'x',
   });
   for (const limit of ['0', '101', 'ten', '1.5', '-1', '1e2', ['1', '2']]) {
-    t.deepEqual(fieldsOf(() => validateContactQuery(contactQueryParams({ limit }))), ['limit'], String(limit));
+    t.deepEqual(
+      fieldsOf(() => validateContactQuery(contactQueryParams({ limit }))),
+      ['limit'],
+      String(limit),
+    );
   }
   for (const offset of ['-1', 'x', '99999999999999999999']) {
-    t.deepEqual(fieldsOf(() => validateContactQuery(contactQueryParams({ offset }))), ['offset'], offset);
+    t.deepEqual(
+      fieldsOf(() => validateContactQuery(contactQueryParams({ offset }))),
+      ['offset'],
+      offset,
+    );
   }
-  t.deepEqual(fieldsOf(() => validateContactQuery(contactQueryParams({ q: ['a', 'b'], lastName: 'x'.repeat(101) }))), ['lastName', 'q']);
+  t.deepEqual(
+    fieldsOf(() => validateContactQuery(contactQueryParams({ q: ['a', 'b'], lastName: 'x'.repeat(101) }))),
+    ['lastName', 'q'],
+  );
 });
 
 test('the birthday window from the query string', (t) => {
   t.is(validateBirthdayWindow({ days: integerParam('0') }), 0);
   for (const days of ['367', '-1', 'week', '7.5', ['1', '2']]) {
-    t.deepEqual(fieldsOf(() => validateBirthdayWindow({ days: integerParam(days) })), ['days'], String(days));
+    t.deepEqual(
+      fieldsOf(() => validateBirthdayWindow({ days: integerParam(days) })),
+      ['days'],
+      String(days),
+    );
   }
 });

@@ -90,10 +90,17 @@ test('FileOutboxMailer writes a parseable .eml per email and logs where it is, w
   const quiet = new CapturingLogger();
   try {
     await new FileOutboxMailer(dir, 'Contacts <no-reply@app.test>', logger, { logLinks: true }).send(verification);
-    await new FileOutboxMailer(dir, 'Contacts <no-reply@app.test>', logger, { logLinks: true }).send({ kind: 'password-changed', to: 'ann@example.com', username: 'Ann' });
+    await new FileOutboxMailer(dir, 'Contacts <no-reply@app.test>', logger, { logLinks: true }).send({
+      kind: 'password-changed',
+      to: 'ann@example.com',
+      username: 'Ann',
+    });
     await new FileOutboxMailer(dir, 'Contacts <no-reply@app.test>', quiet).send(verification);
     t.true(quiet.lines.some((l) => l.message === 'email written to the outbox folder'));
-    t.false(quiet.lines.some((l) => JSON.stringify(l.fields).includes(LINK)), 'a link logged outside development');
+    t.false(
+      quiet.lines.some((l) => JSON.stringify(l.fields).includes(LINK)),
+      'a link logged outside development',
+    );
     const files = (await readdir(dir)).filter((f) => f.endsWith('.eml')).sort();
     t.is(files.length, 3);
     const mail = await simpleParser(await readFile(path.join(dir, files.find((f) => f.includes('verify-email'))!)));

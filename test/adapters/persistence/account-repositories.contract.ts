@@ -13,12 +13,7 @@ const later = (ms: number) => new Date(Date.now() + ms);
 const MISSING = '00000000-0000-4000-8000-000000000000';
 
 /** The behaviour every implementation of the account repositories shares: fake, PGlite and PostgreSQL. */
-export function accountRepositoriesContract(
-  test: TestFn,
-  name: string,
-  available: () => Promise<boolean>,
-  open: () => Promise<RepositoryFixture>,
-): void {
+export function accountRepositoriesContract(test: TestFn, name: string, available: () => Promise<boolean>, open: () => Promise<RepositoryFixture>): void {
   // One database per backend for the whole suite; tests use addresses of their own.
   let fixture: Promise<RepositoryFixture> | undefined;
   test.after.always(async () => {
@@ -97,24 +92,29 @@ export function accountRepositoriesContract(
   it('one-time tokens: created unless one of that purpose was issued since, and of parallel claims exactly one creates', async (t, { repos, uow }) => {
     const user = await repos.users.create(newUser('claim@example.com'));
     const now = Date.now();
-    const token = (hash: string, at: number, purpose: 'verify-email' | 'reset-password' = 'reset-password') =>
-      ({ userId: user.id, purpose, tokenHash: hash, createdAt: new Date(at), expiresAt: later(3_600_000) });
+    const token = (hash: string, at: number, purpose: 'verify-email' | 'reset-password' = 'reset-password') => ({
+      userId: user.id,
+      purpose,
+      tokenHash: hash,
+      createdAt: new Date(at),
+      expiresAt: later(3_600_000),
+    });
     await repos.tokens.create(token('c0', now - 30_000, 'verify-email'));
     t.false(await repos.tokens.createUnlessIssuedSince(token('c1', now, 'verify-email'), new Date(now - 60_000)), 'one issued 30 s ago');
     t.is(await repos.tokens.findByHash('verify-email', 'c1'), null);
     t.true(await repos.tokens.createUnlessIssuedSince(token('c2', now + 31_000, 'verify-email'), new Date(now - 29_000)));
 
     const results = await Promise.all(
-      Array.from({ length: 10 }, (_, i) =>
-        uow.run((tx) => tx.tokens.createUnlessIssuedSince(token(`p${i}`, now, 'reset-password'), new Date(now - 60_000))),
-      ),
+      Array.from({ length: 10 }, (_, i) => uow.run((tx) => tx.tokens.createUnlessIssuedSince(token(`p${i}`, now, 'reset-password'), new Date(now - 60_000)))),
     );
     t.is(results.filter(Boolean).length, 1);
     const stored = await Promise.all(Array.from({ length: 10 }, (_, i) => repos.tokens.findByHash('reset-password', `p${i}`)));
     t.is(stored.filter((r) => r !== null).length, 1);
   });
 
-  it('users: username and email are changed (the email verified, EmailTaken for another account\'s in any case); delete takes sessions and tokens along', async (t, { repos }) => {
+  it("users: username and email are changed (the email verified, EmailTaken for another account's in any case); delete takes sessions and tokens along", async (t, {
+    repos,
+  }) => {
     const user = await repos.users.create(newUser('self@example.com'));
     await repos.users.create(newUser('other-self@example.com'));
     t.is((await repos.users.setUsername(user.id, 'Annie'))!.username, 'Annie');
@@ -122,7 +122,14 @@ export function accountRepositoriesContract(
     t.like(await repos.users.setEmail(user.id, 'Moved@example.com'), { email: 'Moved@example.com', emailVerified: true, username: 'Annie' });
     t.like(await repos.users.findByEmail('moved@example.com'), { id: user.id });
     const session = await repos.sessions.create({ userId: user.id, refreshJti: 'j', expiresAt: later(60_000) });
-    await repos.tokens.create({ userId: user.id, purpose: 'change-email', tokenHash: `h-${user.id}`, createdAt: new Date(), expiresAt: later(60_000), newEmail: 'n@example.com' });
+    await repos.tokens.create({
+      userId: user.id,
+      purpose: 'change-email',
+      tokenHash: `h-${user.id}`,
+      createdAt: new Date(),
+      expiresAt: later(60_000),
+      newEmail: 'n@example.com',
+    });
     t.is((await repos.tokens.findByHash('change-email', `h-${user.id}`))!.newEmail, 'n@example.com');
     t.true(await repos.users.delete(user.id));
     t.is(await repos.users.findById(user.id), null);
@@ -132,16 +139,23 @@ export function accountRepositoriesContract(
     t.false(await repos.users.delete('not-a-uuid'));
   });
 
-  it('sessions: live ones listed newest first; revoked by id only for their owner; all but one revoked, their ids returned; User-Agent kept', async (t, { repos }) => {
+  it('sessions: live ones listed newest first; revoked by id only for their owner; all but one revoked, their ids returned; User-Agent kept', async (t, {
+    repos,
+  }) => {
     const user = await repos.users.create(newUser('sessions-list@example.com'));
     const stranger = await repos.users.create(newUser('sessions-stranger@example.com'));
     const base = Date.now();
     const [a, b, c] = await Promise.all(
-      [0, 1, 2].map((i) => repos.sessions.create({ userId: user.id, refreshJti: `j${i}`, expiresAt: later(60_000), userAgent: `UA ${i}`, createdAt: new Date(base + i * 1000) })),
+      [0, 1, 2].map((i) =>
+        repos.sessions.create({ userId: user.id, refreshJti: `j${i}`, expiresAt: later(60_000), userAgent: `UA ${i}`, createdAt: new Date(base + i * 1000) }),
+      ),
     );
     const expired = await repos.sessions.create({ userId: user.id, refreshJti: 'old', expiresAt: new Date(base - 1000), createdAt: new Date(base - 5000) });
     const now = new Date(base + 5000);
-    t.deepEqual((await repos.sessions.listLive(user.id, now)).map((s) => s.id), [c!.id, b!.id, a!.id]);
+    t.deepEqual(
+      (await repos.sessions.listLive(user.id, now)).map((s) => s.id),
+      [c!.id, b!.id, a!.id],
+    );
     t.like((await repos.sessions.listLive(user.id, now))[0], { userAgent: 'UA 2', lastUsedAt: new Date(base + 2000), createdAt: new Date(base + 2000) });
     t.is((await repos.sessions.listAllForUser(user.id)).length, 4);
     t.false(await repos.sessions.revokeForUser(stranger.id, a!.id, now));
@@ -150,7 +164,10 @@ export function accountRepositoriesContract(
     t.false(await repos.sessions.revokeForUser(user.id, 'not-a-uuid', now));
     // An expired session that was never revoked is revoked too (harmless, and its tombstone with it).
     t.deepEqual((await repos.sessions.revokeAllForUser(user.id, now, c!.id)).sort(), [b!.id, expired.id].sort());
-    t.deepEqual((await repos.sessions.listLive(user.id, now)).map((s) => s.id), [c!.id]);
+    t.deepEqual(
+      (await repos.sessions.listLive(user.id, now)).map((s) => s.id),
+      [c!.id],
+    );
     t.deepEqual(await repos.sessions.revokeAllForUser(user.id, now), [c!.id]);
     t.deepEqual(await repos.sessions.listLive(user.id, now), []);
   });

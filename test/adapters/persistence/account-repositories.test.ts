@@ -4,10 +4,15 @@ import { BACKENDS } from '../../helpers/databases.js';
 import { InMemoryUnitOfWork, inMemoryRepositories } from '../../fakes/in-memory-repositories.js';
 import { accountRepositoriesContract } from './account-repositories.contract.js';
 
-accountRepositoriesContract(test, 'in-memory', async () => true, async () => {
-  const repos = inMemoryRepositories();
-  return { repos, uow: new InMemoryUnitOfWork(repos), close: async () => {} };
-});
+accountRepositoriesContract(
+  test,
+  'in-memory',
+  async () => true,
+  async () => {
+    const repos = inMemoryRepositories();
+    return { repos, uow: new InMemoryUnitOfWork(repos), close: async () => {} };
+  },
+);
 
 for (const backend of BACKENDS) {
   accountRepositoriesContract(test, backend.name, backend.available, async () => {

@@ -15,16 +15,30 @@ async function migrateThrough(knex: Knex, name: string): Promise<void> {
 }
 
 const subjects: { name: string; available: () => Promise<boolean>; open: () => Promise<{ knex: Knex; drop: () => Promise<void> }> }[] = [
-  { name: 'pglite', available: async () => true, open: async () => {
-    const knex = createKnex({ databaseUrl: '', dataDir: ':memory:' });
-    return { knex, drop: () => knex.destroy() };
-  } },
-  { name: 'postgres', available: postgresAvailable, open: async () => {
-    const schema = `test_${randomBytes(6).toString('hex')}`;
-    const knex = createKnex({ databaseUrl: TEST_DATABASE_URL, dataDir: '', schema });
-    await knex.raw('CREATE SCHEMA ??', [schema]);
-    return { knex, drop: async () => { await knex.raw('DROP SCHEMA IF EXISTS ?? CASCADE', [schema]); await knex.destroy(); } };
-  } },
+  {
+    name: 'pglite',
+    available: async () => true,
+    open: async () => {
+      const knex = createKnex({ databaseUrl: '', dataDir: ':memory:' });
+      return { knex, drop: () => knex.destroy() };
+    },
+  },
+  {
+    name: 'postgres',
+    available: postgresAvailable,
+    open: async () => {
+      const schema = `test_${randomBytes(6).toString('hex')}`;
+      const knex = createKnex({ databaseUrl: TEST_DATABASE_URL, dataDir: '', schema });
+      await knex.raw('CREATE SCHEMA ??', [schema]);
+      return {
+        knex,
+        drop: async () => {
+          await knex.raw('DROP SCHEMA IF EXISTS ?? CASCADE', [schema]);
+          await knex.destroy();
+        },
+      };
+    },
+  },
 ];
 
 for (const subject of subjects) {
@@ -34,18 +48,29 @@ for (const subject of subjects) {
     t.teardown(drop);
     await migrateThrough(knex, '20261125_001_contacts');
     const [user] = await knex('users').insert({ username: 'Old', email: 'old@example.com', password_hash: 'x', avatar_url: 'x' }).returning('id');
-    const old = { user_id: user.id, first_name: 'Ann', last_name: 'Lee', email: 'ann@example.com', phone: '+1 555 0100', birthday: '2000-02-29', notes: 'kept' };
+    const old = {
+      user_id: user.id,
+      first_name: 'Ann',
+      last_name: 'Lee',
+      email: 'ann@example.com',
+      phone: '+1 555 0100',
+      birthday: '2000-02-29',
+      notes: 'kept',
+    };
     const [row] = await knex('contacts').insert(old).returning('id');
 
     await knex.migrate.latest();
     const repos = knexRepositories(knex);
     t.like(await repos.contacts.findById(user.id, row.id), {
-      firstName: 'Ann', lastName: 'Lee', email: 'ann@example.com', phone: '+1 555 0100', birthday: '2000-02-29', notes: 'kept', version: 1,
+      firstName: 'Ann',
+      lastName: 'Lee',
+      email: 'ann@example.com',
+      phone: '+1 555 0100',
+      birthday: '2000-02-29',
+      notes: 'kept',
+      version: 1,
     });
     const bare = await repos.contacts.create(user.id, { firstName: 'New', lastName: '', email: null, phone: null, birthday: '--02-29', notes: null });
-    t.deepEqual(
-      (await repos.contacts.upcomingBirthdays(user.id, '2027-02-28', 0)).map((c) => c.id).sort(),
-      [row.id, bare.id].sort(),
-    );
+    t.deepEqual((await repos.contacts.upcomingBirthdays(user.id, '2027-02-28', 0)).map((c) => c.id).sort(), [row.id, bare.id].sort());
   });
 }

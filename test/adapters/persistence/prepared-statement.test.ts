@@ -25,16 +25,18 @@ for (const backend of BACKENDS) {
     if (!(await backend.available())) return t.pass(`${backend.name} is not running`);
     const { knex } = await db();
     const username = `prepared-${Date.now()}`;
-    await knex.transaction(async (trx) => {
-      await trx('users').insert({ username, email: `${username}@example.com`, passwordHash: 'x', avatarUrl: 'x' });
-      t.deepEqual(await USERS_NAMED.rows(trx, [username]), [{ username }]);
-      if (backend.name === 'postgres') {
-        // On the transaction's connection: pg prepared it under its name (unnamed behind a pooler).
-        const prepared = await trx.raw('SELECT name FROM pg_prepared_statements WHERE name = ?', [USERS_NAMED.name]);
-        t.is((prepared as { rows: unknown[] }).rows.length, TEST_DATABASE_POOLER === 'transaction' ? 0 : 1);
-      }
-      await trx.rollback();
-    }).catch(() => {});
+    await knex
+      .transaction(async (trx) => {
+        await trx('users').insert({ username, email: `${username}@example.com`, passwordHash: 'x', avatarUrl: 'x' });
+        t.deepEqual(await USERS_NAMED.rows(trx, [username]), [{ username }]);
+        if (backend.name === 'postgres') {
+          // On the transaction's connection: pg prepared it under its name (unnamed behind a pooler).
+          const prepared = await trx.raw('SELECT name FROM pg_prepared_statements WHERE name = ?', [USERS_NAMED.name]);
+          t.is((prepared as { rows: unknown[] }).rows.length, TEST_DATABASE_POOLER === 'transaction' ? 0 : 1);
+        }
+        await trx.rollback();
+      })
+      .catch(() => {});
     t.deepEqual(await USERS_NAMED.rows(knex, [username]), [], 'rolled back');
   });
 
@@ -52,7 +54,10 @@ for (const backend of BACKENDS) {
     // More callers than the pool has connections (and, behind a pooler, than it has server
     // connections): a statement whose name a connection does not know would fail here.
     const answers = await Promise.all(Array.from({ length: 200 }, (_, i) => ECHO.rows(knex, [i, `n${i}`, null])));
-    t.deepEqual(answers, Array.from({ length: 200 }, (_, i) => [{ first: i, secondValue: `n${i}`, thirdIsNull: true }]));
+    t.deepEqual(
+      answers,
+      Array.from({ length: 200 }, (_, i) => [{ first: i, secondValue: `n${i}`, thirdIsNull: true }]),
+    );
   });
 }
 

@@ -31,10 +31,7 @@ export function requestLog(logger: Logger): Middleware {
       await next();
     } finally {
       const durationMs = Math.round(Number(process.hrtime.bigint() - started) / 1e5) / 10;
-      logger.info(
-        { requestId, method: ctx.method, path: ctx.path.slice(0, MAX_LOGGED_PATH), status: ctx.status, durationMs },
-        'request',
-      );
+      logger.info({ requestId, method: ctx.method, path: ctx.path.slice(0, MAX_LOGGED_PATH), status: ctx.status, durationMs }, 'request');
     }
   };
 }

@@ -78,10 +78,7 @@ export function invalidResetLinkPage(): SafeHtml {
 }
 
 export function emailVerifiedPage(): SafeHtml {
-  return layout(
-    'Your email address is confirmed',
-    html`<p class="notice">Thank you. Your account is ready: you can now log in.</p>`,
-  );
+  return layout('Your email address is confirmed', html`<p class="notice">Thank you. Your account is ready: you can now log in.</p>`);
 }
 
 /** A form to get a new confirmation link; `deadLink` when a confirmation link brought the reader here. */

@@ -79,7 +79,8 @@ function renderFailures(logger: Logger): Middleware {
         for (const [name, value] of Object.entries(problem.headers ?? {})) ctx.set(name, value);
         status = problem.status;
         page = (ctx.state as PageState).failurePage?.(error) ?? null;
-        if (error instanceof ServiceUnavailable) logger.warn({ requestId: requestIdOf(ctx), err: error, service: error.service }, 'backing service unavailable');
+        if (error instanceof ServiceUnavailable)
+          logger.warn({ requestId: requestIdOf(ctx), err: error, service: error.service }, 'backing service unavailable');
       } else if (typeof thrown === 'number' && thrown >= 400 && thrown < 500) {
         status = thrown;
       } else {

@@ -5,7 +5,6 @@ import type { UseCases } from '../use-cases.js';
 import { parseBody, requestBody } from '../middleware/body-parser.js';
 import { requireAuth, type AuthState } from '../middleware/require-auth.js';
 
-
 export function authRoutes(useCases: UseCases, limits: RateLimiters): Router<AuthState> {
   const router = new Router<AuthState>({ prefix: '/api/auth' });
 

@@ -5,7 +5,6 @@ import { readSingleFile, uploadedFile } from '../middleware/multipart.js';
 import { requireAuth, type AuthState } from '../middleware/require-auth.js';
 import type { UseCases } from '../use-cases.js';
 
-
 export function userRoutes(useCases: UseCases, options: { avatarMaxBytes: number }): Router<AuthState> {
   const router = new Router<AuthState>({ prefix: '/api/users' });
   const auth = requireAuth(useCases.authenticate);
