@@ -6,30 +6,15 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { simpleParser } from 'mailparser';
-import type { Email, Mailer } from '../../src/application/ports/mailer.js';
-import { FileOutboxMailer } from '../../src/adapters/mail/file-outbox-mailer.js';
-import { NodemailerMailer } from '../../src/adapters/mail/nodemailer-mailer.js';
-import { CapturingLogger, CapturingMailer } from '../fakes/fakes.js';
-import { TestSmtpServer } from '../helpers/smtp.js';
+import type { Email } from '../../../src/application/ports/mailer.js';
+import { FileOutboxMailer } from '../../../src/adapters/mail/file-outbox-mailer.js';
+import { NodemailerMailer } from '../../../src/adapters/mail/nodemailer-mailer.js';
+import { CapturingLogger, CapturingMailer } from '../../fakes/fakes.js';
+import { TestSmtpServer } from '../../helpers/smtp.js';
+import type { ContractSubject } from '../../contracts/harness.js';
+import { linkLine, type MailerUnderTest, mailerContract } from '../../contracts/mailer.contract.js';
 
-/** What arrived at the destination: the recipient and the link standing alone on a line of the text. */
-interface Arrived {
-  to: string;
-  link: string | undefined;
-}
-
-interface Subject {
-  mailer: Mailer;
-  arrived(): Promise<Arrived[]>;
-  /** Makes the destination unavailable, then available again. */
-  breakDown(): Promise<void>;
-  recover(): Promise<void>;
-  close(): Promise<void>;
-}
-
-const linkLine = (text: string | undefined) => (text ?? '').split('\n').find((line) => /^https?:\/\/\S+$/.test(line));
-
-const subjects: { name: string; open(): Promise<Subject> }[] = [
+const subjects: ContractSubject<MailerUnderTest>[] = [
   {
     name: 'capturing fake',
     async open() {
@@ -90,38 +75,9 @@ const subjects: { name: string; open(): Promise<Subject> }[] = [
   },
 ];
 
+for (const subject of subjects) mailerContract(subject);
+
 const verify = (to: string): Email => ({ kind: 'verify-email', to, username: 'Zoë', link: `http://app.test/account/verify-email?token=${to.length}abc` });
-
-for (const { name, open } of subjects) {
-  test(`[${name}] send resolves once the email is at its destination, with its link alone on a line`, async (t) => {
-    const subject = await open();
-    try {
-      await subject.mailer.send(verify('ann@example.com'));
-      await subject.mailer.send({ kind: 'password-changed', to: 'bob@example.com', username: 'Bob' });
-      const arrived = (await subject.arrived()).sort((a, b) => a.to.localeCompare(b.to));
-      t.deepEqual(arrived, [
-        { to: 'ann@example.com', link: 'http://app.test/account/verify-email?token=15abc' },
-        { to: 'bob@example.com', link: undefined },
-      ]);
-    } finally {
-      await subject.close();
-    }
-  });
-
-  test(`[${name}] send rejects while the destination is unavailable, and works again once it is back`, async (t) => {
-    const subject = await open();
-    try {
-      await subject.breakDown();
-      await t.throwsAsync(subject.mailer.send(verify('ann@example.com')));
-      t.deepEqual(await subject.arrived(), []);
-      await subject.recover();
-      await subject.mailer.send(verify('ann@example.com'));
-      t.is((await subject.arrived()).length, 1);
-    } finally {
-      await subject.close();
-    }
-  });
-}
 
 test('an SMTP server that accepts the connection but never greets is given up on within the timeout', async (t) => {
   const sockets: Socket[] = [];
