@@ -2,30 +2,37 @@ import test from 'ava';
 import { KnexUnitOfWork, knexRepositories } from '../../src/adapters/persistence/knex-unit-of-work.js';
 import { InMemoryUnitOfWork, inMemoryRepositories } from '../fakes/in-memory-repositories.js';
 import { BACKENDS, type TestDatabase } from '../helpers/databases.js';
-import { contactRepositoryContract } from './contact-repository.contract.js';
+import { type ContactRepositoryUnderTest, contactRepositoryContract } from '../contracts/contact-repository.contract.js';
+import { sharedSubject } from '../contracts/harness.js';
 
-contactRepositoryContract({
-  name: 'in-memory',
-  available: async () => true,
-  async create() {
-    const repos = inMemoryRepositories();
-    return { repos, uow: new InMemoryUnitOfWork(repos), close: async () => {} };
-  },
-});
+// One store per subject for the whole file; each test works in the books of owners of its own.
+contactRepositoryContract(
+  sharedSubject<ContactRepositoryUnderTest>({
+    name: 'in-memory',
+    async open() {
+      const repos = inMemoryRepositories();
+      return { repos, uow: new InMemoryUnitOfWork(repos), close: async () => {} };
+    },
+    close: (store) => store.close(),
+  }),
+);
 
 for (const backend of BACKENDS) {
   // One database per backend for the whole file: starting several at once is slow on a busy machine.
   let database: Promise<TestDatabase> | undefined;
   const db = () => (database ??= backend.create());
 
-  contactRepositoryContract({
-    name: `knex/${backend.name}`,
-    available: () => backend.available(),
-    async create() {
-      const { knex, drop } = await db();
-      return { repos: knexRepositories(knex), uow: new KnexUnitOfWork(knex), close: drop };
-    },
-  });
+  contactRepositoryContract(
+    sharedSubject<ContactRepositoryUnderTest>({
+      name: `knex/${backend.name}`,
+      available: () => backend.available(),
+      async open() {
+        const { knex, drop } = await db();
+        return { repos: knexRepositories(knex), uow: new KnexUnitOfWork(knex), close: drop };
+      },
+      close: (store) => store.close(),
+    }),
+  );
 
   test(`[knex/${backend.name}] deleting a user deletes their contacts`, async (t) => {
     if (!(await backend.available())) return t.pass(`${backend.name} is not running`);

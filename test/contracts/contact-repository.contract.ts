@@ -1,21 +1,15 @@
-import test, { type ExecutionContext } from 'ava';
+import type { ExecutionContext } from 'ava';
 import { randomUUID } from 'node:crypto';
 import type { Repositories, UnitOfWork } from '../../src/application/ports/unit-of-work.js';
 import { isBirthdayWithin, nextBirthday } from '../../src/domain/birthdays.js';
 import { ContactChanged, ContactEmailTaken } from '../../src/domain/contact.errors.js';
 import type { Contact, ContactFields } from '../../src/domain/contact.js';
+import { type ContractSubject, contractTest } from './harness.js';
 
 export interface ContactRepositoryUnderTest {
   repos: Repositories;
   uow: UnitOfWork;
   close(): Promise<void>;
-}
-
-export interface ContactRepositorySubject {
-  name: string;
-  /** False to skip (a service that is down); throws when the service is required. */
-  available(): Promise<boolean>;
-  create(): Promise<ContactRepositoryUnderTest>;
 }
 
 let counter = 0;
@@ -39,26 +33,14 @@ const ids = (contacts: Contact[]) => contacts.map((c) => c.id);
  * on PostgreSQL must give the same answers. One store per subject; each test works in the books of
  * owners of its own, which is also what isolates them.
  */
-export function contactRepositoryContract(subject: ContactRepositorySubject): void {
-  let store: ContactRepositoryUnderTest | undefined;
-  let up = true;
-  test.before(async () => {
-    up = await subject.available();
-    if (up) store = await subject.create();
-  });
-  test.after.always(async () => {
-    await store?.close();
-  });
-
+export function contactRepositoryContract(subject: ContractSubject<ContactRepositoryUnderTest>): void {
+  const test = contractTest(subject);
+  const newOwner = (repos: Repositories) => async () => {
+    const user = await repos.users.create({ username: 'Owner', email: `owner-${randomUUID()}@example.com`, passwordHash: 'x', avatarUrl: 'x' });
+    return user.id;
+  };
   const it = (title: string, body: (t: ExecutionContext, repos: Repositories, newOwner: () => Promise<string>) => Promise<void>) =>
-    test(`[${subject.name}] ${title}`, async (t) => {
-      if (!up) return t.pass(`${subject.name} is not running`);
-      const newOwner = async () => {
-        const user = await store!.repos.users.create({ username: 'Owner', email: `owner-${randomUUID()}@example.com`, passwordHash: 'x', avatarUrl: 'x' });
-        return user.id;
-      };
-      await body(t, store!.repos, newOwner);
-    });
+    test(title, (t, { repos }) => body(t, repos, newOwner(repos)));
 
   it('create stores every field and findById gives back the same contact', async (t, repos, newOwner) => {
     const owner = await newOwner();
@@ -343,9 +325,7 @@ export function contactRepositoryContract(subject: ContactRepositorySubject): vo
 
   // Serial (ava runs serial tests before the others): the in-memory unit of work rolls back by
   // restoring whole tables, which would also undo what tests running alongside wrote.
-  test.serial(`[${subject.name}] a unit of work that fails leaves no contact behind`, async (t) => {
-    if (!up) return t.pass(`${subject.name} is not running`);
-    const { repos, uow } = store!;
+  test.serial('a unit of work that fails leaves no contact behind', async (t, { repos, uow }) => {
     const owner = (await repos.users.create({ username: 'Owner', email: `owner-${randomUUID()}@example.com`, passwordHash: 'x', avatarUrl: 'x' })).id;
     const kept = await repos.contacts.create(owner, fields());
     await t.throwsAsync(
