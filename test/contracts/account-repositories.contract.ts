@@ -1,6 +1,6 @@
-import type { TestFn } from 'ava';
-import type { Repositories, UnitOfWork } from '../../../src/application/ports/unit-of-work.js';
-import { EmailTaken } from '../../../src/domain/user.errors.js';
+import type { Repositories, UnitOfWork } from '../../src/application/ports/unit-of-work.js';
+import { EmailTaken } from '../../src/domain/user.errors.js';
+import { type ContractSubject, contractTest } from './harness.js';
 
 export interface RepositoryFixture {
   repos: Repositories;
@@ -13,18 +13,8 @@ const later = (ms: number) => new Date(Date.now() + ms);
 const MISSING = '00000000-0000-4000-8000-000000000000';
 
 /** The behaviour every implementation of the account repositories shares: fake, PGlite and PostgreSQL. */
-export function accountRepositoriesContract(test: TestFn, name: string, available: () => Promise<boolean>, open: () => Promise<RepositoryFixture>): void {
-  // One database per backend for the whole suite; tests use addresses of their own.
-  let fixture: Promise<RepositoryFixture> | undefined;
-  test.after.always(async () => {
-    if (fixture) await (await fixture).close();
-  });
-  const it = (title: string, body: (t: import('ava').ExecutionContext, f: RepositoryFixture) => Promise<void>) =>
-    test(`[${name}] ${title}`, async (t) => {
-      if (!(await available())) return t.pass(`${name} is not running`);
-      fixture ??= open();
-      await body(t, await fixture);
-    });
+export function accountRepositoriesContract(subject: ContractSubject<RepositoryFixture>): void {
+  const it = contractTest(subject);
 
   it('users: create, then find by id and by email in any case', async (t, { repos }) => {
     const user = await repos.users.create(newUser('Ann@Example.com'));
