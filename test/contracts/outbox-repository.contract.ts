@@ -1,43 +1,16 @@
-import test from 'ava';
+import type { ExecutionContext } from 'ava';
 import type { Email } from '../../src/application/ports/mailer.js';
 import type { OutboxRepository } from '../../src/application/ports/outbox-repository.js';
 import type { UnitOfWork } from '../../src/application/ports/unit-of-work.js';
-import { KnexOutboxRepository } from '../../src/adapters/persistence/knex-outbox-repository.js';
-import { KnexUnitOfWork } from '../../src/adapters/persistence/knex-unit-of-work.js';
-import { InMemoryUnitOfWork, inMemoryRepositories } from '../fakes/in-memory-repositories.js';
-import { BACKENDS } from '../helpers/databases.js';
+import { type ContractSubject, contractTest } from './harness.js';
 
-interface Subject {
+export interface OutboxRepositoryUnderTest {
   outbox: OutboxRepository;
   uow: UnitOfWork;
-  /** Empties the outbox between tests (they run one after another on one database). */
+  /** Empties the outbox between tests (they run one after another on one store). */
   reset(): Promise<void>;
   close(): Promise<void>;
 }
-
-const subjects: { name: string; available(): Promise<boolean>; open(): Promise<Subject> }[] = [
-  {
-    name: 'in-memory',
-    available: async () => true,
-    async open() {
-      const repos = inMemoryRepositories();
-      return { outbox: repos.outbox, uow: new InMemoryUnitOfWork(repos), reset: async () => repos.outbox.table.rows.clear(), close: async () => {} };
-    },
-  },
-  ...BACKENDS.map((backend) => ({
-    name: backend.name,
-    available: () => backend.available(),
-    async open(): Promise<Subject> {
-      const db = await backend.create();
-      return {
-        outbox: new KnexOutboxRepository(db.knex),
-        uow: new KnexUnitOfWork(db.knex),
-        reset: async () => void (await db.knex('email_outbox').del()),
-        close: () => db.drop(),
-      };
-    },
-  })),
-];
 
 const T0 = new Date('2026-06-15T12:00:00.000Z');
 const at = (ms: number) => new Date(T0.getTime() + ms);
@@ -49,20 +22,13 @@ const verify = (to: string): Email => ({
   link: `http://app.test/account/verify-email?token=${encodeURIComponent(to)}`,
 });
 
-for (const { name, available, open } of subjects) {
-  let subject: Subject | undefined;
-  let up = true;
-  test.before(async () => {
-    up = await available();
-    if (up) subject = await open();
-  });
-  test.after.always(async () => subject?.close());
-
-  const it = (title: string, body: (t: import('ava').ExecutionContext, s: Subject) => Promise<void>) =>
-    test.serial(`[${name}] ${title}`, async (t) => {
-      if (!up) return t.pass(`${name} is not running`);
-      await subject!.reset();
-      await body(t, subject!);
+/** What every OutboxRepository promises, the in-memory fake included. Serial tests, each on an emptied outbox. */
+export function outboxRepositoryContract(subject: ContractSubject<OutboxRepositoryUnderTest>): void {
+  const serial = contractTest(subject).serial;
+  const it = (title: string, body: (t: ExecutionContext, s: OutboxRepositoryUnderTest) => Promise<void>) =>
+    serial(title, async (t, s) => {
+      await s.reset();
+      await body(t, s);
     });
 
   it('an enqueued email is stored pending, exactly as given', async (t, { outbox }) => {
