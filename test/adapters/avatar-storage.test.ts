@@ -12,41 +12,53 @@ import { CapturingLogger } from '../fakes/fakes.js';
 import { InMemoryAvatarStorage } from '../fakes/in-memory-avatar-storage.js';
 import { CloudinaryStandIn } from '../helpers/cloudinary-stand-in.js';
 import { gif, png } from '../helpers/images.js';
-import { avatarStorageContract } from './avatar-storage-contract.js';
+import { avatarStorageContract } from '../contracts/avatar-storage.contract.js';
 
 const PUBLIC_URL = 'http://app.test';
 
-avatarStorageContract('in-memory', async () => {
-  const storage = new InMemoryAvatarStorage();
-  return { storage, read: (url) => storage.read(url), count: async () => storage.images.size, close: async () => {} };
+avatarStorageContract({
+  name: 'in-memory',
+  close: (subject) => subject.close(),
+  async open() {
+    const storage = new InMemoryAvatarStorage();
+    return { storage, read: (url) => storage.read(url), count: async () => storage.images.size, close: async () => {} };
+  },
 });
 
-avatarStorageContract('local disk', async () => {
-  const dir = await mkdtemp(path.join(tmpdir(), 'avatars-'));
-  const storage = new LocalDiskAvatarStorage({ dir, publicUrl: PUBLIC_URL, logger: new CapturingLogger() });
-  return {
-    storage,
-    async read(url) {
-      const match = new RegExp(`^${PUBLIC_URL}/media/([^/?]+)\\?v=[0-9a-f]+$`).exec(url);
-      return match ? storage.open(match[1]!) : null;
-    },
-    count: async () => (await readdir(dir)).length,
-    close: () => rm(dir, { recursive: true, force: true }),
-  };
+avatarStorageContract({
+  name: 'local disk',
+  close: (subject) => subject.close(),
+  async open() {
+    const dir = await mkdtemp(path.join(tmpdir(), 'avatars-'));
+    const storage = new LocalDiskAvatarStorage({ dir, publicUrl: PUBLIC_URL, logger: new CapturingLogger() });
+    return {
+      storage,
+      async read(url) {
+        const match = new RegExp(`^${PUBLIC_URL}/media/([^/?]+)\\?v=[0-9a-f]+$`).exec(url);
+        return match ? storage.open(match[1]!) : null;
+      },
+      count: async () => (await readdir(dir)).length,
+      close: () => rm(dir, { recursive: true, force: true }),
+    };
+  },
 });
 
-avatarStorageContract('cloudinary (SDK against a local stand-in)', async () => {
-  const standIn = await new CloudinaryStandIn().start();
-  const storage = new CloudinaryAvatarStorage({ url: standIn.url(), timeoutMs: 5000, logger: new CapturingLogger() });
-  return {
-    storage,
-    async read(url) {
-      const asset = standIn.assetAt(url);
-      return asset ? { bytes: asset.bytes, mediaType: `image/${asset.format === 'jpg' ? 'jpeg' : asset.format}` } : null;
-    },
-    count: async () => standIn.assets.size,
-    close: () => standIn.close(),
-  };
+avatarStorageContract({
+  name: 'cloudinary (SDK against a local stand-in)',
+  close: (subject) => subject.close(),
+  async open() {
+    const standIn = await new CloudinaryStandIn().start();
+    const storage = new CloudinaryAvatarStorage({ url: standIn.url(), timeoutMs: 5000, logger: new CapturingLogger() });
+    return {
+      storage,
+      async read(url) {
+        const asset = standIn.assetAt(url);
+        return asset ? { bytes: asset.bytes, mediaType: `image/${asset.format === 'jpg' ? 'jpeg' : asset.format}` } : null;
+      },
+      count: async () => standIn.assets.size,
+      close: () => standIn.close(),
+    };
+  },
 });
 
 // --- Cloudinary specifics -------------------------------------------------------------------------

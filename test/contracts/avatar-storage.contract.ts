@@ -1,10 +1,10 @@
-import test from 'ava';
 import { randomUUID } from 'node:crypto';
 import type { AvatarStorage } from '../../src/application/ports/avatar-storage.js';
 import { checkAvatarImage } from '../../src/domain/avatar.js';
 import { gif, jpeg, png, webp } from '../helpers/images.js';
+import { type ContractSubject, contractTest } from './harness.js';
 
-export interface AvatarStorageSubject {
+export interface AvatarStorageUnderTest {
   storage: AvatarStorage;
   /** What a GET of the URL would serve: the bytes and their media type; null when nothing is there. */
   read(url: string): Promise<{ bytes: Buffer; mediaType: string } | null>;
@@ -15,17 +15,9 @@ export interface AvatarStorageSubject {
 
 const image = (bytes: Buffer) => checkAvatarImage(bytes);
 
-/** The behaviour every AvatarStorage promises; registered once per adapter. */
-export function avatarStorageContract(name: string, make: () => Promise<AvatarStorageSubject>): void {
-  const it = (title: string, body: (t: import('ava').ExecutionContext, subject: AvatarStorageSubject) => Promise<void>) =>
-    test(`[${name}] ${title}`, async (t) => {
-      const subject = await make();
-      try {
-        await body(t, subject);
-      } finally {
-        await subject.close();
-      }
-    });
+/** The behaviour every AvatarStorage promises; registered once per adapter, each test on a fresh store. */
+export function avatarStorageContract(subject: ContractSubject<AvatarStorageUnderTest>): void {
+  const it = contractTest(subject);
 
   it('save returns an absolute URL that serves the same bytes with the detected media type', async (t, subject) => {
     const cases = [
