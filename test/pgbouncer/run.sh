@@ -38,7 +38,7 @@ if [ ${#files[@]} -eq 0 ]; then
   files=(test/http/accounts.test.ts test/http/account-self-service.test.ts test/http/auth-hardening.test.ts
     test/http/contacts.test.ts test/http/contacts-conditional.test.ts test/http/password-reset.test.ts test/http/account-pages.test.ts
     test/http/user-cache.test.ts
-    test/adapters/outbox-dispatch.test.ts test/adapters/outbox-repository.contract.test.ts
+    test/adapters/outbox-dispatch.test.ts test/adapters/outbox-repository.test.ts
     test/adapters/contact-repository.test.ts test/adapters/persistence/account-repositories.test.ts
     test/adapters/persistence/prepared-statement.test.ts test/infrastructure/migrate-on-start.test.ts)
   for f in "${files[@]}"; do [ -f "$f" ] || { echo "missing test file $f" >&2; exit 1; }; done
