@@ -1,21 +1,8 @@
 import test from 'ava';
-import { existsSync } from 'node:fs';
-import { chromium } from 'playwright-core';
 import { DOCS_CSP } from '../../src/adapters/http/routes/docs.routes.js';
 import { openApiDocument } from '../../src/adapters/http/openapi.js';
-import { REQUIRE_SERVICES } from '../helpers/databases.js';
+import { CHROMIUM_PATH, launchChromium } from '../helpers/browser.js';
 import { startTestApp, type TestApp } from '../helpers/test-app.js';
-
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const CHROMIUM_FLAGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-];
 
 let app: TestApp;
 test.before(async () => {
@@ -56,12 +43,11 @@ test('the docs assets have their content types, and anything else under /docs is
 });
 
 test('in a browser, /docs renders every documented route offline, without a CSP violation', async (t) => {
-  if (!existsSync(CHROMIUM)) {
-    if (REQUIRE_SERVICES) t.fail(`Chromium is not at ${CHROMIUM} and REQUIRE_SERVICES is set`);
-    else t.pass(`Chromium is not at ${CHROMIUM}`);
+  const browser = await launchChromium();
+  if (!browser) {
+    t.pass(`Chromium is not at ${CHROMIUM_PATH}`);
     return;
   }
-  const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_FLAGS });
   try {
     const page = await browser.newPage();
     const foreign: string[] = [];

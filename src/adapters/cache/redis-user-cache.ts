@@ -40,17 +40,7 @@ local reply = {1, user, session}
 if user == '' or session ~= '1' then return reply end
 local ok, decoded = pcall(cjson.decode, user)
 if not ok or type(decoded) ~= 'table' or decoded['tokenVersion'] ~= tonumber(ARGV[2]) then return reply end
-local now = tonumber(ARGV[3])
-for i = 4, #KEYS do
-  local a = 2 * i - 4
-  local allowed, remaining, reset, wait = take(KEYS[i], now, tonumber(ARGV[a]), tonumber(ARGV[a + 1]))
-  reply[#reply + 1] = allowed
-  reply[#reply + 1] = remaining
-  reply[#reply + 1] = reset
-  reply[#reply + 1] = wait
-  if allowed == 0 then break end
-end
-return reply
+return take_all(reply, 4, 4, tonumber(ARGV[3]))
 `;
 
 /**

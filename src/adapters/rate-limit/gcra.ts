@@ -42,7 +42,9 @@ export function gcraStep(storedTat: number | null, nowMs: number, limit: UserLim
 /**
  * Lua for Redis: `take(key, now, interval, window, max)` counts one request and returns
  * {allowed (1/0), remaining, resetAtMs, retryAfterMs}. The TAT is stored with three decimals and
- * expires when it is in the past (an absent key is a whole budget).
+ * expires when it is in the past (an absent key is a whole budget). `take_all(reply, firstKey,
+ * firstArg, now)` takes from KEYS[firstKey..] with interval and window pairs from ARGV[firstArg..],
+ * appends each result to `reply` and stops at the first refusal.
  */
 export const GCRA_LUA = `
 local function take(key, now, interval, window)
@@ -54,6 +56,19 @@ local function take(key, now, interval, window)
   end
   redis.call('SET', key, string.format('%.3f', nxt), 'PX', math.max(1, math.ceil(nxt - now)))
   return 1, math.floor((window - (nxt - now)) / interval + 1e-9), math.ceil(nxt), 0
+end
+
+local function take_all(reply, first_key, first_arg, now)
+  for i = first_key, #KEYS do
+    local a = first_arg + 2 * (i - first_key)
+    local allowed, remaining, reset, wait = take(KEYS[i], now, tonumber(ARGV[a]), tonumber(ARGV[a + 1]))
+    reply[#reply + 1] = allowed
+    reply[#reply + 1] = remaining
+    reply[#reply + 1] = reset
+    reply[#reply + 1] = wait
+    if allowed == 0 then break end
+  end
+  return reply
 end
 `;
 

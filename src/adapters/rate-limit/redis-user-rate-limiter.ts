@@ -6,17 +6,7 @@ import type { RedisLuaCommands } from './redis-lua-commands.js';
 
 // KEYS: one budget per limit; ARGV: now, then interval and window per limit.
 const TAKE = `${GCRA_LUA}
-local now = tonumber(ARGV[1])
-local reply = {}
-for i = 1, #KEYS do
-  local allowed, remaining, reset, wait = take(KEYS[i], now, tonumber(ARGV[2 * i]), tonumber(ARGV[2 * i + 1]))
-  reply[#reply + 1] = allowed
-  reply[#reply + 1] = remaining
-  reply[#reply + 1] = reset
-  reply[#reply + 1] = wait
-  if allowed == 0 then break end
-end
-return reply
+return take_all({}, 1, 2, tonumber(ARGV[1]))
 `;
 
 /**
