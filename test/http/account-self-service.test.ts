@@ -1,8 +1,6 @@
 import test from 'ava';
 import type { Knex } from 'knex';
-import { randomBytes } from 'node:crypto';
-import { createKnex, migrateLatest } from '../../src/infrastructure/database.js';
-import { pgliteBackend, postgresAvailable, postgresBackend, redisAvailable, TEST_DATABASE_URL, TEST_REDIS_URL, type Backend } from '../helpers/databases.js';
+import { pgliteBackend, postgresAvailable, postgresBackend, redisAvailable, TEST_REDIS_URL, type Backend } from '../helpers/databases.js';
 import { png } from '../helpers/images.js';
 import { jwtClaims, recordQueries } from '../helpers/queries.js';
 import { eachBackend, PASSWORD, randomRedisPrefix, signUpAndLogIn, startTestApp, uniqueEmail, type TestApp } from '../helpers/test-app.js';
@@ -449,9 +447,9 @@ test('POST /api/auth/confirm-email-change is limited per client IP like the othe
 
 test('with Redis, two instances on one database: what one instance revokes, the other refuses on the very next request', async (t) => {
   if (!(await postgresAvailable()) || !(await redisAvailable())) return void t.pass('PostgreSQL or Redis is not running');
-  const schema = `test_${randomBytes(6).toString('hex')}`;
-  const knexes = [0, 1].map(() => createKnex({ databaseUrl: TEST_DATABASE_URL, dataDir: '', schema }));
-  await migrateLatest(knexes[0]!, schema);
+  // One database, two pools: a schema of its own, or a database of its own behind a pooler.
+  const database = await postgresBackend.create();
+  const knexes = [database.knex, database.openPool!()];
   const shared = (knex: Knex): Backend => ({ name: 'postgres', available: async () => true, create: async () => ({ knex, drop: async () => {} }) });
   const redisKeyPrefix = randomRedisPrefix();
   const env = { REDIS_URL: TEST_REDIS_URL };
@@ -489,7 +487,7 @@ test('with Redis, two instances on one database: what one instance revokes, the 
   } finally {
     await b.close();
     await a.close();
-    await knexes[0]!.raw('DROP SCHEMA IF EXISTS ?? CASCADE', [schema]);
-    await Promise.all(knexes.map((k) => k.destroy()));
+    await knexes[1]!.destroy();
+    await database.drop();
   }
 });
