@@ -54,7 +54,8 @@ export function rateLimitStoreContract(subject: ContractSubject<RateLimitStoreUn
         t.is(res.headers.get('x-ratelimit-remaining'), remaining);
         const reset = res.headers.get('x-ratelimit-reset')!;
         t.regex(reset, /^\d+$/);
-        t.true(Number(reset) >= before + 59 && Number(reset) <= before + 61, reset);
+        // A window of 60 s from the first request, which a loaded machine may have answered late.
+        t.true(Number(reset) >= before + 59 && Number(reset) <= Math.ceil(Date.now() / 1000) + 61, reset);
       }
       const limited = await app.get('k');
       t.is(limited.status, 429);

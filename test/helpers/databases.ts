@@ -78,6 +78,14 @@ export const pgliteBackend: Backend = {
   },
 };
 
+/**
+ * Connection timeouts of the test databases. A test file may run a PGlite app beside its
+ * PostgreSQL one in the same process, and PGlite's migrations hold the event loop for seconds: the
+ * production default (3 s to connect) then expires before the connection's answer is even read.
+ * The tests of the timeouts themselves (database-outage) set their own.
+ */
+const TEST_TIMEOUTS = { connectMs: 30_000, acquireMs: 45_000 };
+
 /** Each database made here lives in a schema of its own (a database of its own behind a pooler), so test files run side by side. */
 export const postgresBackend: Backend = {
   name: 'postgres',
@@ -85,11 +93,11 @@ export const postgresBackend: Backend = {
   async create() {
     const name = `test_${randomBytes(6).toString('hex')}`;
     if (TEST_DATABASE_POOLER === 'transaction') return createPooledDatabase(name);
-    const knex = createKnex({ databaseUrl: TEST_DATABASE_URL, dataDir: '', schema: name });
+    const knex = createKnex({ databaseUrl: TEST_DATABASE_URL, dataDir: '', schema: name, timeouts: TEST_TIMEOUTS });
     await migrateLatest(knex, name);
     return {
       knex,
-      openPool: () => createKnex({ databaseUrl: TEST_DATABASE_URL, dataDir: '', schema: name }),
+      openPool: () => createKnex({ databaseUrl: TEST_DATABASE_URL, dataDir: '', schema: name, timeouts: TEST_TIMEOUTS }),
       async drop() {
         await knex.raw('DROP SCHEMA IF EXISTS ?? CASCADE', [name]);
         await knex.destroy();
@@ -103,11 +111,11 @@ async function createPooledDatabase(name: string): Promise<TestDatabase> {
   await adminQuery(`CREATE DATABASE "${name}"`);
   const url = new URL(TEST_DATABASE_URL);
   url.pathname = `/${name}`;
-  const knex = createKnex({ databaseUrl: url.href, dataDir: '', pooler: 'transaction' });
+  const knex = createKnex({ databaseUrl: url.href, dataDir: '', pooler: 'transaction', timeouts: TEST_TIMEOUTS });
   await migrateLatest(knex);
   return {
     knex,
-    openPool: () => createKnex({ databaseUrl: url.href, dataDir: '', pooler: 'transaction' }),
+    openPool: () => createKnex({ databaseUrl: url.href, dataDir: '', pooler: 'transaction', timeouts: TEST_TIMEOUTS }),
     async drop() {
       await knex.destroy();
       // The pooler may still hold server connections to it: FORCE ends them.
