@@ -12,7 +12,10 @@ export interface RouteEntry {
  * the router adds to every GET, is left out). The OpenAPI test compares this with the document.
  */
 export function listRoutes(app: Koa): RouteEntry[] {
-  const routers = app.middleware.map((middleware) => (middleware as { router?: Router }).router).filter((router): router is Router => router !== undefined);
+  const routers = app.middleware.flatMap((middleware) => {
+    const { router, routers } = middleware as { router?: Router; routers?: readonly Router[] };
+    return routers ?? (router ? [router] : []);
+  });
   const entries = routers.flatMap((router) =>
     router.stack.flatMap((layer) => layer.methods.filter((method) => method !== 'HEAD').map((method) => ({ method, path: String(layer.path) }))),
   );

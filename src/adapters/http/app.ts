@@ -1,14 +1,17 @@
 import Router from '@koa/router';
+import type { RequestListener } from 'node:http';
 import Koa from 'koa';
 import type { Logger } from '../../application/ports/logger.js';
 import { corsPolicy } from './middleware/cors.js';
+import { withHotReads, type HotReadsDeps } from './hot-reads.js';
 import { HttpProblem } from './problem.js';
 import { errorHandler, type ErrorTranslator } from './middleware/error-handler.js';
-import { NO_RATE_LIMITS, type RateLimiters } from './middleware/rate-limit.js';
+import { NO_RATE_LIMITS, type RateLimiters, userLimitOf } from './middleware/rate-limit.js';
 import { requestLog } from './middleware/request-log.js';
 import { securityHeaders } from './middleware/security-headers.js';
 import { accountRoutes } from './pages/account.routes.js';
 import { pageHeaders } from './pages/page-headers.js';
+import { routeByPrefix } from './route-by-prefix.js';
 import { authRoutes } from './routes/auth.routes.js';
 import { contactRoutes } from './routes/contacts.routes.js';
 import { docsRoutes } from './routes/docs.routes.js';
@@ -41,12 +44,28 @@ export interface AppDeps {
 
 const DEFAULT_AVATAR_MAX_BYTES = 2_097_152;
 
+/** Koa, with the hot reads in front of it: whoever asks for `callback()` (main, every HTTP test) gets both. */
+class ApiApp extends Koa {
+  constructor(
+    options: { proxy: boolean; maxIpsCount: number },
+    private readonly hotReads: Omit<HotReadsDeps, 'contactsLimit'> & { limits: RateLimiters },
+  ) {
+    super(options);
+  }
+
+  override callback(): ReturnType<Koa['callback']> {
+    const { limits, ...deps } = this.hotReads;
+    const hotReadsOrKoa = withHotReads(super.callback() as RequestListener, { ...deps, contactsLimit: userLimitOf(limits.contacts) });
+    return hotReadsOrKoa as unknown as ReturnType<Koa['callback']>;
+  }
+}
+
 /** The HTTP application, not listening: tests drive `app.callback()`, `main` listens. */
 export function createApp(deps: AppDeps): Koa {
-  // Behind one trusted proxy, the client is the address that proxy appended: the last in X-Forwarded-For.
-  const app = new Koa({ proxy: deps.trustProxy, maxIpsCount: 1 });
-  app.silent = true;
   const limits = deps.rateLimits ?? NO_RATE_LIMITS;
+  // Behind one trusted proxy, the client is the address that proxy appended: the last in X-Forwarded-For.
+  const app = new ApiApp({ proxy: deps.trustProxy, maxIpsCount: 1 }, { useCases: deps.useCases, logger: deps.logger, limits });
+  app.silent = true;
 
   app.use(requestLog(deps.logger));
   app.use(securityHeaders());
@@ -55,19 +74,18 @@ export function createApp(deps: AppDeps): Koa {
   app.use(pageHeaders());
   app.use(errorHandler(deps.logger, deps.translateError));
 
-  const router = new Router();
-  const children = [
-    operationsRoutes(deps.healthChecks ?? [], deps.logger, { shuttingDown: deps.shuttingDown }),
-    docsRoutes(),
-    authRoutes(deps.useCases, limits),
-    userRoutes(deps.useCases, { avatarMaxBytes: deps.avatarMaxBytes ?? DEFAULT_AVATAR_MAX_BYTES }),
+  // The routes in families by path prefix, each family its own router (see routeByPrefix).
+  const families = [
     contactRoutes(deps.useCases, limits, { importMaxBytes: deps.contactsImportMaxBytes }),
+    userRoutes(deps.useCases, { avatarMaxBytes: deps.avatarMaxBytes ?? DEFAULT_AVATAR_MAX_BYTES }),
+    authRoutes(deps.useCases, limits),
     accountRoutes(deps.useCases, limits, deps.logger),
     ...(deps.media ? [mediaRoutes(deps.media)] : []),
   ];
-  for (const child of children) router.use(child.routes());
-  app.use(router.routes());
+  const rest = new Router();
+  for (const child of [operationsRoutes(deps.healthChecks ?? [], deps.logger, { shuttingDown: deps.shuttingDown }), docsRoutes()]) rest.use(child.routes());
   // A method no route knows (PROPFIND) is refused like a known one the path lacks: a client error, not the server's 501.
-  app.use(router.allowedMethods({ throw: true, notImplemented: () => new HttpProblem(405, 'METHOD_NOT_ALLOWED', 'This method is not allowed here.') }));
+  const notImplemented = () => new HttpProblem(405, 'METHOD_NOT_ALLOWED', 'This method is not allowed here.');
+  app.use(routeByPrefix(families, rest, { throw: true, notImplemented }));
   return app;
 }

@@ -1,9 +1,9 @@
 import ratelimit from 'koa-ratelimit';
 import type { Context, Middleware } from 'koa';
-import type { UserLimit, UserRateLimiter } from '../../../application/ports/user-rate-limiter.js';
+import type { LimitDecision, UserLimit, UserRateLimiter } from '../../../application/ports/user-rate-limiter.js';
 import { RateLimited, ServiceUnavailable } from '../../../domain/errors.js';
 import type { RateLimitStore } from '../../rate-limit/rate-limit-store.js';
-import type { AuthState } from './require-auth.js';
+import type { Caller } from '../../../application/use-cases/authenticate.js';
 
 export interface Limit {
   max: number;
@@ -81,6 +81,7 @@ function wholeSecondReset(ctx: Context): number {
 /** A per-user limit's middleware, carrying its limit so authentication can count it in advance (see requireAuth). */
 export interface UserLimitMiddleware extends Middleware {
   readonly limit: UserLimit;
+  readonly limiter: UserRateLimiter;
 }
 
 /**
@@ -91,17 +92,34 @@ export interface UserLimitMiddleware extends Middleware {
  */
 export function userRateLimit(limiter: UserRateLimiter, limit: UserLimit): UserLimitMiddleware {
   const middleware = async function limitUser(ctx: Context, next: () => Promise<unknown>) {
-    const caller = (ctx.state as Partial<AuthState>).caller;
+    const caller = (ctx.state as { caller?: Caller }).caller;
     if (!caller?.user.id) throw new Error(`the "${limit.name}" rate limit has no user for ${ctx.method} ${ctx.path}`);
     const decision = caller.limits?.find((d) => d.name === limit.name) ?? (await limiter.take(caller.user.id, [limit]))?.[0];
     if (!decision) return next();
-    ctx.set('X-RateLimit-Limit', String(decision.limit));
-    ctx.set('X-RateLimit-Remaining', String(decision.remaining));
-    ctx.set(RESET, String(Math.ceil(decision.resetAtMs / 1000)));
+    for (const [name, value] of Object.entries(rateLimitHeaders(decision))) ctx.set(name, value);
     if (!decision.allowed) throw new RateLimited(Math.max(1, Math.ceil(decision.retryAfterMs / 1000)));
     return next();
   };
-  return Object.assign(middleware, { limit });
+  return Object.assign(middleware, { limit, limiter });
+}
+
+/**
+ * What a middleware of RateLimiters counts requests against, for code that counts them without
+ * running it (requireAuth, the hot reads): 'none' for NO_RATE_LIMITS' pass-through, its limit and
+ * limiter for a userRateLimit, null for any other middleware, which only running it can honour.
+ */
+export function userLimitOf(middleware: Middleware): Pick<UserLimitMiddleware, 'limit' | 'limiter'> | 'none' | null {
+  if (middleware === passThrough) return 'none';
+  return 'limit' in middleware && 'limiter' in middleware ? (middleware as UserLimitMiddleware) : null;
+}
+
+/** The X-RateLimit-* headers of a per-user limit's decision. */
+export function rateLimitHeaders(decision: LimitDecision): Record<string, string> {
+  return {
+    'X-RateLimit-Limit': String(decision.limit),
+    'X-RateLimit-Remaining': String(decision.remaining),
+    [RESET]: String(Math.ceil(decision.resetAtMs / 1000)),
+  };
 }
 
 /**

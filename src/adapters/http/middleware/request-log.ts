@@ -22,16 +22,26 @@ export function requestIdOf(ctx: Pick<Context, 'state'>): string | undefined {
  */
 export function requestLog(logger: Logger): Middleware {
   return async function logRequest(ctx, next) {
-    const incoming = ctx.get('X-Request-Id');
-    const requestId = ACCEPTED_ID.test(incoming) ? incoming : randomUUID();
+    const requestId = requestIdFrom(ctx.get('X-Request-Id'));
     ctx.set('X-Request-Id', requestId);
     ctx.state.requestId = requestId;
     const started = process.hrtime.bigint();
     try {
       await next();
     } finally {
-      const durationMs = Math.round(Number(process.hrtime.bigint() - started) / 1e5) / 10;
-      logger.info({ requestId, method: ctx.method, path: ctx.path.slice(0, MAX_LOGGED_PATH), status: ctx.status, durationMs }, 'request');
+      logAccess(logger, { requestId, method: ctx.method, path: ctx.path, status: ctx.status, started });
     }
   };
+}
+
+/** The request's id: the caller's X-Request-Id when sane, else a new UUID. */
+export function requestIdFrom(incoming: string | undefined): string {
+  return incoming !== undefined && ACCEPTED_ID.test(incoming) ? incoming : randomUUID();
+}
+
+/** The access-log line of one request; `started` is `process.hrtime.bigint()` when it arrived. */
+export function logAccess(logger: Logger, request: { requestId: string; method: string; path: string; status: number; started: bigint }): void {
+  const durationMs = Math.round(Number(process.hrtime.bigint() - request.started) / 1e5) / 10;
+  const { requestId, method, status } = request;
+  logger.info({ requestId, method, path: request.path.slice(0, MAX_LOGGED_PATH), status, durationMs }, 'request');
 }
