@@ -1,7 +1,7 @@
 import { once } from 'node:events';
 import { createServer, type RequestListener, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import net from 'node:net';
+import net, { type Socket } from 'node:net';
 
 /**
  * How long a drain leaves keep-alive connections that carry no request open: a client that sends
@@ -11,6 +11,8 @@ import net from 'node:net';
 const IDLE_GRACE_MS = 250;
 /** After the grace, how often a drain closes the connections that went idle since the last look. */
 const IDLE_SWEEP_MS = 20;
+/** The response a connection is serving, or served last. */
+const SERVING = Symbol('the response this connection is serving');
 
 export interface DrainResult {
   /** Connections still open at the deadline, closed mid-request. */
@@ -25,19 +27,22 @@ export interface DrainResult {
 export class HttpServer {
   readonly server: Server;
   private draining = false;
-  /** Responses not yet finished: a drain marks those whose headers are still unsent `Connection: close`. */
-  private readonly pending = new Set<ServerResponse>();
+  /** Open connections; a drain marks the response each one is serving `Connection: close` while its headers are unsent. */
+  private readonly connections = new Set<Socket>();
 
   constructor(listener: RequestListener) {
-    const pending = this.pending;
-    function forget(this: ServerResponse) {
-      pending.delete(this);
-    }
     this.server = createServer((req, res) => {
-      pending.add(res);
-      res.once('close', forget);
+      // A property of the connection, overwritten by its next request. Tracking every response
+      // instead (a Set entry and a 'close' listener each) kept responses alive through
+      // young-generation collections: 2 MB survived each one instead of 0.3 MB, their pauses grew
+      // from 1.5 to 5.6 ms, and the CPU per cached read nearly doubled.
+      (req.socket as Socket & { [SERVING]?: ServerResponse })[SERVING] = res;
       if (this.draining) res.setHeader('Connection', 'close');
       listener(req, res);
+    });
+    this.server.on('connection', (socket: Socket) => {
+      this.connections.add(socket);
+      socket.once('close', () => this.connections.delete(socket));
     });
   }
 
@@ -61,7 +66,10 @@ export class HttpServer {
    */
   async drain(deadline: number): Promise<DrainResult> {
     this.draining = true;
-    for (const res of this.pending) if (!res.headersSent) res.setHeader('Connection', 'close');
+    for (const socket of this.connections) {
+      const res = (socket as Socket & { [SERVING]?: ServerResponse })[SERVING];
+      if (res && !res.headersSent && !res.writableEnded) res.setHeader('Connection', 'close');
+    }
     // net's close, not http's: stop listening without closing idle connections in this same turn.
     const closed = new Promise<void>((resolve) => net.Server.prototype.close.call(this.server, () => resolve()));
 
