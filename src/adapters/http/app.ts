@@ -48,14 +48,13 @@ const DEFAULT_AVATAR_MAX_BYTES = 2_097_152;
 class ApiApp extends Koa {
   constructor(
     options: { proxy: boolean; maxIpsCount: number },
-    private readonly hotReads: Omit<HotReadsDeps, 'contactsLimit'> & { limits: RateLimiters },
+    private readonly hotReads: HotReadsDeps,
   ) {
     super(options);
   }
 
   override callback(): ReturnType<Koa['callback']> {
-    const { limits, ...deps } = this.hotReads;
-    const hotReadsOrKoa = withHotReads(super.callback() as RequestListener, { ...deps, contactsLimit: userLimitOf(limits.contacts) });
+    const hotReadsOrKoa = withHotReads(super.callback() as RequestListener, this.hotReads);
     return hotReadsOrKoa as unknown as ReturnType<Koa['callback']>;
   }
 }
@@ -64,7 +63,10 @@ class ApiApp extends Koa {
 export function createApp(deps: AppDeps): Koa {
   const limits = deps.rateLimits ?? NO_RATE_LIMITS;
   // Behind one trusted proxy, the client is the address that proxy appended: the last in X-Forwarded-For.
-  const app = new ApiApp({ proxy: deps.trustProxy, maxIpsCount: 1 }, { useCases: deps.useCases, logger: deps.logger, limits });
+  const app = new ApiApp(
+    { proxy: deps.trustProxy, maxIpsCount: 1 },
+    { useCases: deps.useCases, logger: deps.logger, contactsLimit: userLimitOf(limits.contacts) },
+  );
   app.silent = true;
 
   app.use(requestLog(deps.logger));

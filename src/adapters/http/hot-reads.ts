@@ -1,11 +1,11 @@
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import type { ParsedUrlQuery } from 'node:querystring';
 import type { Logger } from '../../application/ports/logger.js';
-import type { LimitDecision, UserLimit, UserRateLimiter } from '../../application/ports/user-rate-limiter.js';
+import type { LimitDecision } from '../../application/ports/user-rate-limiter.js';
 import type { Caller } from '../../application/use-cases/authenticate.js';
 import { toPublicUser } from '../../domain/user.js';
 import { etagOf } from './etag.js';
-import { rateLimitHeaders } from './middleware/rate-limit.js';
+import { rateLimitHeaders, type UserLimitMiddleware } from './middleware/rate-limit.js';
 import { logAccess, requestIdFrom } from './middleware/request-log.js';
 import { BEARER, handOverAuthentication } from './middleware/require-auth.js';
 import { securityHeadersFor } from './middleware/security-headers.js';
@@ -15,17 +15,17 @@ import type { UseCases } from './use-cases.js';
 export interface HotReadsDeps {
   useCases: Pick<UseCases, 'authenticate' | 'getContact' | 'listContacts'>;
   /**
-   * The per-user limit the Koa app counts a contacts read against, and its limiter (userLimitOf);
-   * null when that is a middleware only Koa can run: the contacts reads are then Koa's.
+   * The per-user limit the Koa app counts a contacts read against (userLimitOf); null when that is
+   * a middleware only Koa can run: the contacts reads are then Koa's.
    */
-  contactsLimit: { limit: UserLimit; limiter: UserRateLimiter } | 'none' | null;
+  contactsLimit: UserLimitMiddleware | 'none' | null;
   logger: Logger;
 }
 
-/** A hot read, once recognised: what it reads, and the limits it counts against. */
+/** A hot read, once recognised: what it reads, and the limit it counts against. */
 interface HotRead {
   path: string;
-  limits: readonly UserLimit[];
+  limit: UserLimitMiddleware | null;
   /** The 200 answer; throws what the use-case throws. */
   answer(caller: Caller): Promise<HotAnswer>;
 }
@@ -57,33 +57,21 @@ const CONTACTS_PATH = '/api/contacts';
  */
 export function withHotReads(koa: RequestListener, deps: HotReadsDeps): RequestListener {
   const { useCases, logger, contactsLimit } = deps;
-  const contactLimits = contactsLimit === 'none' ? [] : contactsLimit ? [contactsLimit.limit] : null;
-
-  /**
-   * The decisions on the read's limits: those the user cache took while authenticating, else the
-   * limiter's, taken as the limit's middleware would take them; null when no limiter answered.
-   */
-  function decide(caller: Caller, limits: readonly UserLimit[]): LimitDecision[] | Promise<LimitDecision[] | null> | null {
-    if (limits.length === 0) return [];
-    const taken = limits.map((limit) => caller.limits?.find((decision) => decision.name === limit.name));
-    if (taken.every((decision) => decision !== undefined)) return taken as LimitDecision[];
-    if (taken.some((decision) => decision !== undefined) || !contactsLimit || contactsLimit === 'none') return null;
-    return contactsLimit.limiter.take(caller.user.id, limits);
-  }
+  const contactsRead = contactsLimit === 'none' ? { limit: null } : contactsLimit ? { limit: contactsLimit } : null;
 
   function recognise(req: IncomingMessage): HotRead | null {
     const url = req.url ?? '';
     if (req.method !== 'GET' || req.headers.origin !== undefined) return null;
     if (url === ME_PATH) {
-      return { path: ME_PATH, limits: [], answer: async (caller) => ({ body: toPublicUser(caller.user) }) };
+      return { path: ME_PATH, limit: null, answer: async (caller) => ({ body: toPublicUser(caller.user) }) };
     }
-    if (!contactLimits || !url.startsWith(CONTACTS_PATH)) return null;
+    if (!contactsRead || !url.startsWith(CONTACTS_PATH)) return null;
     const rest = url.slice(CONTACTS_PATH.length);
     if (rest.startsWith('/') && CONTACT_ID.test(rest.slice(1)) && req.headers['if-none-match'] === undefined) {
       const id = rest.slice(1);
       return {
         path: url,
-        limits: contactLimits,
+        ...contactsRead,
         answer: async (caller) => {
           const { contact, version } = await useCases.getContact(caller.user.id, id);
           return { body: contact, etag: etagOf(version) };
@@ -92,7 +80,7 @@ export function withHotReads(koa: RequestListener, deps: HotReadsDeps): RequestL
     }
     if (rest === '' || (rest.startsWith('?') && PLAIN_QUERY.test(rest.slice(1)))) {
       const query = contactQueryParams(parseQuery(rest.slice(1)));
-      return { path: CONTACTS_PATH, limits: contactLimits, answer: async (caller) => ({ body: await useCases.listContacts(caller.user.id, query) }) };
+      return { path: CONTACTS_PATH, ...contactsRead, answer: async (caller) => ({ body: await useCases.listContacts(caller.user.id, query) }) };
     }
     return null;
   }
@@ -100,22 +88,22 @@ export function withHotReads(koa: RequestListener, deps: HotReadsDeps): RequestL
   async function serve(req: IncomingMessage, res: ServerResponse, read: HotRead, token: string, started: bigint): Promise<void> {
     let caller: Caller;
     try {
-      caller = await useCases.authenticate(token, read.limits);
+      caller = await useCases.authenticate(token, read.limit ? [read.limit.limit] : []);
     } catch (error) {
       handOverAuthentication(req, { error });
       return koa(req, res);
     }
-    let decisions: LimitDecision[] | null = null;
+    let decision: LimitDecision | null = null;
     let answer: HotAnswer | null = null;
     try {
-      decisions = await decide(caller, read.limits);
-      if (decisions?.every((decision) => decision.allowed)) answer = await read.answer(caller);
+      decision = read.limit ? await read.limit.decide(caller) : null;
+      if (!read.limit || decision?.allowed) answer = await read.answer(caller);
     } catch {
       // Koa answers: it reads again and maps the error.
     }
-    if (!decisions || !answer) {
+    if (!answer) {
       // What was counted goes along, so that the limit's middleware does not count it again.
-      handOverAuthentication(req, { caller: decisions ? { ...caller, limits: decisions } : caller });
+      handOverAuthentication(req, { caller: decision ? { ...caller, limits: [decision] } : caller });
       return koa(req, res);
     }
     // Everything is worked out before the response is touched, so that nothing below can fail half-way.
@@ -123,7 +111,7 @@ export function withHotReads(koa: RequestListener, deps: HotReadsDeps): RequestL
     const body = JSON.stringify(answer.body);
     res.statusCode = 200;
     for (const [name, value] of securityHeadersFor(read.path)) res.setHeader(name, value);
-    for (const decision of decisions) for (const [name, value] of Object.entries(rateLimitHeaders(decision))) res.setHeader(name, value);
+    if (decision) for (const [name, value] of Object.entries(rateLimitHeaders(decision))) res.setHeader(name, value);
     if (answer.etag) res.setHeader('ETag', answer.etag);
     res.setHeader('X-Request-Id', requestId);
     res.setHeader('Vary', 'Origin'); // as the CORS middleware says of every response

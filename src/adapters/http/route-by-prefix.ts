@@ -20,7 +20,7 @@ export interface PrefixDispatch extends Middleware {
  * Why not one router: @koa/router tests a request against every route of the router it reaches
  * and builds that request's middleware chain afresh. Behind a single router of all 44 routes this
  * was the largest allocation of a cached contact read (a fifth of its bytes); a family holds ten
- * routes at most (docs/decisions/hot-path-per-request-work.md).
+ * routes at most (docs/decisions/hot-reads-in-front-of-koa.md).
  *
  * Prefixes are matched as the router matches paths: whole segments, regardless of case.
  */

@@ -81,7 +81,11 @@ function wholeSecondReset(ctx: Context): number {
 /** A per-user limit's middleware, carrying its limit so authentication can count it in advance (see requireAuth). */
 export interface UserLimitMiddleware extends Middleware {
   readonly limit: UserLimit;
-  readonly limiter: UserRateLimiter;
+  /**
+   * The decision on the caller's request: the one the user cache took while authenticating it,
+   * else the limiter's; null when the limiter did not answer (fail open).
+   */
+  decide(caller: Caller): Promise<LimitDecision | null>;
 }
 
 /**
@@ -91,26 +95,27 @@ export interface UserLimitMiddleware extends Middleware {
  * that does not answer lets the request through without headers (fail open; the store logs it).
  */
 export function userRateLimit(limiter: UserRateLimiter, limit: UserLimit): UserLimitMiddleware {
+  const decide = async (caller: Caller) => caller.limits?.find((d) => d.name === limit.name) ?? (await limiter.take(caller.user.id, [limit]))?.[0] ?? null;
   const middleware = async function limitUser(ctx: Context, next: () => Promise<unknown>) {
     const caller = (ctx.state as { caller?: Caller }).caller;
     if (!caller?.user.id) throw new Error(`the "${limit.name}" rate limit has no user for ${ctx.method} ${ctx.path}`);
-    const decision = caller.limits?.find((d) => d.name === limit.name) ?? (await limiter.take(caller.user.id, [limit]))?.[0];
+    const decision = await decide(caller);
     if (!decision) return next();
     for (const [name, value] of Object.entries(rateLimitHeaders(decision))) ctx.set(name, value);
     if (!decision.allowed) throw new RateLimited(Math.max(1, Math.ceil(decision.retryAfterMs / 1000)));
     return next();
   };
-  return Object.assign(middleware, { limit, limiter });
+  return Object.assign(middleware, { limit, decide });
 }
 
 /**
  * What a middleware of RateLimiters counts requests against, for code that counts them without
- * running it (requireAuth, the hot reads): 'none' for NO_RATE_LIMITS' pass-through, its limit and
- * limiter for a userRateLimit, null for any other middleware, which only running it can honour.
+ * running it (requireAuth, the hot reads): 'none' for NO_RATE_LIMITS' pass-through, the
+ * userRateLimit itself, null for any other middleware, which only running it can honour.
  */
-export function userLimitOf(middleware: Middleware): Pick<UserLimitMiddleware, 'limit' | 'limiter'> | 'none' | null {
+export function userLimitOf(middleware: Middleware): UserLimitMiddleware | 'none' | null {
   if (middleware === passThrough) return 'none';
-  return 'limit' in middleware && 'limiter' in middleware ? (middleware as UserLimitMiddleware) : null;
+  return 'limit' in middleware && 'decide' in middleware ? (middleware as UserLimitMiddleware) : null;
 }
 
 /** The X-RateLimit-* headers of a per-user limit's decision. */
