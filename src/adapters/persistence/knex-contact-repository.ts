@@ -41,6 +41,8 @@ const COLUMNS = [
 
 /** A contact as a read returns it: the columns of READ_COLUMNS or of a model. */
 type ContactRow = Pick<ContactModel, keyof Contact>;
+/** The row of a page past the end: the total, no contact. */
+type NoContact = { [K in keyof ContactRow]: null };
 
 function toContact(row: ContactRow): Contact {
   return {
@@ -87,28 +89,32 @@ const FILTERS = [
 ] as const;
 
 /**
- * One pair of statements (the page, and the count for a page past the end) per combination of
- * filters rather than one with every filter optional (`? IS NULL OR …`): PostgreSQL cannot reuse a
- * generic plan for the latter and plans it again on every call.
+ * One statement per combination of filters rather than one with every filter optional
+ * (`? IS NULL OR …`): PostgreSQL cannot reuse a generic plan for the latter and plans it again on
+ * every call. The statement counts the matches and joins the page to the count, so the total comes
+ * in the same round trip, also for a page past the end (one row: the total, the contact all null).
+ * Without filters the count is an index-only scan and the page reads just its rows; a window count
+ * (`count(*) OVER ()`) would read and buffer every contact of the owner: 86–96 against 70–74 µs of
+ * PostgreSQL's CPU per 20-row page of 100 contacts, measured side by side.
  */
-const searchStatements = new Map<string, { page: PreparedStatement; count: PreparedStatement }>();
-function searchFor(query: ContactQuery): { page: PreparedStatement; count: PreparedStatement; bindings: string[] } {
+const searchStatements = new Map<string, PreparedStatement>();
+function searchFor(query: ContactQuery): { page: PreparedStatement; bindings: string[] } {
   const used = FILTERS.filter(({ field }) => query[field]);
   const combination = used.map(({ field }) => field).join('+') || 'all';
-  let statements = searchStatements.get(combination);
-  if (!statements) {
+  let page = searchStatements.get(combination);
+  if (!page) {
     const where = ['user_id = ?', ...used.map(({ sql }) => sql)].join(' AND ');
-    statements = {
-      page: new PreparedStatement(
-        `contacts.search_page.v3.${combination}`,
-        `SELECT ${READ_COLUMNS}, count(*) OVER () AS "totalCount" FROM contacts WHERE ${where} ORDER BY created_at, id LIMIT ? OFFSET ?`,
-      ),
-      count: new PreparedStatement(`contacts.search_count.v3.${combination}`, `SELECT count(*) AS "totalCount" FROM contacts WHERE ${where}`),
-    };
-    searchStatements.set(combination, statements);
+    page = new PreparedStatement(
+      `contacts.search_page.v4.${combination}`,
+      `SELECT t.total AS "totalCount", ${READ_COLUMNS}
+        FROM (SELECT count(*) AS total FROM contacts WHERE ${where}) t
+        LEFT JOIN LATERAL (SELECT * FROM contacts WHERE ${where} ORDER BY created_at, id LIMIT ? OFFSET ?) c ON true
+        ORDER BY c.created_at, c.id`,
+    );
+    searchStatements.set(combination, page);
   }
   const bindings = used.flatMap(({ field, uses }) => Array<string>(uses).fill(containing(query[field]!)));
-  return { ...statements, bindings };
+  return { page, bindings };
 }
 
 /** A LIKE pattern matching `text` anywhere, with the user's `%`, `_` and `\` taken literally. */
@@ -192,16 +198,11 @@ export class KnexContactRepository implements ContactRepository {
   }
 
   async search(ownerId: string, query: ContactQuery): Promise<ContactPage> {
-    const { page, count, bindings } = searchFor(query);
-    // One round trip: the window count rides along with the page. Only a page past the end (no row
-    // to carry it) needs a second query for the total.
-    const rows = await page.rows<ContactRow & { totalCount: string | number }>(this.db, [ownerId, ...bindings, query.limit, query.offset]);
-    let total = rows.length > 0 ? Number(rows[0]!.totalCount) : 0;
-    if (rows.length === 0 && query.offset > 0) {
-      const [counted] = await count.rows<{ totalCount: string | number }>(this.db, [ownerId, ...bindings]);
-      total = Number(counted?.totalCount ?? 0);
-    }
-    return { items: rows.map(toContact), total };
+    const { page, bindings } = searchFor(query);
+    const filtered = [ownerId, ...bindings];
+    const rows = await page.rows<(ContactRow | NoContact) & { totalCount: string | number }>(this.db, [...filtered, ...filtered, query.limit, query.offset]);
+    const total = Number(rows[0]?.totalCount ?? 0);
+    return { items: rows.filter((row): row is ContactRow & { totalCount: string | number } => row.id !== null).map(toContact), total };
   }
 
   async update(ownerId: string, id: string, changes: Partial<ContactFields>, expectedVersions?: readonly number[]): Promise<Contact | null> {
