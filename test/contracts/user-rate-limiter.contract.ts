@@ -93,6 +93,9 @@ export function userRateLimiterContract(subject: ContractSubject<UserRateLimiter
     await s.limiter.take('ivy', big);
     const { keys, largestBytes } = await s.footprint();
     t.is(keys, 4, 'two users × two limits');
-    if (largestBytes !== null) t.true(largestBytes <= 128, `${largestBytes} bytes`);
+    // MEMORY USAGE counts the key's name, its value and the allocator's rounding: 120–136 bytes on
+    // Redis 7.0, depending on which of the buffers Redis reuses for a script's commands the SET got.
+    // A sliding log of the 300 requests would hold over 10 KB.
+    if (largestBytes !== null) t.true(largestBytes <= 160, `${largestBytes} bytes`);
   });
 }
