@@ -3,10 +3,13 @@ import { setPriority } from 'node:os';
 import bcrypt from 'bcryptjs';
 
 // On Linux a thread has its own nice value: lowering this worker's lets the event-loop thread take
-// a core whenever it has a request to serve, while hashing still fills every idle core.
+// a core whenever it has a request to serve, while hashing still fills every idle core. The lowest
+// priority (19): in three pairs of login bursts beside contact reads on 2 cores (npm run bench --
+// --only burst), the event loop's worst delay was 13.2, 20.5 and 16.2 ms at 19 against 24.1, 24.8 and
+// 19.5 ms at 10, with the same logins per second (2/s: the reads take the cores first either way).
 try {
   const threadId = Number(readlinkSync('/proc/thread-self').split('/').pop());
-  if (Number.isInteger(threadId)) setPriority(threadId, 10);
+  if (Number.isInteger(threadId)) setPriority(threadId, 19);
 } catch {
   // Not Linux, or no /proc: hashing simply runs at normal priority.
 }
