@@ -22,8 +22,14 @@ export interface ScenarioResult extends Partial<LoadResult> {
   cpuUsPerRequest?: number;
   /** Redis work per request (a sequential probe after the load; see redisProbe in run.ts). */
   redis?: { roundTrips: number; commands: number };
-  /** Ours divided by the reference's, for the same scenario. */
-  vsReference?: { requestsPerSec: number; latencyP99: number };
+  /** CPU of the redis-server per request over the window, in µs (--own-redis only: no other client). */
+  redisCpuUsPerRequest?: number;
+  /** CPU of the machine's PostgreSQL processes per request over the window, in µs (local PostgreSQL). */
+  dbCpuUsPerRequest?: number;
+  /** How many interleaved rounds the row combines (medians of rates and latencies, sums of counts). */
+  rounds?: number;
+  /** Ours divided by the reference's, for the same scenario: the median of the rounds' ratios, and each round's. */
+  vsReference?: { requestsPerSec: number; latencyP99: number; rounds?: Array<{ requestsPerSec: number; latencyP99: number }> };
 }
 
 export interface Target {
@@ -52,6 +58,8 @@ export interface BenchResults {
     durationS: number;
     eventLoopDelayMaxMs: number;
     eventLoopDelayP99Ms: number;
+    /** The same measure in a Node.js process with no work of its own, beside the burst: the machine's share of the delay. */
+    idleProcessDelay?: { maxMs: number; p99Ms: number };
     cpuCores: number;
     peakRssMB: number;
     login: LoadResult;
@@ -91,25 +99,27 @@ export function markdownReport(results: BenchResults): string {
   );
   lines.push('');
   lines.push(
-    '| scenario | server | conns | req/s | p50 ms | p99 ms | non-2xx | DB queries/req | Redis round trips/req | Redis commands/req | CPU µs/req | CPU cores | peak RSS MB | vs reference (req/s, p99) |',
+    '| scenario | server | conns | req/s | p50 ms | p99 ms | non-2xx | DB queries/req | Redis round trips/req | Redis commands/req | CPU µs/req | Redis CPU µs/req | DB CPU µs/req | CPU cores | peak RSS MB | vs reference (req/s, p99) | rounds (req/s, p99) |',
   );
-  lines.push('|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|---|');
+  lines.push('|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|---|---|');
   for (const r of results.scenarios) {
     if (r.status !== 'ok') {
-      lines.push(`| ${r.name} | ${r.server} | ${r.connections} | ${r.status} | | | | | | | | | | |`);
+      lines.push(`| ${r.name} | ${r.server} | ${r.connections} | ${r.status} | | | | | | | | | | | | | |`);
       continue;
     }
     const vs = r.vsReference ? `${r.vsReference.requestsPerSec}×, ${r.vsReference.latencyP99}×` : '';
+    const rounds = r.vsReference?.rounds ? r.vsReference.rounds.map((x) => `${x.requestsPerSec}×/${x.latencyP99}×`).join('; ') : '';
     lines.push(
       `| ${r.name} | ${r.server} | ${r.connections} | ${n(r.requestsPerSec)} | ${n(r.latencyP50Ms)} | ${n(r.latencyP99Ms)} | ` +
-        `${n(r.non2xx)}${r.errors ? ` (+${r.errors} errors)` : ''} | ${n(r.dbQueriesPerRequest, 2)} | ${n(r.redis?.roundTrips, 2)} | ${n(r.redis?.commands, 2)} | ${n(r.cpuUsPerRequest)} | ${n(r.cpuCores, 2)} | ${n(r.peakRssMB, 1)} | ${vs} |`,
+        `${n(r.non2xx)}${r.errors ? ` (+${r.errors} errors)` : ''} | ${n(r.dbQueriesPerRequest, 2)} | ${n(r.redis?.roundTrips, 2)} | ${n(r.redis?.commands, 2)} | ${n(r.cpuUsPerRequest)} | ${n(r.redisCpuUsPerRequest)} | ${n(r.dbCpuUsPerRequest)} | ${n(r.cpuCores, 2)} | ${n(r.peakRssMB, 1)} | ${vs} | ${rounds} |`,
     );
   }
   const b = results.burst;
   if (b) lines.push('');
   if (b)
     lines.push(
-      `**Login burst** (${b.name}, ${b.durationS} s): event loop worst delay ${b.eventLoopDelayMaxMs} ms (p99 ${b.eventLoopDelayP99Ms} ms), ` +
+      `**Login burst** (${b.name}, ${b.durationS} s): event loop worst delay ${b.eventLoopDelayMaxMs} ms (p99 ${b.eventLoopDelayP99Ms} ms)` +
+        `${b.idleProcessDelay ? ` (an idle Node.js process beside it: worst ${b.idleProcessDelay.maxMs} ms, p99 ${b.idleProcessDelay.p99Ms} ms)` : ''}, ` +
         `CPU ${b.cpuCores} cores, peak RSS ${b.peakRssMB} MB; logins ${n(b.login.requestsPerSec)}/s (p99 ${n(b.login.latencyP99Ms)} ms, non-2xx ${b.login.non2xx}), ` +
         `reads ${n(b.reads.requestsPerSec)}/s (p99 ${n(b.reads.latencyP99Ms)} ms, non-2xx ${b.reads.non2xx}).`,
     );

@@ -4,13 +4,15 @@
  * Builds the API as production runs it, with the benchmark's metrics route in front (bench/api-server.ts,
  * `tsc -p bench/tsconfig.build.json` into dist-bench/; `--tsx` runs the sources through tsx instead),
  * starts it as a child process with NODE_ENV=production (rate limits raised out of the way), seeds users and contacts through its routes, starts the reference server on the
- * same data, and drives both with autocannon from a separate process. Prints a markdown table and
- * writes bench/results/latest.json. See the README's "Benchmark" section.
+ * same data, and drives both with autocannon from a separate process. The compared scenarios run in
+ * interleaved rounds (API, reference; reference, API; API, reference), and a ratio is the median of
+ * the rounds' ratios, so that a shared machine's drift falls on both servers alike. Prints a
+ * markdown table and writes bench/results/latest.json. See the README's "Benchmark" section.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
 import os from 'node:os';
@@ -42,7 +44,7 @@ const UNLIMITED = '1000000000';
 const args = process.argv.slice(2);
 if (args.includes('--help')) {
   console.log(`usage: npm run bench [-- options]
-  --quick       a few seconds per scenario and less data: a smoke run, not a measurement
+  --quick       a few seconds per scenario, one round, less data: a smoke run, not a measurement
   --tsx         run the API from its sources through tsx instead of the compiled build in dist/
   --cpu-prof    write V8 CPU profiles: the API's per measured scenario (bench/results/api-<key>.cpuprofile)
                 and the reference server's (bench/results/reference/); open them in Chrome DevTools,
@@ -72,7 +74,9 @@ const runs = (key: (typeof SCENARIO_KEYS)[number]) => !only || only.has(key);
 const noteIndex = args.indexOf('--note');
 const userNote = noteIndex >= 0 ? args[noteIndex + 1] : undefined;
 const cores = os.availableParallelism();
-const plan = quick ? { durationS: 3, warmupS: 1, users: 4, contactsPerUser: 30 } : { durationS: 10, warmupS: 2, users: 10, contactsPerUser: 100 };
+const plan = quick
+  ? { durationS: 3, rounds: 1, roundS: 3, warmupS: 1, users: 4, contactsPerUser: 30 }
+  : { durationS: 10, rounds: 3, roundS: 6, warmupS: 2, users: 10, contactsPerUser: 100 };
 const READ_CONNECTIONS = 50;
 const CREATE_CONNECTIONS = 20;
 const LOGIN_CONNECTIONS = 2 * cores;
@@ -327,6 +331,112 @@ async function redisProbe(redisUrl: string, base: string, requests: PreparedRequ
   }
 }
 
+/**
+ * One row for a scenario's rounds on one server: the medians of the rates, latencies and CPU figures,
+ * the sums of the counts; the rest (memory, the Redis probe) from the last round.
+ */
+function combineRounds(rows: ScenarioResult[]): ScenarioResult {
+  const last = rows[rows.length - 1]!;
+  if (rows.length === 1 || rows.some((row) => row.status !== 'ok')) return rows.find((row) => row.status !== 'ok') ?? last;
+  const med = (pick: (row: ScenarioResult) => number | null | undefined) => {
+    const values = rows.map(pick).filter((v): v is number => typeof v === 'number');
+    return values.length === rows.length ? round(median(values), 2) : undefined;
+  };
+  const sum = (pick: (row: ScenarioResult) => number | undefined) => rows.reduce((total, row) => total + (pick(row) ?? 0), 0);
+  return {
+    ...last,
+    durationS: sum((row) => row.durationS),
+    rounds: rows.length,
+    requestsPerSec: med((row) => row.requestsPerSec),
+    latencyP50Ms: med((row) => row.latencyP50Ms),
+    latencyP99Ms: med((row) => row.latencyP99Ms),
+    latencyMaxMs: Math.max(...rows.map((row) => row.latencyMaxMs ?? 0)),
+    total: sum((row) => row.total),
+    non2xx: sum((row) => row.non2xx),
+    errors: sum((row) => row.errors),
+    timeouts: sum((row) => row.timeouts),
+    cpuUsPerRequest: med((row) => row.cpuUsPerRequest),
+    redisCpuUsPerRequest: med((row) => row.redisCpuUsPerRequest),
+    dbCpuUsPerRequest: med((row) => row.dbCpuUsPerRequest),
+    dbQueriesPerRequest: med((row) => row.dbQueriesPerRequest),
+    cpuCores: med((row) => row.cpuCores),
+    peakRssMB: Math.max(...rows.map((row) => row.peakRssMB ?? 0)) || undefined,
+  };
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
+/** CPU time a redis-server has used so far, in ms (INFO cpu: its main thread and its helpers). */
+const redisClients = new Map<string, ReturnType<typeof createClient>>();
+async function redisCpuMs(url: string): Promise<number | null> {
+  let client = redisClients.get(url);
+  if (!client) {
+    client = createClient({ url });
+    client.on('error', () => {});
+    await client.connect();
+    redisClients.set(url, client);
+    cleanups.push(async () => client!.destroy());
+  }
+  const info = await client.info('cpu');
+  const seconds = (name: string) => Number(new RegExp(`^${name}:([\\d.]+)`, 'm').exec(info)?.[1] ?? NaN);
+  const total = seconds('used_cpu_user') + seconds('used_cpu_sys');
+  return Number.isFinite(total) ? total * 1000 : null;
+}
+
+/**
+ * CPU time each PostgreSQL process on this machine has used so far, in ms, by pid, from /proc
+ * (Linux; null elsewhere or when PostgreSQL is not local). See postgresCpuSince.
+ */
+async function postgresCpuMs(): Promise<Map<string, number> | null> {
+  const pids = (await readdir('/proc').catch(() => [] as string[])).filter((name) => /^\d+$/.test(name));
+  const byPid = new Map<string, number>();
+  for (const pid of pids) {
+    const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => '');
+    if (!stat.includes('(postgres)')) continue;
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    byPid.set(pid, ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS_PER_S);
+  }
+  return byPid.size > 0 ? byPid : null;
+}
+
+/** PostgreSQL's CPU between two samples: of the processes alive at the second (a backend that exited meanwhile took its figure along). */
+function postgresCpuSince(before: Map<string, number>, after: Map<string, number>): number {
+  let total = 0;
+  for (const [pid, ms] of after) total += ms - (before.get(pid) ?? 0);
+  return total;
+}
+
+/**
+ * A Node.js process that does nothing but watch its own event loop, as the API's metrics do: how
+ * late a timer runs on this machine, under this load, in a process with no work of its own.
+ */
+function startIdleWatcher(): { start(): void; stop(): Promise<{ maxMs: number; p99Ms: number }> } {
+  const code = `
+    const { monitorEventLoopDelay } = require('node:perf_hooks');
+    const delay = monitorEventLoopDelay({ resolution: 10 });
+    delay.enable();
+    const late = (ns) => Math.round(Math.max(0, ns / 1e6 - 10) * 100) / 100;
+    process.on('message', (m) => {
+      if (m === 'start') delay.reset();
+      else process.send({ maxMs: late(delay.max), p99Ms: late(delay.percentile(99)) }, () => process.exit(0));
+    });`;
+  const child = spawn(process.execPath, ['-e', code], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+  children.push(child);
+  child.once('exit', () => children.splice(children.indexOf(child), 1));
+  return {
+    start: () => child.send('start'),
+    stop: async () => {
+      const answer = once(child, 'message') as Promise<[{ maxMs: number; p99Ms: number }]>;
+      child.send('stop');
+      return (await answer)[0];
+    },
+  };
+}
+
 const json = { 'content-type': 'application/json' };
 const bearer = (user: SeededUser) => ({ authorization: `Bearer ${user.accessToken}` });
 
@@ -490,10 +600,14 @@ async function main(): Promise<void> {
   };
 
   const results: ScenarioResult[] = [];
-  const runScenario = async (scenario: Scenario, server: 'api' | 'reference'): Promise<ScenarioResult> => {
+  const runScenario = async (
+    scenario: Scenario,
+    server: 'api' | 'reference',
+    { durationS = plan.durationS, probeRedis = true }: { durationS?: number; probeRedis?: boolean } = {},
+  ): Promise<ScenarioResult> => {
     const base = server === 'api' ? apiUrl : referenceUrl!;
     const requests = scenario.requests(server);
-    const row: ScenarioResult = { key: scenario.key, name: scenario.name, server, connections: scenario.connections, durationS: plan.durationS, status: 'ok' };
+    const row: ScenarioResult = { key: scenario.key, name: scenario.name, server, connections: scenario.connections, durationS, status: 'ok' };
     const first = requests[0];
     if (!first || (server === 'api' && scenario.needsContacts && !seeded.apiHasContacts)) {
       row.status = 'route missing';
@@ -512,18 +626,28 @@ async function main(): Promise<void> {
       log(`${server} ${scenario.name}: route missing (${probe.status})`);
       return row;
     }
-    log(`${server} ${scenario.name}: ${scenario.connections} connections, ${plan.durationS} s`);
-    const spec: LoadSpec = { url: base, connections: scenario.connections, durationS: plan.durationS, requests };
+    log(`${server} ${scenario.name}: ${scenario.connections} connections, ${durationS} s`);
+    const spec: LoadSpec = { url: base, connections: scenario.connections, durationS, requests };
     let window: BenchMetrics | undefined;
     // CPU per request from /proc for both servers alike (the API's event loop and worker threads, the reference's process).
     const pid = server === 'api' ? apiPid : referenceChild?.pid;
-    let cpuBefore: number | null = null;
+    // The redis-server's and PostgreSQL's CPU too: on a machine this small, the servers share its cores with both.
+    const redisUrl = server === 'api' ? env.REDIS_URL : refRedisUrl;
+    let before: { cpu: number | null; redis: number | null; db: Map<string, number> | null } = { cpu: null, redis: null, db: null };
     const [result] = await load([spec], scenario.warmupS, async () => {
       if (server === 'api') await metrics(apiUrl, true, cpuProf);
-      cpuBefore = await cpuMsOf(pid);
+      before = {
+        cpu: await cpuMsOf(pid),
+        redis: redisUrl ? await redisCpuMs(redisUrl) : null,
+        db: apiDatabaseUrl || server === 'reference' ? await postgresCpuMs() : null,
+      };
     });
-    const cpuAfter = await cpuMsOf(pid);
-    if (cpuBefore !== null && cpuAfter !== null && result!.total > 0) row.cpuUsPerRequest = round(((cpuAfter - cpuBefore) * 1000) / result!.total, 1);
+    const after = { cpu: await cpuMsOf(pid), redis: redisUrl ? await redisCpuMs(redisUrl) : null, db: before.db !== null ? await postgresCpuMs() : null };
+    const perRequest = (from: number | null, to: number | null) =>
+      from !== null && to !== null && result!.total > 0 ? round(((to - from) * 1000) / result!.total, 1) : undefined;
+    row.cpuUsPerRequest = perRequest(before.cpu, after.cpu);
+    row.redisCpuUsPerRequest = ownRedis ? perRequest(before.redis, after.redis) : undefined;
+    row.dbCpuUsPerRequest = before.db && after.db ? perRequest(0, postgresCpuSince(before.db, after.db)) : undefined;
     if (server === 'api') window = await metrics(apiUrl, true);
     if (window?.cpuProfile) await saveProfile(`api-${scenario.key}`, window.cpuProfile);
     Object.assign(row, result);
@@ -536,15 +660,29 @@ async function main(): Promise<void> {
       row.eventLoopDelayMaxMs = window.eventLoopDelay.maxMs;
     }
     // The API talks to Redis only with REDIS_URL; the reference always does.
-    const redisUrl = server === 'api' ? env.REDIS_URL : refRedisUrl;
-    if (redisUrl) row.redis = await redisProbe(redisUrl, base, requests);
+    if (redisUrl && probeRedis) row.redis = await redisProbe(redisUrl, base, requests);
     return row;
   };
 
   if (only) notes.push(`--only ${[...only].join(',')}: a partial run; the other scenarios and their targets were skipped.`);
+  // Interleaved rounds, the order turned each round (A B, B A, A B…); Redis is probed after the last.
+  const roundRatios = new Map<Scenario['key'], Array<{ requestsPerSec: number; latencyP99: number }>>();
   for (const key of COMPARED.filter(runs)) {
-    results.push(await runScenario(scenarios[key], 'api'));
-    if (referenceUrl) results.push(await runScenario(scenarios[key], 'reference'));
+    const rows: Record<'api' | 'reference', ScenarioResult[]> = { api: [], reference: [] };
+    const servers = referenceUrl ? (['api', 'reference'] as const) : (['api'] as const);
+    for (let r = 0; r < plan.rounds; r++) {
+      for (const server of r % 2 === 0 ? servers : [...servers].reverse()) {
+        rows[server].push(await runScenario(scenarios[key], server, { durationS: plan.roundS, probeRedis: r === plan.rounds - 1 }));
+      }
+    }
+    const ratios = rows.api.flatMap((ours, r) => {
+      const theirs = rows.reference[r];
+      return ours.status === 'ok' && theirs?.status === 'ok' && theirs.requestsPerSec && theirs.latencyP99Ms
+        ? [{ requestsPerSec: ours.requestsPerSec! / theirs.requestsPerSec, latencyP99: ours.latencyP99Ms! / theirs.latencyP99Ms }]
+        : [];
+    });
+    if (ratios.length === plan.rounds) roundRatios.set(key, ratios);
+    for (const server of servers) results.push(combineRounds(rows[server]));
   }
   if (runs('login')) results.push(await runScenario(scenarios.login, 'api'));
 
@@ -554,15 +692,20 @@ async function main(): Promise<void> {
     const burstName = `POST /api/auth/login (${LOGIN_CONNECTIONS} conns) beside ${reads.name} (${BURST_READ_CONNECTIONS} conns)`;
     log(`burst: ${burstName}, ${plan.durationS} s`);
     if (!seeded.apiHasContacts) notes.push('The login burst ran beside GET /api/users/me because the contacts routes are missing.');
+    const watcher = startIdleWatcher();
     const [burstLogin, burstReads] = await load(
       [
         { url: apiUrl, connections: LOGIN_CONNECTIONS, durationS: plan.durationS, requests: scenarios.login.requests('api') },
         { url: apiUrl, connections: BURST_READ_CONNECTIONS, durationS: plan.durationS, requests: reads.requests('api') },
       ],
       0,
-      () => metrics(apiUrl, true, cpuProf),
+      async () => {
+        await metrics(apiUrl, true, cpuProf);
+        watcher.start();
+      },
     );
     const burstWindow = await metrics(apiUrl, true);
+    const idle = await watcher.stop();
     if (burstWindow.cpuProfile) await saveProfile('api-burst', burstWindow.cpuProfile);
     // Logins still queued for the hashing threads finish before the server is stopped.
     await sleep(LOGIN_CONNECTIONS * 400);
@@ -571,6 +714,7 @@ async function main(): Promise<void> {
       durationS: plan.durationS,
       eventLoopDelayMaxMs: burstWindow.eventLoopDelay.maxMs,
       eventLoopDelayP99Ms: burstWindow.eventLoopDelay.p99Ms,
+      idleProcessDelay: idle,
       cpuCores: burstWindow.cpuCores,
       peakRssMB: mb(burstWindow.windowPeakRssBytes),
       login: burstLogin!,
@@ -603,11 +747,12 @@ async function main(): Promise<void> {
   const find = (key: Scenario['key'], server: 'api' | 'reference') => results.find((r) => r.key === key && r.server === server && r.status === 'ok');
   for (const key of COMPARED) {
     const ours = find(key, 'api');
-    const theirs = find(key, 'reference');
-    if (ours && theirs?.requestsPerSec && theirs.latencyP99Ms) {
+    const ratios = roundRatios.get(key);
+    if (ours && ratios) {
       ours.vsReference = {
-        requestsPerSec: round(ours.requestsPerSec! / theirs.requestsPerSec, 2),
-        latencyP99: round(ours.latencyP99Ms! / theirs.latencyP99Ms, 2),
+        requestsPerSec: round(median(ratios.map((r) => r.requestsPerSec)), 2),
+        latencyP99: round(median(ratios.map((r) => r.latencyP99)), 2),
+        rounds: ratios.map((r) => ({ requestsPerSec: round(r.requestsPerSec, 2), latencyP99: round(r.latencyP99, 2) })),
       };
     }
   }
