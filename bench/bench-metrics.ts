@@ -1,6 +1,6 @@
 import type { RequestListener } from 'node:http';
 import { Session } from 'node:inspector/promises';
-import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
+import { monitorEventLoopDelay, PerformanceObserver, performance } from 'node:perf_hooks';
 import type { Knex } from 'knex';
 import pg from 'pg';
 
@@ -16,6 +16,8 @@ export interface BenchMetrics {
   cpuCores: number;
   /** How late the event loop ran a timer, beyond the sampling interval. */
   eventLoopDelay: { maxMs: number; p99Ms: number; meanMs: number };
+  /** V8's collections on the event loop's thread (worker threads have their own heaps): how many, the longest pause, all pauses together. */
+  gc: { count: number; maxPauseMs: number; totalPauseMs: number };
   /** Queries sent to the database during the window, counted at the driver (pg) or by knex (PGlite). */
   dbQueries: number;
   rssBytes: number;
@@ -43,6 +45,14 @@ export function withBenchMetrics(listener: RequestListener, knex: Knex): Request
   onEveryQuery(knex, () => {
     queries += 1;
   });
+  let gc = { count: 0, maxPauseMs: 0, totalPauseMs: 0 };
+  new PerformanceObserver((list) => {
+    for (const entry of list.getEntries()) {
+      gc.count += 1;
+      gc.maxPauseMs = Math.max(gc.maxPauseMs, entry.duration);
+      gc.totalPauseMs += entry.duration;
+    }
+  }).observe({ entryTypes: ['gc'] });
   let start = { at: performance.now(), cpu: process.cpuUsage(), queries: 0 };
   let windowPeak = process.memoryUsage();
   const sampleMemory = () => {
@@ -64,6 +74,7 @@ export function withBenchMetrics(listener: RequestListener, knex: Knex): Request
       windowMs: round(windowMs),
       cpuCores: round((cpu.user + cpu.system) / 1000 / windowMs),
       eventLoopDelay: { maxMs: late(delay.max), p99Ms: late(delay.percentile(99)), meanMs: late(delay.mean) },
+      gc: { count: gc.count, maxPauseMs: round(gc.maxPauseMs), totalPauseMs: round(gc.totalPauseMs) },
       dbQueries: queries - start.queries,
       rssBytes: process.memoryUsage.rss(),
       windowPeakRssBytes: sampledPeakRss(),
@@ -90,6 +101,7 @@ export function withBenchMetrics(listener: RequestListener, knex: Knex): Request
       await profiler.post('Profiler.start');
     }
     delay.reset();
+    gc = { count: 0, maxPauseMs: 0, totalPauseMs: 0 };
     windowPeak = process.memoryUsage();
     start = { at: performance.now(), cpu: process.cpuUsage(), queries };
     return metrics;

@@ -60,6 +60,8 @@ export interface BenchResults {
     eventLoopDelayP99Ms: number;
     /** The same measure in a Node.js process with no work of its own, beside the burst: the machine's share of the delay. */
     idleProcessDelay?: { maxMs: number; p99Ms: number };
+    /** The API's collections on its event loop's thread during the burst. */
+    gc?: { count: number; maxPauseMs: number; totalPauseMs: number };
     cpuCores: number;
     peakRssMB: number;
     login: LoadResult;
@@ -120,6 +122,7 @@ export function markdownReport(results: BenchResults): string {
     lines.push(
       `**Login burst** (${b.name}, ${b.durationS} s): event loop worst delay ${b.eventLoopDelayMaxMs} ms (p99 ${b.eventLoopDelayP99Ms} ms)` +
         `${b.idleProcessDelay ? ` (an idle Node.js process beside it: worst ${b.idleProcessDelay.maxMs} ms, p99 ${b.idleProcessDelay.p99Ms} ms)` : ''}, ` +
+        `${b.gc ? `${b.gc.count} garbage collections on the event loop's thread (longest pause ${b.gc.maxPauseMs} ms, ${b.gc.totalPauseMs} ms in all), ` : ''}` +
         `CPU ${b.cpuCores} cores, peak RSS ${b.peakRssMB} MB; logins ${n(b.login.requestsPerSec)}/s (p99 ${n(b.login.latencyP99Ms)} ms, non-2xx ${b.login.non2xx}), ` +
         `reads ${n(b.reads.requestsPerSec)}/s (p99 ${n(b.reads.latencyP99Ms)} ms, non-2xx ${b.reads.non2xx}).`,
     );

@@ -715,6 +715,7 @@ async function main(): Promise<void> {
       eventLoopDelayMaxMs: burstWindow.eventLoopDelay.maxMs,
       eventLoopDelayP99Ms: burstWindow.eventLoopDelay.p99Ms,
       idleProcessDelay: idle,
+      gc: burstWindow.gc,
       cpuCores: burstWindow.cpuCores,
       peakRssMB: mb(burstWindow.windowPeakRssBytes),
       login: burstLogin!,
