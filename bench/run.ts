@@ -5,7 +5,7 @@
  * `tsc -p bench/tsconfig.build.json` into dist-bench/; `--tsx` runs the sources through tsx instead),
  * starts it as a child process with NODE_ENV=production (rate limits raised out of the way), seeds users and contacts through its routes, starts the reference server on the
  * same data, and drives both with autocannon from a separate process. The compared scenarios run in
- * interleaved rounds (API, reference; reference, API; API, reference), and a ratio is the median of
+ * five interleaved rounds (API, reference; reference, API; …), and a ratio is the median of
  * the rounds' ratios, so that a shared machine's drift falls on both servers alike. Prints a
  * markdown table and writes bench/results/latest.json. See the README's "Benchmark" section.
  */
@@ -76,7 +76,7 @@ const userNote = noteIndex >= 0 ? args[noteIndex + 1] : undefined;
 const cores = os.availableParallelism();
 const plan = quick
   ? { durationS: 3, rounds: 1, roundS: 3, warmupS: 1, users: 4, contactsPerUser: 30 }
-  : { durationS: 10, rounds: 3, roundS: 6, warmupS: 2, users: 10, contactsPerUser: 100 };
+  : { durationS: 10, rounds: 5, roundS: 5, warmupS: 2, users: 10, contactsPerUser: 100 };
 const READ_CONNECTIONS = 50;
 const CREATE_CONNECTIONS = 20;
 const LOGIN_CONNECTIONS = 2 * cores;
