@@ -47,7 +47,21 @@ export class WorkerBcryptPasswordHasher implements PasswordHasher {
     }
   }
 
-  async close(): Promise<void> {
-    await this.pool.destroy();
+  /**
+   * Ends the threads, waiting for them at most `waitMs`. Nothing in a thread needs finishing (a hash
+   * still running is lost either way), and a thread at the lowest priority (bcrypt-worker.ts) on a
+   * busy machine can wait long for the core it needs to exit: measured with three busy processes on
+   * two cores, a shutdown then overran its deadline (2.5 s for SHUTDOWN_TIMEOUT_MS=1200) and exited 1.
+   * The threads end when the process does, or on their own shortly after.
+   */
+  async close(waitMs = 100): Promise<void> {
+    const destroyed = this.pool.destroy().catch(() => {});
+    let timer: NodeJS.Timeout | undefined;
+    const waited = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, waitMs);
+      timer.unref();
+    });
+    await Promise.race([destroyed, waited]);
+    clearTimeout(timer);
   }
 }
