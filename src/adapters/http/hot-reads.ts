@@ -1,7 +1,7 @@
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import type { ParsedUrlQuery } from 'node:querystring';
 import type { Logger } from '../../application/ports/logger.js';
-import type { LimitDecision, UserLimit } from '../../application/ports/user-rate-limiter.js';
+import type { LimitDecision } from '../../application/ports/user-rate-limiter.js';
 import type { Caller } from '../../application/use-cases/authenticate.js';
 import { toPublicUser } from '../../domain/user.js';
 import { etagOf } from './etag.js';
@@ -26,8 +26,6 @@ export interface HotReadsDeps {
 interface HotRead {
   path: string;
   limit: UserLimitMiddleware | null;
-  /** The limit as authentication takes it (one list made once: a new one per request costs the cache's lookup by list). */
-  countAgainst: readonly UserLimit[];
   /** The 200 answer; throws what the use-case throws. */
   answer(caller: Caller): Promise<HotAnswer>;
 }
@@ -59,14 +57,13 @@ const CONTACTS_PATH = '/api/contacts';
  */
 export function withHotReads(koa: RequestListener, deps: HotReadsDeps): RequestListener {
   const { useCases, logger, contactsLimit } = deps;
-  const contactsRead =
-    contactsLimit === 'none' ? { limit: null, countAgainst: [] } : contactsLimit ? { limit: contactsLimit, countAgainst: [contactsLimit.limit] } : null;
+  const contactsRead = contactsLimit === 'none' ? { limit: null } : contactsLimit ? { limit: contactsLimit } : null;
 
   function recognise(req: IncomingMessage): HotRead | null {
     const url = req.url ?? '';
     if (req.method !== 'GET' || req.headers.origin !== undefined) return null;
     if (url === ME_PATH) {
-      return { path: ME_PATH, limit: null, countAgainst: [], answer: async (caller) => ({ body: toPublicUser(caller.user) }) };
+      return { path: ME_PATH, limit: null, answer: async (caller) => ({ body: toPublicUser(caller.user) }) };
     }
     if (!contactsRead || !url.startsWith(CONTACTS_PATH)) return null;
     const rest = url.slice(CONTACTS_PATH.length);
@@ -91,7 +88,7 @@ export function withHotReads(koa: RequestListener, deps: HotReadsDeps): RequestL
   async function serve(req: IncomingMessage, res: ServerResponse, read: HotRead, token: string, started: bigint): Promise<void> {
     let caller: Caller;
     try {
-      caller = await useCases.authenticate(token, read.countAgainst);
+      caller = await useCases.authenticate(token, read.limit ? [read.limit.limit] : []);
     } catch (error) {
       handOverAuthentication(req, { error });
       return koa(req, res);

@@ -77,14 +77,21 @@ export function userLimitKey(keyPrefix: string, limitName: string, userId: strin
   return `${keyPrefix}rate:${limitName}:user:${userId}`;
 }
 
-const argumentsOf = new WeakMap<readonly UserLimit[], string[]>();
+const argumentsOf = new WeakMap<UserLimit, readonly [string, string]>();
 
-/** The ARGV a script passes `take` for each limit: interval and window, in ms (computed once per list of limits). */
+/**
+ * The ARGV a script passes `take` for each limit: interval and window, in ms. Each limit's pair is
+ * worked out once, the first time it is counted against (limits are made once, at start).
+ */
 export function limitArguments(limits: readonly UserLimit[]): string[] {
-  let args = argumentsOf.get(limits);
-  if (!args) {
-    args = limits.flatMap((limit) => [String((limit.windowSeconds * 1000) / limit.max), String(limit.windowSeconds * 1000)]);
-    argumentsOf.set(limits, args);
+  const args: string[] = [];
+  for (const limit of limits) {
+    let pair = argumentsOf.get(limit);
+    if (!pair) {
+      pair = [String((limit.windowSeconds * 1000) / limit.max), String(limit.windowSeconds * 1000)];
+      argumentsOf.set(limit, pair);
+    }
+    args.push(pair[0], pair[1]);
   }
   return args;
 }
