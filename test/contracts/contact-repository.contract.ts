@@ -173,6 +173,26 @@ export function contactRepositoryContract(subject: ContractSubject<ContactReposi
     t.deepEqual(await repos.contacts.search(owner, { limit: 3, offset: Number.MAX_SAFE_INTEGER }), { items: [], total: 7 });
   });
 
+  it('a filtered search pages its matches in the same order, with their total, also past the last page', async (t, repos, newOwner) => {
+    const owner = await newOwner();
+    const matching = [];
+    for (let i = 0; i < 9; i++) {
+      const contact = await repos.contacts.create(owner, fields({ firstName: i % 2 === 0 ? `Match${i}` : `Other${i}`, lastName: `L${i}` }));
+      if (i % 2 === 0) matching.push(contact);
+    }
+    const pages = [];
+    for (let offset = 0; offset < 5; offset += 2) {
+      const page = await repos.contacts.search(owner, { q: 'match', limit: 2, offset });
+      t.is(page.total, 5);
+      pages.push(...page.items);
+    }
+    t.deepEqual(ids(pages), ids(matching));
+    t.deepEqual(await repos.contacts.search(owner, { q: 'match', limit: 2, offset: 5 }), { items: [], total: 5 });
+    t.deepEqual(await repos.contacts.search(owner, { firstName: 'match', lastName: 'l4', limit: 2, offset: 9 }), { items: [], total: 1 });
+    t.deepEqual(ids((await repos.contacts.search(owner, { firstName: 'match', lastName: 'l4', limit: 2, offset: 0 })).items), [matching[2]!.id]);
+    t.deepEqual(await repos.contacts.search(owner, { q: 'nobody', limit: 2, offset: 0 }), { items: [], total: 0 });
+  });
+
   it('birthdays wrap from 31 December to 1 January, soonest first, in the owner book only', async (t, repos, newOwner) => {
     const [owner, other] = [await newOwner(), await newOwner()];
     const dec31 = await repos.contacts.create(owner, fields({ birthday: '1980-12-31' }));

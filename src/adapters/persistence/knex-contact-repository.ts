@@ -93,28 +93,45 @@ const FILTERS = [
  * (`? IS NULL OR …`): PostgreSQL cannot reuse a generic plan for the latter and plans it again on
  * every call. The statement counts the matches and joins the page to the count, so the total comes
  * in the same round trip, also for a page past the end (one row: the total, the contact all null).
+ *
  * Without filters the count is an index-only scan and the page reads just its rows; a window count
  * (`count(*) OVER ()`) would read and buffer every contact of the owner: 86–96 against 70–74 µs of
  * PostgreSQL's CPU per 20-row page of 100 contacts, measured side by side.
+ *
+ * With filters the matches are gathered once (a materialized CTE), then counted and paged: counting
+ * and paging straight from the table would test every pattern twice, and a rare match costs the
+ * page a scan of the whole book. On a book of 5,000 contacts: 3.9–4.6 ms whatever the share of
+ * matches, against 3.8–7.8 ms (a rare match) for the count-and-page form.
  */
 const searchStatements = new Map<string, PreparedStatement>();
-function searchFor(query: ContactQuery): { page: PreparedStatement; bindings: string[] } {
+function searchFor(ownerId: string, query: ContactQuery): { page: PreparedStatement; values: unknown[] } {
   const used = FILTERS.filter(({ field }) => query[field]);
   const combination = used.map(({ field }) => field).join('+') || 'all';
   let page = searchStatements.get(combination);
   if (!page) {
     const where = ['user_id = ?', ...used.map(({ sql }) => sql)].join(' AND ');
-    page = new PreparedStatement(
-      `contacts.search_page.v4.${combination}`,
-      `SELECT t.total AS "totalCount", ${READ_COLUMNS}
-        FROM (SELECT count(*) AS total FROM contacts WHERE ${where}) t
-        LEFT JOIN LATERAL (SELECT * FROM contacts WHERE ${where} ORDER BY created_at, id LIMIT ? OFFSET ?) c ON true
-        ORDER BY c.created_at, c.id`,
-    );
+    page =
+      used.length === 0
+        ? new PreparedStatement(
+            'contacts.search_page.v4.all',
+            `SELECT t.total AS "totalCount", ${READ_COLUMNS}
+              FROM (SELECT count(*) AS total FROM contacts WHERE ${where}) t
+              LEFT JOIN LATERAL (SELECT * FROM contacts WHERE ${where} ORDER BY created_at, id LIMIT ? OFFSET ?) c ON true
+              ORDER BY c.created_at, c.id`,
+          )
+        : new PreparedStatement(
+            `contacts.search_page.v5.${combination}`,
+            `WITH matches AS MATERIALIZED (SELECT * FROM contacts WHERE ${where})
+              SELECT t.total AS "totalCount", ${READ_COLUMNS}
+              FROM (SELECT count(*) AS total FROM matches) t
+              LEFT JOIN LATERAL (SELECT * FROM matches ORDER BY created_at, id LIMIT ? OFFSET ?) c ON true
+              ORDER BY c.created_at, c.id`,
+          );
     searchStatements.set(combination, page);
   }
-  const bindings = used.flatMap(({ field, uses }) => Array<string>(uses).fill(containing(query[field]!)));
-  return { page, bindings };
+  const filtered = [ownerId, ...used.flatMap(({ field, uses }) => Array<string>(uses).fill(containing(query[field]!)))];
+  const values = used.length === 0 ? [...filtered, ...filtered, query.limit, query.offset] : [...filtered, query.limit, query.offset];
+  return { page, values };
 }
 
 /** A LIKE pattern matching `text` anywhere, with the user's `%`, `_` and `\` taken literally. */
@@ -198,9 +215,8 @@ export class KnexContactRepository implements ContactRepository {
   }
 
   async search(ownerId: string, query: ContactQuery): Promise<ContactPage> {
-    const { page, bindings } = searchFor(query);
-    const filtered = [ownerId, ...bindings];
-    const rows = await page.rows<(ContactRow | NoContact) & { totalCount: string | number }>(this.db, [...filtered, ...filtered, query.limit, query.offset]);
+    const { page, values } = searchFor(ownerId, query);
+    const rows = await page.rows<(ContactRow | NoContact) & { totalCount: string | number }>(this.db, values);
     const total = Number(rows[0]?.totalCount ?? 0);
     return { items: rows.filter((row): row is ContactRow & { totalCount: string | number } => row.id !== null).map(toContact), total };
   }
