@@ -205,6 +205,17 @@ export function recordConformance(
 ): RequestListener {
   return (req: IncomingMessage, res: ServerResponse) => {
     const chunks: Buffer[] = [];
+    // A response may be written with writeHead(status, headers) and no setHeader: its headers are then
+    // not in the response's header map, so they are read from what writeHead was given.
+    const given = new Map<string, string>();
+    const writeHead = res.writeHead.bind(res) as (...args: unknown[]) => ServerResponse;
+    (res as { writeHead: unknown }).writeHead = (...args: unknown[]) => {
+      const headers = args.find((arg) => typeof arg === 'object' && arg !== null);
+      if (Array.isArray(headers)) for (let i = 0; i + 1 < headers.length; i += 2) given.set(String(headers[i]).toLowerCase(), String(headers[i + 1]));
+      else if (headers) for (const [name, value] of Object.entries(headers)) given.set(name.toLowerCase(), String(value));
+      return writeHead(...args);
+    };
+    const header = (name: string) => (res.getHeader(name) as string | undefined) ?? given.get(name);
     const write = res.write.bind(res) as (...args: unknown[]) => boolean;
     const end = res.end.bind(res) as (...args: unknown[]) => ServerResponse;
     const keep = (chunk: unknown, encoding?: unknown) => {
@@ -223,13 +234,13 @@ export function recordConformance(
           method: req.method ?? 'GET',
           url: req.url ?? '/',
           status: res.statusCode,
-          contentType: res.getHeader('content-type') as string | undefined,
+          contentType: header('content-type'),
           body: Buffer.concat(chunks),
         });
       } catch (error) {
         violation = `${req.method} ${req.url} → ${res.statusCode}: the conformance check itself failed: ${(error as Error).stack}`;
       }
-      if (violation) onViolation(violation, res.getHeader('x-request-id') as string | undefined);
+      if (violation) onViolation(violation, header('x-request-id'));
       return end(...args);
     };
     listener(req, res);

@@ -1,7 +1,11 @@
 import test, { type ExecutionContext } from 'ava';
 import { once } from 'node:events';
 import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { type AddressInfo, connect } from 'node:net';
+import { withHotReads } from '../../src/adapters/http/hot-reads.js';
+import type { Caller } from '../../src/application/use-cases/authenticate.js';
+import { HttpServer } from '../../src/infrastructure/http-server.js';
+import { CapturingLogger } from '../fakes/fakes.js';
 import { redisAvailable, TEST_REDIS_URL } from '../helpers/databases.js';
 import { signUpAndLogIn, startTestApp, type TestApp } from '../helpers/test-app.js';
 
@@ -130,3 +134,48 @@ for (const store of ['memory', 'redis'] as const) {
     t.is(server.koaRequests(), 5);
   });
 }
+
+test('a hot read answered while the server drains says Connection: close, with its own headers and body', async (t) => {
+  let authenticated!: () => void;
+  const authenticating = new Promise<void>((resolve) => {
+    authenticated = resolve;
+  });
+  let release!: () => void;
+  const released = new Promise<void>((resolve) => {
+    release = resolve;
+  });
+  const user = { id: 'u1', username: 'ada', email: 'ada@example.com', emailVerified: true, avatarUrl: '', createdAt: new Date(0), tokenVersion: 0 };
+  const listener = withHotReads((_req, res) => res.writeHead(500).end('Koa answered'), {
+    useCases: {
+      authenticate: async (): Promise<Caller> => {
+        authenticated();
+        await released;
+        return { user, sessionId: 's1' };
+      },
+      getContact: async () => t.fail('not asked') as never,
+      listContacts: async () => t.fail('not asked') as never,
+    },
+    contactsLimit: null,
+    logger: new CapturingLogger(),
+  });
+  const server = new HttpServer(listener);
+  const { port } = await server.listen(0, '127.0.0.1');
+  const socket = connect(port, '127.0.0.1');
+  let received = '';
+  socket.on('data', (chunk: Buffer) => {
+    received += chunk.toString('utf8');
+  });
+  const ended = once(socket, 'close');
+  socket.write('GET /api/users/me HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer token\r\n\r\n');
+  await authenticating;
+  const drained = server.drain(Date.now() + 5_000);
+  release();
+  await ended;
+  await drained;
+  const [head = '', body = ''] = received.split('\r\n\r\n');
+  t.regex(head, /^HTTP\/1\.1 200 /);
+  t.regex(head, /\r\nconnection: close/i);
+  t.regex(head, /\r\nx-content-type-options: nosniff/i);
+  t.regex(head, /\r\ncontent-type: application\/json; charset=utf-8/i);
+  t.like(JSON.parse(body), { id: 'u1', username: 'ada' });
+});

@@ -109,15 +109,18 @@ export function withHotReads(koa: RequestListener, deps: HotReadsDeps): RequestL
     // Everything is worked out before the response is touched, so that nothing below can fail half-way.
     const requestId = requestIdFrom(req.headers['x-request-id'] as string | undefined);
     const body = JSON.stringify(answer.body);
-    res.statusCode = 200;
-    for (const [name, value] of securityHeadersFor(read.path)) res.setHeader(name, value);
-    if (decision) for (const [name, value] of Object.entries(rateLimitHeaders(decision))) res.setHeader(name, value);
-    if (answer.etag) res.setHeader('ETag', answer.etag);
-    res.setHeader('X-Request-Id', requestId);
-    res.setHeader('Vary', 'Origin'); // as the CORS middleware says of every response
-    res.setHeader('Content-Type', 'application/json; charset=utf-8');
-    res.setHeader('Content-Length', Buffer.byteLength(body));
-    res.end(body);
+    // One flat list for writeHead: Node writes the header block from it without building the
+    // response's header map (setHeader validates and stores each header, then the block is written
+    // from the map). A drain's `Connection: close`, set before, is kept: Node merges the two.
+    const headers: string[] = [];
+    for (const [name, value] of securityHeadersFor(read.path)) headers.push(name, value);
+    if (decision) for (const [name, value] of Object.entries(rateLimitHeaders(decision))) headers.push(name, value);
+    if (answer.etag) headers.push('ETag', answer.etag);
+    headers.push('X-Request-Id', requestId);
+    headers.push('Vary', 'Origin'); // as the CORS middleware says of every response
+    headers.push('Content-Type', 'application/json; charset=utf-8');
+    headers.push('Content-Length', String(Buffer.byteLength(body)));
+    res.writeHead(200, headers).end(body);
     logAccess(logger, { requestId, method: 'GET', path: read.path, status: 200, started });
   }
 
