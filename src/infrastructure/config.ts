@@ -13,6 +13,14 @@ const positiveInt = {
   coerce: (value: unknown) => (typeof value === 'string' && /^\d+$/.test(value.trim()) ? Number(value) : value),
 };
 
+const wholeNumber = {
+  name: 'whole-number',
+  validate(value: unknown) {
+    if (!Number.isInteger(value) || (value as number) < 0) throw new Error('must be a whole number (0 or more)');
+  },
+  coerce: positiveInt.coerce,
+};
+
 function urlFormat(name: string, protocols: string[]) {
   return {
     name,
@@ -31,6 +39,7 @@ function urlFormat(name: string, protocols: string[]) {
 
 convict.addFormats({
   'positive-int': positiveInt,
+  'whole-number': wholeNumber,
   'http-url': urlFormat('http-url', ['http:', 'https:']),
   'postgres-url': urlFormat('postgres-url', ['postgres:', 'postgresql:']),
   'redis-url': urlFormat('redis-url', ['redis:', 'rediss:']),
@@ -116,6 +125,7 @@ const schema = {
   databaseQueryTimeoutMs: { env: 'DATABASE_QUERY_TIMEOUT_MS', format: 'positive-int', default: 5000 },
   databasePooler: { env: 'DATABASE_POOLER', format: ['none', 'transaction'], default: 'none' },
   databasePoolMax: { env: 'DATABASE_POOL_MAX', format: 'positive-int', default: 10 },
+  databaseReadPoolMax: { env: 'DATABASE_READ_POOL_MAX', format: 'whole-number', default: 10 },
   migrateOnStart: { env: 'MIGRATE_ON_START', format: 'boolean', default: true },
   redisTimeoutMs: { env: 'REDIS_TIMEOUT_MS', format: 'positive-int', default: 500 },
   shutdownTimeoutMs: { env: 'SHUTDOWN_TIMEOUT_MS', format: 'positive-int', default: 10_000 },

@@ -7,7 +7,8 @@ import knexPkg, { type Knex } from 'knex';
 import ClientPgLite from 'knex-pglite';
 import { knexSnakeCaseMappers } from 'objection';
 import { migrationSource } from '../../migrations/index.js';
-import { namedStatements } from '../adapters/persistence/prepared-statement.js';
+import pg from 'pg';
+import { attachStatementPool, namedStatements } from '../adapters/persistence/prepared-statement.js';
 
 /** Bounds on talking to PostgreSQL over the network (PGlite, in-process, has none). */
 export interface DatabaseTimeouts {
@@ -39,8 +40,13 @@ export interface DatabaseOptions {
    * 'none' (default): a direct connection, or a session-mode pooler.
    */
   pooler?: DatabasePooler;
-  /** Connections this process opens at most (default 10). */
+  /** Connections of knex's pool (default 10). */
   poolMax?: number;
+  /**
+   * Connections of the prepared reads' pool (default 10), beside knex's (see PreparedStatement); 0:
+   * they share knex's pool. None behind a transaction-mode pooler, where they go through knex.
+   */
+  readPoolMax?: number;
 }
 
 export type DatabasePooler = 'none' | 'transaction';
@@ -56,24 +62,27 @@ export function createKnex(options: DatabaseOptions): Knex {
     migrations: { migrationSource },
   };
   if (options.databaseUrl) {
-    return knexPkg.knex({
+    // No read pool behind a transaction-mode pooler: no named statements to keep there.
+    const readPoolMax = pooled ? 0 : (options.readPoolMax ?? 10);
+    const connection = {
+      connectionString: options.databaseUrl,
+      connectionTimeoutMillis: timeouts.connectMs,
+      keepAlive: true,
+      ...(timeouts.queryMs
+        ? {
+            // A pooler refuses startup parameters it does not know (PgBouncer: "unsupported startup parameter").
+            ...(pooled ? {} : { statement_timeout: timeouts.queryMs }),
+            // A server that stopped answering (a dead link rather than a refused one) cancels nothing.
+            query_timeout: timeouts.queryMs + 1000,
+          }
+        : {}),
+    };
+    const knex = knexPkg.knex({
       ...common,
       ...namedStatements(!pooled),
       acquireConnectionTimeout: timeouts.acquireMs,
       client: 'pg',
-      connection: {
-        connectionString: options.databaseUrl,
-        connectionTimeoutMillis: timeouts.connectMs,
-        keepAlive: true,
-        ...(timeouts.queryMs
-          ? {
-              // A pooler refuses startup parameters it does not know (PgBouncer: "unsupported startup parameter").
-              ...(pooled ? {} : { statement_timeout: timeouts.queryMs }),
-              // A server that stopped answering (a dead link rather than a refused one) cancels nothing.
-              query_timeout: timeouts.queryMs + 1000,
-            }
-          : {}),
-      },
+      connection,
       searchPath: options.schema ? [options.schema] : undefined,
       pool: {
         min: 0,
@@ -82,6 +91,8 @@ export function createKnex(options: DatabaseOptions): Knex {
         validate: (connection: { readyForQuery?: boolean }) => connection.readyForQuery === true,
       },
     });
+    if (readPoolMax > 0) withStatementPool(knex, statementPool({ connection, schema: options.schema, max: readPoolMax, acquireMs: timeouts.acquireMs }));
+    return knex;
   }
   let filename: string | undefined;
   if (options.dataDir !== ':memory:') {
@@ -98,6 +109,47 @@ export function createKnex(options: DatabaseOptions): Knex {
     dialect: 'postgres',
     connection: connection as unknown as Knex.StaticConnectionConfig,
   });
+}
+
+/**
+ * The prepared reads' own pool (see PreparedStatement): the same connection settings as knex's, a
+ * schema as a startup parameter (knex sets its own with `SET search_path` on each new connection),
+ * and the same bounds: `acquireMs` on waiting for a connection, opening included, `connectMs` (the
+ * client's own) on opening one.
+ */
+function statementPool(options: { connection: pg.ClientConfig; schema?: string; max: number; acquireMs: number }): pg.Pool {
+  const { connection, schema } = options;
+  if (schema !== undefined && !/^[A-Za-z_][A-Za-z0-9_]*$/.test(schema)) throw new Error(`unsupported schema name: ${JSON.stringify(schema)}`);
+  class StatementClient extends pg.Client {
+    constructor(config?: pg.ClientConfig) {
+      super({ ...config, connectionTimeoutMillis: connection.connectionTimeoutMillis });
+    }
+  }
+  const pool = new pg.Pool({
+    ...connection,
+    ...(schema ? { options: `-c search_path=${schema}` } : {}),
+    Client: StatementClient,
+    max: options.max,
+    connectionTimeoutMillis: options.acquireMs,
+  });
+  // An idle connection that breaks (the server restarted) is dropped by the pool, and the next
+  // query opens another; without a listener the error would end the process.
+  pool.on('error', () => {});
+  return pool;
+}
+
+/** Gives `knex` the statement pool, and ends the pool when the knex is destroyed. */
+function withStatementPool(knex: Knex, pool: pg.Pool): void {
+  attachStatementPool(knex, pool);
+  // knex.destroy() is its client's destroy, and knex's own property cannot be replaced.
+  const client = knex.client as { destroy(callback?: unknown): Promise<void> };
+  const destroy = client.destroy.bind(client);
+  let ended: Promise<void> | undefined;
+  client.destroy = async (callback?: unknown) => {
+    ended ??= pool.end();
+    await ended;
+    return destroy(callback);
+  };
 }
 
 /**

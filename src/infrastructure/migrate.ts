@@ -10,6 +10,7 @@ try {
     databaseUrl: config.databaseUrl,
     dataDir: config.dataDir,
     pooler: config.databasePooler as DatabasePooler,
+    readPoolMax: 0,
     timeouts: { connectMs: config.databaseConnectTimeoutMs, acquireMs: config.databaseAcquireTimeoutMs },
   });
   try {

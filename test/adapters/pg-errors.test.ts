@@ -13,6 +13,7 @@ test('connection-level failures are recognised as the database being unavailable
     withCode('connect ETIMEDOUT 10.0.0.1:5432', 'ETIMEDOUT'),
     new Error('select "users".* from "users" where "users"."id" = $1 - Connection terminated unexpectedly'),
     new Error('Connection terminated due to connection timeout'),
+    new Error('timeout exceeded when trying to connect'),
     new Error('select 1 - Query read timeout'),
     new Error('timeout expired'),
     withCode('terminating connection due to administrator command', '57P01'),

@@ -25,8 +25,9 @@ const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE
 // 53300 too many connections; 57014 a statement cancelled by statement_timeout.
 const UNAVAILABLE_SQLSTATE = /^(08...|57P0[123]|53300|57014)$/;
 // Knex puts the SQL in front of the driver's message: "select … - Connection terminated unexpectedly".
+// pg.Pool (the prepared reads' statement pool) says "timeout exceeded when trying to connect".
 const UNAVAILABLE_MESSAGE =
-  /(^|\s-\s)(Knex: Timeout acquiring a connection|Connection terminated|Query read timeout|Client has encountered a connection error|Connection ended unexpectedly|timeout expired)/i;
+  /(^|\s-\s)(Knex: Timeout acquiring a connection|timeout exceeded when trying to connect|Connection terminated|Query read timeout|Client has encountered a connection error|Connection ended unexpectedly|timeout expired)/i;
 
 /**
  * Whether the error means the database could not be reached or did not answer in time, rather

@@ -40,13 +40,13 @@ async function migrateAndConnect(config: Config): Promise<Knex> {
     await prepareSchema(knex, config.migrateOnStart);
     return knex;
   }
-  const migrator = createKnex({ ...options, timeouts: connecting });
+  const migrator = createKnex({ ...options, readPoolMax: 0, timeouts: connecting });
   try {
     await prepareSchema(migrator, config.migrateOnStart);
   } finally {
     await migrator.destroy();
   }
-  return createKnex({ ...options, timeouts: { ...connecting, queryMs: config.databaseQueryTimeoutMs } });
+  return createKnex({ ...options, readPoolMax: config.databaseReadPoolMax, timeouts: { ...connecting, queryMs: config.databaseQueryTimeoutMs } });
 }
 
 /** Raised at start when MIGRATE_ON_START is off and the database misses migrations this code needs. */

@@ -78,3 +78,61 @@ test('with DATABASE_POOLER=transaction the statement runs unnamed: nothing stays
 test('a schema of its own cannot be asked for behind a transaction-mode pooler (search_path is session state)', (t) => {
   t.throws(() => createKnex({ databaseUrl: TEST_DATABASE_URL, dataDir: '', pooler: 'transaction', schema: 'x' }), { message: /transaction-mode pooler/ });
 });
+
+const BACKEND_PID = new PreparedStatement('test.backend_pid.v1', 'SELECT pg_backend_pid() AS pid, pg_sleep(?::float8) IS NULL AS slept');
+
+test("on a direct connection the prepared reads have a pool of their own (DATABASE_READ_POOL_MAX) beside knex's, inside a transaction they use its connection, and destroy closes both pools", async (t) => {
+  if (!(await postgresAvailable())) return t.pass('postgres is not running');
+  if (TEST_DATABASE_POOLER === 'transaction') return t.pass('behind a transaction-mode pooler every statement goes through knex');
+  const knex = createKnex({ databaseUrl: TEST_DATABASE_URL, dataDir: '', poolMax: 4, readPoolMax: 2 });
+  const observer = createKnex({ databaseUrl: TEST_DATABASE_URL, dataDir: '', poolMax: 1 });
+  try {
+    const pidsOf = (rows: { pid: number }[][]) => new Set(rows.map(([row]) => row!.pid));
+    // Far more callers than either pool has connections, each holding its connection a while.
+    const [prepared, built] = await Promise.all([
+      Promise.all(Array.from({ length: 16 }, () => BACKEND_PID.rows<{ pid: number }>(knex, [0.05]))).then(pidsOf),
+      Promise.all(
+        Array.from({ length: 16 }, () => knex.raw('SELECT pg_backend_pid() AS pid, pg_sleep(0.05)').then((r) => (r as { rows: { pid: number }[] }).rows)),
+      ).then(pidsOf),
+    ]);
+    t.is(prepared.size, 2, 'the read pool: 2 connections');
+    t.is(built.size, 4, "knex's pool: 4 connections");
+    t.deepEqual(
+      [...prepared].filter((pid) => built.has(pid)),
+      [],
+      'two pools, no connection in both',
+    );
+    // Inside a transaction the statement runs on the transaction's connection, not the statement pool's.
+    await knex.transaction(async (trx) => {
+      const [row] = await BACKEND_PID.rows<{ pid: number }>(trx, [0]);
+      const [own] = ((await trx.raw('SELECT pg_backend_pid() AS pid')) as { rows: { pid: number }[] }).rows;
+      t.is(row!.pid, own!.pid);
+    });
+
+    await knex.destroy();
+    const alive = async () =>
+      ((await observer.raw('SELECT count(*)::int AS n FROM pg_stat_activity WHERE pid = ANY(?)', [[...prepared, ...built]])) as { rows: { n: number }[] })
+        .rows[0]!.n;
+    for (let waited = 0; (await alive()) > 0 && waited < 5000; waited += 50) await new Promise((resolve) => setTimeout(resolve, 50));
+    t.is(await alive(), 0, 'every connection of both pools is closed');
+  } finally {
+    await knex.destroy().catch(() => {});
+    await observer.destroy();
+  }
+});
+
+test('a schema for the statement pool must be a plain identifier: it goes into a startup parameter', (t) => {
+  t.throws(() => createKnex({ databaseUrl: TEST_DATABASE_URL, dataDir: '', schema: 'a b' }), { message: /unsupported schema name/ });
+  t.notThrows(() => createKnex({ databaseUrl: TEST_DATABASE_URL, dataDir: '', schema: 'test_0a1b' }).destroy());
+});
+
+test("with DATABASE_READ_POOL_MAX=0 the prepared reads share knex's pool", async (t) => {
+  if (!(await postgresAvailable())) return t.pass('postgres is not running');
+  const knex = createKnex({ databaseUrl: TEST_DATABASE_URL, dataDir: '', pooler: TEST_DATABASE_POOLER, poolMax: 2, readPoolMax: 0 });
+  try {
+    const rows = await Promise.all(Array.from({ length: 8 }, () => BACKEND_PID.rows<{ pid: number }>(knex, [0.02])));
+    t.true(new Set(rows.map(([row]) => row!.pid)).size <= 2, "no more connections than knex's pool has");
+  } finally {
+    await knex.destroy();
+  }
+});
