@@ -50,6 +50,18 @@ async function timed(app: TestApp, path: string, init: { method?: string; json?:
   return { status: response.status, type: response.headers.get('content-type'), body, ms: Date.now() - started };
 }
 
+/**
+ * A contact of `token`'s, read back once by id and in the list, so that the prepared reads' own
+ * pool (DATABASE_READ_POOL_MAX) holds connections when the outage begins.
+ */
+async function contactRead(app: TestApp, token: string): Promise<string> {
+  const created = await app.request('/api/contacts', { method: 'POST', token, json: { firstName: 'Ann', lastName: 'Lee', email: uniqueEmail('outage') } });
+  const { id } = (await created.json()) as { id: string };
+  for (const path of [`/api/contacts/${id}`, '/api/contacts'])
+    if ((await timed(app, path, { token })).status !== 200) throw new Error(`${path} did not answer 200`);
+  return id;
+}
+
 async function withProxiedApp(t: import('ava').ExecutionContext, body: (app: TestApp, proxy: TcpProxy) => Promise<void>) {
   if (!(await postgresAvailable())) return t.pass('postgres is not running');
   const target = new URL(TEST_DATABASE_URL);
@@ -75,9 +87,14 @@ function assertUnavailable(t: import('ava').ExecutionContext, what: string, resu
 test('with PostgreSQL refusing connections, requests answer 503 SERVICE_UNAVAILABLE at once — never 401 — and work again when it is back', async (t) => {
   await withProxiedApp(t, async (app, proxy) => {
     const user = await signUpAndLogIn(app);
+    // Another account reads contacts: its user and session are cached from then on, user's are not.
+    const reader = await signUpAndLogIn(app);
+    const contactId = await contactRead(app, reader.accessToken);
     await proxy.refuse();
 
     assertUnavailable(t, 'an authenticated request', await timed(app, '/api/users/me', { token: user.accessToken }));
+    assertUnavailable(t, 'a contact read', await timed(app, `/api/contacts/${contactId}`, { token: reader.accessToken }));
+    assertUnavailable(t, 'the contacts list', await timed(app, '/api/contacts', { token: reader.accessToken }));
     assertUnavailable(t, 'login', await timed(app, '/api/auth/login', { method: 'POST', json: { email: user.email, password: PASSWORD } }));
     assertUnavailable(
       t,
@@ -89,6 +106,8 @@ test('with PostgreSQL refusing connections, requests answer 503 SERVICE_UNAVAILA
 
     await proxy.restore();
     t.like(await timed(app, '/api/users/me', { token: user.accessToken }), { status: 200, body: { email: user.email } });
+    t.like(await timed(app, `/api/contacts/${contactId}`, { token: reader.accessToken }), { status: 200, body: { id: contactId } });
+    t.like(await timed(app, '/api/contacts', { token: reader.accessToken }), { status: 200, body: { total: 1 } });
     t.is((await timed(app, '/api/auth/login', { method: 'POST', json: { email: user.email, password: PASSWORD } })).status, 200);
     const email = uniqueEmail('back');
     t.is((await app.request('/api/auth/signup', { method: 'POST', json: { username: 'A', email, password: PASSWORD } })).status, 201);
@@ -101,7 +120,10 @@ test('with the link to PostgreSQL gone silent, requests answer 503 within the ti
   await withProxiedApp(t, async (app, proxy) => {
     const user = await signUpAndLogIn(app);
     const other = await signUpAndLogIn(app);
-    // Pooled connections now exist: the first requests below use one that no longer answers.
+    // Another account reads contacts: its user and session are cached from then on, the others' are not.
+    const reader = await signUpAndLogIn(app);
+    const contactId = await contactRead(app, reader.accessToken);
+    // Pooled connections now exist, in both pools: the first requests below use one that no longer answers.
     proxy.silence();
 
     assertUnavailable(t, 'an authenticated request', await timed(app, '/api/users/me', { token: user.accessToken }));
@@ -112,8 +134,12 @@ test('with the link to PostgreSQL gone silent, requests answer 503 within the ti
       await timed(app, '/api/auth/signup', { method: 'POST', json: { username: 'A', email: uniqueEmail('silent'), password: PASSWORD } }),
     );
     assertUnavailable(t, 'another authenticated request', await timed(app, '/api/users/me', { token: other.accessToken }));
+    assertUnavailable(t, 'a contact read', await timed(app, `/api/contacts/${contactId}`, { token: reader.accessToken }));
+    assertUnavailable(t, 'the contacts list', await timed(app, '/api/contacts', { token: reader.accessToken }));
 
     await proxy.restore();
+    t.like(await timed(app, `/api/contacts/${contactId}`, { token: reader.accessToken }), { status: 200, body: { id: contactId } });
+    t.like(await timed(app, '/api/contacts', { token: reader.accessToken }), { status: 200, body: { total: 1 } });
     t.like(await timed(app, '/api/users/me', { token: user.accessToken }), { status: 200, body: { email: user.email } });
     t.like(await timed(app, '/api/users/me', { token: other.accessToken }), { status: 200, body: { email: other.email } });
     t.is((await timed(app, '/api/auth/login', { method: 'POST', json: { email: user.email, password: PASSWORD } })).status, 200);
