@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Clock } from '../../application/ports/clock.js';
 import { ACCOUNT_CEILING_FACTOR, type LoginAttempt, type LoginThrottle, type LoginThrottleLimits } from '../../application/ports/login-throttle.js';
-import { throttleDigest } from './throttle-key.js';
+import { clientIpKey, throttleDigest } from './throttle-key.js';
 
 /** Attempt id → when it was counted (ms) and the digest of its IP. Insertion order: the first is the oldest. */
 type Attempts = Map<string, { at: number; ip: string }>;
@@ -32,7 +32,7 @@ export class InMemoryLoginThrottle implements LoginThrottle {
     const now = this.clock.now().getTime();
     const windowMs = this.limits.windowSeconds * 1000;
     const key = throttleDigest(account);
-    const ip = throttleDigest(clientIp);
+    const ip = throttleDigest(clientIpKey(clientIp));
     let counted = this.attempts.get(key);
     if (counted) {
       for (const [id, attempt] of counted) {

@@ -3,7 +3,7 @@ import type { Clock } from '../../application/ports/clock.js';
 import { ACCOUNT_CEILING_FACTOR, type LoginAttempt, type LoginThrottle, type LoginThrottleLimits } from '../../application/ports/login-throttle.js';
 import { ServiceUnavailable } from '../../domain/errors.js';
 import type { RedisLuaCommands } from './redis-lua-commands.js';
-import { throttleDigest } from './throttle-key.js';
+import { clientIpKey, throttleDigest } from './throttle-key.js';
 
 // Two sorted sets, attempt id → when it was counted (ms): one per account (every IP) and one per
 // (account, IP). One script checks both and counts at once. Both keys share a hash tag.
@@ -62,7 +62,7 @@ export class RedisLoginThrottle implements LoginThrottle {
   /** Digested: email addresses and IPs stay out of Redis, and every key has the same size. */
   private redisKeys(account: string, clientIp: string): string[] {
     const tag = `{${throttleDigest(account)}}`;
-    return [`${this.keyPrefix}login-failures:${tag}`, `${this.keyPrefix}login-failures:${tag}:${throttleDigest(clientIp)}`];
+    return [`${this.keyPrefix}login-failures:${tag}`, `${this.keyPrefix}login-failures:${tag}:${throttleDigest(clientIpKey(clientIp))}`];
   }
 
   /** Resolves to undefined when Redis does not answer (the outage is logged by the scripts). */
