@@ -79,12 +79,12 @@ export function createApp(deps: AppDeps): Koa {
   // The routes in families by path prefix, each family its own router (see routeByPrefix).
   const families = [
     contactRoutes(deps.useCases, limits, { importMaxBytes: deps.contactsImportMaxBytes }),
-    userRoutes(deps.useCases, { avatarMaxBytes: deps.avatarMaxBytes ?? DEFAULT_AVATAR_MAX_BYTES }),
+    userRoutes(deps.useCases, limits, { avatarMaxBytes: deps.avatarMaxBytes ?? DEFAULT_AVATAR_MAX_BYTES }),
     authRoutes(deps.useCases, limits),
     accountRoutes(deps.useCases, limits, deps.logger),
     ...(deps.media ? [mediaRoutes(deps.media)] : []),
   ];
-  const rest = new Router();
+  const rest = new Router({ sensitive: true });
   for (const child of [operationsRoutes(deps.healthChecks ?? [], deps.logger, { shuttingDown: deps.shuttingDown }), docsRoutes()]) rest.use(child.routes());
   // A method no route knows (PROPFIND) is refused like a known one the path lacks: a client error, not the server's 501.
   const notImplemented = () => new HttpProblem(405, 'METHOD_NOT_ALLOWED', 'This method is not allowed here.');

@@ -22,19 +22,25 @@ export interface PrefixDispatch extends Middleware {
  * was the largest allocation of a cached contact read (a fifth of its bytes); a family holds ten
  * routes at most (docs/decisions/hot-reads-in-front-of-koa.md).
  *
- * Prefixes are matched as the router matches paths: whole segments, regardless of case.
+ * Prefixes are matched as the routers match paths: whole segments, case-sensitively. Every router
+ * must say `sensitive: true`: @koa/router otherwise matches regardless of case, and the headers
+ * chosen by path (securityHeadersFor, pageHeaders) would miss a route answered under another spelling.
  */
 export function routeByPrefix(families: readonly AnyRouter[], rest: AnyRouter, options: AllowedMethodsOptions): PrefixDispatch {
+  for (const router of [...families, rest]) {
+    const loose = router.stack.find((layer) => layer.opts.sensitive !== true);
+    if (loose) throw new Error(`the route "${String(loose.path)}" matches regardless of case: create its router with sensitive: true`);
+  }
   const withMethods = (router: AnyRouter) => compose([router.routes(), router.allowedMethods(options)]) as Middleware;
   const table = families.map((router) => {
-    const prefix = router.opts.prefix?.toLowerCase();
+    const prefix = router.opts.prefix;
     if (!prefix || prefix.endsWith('/')) throw new Error(`a route family needs a prefix without a trailing slash, not "${prefix ?? ''}"`);
     return { prefix, below: `${prefix}/`, dispatch: withMethods(router) };
   });
   const fallback = withMethods(rest);
 
   const dispatch: Middleware = (ctx, next) => {
-    const path = ctx.path.toLowerCase();
+    const path = ctx.path;
     for (const family of table) {
       if (path === family.prefix || path.startsWith(family.below)) return family.dispatch(ctx, next);
     }

@@ -95,7 +95,7 @@ function renderFailures(logger: Logger): Middleware {
 
 /** The pages the links in emails open: server-rendered HTML forms, no script, no cookies. */
 export function accountRoutes(useCases: UseCases, limits: RateLimiters, logger: Logger): Router {
-  const router = new Router({ prefix: ACCOUNT_PREFIX });
+  const router = new Router({ prefix: ACCOUNT_PREFIX, sensitive: true });
   router.use(renderFailures(logger));
 
   router.get('/style.css', (ctx) => {

@@ -6,7 +6,7 @@ import { parseBody, requestBody } from '../middleware/body-parser.js';
 import { requireAuth, type AuthState } from '../middleware/require-auth.js';
 
 export function authRoutes(useCases: UseCases, limits: RateLimiters): Router<AuthState> {
-  const router = new Router<AuthState>({ prefix: '/api/auth' });
+  const router = new Router<AuthState>({ prefix: '/api/auth', sensitive: true });
 
   router.post('/signup', limits.auth, parseBody(), async (ctx) => {
     const user = await useCases.registerUser(requestBody(ctx));

@@ -26,7 +26,7 @@ const ifMatch = (ctx: Context) => versionsFromIfMatch(ctx.get('If-Match') || und
 
 /** The caller's contact book. Every route authenticates first, then counts against the caller's limit. */
 export function contactRoutes(useCases: UseCases, limits: RateLimiters, options: { importMaxBytes?: number } = {}): Router<AuthState> {
-  const router = new Router<AuthState>({ prefix: '/api/contacts' });
+  const router = new Router<AuthState>({ prefix: '/api/contacts', sensitive: true });
   // Authentication counts the request against the limits that follow it, in the same cache lookup.
   const guard = [requireAuth(useCases.authenticate, [limits.contacts]), limits.contacts] as const;
   const createGuard = [requireAuth(useCases.authenticate, [limits.contacts, limits.contactCreate]), limits.contacts, limits.contactCreate] as const;

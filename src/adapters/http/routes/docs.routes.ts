@@ -62,7 +62,7 @@ const ASSETS: Record<string, Asset> = {
 };
 
 export function docsRoutes(): Router {
-  const router = new Router();
+  const router = new Router({ sensitive: true });
   const cache = new Map<string, Promise<Buffer>>();
 
   router.get('/openapi.json', (ctx) => {

@@ -6,7 +6,7 @@ export interface MediaFiles {
 }
 
 export function mediaRoutes(files: MediaFiles): Router {
-  const router = new Router({ prefix: '/media' });
+  const router = new Router({ prefix: '/media', sensitive: true });
 
   router.get('/:name', async (ctx) => {
     const file = await files.open(ctx.params.name ?? '');

@@ -18,7 +18,7 @@ export interface OperationsOptions {
 }
 
 export function operationsRoutes(checks: HealthCheck[], logger?: Logger, options: OperationsOptions = {}): Router {
-  const router = new Router();
+  const router = new Router({ sensitive: true });
   const timeoutMs = options.checkTimeoutMs ?? 3000;
 
   router.get('/health', (ctx) => {
