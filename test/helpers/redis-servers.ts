@@ -8,6 +8,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { createClient } from 'redis';
 import { REQUIRE_SERVICES, TEST_REDIS_URL } from './databases.js';
 import { freePort } from './servers.js';
+import { TcpProxy } from './tcp-proxy.js';
 
 /** Whether a Redis answers PONG within a second. */
 async function answersPing(host: string, port: number): Promise<boolean> {
@@ -125,5 +126,36 @@ export class OwnRedisServer {
   async close(): Promise<void> {
     await this.stop();
     rmSync(this.dir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * A TCP link of the test's own to a Redis (the shared one, or an OwnRedisServer): a client given
+ * `url` goes through it, and `cut(ms)` drops that client's connection and refuses new ones for
+ * that long, as a network blip would, while every other client of the server goes on.
+ */
+export class RedisLink {
+  private constructor(private readonly proxy: TcpProxy) {}
+
+  static async open(target = TEST_REDIS_URL): Promise<RedisLink> {
+    const { hostname, port } = new URL(target);
+    const proxy = new TcpProxy(hostname, Number(port || 6379));
+    await proxy.start();
+    return new RedisLink(proxy);
+  }
+
+  get url(): string {
+    return `redis://127.0.0.1:${this.proxy.port}`;
+  }
+
+  /** Connections closed and new ones refused for `ms`, then accepted again. */
+  async cut(ms: number): Promise<void> {
+    await this.proxy.refuse();
+    await sleep(ms);
+    await this.proxy.restore();
+  }
+
+  close(): Promise<void> {
+    return this.proxy.close();
   }
 }

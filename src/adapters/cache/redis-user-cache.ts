@@ -47,39 +47,65 @@ if not (string.find(user, version .. '}', 1, true) or string.find(user, version 
 return take_all(reply, 4, 4, tonumber(ARGV[3]))
 `;
 
+// Every write below is one of these scripts, and each runs only under the generation current in
+// Redis: KEYS[1] is the generation key, ARGV[1] the generation the writer holds. On a mismatch the
+// script writes nothing and answers the current generation ('' when the key is gone), so that a
+// revocation can be sent again under it (see RedisUserCache.write). Without this an instance that
+// had not yet read another's rotation wrote its revocations under a generation nobody read.
+const UNDER_CURRENT_GENERATION = `
+local current = redis.call('GET', KEYS[1])
+if current ~= ARGV[1] then return current or '' end
+`;
+
 /**
- * The compare-and-set of putUser. KEYS[1] the user's key; ARGV: the entry, its tokenVersion, the TTL.
- * Writes unless the key holds a higher tokenVersion (an entry, or a floor left by EVICT_USER).
+ * The compare-and-set of putUser. KEYS[2] the user's key; ARGV[2..4]: the entry, its tokenVersion,
+ * the TTL. Writes unless the key holds a higher tokenVersion (an entry, or a floor left by EVICT_USER).
  */
-const PUT_USER = `
-local held = redis.call('GET', KEYS[1])
+const PUT_USER = `${UNDER_CURRENT_GENERATION}
+local held = redis.call('GET', KEYS[2])
 if held then
   local ok, entry = pcall(cjson.decode, held)
   local version = ok and type(entry) == 'table' and tonumber(entry.tokenVersion)
-  if version and version > tonumber(ARGV[2]) then return 0 end
+  if version and version > tonumber(ARGV[3]) then return 0 end
 end
-redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[3])
+redis.call('SET', KEYS[2], ARGV[2], 'EX', ARGV[4])
 return 1`;
 
 /**
- * evictUser. KEYS[1] the user's key; ARGV: a tokenVersion floor or '', the TTL. Replaces the entry
- * with `{"tokenVersion":<floor>}`, the higher of the given floor and the evicted entry's version
- * (get reads it as a miss, PUT_USER as a floor); deletes the key when neither is known.
+ * evictUser. KEYS[2] the user's key; ARGV[2..3]: a tokenVersion floor or '', the TTL. Replaces the
+ * entry with `{"tokenVersion":<floor>}`, the higher of the given floor and the evicted entry's
+ * version (get reads it as a miss, PUT_USER as a floor); deletes the key when neither is known.
  */
-const EVICT_USER = `
-local floor = tonumber(ARGV[1]) or -1
-local held = redis.call('GET', KEYS[1])
+const EVICT_USER = `${UNDER_CURRENT_GENERATION}
+local floor = tonumber(ARGV[2]) or -1
+local held = redis.call('GET', KEYS[2])
 if held then
   local ok, entry = pcall(cjson.decode, held)
   local version = ok and type(entry) == 'table' and tonumber(entry.tokenVersion)
   if version and version > floor then floor = version end
 end
-if floor < 0 then return redis.call('DEL', KEYS[1]) end
-redis.call('SET', KEYS[1], string.format('{"tokenVersion":%d}', floor), 'EX', ARGV[2])
+if floor < 0 then redis.call('DEL', KEYS[2]) return 1 end
+redis.call('SET', KEYS[2], string.format('{"tokenVersion":%d}', floor), 'EX', ARGV[3])
 return 1`;
 
+/**
+ * putSession and evictSession. KEYS[2] the session's key; ARGV[2..3]: '1' (live) or '0' (ended),
+ * the TTL. A live session is written only where nothing is (NX): a request that read it before a
+ * logout must not overwrite the logout's tombstone.
+ */
+const SET_SESSION = `${UNDER_CURRENT_GENERATION}
+if ARGV[2] == '1' then
+  redis.call('SET', KEYS[2], '1', 'EX', ARGV[3], 'NX')
+else
+  redis.call('SET', KEYS[2], '0', 'EX', ARGV[3])
+end
+return 1`;
+
+/** How often a revocation is sent again under a generation that moved meanwhile before giving up. */
+const REVOCATION_ATTEMPTS = 3;
+
 const sha1 = (script: string) => createHash('sha1').update(script).digest('hex');
-const SHAS = new Map([PUT_USER, EVICT_USER].map((script) => [script, sha1(script)]));
+const SHAS = new Map([PUT_USER, EVICT_USER, SET_SESSION].map((script) => [script, sha1(script)]));
 
 /**
  * The user cache shared by every instance of the app, in Redis.
@@ -175,40 +201,28 @@ export class RedisUserCache implements UserCache {
   }
 
   async putUser(user: AuthUser): Promise<void> {
-    const generation = this.usableGeneration();
-    if (!generation) return;
     // One atomic compare-and-set: a request that read the user before a password change cannot
     // write the old token version back after the change evicted it.
-    await this.write(() =>
-      this.script(PUT_USER, this.userKey(generation, user.id), [serializeUser(user), String(user.tokenVersion), String(this.options.ttlSeconds)]),
-    );
+    await this.write(PUT_USER, (generation) => this.userKey(generation, user.id), [
+      serializeUser(user),
+      String(user.tokenVersion),
+      String(this.options.ttlSeconds),
+    ]);
   }
 
   async putSession(sessionId: string, active: boolean): Promise<void> {
-    const generation = this.usableGeneration();
-    if (!generation) return;
-    // NX for a live session: a request that read it before a logout must not overwrite the logout.
-    await this.write(() =>
-      this.client.set(this.sessionKey(generation, sessionId), active ? '1' : '0', {
-        expiration: { type: 'EX', value: this.options.ttlSeconds },
-        ...(active ? { condition: 'NX' as const } : {}),
-      }),
-    );
+    if (!active) return this.evictSession(sessionId);
+    await this.write(SET_SESSION, (generation) => this.sessionKey(generation, sessionId), ['1', String(this.options.ttlSeconds)]);
   }
 
   async evictUser(userId: string, tokenVersion?: number): Promise<void> {
-    const generation = this.usableGeneration();
-    // Untrusted: nothing to evict, the resynchronisation will orphan the entry.
-    if (!generation) return;
     const floor = tokenVersion === undefined ? '' : String(tokenVersion);
-    await this.write(() => this.script(EVICT_USER, this.userKey(generation, userId), [floor, String(this.options.ttlSeconds)]));
+    await this.write(EVICT_USER, (generation) => this.userKey(generation, userId), [floor, String(this.options.ttlSeconds)], { revokes: true });
   }
 
   async evictSession(sessionId: string): Promise<void> {
-    // A tombstone rather than a delete, for the same reason as the NX above.
-    const generation = this.usableGeneration();
-    if (!generation) return;
-    await this.write(() => this.client.set(this.sessionKey(generation, sessionId), '0', { expiration: { type: 'EX', value: this.options.ttlSeconds } }));
+    // A tombstone rather than a delete, for the same reason as the NX of SET_SESSION.
+    await this.write(SET_SESSION, (generation) => this.sessionKey(generation, sessionId), ['0', String(this.options.ttlSeconds)], { revokes: true });
   }
 
   /**
@@ -248,12 +262,38 @@ export class RedisUserCache implements UserCache {
     return null;
   }
 
-  private async write(command: () => Promise<unknown>): Promise<void> {
-    try {
-      await this.bounded(command());
-    } catch (error) {
-      this.distrust(error);
+  /**
+   * Runs one of this file's write scripts on the key `keyOf(generation)`, under the generation
+   * current in Redis at that moment. Untrusted, it writes nothing: the resynchronisation will
+   * orphan whatever the write was about. When another instance rotated the generation since this
+   * one last read it, the script writes nothing and this instance adopts the new generation; then a
+   * revocation is sent again under it (readers use only the current generation, so a revocation
+   * must land there whatever this instance last saw), while a fill is dropped: it may carry what the
+   * database held before a revocation that went to the older generation.
+   */
+  private async write(script: string, keyOf: (generation: string) => string, args: string[], { revokes = false } = {}): Promise<void> {
+    let generation = this.usableGeneration();
+    if (!generation) return;
+    for (let attempt = 0; attempt < REVOCATION_ATTEMPTS; attempt++) {
+      let reply: unknown;
+      try {
+        reply = await this.bounded(this.script(script, [this.generationKey(), keyOf(generation)], [generation, ...args]));
+      } catch (error) {
+        this.distrust(error);
+        return;
+      }
+      if (typeof reply !== 'string') return;
+      if (!reply) {
+        this.distrust(new Error('the cache generation is missing'), false);
+        return;
+      }
+      this.generation = reply;
+      if (!revokes) return;
+      generation = reply;
     }
+    // Rotated again at every attempt: a rotation of this instance's own orphans what it could not evict.
+    this.distrust(new Error('the cache generation kept changing under a revocation'), false);
+    void this.resync();
   }
 
   /** From now on every get misses until resync() succeeds; said once per outage in the log. */
@@ -268,8 +308,8 @@ export class RedisUserCache implements UserCache {
   }
 
   /** EVALSHA of one of this file's scripts; EVAL, which loads it, when Redis does not know it yet. */
-  private async script(script: string, key: string, args: string[]): Promise<unknown> {
-    const options = { keys: [key], arguments: args };
+  private async script(script: string, keys: string[], args: string[]): Promise<unknown> {
+    const options = { keys, arguments: args };
     try {
       return await this.client.evalSha(SHAS.get(script)!, options);
     } catch (error) {

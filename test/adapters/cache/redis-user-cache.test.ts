@@ -8,7 +8,7 @@ import { closeRedisClient, connectRedis, createRedisClient } from '../../../src/
 import { CapturingLogger } from '../../fakes/fakes.js';
 import { TEST_REDIS_URL } from '../../helpers/databases.js';
 import { redisAvailable } from '../../helpers/databases.js';
-import { deleteKeys, inspectRedis, OwnRedisServer, redisServerInstalled } from '../../helpers/redis-servers.js';
+import { deleteKeys, inspectRedis, OwnRedisServer, RedisLink, redisServerInstalled } from '../../helpers/redis-servers.js';
 import { freePort } from '../../helpers/servers.js';
 
 // Generous bounds: they catch a hang, they do not measure speed. Tests that are not about an
@@ -201,6 +201,45 @@ test('once any instance resynchronises, entries written before are served by no 
     } finally {
       await closeRedisClient(a.client);
       await closeRedisClient(b.client);
+    }
+  });
+});
+
+test("a revocation by an instance that missed another's reconnection holds on that other instance at once", async (t) => {
+  await withSharedRedis(t, async (prefix) => {
+    // Instance B reaches the shared Redis through a link the test cuts; A, quiet meanwhile, does not.
+    const link = await RedisLink.open();
+    const a = await openCache(TEST_REDIS_URL, prefix);
+    const b = await openCache(link.url, prefix);
+    try {
+      const user = someUser({ tokenVersion: 0 });
+      const session = randomUUID();
+      await a.cache.get(user.id, session); // A adopts the generation B's start wrote
+      await b.cache.putUser(user);
+      await b.cache.putSession(session, true);
+      t.deepEqual(await a.cache.get(user.id, session), { user, sessionActive: true });
+
+      // B's connection drops for 300 ms; once back, B resynchronises (a new generation) and, being
+      // busy, caches the user and the session again. A asks nothing meanwhile.
+      await link.cut(300);
+      await untilCacheServes(t, b.cache);
+      await b.cache.putUser(user);
+      await b.cache.putSession(session, true);
+      t.deepEqual(await b.cache.get(user.id, session), { user, sessionActive: true });
+
+      // A password reset on A: the new version's floor and the session's tombstone.
+      await a.cache.evictUser(user.id, 1);
+      await a.cache.evictSession(session);
+      t.deepEqual(await b.cache.get(user.id, session), { user: null, sessionActive: false });
+      t.deepEqual(await a.cache.get(user.id, session), { user: null, sessionActive: false });
+      // A fill on B that read the user before the reset cannot bring the old version back.
+      await b.cache.putUser(user);
+      await b.cache.putSession(session, true);
+      t.deepEqual(await b.cache.get(user.id, session), { user: null, sessionActive: false });
+    } finally {
+      await closeRedisClient(a.client);
+      await closeRedisClient(b.client);
+      await link.close();
     }
   });
 });
