@@ -5,6 +5,10 @@ import convict from 'convict';
 /** The secret .env used to ship (every install shared it); refused in production should an old .env still hold it. */
 export const DEVELOPMENT_JWT_SECRET = 'development-only-secret-change-me-0123456789';
 
+/** Hosts a production PUBLIC_URL may name over plain http:// (as URL.hostname spells them). */
+const LOOPBACK_HOSTS = ['localhost', '127.0.0.1', '[::1]'];
+const MIN_PRODUCTION_BCRYPT_ROUNDS = 10;
+
 const positiveInt = {
   name: 'positive-int',
   validate(value: unknown) {
@@ -194,6 +198,14 @@ export function loadConfig(env: Record<string, string | undefined> = readEnviron
     }
     if (!values.smtpUrl) {
       throw new ConfigError('SMTP_URL: must be set with NODE_ENV=production (without it emails only go to files under DATA_DIR)');
+    }
+    // The links in emails carry one-time tokens: over plain HTTP anyone on the path reads them.
+    const publicUrl = new URL(values.publicUrl);
+    if (publicUrl.protocol !== 'https:' && !LOOPBACK_HOSTS.includes(publicUrl.hostname)) {
+      throw new ConfigError('PUBLIC_URL: must be an https:// URL with NODE_ENV=production (http:// only for localhost, 127.0.0.1 or [::1])');
+    }
+    if (values.bcryptRounds < MIN_PRODUCTION_BCRYPT_ROUNDS) {
+      throw new ConfigError(`BCRYPT_ROUNDS: must be at least ${MIN_PRODUCTION_BCRYPT_ROUNDS} with NODE_ENV=production`);
     }
   }
   return Object.freeze(values);

@@ -75,6 +75,37 @@ test('production refuses to start without a JWT secret of at least 32 bytes, or 
   t.is(loadConfig({}).jwtSecret, '', 'no secret ships as a default');
 });
 
+const PRODUCTION = { NODE_ENV: 'production', SMTP_URL: 'smtp://mail.example.com:25', JWT_SECRET: 'x'.repeat(32) };
+
+test('production refuses a PUBLIC_URL over http:// other than localhost, in one line naming PUBLIC_URL', (t) => {
+  for (const url of [
+    'http://contacts.example.com',
+    'http://contacts.example.com:8080/',
+    'http://10.0.0.5:3000',
+    'http://localhost.example.com',
+    'http://127.0.0.2',
+  ]) {
+    const error = t.throws(() => loadConfig({ ...PRODUCTION, PUBLIC_URL: url }), { instanceOf: ConfigError }, url);
+    t.regex(error!.message, /^PUBLIC_URL: must be an https:\/\/ URL/, url);
+    t.false(error!.message.includes('\n'));
+  }
+  for (const url of ['https://contacts.example.com', 'http://localhost:8080', 'http://LOCALHOST', 'http://127.0.0.1:3000/', 'http://[::1]:3000']) {
+    t.is(loadConfig({ ...PRODUCTION, PUBLIC_URL: url }).publicUrl, url.replace(/\/$/, ''), url);
+  }
+  t.is(loadConfig({ ...PRODUCTION, PORT: '8080' }).publicUrl, 'http://localhost:8080', 'the default (localhost) is allowed');
+  t.notThrows(() => loadConfig({ PUBLIC_URL: 'http://contacts.example.com' }), 'development takes any http:// URL');
+});
+
+test('production refuses BCRYPT_ROUNDS below 10, in one line naming BCRYPT_ROUNDS', (t) => {
+  for (const rounds of ['4', '9']) {
+    const error = t.throws(() => loadConfig({ ...PRODUCTION, BCRYPT_ROUNDS: rounds }), { instanceOf: ConfigError }, rounds);
+    t.is(error!.message, 'BCRYPT_ROUNDS: must be at least 10 with NODE_ENV=production');
+  }
+  t.is(loadConfig({ ...PRODUCTION, BCRYPT_ROUNDS: '10' }).bcryptRounds, 10);
+  t.is(loadConfig(PRODUCTION).bcryptRounds, 12);
+  t.is(loadConfig({ BCRYPT_ROUNDS: '4' }).bcryptRounds, 4, 'development and tests may hash cheaply');
+});
+
 test('every variable of the contract is known to the config', (t) => {
   const known = new Set(CONFIG_VARIABLES.map((v) => v.variable));
   for (const variable of [

@@ -3,12 +3,17 @@ import ICAL from 'ical.js';
 import type { CardRead, ContactCardFormat, VCardVersion } from '../../application/ports/contact-card-format.js';
 import { NotAVCardFile, TooManyCards } from '../../domain/contact.errors.js';
 import type { Contact } from '../../domain/contact.js';
-import { cardsOf, normalizeCard, type RawCard } from './vcard-pre-pass.js';
+import { type ScannedCard, scanCards } from './vcard-content-lines.js';
+import { normalizeCard } from './vcard-pre-pass.js';
 
 type JCardProperty = [name: string, params: Record<string, string | string[]>, type: string, ...values: unknown[]];
 
 /** Apple Contacts' stand-in year for a birthday without one (`BDAY;X-APPLE-OMIT-YEAR=1604:1604-05-17`). */
 const APPLE_NO_YEAR = '1604';
+
+/** Characters of the file read between two turns of the event loop; a card counts as WORK_PER_CARD more. */
+const WORK_PER_TURN = 65_536;
+const WORK_PER_CARD = 1_024;
 
 /**
  * vCard files through ical.js (Mozilla's parser and writer of vCard 3.0 and 4.0, used by
@@ -18,15 +23,20 @@ const APPLE_NO_YEAR = '1604';
  */
 export class IcalContactCardFormat implements ContactCardFormat {
   async read(file: Uint8Array, maxCards: number): Promise<CardRead[]> {
-    const cards = cardsOf(decodeText(file));
-    if (cards.length === 0) throw new NotAVCardFile();
-    if (cards.length > maxCards) throw new TooManyCards(maxCards);
     const read: CardRead[] = [];
-    for (const [i, card] of cards.entries()) {
-      // About a fifth of a millisecond a card: let other requests in every 100 cards.
-      if (i > 0 && i % 100 === 0) await nextTurn();
+    let work = 0;
+    for (const card of scanCards(decodeText(file), WORK_PER_TURN)) {
+      // Other requests get in after every slice of work, counted in characters read and cards parsed.
+      work += card === null ? WORK_PER_TURN : card.size + WORK_PER_CARD;
+      if (work >= WORK_PER_TURN) {
+        work = 0;
+        await nextTurn();
+      }
+      if (card === null) continue;
+      if (read.length === maxCards) throw new TooManyCards(maxCards);
       read.push(readCard(card));
     }
+    if (read.length === 0) throw new NotAVCardFile();
     return read;
   }
 
@@ -61,7 +71,7 @@ function decodeText(file: Uint8Array): string {
   }
 }
 
-function readCard(card: RawCard): CardRead {
+function readCard(card: ScannedCard): CardRead {
   const normalized = normalizeCard(card);
   if (typeof normalized !== 'string') return { name: null, fields: null, problem: normalized.problem };
   let props: JCardProperty[];
@@ -122,7 +132,9 @@ function preferred(props: JCardProperty[]): JCardProperty | undefined {
 
 /** A number from `tel:` URIs and dotted or slashed forms, as the contact's phone grammar spells it. */
 function phoneOf(value: string): string {
-  return value.replace(/^tel:/i, '').replace(/;.*$/, '').replace(/[./]/g, ' ').replace(/\s+/g, ' ').trim();
+  const number = value.replace(/^tel:/i, '');
+  const semicolon = number.indexOf(';');
+  return (semicolon < 0 ? number : number.slice(0, semicolon)).replace(/[./]/g, ' ').replace(/\s+/g, ' ').trim();
 }
 
 /** `YYYY-MM-DD` or `--MM-DD` from any of BDAY's forms; other text is passed on for validation to judge. */

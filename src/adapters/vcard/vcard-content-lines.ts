@@ -1,0 +1,210 @@
+/**
+ * The content lines of vCard files (RFC 6350 §3.2–3.3, RFC 2426, vCard 2.1), read the lenient way
+ * address books write them, in time proportional to the text whatever it holds: each character is
+ * looked at a bounded number of times, pieces are joined once, and no regular expression that can
+ * backtrack sees the data.
+ */
+
+/** Longest physical line a card may have: room for a PHOTO an exporter did not fold. */
+export const MAX_PHYSICAL_LINE_CHARS = 1_048_576;
+/** Longest logical line (folds and quoted-printable soft breaks joined) a card may have. */
+export const MAX_LOGICAL_LINE_CHARS = 2_097_152;
+
+/**
+ * One parameter: `TYPE=work,voice` is `{ name: 'TYPE', values: ['work', 'voice'] }` (name upper-cased,
+ * quotes removed, RFC 6868 `^n`, `^'`, `^^` decoded). A vCard 2.1 bare parameter (`TEL;WORK`) has the
+ * name `''` and its text as the one value.
+ */
+export interface ContentLineParam {
+  name: string;
+  values: string[];
+}
+
+/** One logical line: `item1.EMAIL;TYPE=home:ann@example.com`. The value is as written (still escaped). */
+export interface ContentLine {
+  /** The group before the name (`item1`), or `''`. */
+  group: string;
+  /** Upper-cased. */
+  name: string;
+  params: ContentLineParam[];
+  value: string;
+}
+
+/**
+ * One line split into group, name, parameters and value in one left-to-right pass; a colon or
+ * semicolon inside a quoted parameter value does not end it. Null when the line has no name or
+ * no colon after it (a reader ignores such a line).
+ */
+export function parseContentLine(line: string): ContentLine | null {
+  const length = line.length;
+  let i = 0;
+  while (i < length && line[i] !== ';' && line[i] !== ':') i += 1;
+  if (i === length) return null;
+  const fullName = line.slice(0, i).trim();
+  const dot = fullName.lastIndexOf('.');
+  const name = fullName.slice(dot + 1).toUpperCase();
+  if (name === '') return null;
+  const group = dot >= 0 ? fullName.slice(0, dot) : '';
+  // A quote opens a quoted value only when another one closes it later in the line.
+  const lastQuote = line.lastIndexOf('"');
+  const params: ContentLineParam[] = [];
+  while (line[i] === ';') {
+    i += 1;
+    const start = i;
+    while (i < length && line[i] !== '=' && line[i] !== ';' && line[i] !== ':') i += 1;
+    if (i === length) return null;
+    const paramName = line.slice(start, i).trim();
+    if (line[i] !== '=') {
+      if (paramName !== '') params.push({ name: '', values: [paramName] });
+      continue;
+    }
+    const values: string[] = [];
+    do {
+      i += 1;
+      if (line[i] === '"' && i < lastQuote) {
+        const close = line.indexOf('"', i + 1);
+        values.push(decodeCaret(line.slice(i + 1, close)));
+        i = close + 1;
+        // Anything between the closing quote and the next separator belongs to no value.
+        while (i < length && line[i] !== ',' && line[i] !== ';' && line[i] !== ':') i += 1;
+      } else {
+        const valueStart = i;
+        while (i < length && line[i] !== ',' && line[i] !== ';' && line[i] !== ':') i += 1;
+        values.push(decodeCaret(line.slice(valueStart, i)));
+      }
+    } while (line[i] === ',');
+    if (i === length) return null;
+    params.push({ name: paramName.toUpperCase(), values });
+  }
+  return { group, name, params, value: line.slice(i + 1) };
+}
+
+const CARET: Record<string, string> = { '^^': '^', '^n': '\n', '^N': '\n', "^'": '"' };
+
+function decodeCaret(value: string): string {
+  return value.includes('^') ? value.replace(/\^[\^nN']/g, (pair) => CARET[pair]!) : value;
+}
+
+/** The cards of a file as found by scanCards: logical lines, not yet parsed. */
+export interface ScannedCard {
+  /** The logical lines between BEGIN:VCARD and END:VCARD: folds and quoted-printable soft breaks joined, blank lines left out. */
+  lines: string[];
+  /** False when the file ended before the card's END:VCARD. */
+  ended: boolean;
+  /** Why the card cannot be read (a line over a bound); its lines are then incomplete. */
+  problem?: string;
+  /** Characters of the file the card spans, for the caller's accounting of work. */
+  size: number;
+}
+
+/**
+ * The cards of a text, in order: text outside any card is ignored, and so are cards nested in a
+ * card. Lines end at CRLF, LF or a bare CR. Between cards, and inside a long one, it yields null
+ * each time it has read about `pauseEvery` characters, so that a caller can let other work in.
+ */
+export function* scanCards(text: string, pauseEvery = 65_536): Generator<ScannedCard | null> {
+  const length = text.length;
+  let nextCr = -2;
+  let nextLf = -2;
+  let pos = 0;
+  let sincePause = 0;
+  let card: CardBuilder | null = null;
+  let depth = 0;
+  while (pos < length) {
+    // Each of the two searches runs over any stretch of the text at most once.
+    if (nextCr !== -1 && nextCr < pos) nextCr = text.indexOf('\r', pos);
+    if (nextLf !== -1 && nextLf < pos) nextLf = text.indexOf('\n', pos);
+    const end = Math.min(nextCr === -1 ? length : nextCr, nextLf === -1 ? length : nextLf);
+    const next = end < length && text[end] === '\r' && text[end + 1] === '\n' ? end + 2 : end + 1;
+    const lineLength = end - pos;
+    const marker = lineLength <= 32 ? text.slice(pos, end).trim().toUpperCase() : '';
+    if (marker === 'BEGIN:VCARD') {
+      if (card === null) card = new CardBuilder(pos);
+      depth += 1;
+    } else if (marker === 'END:VCARD' && card !== null) {
+      depth -= 1;
+      if (depth === 0) {
+        yield card.finish(true, next);
+        card = null;
+      }
+    } else if (card !== null && depth === 1) {
+      card.add(text, pos, end);
+    }
+    sincePause += next - pos;
+    pos = next;
+    if (sincePause >= pauseEvery) {
+      sincePause = 0;
+      yield null;
+    }
+  }
+  if (card !== null) yield card.finish(false, length);
+}
+
+class CardBuilder {
+  private readonly lines: string[] = [];
+  private parts: string[] = [];
+  private partsLength = 0;
+  /** Whether the logical line being built is quoted-printable; undefined until asked. */
+  private quotedPrintable: boolean | undefined;
+  private problem: string | undefined;
+
+  constructor(private readonly start: number) {}
+
+  add(text: string, from: number, to: number): void {
+    if (this.problem !== undefined) return;
+    if (to - from > MAX_PHYSICAL_LINE_CHARS) {
+      this.problem = `a line of the card is longer than ${MAX_PHYSICAL_LINE_CHARS} characters`;
+      return;
+    }
+    const first = text[from];
+    if (this.parts.length > 0 && (first === ' ' || first === '\t')) {
+      this.append(text.slice(from + 1, to));
+    } else if (this.parts.length > 0 && this.parts.at(-1)!.endsWith('=') && this.isQuotedPrintable()) {
+      // A quoted-printable soft line break: the value goes on in the next line, as it is.
+      this.parts.push(this.parts.pop()!.slice(0, -1));
+      this.partsLength -= 1;
+      this.append(text.slice(from, to));
+    } else {
+      this.endLine();
+      const line = text.slice(from, to);
+      if (line.trim() !== '') this.append(line);
+    }
+  }
+
+  finish(ended: boolean, end: number): ScannedCard {
+    this.endLine();
+    const card: ScannedCard = { lines: this.lines, ended, size: end - this.start };
+    if (this.problem !== undefined) card.problem = this.problem;
+    return card;
+  }
+
+  private append(piece: string): void {
+    this.partsLength += piece.length;
+    if (this.partsLength > MAX_LOGICAL_LINE_CHARS) {
+      this.problem = `a line of the card, unfolded, is longer than ${MAX_LOGICAL_LINE_CHARS} characters`;
+      this.parts = [];
+      return;
+    }
+    this.parts.push(piece);
+  }
+
+  private endLine(): void {
+    if (this.parts.length > 0) this.lines.push(this.parts.join(''));
+    this.parts = [];
+    this.partsLength = 0;
+    this.quotedPrintable = undefined;
+  }
+
+  /** Worked out once per logical line: its name and parameters are whole by the time a soft break is met. */
+  private isQuotedPrintable(): boolean {
+    if (this.quotedPrintable === undefined) {
+      const joined = this.parts.join('');
+      this.parts = [joined];
+      const params = parseContentLine(joined)?.params ?? [];
+      this.quotedPrintable = params.some(
+        (p) => (p.name === 'ENCODING' || p.name === '') && p.values.some((v) => v.trim().toUpperCase() === 'QUOTED-PRINTABLE'),
+      );
+    }
+    return this.quotedPrintable;
+  }
+}
