@@ -403,7 +403,7 @@ test('every contacts route passes the contacts limiter after authentication, and
       calls.push(`${name}:${ctx.state.caller ? 'authenticated' : 'anonymous'}`);
       await next();
     };
-  const limits: RateLimiters = { contacts: recorder('contacts'), contactCreate: recorder('create'), auth: recorder('auth') };
+  const limits: RateLimiters = { contacts: recorder('contacts'), contactCreate: recorder('create'), auth: recorder('auth'), account: recorder('account') };
   const server = createServer(createApp({ useCases: world.useCases, logger: new CapturingLogger(), trustProxy: false, rateLimits: limits }).callback());
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');

@@ -513,7 +513,8 @@ export const openApiDocument: OA.OpenAPIObject = {
         summary: 'Delete your account and everything it owns',
         description:
           'Contacts, sessions, one-time tokens, queued emails and the avatar go; every token is refused at once; a goodbye email is sent; ' +
-          'the address can sign up again. A wrong password is 403 `WRONG_PASSWORD` and counts as a failed login (429 past the limit).',
+          'the address can sign up again. A wrong password is 403 `WRONG_PASSWORD` and counts as a failed login (429 past the limit). ' +
+          'Spends the client IP’s auth budget (`RATE_LIMIT_AUTH_MAX`), like a login.',
         security: bearer,
         requestBody: body('PasswordRequest'),
         responses: { '204': { description: 'Deleted.' }, ...problems(400, 401, 403, 413, 415, 422, 429, 503) },
@@ -526,7 +527,8 @@ export const openApiDocument: OA.OpenAPIObject = {
         summary: 'Change your password',
         description:
           'Every other session is revoked at once and the old access token is refused; the calling session gets the new pair. ' +
-          'A "password changed" email is sent. A wrong current password is 403 `WRONG_PASSWORD` and counts as a failed login.',
+          'A "password changed" email is sent. A wrong current password is 403 `WRONG_PASSWORD` and counts as a failed login. ' +
+          'Spends the client IP’s auth budget (`RATE_LIMIT_AUTH_MAX`), like a login.',
         security: bearer,
         requestBody: body('ChangePasswordRequest'),
         responses: { '200': ok('A new token pair for the calling session.', ref('TokenPair')), ...problems(400, 401, 403, 413, 415, 422, 429, 503) },
@@ -539,7 +541,9 @@ export const openApiDocument: OA.OpenAPIObject = {
         summary: 'Ask to change your email address',
         description:
           'Nothing changes yet: a link to `/account/confirm-email-change` goes to the new address (expires after `VERIFY_TOKEN_TTL_S`; only the newest works), ' +
-          'and a notice with the new address partly masked goes to the current one. 409 `EMAIL_TAKEN` if another account uses the address.',
+          'and a notice with the new address partly masked goes to the current one. 409 `EMAIL_TAKEN` if another account uses the address. ' +
+          'At most one confirmation per new address per minute (a further request still answers 202; the notice is always sent). ' +
+          'Spends the client IP’s auth budget (`RATE_LIMIT_AUTH_MAX`), like a login.',
         security: bearer,
         requestBody: body('EmailChangeRequest'),
         responses: { '202': ok('Accepted.', ref('Message')), ...problems(400, 401, 403, 409, 413, 415, 422, 429, 503) },
@@ -578,7 +582,9 @@ export const openApiDocument: OA.OpenAPIObject = {
         tags: ['Your account'],
         operationId: 'exportAccount',
         summary: 'Everything the service holds about you, as a JSON file',
-        description: 'No hashes, no tokens. Sent with `Content-Disposition: attachment; filename="account-export.json"`.',
+        description:
+          'No hashes, no tokens. Sent with `Content-Disposition: attachment; filename="account-export.json"`. ' +
+          'Limited per user with avatar uploads (`RATE_LIMIT_ACCOUNT_MAX` per `RATE_LIMIT_ACCOUNT_WINDOW_S`).',
         security: bearer,
         responses: {
           '200': {
@@ -586,7 +592,7 @@ export const openApiDocument: OA.OpenAPIObject = {
             headers: { 'Content-Disposition': { description: '`attachment; filename="account-export.json"`', schema: { type: 'string' } } },
             ...json(ref('AccountExport')),
           },
-          ...problems(401, 503),
+          ...problems(401, 429, 503),
         },
       },
     },
@@ -610,9 +616,11 @@ export const openApiDocument: OA.OpenAPIObject = {
         tags: ['Users'],
         operationId: 'updateAvatar',
         summary: 'Upload a new avatar',
+        description:
+          'Limited per user with the account export (`RATE_LIMIT_ACCOUNT_MAX` per `RATE_LIMIT_ACCOUNT_WINDOW_S`), counted before the upload is read.',
         security: bearer,
         requestBody: { required: true, content: { 'multipart/form-data': { schema: ref('AvatarUpload') } } },
-        responses: { '200': ok('The user with its new avatarUrl.', ref('User')), ...problems(400, 401, 413, 415, 422, 502, 503, 504) },
+        responses: { '200': ok('The user with its new avatarUrl.', ref('User')), ...problems(400, 401, 413, 415, 422, 429, 502, 503, 504) },
       },
     },
     '/api/contacts': {

@@ -29,6 +29,7 @@ export function createHttp(config: Config, deps: HttpDeps): { app: Koa; rateLimi
     contacts: { max: config.rateLimitContactsMax, windowSeconds: config.rateLimitContactsWindowS },
     contactCreate: { max: config.rateLimitContactCreateMax, windowSeconds: config.rateLimitContactsWindowS },
     auth: { max: config.rateLimitAuthMax, windowSeconds: config.rateLimitAuthWindowS },
+    account: { max: config.rateLimitAccountMax, windowSeconds: config.rateLimitAccountWindowS },
   });
   const app = createApp({
     useCases: deps.useCases,

@@ -3,6 +3,7 @@ import type { Context, Middleware } from 'koa';
 import type { LimitDecision, UserLimit, UserRateLimiter } from '../../../application/ports/user-rate-limiter.js';
 import { RateLimited, ServiceUnavailable } from '../../../domain/errors.js';
 import type { RateLimitStore } from '../../rate-limit/rate-limit-store.js';
+import { clientIpKey } from '../../rate-limit/throttle-key.js';
 import type { Caller } from '../../../application/use-cases/authenticate.js';
 
 export interface Limit {
@@ -23,12 +24,17 @@ export interface RateLimiters {
   contacts: Middleware;
   /** Creating a contact, per authenticated user, stricter. */
   contactCreate: Middleware;
-  /** Signup, login, resend-verification, forgot-password: per client IP. */
+  /**
+   * Per client IP: the auth routes (signup, login, resend-verification, forgot- and reset-password,
+   * confirm-email-change) and every account route that checks a password (mount it after requireAuth).
+   */
   auth: Middleware;
+  /** Costly account work, per authenticated user (avatar upload, export); count it in requireAuth too. */
+  account: Middleware;
 }
 
 const passThrough: Middleware = (_ctx, next) => next();
-export const NO_RATE_LIMITS: RateLimiters = { contacts: passThrough, contactCreate: passThrough, auth: passThrough };
+export const NO_RATE_LIMITS: RateLimiters = { contacts: passThrough, contactCreate: passThrough, auth: passThrough, account: passThrough };
 
 const RESET = 'X-RateLimit-Reset';
 
@@ -128,18 +134,20 @@ export function rateLimitHeaders(decision: LimitDecision): Record<string, string
 }
 
 /**
- * The limits of the API: per user on contacts (after authentication; GCRA budgets, see
- * docs/decisions/per-user-rate-limit-gcra.md), per client IP on auth routes (koa-ratelimit).
+ * The limits of the API: per user on contacts and costly account work (after authentication; GCRA
+ * budgets, see docs/decisions/per-user-rate-limit-gcra.md), per client IP on auth routes
+ * (koa-ratelimit), an IPv6 client counted by its /64.
  */
 export function createRateLimiters(
   store: RateLimitStore,
   userLimiter: UserRateLimiter,
-  limits: { contacts: Limit; contactCreate: Limit; auth: Limit },
+  limits: { contacts: Limit; contactCreate: Limit; auth: Limit; account: Limit },
 ): RateLimiters {
-  const byClientIp = (ctx: Context) => ctx.ip || 'unknown';
+  const byClientIp = (ctx: Context) => clientIpKey(ctx.ip || 'unknown');
   return {
     contacts: userRateLimit(userLimiter, { name: 'contacts', ...limits.contacts }),
     contactCreate: userRateLimit(userLimiter, { name: 'contact-create', ...limits.contactCreate }),
     auth: rateLimit(store, { name: 'auth', ...limits.auth, key: byClientIp }),
+    account: userRateLimit(userLimiter, { name: 'account', ...limits.account }),
   };
 }
