@@ -98,6 +98,26 @@ test('the scale file puts nginx, trusted for exactly one hop, in front of replic
   t.notRegex(nginx, /^\s*proxy_next_upstream[^;]*non_idempotent/m, 'a POST that reached a replica is never sent to another');
 });
 
+test("nginx logs paths without their query string (no ?token= link in its log) and tells clients no replica's address", (t) => {
+  const nginx = readFileSync('deploy/nginx/default.conf', 'utf8').replace(/#.*$/gm, '');
+  const formats = new Map([...nginx.matchAll(/^\s*log_format\s+(\S+)\s+([^;]*);/gm)].map((m) => [m[1]!, m[2]!]));
+  const logs = [...nginx.matchAll(/^\s*access_log\s+([^;]*);/gm)].map((m) => m[1]!.trim().split(/\s+/));
+  t.true(logs.length > 0, 'an access_log is set, so the image default (which logs $request, query included) is not used');
+  for (const [path, format] of logs) {
+    if (path === 'off') continue;
+    t.truthy(format, `access_log ${path} names its format`);
+    const text = formats.get(format!);
+    t.truthy(text, `log_format ${format} is defined`);
+    t.regex(text!, /\$uri\b/);
+    for (const leaks of ['$request ', '$request"', "$request'", '$request_uri', '$args', '$query_string', '$arg_', '$http_referer', '$is_args']) {
+      t.false(text!.includes(leaks), `log_format ${format} logs ${leaks.trim()}`);
+    }
+  }
+  t.regex(formats.get('paths') ?? '', /\$upstream_addr/, 'the replica that answered is in the log, where the replica test reads it');
+  t.notRegex(nginx, /add_header[^;]*\$upstream/, 'no response header names an upstream');
+  t.notRegex(nginx, /X-Upstream/i);
+});
+
 test('PostgreSQL data and uploads live in named volumes', (t) => {
   const named = Object.keys(compose.volumes ?? {});
   const mounts = (service: Service) => (service.volumes ?? []).map((v) => v.split(':')).map(([source, target]) => ({ source, target }));

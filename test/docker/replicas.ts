@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Api, linkIn, Mailpit, PASSWORD, step, uniqueEmail, type Answer } from './client.js';
-import { docker, replicas, waitHealthy } from './stack.js';
+import { docker, lbLog, replicas, upstreamsOf, waitHealthy } from './stack.js';
 
 // `npm run test:replicas` (test/docker/run.sh starts 3 replicas behind nginx): what one instance
 // does for itself must hold across all of them, through the load balancer, because the state lives
@@ -14,7 +14,7 @@ const api = new Api(lbUrl);
 const mailpit = new Mailpit(mailpitUrl);
 const CREATE_LIMIT = 10; // RATE_LIMIT_CONTACT_CREATE_MAX, as run.sh sets it
 const LOGIN_FAILURES_MAX = 10; // RATE_LIMIT_LOGIN_FAILURES_MAX, the default
-const upstream = (answer: Answer) => answer.headers.get('x-upstream') ?? '?';
+const requestId = (answer: Answer) => answer.headers.get('x-request-id') ?? '?';
 let contacts = 0;
 /** A contact with every field filled (valid whichever fields a version of the API requires), its email unique. */
 const contact = (firstName: string) => {
@@ -45,16 +45,19 @@ async function logIn(email: string, password = PASSWORD): Promise<Session> {
   return { email, ...login.body };
 }
 
-/** `count` calls in a row (round robin spreads them over the replicas), with the replicas that answered. */
+/**
+ * `count` calls in a row (round robin spreads them over the replicas), with the addresses of the
+ * replicas that answered (from nginx's access log: no response says it).
+ */
 async function repeat(count: number, call: () => Promise<Answer>): Promise<{ statuses: number[]; upstreams: Set<string> }> {
   const statuses: number[] = [];
-  const upstreams = new Set<string>();
+  const ids: string[] = [];
   for (let i = 0; i < count; i++) {
     const answer = await call();
     statuses.push(answer.status);
-    upstreams.add(upstream(answer));
+    ids.push(requestId(answer));
   }
-  return { statuses, upstreams };
+  return { statuses, upstreams: new Set((await upstreamsOf(ids)).values()) };
 }
 
 const running = await step('3 replicas run, and nginx spreads requests over all of them', async () => {
@@ -62,8 +65,24 @@ const running = await step('3 replicas run, and nginx spreads requests over all 
   assert.equal(found.length, 3, `replicas: ${found.map((r) => r.name).join(', ')}`);
   const { statuses, upstreams } = await repeat(12, () => api.call('GET', '/health'));
   assert.deepEqual([...new Set(statuses)], [200]);
-  assert.deepEqual([...upstreams].map((u) => u.split(':')[0]).sort(), found.map((r) => r.ip).sort());
+  assert.deepEqual([...upstreams].sort(), found.map((r) => r.ip).sort());
   return found;
+});
+
+await step("nginx's access log names the path of a ?token= link without its token, and no response names a replica", async () => {
+  const token = `token-${Date.now()}-not-for-logs`;
+  const answer = await api.call('GET', `/api/auth/verify-email?token=${token}`);
+  assert.equal(answer.status, 400, JSON.stringify(answer.body));
+  assert.deepEqual(
+    [...answer.headers.keys()].filter((name) => /upstream/i.test(name)),
+    [],
+  );
+  const id = requestId(answer);
+  assert.notEqual((await upstreamsOf([id])).get(id), '?', 'the request is in the access log');
+  const log = lbLog();
+  const line = log.split('\n').find((l) => l.includes(`request_id=${id}`));
+  assert.match(line ?? '', /"GET \/api\/auth\/verify-email HTTP\/1\.1"/);
+  assert.ok(!log.includes(token), 'the token is nowhere in the log');
 });
 
 const people = Array.from({ length: 6 }, (_, i) => uniqueEmail(`replica${i}`));
@@ -139,6 +158,8 @@ interface Outcome {
   requests: number;
   byStatus: Record<string, number>;
   failures: string[];
+  /** The request id of each failed answer, by its line in `failures`, to name the replica after the run. */
+  failedRequests: Map<number, string>;
 }
 
 async function loadClient(session: Session, contactId: string, stop: AbortSignal, outcome: Outcome): Promise<void> {
@@ -166,7 +187,10 @@ async function loadClient(session: Session, contactId: string, stop: AbortSignal
     }
     outcome.requests += 1;
     outcome.byStatus[answer.status] = (outcome.byStatus[answer.status] ?? 0) + 1;
-    if (answer.status !== 200) outcome.failures.push(`${what} → ${answer.status} from ${upstream(answer)}: ${JSON.stringify(answer.body)}`);
+    if (answer.status !== 200) {
+      outcome.failedRequests.set(outcome.failures.length, requestId(answer));
+      outcome.failures.push(`${what} → ${answer.status}: ${JSON.stringify(answer.body)}`);
+    }
   }
 }
 
@@ -179,7 +203,7 @@ await step('a rolling restart (SIGTERM, one replica at a time) under load loses 
     assert.equal(created.status, 201);
     for (let i = 0; i < 6; i++) clients.push({ session: i === 0 ? first : await logIn(email), contactId: created.body.id });
   }
-  const outcome: Outcome = { requests: 0, byStatus: {}, failures: [] };
+  const outcome: Outcome = { requests: 0, byStatus: {}, failures: [], failedRequests: new Map() };
   const stop = new AbortController();
   const started = Date.now();
   const load = Promise.all(clients.map((c) => loadClient(c.session, c.contactId, stop.signal, outcome)));
@@ -207,7 +231,15 @@ await step('a rolling restart (SIGTERM, one replica at a time) under load loses 
   console.log(
     `       ${clients.length} clients, ${outcome.requests} requests in ${seconds.toFixed(1)} s (${Math.round(outcome.requests / seconds)} req/s), statuses ${JSON.stringify(outcome.byStatus)}, ${outcome.failures.length} failed`,
   );
-  for (const failure of outcome.failures.slice(0, 10)) console.log(`       failed: ${failure}`);
+  const shown = outcome.failures.slice(0, 10);
+  const answeredBy = await upstreamsOf(
+    shown.flatMap((_, i) => outcome.failedRequests.get(i) ?? []),
+    1000,
+  );
+  shown.forEach((failure, i) => {
+    const id = outcome.failedRequests.get(i);
+    console.log(`       failed: ${failure}${id ? ` (request ${id}, replica ${answeredBy.get(id)})` : ''}`);
+  });
   assert.equal(outcome.failures.length, 0);
   const after = replicas();
   assert.deepEqual(after.map((r) => r.ip).sort(), running.map((r) => r.ip).sort(), 'the replicas came back on the addresses nginx resolved');

@@ -19,7 +19,7 @@ export interface Replica {
   ip: string;
 }
 
-/** The app containers, with their addresses on the compose network (what nginx's X-Upstream names). */
+/** The app containers, with their addresses on the compose network (what nginx's access log names). */
 export function replicas(): Replica[] {
   const ids = compose('ps', '-q', 'app')
     .split('\n')
@@ -41,4 +41,34 @@ export async function waitHealthy(id: string, timeoutMs = 120_000): Promise<void
     if (Date.now() > deadline) throw new Error(`container ${id.slice(0, 12)} not healthy after ${timeoutMs} ms`);
     await new Promise((resolve) => setTimeout(resolve, 500));
   }
+}
+
+/** What the load balancer (nginx) wrote to its standard output: its access log. */
+export function lbLog(): string {
+  const lb = compose('ps', '-q', 'lb').trim();
+  return execFileSync('docker', ['logs', lb], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], maxBuffer: 256 * 1024 * 1024 });
+}
+
+/** `request_id=<X-Request-Id> upstream="<address:port>[, <address:port>…]"`, as deploy/nginx/default.conf logs each request. */
+const ACCESS_LOG_LINE = /request_id=(\S+) upstream="([^"]*)"/;
+
+/**
+ * The replica's address that answered each request, by the request id the app echoed
+ * (X-Request-Id), read from the load balancer's access log: nginx tells no client which replica
+ * answered. After a retry nginx lists every replica it tried; the last one answered. Waits a
+ * little for lines nginx has not written yet; an id still missing then maps to '?'.
+ */
+export async function upstreamsOf(requestIds: readonly string[], timeoutMs = 5000): Promise<Map<string, string>> {
+  const found = new Map<string, string>();
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    for (const line of lbLog().split('\n')) {
+      const match = ACCESS_LOG_LINE.exec(line);
+      const tried = match?.[2]?.split(',').map((address) => address.trim());
+      if (match && tried?.length) found.set(match[1]!, tried.at(-1)!.split(':')[0]!);
+    }
+    if (requestIds.every((id) => found.has(id)) || Date.now() > deadline) break;
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  return new Map(requestIds.map((id) => [id, found.get(id) ?? '?']));
 }
