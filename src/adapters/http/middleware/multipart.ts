@@ -2,9 +2,37 @@ import multer from '@koa/multer';
 import type { Context, Middleware } from 'koa';
 import { ValidationFailed } from '../../../domain/errors.js';
 import { HttpProblem } from '../problem.js';
+import { UploadBudget } from './upload-budget.js';
 
 /** Room for boundaries and part headers around the file when judging a declared Content-Length. */
 const MULTIPART_OVERHEAD_BYTES = 64 * 1024;
+const MiB = 1024 * 1024;
+
+/**
+ * The one budget every upload of this process shares. An upload is held about twice over while it
+ * is gathered (its chunks, then their concatenation), so 24 MiB of bodies is some 50 MB of memory:
+ * four 5 MiB uploads, eleven of 2 MiB, many more small ones.
+ */
+const PROCESS_BUDGET = new UploadBudget({ bytes: 24 * MiB, maxWaiting: 64, waitMs: 15_000, retryAfterSeconds: 5 });
+
+/** What an upload reserves at least: a small body still costs a parser and its buffers. */
+const MIN_RESERVATION_BYTES = 256 * 1024;
+
+export interface UploadTimeouts {
+  /** The longest a body may go without a byte once its turn has come. */
+  idleMs: number;
+  /** Time allowed for the whole body on top of what `minBytesPerSecond` grants its size. */
+  graceMs: number;
+  /** The slowest a body may arrive, on average, once its turn has come. */
+  minBytesPerSecond: number;
+}
+
+/**
+ * A slow client holds its share of the budget while its body trickles in, so reading has a
+ * deadline. The rate is a slow mobile uplink's; behind a proxy that buffers bodies (nginx does by
+ * default) the server sees them arrive at once.
+ */
+const READ_TIMEOUTS: UploadTimeouts = { idleMs: 10_000, graceMs: 10_000, minBytesPerSecond: 64 * 1024 };
 
 /**
  * Reads a multipart/form-data body holding one file in `field` into memory, enforcing the limits
@@ -12,8 +40,16 @@ const MULTIPART_OVERHEAD_BYTES = 64 * 1024;
  * content type or a Content-Encoding is 415, a malformed body 400, a file in another field or a second file 422. Library
  * messages never reach the client. The bytes are then in `uploadedFile(ctx)`; without a body there
  * is no file, and the use-case says what is missing.
+ *
+ * The body is read, and what follows in the chain runs, only while the upload holds its share of
+ * the process's upload budget (the most its body can be): past the budget uploads wait their turn,
+ * and too many waiting, or waiting too long, is 503 with Retry-After. A body that stops arriving, or
+ * arrives too slowly for its size, is 408 and its connection closed; a client that goes away frees
+ * its share once whatever was running for it has settled.
  */
-export function readSingleFile(field: string, maxBytes: number): Middleware {
+export function readSingleFile(field: string, maxBytes: number, options: { budget?: UploadBudget; timeouts?: UploadTimeouts } = {}): Middleware {
+  const budget = options.budget ?? PROCESS_BUDGET;
+  const timeouts = options.timeouts ?? READ_TIMEOUTS;
   const upload = multer({
     storage: multer.memoryStorage(),
     limits: { fileSize: maxBytes, files: 1, fields: 10, fieldSize: 8 * 1024, fieldNameSize: 100, parts: 12, headerPairs: 100 },
@@ -21,24 +57,55 @@ export function readSingleFile(field: string, maxBytes: number): Middleware {
 
   return async function readMultipart(ctx, next) {
     const hasBody = Number(ctx.get('Content-Length') || 0) > 0 || ctx.get('Transfer-Encoding') !== '';
-    if (hasBody) {
-      if (!ctx.is('multipart/form-data')) {
-        throw new HttpProblem(415, 'UNSUPPORTED_MEDIA_TYPE', `Send the ${field} as multipart/form-data.`);
-      }
-      // The multipart reader does not decompress: a compressed form would be read as garbage.
-      if ((ctx.get('Content-Encoding') || 'identity').trim().toLowerCase() !== 'identity') {
-        throw new HttpProblem(415, 'UNSUPPORTED_CONTENT_ENCODING', `Send the ${field} uncompressed.`, { 'Accept-Encoding': 'identity' });
-      }
-      const declared = ctx.request.length;
-      if (declared !== undefined && declared > maxBytes + MULTIPART_OVERHEAD_BYTES) throw tooLarge(maxBytes);
-      try {
-        await upload(ctx, async () => {});
-      } catch (error) {
-        throw problemFor(error, field, maxBytes);
-      }
+    if (!hasBody) return next();
+    if (!ctx.is('multipart/form-data')) {
+      throw new HttpProblem(415, 'UNSUPPORTED_MEDIA_TYPE', `Send the ${field} as multipart/form-data.`);
     }
-    await next();
+    // The multipart reader does not decompress: a compressed form would be read as garbage.
+    if ((ctx.get('Content-Encoding') || 'identity').trim().toLowerCase() !== 'identity') {
+      throw new HttpProblem(415, 'UNSUPPORTED_CONTENT_ENCODING', `Send the ${field} uncompressed.`, { 'Accept-Encoding': 'identity' });
+    }
+    const declared = ctx.request.length;
+    if (declared !== undefined && declared > maxBytes + MULTIPART_OVERHEAD_BYTES) throw tooLarge(maxBytes);
+    const bound = declared ?? maxBytes + MULTIPART_OVERHEAD_BYTES;
+
+    const gone = new Promise<Error>((resolve) => ctx.res.once('close', () => resolve(new Error('the client went away'))));
+    const release = await budget.acquire(Math.max(bound, MIN_RESERVATION_BYTES), gone);
+    try {
+      await readWithin(ctx, upload, bound, timeouts).catch((error: unknown) => {
+        throw error instanceof HttpProblem ? error : problemFor(error, field, maxBytes);
+      });
+      await next();
+    } finally {
+      release();
+    }
   };
+}
+
+/** Runs the multipart reader, refusing with 408 a body that stalls or comes too slowly for its `bound`. */
+function readWithin(ctx: Context, upload: Middleware, bound: number, timeouts: UploadTimeouts): Promise<unknown> {
+  // The reader pipes the request synchronously, so a listener added after it sees every chunk.
+  const reading = upload(ctx as Parameters<Middleware>[0], async () => {});
+  let idle: NodeJS.Timeout | undefined;
+  let deadline: NodeJS.Timeout | undefined;
+  const onData = () => idle?.refresh();
+  const late = new Promise<never>((_, reject) => {
+    const tooSlow = () => {
+      // The response goes out, then the connection closes: the reader sees the request end and lets go of what it gathered.
+      ctx.res.once('close', () => ctx.req.destroy());
+      ctx.req.unpipe();
+      reject(new HttpProblem(408, 'REQUEST_TIMEOUT', 'The upload did not arrive in time.', { Connection: 'close' }));
+    };
+    idle = setTimeout(tooSlow, timeouts.idleMs);
+    deadline = setTimeout(tooSlow, timeouts.graceMs + Math.ceil((bound / timeouts.minBytesPerSecond) * 1000));
+  });
+  ctx.req.on('data', onData);
+  reading.catch(() => {});
+  return Promise.race([reading, late]).finally(() => {
+    clearTimeout(idle);
+    clearTimeout(deadline);
+    ctx.req.off('data', onData);
+  });
 }
 
 export function uploadedFile(ctx: Context): Buffer | undefined {

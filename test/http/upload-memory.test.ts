@@ -1,0 +1,110 @@
+import test from 'ava';
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import pg from 'pg';
+import { PRODUCTION_NODE_FLAGS } from '../../src/infrastructure/node-flags.js';
+import { postgresAvailable, TEST_DATABASE_URL } from '../helpers/databases.js';
+import { png } from '../helpers/images.js';
+import { PASSWORD, uniqueEmail } from '../helpers/test-app.js';
+import { form } from '../helpers/uploads.js';
+
+const MiB = 1024 * 1024;
+const AVATAR_MAX_BYTES = 5 * MiB;
+const PARALLEL = 20;
+const RSS_LIMIT_KB = 300 * 1024;
+
+/** A valid PNG padded after its end to exactly `size` bytes: the image check reads only the header. */
+function paddedPng(size: number): Buffer {
+  const image = png(16, 16);
+  return Buffer.concat([image, Buffer.alloc(size - image.length, 0x5a)]);
+}
+
+async function memoryOf(pid: number): Promise<{ peakKb: number; nowKb: number }> {
+  const status = await readFile(`/proc/${pid}/status`, 'utf8');
+  const kb = (name: string) => Number(new RegExp(`^${name}:\\s+(\\d+) kB`, 'm').exec(status)![1]);
+  return { peakKb: kb('VmHWM'), nowKb: kb('VmRSS') };
+}
+
+test('20 parallel 5 MiB avatar uploads to a real server process all answer 200, and its peak RSS stays under 300 MB', async (t) => {
+  if (process.platform !== 'linux') return t.pass('reads /proc');
+  // The embedded PostgreSQL (PGlite) alone holds about 300 MB of the process's RSS; production runs on a server.
+  if (!(await postgresAvailable())) return t.pass('PostgreSQL is not running');
+  t.timeout(180_000);
+  const database = `contacts_uploads_${randomBytes(4).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: TEST_DATABASE_URL });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${database}`);
+  const databaseUrl = new URL(TEST_DATABASE_URL);
+  databaseUrl.pathname = `/${database}`;
+  const cwd = await mkdtemp(path.join(tmpdir(), 'upload-memory-'));
+  // Started as production starts it (the Dockerfile's flags); mail goes to the outbox folder.
+  const child = spawn(process.execPath, [...PRODUCTION_NODE_FLAGS, '--import', import.meta.resolve('tsx'), path.resolve('src/infrastructure/main.ts')], {
+    cwd,
+    env: {
+      PATH: process.env.PATH ?? '',
+      PORT: '0',
+      BCRYPT_ROUNDS: '4',
+      DATABASE_URL: databaseUrl.href,
+      AVATAR_MAX_BYTES: String(AVATAR_MAX_BYTES),
+      // The per-user upload limit is not what this measures.
+      RATE_LIMIT_ACCOUNT_MAX: '1000',
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const lines: Record<string, unknown>[] = [];
+  let stderr = '';
+  let buffered = '';
+  child.stderr!.on('data', (chunk) => (stderr += chunk));
+  child.stdout!.on('data', (chunk: Buffer) => {
+    buffered += chunk.toString();
+    const complete = buffered.split('\n');
+    buffered = complete.pop()!;
+    for (const line of complete) lines.push(JSON.parse(line) as Record<string, unknown>);
+  });
+  const waitFor = async (message: string) => {
+    for (let i = 0; i < 600; i++) {
+      const found = lines.find((line) => line.msg === message);
+      if (found) return found;
+      if (child.exitCode !== null) throw new Error(`the server exited: ${stderr}`);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    throw new Error(`no "${message}" log line; stderr: ${stderr}`);
+  };
+  try {
+    const url = `http://127.0.0.1:${(await waitFor('listening')).port}`;
+    const post = (route: string, json: unknown) =>
+      fetch(url + route, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(json) });
+    const email = uniqueEmail('uploader');
+    t.is((await post('/api/auth/signup', { username: 'Uploader', email, password: PASSWORD })).status, 201);
+    const link = new URL((await waitFor('email written to the outbox folder')).link as string);
+    t.is((await fetch(`${url}/api/auth/verify-email${link.search}`)).status, 200);
+    const { accessToken } = (await (await post('/api/auth/login', { email, password: PASSWORD })).json()) as { accessToken: string };
+
+    const request = new Request(url, { method: 'POST', body: form(paddedPng(AVATAR_MAX_BYTES)) });
+    const body = Buffer.from(await request.arrayBuffer());
+    const headers = { authorization: `Bearer ${accessToken}`, 'content-type': request.headers.get('content-type')! };
+    const before = await memoryOf(child.pid!);
+    const answers = await Promise.all(
+      Array.from({ length: PARALLEL }, async () => {
+        const res = await fetch(`${url}/api/users/me/avatar`, { method: 'PATCH', headers, body });
+        await res.arrayBuffer();
+        return res.status;
+      }),
+    );
+    const after = await memoryOf(child.pid!);
+    t.log(
+      `RSS before ${Math.round(before.nowKb / 1024)} MB (peak ${Math.round(before.peakKb / 1024)}), peak ${Math.round(after.peakKb / 1024)} MB, after ${Math.round(after.nowKb / 1024)} MB`,
+    );
+    t.deepEqual(answers, new Array(PARALLEL).fill(200), 'each upload waits its turn and is stored');
+    t.true(after.peakKb < RSS_LIMIT_KB, `peak RSS ${Math.round(after.peakKb / 1024)} MB`);
+  } finally {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    await new Promise((resolve) => (child.exitCode === null && child.signalCode === null ? child.once('exit', resolve) : resolve(null)));
+    await rm(cwd, { recursive: true, force: true });
+    await admin.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
+    await admin.end();
+  }
+});
