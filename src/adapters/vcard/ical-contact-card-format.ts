@@ -3,7 +3,7 @@ import ICAL from 'ical.js';
 import type { CardRead, ContactCardFormat, VCardVersion } from '../../application/ports/contact-card-format.js';
 import { NotAVCardFile, TooManyCards } from '../../domain/contact.errors.js';
 import type { Contact } from '../../domain/contact.js';
-import { type ScannedCard, scanCards } from './vcard-content-lines.js';
+import { escapeText, foldLine, type ScannedCard, scanCards } from './vcard-content-lines.js';
 import { normalizeCard } from './vcard-pre-pass.js';
 
 type JCardProperty = [name: string, params: Record<string, string | string[]>, type: string, ...values: unknown[]];
@@ -42,23 +42,27 @@ export class IcalContactCardFormat implements ContactCardFormat {
 
   write(contact: Contact, version: VCardVersion): string {
     const v4 = version === '4.0';
-    const props: JCardProperty[] = [
-      ['version', {}, 'text', version],
-      ['uid', {}, 'text', contact.id],
-      ['fn', {}, 'text', [contact.firstName, contact.lastName].filter(Boolean).join(' ')],
-      ['n', {}, 'text', [contact.lastName, contact.firstName, '', '', '']],
+    const text = escapeText;
+    const lines = [
+      'BEGIN:VCARD',
+      `VERSION:${version}`,
+      `UID:${text(contact.id)}`,
+      `FN:${text([contact.firstName, contact.lastName].filter(Boolean).join(' '))}`,
+      `N:${[contact.lastName, contact.firstName, '', '', ''].map(text).join(';')}`,
     ];
-    if (contact.email !== null) props.push(['email', v4 ? {} : { type: 'internet' }, 'text', contact.email]);
-    if (contact.phone !== null) props.push(['tel', {}, v4 ? 'text' : 'phone-number', contact.phone]);
+    if (contact.email !== null) lines.push(`EMAIL${v4 ? '' : ';TYPE=internet'}:${text(contact.email)}`);
+    if (contact.phone !== null) lines.push(`TEL${v4 ? ';VALUE=TEXT' : ''}:${text(contact.phone)}`);
     if (contact.birthday !== null) {
       const yearless = contact.birthday.startsWith('--');
-      if (v4 || !yearless) props.push(['bday', {}, 'date', contact.birthday]);
+      const digits = contact.birthday.replaceAll('-', '');
+      if (v4 && yearless) lines.push(`BDAY;VALUE=DATE:--${digits}`);
+      else if (!yearless) lines.push(`BDAY;VALUE=DATE:${digits}`);
       // vCard 3.0 has no day without a year; Apple's convention is what address books read.
-      else props.push(['bday', { 'x-apple-omit-year': APPLE_NO_YEAR }, 'date', `${APPLE_NO_YEAR}${contact.birthday.slice(1)}`]);
+      else lines.push(`BDAY;X-APPLE-OMIT-YEAR=${APPLE_NO_YEAR};VALUE=DATE:${APPLE_NO_YEAR}${digits}`);
     }
-    if (contact.notes !== null) props.push(['note', {}, 'text', contact.notes]);
-    props.push(['rev', {}, v4 ? 'timestamp' : 'date-time', `${contact.updatedAt.slice(0, 19)}Z`]);
-    return `${ICAL.stringify(['vcard', props, []] as unknown as Parameters<typeof ICAL.stringify>[0]).replace(/\r\n$/, '')}\r\n`;
+    if (contact.notes !== null) lines.push(`NOTE:${text(contact.notes)}`);
+    lines.push(`REV:${contact.updatedAt.slice(0, 19).replace(/[-:]/g, '')}Z`, 'END:VCARD');
+    return lines.map(foldLine).join('');
   }
 }
 
@@ -73,10 +77,10 @@ function decodeText(file: Uint8Array): string {
 
 function readCard(card: ScannedCard): CardRead {
   const normalized = normalizeCard(card);
-  if (typeof normalized !== 'string') return { name: null, fields: null, problem: normalized.problem };
+  if ('problem' in normalized) return { name: null, fields: null, problem: normalized.problem };
   let props: JCardProperty[];
   try {
-    const parsed = ICAL.parse(normalized) as unknown as ['vcard', JCardProperty[], unknown[]];
+    const parsed = ICAL.parse(normalized.text) as unknown as ['vcard', JCardProperty[], unknown[]];
     props = parsed[1];
   } catch {
     return { name: null, fields: null, problem: 'the card is malformed and could not be read' };
@@ -85,10 +89,8 @@ function readCard(card: ScannedCard): CardRead {
   const text = (p: JCardProperty | undefined) => (p === undefined ? '' : flat(p.slice(3)).trim());
 
   const fn = text(all('fn')[0]);
-  const n = all('n')[0];
-  const parts = n ? (Array.isArray(n[3]) ? (n[3] as unknown[]) : String(n[3] ?? '').split(';')) : [];
-  const family = flat([parts[0]]).trim();
-  const given = flat([parts[1]]).trim();
+  const family = (normalized.n?.[0] ?? '').trim();
+  const given = (normalized.n?.[1] ?? '').trim();
   const name = fn || [given, family].filter(Boolean).join(' ') || null;
 
   let firstName: string;

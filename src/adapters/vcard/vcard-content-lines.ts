@@ -208,3 +208,65 @@ class CardBuilder {
     return this.quotedPrintable;
   }
 }
+
+/** A value split at each `separator` that no backslash escapes (`\\` escapes the backslash, not what follows). */
+export function splitValue(value: string, separator: ';' | ','): string[] {
+  const parts: string[] = [];
+  let start = 0;
+  for (let i = 0; i < value.length; i += 1) {
+    const c = value[i];
+    if (c === '\\') i += 1;
+    else if (c === separator) {
+      parts.push(value.slice(start, i));
+      start = i + 1;
+    }
+  }
+  parts.push(value.slice(start));
+  return parts;
+}
+
+const UNESCAPED: Record<string, string> = { '\\\\': '\\', '\\,': ',', '\\;': ';', '\\n': '\n', '\\N': '\n' };
+
+/** RFC 6350 §3.4 text decoded: `\\`, `\,`, `\;`, `\n` (or `\N`); a backslash before anything else stays. */
+export function unescapeText(value: string): string {
+  return value.includes('\\') ? value.replace(/\\[\\,;nN]/g, (pair) => UNESCAPED[pair]!) : value;
+}
+
+/**
+ * Text as both RFC 6350 and RFC 2426 readers read it back: `\\`, `\,`, `\;`, and `\n` for every
+ * line break (CRLF, LF or a bare CR), so that no value can end its line and start a property.
+ */
+export function escapeText(value: string): string {
+  return value.replace(/\r\n|[\r\n\\,;]/g, (c) => (c === '\r\n' || c === '\r' || c === '\n' ? '\\n' : `\\${c}`));
+}
+
+/**
+ * A content line folded (RFC 6350 §3.2) into lines of at most 75 octets of UTF-8, the leading space
+ * included, ended by CRLF. A fold never splits a character or a backslash escape.
+ */
+export function foldLine(line: string): string {
+  const pieces: string[] = [];
+  let start = 0;
+  let octets = 0;
+  let limit = 75;
+  for (let i = 0; i < line.length; ) {
+    const code = line.codePointAt(i)!;
+    let units = code > 0xffff ? 2 : 1;
+    let size = code < 0x80 ? 1 : code < 0x800 ? 2 : code < 0x10000 ? 3 : 4;
+    if (code === 0x5c && i + 1 < line.length) {
+      const next = line.codePointAt(i + 1)!;
+      units += next > 0xffff ? 2 : 1;
+      size += next < 0x80 ? 1 : next < 0x800 ? 2 : next < 0x10000 ? 3 : 4;
+    }
+    if (octets + size > limit) {
+      pieces.push(line.slice(start, i));
+      start = i;
+      octets = 0;
+      limit = 74;
+    }
+    octets += size;
+    i += units;
+  }
+  pieces.push(line.slice(start));
+  return `${pieces.join('\r\n ')}\r\n`;
+}

@@ -1,5 +1,5 @@
 import libqp from 'libqp';
-import { type ContentLine, parseContentLine, type ScannedCard } from './vcard-content-lines.js';
+import { type ContentLine, parseContentLine, type ScannedCard, splitValue, unescapeText } from './vcard-content-lines.js';
 
 /**
  * What ical.js lacks, and only that: it reads vCard 3.0 and 4.0, not 2.1. This pass takes a card's
@@ -20,8 +20,18 @@ const KEPT = new Set(['VERSION', 'FN', 'N', 'EMAIL', 'TEL', 'BDAY', 'NOTE']);
 const KEPT_PARAMS = new Set(['TYPE', 'PREF', 'VALUE', 'X-APPLE-OMIT-YEAR']);
 const ENCODINGS = new Set(['QUOTED-PRINTABLE', 'BASE64', 'B', '8BIT', '7BIT']);
 
-/** The card as vCard 3.0 or 4.0 text holding only the kept properties, or why it cannot be read. */
-export function normalizeCard(card: ScannedCard): string | { problem: string } {
+export interface NormalizedCard {
+  /** The card as vCard 3.0 or 4.0 text holding only the kept properties. */
+  text: string;
+  /**
+   * The components of its first N, decoded (a component's comma-separated values joined by a
+   * space): ical.js takes `\\;` (an escaped backslash, then the separator) for an escaped one.
+   */
+  n: string[] | null;
+}
+
+/** The card for ical.js, or why it cannot be read. */
+export function normalizeCard(card: ScannedCard): NormalizedCard | { problem: string } {
   if (card.problem !== undefined) return { problem: card.problem };
   if (!card.ended) return { problem: 'the card has no END:VCARD' };
   const lines: ContentLine[] = [];
@@ -35,12 +45,15 @@ export function normalizeCard(card: ScannedCard): string | { problem: string } {
   const legacy = version === '2.1';
 
   const out = [`VERSION:${legacy ? '3.0' : version}`];
+  let n: string[] | null = null;
   for (const line of lines) {
     if (line.name === 'VERSION') continue;
     const converted = convert(line, legacy);
-    if (converted !== null) out.push(converted);
+    if (converted === null) continue;
+    out.push(converted.line);
+    if (line.name === 'N' && n === null) n = splitValue(converted.value, ';').map((c) => splitValue(c, ',').map(unescapeText).join(' '));
   }
-  return `BEGIN:VCARD\r\n${out.join('\r\n')}\r\nEND:VCARD\r\n`;
+  return { text: `BEGIN:VCARD\r\n${out.join('\r\n')}\r\nEND:VCARD\r\n`, n };
 }
 
 const TOKEN = /^[A-Za-z0-9-]+$/;
@@ -50,7 +63,7 @@ const TOKEN = /^[A-Za-z0-9-]+$/;
  * first of each other kept one, all plain tokens, so that what ical.js is handed stays small
  * whatever the card repeats.
  */
-function convert(line: ContentLine, legacy: boolean): string | null {
+function convert(line: ContentLine, legacy: boolean): { line: string; value: string } | null {
   const types = new Set<string>();
   const kept = new Map<string, string>();
   let encoding = '';
@@ -79,7 +92,7 @@ function convert(line: ContentLine, legacy: boolean): string | null {
 
   const params = [...(types.size > 0 ? [`TYPE=${[...types].join(',')}`] : []), ...[...kept].map(([k, v]) => `${k}=${v}`)];
   const group = TOKEN.test(line.group) ? `${line.group}.` : '';
-  return `${group}${line.name}${params.map((p) => `;${p}`).join('')}:${value}`;
+  return { line: `${group}${line.name}${params.map((p) => `;${p}`).join('')}:${value}`, value };
 }
 
 function decodeQuotedPrintable(value: string, charset: string): string {

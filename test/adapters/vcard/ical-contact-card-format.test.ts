@@ -202,6 +202,15 @@ function strictlyRead(text: string): Record<string, { params: Record<string, unk
   return Object.fromEntries(props.map(([key, params, type, value]) => [key, { params, type, value }]));
 }
 
+/**
+ * ical.js decodes `\;` only in compound values (N, ADR); export escapes `;` in every text value, as
+ * RFC 2426 requires and RFC 6350 §3.4 allows, so a plain text value as ical.js gives it back keeps
+ * that one escape (each `\;` it leaves is one export wrote).
+ */
+function icalText(value: unknown): string {
+  return String(value).replaceAll('\\;', ';');
+}
+
 for (const version of ['4.0', '3.0'] as const) {
   test(`export as vCard ${version}: CRLF lines of at most 75 octets that a strict parser reads back, with UID, FN, N, EMAIL, TEL, BDAY, NOTE, REV`, async (t) => {
     const c = contact();
@@ -218,7 +227,7 @@ for (const version of ['4.0', '3.0'] as const) {
     t.is(props.email!.value, c.email);
     t.is(props.tel!.value, c.phone);
     t.is(props.bday!.value, '1990-05-17');
-    t.is(props.note!.value, c.notes);
+    t.is(icalText(props.note!.value), c.notes);
     t.regex(text, /\r\nREV:20261130T101112Z\r\n/);
   });
 }
