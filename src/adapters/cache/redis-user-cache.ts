@@ -104,6 +104,16 @@ return 1`;
 /** How often a revocation is sent again under a generation that moved meanwhile before giving up. */
 const REVOCATION_ATTEMPTS = 3;
 
+/** A fill a get announced by missing: the generation the get read, and how many such fills are under way. */
+interface AnnouncedFill {
+  generation: string;
+  pending: number;
+  since: number;
+}
+
+/** Keys with fills under way that this instance remembers; beyond it the oldest is forgotten. */
+const ANNOUNCED_MAX = 10_000;
+
 const sha1 = (script: string) => createHash('sha1').update(script).digest('hex');
 const SHAS = new Map([PUT_USER, EVICT_USER, SET_SESSION].map((script) => [script, sha1(script)]));
 
@@ -128,6 +138,8 @@ export class RedisUserCache implements UserCache {
   private resyncing: Promise<boolean> | null = null;
   private lastAttempt = 0;
   private readonly retryIntervalMs: number;
+  /** By `user:<id>` or `session:<id>`; see announce. */
+  private readonly announced = new Map<string, AnnouncedFill>();
 
   constructor(
     private readonly client: RedisClient,
@@ -155,9 +167,12 @@ export class RedisUserCache implements UserCache {
       // Another instance resynchronised (adopt its generation), or Redis lost the key (start over).
       if (current) this.generation = current;
       else this.distrust(new Error('the cache generation is missing'), false);
-      return MISS;
+      return this.missed(current ?? null, userId, sessionId, MISS);
     }
-    return { user: parseUser(user ?? null), sessionActive: session === '1' ? true : session === '0' ? false : null };
+    return this.missed(generation, userId, sessionId, {
+      user: parseUser(user ?? null),
+      sessionActive: session === '1' ? true : session === '0' ? false : null,
+    });
   }
 
   private async getAndCount(
@@ -190,20 +205,64 @@ export class RedisUserCache implements UserCache {
     if (sameGeneration !== 1) {
       if (userOrGeneration) this.generation = userOrGeneration;
       else this.distrust(new Error('the cache generation is missing'), false);
-      return MISS;
+      return this.missed(userOrGeneration, userId, sessionId, MISS);
     }
     const answer: CachedAuth = {
       user: parseUser(userOrGeneration || null),
       sessionActive: session === '1' ? true : session === '0' ? false : null,
     };
     if (reply.length > 3) answer.limits = readDecisions(count.limits, reply.slice(3));
+    return this.missed(generation, userId, sessionId, answer);
+  }
+
+  /** Announces the fills that will follow what `answer` misses, read under `generation` (null: none will be written). */
+  private missed(generation: string | null, userId: string, sessionId: string, answer: CachedAuth): CachedAuth {
+    if (generation) {
+      if (!answer.user) this.announce(`user:${userId}`, generation);
+      if (answer.sessionActive === null) this.announce(`session:${sessionId}`, generation);
+    }
     return answer;
   }
 
+  /**
+   * A get missed: the caller is about to read the database and fill the key. The fill is written
+   * only under the generation this get read, so a rotation in between (which orphans the floors
+   * and tombstones of revocations that committed meanwhile) drops it, whatever generation the
+   * instance adopts before the fill lands. With several fills of a key under way, all are written
+   * under the oldest generation any of them read: fills do not say which get announced them.
+   * An announcement is trusted for as long as an entry would live (a fill later than that is not
+   * guarded, as the floors are not).
+   */
+  private announce(key: string, generation: string): void {
+    const now = Date.now();
+    const held = this.announced.get(key);
+    if (held && now - held.since < this.options.ttlSeconds * 1000) {
+      held.pending += 1;
+      return;
+    }
+    if (held) this.announced.delete(key);
+    else if (this.announced.size >= ANNOUNCED_MAX) this.announced.delete(this.announced.keys().next().value!);
+    this.announced.set(key, { generation, pending: 1, since: now });
+  }
+
+  /** The generation a fill of `key` is written under: the one its get read, or the instance's for a fill no get announced. */
+  private fillGeneration(key: string): string | null {
+    const held = this.announced.get(key);
+    if (held) {
+      held.pending -= 1;
+      if (held.pending <= 0) this.announced.delete(key);
+    }
+    const generation = this.usableGeneration();
+    if (!generation) return null;
+    return held && Date.now() - held.since < this.options.ttlSeconds * 1000 ? held.generation : generation;
+  }
+
   async putUser(user: AuthUser): Promise<void> {
+    const generation = this.fillGeneration(`user:${user.id}`);
+    if (!generation) return;
     // One atomic compare-and-set: a request that read the user before a password change cannot
     // write the old token version back after the change evicted it.
-    await this.write(PUT_USER, (generation) => this.userKey(generation, user.id), [
+    await this.write(generation, PUT_USER, (generation) => this.userKey(generation, user.id), [
       serializeUser(user),
       String(user.tokenVersion),
       String(this.options.ttlSeconds),
@@ -211,18 +270,27 @@ export class RedisUserCache implements UserCache {
   }
 
   async putSession(sessionId: string, active: boolean): Promise<void> {
+    const generation = this.fillGeneration(`session:${sessionId}`);
+    if (!generation) return;
+    // An ended session is written like a revocation: it can only make the cache stricter.
     if (!active) return this.evictSession(sessionId);
-    await this.write(SET_SESSION, (generation) => this.sessionKey(generation, sessionId), ['1', String(this.options.ttlSeconds)]);
+    await this.write(generation, SET_SESSION, (generation) => this.sessionKey(generation, sessionId), ['1', String(this.options.ttlSeconds)]);
   }
 
   async evictUser(userId: string, tokenVersion?: number): Promise<void> {
+    const generation = this.usableGeneration();
+    if (!generation) return;
     const floor = tokenVersion === undefined ? '' : String(tokenVersion);
-    await this.write(EVICT_USER, (generation) => this.userKey(generation, userId), [floor, String(this.options.ttlSeconds)], { revokes: true });
+    await this.write(generation, EVICT_USER, (generation) => this.userKey(generation, userId), [floor, String(this.options.ttlSeconds)], { revokes: true });
   }
 
   async evictSession(sessionId: string): Promise<void> {
+    const generation = this.usableGeneration();
+    if (!generation) return;
     // A tombstone rather than a delete, for the same reason as the NX of SET_SESSION.
-    await this.write(SET_SESSION, (generation) => this.sessionKey(generation, sessionId), ['0', String(this.options.ttlSeconds)], { revokes: true });
+    await this.write(generation, SET_SESSION, (generation) => this.sessionKey(generation, sessionId), ['0', String(this.options.ttlSeconds)], {
+      revokes: true,
+    });
   }
 
   /**
@@ -263,17 +331,15 @@ export class RedisUserCache implements UserCache {
   }
 
   /**
-   * Runs one of this file's write scripts on the key `keyOf(generation)`, under the generation
-   * current in Redis at that moment. Untrusted, it writes nothing: the resynchronisation will
-   * orphan whatever the write was about. When another instance rotated the generation since this
-   * one last read it, the script writes nothing and this instance adopts the new generation; then a
-   * revocation is sent again under it (readers use only the current generation, so a revocation
-   * must land there whatever this instance last saw), while a fill is dropped: it may carry what the
+   * Runs one of this file's write scripts on the key `keyOf(generation)`, if `generation` is the
+   * one current in Redis at that moment. (Untrusted, callers write nothing: the resynchronisation
+   * will orphan whatever the write was about.) When the generation moved since this instance last
+   * read it, the script writes nothing and this instance adopts the current one; then a revocation
+   * is sent again under it (readers use only the current generation, so a revocation must land
+   * there whatever this instance last saw), while a fill is dropped: it may carry what the
    * database held before a revocation that went to the older generation.
    */
-  private async write(script: string, keyOf: (generation: string) => string, args: string[], { revokes = false } = {}): Promise<void> {
-    let generation = this.usableGeneration();
-    if (!generation) return;
+  private async write(generation: string, script: string, keyOf: (generation: string) => string, args: string[], { revokes = false } = {}): Promise<void> {
     for (let attempt = 0; attempt < REVOCATION_ATTEMPTS; attempt++) {
       let reply: unknown;
       try {

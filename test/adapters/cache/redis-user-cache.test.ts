@@ -244,6 +244,63 @@ test("a revocation by an instance that missed another's reconnection holds on th
   });
 });
 
+test('a fill that read the database before a revocation and a rotation does not bring the revoked user or session back', async (t) => {
+  await withSharedRedis(t, async (prefix) => {
+    const a = await openCache(TEST_REDIS_URL, prefix);
+    const b = await openCache(TEST_REDIS_URL, prefix);
+    try {
+      const user = someUser({ tokenVersion: 0 });
+      const session = randomUUID();
+      // A request on B misses, then reads version 0 and a live session from the database...
+      t.deepEqual(await b.cache.get(user.id, session), { user: null, sessionActive: null });
+      // ...meanwhile a reset on A revokes both, and A (reconnected to Redis) rotates the generation...
+      await a.cache.evictUser(user.id, 1);
+      await a.cache.evictSession(session);
+      t.true(await a.cache.resync());
+      // ...which B reads while serving another request...
+      t.deepEqual(await b.cache.get(randomUUID(), randomUUID()), { user: null, sessionActive: null });
+      // ...before the first request writes what it read.
+      await b.cache.putUser(user);
+      await b.cache.putSession(session, true);
+      for (const cache of [a.cache, b.cache]) t.deepEqual(await cache.get(user.id, session), { user: null, sessionActive: null });
+
+      // A fill announced after the rotation is written as usual.
+      t.deepEqual(await b.cache.get(user.id, session), { user: null, sessionActive: null });
+      await b.cache.putUser({ ...user, tokenVersion: 1 });
+      await b.cache.putSession(session, false);
+      t.deepEqual(await a.cache.get(user.id, session), { user: { ...user, tokenVersion: 1 }, sessionActive: false });
+    } finally {
+      await closeRedisClient(a.client);
+      await closeRedisClient(b.client);
+    }
+  });
+});
+
+test('of two fills of a user under way across a rotation, neither is written, since neither says which read came first', async (t) => {
+  await withSharedRedis(t, async (prefix) => {
+    const a = await openCache(TEST_REDIS_URL, prefix);
+    const b = await openCache(TEST_REDIS_URL, prefix);
+    try {
+      const user = someUser({ tokenVersion: 0 });
+      await b.cache.get(user.id, randomUUID()); // read before the reset below
+      await a.cache.evictUser(user.id, 1);
+      t.true(await a.cache.resync());
+      await b.cache.get(user.id, randomUUID()); // read after it, under the new generation
+      await b.cache.putUser({ ...user, tokenVersion: 1 });
+      await b.cache.putUser(user);
+      t.is((await a.cache.get(user.id, randomUUID())).user, null);
+
+      // Once both have landed, the next fill is written.
+      await b.cache.get(user.id, randomUUID());
+      await b.cache.putUser({ ...user, tokenVersion: 1 });
+      t.like((await a.cache.get(user.id, randomUUID())).user, { tokenVersion: 1 });
+    } finally {
+      await closeRedisClient(a.client);
+      await closeRedisClient(b.client);
+    }
+  });
+});
+
 test('with no Redis at the address, every call returns at once as a miss and the outage is logged once', async (t) => {
   const { cache, client, logger } = await openCache(`redis://127.0.0.1:${await freePort()}`, undefined, OUTAGE_COMMAND_TIMEOUT_MS);
   try {
