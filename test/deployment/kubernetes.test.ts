@@ -4,11 +4,12 @@ import path from 'node:path';
 import * as appsV1 from 'kubernetes-models/apps/v1';
 import * as autoscalingV2 from 'kubernetes-models/autoscaling/v2';
 import * as batchV1 from 'kubernetes-models/batch/v1';
+import * as networkingV1 from 'kubernetes-models/networking.k8s.io/v1';
 import * as policyV1 from 'kubernetes-models/policy/v1';
 import * as coreV1 from 'kubernetes-models/v1';
 import ts from 'typescript';
 import { parseAllDocuments } from 'yaml';
-import { CONFIG_VARIABLES } from '../../src/infrastructure/config.js';
+import { CONFIG_VARIABLES, loadConfig } from '../../src/infrastructure/config.js';
 import { PRODUCTION_NODE_FLAGS } from '../../src/infrastructure/node-flags.js';
 
 // No cluster runs here: the manifests under deploy/kubernetes/ are checked offline against the
@@ -24,6 +25,7 @@ const GROUPS: Record<string, Record<string, unknown>> = {
   'batch/v1': batchV1,
   'autoscaling/v2': autoscalingV2,
   'policy/v1': policyV1,
+  'networking.k8s.io/v1': networkingV1,
 };
 /** Where the TypeScript type of each kind lives in kubernetes-models. */
 const TYPE_MODULES: Record<string, string> = {
@@ -32,6 +34,7 @@ const TYPE_MODULES: Record<string, string> = {
   'batch/v1': 'batch/v1',
   'autoscaling/v2': 'autoscaling/v2',
   'policy/v1': 'policy/v1',
+  'networking.k8s.io/v1': 'networking.k8s.io/v1',
 };
 
 // biome-ignore lint/suspicious/noExplicitAny: a parsed YAML manifest, read field by field in the tests.
@@ -86,24 +89,34 @@ function unknownFields(manifests: Manifest[]): string[] {
 
 const all = readManifests();
 const byKind = (kind: string) => all.filter(({ manifest }) => manifest.kind === kind).map(({ manifest }) => manifest);
-const [deployment] = byKind('Deployment');
+const named = (kind: string, name: string) => byKind(kind).find((manifest) => manifest.metadata.name === name);
+const deployment = named('Deployment', 'contacts-api');
 const [job] = byKind('Job');
-const [service] = byKind('Service');
+const service = named('Service', 'contacts-api');
 const [hpa] = byKind('HorizontalPodAutoscaler');
 const [pdb] = byKind('PodDisruptionBudget');
 const [configMap] = byKind('ConfigMap');
-const [secret] = byKind('Secret');
+const secret = named('Secret', 'contacts-api-secrets');
 const api = deployment?.spec.template.spec.containers[0];
+const redisDeployment = named('Deployment', 'contacts-redis');
+const redisService = named('Service', 'contacts-redis');
+const redisSecret = named('Secret', 'contacts-redis');
+const redisPolicy = named('NetworkPolicy', 'contacts-redis');
+const redis = redisDeployment?.spec.template.spec.containers[0];
 
-test('deploy/kubernetes holds a Deployment, the migration Job, a Service, an HPA, a PodDisruptionBudget, a ConfigMap and a Secret', (t) => {
-  t.deepEqual(all.map(({ manifest }) => manifest.kind).sort(), [
-    'ConfigMap',
-    'Deployment',
-    'HorizontalPodAutoscaler',
-    'Job',
-    'PodDisruptionBudget',
-    'Secret',
-    'Service',
+test('deploy/kubernetes holds the API (Deployment, migration Job, Service, HPA, PodDisruptionBudget, ConfigMap, Secret) and its Redis', (t) => {
+  t.deepEqual(all.map(({ manifest }) => `${manifest.kind} ${manifest.metadata.name}`).sort(), [
+    'ConfigMap contacts-api-config',
+    'Deployment contacts-api',
+    'Deployment contacts-redis',
+    'HorizontalPodAutoscaler contacts-api',
+    'Job contacts-api-migrate',
+    'NetworkPolicy contacts-redis',
+    'PodDisruptionBudget contacts-api',
+    'Secret contacts-api-secrets',
+    'Secret contacts-redis',
+    'Service contacts-api',
+    'Service contacts-redis',
   ]);
 });
 
@@ -208,10 +221,69 @@ test('the ConfigMap and Secret the pods read exist, and every key in them is a s
     keys.filter((key) => !known.has(key)),
     [],
   );
-  for (const key of ['JWT_SECRET', 'DATABASE_URL', 'REDIS_URL', 'SMTP_URL', 'CLOUDINARY_URL']) {
+  for (const key of ['JWT_SECRET', 'DATABASE_URL', 'SMTP_URL', 'CLOUDINARY_URL']) {
     t.true(key in secret!.stringData, `${key} is a secret`);
     t.false(key in configMap!.data, `${key} must not be in the ConfigMap`);
   }
   // The example's JWT secret is a placeholder production refuses (< 32 bytes), never a usable one.
   t.true(Buffer.byteLength(secret!.stringData.JWT_SECRET) < 32);
+});
+
+/** A container's environment variable as `{ name, value }` or `{ name, valueFrom }`. */
+const envOf = (container: { env?: { name: string; value?: string; valueFrom?: unknown }[] }, name: string) => container.env?.find((e) => e.name === name);
+
+test('Redis requires a password from a Secret, and the API connects with that same password in REDIS_URL', (t) => {
+  const passwordRef = { secretKeyRef: { name: redisSecret!.metadata.name, key: 'password' } };
+  t.true('password' in redisSecret!.stringData);
+  // Redis: --requirepass with the Secret's value, which Kubernetes substitutes for $(REDIS_PASSWORD).
+  t.deepEqual(envOf(redis, 'REDIS_PASSWORD')?.valueFrom, passwordRef);
+  const args: string[] = [...(redis.command ?? []), ...(redis.args ?? [])];
+  const requirepass = args.indexOf('--requirepass');
+  t.true(requirepass >= 0, 'redis-server runs with --requirepass');
+  t.is(args[requirepass + 1], '$(REDIS_PASSWORD)');
+
+  // The API: the same key of the same Secret, defined before REDIS_URL (Kubernetes only substitutes earlier variables).
+  const env = api.env as { name: string; value?: string; valueFrom?: unknown }[];
+  t.deepEqual(envOf(api, 'REDIS_PASSWORD')?.valueFrom, passwordRef);
+  const url = envOf(api, 'REDIS_URL')?.value ?? '';
+  t.true(env.findIndex((e) => e.name === 'REDIS_PASSWORD') < env.findIndex((e) => e.name === 'REDIS_URL'), 'REDIS_PASSWORD comes before REDIS_URL');
+  const parsed = new URL(url);
+  t.regex(parsed.protocol, /^rediss?:$/);
+  t.is(parsed.password, '$(REDIS_PASSWORD)');
+  t.is(parsed.hostname, redisService!.metadata.name);
+  t.is(Number(parsed.port || 6379), redisService!.spec.ports[0].port);
+  t.false('REDIS_URL' in secret!.stringData, 'one REDIS_URL, the one that carries the password');
+  t.false('REDIS_URL' in configMap!.data);
+});
+
+test("Redis's Service and NetworkPolicy reach its pods, only from the API's pods; the file says how to add TLS", (t) => {
+  const redisLabels = redisDeployment!.spec.template.metadata.labels;
+  t.deepEqual(redisDeployment!.spec.selector.matchLabels, redisLabels);
+  t.like(redisLabels, redisService!.spec.selector);
+  t.is(redisService!.spec.ports[0].targetPort, redis.ports[0].name);
+  t.like(redisLabels, redisPolicy!.spec.podSelector.matchLabels);
+  t.deepEqual(redisPolicy!.spec.policyTypes, ['Ingress']);
+  const from = redisPolicy!.spec.ingress.flatMap((rule: { from: { podSelector: { matchLabels: Record<string, string> } }[] }) => rule.from);
+  t.deepEqual(
+    from.map((peer: { podSelector: { matchLabels: Record<string, string> } }) => peer.podSelector.matchLabels),
+    [deployment!.spec.template.metadata.labels],
+  );
+  // The API's own Service must not select Redis's pods, nor Redis's the API's.
+  t.notDeepEqual(redisLabels, deployment!.spec.template.metadata.labels);
+  t.true(redisDeployment!.spec.template.spec.securityContext.runAsNonRoot);
+  t.true(redis.securityContext.readOnlyRootFilesystem);
+  const text = readFileSync(path.join(DIR, 'redis.yaml'), 'utf8');
+  for (const needed of [/--tls-port/, /--tls-cert-file/, /rediss:\/\//]) t.regex(text, needed);
+});
+
+test('with real secrets in place of the placeholders, the pods pass the checks of NODE_ENV=production (https PUBLIC_URL, BCRYPT_ROUNDS, REDIS_URL)', (t) => {
+  const password = 'a1b2c3d4'.repeat(8); // as `openssl rand -hex 32` makes it
+  const podEnv = Object.fromEntries(
+    (api.env as { name: string; value?: string }[]).filter((e) => e.value !== undefined).map((e) => [e.name, e.value!.replace('$(REDIS_PASSWORD)', password)]),
+  );
+  const config = loadConfig({ ...configMap!.data, ...secret!.stringData, JWT_SECRET: 'x'.repeat(48), ...podEnv });
+  t.is(config.nodeEnv, 'production');
+  t.regex(config.publicUrl, /^https:\/\//);
+  t.true(config.bcryptRounds >= 10);
+  t.is(new URL(config.redisUrl).password, password);
 });
