@@ -8,6 +8,10 @@ import { type ContractSubject, contractTest } from './harness.js';
 /** Makes fresh, empty caches of one kind with the TTL asked for; `close` releases all of them. */
 export interface UserCachesUnderTest {
   open(ttlSeconds: number): Promise<UserCache>;
+  /** Two instances of the app's cache on one store (an in-process cache has no other: the same one twice). */
+  openPair(ttlSeconds: number): Promise<[UserCache, UserCache]>;
+  /** What a cache does when its store answers again after an outage (an in-process cache: nothing). */
+  reconnect(cache: UserCache): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -31,6 +35,43 @@ export function userCacheContract(subject: ContractSubject<UserCachesUnderTest>)
   const test = contractTest(subject);
   const it = (title: string, body: (t: ExecutionContext, open: Open) => Promise<void>) =>
     test(title, (t, caches) => body(t, (ttlSeconds = 300) => caches.open(ttlSeconds)));
+
+  test('a revocation through one instance holds at once on another that reconnected since the first last read', async (t, caches) => {
+    const [a, b] = await caches.openPair(300);
+    const user = someUser({ tokenVersion: 0 });
+    const session = randomUUID();
+    await a.get(user.id, session);
+    await caches.reconnect(b);
+    await b.putUser(user);
+    await b.putSession(session, true);
+    t.deepEqual(await b.get(user.id, session), { user, sessionActive: true });
+
+    await a.evictUser(user.id, 1); // a password reset on the quiet instance
+    await a.evictSession(session);
+    for (const cache of [b, a]) {
+      const { user: cached, sessionActive } = await cache.get(user.id, session);
+      t.is(cached, null);
+      t.not(sessionActive, true);
+    }
+  });
+
+  test('a fill that read before a revocation cannot bring it back, even when an instance reconnected in between', async (t, caches) => {
+    const [a, b] = await caches.openPair(300);
+    const user = someUser({ tokenVersion: 0 });
+    const session = randomUUID();
+    await b.get(user.id, session); // a miss: B reads version 0 and a live session from the database
+    await a.evictUser(user.id, 1);
+    await a.evictSession(session);
+    await caches.reconnect(a);
+    await b.get(randomUUID(), randomUUID()); // another request on B
+    await b.putUser(user);
+    await b.putSession(session, true);
+    for (const cache of [b, a]) {
+      const { user: cached, sessionActive } = await cache.get(user.id, session);
+      t.is(cached, null);
+      t.not(sessionActive, true);
+    }
+  });
 
   it('an empty cache misses both the user and the session', async (t, open) => {
     const cache = await open();
