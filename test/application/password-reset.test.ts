@@ -1,6 +1,6 @@
 import test from 'ava';
 import { ValidationFailed } from '../../src/domain/errors.js';
-import { InvalidCredentials, InvalidRefreshToken, InvalidToken, Unauthenticated } from '../../src/domain/user.errors.js';
+import { EmailTaken, InvalidCredentials, InvalidRefreshToken, InvalidToken, Unauthenticated } from '../../src/domain/user.errors.js';
 import { toAuthUser } from '../../src/domain/user.js';
 import { fakeWorld, PASSWORD, PUBLIC_URL, RESET_TTL_S, verifiedUser } from '../fakes/fake-world.js';
 
@@ -241,4 +241,33 @@ test('emails go through the outbox: a mail server that is down never reaches the
   await t.notThrowsAsync(world.useCases.resetPassword({ token, password: NEW_PASSWORD }));
   t.truthy(world.outbox.last('password-changed', 'ann@example.com'));
   t.false(world.mailer.all().some((e) => e.kind === 'password-reset' || e.kind === 'password-changed'));
+});
+
+test('confirming an email change kills every reset link issued before it (they went to the old address); one asked for afterwards works', async (t) => {
+  const { world, token: old, account } = await requestedReset('ann@example.com');
+  await world.useCases.checkResetToken(old);
+  await world.useCases.requestEmailChange(account.user.id, { newEmail: 'ann@new.example.org', currentPassword: PASSWORD });
+  await t.notThrowsAsync(world.useCases.checkResetToken(old), 'only asking for the change leaves the link alive');
+  await world.useCases.confirmEmailChange(world.outbox.lastToken('email-change-confirm', 'ann@new.example.org'));
+
+  await t.throwsAsync(world.useCases.checkResetToken(old), { instanceOf: InvalidToken });
+  await t.throwsAsync(world.useCases.resetPassword({ token: old, password: NEW_PASSWORD }), { instanceOf: InvalidToken });
+  t.truthy(await world.useCases.logIn({ email: 'ann@new.example.org', password: PASSWORD }), 'the password is unchanged');
+  t.is(world.outbox.last('password-changed'), undefined);
+
+  world.clock.advance(60_000);
+  await world.useCases.requestPasswordReset({ email: 'ann@new.example.org' });
+  const fresh = world.outbox.lastToken('password-reset', 'ann@new.example.org');
+  await world.useCases.resetPassword({ token: fresh, password: NEW_PASSWORD });
+  t.truthy(await world.useCases.logIn({ email: 'ann@new.example.org', password: NEW_PASSWORD }));
+});
+
+test('an email change that fails at confirmation (address taken meanwhile) leaves the reset links alive', async (t) => {
+  const { world, token, account } = await requestedReset('ann@example.com');
+  await world.useCases.requestEmailChange(account.user.id, { newEmail: 'carol@example.com', currentPassword: PASSWORD });
+  const confirm = world.outbox.lastToken('email-change-confirm', 'carol@example.com');
+  await world.useCases.registerUser({ username: 'Carol', email: 'carol@example.com', password: PASSWORD });
+  await t.throwsAsync(world.useCases.confirmEmailChange(confirm), { instanceOf: EmailTaken });
+  await world.useCases.resetPassword({ token, password: NEW_PASSWORD });
+  t.truthy(await world.useCases.logIn({ email: 'ann@example.com', password: NEW_PASSWORD }));
 });

@@ -13,8 +13,8 @@ export interface ConfirmEmailChangeDeps {
 }
 
 /**
- * Switches the account to the address the link was sent to, now verified, and tells the old address.
- * The link works once. If another account took the address meanwhile, the unique index refuses the
+ * Switches the account to the address the link was sent to, now verified, and tells the old address;
+ * in the same transaction every password-reset link issued before stops working. The link works once. If another account took the address meanwhile, the unique index refuses the
  * switch (EmailTaken) and nothing changes.
  */
 export function makeConfirmEmailChange(deps: ConfirmEmailChangeDeps) {
@@ -27,6 +27,8 @@ export function makeConfirmEmailChange(deps: ConfirmEmailChangeDeps) {
       if (!before) throw new InvalidToken();
       const after = await users.setEmail(record.userId, record.newEmail);
       if (!after) throw new InvalidToken();
+      // Reset links issued until now went to the old address, which may no longer be the owner's.
+      await tokens.consumeAllForUser(after.id, 'reset-password', now);
       await outbox.enqueue({ userId: after.id, kind: 'email-changed', to: before.email, username: after.username, newEmail: maskEmail(after.email) }, now);
       return after;
     });
