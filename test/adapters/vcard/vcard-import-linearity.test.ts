@@ -1,0 +1,122 @@
+import test from 'ava';
+import fc from 'fast-check';
+import { performance } from 'node:perf_hooks';
+import { IcalContactCardFormat } from '../../../src/adapters/vcard/ical-contact-card-format.js';
+
+const format = new IcalContactCardFormat();
+
+interface Shape {
+  version: string;
+  /** The property's name and fixed parameters, e.g. `NOTE;ENCODING=QUOTED-PRINTABLE`. */
+  head: string;
+  /** Repeated `paramRepeat` times per unit of size, in one parameter of the head. */
+  paramUnit: string;
+  paramRepeat: number;
+  /** Repeated once per unit of size in the value. */
+  valueUnit: string;
+  tail: string;
+}
+
+function body(s: Shape, units: number): Buffer {
+  const param = s.paramRepeat > 0 ? `;X-P=${s.paramUnit.repeat(units * s.paramRepeat)}` : '';
+  return Buffer.from(`BEGIN:VCARD\r\nVERSION:${s.version}\r\nFN:A\r\n${s.head}${param}:${s.valueUnit.repeat(units)}${s.tail}\r\nEND:VCARD\r\n`);
+}
+
+/** Milliseconds the fastest of `runs` reads took. */
+async function fastest(file: Buffer, runs: number): Promise<number> {
+  let best = Number.POSITIVE_INFINITY;
+  for (let i = 0; i < runs; i += 1) {
+    const started = performance.now();
+    await format.read(file, 10);
+    best = Math.min(best, performance.now() - started);
+  }
+  return best;
+}
+
+const BASE_BYTES = 12_000;
+
+/** Time per byte of a body 16 times the base size, over that of the base size (best of five each, interleaved). */
+async function growth(s: Shape): Promise<{ ratio: number; small: number; large: number; bytes: number }> {
+  const unitBytes = s.valueUnit.length + s.paramUnit.length * s.paramRepeat;
+  const units = Math.max(1, Math.ceil(BASE_BYTES / unitBytes));
+  const small = body(s, units);
+  const large = body(s, units * 16);
+  await fastest(small, 2);
+  let smallMs = Number.POSITIVE_INFINITY;
+  let largeMs = Number.POSITIVE_INFINITY;
+  for (let round = 0; round < 5; round += 1) {
+    smallMs = Math.min(smallMs, await fastest(small, 2));
+    largeMs = Math.min(largeMs, await fastest(large, 1));
+  }
+  // A floor of a fifth of a millisecond for the small body, so that timer resolution is no failure.
+  const ratio = largeMs / large.length / (Math.max(smallMs, 0.2) / small.length);
+  return { ratio, small: smallMs, large: largeMs, bytes: large.length };
+}
+
+const shape: fc.Arbitrary<Shape> = fc.record({
+  version: fc.constantFrom('2.1', '3.0', '4.0'),
+  head: fc.constantFrom(
+    'NOTE',
+    'NOTE;ENCODING=QUOTED-PRINTABLE',
+    'N;CHARSET=UTF-8;ENCODING=QUOTED-PRINTABLE',
+    'TEL;VALUE=text',
+    'TEL;TYPE=WORK;PREF',
+    'N',
+    'FN',
+    'EMAIL;TYPE="a,b"',
+    'item1.X-ABLABEL',
+    'PHOTO;ENCODING=b',
+  ),
+  paramUnit: fc.constantFrom('X', ';', ',', ':', '"', '"a;b:c"', '\\', '=', 'a=b;', 'PREF=1;', 'TYPE=x,y;', '^n'),
+  paramRepeat: fc.constantFrom(0, 1, 2),
+  valueUnit: fc.constantFrom(
+    ';',
+    ',',
+    ':',
+    '\\n',
+    '\\\\',
+    '\\;',
+    '\\,',
+    'a=\r\n',
+    '=\r\n',
+    '=C3=A9=\r\n',
+    'ab\r\n c',
+    '\r\n\t',
+    'BEGIN:VCARD\r\n',
+    'END:VCARD\r\n',
+    '\u0000',
+    '\r',
+    'x\rN:y',
+    ';\\',
+  ),
+  tail: fc.constantFrom('', '\\nx', '\\', '=', '"'),
+});
+
+/** The two inputs reproduced in issue 25: a long parameter before many soft line breaks, and semicolons before an escaped newline. */
+const reproduced: Shape[] = [
+  { version: '2.1', head: 'NOTE;ENCODING=QUOTED-PRINTABLE', paramUnit: 'X', paramRepeat: 2, valueUnit: 'a=\r\n', tail: '' },
+  { version: '3.0', head: 'TEL;VALUE=text', paramUnit: '', paramRepeat: 0, valueUnit: ';', tail: '\\nx' },
+];
+
+test.serial('the two reproduced hostile cards take time in proportion to their size (16× the size, at most 3× the time per byte)', async (t) => {
+  for (const s of reproduced) {
+    const g = await growth(s);
+    t.true(g.ratio <= 3, `${JSON.stringify(s)}: ${g.large.toFixed(1)} ms for ${g.bytes} bytes, ${g.ratio.toFixed(2)}× the time per byte of 1/16 the size`);
+  }
+});
+
+test.serial(
+  'property: pathological cards (long parameters, folds, soft breaks, separators, escapes, quotes, nesting, NUL, bare CR) read in time linear in their size',
+  async (t) => {
+    await fc.assert(
+      fc.asyncProperty(shape, async (s) => {
+        let g = await growth(s);
+        // On a loaded machine one measurement can be unlucky; a real quadratic step stays over the bound.
+        if (g.ratio > 3) g = await growth(s);
+        if (g.ratio > 3) throw new Error(`${g.large.toFixed(1)} ms for ${g.bytes} bytes: ${g.ratio.toFixed(2)}× the time per byte of 1/16 the size`);
+      }),
+      { numRuns: 40, examples: reproduced.map((s) => [s]), endOnFailure: true },
+    );
+    t.pass();
+  },
+);
