@@ -5,6 +5,7 @@ import * as contacts from './20261125_001_contacts.js';
 import * as emailTokenIssues from './20261201_14_email_token_issues.js';
 import * as accountSelfService from './20261201_16_account_self_service.js';
 import * as contactOptionalFields from './20261201_17_contact_optional_fields.js';
+import * as emailChangeIssues from './20261206_18_email_change_issues.js';
 
 /**
  * Every migration, in order. A static list (rather than a scanned folder) works the same under
@@ -17,6 +18,7 @@ const migrations: Record<string, Knex.Migration> = {
   '20261201_14_email_token_issues': emailTokenIssues,
   '20261201_16_account_self_service': accountSelfService,
   '20261201_17_contact_optional_fields': contactOptionalFields,
+  '20261206_18_email_change_issues': emailChangeIssues,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

@@ -332,3 +332,24 @@ test('security notices are never held back by the one-email-per-minute limit of 
   t.is(world.outbox.to('one@example.com').length, 1);
   t.is(world.outbox.to('two@example.com').length, 1);
 });
+
+test('email change: at most one confirmation per new address per minute, whoever asks; the notices always go, and the link sent still works', async (t) => {
+  const world = fakeWorld();
+  const ann = await verifiedUser(world);
+  const bob = await verifiedUser(world, 'bob@example.com');
+  for (let i = 0; i < 5; i++)
+    await world.useCases.requestEmailChange(ann.user.id, { newEmail: i % 2 ? 'VICTIM@example.org' : 'victim@example.org', currentPassword: PASSWORD });
+  await world.useCases.requestEmailChange(bob.user.id, { newEmail: 'victim@example.org', currentPassword: PASSWORD });
+  t.is(world.outbox.to('victim@example.org').length, 1);
+  t.is(world.outbox.to('ann@example.com').filter((e) => e.kind === 'email-change-requested').length, 5);
+  t.is(world.outbox.to('bob@example.com').filter((e) => e.kind === 'email-change-requested').length, 1);
+
+  await world.useCases.requestEmailChange(ann.user.id, { newEmail: 'other@example.org', currentPassword: PASSWORD });
+  t.is(world.outbox.to('other@example.org').length, 1, 'another address is not held back');
+
+  world.clock.advance(60_000);
+  await world.useCases.requestEmailChange(bob.user.id, { newEmail: 'victim@example.org', currentPassword: PASSWORD });
+  const sent = world.outbox.to('victim@example.org');
+  t.is(sent.length, 2, 'a minute later the address may get one again');
+  t.like(await world.useCases.confirmEmailChange(world.outbox.lastToken('email-change-confirm', 'victim@example.org')), { email: 'victim@example.org' });
+});

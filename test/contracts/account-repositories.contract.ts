@@ -102,6 +102,37 @@ export function accountRepositoriesContract(subject: ContractSubject<RepositoryF
     t.is(stored.filter((r) => r !== null).length, 1);
   });
 
+  it('one-time tokens: an email-change token is claimed per new address (any case), whichever user asks; of parallel claims exactly one creates', async (t, {
+    repos,
+    uow,
+  }) => {
+    const [ann, bob] = [await repos.users.create(newUser('addr-ann@example.com')), await repos.users.create(newUser('addr-bob@example.com'))];
+    const now = Date.now();
+    const since = new Date(now - 60_000);
+    const change = (userId: string, hash: string, newEmail: string, at = now) => ({
+      userId,
+      purpose: 'change-email' as const,
+      tokenHash: hash,
+      createdAt: new Date(at),
+      expiresAt: later(3_600_000),
+      newEmail,
+    });
+    t.true(await repos.tokens.createUnlessIssuedSince(change(ann.id, 'e1', 'target@example.org', now - 30_000), since));
+    t.false(await repos.tokens.createUnlessIssuedSince(change(bob.id, 'e2', 'TARGET@example.org'), since), 'another user, the same address');
+    t.is(await repos.tokens.findByHash('change-email', 'e2'), null);
+    t.true(await repos.tokens.createUnlessIssuedSince(change(ann.id, 'e3', 'elsewhere@example.org'), since), 'the same user, another address');
+    t.true(await repos.tokens.createUnlessIssuedSince(change(bob.id, 'e4', 'target@example.org', now + 31_000), new Date(now - 29_000)), 'a minute later');
+
+    const results = await Promise.all(
+      Array.from({ length: 10 }, (_, i) =>
+        uow.run((tx) => tx.tokens.createUnlessIssuedSince(change(i % 2 ? ann.id : bob.id, `q${i}`, 'raced@example.org'), since)),
+      ),
+    );
+    t.is(results.filter(Boolean).length, 1);
+    const stored = await Promise.all(Array.from({ length: 10 }, (_, i) => repos.tokens.findByHash('change-email', `q${i}`)));
+    t.is(stored.filter((r) => r !== null).length, 1);
+  });
+
   it("users: username and email are changed (the email verified, EmailTaken for another account's in any case); delete takes sessions and tokens along", async (t, {
     repos,
   }) => {

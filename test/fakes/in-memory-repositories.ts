@@ -176,7 +176,9 @@ export class InMemoryOneTimeTokenRepository implements OneTimeTokenRepository {
     since: Date,
   ) {
     // No await between the check and the insert: as atomic as the real one.
-    const later = this.table.all().some((t) => t.userId === token.userId && t.purpose === token.purpose && t.createdAt.getTime() > since.getTime());
+    const sameAddress = (t: OneTimeTokenRecord) =>
+      token.newEmail === undefined ? t.userId === token.userId : t.newEmail !== null && emailKey(t.newEmail) === emailKey(token.newEmail);
+    const later = this.table.all().some((t) => sameAddress(t) && t.purpose === token.purpose && t.createdAt.getTime() > since.getTime());
     if (later) return false;
     this.table.put({ ...token, newEmail: token.newEmail ?? null, id: randomUUID(), consumedAt: null });
     return true;

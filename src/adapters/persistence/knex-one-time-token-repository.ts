@@ -1,8 +1,14 @@
+import { createHash } from 'node:crypto';
 import type { Knex } from 'knex';
 import type { NewOneTimeToken, OneTimeTokenRecord, OneTimeTokenRepository } from '../../application/ports/one-time-token-repository.js';
 import type { TokenPurpose } from '../../domain/one-time-token.js';
+import { emailKey } from '../../domain/validation.js';
 import { OneTimeTokenModel } from './models/one-time-token.model.js';
 import { isUuid } from './pg-errors.js';
+
+function addressDigest(address: string): string {
+  return createHash('sha256').update(emailKey(address)).digest('hex');
+}
 
 function toRecord(row: OneTimeTokenModel | undefined): OneTimeTokenRecord | null {
   if (!row) return null;
@@ -30,9 +36,10 @@ export class KnexOneTimeTokenRepository implements OneTimeTokenRepository {
     await OneTimeTokenModel.query(this.db).insert(token);
   }
 
-  // The upsert locks the (user, purpose) row: a concurrent call waits for this transaction, then
-  // re-checks the condition against what it committed, so only one of them gets a row back.
+  // The upsert locks the (user, purpose) row, or the new address's: a concurrent call waits for this
+  // transaction, then re-checks the condition against what it committed, so only one of them gets a row back.
   async createUnlessIssuedSince(token: NewOneTimeToken, since: Date): Promise<boolean> {
+    if (token.newEmail !== undefined) return this.createUnlessSentToAddressSince(token, token.newEmail, since);
     const claimed = await this.db.raw(
       `INSERT INTO email_token_issues (user_id, purpose, last_issued_at) VALUES (?, ?, ?)
        ON CONFLICT (user_id, purpose) DO UPDATE SET last_issued_at = excluded.last_issued_at
@@ -41,6 +48,20 @@ export class KnexOneTimeTokenRepository implements OneTimeTokenRepository {
       [token.userId, token.purpose, token.createdAt, since],
     );
     if ((claimed as { rows: unknown[] }).rows.length === 0) return false;
+    await OneTimeTokenModel.query(this.db).insert(token);
+    return true;
+  }
+
+  private async createUnlessSentToAddressSince(token: NewOneTimeToken, address: string, since: Date): Promise<boolean> {
+    const claimed = await this.db.raw(
+      `INSERT INTO email_change_issues (address_digest, last_issued_at) VALUES (?, ?)
+       ON CONFLICT (address_digest) DO UPDATE SET last_issued_at = excluded.last_issued_at
+       WHERE email_change_issues.last_issued_at <= ?
+       RETURNING address_digest`,
+      [addressDigest(address), token.createdAt, since],
+    );
+    if ((claimed as { rows: unknown[] }).rows.length === 0) return false;
+    await this.db.raw('DELETE FROM email_change_issues WHERE last_issued_at <= ?', [since]);
     await OneTimeTokenModel.query(this.db).insert(token);
     return true;
   }

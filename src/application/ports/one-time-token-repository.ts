@@ -26,8 +26,10 @@ export interface NewOneTimeToken {
 export interface OneTimeTokenRepository {
   create(token: NewOneTimeToken): Promise<void>;
   /**
-   * Creates the token unless one of that purpose was issued to the user after `since`; false then.
-   * One atomic step: of concurrent calls for one user and purpose, exactly one creates.
+   * Creates the token unless one of that purpose went to the same address after `since`; false then.
+   * The address is the user's, except for a token that carries `newEmail`: then it is that address
+   * (compared case-insensitively), whichever user asked for it. One atomic step: of concurrent calls
+   * for one address and purpose, exactly one creates.
    */
   createUnlessIssuedSince(token: NewOneTimeToken, since: Date): Promise<boolean>;
   /** Null when no token of that purpose has that hash (used or expired ones are still returned). */

@@ -7,6 +7,7 @@ import type { Clock } from '../ports/clock.js';
 import type { Repositories, UnitOfWork } from '../ports/unit-of-work.js';
 import { checkCurrentPassword, type PasswordCheckDeps } from '../shared/current-password.js';
 import { emailChangeLink } from '../shared/email-links.js';
+import { EMAIL_RESEND_INTERVAL_MS } from '../shared/email-tokens.js';
 
 export interface RequestEmailChangeDeps extends PasswordCheckDeps {
   repos: Pick<Repositories, 'users'>;
@@ -25,8 +26,8 @@ export interface RequestEmailChangeInput {
 
 /**
  * Asks to move the caller's account to another address. Nothing changes yet: the new address gets a
- * single-use link (only the newest one works), and the current address is told what was asked, the
- * new address partly masked. An address another account uses is refused at once (and checked again
+ * single-use link (only the newest one works; at most one such email per address per minute), and the
+ * current address is told what was asked, the new address partly masked. An address another account uses is refused at once (and checked again
  * when the link is used).
  */
 export function makeRequestEmailChange(deps: RequestEmailChangeDeps) {
@@ -49,19 +50,26 @@ export function makeRequestEmailChange(deps: RequestEmailChangeDeps) {
     const now = deps.clock.now();
     const token = newOneTimeToken();
     await deps.uow.run(async ({ tokens, outbox }) => {
-      await tokens.consumeAllForUser(user.id, 'change-email', now);
-      await tokens.create({
-        userId: user.id,
-        purpose: 'change-email',
-        tokenHash: hashToken(token),
-        createdAt: now,
-        expiresAt: new Date(now.getTime() + deps.verifyTokenTtlSeconds * 1000),
-        newEmail: newEmail!,
-      });
-      await outbox.enqueue(
-        { userId: user.id, kind: 'email-change-confirm', to: newEmail!, username: user.username, link: emailChangeLink(deps.publicUrl, token) },
-        now,
+      // Older links die because this one is newer (see findLiveEmailChangeToken). None is made, and
+      // nothing mailed to the new address, when it got a confirmation less than a minute ago from any
+      // account: the link it holds stays the one that works. The notice to the owner always goes.
+      const issued = await tokens.createUnlessIssuedSince(
+        {
+          userId: user.id,
+          purpose: 'change-email',
+          tokenHash: hashToken(token),
+          createdAt: now,
+          expiresAt: new Date(now.getTime() + deps.verifyTokenTtlSeconds * 1000),
+          newEmail: newEmail!,
+        },
+        new Date(now.getTime() - EMAIL_RESEND_INTERVAL_MS),
       );
+      if (issued) {
+        await outbox.enqueue(
+          { userId: user.id, kind: 'email-change-confirm', to: newEmail!, username: user.username, link: emailChangeLink(deps.publicUrl, token) },
+          now,
+        );
+      }
       await outbox.enqueue({ userId: user.id, kind: 'email-change-requested', to: user.email, username: user.username, newEmail: maskEmail(newEmail!) }, now);
     });
   };
