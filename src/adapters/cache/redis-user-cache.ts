@@ -126,10 +126,12 @@ const SHAS = new Map([PUT_USER, EVICT_USER, SET_SESSION].map((script) => [script
  * miss (authentication then reads the database) and writes nothing; once Redis answers again it
  * rotates the generation that every key carries, which orphans every entry written before, whoever
  * wrote it. Every read fetches the current generation in the same MGET, so an instance that did
- * not see the outage drops the old entries too. Writes that race a revocation cannot undo it:
- * putUser is a compare-and-set refusing a lower token version (evictUser leaves the version as a
- * floor), a live session is written only where no tombstone is. See
- * docs/decisions/user-cache-revocation.md.
+ * not see the outage drops the old entries too. A revocation lands under the generation current
+ * in Redis when it is written, whatever this instance last read, so it holds on every instance at
+ * once; a fill lands only under the generation its get read before the database. Writes that race
+ * a revocation cannot undo it: putUser is a compare-and-set refusing a lower token version
+ * (evictUser leaves the version as a floor), a live session is written only where no tombstone
+ * is. See docs/decisions/user-cache-revocation.md.
  */
 export class RedisUserCache implements UserCache {
   private generation: string | null = null;
