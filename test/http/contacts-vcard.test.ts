@@ -231,3 +231,48 @@ test.serial('on PostgreSQL, five parallel imports of one file into one book crea
   t.true(reports.every((r) => r.skipped.every((s) => s.reason === 'a contact with this email is already in your book')));
   t.is((await allContacts(app, accessToken)).length, 400);
 });
+
+/** A card whose quoted-printable NOTE has a long parameter and many soft line breaks: issue 25's hostile input. */
+function hostileCard(i: number): string {
+  const breaks = Array.from({ length: 20_000 }, () => 'a=').join('\r\n');
+  return `BEGIN:VCARD\r\nVERSION:2.1\r\nFN:Hostile ${i}\r\nNOTE;ENCODING=QUOTED-PRINTABLE;X-P=${'X'.repeat(40_000)}:${breaks}\r\nEND:VCARD\r\n`;
+}
+
+test.serial(
+  'while a 5 MiB hostile vCard import runs, /health keeps answering within a second, and the import answers 200 with every card reported',
+  async (t) => {
+    const app = await startTestApp();
+    t.teardown(() => app.close());
+    const { accessToken } = await signUpAndLogIn(app);
+    const cards: string[] = [];
+    let size = 0;
+    for (let i = 0; size + hostileCard(i).length <= 5_242_880; i += 1) {
+      cards.push(hostileCard(i));
+      size += cards.at(-1)!.length;
+    }
+    t.true(size > 5_000_000);
+
+    const delays: number[] = [];
+    let importing = true;
+    const imported = importFile(app, accessToken, cards.join('')).finally(() => {
+      importing = false;
+    });
+    while (importing) {
+      const started = performance.now();
+      t.is((await app.request('/health')).status, 200);
+      delays.push(performance.now() - started);
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    const res = await imported;
+    t.is(res.status, 200);
+    const report = (await res.json()) as Report;
+    t.is(report.created, 0);
+    t.is(report.skipped.length, cards.length);
+    t.true(
+      report.skipped.every((s) => s.reason === 'notes must be at most 2000 characters'),
+      report.skipped[0]?.reason,
+    );
+    t.true(delays.length >= 2, `${delays.length} health checks`);
+    t.true(Math.max(...delays) < 1000, `slowest /health: ${Math.max(...delays).toFixed(0)} ms of ${delays.length}`);
+  },
+);
