@@ -64,6 +64,9 @@ test('the app starts only once its services are healthy, reads .env, and reaches
   t.is(config.port, 3000);
   t.false(config.migrateOnStart, 'the migrate service does it, once');
   t.is(config.publicUrl, 'http://localhost:3000');
+  // .env says development; run as the image says (NODE_ENV=production), a local stack still starts:
+  // its links go to http://localhost, which production allows, and it keeps the default rounds.
+  t.notThrows(() => loadConfig({ ...parseEnv(readFileSync('.env', 'utf8')), ...env, NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(32) }));
   t.deepEqual(app!.ports, undefined, 'docker-compose.override.yml publishes it, so the scale file can leave it out');
   t.deepEqual(override.services.app!.ports, [`127.0.0.1:${config.port}:${config.port}`]);
 });
