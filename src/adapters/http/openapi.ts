@@ -323,7 +323,7 @@ const rateLimited = problemResponse('Rate limit hit; retry after `Retry-After` s
  * The problem+json responses: one for every status the error table (error-statuses.ts) gives a
  * domain error, which the compiler checks, and those of the HTTP exchange itself (HttpProblem).
  */
-type ProblemStatus = DomainErrorStatus | 413 | 415 | 431;
+type ProblemStatus = DomainErrorStatus | 408 | 413 | 415 | 431;
 const PROBLEM_RESPONSES: Record<ProblemStatus, [name: string, response: OA.ResponseObject]> = {
   400: [
     'BadRequest',
@@ -337,6 +337,12 @@ const PROBLEM_RESPONSES: Record<ProblemStatus, [name: string, response: OA.Respo
   ],
   403: ['Forbidden', problemResponse('EMAIL_NOT_VERIFIED: the password was right but the email is not confirmed yet.')],
   404: ['NotFound', problemResponse('Absent, or owned by another user.')],
+  408: [
+    'RequestTimeout',
+    problemResponse('REQUEST_TIMEOUT: the upload stopped arriving, or came too slowly for its size; the connection is closed.', {
+      Connection: { description: 'Always `close`.', schema: { type: 'string' } },
+    }),
+  ],
   409: ['Conflict', problemResponse('Duplicate (EMAIL_TAKEN, CONTACT_EMAIL_TAKEN).')],
   412: ['PreconditionFailed', problemResponse('PRECONDITION_FAILED: If-Match does not match the contact’s current ETag; nothing was changed.')],
   413: ['PayloadTooLarge', problemResponse('Body or upload too large (JSON bodies: 1 MB; vCard imports: CONTACTS_IMPORT_MAX_BYTES).')],
@@ -356,7 +362,7 @@ const PROBLEM_RESPONSES: Record<ProblemStatus, [name: string, response: OA.Respo
   503: [
     'ServiceUnavailable',
     problemResponse(
-      'A backing service does not answer (`detail` names it), a bounded queue (password hashing, background work) is full, or the server is shutting down.',
+      'A backing service does not answer (`detail` names it), a bounded queue (password hashing, background work, uploads waiting their turn: UPLOADS_BUSY) is full, or the server is shutting down.',
       {
         'Retry-After': integerHeader('Seconds to wait before trying again, when known (a full queue).'),
       },
@@ -617,10 +623,12 @@ export const openApiDocument: OA.OpenAPIObject = {
         operationId: 'updateAvatar',
         summary: 'Upload a new avatar',
         description:
-          'Limited per user with the account export (`RATE_LIMIT_ACCOUNT_MAX` per `RATE_LIMIT_ACCOUNT_WINDOW_S`), counted before the upload is read.',
+          'Limited per user with the account export (`RATE_LIMIT_ACCOUNT_MAX` per `RATE_LIMIT_ACCOUNT_WINDOW_S`), counted before the upload is read. ' +
+          'The uploads of an instance share a bounded amount of memory: past it an upload waits its turn, and too many waiting, or waiting 15 s, is 503 UPLOADS_BUSY with Retry-After. ' +
+          'A body that stops for 10 s, or arrives slower than 64 KiB/s after the first 10 s, is 408 REQUEST_TIMEOUT.',
         security: bearer,
         requestBody: { required: true, content: { 'multipart/form-data': { schema: ref('AvatarUpload') } } },
-        responses: { '200': ok('The user with its new avatarUrl.', ref('User')), ...problems(400, 401, 413, 415, 422, 429, 502, 503, 504) },
+        responses: { '200': ok('The user with its new avatarUrl.', ref('User')), ...problems(400, 401, 408, 413, 415, 422, 429, 502, 503, 504) },
       },
     },
     '/api/contacts': {
@@ -691,7 +699,7 @@ export const openApiDocument: OA.OpenAPIObject = {
             'multipart/form-data': { schema: ref('VCardUpload') },
           },
         },
-        responses: { '200': ok('What was imported and what was skipped.', ref('ImportReport')), ...problems(400, 401, 413, 415, 422, 429, 503) },
+        responses: { '200': ok('What was imported and what was skipped.', ref('ImportReport')), ...problems(400, 401, 408, 413, 415, 422, 429, 503) },
       },
     },
     '/api/contacts/birthdays': {
