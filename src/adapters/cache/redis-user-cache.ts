@@ -111,6 +111,9 @@ interface AnnouncedFill {
   since: number;
 }
 
+/** The generation announced for a fill whose get could not read Redis: the fill is not written. */
+const UNWRITABLE = '';
+
 /** Keys with fills under way that this instance remembers; beyond it the oldest is forgotten. */
 const ANNOUNCED_MAX = 10_000;
 
@@ -155,21 +158,21 @@ export class RedisUserCache implements UserCache {
 
   async get(userId: string, sessionId: string, count?: CountRequest): Promise<CachedAuth> {
     const generation = this.usableGeneration();
-    if (!generation) return MISS;
+    if (!generation) return this.missed(null, userId, sessionId, MISS);
     if (count && count.limits.length > 0 && this.options.limits) return this.getAndCount(generation, userId, sessionId, count, this.options.limits);
     let values: (string | null)[];
     try {
       values = await this.bounded(this.client.mGet([this.generationKey(), this.userKey(generation, userId), this.sessionKey(generation, sessionId)]));
     } catch (error) {
       this.distrust(error);
-      return MISS;
+      return this.missed(null, userId, sessionId, MISS);
     }
     const [current, user, session] = values;
     if (current !== generation) {
       // Another instance resynchronised (adopt its generation), or Redis lost the key (start over).
       if (current) this.generation = current;
       else this.distrust(new Error('the cache generation is missing'), false);
-      return this.missed(current ?? null, userId, sessionId, MISS);
+      return this.missed(current || null, userId, sessionId, MISS);
     }
     return this.missed(generation, userId, sessionId, {
       user: parseUser(user ?? null),
@@ -201,13 +204,13 @@ export class RedisUserCache implements UserCache {
       ])) as unknown[];
     } catch (error) {
       this.distrust(error);
-      return MISS;
+      return this.missed(null, userId, sessionId, MISS);
     }
     const [sameGeneration, userOrGeneration, session] = reply as [number, string, string | undefined];
     if (sameGeneration !== 1) {
       if (userOrGeneration) this.generation = userOrGeneration;
       else this.distrust(new Error('the cache generation is missing'), false);
-      return this.missed(userOrGeneration, userId, sessionId, MISS);
+      return this.missed(userOrGeneration || null, userId, sessionId, MISS);
     }
     const answer: CachedAuth = {
       user: parseUser(userOrGeneration || null),
@@ -217,12 +220,14 @@ export class RedisUserCache implements UserCache {
     return this.missed(generation, userId, sessionId, answer);
   }
 
-  /** Announces the fills that will follow what `answer` misses, read under `generation` (null: none will be written). */
+  /**
+   * Announces the fills that will follow what `answer` misses, read under `generation`; null when
+   * Redis is untrusted or did not answer: those fills are never written, since a revocation may
+   * have been written meanwhile under a generation that the resynchronisation then orphaned.
+   */
   private missed(generation: string | null, userId: string, sessionId: string, answer: CachedAuth): CachedAuth {
-    if (generation) {
-      if (!answer.user) this.announce(`user:${userId}`, generation);
-      if (answer.sessionActive === null) this.announce(`session:${sessionId}`, generation);
-    }
+    if (!answer.user) this.announce(`user:${userId}`, generation ?? UNWRITABLE);
+    if (answer.sessionActive === null) this.announce(`session:${sessionId}`, generation ?? UNWRITABLE);
     return answer;
   }
 
@@ -255,8 +260,8 @@ export class RedisUserCache implements UserCache {
       if (held.pending <= 0) this.announced.delete(key);
     }
     const generation = this.usableGeneration();
-    if (!generation) return null;
-    return held && Date.now() - held.since < this.options.ttlSeconds * 1000 ? held.generation : generation;
+    if (!generation || !held || Date.now() - held.since >= this.options.ttlSeconds * 1000) return generation;
+    return held.generation === UNWRITABLE ? null : held.generation;
   }
 
   async putUser(user: AuthUser): Promise<void> {

@@ -276,6 +276,39 @@ test('a fill that read the database before a revocation and a rotation does not 
   });
 });
 
+test('a fill that read the database while its instance was cut off from Redis is not written once it is back', async (t) => {
+  await withSharedRedis(t, async (prefix) => {
+    const link = await RedisLink.open();
+    const a = await openCache(TEST_REDIS_URL, prefix);
+    const b = await openCache(link.url, prefix);
+    try {
+      const user = someUser({ tokenVersion: 0 });
+      const session = randomUUID();
+      const cutting = link.cut(300);
+      await sleep(50);
+      // A request on B misses (B cannot reach Redis) and reads version 0 and a live session...
+      t.deepEqual(await b.cache.get(user.id, session), { user: null, sessionActive: null });
+      // ...a reset on A revokes both...
+      await a.cache.evictUser(user.id, 1);
+      await a.cache.evictSession(session);
+      // ...and B, back and resynchronised, then writes what it read.
+      await cutting;
+      await untilCacheServes(t, b.cache);
+      await b.cache.putUser(user);
+      await b.cache.putSession(session, true);
+      for (const cache of [a.cache, b.cache]) {
+        const cached = await cache.get(user.id, session);
+        t.is(cached.user, null);
+        t.not(cached.sessionActive, true);
+      }
+    } finally {
+      await closeRedisClient(a.client);
+      await closeRedisClient(b.client);
+      await link.close();
+    }
+  });
+});
+
 test('of two fills of a user under way across a rotation, neither is written, since neither says which read came first', async (t) => {
   await withSharedRedis(t, async (prefix) => {
     const a = await openCache(TEST_REDIS_URL, prefix);
