@@ -33,6 +33,7 @@ interface StandIn {
   budget: UploadBudget;
   /** Uploads whose handler is running now, and the most there ever were. */
   handling: { now: number; most: number };
+  logger: CapturingLogger;
   /** Lets every handler waiting on the gate, and every later one, answer. */
   open(): void;
   close(): Promise<void>;
@@ -42,11 +43,12 @@ interface StandIn {
 async function standIn(limits: Partial<UploadBudgetLimits> = {}, timeouts: Partial<UploadTimeouts> = {}): Promise<StandIn> {
   const budget = new UploadBudget({ ...LIMITS, ...limits });
   const handling = { now: 0, most: 0 };
+  const logger = new CapturingLogger();
   let open!: () => void;
   const gate = new Promise<void>((resolve) => (open = resolve));
   const koa = new Koa();
   koa.silent = true;
-  koa.use(errorHandler(new CapturingLogger()));
+  koa.use(errorHandler(logger));
   koa.use(readSingleFile('avatar', MAX_BYTES, { budget, timeouts: { ...RELAXED, ...timeouts } }));
   koa.use(async (ctx) => {
     handling.now += 1;
@@ -66,6 +68,7 @@ async function standIn(limits: Partial<UploadBudgetLimits> = {}, timeouts: Parti
     port,
     budget,
     handling,
+    logger,
     open,
     async close() {
       open();
@@ -225,6 +228,30 @@ test('a client that goes away mid-body frees its share; one that went away while
     await until(() => app.budget.inUse === 0 && app.budget.queued === 0, 'both places are given back');
     app.open();
     t.is((await upload(app)).status, 200);
+  } finally {
+    await app.close();
+  }
+});
+
+test('a client with a small body that goes away while waiting leaves the queue at once, and nothing is logged as a server error', async (t) => {
+  const app = await standIn({ bytes: 400 * KiB });
+  try {
+    const first = upload(app);
+    await until(() => app.handling.now === 1, 'the first is handled');
+    const { body, contentType } = multipart(png(4, 4));
+    const socket = net.connect(app.port, '127.0.0.1');
+    socket.on('error', () => {});
+    socket.write(`PATCH / HTTP/1.1\r\nHost: x\r\nContent-Type: ${contentType}\r\nContent-Length: ${body.length}\r\n\r\n`);
+    socket.write(body);
+    await until(() => app.budget.queued === 1, 'the small one waits');
+    socket.destroy();
+    await until(() => app.budget.queued === 0, 'it leaves the queue');
+    app.open();
+    t.is((await first).status, 200);
+    t.deepEqual(
+      app.logger.lines.filter((line) => line.level === 'error'),
+      [],
+    );
   } finally {
     await app.close();
   }

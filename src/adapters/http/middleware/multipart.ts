@@ -69,7 +69,7 @@ export function readSingleFile(field: string, maxBytes: number, options: { budge
     if (declared !== undefined && declared > maxBytes + MULTIPART_OVERHEAD_BYTES) throw tooLarge(maxBytes);
     const bound = declared ?? maxBytes + MULTIPART_OVERHEAD_BYTES;
 
-    const gone = new Promise<Error>((resolve) => ctx.res.once('close', () => resolve(new Error('the client went away'))));
+    const gone = new Promise<Error>((resolve) => ctx.res.once('close', () => resolve(bodyCutShort())));
     const release = await budget.acquire(Math.max(bound, MIN_RESERVATION_BYTES), gone);
     try {
       await readWithin(ctx, upload, bound, timeouts).catch((error: unknown) => {
@@ -110,6 +110,11 @@ function readWithin(ctx: Context, upload: Middleware, bound: number, timeouts: U
 
 export function uploadedFile(ctx: Context): Buffer | undefined {
   return (ctx.request as { file?: multer.File }).file?.buffer;
+}
+
+/** The client went away before its body arrived; no one reads the answer, but the log does. */
+function bodyCutShort(): HttpProblem {
+  return new HttpProblem(400, 'MALFORMED_BODY', 'The request ended before its body arrived.');
 }
 
 function tooLarge(maxBytes: number): HttpProblem {
