@@ -309,6 +309,57 @@ test('a fill that read the database while its instance was cut off from Redis is
   });
 });
 
+test('a revocation under a generation that moves at every attempt makes its instance rotate it: the entry it could not evict is served by no one', async (t) => {
+  await withSharedRedis(t, async (prefix) => {
+    const a = await openCache(TEST_REDIS_URL, prefix);
+    const inspect = await inspectRedis();
+    const generationKey = `${prefix}generation`;
+    // B's client, around whose every script another instance rotates the generation and puts it back.
+    let restore: string | null = null;
+    const client = createRedisClient({ url: TEST_REDIS_URL });
+    await connectRedis(client);
+    const moving = new Proxy(client, {
+      get(target, property) {
+        if (property === 'evalSha' && restore) {
+          return async (...args: Parameters<typeof client.evalSha>) => {
+            await inspect.set(generationKey, randomBytes(6).toString('hex'));
+            try {
+              return await target.evalSha(...args);
+            } finally {
+              await inspect.set(generationKey, restore!);
+            }
+          };
+        }
+        const value = Reflect.get(target, property, target) as unknown;
+        return typeof value === 'function' ? value.bind(target) : value;
+      },
+    });
+    const b = new RedisUserCache(moving, { ttlSeconds: 300, keyPrefix: prefix, commandTimeoutMs: COMMAND_TIMEOUT_MS, logger: new CapturingLogger() });
+    try {
+      t.true(await b.resync());
+      const user = someUser();
+      const session = randomUUID();
+      await a.cache.get(user.id, session);
+      await a.cache.putUser(user);
+      await a.cache.putSession(session, true);
+      t.deepEqual(await b.get(user.id, session), { user, sessionActive: true });
+
+      restore = await inspect.get(generationKey);
+      await b.evictSession(session);
+      const stormy = restore;
+      restore = null;
+      const deadline = Date.now() + 5000;
+      while ((await inspect.get(generationKey)) === stormy && Date.now() < deadline) await sleep(20);
+      t.not(await inspect.get(generationKey), stormy, 'B rotated the generation');
+      t.deepEqual(await a.cache.get(user.id, session), { user: null, sessionActive: null });
+    } finally {
+      inspect.destroy();
+      await closeRedisClient(a.client);
+      await closeRedisClient(client);
+    }
+  });
+});
+
 test('of two fills of a user under way across a rotation, neither is written, since neither says which read came first', async (t) => {
   await withSharedRedis(t, async (prefix) => {
     const a = await openCache(TEST_REDIS_URL, prefix);
