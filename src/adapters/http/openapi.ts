@@ -608,7 +608,8 @@ export const openApiDocument: OA.OpenAPIObject = {
         operationId: 'confirmEmailChange',
         summary: 'Switch to the new email address with the emailed token',
         description:
-          'The token is the proof (no Bearer). Single-use; a newer request makes older links invalid. The new address is verified, and a notice goes to the old one. ' +
+          'The token is the proof (no Bearer). Single-use; a newer request makes older links invalid. The new address is verified, and a notice goes to the old one; ' +
+          'every password-reset link issued before the switch stops working (they went to the old address). ' +
           'Limited per client IP like the other auth routes.',
         requestBody: body('TokenRequest'),
         responses: {
