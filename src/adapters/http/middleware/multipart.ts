@@ -10,10 +10,10 @@ const MiB = 1024 * 1024;
 
 /**
  * The one budget every upload of this process shares. An upload is held about twice over while it
- * is gathered (its chunks, then their concatenation), so 24 MiB of bodies is some 50 MB of memory:
- * four 5 MiB uploads, eleven of 2 MiB, many more small ones.
+ * is gathered (its chunks, then their concatenation): 16 MiB of bodies is three 5 MiB uploads at
+ * once, seven of 2 MiB, many more small ones.
  */
-const PROCESS_BUDGET = new UploadBudget({ bytes: 24 * MiB, maxWaiting: 64, waitMs: 15_000, retryAfterSeconds: 5 });
+const PROCESS_BUDGET = new UploadBudget({ bytes: 16 * MiB, maxWaiting: 64, waitMs: 15_000, retryAfterSeconds: 5 });
 
 /** What an upload reserves at least: a small body still costs a parser and its buffers. */
 const MIN_RESERVATION_BYTES = 256 * 1024;
