@@ -28,7 +28,7 @@ import type { LoadResult, LoadSpec, PreparedRequest, WorkerAnswer } from './load
 import { ReferenceStore } from './reference-store.js';
 import { markdownReport, type BenchResults, type ScenarioResult, type Target } from './report.js';
 import { contactBody, seedContacts, seedUsers, type SeededUser } from './seed.js';
-import { runVCardScenarios, vcardNote, vcardTargets } from './vcard-scenarios.js';
+import { hostileImportNote, hostileImportTargets, runHostileImport, runVCardScenarios, vcardNote, vcardTargets } from './vcard-scenarios.js';
 import { startSmtpFolder } from './smtp-folder.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -49,7 +49,7 @@ if (args.includes('--help')) {
   --cpu-prof    write V8 CPU profiles: the API's per measured scenario (bench/results/api-<key>.cpuprofile)
                 and the reference server's (bench/results/reference/); open them in Chrome DevTools,
                 or sum them with npm run bench:profile
-  --only KEYS   run only these of list,get,me,create,login,burst,vcard (comma-separated); the results
+  --only KEYS   run only these of list,get,me,create,login,burst,vcard,vcard-hostile (comma-separated); the results
                 go to bench/results/only.json, leaving latest.json to full runs
   --note TEXT   recorded in the results (e.g. "shared machine, other jobs running")
   --own-redis   start a redis-server of the run's own (on a free port) for both servers, so the
@@ -63,7 +63,7 @@ const ownRedis = args.includes('--own-redis');
 const embeddedPass = args.includes('--embedded');
 const fromSources = args.includes('--tsx');
 const cpuProf = args.includes('--cpu-prof');
-const SCENARIO_KEYS = ['list', 'get', 'me', 'create', 'login', 'burst', 'vcard'] as const;
+const SCENARIO_KEYS = ['list', 'get', 'me', 'create', 'login', 'burst', 'vcard', 'vcard-hostile'] as const;
 const onlyIndex = args.indexOf('--only');
 const only = onlyIndex >= 0 ? new Set((args[onlyIndex + 1] ?? '').split(',').filter(Boolean)) : null;
 if (only && (only.size === 0 || [...only].some((key) => !(SCENARIO_KEYS as readonly string[]).includes(key)))) {
@@ -739,6 +739,19 @@ async function main(): Promise<void> {
     });
     notes.push(vcardNote(vcard));
     vcardExtraTargets.push(...vcardTargets(vcard));
+  }
+  if (runs('vcard-hostile')) {
+    const hostile = await runHostileImport({
+      apiUrl,
+      user: users[users.length - 1]!,
+      reader: users[0]!,
+      bytes: 5_242_880,
+      readers: 4,
+      window: () => metrics(apiUrl, true),
+      log,
+    });
+    notes.push(hostileImportNote(hostile));
+    vcardExtraTargets.push(...hostileImportTargets(hostile));
   }
   const final = await metrics(apiUrl, false);
   const referencePeakRss = await peakRssOf(referenceChild?.pid);

@@ -128,3 +128,139 @@ export function vcardNote(r: VCardBenchResult): string {
       : '.')
   );
 }
+
+export interface HostileImportOptions {
+  apiUrl: string;
+  /** Whose book receives the import (nothing is created: every card is refused). */
+  user: SeededUser;
+  /** Whose contacts list is read meanwhile. */
+  reader: SeededUser;
+  /** Body size (CONTACTS_IMPORT_MAX_BYTES, 5 MiB). */
+  bytes: number;
+  /** Loops of sequential reads running beside the import. */
+  readers: number;
+  /** Starts a metrics window on the API (reset) and reads it back: the event loop's worst delay. */
+  window: () => Promise<{ eventLoopDelay: { maxMs: number; p99Ms: number } }>;
+  log: (line: string) => void;
+}
+
+export interface HostileImportResult {
+  bytes: number;
+  cards: number;
+  importSeconds: number;
+  status: number;
+  eventLoopDelayMaxMs: number;
+  eventLoopDelayP99Ms: number;
+  /** The same reads for as long, without the import: what the reads alone cost the event loop. */
+  readsAloneDelayMaxMs: number;
+  reads: number;
+  readMaxMs: number;
+  failure?: string;
+}
+
+/** Issue 25's hostile card: a quoted-printable NOTE with a long parameter and many soft line breaks. */
+function hostileCard(i: number): string {
+  const breaks = Array.from({ length: 20_000 }, () => 'a=').join('\r\n');
+  return `BEGIN:VCARD\r\nVERSION:2.1\r\nFN:Hostile ${i}\r\nNOTE;ENCODING=QUOTED-PRINTABLE;X-P=${'X'.repeat(40_000)}:${breaks}\r\nEND:VCARD\r\n`;
+}
+
+/**
+ * POST /api/contacts/import of a body of hostile cards as large as the import allows, while
+ * `readers` loops read GET /api/contacts: the import's time, the API's worst event-loop delay over
+ * the import, and the slowest read meanwhile.
+ */
+export async function runHostileImport(o: HostileImportOptions): Promise<HostileImportResult> {
+  const cards: string[] = [];
+  let size = 0;
+  for (let i = 0; size + hostileCard(i).length <= o.bytes; i += 1) {
+    cards.push(hostileCard(i));
+    size += cards.at(-1)!.length;
+  }
+  const body = cards.join('');
+  const result: HostileImportResult = {
+    bytes: size,
+    cards: cards.length,
+    importSeconds: 0,
+    status: 0,
+    eventLoopDelayMaxMs: 0,
+    eventLoopDelayP99Ms: 0,
+    readsAloneDelayMaxMs: 0,
+    reads: 0,
+    readMaxMs: 0,
+  };
+  try {
+    let importing = true;
+    let counting = true;
+    const readLoop = async () => {
+      while (importing) {
+        const started = process.hrtime.bigint();
+        const response = await fetch(`${o.apiUrl}/api/contacts?limit=20`, { headers: { authorization: `Bearer ${o.reader.accessToken}` } });
+        await response.arrayBuffer();
+        if (response.status !== 200) throw new Error(`a read beside the import answered ${response.status}`);
+        if (!counting) continue;
+        result.reads += 1;
+        result.readMaxMs = Math.max(result.readMaxMs, seconds(started) * 1000);
+      }
+    };
+    // A warm-up import of a sixteenth of the body (the code compiled, as on a server that has
+    // imported before) beside the reads, then the reads alone for 2 s: their own cost to the loop.
+    counting = false;
+    await o.window();
+    const warmUp = fetch(`${o.apiUrl}/api/contacts/import`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${o.user.accessToken}`, 'content-type': 'text/vcard' },
+      body: cards.slice(0, Math.max(1, Math.floor(cards.length / 16))).join(''),
+    }).then((response) => response.arrayBuffer());
+    const alone = Promise.all(Array.from({ length: o.readers }, readLoop));
+    await warmUp;
+    await o.window();
+    await new Promise((resolve) => setTimeout(resolve, 2000));
+    importing = false;
+    await alone;
+    result.readsAloneDelayMaxMs = round((await o.window()).eventLoopDelay.maxMs, 1);
+    importing = true;
+    counting = true;
+    const started = process.hrtime.bigint();
+    const importing$ = fetch(`${o.apiUrl}/api/contacts/import`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${o.user.accessToken}`, 'content-type': 'text/vcard' },
+      body,
+    }).then(async (response) => {
+      await response.arrayBuffer();
+      result.importSeconds = round(seconds(started), 3);
+      result.status = response.status;
+      importing = false;
+    });
+    await Promise.all([importing$, ...Array.from({ length: o.readers }, readLoop)]);
+    const window = await o.window();
+    result.eventLoopDelayMaxMs = round(window.eventLoopDelay.maxMs, 1);
+    result.eventLoopDelayP99Ms = round(window.eventLoopDelay.p99Ms, 1);
+    result.readMaxMs = round(result.readMaxMs, 1);
+    if (result.status !== 200) throw new Error(`the hostile import answered ${result.status}`);
+    o.log(
+      `vcard-hostile: ${cards.length} cards, ${round(size / 2 ** 20, 1)} MiB in ${result.importSeconds} s; worst event-loop delay ${result.eventLoopDelayMaxMs} ms; ${result.reads} reads meanwhile, slowest ${result.readMaxMs} ms`,
+    );
+  } catch (error) {
+    result.failure = (error as Error).message;
+    o.log(`vcard-hostile: ${result.failure}`);
+  }
+  return result;
+}
+
+export function hostileImportTargets(r: HostileImportResult): Target[] {
+  const ok = !r.failure;
+  return [
+    {
+      name: `POST /api/contacts/import of a ${round(r.bytes / 2 ** 20, 1)} MiB hostile body (${r.cards} quoted-printable cards of long parameters and soft breaks) beside reads: API worst event-loop delay < 100 ms`,
+      measured: ok
+        ? `${r.eventLoopDelayMaxMs} ms (reads alone ${r.readsAloneDelayMaxMs} ms; import ${r.importSeconds} s, slowest of ${r.reads} reads ${r.readMaxMs} ms)`
+        : 'n/a',
+      met: ok ? r.eventLoopDelayMaxMs < 100 : null,
+    },
+  ];
+}
+
+export function hostileImportNote(r: HostileImportResult): string {
+  if (r.failure) return `Hostile vCard import failed: ${r.failure}`;
+  return `Hostile vCard import: ${r.cards} cards, ${round(r.bytes / 2 ** 20, 2)} MiB, answered ${r.status} in ${r.importSeconds} s; API event-loop delay max ${r.eventLoopDelayMaxMs} ms, p99 ${r.eventLoopDelayP99Ms} ms (the same reads alone for 2 s: max ${r.readsAloneDelayMaxMs} ms); ${r.reads} GET /api/contacts meanwhile, slowest ${r.readMaxMs} ms.`;
+}
