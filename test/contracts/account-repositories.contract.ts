@@ -237,6 +237,30 @@ export function accountRepositoriesContract(subject: ContractSubject<RepositoryF
     t.deepEqual(await all('not-a-uuid'), []);
   });
 
+  it('users: a locked lookup by email waits for a concurrent email switch, then no longer finds the old address', async (t, { repos, uow }) => {
+    const user = await repos.users.create(newUser('locked-old@example.com'));
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    let switched!: () => void;
+    const switchedYet = new Promise<void>((resolve) => {
+      switched = resolve;
+    });
+    const switching = uow.run(async (tx) => {
+      await tx.users.setEmail(user.id, 'locked-new@example.com');
+      switched();
+      await held;
+    });
+    await switchedYet;
+    const lookup = uow.run((tx) => tx.users.findByEmail('locked-old@example.com', { lock: true }));
+    // The lookup is under way (or queued behind the switch) before the switch commits.
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    release();
+    await switching;
+    t.is(await lookup, null, 'the lookup saw the address as it was before the switch committed');
+  });
+
   it('a unit of work stores everything or, when it throws, nothing', async (t, { repos, uow }) => {
     await t.throwsAsync(
       uow.run(async (tx) => {

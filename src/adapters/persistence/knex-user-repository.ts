@@ -39,12 +39,9 @@ export class KnexUserRepository implements UserRepository {
     return toUser(await UserModel.query(this.db).findById(id));
   }
 
-  async findByEmail(email: string): Promise<User | null> {
-    return toUser(
-      await UserModel.query(this.db)
-        .whereRaw('lower(email) = ?', [emailKey(email)])
-        .first(),
-    );
+  async findByEmail(email: string, options: { lock?: boolean } = {}): Promise<User | null> {
+    const query = UserModel.query(this.db).whereRaw('lower(email) = ?', [emailKey(email)]);
+    return toUser(await (options.lock ? query.forUpdate() : query).first());
   }
 
   async markEmailVerified(id: string): Promise<User | null> {

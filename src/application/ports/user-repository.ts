@@ -13,7 +13,11 @@ export interface UserRepository {
   create(user: NewUser): Promise<User>;
   /** Null also for an id that is not well-formed. */
   findById(id: string): Promise<User | null>;
-  findByEmail(email: string): Promise<User | null>;
+  /**
+   * `lock`: inside a unit of work, holds the user's row until it ends, so that a concurrent switch of
+   * the email waits for it, or, having committed first, makes the old address find nothing.
+   */
+  findByEmail(email: string, options?: { lock?: boolean }): Promise<User | null>;
   markEmailVerified(id: string): Promise<User | null>;
   /** Stores the new hash and bumps tokenVersion, so every access token issued before is refused. */
   setPassword(id: string, passwordHash: string): Promise<User | null>;

@@ -30,7 +30,8 @@ export function makeRequestPasswordReset(deps: RequestPasswordResetDeps) {
     const now = deps.clock.now();
     deps.tasks.run('password-reset email', () =>
       deps.uow.run(async ({ users, tokens, outbox }) => {
-        const found = await users.findByEmail(email!);
+        // Locked, so that an email switch committing meanwhile cannot leave a live link at the old address.
+        const found = await users.findByEmail(email!, { lock: true });
         if (!found) return;
         const token = await issueEmailToken(tokens, { userId: found.id, purpose: 'reset-password', now, ttlSeconds: deps.resetTokenTtlSeconds });
         if (!token) return;
