@@ -1,4 +1,4 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 
 /** The compose stack test/docker/run.sh started (it exports COMPOSE_COMMAND, COMPOSE_PROJECT and COMPOSE_FILES). */
 export function compose(...args: string[]): string {
@@ -43,10 +43,11 @@ export async function waitHealthy(id: string, timeoutMs = 120_000): Promise<void
   }
 }
 
-/** What the load balancer (nginx) wrote to its standard output: its access log. */
-export function lbLog(): string {
+/** What the load balancer (nginx) wrote to its standard output, its access log; and to its standard error, its error log, when asked. */
+export function lbLog(options: { withErrors?: boolean } = {}): string {
   const lb = compose('ps', '-q', 'lb').trim();
-  return execFileSync('docker', ['logs', lb], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], maxBuffer: 256 * 1024 * 1024 });
+  const { stdout, stderr } = spawnSync('docker', ['logs', lb], { encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
+  return options.withErrors ? `${stdout}\n${stderr}` : stdout;
 }
 
 /** `request_id=<X-Request-Id> upstream="<address:port>[, <address:port>…]"`, as deploy/nginx/default.conf logs each request. */
