@@ -227,7 +227,7 @@ for (const version of ['4.0', '3.0'] as const) {
     t.is(props.email!.value, c.email);
     t.is(props.tel!.value, c.phone);
     t.is(props.bday!.value, '1990-05-17');
-    t.is(icalText(props.note!.value), c.notes);
+    t.is(icalText(props.note!.value), c.notes!);
     t.regex(text, /\r\nREV:20261130T101112Z\r\n/);
   });
 }
