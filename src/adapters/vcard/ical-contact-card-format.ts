@@ -16,10 +16,12 @@ const WORK_PER_TURN = 65_536;
 const WORK_PER_CARD = 1_024;
 
 /**
- * vCard files through ical.js (Mozilla's parser and writer of vCard 3.0 and 4.0, used by
- * Thunderbird). ical.js does not read vCard 2.1 (bare parameters, quoted-printable, CHARSET);
- * vcard-pre-pass.ts rewrites such a card as 3.0 first, and keeps only the properties a contact
- * uses, so that a PHOTO blob or an odd ADR never fails a card.
+ * vCard files read through ical.js (Mozilla's vCard 3.0 and 4.0 parser, used by Thunderbird) for
+ * the values. vcard-content-lines.ts splits the file into cards and lines first, in linear time
+ * and within bounds; ical.js does not read vCard 2.1 (bare parameters, quoted-printable, CHARSET),
+ * so vcard-pre-pass.ts rewrites such a card as 3.0, and keeps only the properties a contact uses,
+ * so that a PHOTO blob or an odd ADR never fails a card. Cards are written line by line here
+ * (docs/decisions/vcard-content-lines.md says why not through ical.js).
  */
 export class IcalContactCardFormat implements ContactCardFormat {
   async read(file: Uint8Array, maxCards: number): Promise<CardRead[]> {
