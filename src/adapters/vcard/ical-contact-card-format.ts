@@ -25,20 +25,25 @@ const WORK_PER_CARD = 1_024;
  */
 export class IcalContactCardFormat implements ContactCardFormat {
   async read(file: Uint8Array, maxCards: number): Promise<CardRead[]> {
+    // Cards are counted before any is parsed: a file of too many tiny cards costs only the scan.
+    const cards: ScannedCard[] = [];
+    for (const card of scanCards(decodeText(file), WORK_PER_TURN)) {
+      if (card === null) await nextTurn();
+      else if (cards.length === maxCards) throw new TooManyCards(maxCards);
+      else cards.push(card);
+    }
+    if (cards.length === 0) throw new NotAVCardFile();
     const read: CardRead[] = [];
     let work = 0;
-    for (const card of scanCards(decodeText(file), WORK_PER_TURN)) {
-      // Other requests get in after every slice of work, counted in characters read and cards parsed.
-      work += card === null ? WORK_PER_TURN : card.size + WORK_PER_CARD;
+    for (const card of cards) {
+      // Other requests get in after every slice of work, counted in characters and cards parsed.
+      work += card.size + WORK_PER_CARD;
       if (work >= WORK_PER_TURN) {
         work = 0;
         await nextTurn();
       }
-      if (card === null) continue;
-      if (read.length === maxCards) throw new TooManyCards(maxCards);
       read.push(readCard(card));
     }
-    if (read.length === 0) throw new NotAVCardFile();
     return read;
   }
 
