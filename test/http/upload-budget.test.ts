@@ -42,7 +42,11 @@ interface StandIn {
 }
 
 /** An upload route as the app mounts one (the error middleware, then the reader), whose handler waits on a gate. */
-async function standIn(limits: Partial<UploadBudgetLimits> = {}, timeouts: Partial<UploadTimeouts> = {}): Promise<StandIn> {
+async function standIn(
+  limits: Partial<UploadBudgetLimits> = {},
+  timeouts: Partial<UploadTimeouts> = {},
+  mount: 'before the handler' | 'inline, as the import runs it' = 'before the handler',
+): Promise<StandIn> {
   const budget = new UploadBudget({ ...LIMITS, ...limits });
   const handling = { now: 0, most: 0 };
   const logger = new CapturingLogger();
@@ -51,8 +55,10 @@ async function standIn(limits: Partial<UploadBudgetLimits> = {}, timeouts: Parti
   const koa = new Koa();
   koa.silent = true;
   koa.use(errorHandler(logger));
-  koa.use(readSingleFile('avatar', MAX_BYTES, { budget, timeouts: { ...RELAXED, ...timeouts } }));
+  const reader = readSingleFile('avatar', MAX_BYTES, { budget, timeouts: { ...RELAXED, ...timeouts } });
+  if (mount === 'before the handler') koa.use(reader);
   koa.use(async (ctx) => {
+    if (mount !== 'before the handler') await reader(ctx, async () => {});
     handling.now += 1;
     handling.most = Math.max(handling.most, handling.now);
     try {
@@ -121,7 +127,7 @@ test('uploads past the byte budget wait their turn: never more than the budget h
     );
     t.is(done[0]!.body.bytes, FILE.length);
     t.is(app.handling.most, 3);
-    t.is(app.budget.inUse, 0, 'every share was given back');
+    await until(() => app.budget.inUse === 0, 'every share is given back');
   } finally {
     await app.close();
   }
@@ -166,7 +172,7 @@ test('with too many uploads waiting the next answers 503 UPLOADS_BUSY with Retry
     app.open();
     t.is((await first).status, 200);
     t.is((await upload(app)).status, 200, 'the budget serves the next upload');
-    t.is(app.budget.inUse, 0);
+    await until(() => app.budget.inUse === 0, 'every share is given back');
   } finally {
     await app.close();
   }
@@ -270,6 +276,23 @@ test('an upload holds its share until its handler has answered, even when the cl
     app.open();
     await until(() => app.budget.inUse === 0, 'given back once the handler settles');
     t.pass();
+  } finally {
+    await app.close();
+  }
+});
+
+test('a route that runs the reader inline and then works on the file, as the import does, holds its share until it has answered', async (t) => {
+  const app = await standIn({}, {}, 'inline, as the import runs it');
+  try {
+    const answers = Array.from({ length: 5 }, () => upload(app));
+    await until(() => app.handling.now === 3 && app.budget.queued === 2, 'three are handled and two wait');
+    app.open();
+    t.deepEqual(
+      (await Promise.all(answers)).map((answer) => answer.status),
+      new Array(5).fill(200),
+    );
+    t.is(app.handling.most, 3);
+    await until(() => app.budget.inUse === 0, 'every share is given back');
   } finally {
     await app.close();
   }

@@ -44,8 +44,8 @@ const READ_TIMEOUTS: UploadTimeouts = { idleMs: 10_000, graceMs: 10_000, minByte
  * The body is read, and what follows in the chain runs, only while the upload holds its share of
  * the process's upload budget (the most its body can be): past the budget uploads wait their turn,
  * and too many waiting, or waiting too long, is 503 with Retry-After. A body that stops arriving, or
- * arrives too slowly for its size, is 408 and its connection closed; a client that goes away frees
- * its share once whatever was running for it has settled.
+ * arrives too slowly for its size, is 408 and its connection closed. The share is given back once
+ * what follows has settled and the response is out (or the client gone).
  */
 export function readSingleFile(field: string, maxBytes: number, options: { budget?: UploadBudget; timeouts?: UploadTimeouts } = {}): Middleware {
   const budget = options.budget ?? PROCESS_BUDGET;
@@ -69,15 +69,16 @@ export function readSingleFile(field: string, maxBytes: number, options: { budge
     if (declared !== undefined && declared > maxBytes + MULTIPART_OVERHEAD_BYTES) throw tooLarge(maxBytes);
     const bound = declared ?? maxBytes + MULTIPART_OVERHEAD_BYTES;
 
-    const gone = new Promise<Error>((resolve) => ctx.res.once('close', () => resolve(bodyCutShort())));
-    const release = await budget.acquire(Math.max(bound, MIN_RESERVATION_BYTES), gone);
+    const closed = new Promise<void>((resolve) => ctx.res.once('close', resolve));
+    const release = await budget.acquire(Math.max(bound, MIN_RESERVATION_BYTES), closed.then(bodyCutShort));
     try {
       await readWithin(ctx, upload, bound, timeouts).catch((error: unknown) => {
         throw error instanceof HttpProblem ? error : problemFor(error, field, maxBytes);
       });
       await next();
     } finally {
-      release();
+      // Also once the answer is out: a route that runs the reader inline (the import) works on the file after it.
+      void closed.then(release);
     }
   };
 }
