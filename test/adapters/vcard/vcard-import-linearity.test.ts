@@ -85,6 +85,8 @@ const shape: fc.Arbitrary<Shape> = fc.record({
     'BEGIN:VCARD\r\n',
     'END:VCARD\r\n',
     '\u0000',
+    ' \t ',
+    'a \t=20 ',
     '\r',
     'x\rN:y',
     ';\\',
