@@ -102,7 +102,8 @@ const reproduced: Shape[] = [
 
 test.serial('the two reproduced hostile cards take time in proportion to their size (16× the size, at most 3× the time per byte)', async (t) => {
   for (const s of reproduced) {
-    const g = await growth(s);
+    let g = await growth(s);
+    if (g.ratio > 3) g = await growth(s);
     t.true(g.ratio <= 3, `${JSON.stringify(s)}: ${g.large.toFixed(1)} ms for ${g.bytes} bytes, ${g.ratio.toFixed(2)}× the time per byte of 1/16 the size`);
   }
 });
@@ -113,8 +114,8 @@ test.serial(
     await fc.assert(
       fc.asyncProperty(shape, async (s) => {
         let g = await growth(s);
-        // On a loaded machine one measurement can be unlucky; a real quadratic step stays over the bound.
-        if (g.ratio > 3) g = await growth(s);
+        // On a loaded machine a measurement can be unlucky; a real quadratic step stays over the bound.
+        for (let attempt = 1; attempt < 3 && g.ratio > 3; attempt += 1) g = await growth(s);
         if (g.ratio > 3) throw new Error(`${g.large.toFixed(1)} ms for ${g.bytes} bytes: ${g.ratio.toFixed(2)}× the time per byte of 1/16 the size`);
       }),
       { numRuns: 40, examples: reproduced.map((s) => [s]), endOnFailure: true },
