@@ -165,9 +165,11 @@ class CardBuilder {
       this.partsLength -= 1;
       this.append(text.slice(from, to));
     } else {
-      this.endLine();
       const line = text.slice(from, to);
-      if (line.trim() !== '') this.append(line);
+      // A blank line is skipped, not an end: a folded line may go on after it, as readers allow.
+      if (line.trim() === '') return;
+      this.endLine();
+      this.append(line);
     }
   }
 

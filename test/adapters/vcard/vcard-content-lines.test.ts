@@ -74,7 +74,8 @@ test('cards: folds and quoted-printable soft breaks joined, blank lines dropped,
       { lines: ['FN:Second', 'TEL:1'], ended: false },
     ],
   );
-  // A line ending in = that is not quoted-printable is not continued.
+  // A blank line does not end a folded line; a line ending in = that is not quoted-printable is not continued.
+  t.deepEqual(cardsOf('BEGIN:VCARD\r\nNOTE:a\r\n\r\n b\r\nFN:c\r\nEND:VCARD\r\n')[0]!.lines, ['NOTE:ab', 'FN:c']);
   t.deepEqual(cardsOf('BEGIN:VCARD\r\nNOTE:a=\r\nFN:b\r\nEND:VCARD\r\n')[0]!.lines, ['NOTE:a=', 'FN:b']);
 });
 
