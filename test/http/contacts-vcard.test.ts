@@ -138,6 +138,28 @@ eachBackend(BACKENDS, (it) => {
     }
   });
 
+  it('notes holding a bare CR before "EMAIL:" export as one escaped NOTE, in either version, and import back as those notes with no email', async (t, app) => {
+    const source = await signUpAndLogIn(app);
+    const notes = 'x\rEMAIL:evil@example.com\r\nTEL:+1 555 0100\nok; fine, \\ end';
+    const created = await app.request('/api/contacts', { method: 'POST', token: source.accessToken, json: { firstName: 'Plain', notes } });
+    t.is(created.status, 201);
+    t.is(((await created.json()) as ContactView).notes, notes);
+    for (const version of ['4.0', '3.0']) {
+      const text = await (await app.request(`/api/contacts/export?version=${version}`, { token: source.accessToken })).text();
+      const lines = text.split(/\r\n|\r|\n/);
+      t.deepEqual(
+        lines.filter((line) => /^(EMAIL|TEL)[;:]/i.test(line)),
+        [],
+        version,
+      );
+      t.true(lines.includes('NOTE:x\\nEMAIL:evil@example.com\\nTEL:+1 555 0100\\nok\\; fine\\, \\\\ end'), text);
+      const target = await signUpAndLogIn(app);
+      t.deepEqual((await (await importFile(app, target.accessToken, text)).json()) as Report, { created: 1, skipped: [] });
+      const [back] = await allContacts(app, target.accessToken);
+      t.like(back, { firstName: 'Plain', email: null, phone: null, notes: 'x\nEMAIL:evil@example.com\nTEL:+1 555 0100\nok; fine, \\ end' });
+    }
+  });
+
   it('an empty book exports an empty file; a version other than 4.0 or 3.0 is 422', async (t, app) => {
     const { accessToken } = await signUpAndLogIn(app);
     const res = await app.request('/api/contacts/export', { token: accessToken });
