@@ -6,7 +6,7 @@ import type { AddressInfo } from 'node:net';
 import net from 'node:net';
 import Koa from 'koa';
 import { errorHandler } from '../../src/adapters/http/middleware/error-handler.js';
-import { readSingleFile, type UploadTimeouts, uploadedFile } from '../../src/adapters/http/middleware/multipart.js';
+import { readSingleFile, type UploadTimeouts, uploadedFile, withRawUpload } from '../../src/adapters/http/middleware/multipart.js';
 import { UploadBudget, type UploadBudgetLimits } from '../../src/adapters/http/middleware/upload-budget.js';
 import { CapturingLogger } from '../fakes/fakes.js';
 import { png } from '../helpers/images.js';
@@ -45,7 +45,7 @@ interface StandIn {
 async function standIn(
   limits: Partial<UploadBudgetLimits> = {},
   timeouts: Partial<UploadTimeouts> = {},
-  mount: 'before the handler' | 'inline, as the import runs it' = 'before the handler',
+  mount: 'before the handler' | 'inline, as the import runs it' | 'the raw body, as the import reads text/vcard' = 'before the handler',
 ): Promise<StandIn> {
   const budget = new UploadBudget({ ...LIMITS, ...limits });
   const handling = { now: 0, most: 0 };
@@ -58,15 +58,20 @@ async function standIn(
   const reader = readSingleFile('avatar', MAX_BYTES, { budget, timeouts: { ...RELAXED, ...timeouts } });
   if (mount === 'before the handler') koa.use(reader);
   koa.use(async (ctx) => {
-    if (mount !== 'before the handler') await reader(ctx, async () => {});
-    handling.now += 1;
-    handling.most = Math.max(handling.most, handling.now);
-    try {
-      await gate;
-      ctx.body = { bytes: uploadedFile(ctx)?.length ?? 0 };
-    } finally {
-      handling.now -= 1;
-    }
+    const handle = async (file: Buffer | undefined) => {
+      handling.now += 1;
+      handling.most = Math.max(handling.most, handling.now);
+      try {
+        await gate;
+        ctx.body = { bytes: file?.length ?? 0 };
+      } finally {
+        handling.now -= 1;
+      }
+    };
+    if (mount === 'the raw body, as the import reads text/vcard')
+      return withRawUpload(ctx, MAX_BYTES, handle, { budget, timeouts: { ...RELAXED, ...timeouts } });
+    if (mount === 'inline, as the import runs it') await reader(ctx, async () => {});
+    return handle(uploadedFile(ctx));
   });
   const server: Server = createServer(koa.callback()).listen(0, '127.0.0.1');
   await once(server, 'listening');
@@ -291,6 +296,26 @@ test('a route that runs the reader inline and then works on the file, as the imp
       (await Promise.all(answers)).map((answer) => answer.status),
       new Array(5).fill(200),
     );
+    t.is(app.handling.most, 3);
+    await until(() => app.budget.inUse === 0, 'every share is given back');
+  } finally {
+    await app.close();
+  }
+});
+
+test('a vCard sent as the body itself (text/vcard) takes its share of the same budget, held until it has answered', async (t) => {
+  const app = await standIn({}, {}, 'the raw body, as the import reads text/vcard');
+  try {
+    const send = () => fetch(app.url, { method: 'POST', headers: { 'content-type': 'text/vcard' }, body: FILE });
+    const answers = Array.from({ length: 5 }, send);
+    await until(() => app.handling.now === 3 && app.budget.queued === 2, 'three are handled and two wait');
+    app.open();
+    const responses = await Promise.all(answers);
+    t.deepEqual(
+      responses.map((answer) => answer.status),
+      new Array(5).fill(200),
+    );
+    t.deepEqual(await responses[0]!.json(), { bytes: FILE.length });
     t.is(app.handling.most, 3);
     await until(() => app.budget.inUse === 0, 'every share is given back');
   } finally {

@@ -1,5 +1,6 @@
 import multer from '@koa/multer';
 import type { Context, Middleware } from 'koa';
+import getRawBody from 'raw-body';
 import { ValidationFailed } from '../../../domain/errors.js';
 import { HttpProblem } from '../problem.js';
 import { UploadBudget } from './upload-budget.js';
@@ -69,24 +70,61 @@ export function readSingleFile(field: string, maxBytes: number, options: { budge
     if (declared !== undefined && declared > maxBytes + MULTIPART_OVERHEAD_BYTES) throw tooLarge(maxBytes);
     const bound = declared ?? maxBytes + MULTIPART_OVERHEAD_BYTES;
 
-    const closed = new Promise<void>((resolve) => ctx.res.once('close', resolve));
-    const release = await budget.acquire(Math.max(bound, MIN_RESERVATION_BYTES), closed.then(bodyCutShort));
+    const release = await holdUploadShare(ctx, budget, bound);
     try {
-      await readWithin(ctx, upload, bound, timeouts).catch((error: unknown) => {
+      await readWithin(ctx, () => upload(ctx, async () => {}), bound, timeouts).catch((error: unknown) => {
         throw error instanceof HttpProblem ? error : problemFor(error, field, maxBytes);
       });
       await next();
     } finally {
-      // Also once the answer is out: a route that runs the reader inline (the import) works on the file after it.
-      void closed.then(release);
+      release();
     }
   };
 }
 
-/** Runs the multipart reader, refusing with 408 a body that stalls or comes too slowly for its `bound`. */
-function readWithin(ctx: Context, upload: Middleware, bound: number, timeouts: UploadTimeouts): Promise<unknown> {
+/**
+ * Reads a body that is the file itself (a vCard sent as text/vcard) under the same budget and
+ * deadlines as a multipart upload (413 beyond `maxBytes`, before reading when Content-Length says
+ * so), and runs `work` on it while the share is held.
+ */
+export async function withRawUpload<T>(
+  ctx: Context,
+  maxBytes: number,
+  work: (file: Buffer) => Promise<T>,
+  options: { budget?: UploadBudget; timeouts?: UploadTimeouts } = {},
+): Promise<T> {
+  const declared = ctx.request.length;
+  if (declared !== undefined && declared > maxBytes) throw tooLarge(maxBytes);
+  const bound = declared ?? maxBytes;
+  const release = await holdUploadShare(ctx, options.budget ?? PROCESS_BUDGET, bound);
+  try {
+    const file = await readWithin(ctx, () => getRawBody(ctx.req, { length: declared, limit: maxBytes }), bound, options.timeouts ?? READ_TIMEOUTS).catch(
+      (error: unknown) => {
+        if (error instanceof HttpProblem) throw error;
+        if ((error as { type?: string }).type === 'entity.too.large') throw tooLarge(maxBytes);
+        throw new HttpProblem(400, 'MALFORMED_BODY', 'The request body could not be read.');
+      },
+    );
+    return await work(file);
+  } finally {
+    release();
+  }
+}
+
+/**
+ * Waits for the upload's share of the budget. The release it answers gives the share back once the
+ * answer is out too (or the client gone): until then the body may still be held.
+ */
+async function holdUploadShare(ctx: Context, budget: UploadBudget, bound: number): Promise<() => void> {
+  const closed = new Promise<void>((resolve) => ctx.res.once('close', resolve));
+  const release = await budget.acquire(Math.max(bound, MIN_RESERVATION_BYTES), closed.then(bodyCutShort));
+  return () => void closed.then(release);
+}
+
+/** Runs a body reader, refusing with 408 a body that stalls or comes too slowly for its `bound`. */
+function readWithin<T>(ctx: Context, read: () => Promise<T>, bound: number, timeouts: UploadTimeouts): Promise<T> {
   // The reader pipes the request synchronously, so a listener added after it sees every chunk.
-  const reading = upload(ctx as Parameters<Middleware>[0], async () => {});
+  const reading = read();
   let idle: NodeJS.Timeout | undefined;
   let deadline: NodeJS.Timeout | undefined;
   const onData = () => idle?.refresh();

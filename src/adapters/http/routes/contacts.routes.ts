@@ -1,12 +1,11 @@
 import { Readable } from 'node:stream';
 import Router from '@koa/router';
 import type { Context } from 'koa';
-import getRawBody from 'raw-body';
 import type { VersionedContact } from '../../../domain/contact.js';
 import { etagOf, ifNoneMatchHolds, versionsFromIfMatch } from '../etag.js';
 import { parseBody, requestBody } from '../middleware/body-parser.js';
 import { contactQueryParams, integerParam } from '../query-params.js';
-import { readSingleFile, uploadedFile } from '../middleware/multipart.js';
+import { readSingleFile, uploadedFile, withRawUpload } from '../middleware/multipart.js';
 import type { RateLimiters } from '../middleware/rate-limit.js';
 import { requireAuth, type AuthState } from '../middleware/require-auth.js';
 import { HttpProblem } from '../problem.js';
@@ -52,17 +51,19 @@ export function contactRoutes(useCases: UseCases, limits: RateLimiters, options:
 
   // An import counts as one creation, however many cards it holds.
   router.post('/import', ...createGuard, async (ctx) => {
-    let file: Uint8Array | undefined;
+    const importFile = async (file: Uint8Array | undefined) => {
+      if (file === undefined || file.length === 0) throw new HttpProblem(422, 'NOT_A_VCARD', 'The request holds no vCard file.');
+      return useCases.importContacts(owner(ctx), file);
+    };
     if (ctx.is('multipart/form-data')) {
-      await multipart(ctx, async () => {});
-      file = uploadedFile(ctx);
+      await multipart(ctx, async () => {
+        ctx.body = await importFile(uploadedFile(ctx));
+      });
     } else if (ctx.is(...VCARD_TYPES)) {
-      file = await readRaw(ctx, importMaxBytes);
+      ctx.body = await withRawUpload(ctx, importMaxBytes, importFile);
     } else {
       throw new HttpProblem(415, 'UNSUPPORTED_MEDIA_TYPE', 'Send a vCard file as text/vcard, or as multipart/form-data in the field "file".');
     }
-    if (file === undefined || file.length === 0) throw new HttpProblem(422, 'NOT_A_VCARD', 'The request holds no vCard file.');
-    ctx.body = await useCases.importContacts(owner(ctx), file);
   });
 
   router.post('/', ...createGuard, parseBody(), async (ctx) => {
@@ -95,20 +96,4 @@ export function contactRoutes(useCases: UseCases, limits: RateLimiters, options:
   });
 
   return router;
-}
-
-/** The request body, at most `maxBytes` (413 beyond, before reading it when Content-Length says so). */
-async function readRaw(ctx: Context, maxBytes: number): Promise<Buffer> {
-  const declared = ctx.request.length;
-  if (declared !== undefined && declared > maxBytes) throw tooLarge(maxBytes);
-  try {
-    return await getRawBody(ctx.req, { length: declared, limit: maxBytes });
-  } catch (error) {
-    if ((error as { type?: string }).type === 'entity.too.large') throw tooLarge(maxBytes);
-    throw new HttpProblem(400, 'MALFORMED_BODY', 'The request body could not be read.');
-  }
-}
-
-function tooLarge(maxBytes: number): HttpProblem {
-  return new HttpProblem(413, 'PAYLOAD_TOO_LARGE', `The file must be at most ${maxBytes} bytes.`);
 }
