@@ -21,7 +21,10 @@ test('docs/benchmark.md shows the figures of bench/results/latest.json as the re
   t.regex(doc, BLOCK, 'docs/benchmark.md keeps the figures:start / figures:end markers');
   const expected = renderedFigures();
   if (process.env.UPDATE_DOCS === '1') {
-    writeFileSync(DOC, doc.replace(BLOCK, (_all, start: string, _old, end: string) => `${start}${expected}${end}`));
+    writeFileSync(
+      DOC,
+      doc.replace(BLOCK, (_all, start: string, _old, end: string) => `${start}${expected}${end}`),
+    );
     t.pass();
     return;
   }
