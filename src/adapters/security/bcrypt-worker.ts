@@ -4,9 +4,8 @@ import bcrypt from 'bcryptjs';
 
 // On Linux a thread has its own nice value: lowering this worker's lets the event-loop thread take
 // a core whenever it has a request to serve, while hashing still fills every idle core. The lowest
-// priority (19): in three pairs of login bursts beside contact reads on 2 cores (npm run bench --
-// --only burst), the event loop's worst delay was 13.2, 20.5 and 16.2 ms at 19 against 24.1, 24.8 and
-// 19.5 ms at 10, with the same logins per second (2/s: the reads take the cores first either way).
+// priority (19) gave the event loop shorter worst delays than 10 during login bursts, with the same
+// logins per second (docs/measurements.md).
 try {
   const threadId = Number(readlinkSync('/proc/thread-self').split('/').pop());
   if (Number.isInteger(threadId)) setPriority(threadId, 19);

@@ -8,17 +8,17 @@ type Kind = 'access' | 'refresh';
 const VERIFIED_ACCESS_MAX = 10_000;
 
 /**
- * HS256 JWTs. The key object is built once (a plain string secret is re-imported on every call,
- * ~50x slower), the algorithm is pinned, `exp` is required and a `typ` claim keeps a refresh
+ * HS256 JWTs. The key object is built once (a plain string secret is imported again on every
+ * call, far slower), the algorithm is pinned, `exp` is required and a `typ` claim keeps a refresh
  * token from ever passing as an access token.
  *
  * A client sends the same access token with every request until it expires, so the claims of
  * the access tokens already verified are kept, keyed by the token's exact text, until their
  * `exp`. A token that differs by one character (forged, tampered, re-signed) is a different key
  * and is verified in full. Revocation is not affected: it is the session and token-version
- * check of `authenticate`, which runs on every request. Verifying costs more than everything
- * else our code does for a cached contact read (decode, JSON-parse and HMAC the token, about
- * 8 µs on the benchmark machine); see the README's Benchmark section.
+ * check of `authenticate`, which runs on every request. Verifying (decode, JSON-parse and HMAC
+ * the token) costs more than everything else our code does for a cached contact read
+ * (docs/measurements.md).
  */
 export class JwtTokenService implements TokenService {
   private readonly key: KeyObject;

@@ -7,7 +7,7 @@ import type { BcryptTask } from './bcrypt-worker.js';
 // The worker is the sibling module in whatever form this one runs: .ts under tsx, .js when compiled.
 const workerUrl = new URL(`./bcrypt-worker${import.meta.url.endsWith('.ts') ? '.ts' : '.js'}`, import.meta.url);
 
-/** bcryptjs allocates next to nothing: a small heap per thread keeps each one's memory low (~5 MB less than V8's defaults). */
+/** bcryptjs allocates next to nothing: a small heap per thread keeps each one's memory low. */
 const WORKER_HEAP = { maxYoungGenerationSizeMb: 2, maxOldGenerationSizeMb: 32 };
 
 /**
@@ -50,8 +50,8 @@ export class WorkerBcryptPasswordHasher implements PasswordHasher {
   /**
    * Ends the threads, waiting for them at most `waitMs`. Nothing in a thread needs finishing (a hash
    * still running is lost either way), and a thread at the lowest priority (bcrypt-worker.ts) on a
-   * busy machine can wait long for the core it needs to exit: measured with three busy processes on
-   * two cores, a shutdown then overran its deadline (2.5 s for SHUTDOWN_TIMEOUT_MS=1200) and exited 1.
+   * busy machine can wait long for the core it needs to exit, long enough for a shutdown to overrun
+   * its deadline and exit 1 (docs/measurements.md).
    * The threads end when the process does, or on their own shortly after.
    */
   async close(waitMs = 100): Promise<void> {
