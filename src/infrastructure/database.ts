@@ -165,9 +165,9 @@ const pgliteDir = (dataDir: string) => path.resolve(dataDir, 'pglite');
 
 /**
  * Creates the embedded database's files (initdb) in a short-lived child process when they do not
- * exist yet. In-process, initdb's WebAssembly instance and the image of the new data folder stay
- * in the app's memory (650–800 MB RSS after a first start, against about 200 MB when the files
- * exist). Nothing to do on PostgreSQL, in memory, or once the files exist.
+ * exist yet. In-process, initdb's WebAssembly instance and the image of the new data folder would
+ * stay in the app's memory, several times what it uses once the files exist (docs/measurements.md).
+ * Nothing to do on PostgreSQL, in memory, or once the files exist.
  */
 export async function prepareEmbeddedDatabase(options: Pick<DatabaseOptions, 'databaseUrl' | 'dataDir'>): Promise<void> {
   if (options.databaseUrl || options.dataDir === ':memory:') return;

@@ -95,15 +95,12 @@ const FILTERS = [
  * in the same round trip, also for a page past the end (one row: the total, the contact all null).
  *
  * Without filters the count is an index-only scan and the page reads just its rows; a window count
- * (`count(*) OVER ()`) would read and buffer every contact of the owner: 86–96 against 70–74 µs of
- * PostgreSQL's CPU per 20-row page of 100 contacts, measured side by side.
+ * (`count(*) OVER ()`) would read and buffer every contact of the owner (docs/measurements.md).
  *
  * With filters the matches are gathered once (a materialized CTE of their ids and creation times,
  * so that long notes are not copied), then counted and paged, and the page's rows read by id:
  * counting and paging straight from the table would test every pattern twice, and a rare match
- * costs the page a scan of the whole book. On a book of 5,000 contacts: 3.9–4.6 ms whatever the
- * share of matches, against 3.8–7.8 ms (a rare match) for the count-and-page form; with 1,500
- * characters of notes each and every contact matching, 6.6 ms against 11.5 ms for whole rows.
+ * costs the page a scan of the whole book (docs/measurements.md).
  */
 const searchStatements = new Map<string, { page: PreparedStatement; filterPasses: number }>();
 function searchFor(ownerId: string, query: ContactQuery): { page: PreparedStatement; values: unknown[] } {
