@@ -17,8 +17,8 @@ export function requestIdOf(ctx: Pick<Context, 'state'>): string | undefined {
  * the response is decided. The query string is never logged: it may carry a one-time token.
  *
  * The id travels explicitly rather than in an AsyncLocalStorage: on Node 20 an active
- * AsyncLocalStorage installs promise hooks that tax every promise in the process, which cost
- * 15 % of the throughput of a contact read (docs/decisions/request-id-without-async-context.md).
+ * AsyncLocalStorage installs promise hooks that tax every promise in the process, a measurable
+ * share of a contact read's throughput (docs/decisions/request-id-without-async-context.md).
  */
 export function requestLog(logger: Logger): Middleware {
   return async function logRequest(ctx, next) {
