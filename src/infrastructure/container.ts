@@ -102,6 +102,7 @@ export async function buildContainer(config: Config, overrides: Overrides = {}):
     cache: shared.cache,
     clock,
     avatars,
+    admission: shared.admission,
     loginThrottle: shared.loginThrottle,
     tasks,
     dummyHash,

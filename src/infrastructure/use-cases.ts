@@ -6,6 +6,7 @@ import type { LoginThrottle } from '../application/ports/login-throttle.js';
 import type { PasswordHasher } from '../application/ports/password-hasher.js';
 import type { TokenService } from '../application/ports/token-service.js';
 import type { Repositories, UnitOfWork } from '../application/ports/unit-of-work.js';
+import type { Admission } from '../application/ports/admission.js';
 import type { UserCache } from '../application/ports/user-cache.js';
 import { makeAuthenticate } from '../application/use-cases/authenticate.js';
 import { makeCheckResetToken } from '../application/use-cases/check-reset-token.js';
@@ -47,6 +48,8 @@ export interface UseCaseAdapters {
   hasher: PasswordHasher;
   tokens: TokenService;
   cache: UserCache;
+  /** The session check and per-user limits of authenticated requests (over the same cache). */
+  admission: Admission;
   clock: Clock;
   avatars: AvatarStorage;
   loginThrottle: LoginThrottle;
@@ -76,7 +79,7 @@ export function wireUseCases(a: UseCaseAdapters): UseCases {
     logIn: makeLogIn({ repos, hasher, tokens, clock, dummyHash: a.dummyHash, loginThrottle: a.loginThrottle }),
     refreshSession: makeRefreshSession({ repos, tokens, cache, clock }),
     logOut: makeLogOut({ repos, tokens, cache, clock }),
-    authenticate: makeAuthenticate({ repos, tokens, cache, clock }),
+    authenticate: makeAuthenticate({ repos, tokens, admission: a.admission, cache, clock }),
     createContact: makeCreateContact({ repos, clock }),
     getContact: makeGetContact({ repos }),
     listContacts: makeListContacts({ repos }),

@@ -1,4 +1,5 @@
 import test from 'ava';
+import { RedisAdmission } from '../../src/adapters/cache/redis-admission.js';
 import { RedisUserCache } from '../../src/adapters/cache/redis-user-cache.js';
 import { InMemoryUserRateLimiter } from '../../src/adapters/rate-limit/in-memory-user-rate-limiter.js';
 import { RedisLuaCommands } from '../../src/adapters/rate-limit/redis-lua-commands.js';
@@ -54,8 +55,8 @@ const SUBJECTS: ContractSubject<UserRateLimiterUnderTest>[] = [
     },
   },
   {
-    // The same budgets, counted by the user cache in the script that reads the user and session.
-    name: 'redis, counted by the user cache',
+    // The same budgets, counted by admission in the script that reads the user and session.
+    name: 'redis, counted by admission',
     available: redisAvailable,
     open: () => {
       const clock = new FakeClock();
@@ -66,9 +67,9 @@ const SUBJECTS: ContractSubject<UserRateLimiterUnderTest>[] = [
           keyPrefix: `${prefix}auth:`,
           commandTimeoutMs: 2000,
           logger: new CapturingLogger(),
-          limits: { scripts, keyPrefix: prefix, clock },
         });
         if (!(await cache.resync())) throw new Error('the cache did not resynchronise');
+        const admission = new RedisAdmission(cache, new RedisUserRateLimiter(scripts, prefix, clock), { scripts, keyPrefix: prefix, clock });
         const primed = new Map<string, Promise<void>>();
         const cacheUser = async (userId: string) => {
           await cache.putUser({
@@ -86,9 +87,9 @@ const SUBJECTS: ContractSubject<UserRateLimiterUnderTest>[] = [
           async take(userId: string, limits: readonly UserLimit[]) {
             if (!primed.has(userId)) primed.set(userId, cacheUser(userId));
             await primed.get(userId);
-            const cached = await cache.get(userId, `session-of-${userId}`, { tokenVersion: 3, limits });
-            if (!cached.limits) throw new Error('the cache did not count the request');
-            return cached.limits;
+            const { decisions } = await admission.admit({ userId, sessionId: `session-of-${userId}`, tokenVersion: 3 }, limits);
+            if (!decisions) throw new Error('admission did not count the request');
+            return decisions;
           },
         };
       });

@@ -14,7 +14,7 @@ export interface UserRateLimiterUnderTest {
 
 export const limit = (max: number, windowSeconds = 60, name = 'contacts'): UserLimit => ({ name, max, windowSeconds });
 
-/** What every UserRateLimiter promises: in memory, on Redis, and counted by the Redis user cache. */
+/** What every UserRateLimiter promises: in memory, on Redis, and counted by the Redis admission's script. */
 export function userRateLimiterContract(subject: ContractSubject<UserRateLimiterUnderTest>): void {
   const test = contractTest(subject);
   const it = (title: string, body: (t: ExecutionContext, s: UserRateLimiterUnderTest, clock: FakeClock) => Promise<void>) =>

@@ -1,5 +1,7 @@
+import { InMemoryAdmission } from '../../src/adapters/cache/in-memory-admission.js';
 import { InMemoryUserCache } from '../../src/adapters/cache/in-memory-user-cache.js';
 import { InMemoryLoginThrottle } from '../../src/adapters/rate-limit/in-memory-login-throttle.js';
+import { InMemoryUserRateLimiter } from '../../src/adapters/rate-limit/in-memory-user-rate-limiter.js';
 import { JwtTokenService } from '../../src/adapters/security/jwt-token-service.js';
 import { makeDeliverPendingEmails } from '../../src/application/use-cases/deliver-pending-emails.js';
 import { PQueueBackgroundTasks } from '../../src/adapters/tasks/p-queue-background-tasks.js';
@@ -35,6 +37,7 @@ export function fakeWorld() {
     hasher,
     tokens,
     cache,
+    admission: new InMemoryAdmission(cache, new InMemoryUserRateLimiter(clock)),
     clock,
     avatars,
     loginThrottle,

@@ -1,11 +1,8 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { createClient } from 'redis';
 import type { Logger } from '../../application/ports/logger.js';
-import type { Clock } from '../../application/ports/clock.js';
-import type { CachedAuth, CountRequest, UserCache } from '../../application/ports/user-cache.js';
+import type { CachedAuth, UserCache } from '../../application/ports/user-cache.js';
 import type { AuthUser } from '../../domain/user.js';
-import { GCRA_LUA, limitArguments, readDecisions, userLimitKey } from '../rate-limit/gcra.js';
-import type { RedisLuaCommands } from '../rate-limit/redis-lua-commands.js';
 import { withTimeout } from '../with-timeout.js';
 
 export interface RedisUserCacheOptions {
@@ -17,35 +14,11 @@ export interface RedisUserCacheOptions {
   logger: Logger;
   /** While Redis is untrusted, a resynchronisation is tried at most this often. */
   retryIntervalMs?: number;
-  /**
-   * The per-user rate-limit budgets (RedisUserRateLimiter's keys): with them, a `get` asked to count
-   * reads the user and session and counts the request in one script, one round trip.
-   */
-  limits?: { scripts: RedisLuaCommands; keyPrefix: string; clock?: Clock };
 }
 
 type RedisClient = ReturnType<typeof createClient>;
 
 const MISS: CachedAuth = { user: null, sessionActive: null };
-
-// KEYS: generation, user, session, then one budget per limit. ARGV: generation, token version, now,
-// then interval and window per limit. Counts only a request that authentication will accept from
-// the cache (user cached with the token's version, session live), so a revoked token spends nothing.
-// The three keys come from one MGET, and the version is found as text rather than by decoding the
-// entry: in JSON a quote inside a string is escaped, so '"tokenVersion":' can only be the key, and
-// the entry (serializeUser) is flat; the ',' or '}' after the number keeps 1 from matching 12.
-// Together: 6.4–7.0 µs of Redis time per call instead of 8.2–8.3 (three GETs and cjson.decode).
-const GET_AND_COUNT = `${GCRA_LUA}
-local held = redis.call('MGET', KEYS[1], KEYS[2], KEYS[3])
-if held[1] ~= ARGV[1] then return {0, held[1] or ''} end
-local user = held[2] or ''
-local session = held[3] or ''
-local reply = {1, user, session}
-if session ~= '1' then return reply end
-local version = '"tokenVersion":' .. ARGV[2]
-if not (string.find(user, version .. '}', 1, true) or string.find(user, version .. ',', 1, true)) then return reply end
-return take_all(reply, 4, 4, tonumber(ARGV[3]))
-`;
 
 // Every write below is one of these scripts, and each runs only under the generation current in
 // Redis: KEYS[1] is the generation key, ARGV[1] the generation the writer holds. On a mismatch the
@@ -156,10 +129,9 @@ export class RedisUserCache implements UserCache {
     client.on('ready', () => void this.resync());
   }
 
-  async get(userId: string, sessionId: string, count?: CountRequest): Promise<CachedAuth> {
+  async get(userId: string, sessionId: string): Promise<CachedAuth> {
     const generation = this.usableGeneration();
     if (!generation) return this.missed(null, userId, sessionId, MISS);
-    if (count && count.limits.length > 0 && this.options.limits) return this.getAndCount(generation, userId, sessionId, count, this.options.limits);
     let values: (string | null)[];
     try {
       values = await this.bounded(this.client.mGet([this.generationKey(), this.userKey(generation, userId), this.sessionKey(generation, sessionId)]));
@@ -174,50 +146,39 @@ export class RedisUserCache implements UserCache {
       else this.distrust(new Error('the cache generation is missing'), false);
       return this.missed(current || null, userId, sessionId, MISS);
     }
-    return this.missed(generation, userId, sessionId, {
-      user: parseUser(user ?? null),
-      sessionActive: session === '1' ? true : session === '0' ? false : null,
-    });
+    return this.missed(generation, userId, sessionId, { user: parseUser(user ?? null), sessionActive: sessionOf(session ?? null) });
   }
 
-  private async getAndCount(
-    generation: string,
+  /**
+   * A get whose read is done by a script of the caller's (RedisAdmission's), so that the script can
+   * do more in the same round trip. `run` gets the generation to pass as ARGV[1] and the keys of the
+   * generation, the user and the session, to pass as KEYS[1..3]; its reply must begin as MGET's
+   * check does: `{0, current generation or ''}` when ARGV[1] is not the current generation, else
+   * `{1, user entry or '', session entry or '', ...}`. Answers what a get would, with the rest of the
+   * reply (empty on a miss, a mismatch or a failure: the cache is then distrusted as by a get).
+   */
+  async readWith(
     userId: string,
     sessionId: string,
-    count: CountRequest,
-    limits: NonNullable<RedisUserCacheOptions['limits']>,
-  ): Promise<CachedAuth> {
-    const keys = [
-      this.generationKey(),
-      this.userKey(generation, userId),
-      this.sessionKey(generation, sessionId),
-      ...count.limits.map((limit) => userLimitKey(limits.keyPrefix, limit.name, userId)),
-    ];
-    const now = (limits.clock?.now() ?? new Date()).getTime();
+    run: (generation: string, keys: string[]) => Promise<unknown>,
+  ): Promise<{ cached: CachedAuth; rest: unknown[] }> {
+    const generation = this.usableGeneration();
+    if (!generation) return { cached: this.missed(null, userId, sessionId, MISS), rest: [] };
     let reply: unknown[];
     try {
-      reply = (await limits.scripts.run(GET_AND_COUNT, keys, [
-        generation,
-        String(count.tokenVersion),
-        String(now),
-        ...limitArguments(count.limits),
-      ])) as unknown[];
+      reply = (await run(generation, [this.generationKey(), this.userKey(generation, userId), this.sessionKey(generation, sessionId)])) as unknown[];
     } catch (error) {
       this.distrust(error);
-      return this.missed(null, userId, sessionId, MISS);
+      return { cached: this.missed(null, userId, sessionId, MISS), rest: [] };
     }
     const [sameGeneration, userOrGeneration, session] = reply as [number, string, string | undefined];
     if (sameGeneration !== 1) {
       if (userOrGeneration) this.generation = userOrGeneration;
       else this.distrust(new Error('the cache generation is missing'), false);
-      return this.missed(userOrGeneration || null, userId, sessionId, MISS);
+      return { cached: this.missed(userOrGeneration || null, userId, sessionId, MISS), rest: [] };
     }
-    const answer: CachedAuth = {
-      user: parseUser(userOrGeneration || null),
-      sessionActive: session === '1' ? true : session === '0' ? false : null,
-    };
-    if (reply.length > 3) answer.limits = readDecisions(count.limits, reply.slice(3));
-    return this.missed(generation, userId, sessionId, answer);
+    const cached = { user: parseUser(userOrGeneration || null), sessionActive: sessionOf(session || null) };
+    return { cached: this.missed(generation, userId, sessionId, cached), rest: reply.slice(3) };
   }
 
   /**
@@ -407,6 +368,10 @@ export class RedisUserCache implements UserCache {
   private sessionKey(generation: string, sessionId: string): string {
     return `${this.options.keyPrefix}${generation}:session:${sessionId}`;
   }
+}
+
+function sessionOf(held: string | null): boolean | null {
+  return held === '1' ? true : held === '0' ? false : null;
 }
 
 /** Only what a request needs: never a password hash or a token, whatever the object carries. */

@@ -1,11 +1,11 @@
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import type { ParsedUrlQuery } from 'node:querystring';
 import type { Logger } from '../../application/ports/logger.js';
-import type { LimitDecision } from '../../application/ports/user-rate-limiter.js';
+import type { LimitDecision, UserLimit } from '../../application/ports/user-rate-limiter.js';
 import type { Caller } from '../../application/use-cases/authenticate.js';
 import { toPublicUser } from '../../domain/user.js';
 import { etagOf } from './etag.js';
-import { rateLimitHeaders, type UserLimitMiddleware } from './middleware/rate-limit.js';
+import { rateLimitHeaders } from './middleware/rate-limit.js';
 import { logAccess, requestIdFrom } from './middleware/request-log.js';
 import { BEARER, handOverAuthentication } from './middleware/require-auth.js';
 import { securityHeadersFor } from './middleware/security-headers.js';
@@ -15,17 +15,17 @@ import type { UseCases } from './use-cases.js';
 export interface HotReadsDeps {
   useCases: Pick<UseCases, 'authenticate' | 'getContact' | 'listContacts'>;
   /**
-   * The per-user limit the Koa app counts a contacts read against (userLimitOf); null when that is
-   * a middleware only Koa can run: the contacts reads are then Koa's.
+   * The per-user limit of the contacts reads (RateLimiters.userLimits), 'none' when they are not
+   * limited; null when their limit is a middleware only Koa can run: the contacts reads are then Koa's.
    */
-  contactsLimit: UserLimitMiddleware | 'none' | null;
+  contactsLimit: UserLimit | 'none' | null;
   logger: Logger;
 }
 
 /** A hot read, once recognised: what it reads, and the limit it counts against. */
 interface HotRead {
   path: string;
-  limit: UserLimitMiddleware | null;
+  limit: UserLimit | null;
   /** The 200 answer; throws what the use-case throws. */
   answer(caller: Caller): Promise<HotAnswer>;
 }
@@ -88,22 +88,22 @@ export function withHotReads(koa: RequestListener, deps: HotReadsDeps): RequestL
   async function serve(req: IncomingMessage, res: ServerResponse, read: HotRead, token: string, started: bigint): Promise<void> {
     let caller: Caller;
     try {
-      caller = await useCases.authenticate(token, read.limit ? [read.limit.limit] : []);
+      caller = await useCases.authenticate(token, read.limit ? [read.limit] : []);
     } catch (error) {
       handOverAuthentication(req, { error });
       return koa(req, res);
     }
-    let decision: LimitDecision | null = null;
+    // Admission counted the request while authenticating it; null: not counted (fail open).
+    const decision: LimitDecision | null = read.limit ? (caller.decisions?.get(read.limit.name) ?? null) : null;
     let answer: HotAnswer | null = null;
     try {
-      decision = read.limit ? await read.limit.decide(caller) : null;
-      if (!read.limit || decision?.allowed) answer = await read.answer(caller);
+      if (!decision || decision.allowed) answer = await read.answer(caller);
     } catch {
       // Koa answers: it reads again and maps the error.
     }
     if (!answer) {
-      // What was counted goes along, so that the limit's middleware does not count it again.
-      handOverAuthentication(req, { caller: decision ? { ...caller, limits: [decision] } : caller });
+      // With its decisions, so that the limit's middleware enforces them and counts nothing again.
+      handOverAuthentication(req, { caller });
       return koa(req, res);
     }
     // Everything is worked out before the response is touched, so that nothing below can fail half-way.

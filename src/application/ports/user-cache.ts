@@ -1,23 +1,10 @@
 import type { AuthUser } from '../../domain/user.js';
-import type { LimitDecision, UserLimit } from './user-rate-limiter.js';
 
 export interface CachedAuth {
   /** Null on a miss. */
   user: AuthUser | null;
   /** Whether the session is live; null on a miss. */
   sessionActive: boolean | null;
-  /**
-   * Set when the cache also counted the request against the limits asked for (see `get`); absent
-   * when it did not, and then the caller counts elsewhere.
-   */
-  limits?: LimitDecision[];
-}
-
-/** Counting a request in the same step as reading its user and session (see `get`). */
-export interface CountRequest {
-  /** The token's version: only a request whose user is cached with it is counted. */
-  tokenVersion: number;
-  limits: readonly UserLimit[];
 }
 
 /**
@@ -31,14 +18,8 @@ export interface CountRequest {
  * compare-and-set). A floor left by an eviction lasts as long as an entry would (the TTL).
  */
 export interface UserCache {
-  /**
-   * The user and the session together (one round trip for a remote cache). With `count`, a cache
-   * that keeps rate-limit budgets beside the users may, when the user is cached with that token
-   * version and the session is live, count the request against `count.limits` in that same round
-   * trip and answer the decisions in `limits` (the limits of UserRateLimiter.take). A cache that
-   * does not (the in-process one) ignores `count`.
-   */
-  get(userId: string, sessionId: string, count?: CountRequest): Promise<CachedAuth>;
+  /** The user and the session together (one round trip for a remote cache). */
+  get(userId: string, sessionId: string): Promise<CachedAuth>;
   /**
    * Keeps only the fields of AuthUser, whatever else the object carries. Not written when the
    * cache holds a higher `tokenVersion` for the user, in an entry or left by evictUser: a request

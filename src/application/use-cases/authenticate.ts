@@ -1,5 +1,6 @@
 import { Unauthenticated } from '../../domain/user.errors.js';
 import { toAuthUser, type AuthUser } from '../../domain/user.js';
+import type { Admission } from '../ports/admission.js';
 import type { Clock } from '../ports/clock.js';
 import type { TokenService } from '../ports/token-service.js';
 import type { Repositories } from '../ports/unit-of-work.js';
@@ -10,40 +11,44 @@ import { makeSessionActivity } from '../shared/session-activity.js';
 export interface Caller {
   user: AuthUser;
   sessionId: string;
-  /** The limits the cache counted this request against while authenticating it, if it did. */
-  limits?: LimitDecision[];
+  /**
+   * What admission decided on the limits authentication was asked to count, by limit name: a
+   * decision, or null when the limit was not counted (its store did not answer, or an earlier limit
+   * refused the request). Absent when no limits were asked for.
+   */
+  decisions?: ReadonlyMap<string, LimitDecision | null>;
 }
 
 export interface AuthenticateDeps {
   repos: Pick<Repositories, 'users' | 'sessions'>;
   tokens: TokenService;
+  admission: Admission;
   cache: UserCache;
   clock: Clock;
 }
 
 /**
- * Turns an access token into the calling user. The cache answers the common case; on a miss the
- * database does and the cache is filled. A token is refused once its session is revoked or the
- * user's token version has moved on (password reset). `countAgainst`: per-user limits the cache may
- * count the request against in the same lookup (one round trip); what it counted is in `limits`.
+ * Turns an access token into the calling user, counted against `limits`. Admission answers the
+ * common case in one step; on a miss the database does, the cache is filled and the request is
+ * counted then. A token is refused once its session is revoked or the user's token version has
+ * moved on (password reset); a refused request spends no limit.
  */
 export function makeAuthenticate(deps: AuthenticateDeps) {
   const sessionUsed = makeSessionActivity(deps.repos.sessions);
-  return async function authenticate(accessToken: string, countAgainst?: readonly UserLimit[]): Promise<Caller> {
+  return async function authenticate(accessToken: string, limits: readonly UserLimit[] = []): Promise<Caller> {
     const claims = deps.tokens.verifyAccess(accessToken);
     if (!claims) throw new Unauthenticated();
 
-    const count = countAgainst?.length ? { tokenVersion: claims.tokenVersion, limits: countAgainst } : undefined;
-    const cached = await deps.cache.get(claims.userId, claims.sessionId, count);
-    if (cached.sessionActive === false) throw new Unauthenticated();
-    let user = cached.user;
+    const admitted = await deps.admission.admit(claims, limits);
+    if (admitted.sessionActive === false) throw new Unauthenticated();
+    let user = admitted.user;
     if (!user) {
       const stored = await deps.repos.users.findById(claims.userId);
       if (!stored) throw new Unauthenticated();
       user = toAuthUser(stored);
       await deps.cache.putUser(user);
     }
-    let active: boolean | null = cached.sessionActive;
+    let active: boolean | null = admitted.sessionActive;
     if (active === null) {
       const session = await deps.repos.sessions.findById(claims.sessionId);
       active = !!session && session.userId === claims.userId && !session.revokedAt && session.expiresAt > deps.clock.now();
@@ -51,6 +56,10 @@ export function makeAuthenticate(deps: AuthenticateDeps) {
     }
     if (!active || user.tokenVersion !== claims.tokenVersion) throw new Unauthenticated();
     sessionUsed(claims.sessionId, deps.clock.now(), claims.issuedAtS);
-    return cached.limits ? { user, sessionId: claims.sessionId, limits: cached.limits } : { user, sessionId: claims.sessionId };
+    if (limits.length === 0) return { user, sessionId: claims.sessionId };
+    const decided = admitted.decisions ?? (await deps.admission.count(user.id, limits)) ?? [];
+    const decisions = new Map<string, LimitDecision | null>(limits.map((limit) => [limit.name, null]));
+    for (const decision of decided) decisions.set(decision.name, decision);
+    return { user, sessionId: claims.sessionId, decisions };
   };
 }

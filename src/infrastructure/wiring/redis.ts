@@ -1,9 +1,12 @@
 import type { Clock } from '../../application/ports/clock.js';
 import type { Logger } from '../../application/ports/logger.js';
+import type { Admission } from '../../application/ports/admission.js';
 import type { LoginThrottle } from '../../application/ports/login-throttle.js';
 import type { UserCache } from '../../application/ports/user-cache.js';
 import type { UserRateLimiter } from '../../application/ports/user-rate-limiter.js';
+import { InMemoryAdmission } from '../../adapters/cache/in-memory-admission.js';
 import { InMemoryUserCache } from '../../adapters/cache/in-memory-user-cache.js';
+import { RedisAdmission } from '../../adapters/cache/redis-admission.js';
 import { RedisUserCache } from '../../adapters/cache/redis-user-cache.js';
 import type { HealthCheck } from '../../adapters/http/routes/operations.routes.js';
 import { InMemoryLoginThrottle } from '../../adapters/rate-limit/in-memory-login-throttle.js';
@@ -20,8 +23,10 @@ import { closeRedisClient, connectRedis, createRedisClient, pingRedis } from '..
 /** What every instance shares through Redis when REDIS_URL is set, or keeps in this process without it. */
 export interface SharedState {
   cache: UserCache;
+  /** The session check and per-user limits of authenticated requests, over `cache` and `userLimiter`. */
+  admission: Admission;
   rateLimitStore: RateLimitStore;
-  /** The per-user budgets (contacts); with Redis the user cache counts most requests itself. */
+  /** The per-user budgets (contacts), for requests counted outside admission. */
   userLimiter: UserRateLimiter;
   loginThrottle: LoginThrottle;
   /** For /ready: Redis when configured, else none. */
@@ -47,10 +52,13 @@ export async function openSharedState(config: Config, options: SharedStateOption
   const { logger, clock, keyPrefix } = options;
   const loginFailures = { max: config.rateLimitLoginFailuresMax, windowSeconds: config.rateLimitAuthWindowS };
   if (!config.redisUrl) {
+    const cache = options.cache ?? new InMemoryUserCache(config.userCacheTtlS);
+    const userLimiter = new InMemoryUserRateLimiter(clock);
     return {
-      cache: options.cache ?? new InMemoryUserCache(config.userCacheTtlS),
+      cache,
+      admission: new InMemoryAdmission(cache, userLimiter),
       rateLimitStore: new InMemoryRateLimitStore(),
-      userLimiter: new InMemoryUserRateLimiter(clock),
+      userLimiter,
       loginThrottle: new InMemoryLoginThrottle(clock, loginFailures),
       healthChecks: [],
       close: async () => {},
@@ -59,23 +67,29 @@ export async function openSharedState(config: Config, options: SharedStateOption
   const redis = createRedisClient({ url: config.redisUrl, logger, timeoutMs: config.redisTimeoutMs });
   await connectRedis(redis);
   const luaCommands = new RedisLuaCommands(redis, logger, { timeoutMs: config.redisTimeoutMs });
-  let cache = options.cache;
-  if (!cache) {
+  const userLimiter = new RedisUserRateLimiter(luaCommands, keyPrefix, clock);
+  let cache: UserCache;
+  let admission: Admission;
+  if (options.cache) {
+    cache = options.cache;
+    admission = new InMemoryAdmission(cache, userLimiter);
+  } else {
     const redisCache = new RedisUserCache(redis, {
       ttlSeconds: config.userCacheTtlS,
       keyPrefix: `${keyPrefix}auth:`,
       logger,
       commandTimeoutMs: config.redisTimeoutMs,
-      // The per-user limits are counted in the same script as the session lookup: one round trip.
-      limits: { scripts: luaCommands, keyPrefix, clock },
     });
     await redisCache.resync();
     cache = redisCache;
+    // The session check and the per-user limits in one script: one round trip per request.
+    admission = new RedisAdmission(redisCache, userLimiter, { scripts: luaCommands, keyPrefix, clock });
   }
   return {
     cache,
+    admission,
     rateLimitStore: new RedisRateLimitStore(luaCommands, keyPrefix),
-    userLimiter: new RedisUserRateLimiter(luaCommands, keyPrefix, clock),
+    userLimiter,
     loginThrottle: new RedisLoginThrottle(luaCommands, clock, loginFailures, keyPrefix),
     healthChecks: [{ name: 'redis', check: () => pingRedis(redis, config.redisTimeoutMs) }],
     close: () => closeRedisClient(redis),

@@ -2,7 +2,6 @@ import test, { type ExecutionContext } from 'ava';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { RedisUserCache } from '../../../src/adapters/cache/redis-user-cache.js';
-import { RedisLuaCommands } from '../../../src/adapters/rate-limit/redis-lua-commands.js';
 import type { AuthUser } from '../../../src/domain/user.js';
 import { closeRedisClient, connectRedis, createRedisClient } from '../../../src/infrastructure/redis.js';
 import { CapturingLogger } from '../../fakes/fakes.js';
@@ -111,47 +110,6 @@ test('an authentication costs one round trip: the user and the session come back
     await closeRedisClient(client);
     await server.close();
   }
-});
-
-test('a request is counted against its limits only when the cache will accept it: user cached with the token version, session live', async (t) => {
-  await withSharedRedis(t, async (prefix) => {
-    const logger = new CapturingLogger();
-    const client = createRedisClient({ url: TEST_REDIS_URL, logger });
-    await connectRedis(client);
-    const limits = { scripts: new RedisLuaCommands(client, logger), keyPrefix: prefix };
-    const cache = new RedisUserCache(client, { ttlSeconds: 300, keyPrefix: `${prefix}auth:`, commandTimeoutMs: COMMAND_TIMEOUT_MS, logger, limits });
-    await cache.resync();
-    const inspect = await inspectRedis();
-    try {
-      const limit = { name: 'contacts', max: 5, windowSeconds: 60 };
-      const user = someUser({ tokenVersion: 31 });
-      const live = randomUUID();
-      const revoked = randomUUID();
-      await cache.putUser(user);
-      await cache.putSession(live, true);
-      await cache.putSession(revoked, false);
-      const count = (tokenVersion: number, session = live) => cache.get(user.id, session, { tokenVersion, limits: [limit] });
-      const budget = () => inspect.keys(`${prefix}rate:contacts:user:${user.id}`);
-
-      // An older token, one whose version is the start of the cached one's, a revoked session, an unknown one.
-      for (const [tokenVersion, session] of [
-        [30, live],
-        [3, live],
-        [31, revoked],
-        [31, randomUUID()],
-      ] as const) {
-        t.is((await count(tokenVersion, session)).limits, undefined, `version ${tokenVersion}`);
-      }
-      t.deepEqual(await budget(), [], 'nothing was spent');
-
-      t.like((await count(31)).limits?.[0], { name: 'contacts', allowed: true, remaining: 4 });
-      t.like((await count(31)).limits?.[0], { allowed: true, remaining: 3 });
-      t.is((await budget()).length, 1);
-    } finally {
-      inspect.destroy();
-      await closeRedisClient(client);
-    }
-  });
 });
 
 test('what is stored is only what a request needs, and an entry that does not parse is a miss', async (t) => {

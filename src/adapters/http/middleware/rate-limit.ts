@@ -31,10 +31,23 @@ export interface RateLimiters {
   auth: Middleware;
   /** Costly account work, per authenticated user (avatar upload, export); count it in requireAuth too. */
   account: Middleware;
+  /**
+   * The per-user limits that `contacts`, `contactCreate` and `account` enforce, as data: routes hand
+   * them to requireAuth, whose admission counts them, and those middlewares then only enforce the
+   * decision. A name absent here is not limited; without `userLimits` the middlewares are someone
+   * else's (a test's stand-ins): authentication counts nothing for them and only Koa runs them.
+   */
+  userLimits?: Partial<Record<UserLimitName, UserLimit>>;
 }
 
+/** The limits of RateLimiters, by the name a route declares them with. */
+export type LimitName = 'contacts' | 'contactCreate' | 'auth' | 'account';
+
+/** Those of them that limit per authenticated user. */
+export type UserLimitName = Exclude<LimitName, 'auth'>;
+
 const passThrough: Middleware = (_ctx, next) => next();
-export const NO_RATE_LIMITS: RateLimiters = { contacts: passThrough, contactCreate: passThrough, auth: passThrough, account: passThrough };
+export const NO_RATE_LIMITS: RateLimiters = { contacts: passThrough, contactCreate: passThrough, auth: passThrough, account: passThrough, userLimits: {} };
 
 const RESET = 'X-RateLimit-Reset';
 
@@ -84,44 +97,41 @@ function wholeSecondReset(ctx: Context): number {
   return reset;
 }
 
-/** A per-user limit's middleware, carrying its limit so authentication can count it in advance (see requireAuth). */
-export interface UserLimitMiddleware extends Middleware {
-  readonly limit: UserLimit;
-  /**
-   * The decision on the caller's request: the one the user cache took while authenticating it,
-   * else the limiter's; null when the limiter did not answer (fail open).
-   */
-  decide(caller: Caller): Promise<LimitDecision | null>;
+/**
+ * The per-user limits among `names` that `limiters` declares, for requireAuth: the request is
+ * counted against them while it is admitted (one round trip with the session check). Per-IP limits
+ * (auth) are not among them: they run as plain middleware.
+ */
+export function userLimitsOf(limiters: RateLimiters, names: readonly LimitName[]): UserLimit[] {
+  return names.flatMap((name) => (name === 'auth' ? [] : (limiters.userLimits?.[name] ?? [])));
+}
+
+/**
+ * The decision on the caller's request for `limit`: the one admission took while authenticating it,
+ * else (the route did not hand the limit to requireAuth) the limiter's; null when it was not
+ * counted (fail open: the store did not answer).
+ */
+export async function decisionFor(limiter: UserRateLimiter, caller: Caller, limit: UserLimit): Promise<LimitDecision | null> {
+  if (caller.decisions?.has(limit.name)) return caller.decisions.get(limit.name) ?? null;
+  return (await limiter.take(caller.user.id, [limit]))?.[0] ?? null;
 }
 
 /**
  * A per-user limit, mounted after authentication, with the same answers as `rateLimit`. The request
- * is usually counted already: requireAuth asked the user cache to count it in the same round trip as
- * the session lookup, and the decision is in `caller.limits`; otherwise it is counted here. A limiter
- * that does not answer lets the request through without headers (fail open; the store logs it).
+ * is counted already when the route handed the limit to requireAuth (userLimitsOf), and the
+ * decision is in `caller.decisions`; otherwise it is counted here. A limiter that does not answer
+ * lets the request through without headers (fail open; the store logs it).
  */
-export function userRateLimit(limiter: UserRateLimiter, limit: UserLimit): UserLimitMiddleware {
-  const decide = async (caller: Caller) => caller.limits?.find((d) => d.name === limit.name) ?? (await limiter.take(caller.user.id, [limit]))?.[0] ?? null;
-  const middleware = async function limitUser(ctx: Context, next: () => Promise<unknown>) {
+export function userRateLimit(limiter: UserRateLimiter, limit: UserLimit): Middleware {
+  return async function limitUser(ctx, next) {
     const caller = (ctx.state as { caller?: Caller }).caller;
     if (!caller?.user.id) throw new Error(`the "${limit.name}" rate limit has no user for ${ctx.method} ${ctx.path}`);
-    const decision = await decide(caller);
+    const decision = await decisionFor(limiter, caller, limit);
     if (!decision) return next();
     for (const [name, value] of Object.entries(rateLimitHeaders(decision))) ctx.set(name, value);
     if (!decision.allowed) throw new RateLimited(Math.max(1, Math.ceil(decision.retryAfterMs / 1000)));
     return next();
   };
-  return Object.assign(middleware, { limit, decide });
-}
-
-/**
- * What a middleware of RateLimiters counts requests against, for code that counts them without
- * running it (requireAuth, the hot reads): 'none' for NO_RATE_LIMITS' pass-through, the
- * userRateLimit itself, null for any other middleware, which only running it can honour.
- */
-export function userLimitOf(middleware: Middleware): UserLimitMiddleware | 'none' | null {
-  if (middleware === passThrough) return 'none';
-  return 'limit' in middleware && 'decide' in middleware ? (middleware as UserLimitMiddleware) : null;
 }
 
 /** The X-RateLimit-* headers of a per-user limit's decision. */
@@ -144,10 +154,16 @@ export function createRateLimiters(
   limits: { contacts: Limit; contactCreate: Limit; auth: Limit; account: Limit },
 ): RateLimiters {
   const byClientIp = (ctx: Context) => clientIpKey(ctx.ip || 'unknown');
+  const userLimits: Record<UserLimitName, UserLimit> = {
+    contacts: { name: 'contacts', ...limits.contacts },
+    contactCreate: { name: 'contact-create', ...limits.contactCreate },
+    account: { name: 'account', ...limits.account },
+  };
   return {
-    contacts: userRateLimit(userLimiter, { name: 'contacts', ...limits.contacts }),
-    contactCreate: userRateLimit(userLimiter, { name: 'contact-create', ...limits.contactCreate }),
+    contacts: userRateLimit(userLimiter, userLimits.contacts),
+    contactCreate: userRateLimit(userLimiter, userLimits.contactCreate),
     auth: rateLimit(store, { name: 'auth', ...limits.auth, key: byClientIp }),
-    account: userRateLimit(userLimiter, { name: 'account', ...limits.account }),
+    account: userRateLimit(userLimiter, userLimits.account),
+    userLimits,
   };
 }

@@ -3,7 +3,6 @@ import type { Middleware } from 'koa';
 import type { UserLimit } from '../../../application/ports/user-rate-limiter.js';
 import type { Caller } from '../../../application/use-cases/authenticate.js';
 import { Unauthenticated } from '../../../domain/user.errors.js';
-import { userLimitOf } from './rate-limit.js';
 
 export interface AuthState {
   caller: Caller;
@@ -32,18 +31,14 @@ function handedOver(req: IncomingMessage): AuthenticationOutcome | undefined {
 
 /**
  * Only the Authorization header is read: a token in the query string would end up in logs.
- * `countFor`: the route's per-user limit middlewares; their limits are handed to authentication,
- * so that the user cache can count the request while it reads the session (one Redis round trip).
- * Plain middlewares among them are ignored.
+ * `limits`: the route's per-user limits (RateLimiters.userLimits, see userLimitsOf), handed to
+ * authentication, whose admission counts the request against them in the same step as the
+ * session check; the decisions are in `ctx.state.caller.decisions` for the limits' middlewares.
  */
 export function requireAuth(
-  authenticate: (token: string, countAgainst?: readonly UserLimit[]) => Promise<Caller>,
-  countFor: readonly Middleware[] = [],
+  authenticate: (token: string, limits?: readonly UserLimit[]) => Promise<Caller>,
+  limits: readonly UserLimit[] = [],
 ): Middleware<AuthState> {
-  const limits = countFor.flatMap((middleware) => {
-    const counted = userLimitOf(middleware);
-    return counted && counted !== 'none' ? [counted.limit] : [];
-  });
   return async function authenticateRequest(ctx, next) {
     const match = BEARER.exec(ctx.get('Authorization'));
     if (!match) throw new Unauthenticated();
