@@ -11,8 +11,8 @@ return take_all({}, 1, 2, tonumber(ARGV[1]))
 
 /**
  * Per-user budgets in Redis (GCRA, one key per user per limit), shared by every instance, counted by
- * one atomic script per request. Authenticated requests are normally counted by the user cache in
- * the same script as their session lookup (RedisUserCache); this counts the others (a cache miss).
+ * one atomic script per request. Authenticated requests are normally counted by admission in the
+ * same script as their session lookup (RedisAdmission); this counts the others (a cache miss).
  * Fails open through RedisLuaCommands: bounded wait, outage logged once.
  */
 export class RedisUserRateLimiter implements UserRateLimiter {
