@@ -15,12 +15,11 @@ import { once } from 'node:events';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import autocannon from 'autocannon';
-import type { Knex } from 'knex';
 import { InMemoryUserCache } from '../src/adapters/cache/in-memory-user-cache.js';
 import type { CachedAuth, UserCache } from '../src/application/ports/user-cache.js';
 import { loadConfig } from '../src/infrastructure/config.js';
 import { buildContainer } from '../src/infrastructure/container.js';
-import { createKnex } from '../src/infrastructure/database.js';
+import { createDatabase, type Database } from '../src/infrastructure/database.js';
 import { closeRedisClient, connectRedis, createRedisClient } from '../src/infrastructure/redis.js';
 import { CapturingLogger, CapturingMailer } from '../test/fakes/fakes.js';
 
@@ -40,19 +39,19 @@ class NoUserCache implements UserCache {
   async evictSession(): Promise<void> {}
 }
 
-async function openDatabase(): Promise<{ knex: Knex; drop(): Promise<void> }> {
+async function openDatabase(): Promise<Database & { drop(): Promise<void> }> {
   if (!DATABASE_URL) {
-    const knex = createKnex({ databaseUrl: '', dataDir: ':memory:' });
-    return { knex, drop: () => knex.destroy() };
+    const database = createDatabase({ databaseUrl: '', dataDir: ':memory:' });
+    return { ...database, drop: database.close };
   }
   const schema = `bench_${randomBytes(6).toString('hex')}`;
-  const knex = createKnex({ databaseUrl: DATABASE_URL, dataDir: '', schema });
-  await knex.raw('CREATE SCHEMA ??', [schema]);
+  const database = createDatabase({ databaseUrl: DATABASE_URL, dataDir: '', schema });
+  await database.knex.raw('CREATE SCHEMA ??', [schema]);
   return {
-    knex,
+    ...database,
     async drop() {
-      await knex.raw('DROP SCHEMA IF EXISTS ?? CASCADE', [schema]);
-      await knex.destroy();
+      await database.knex.raw('DROP SCHEMA IF EXISTS ?? CASCADE', [schema]);
+      await database.close();
     },
   };
 }
@@ -87,7 +86,7 @@ async function runCase(name: string, options: { cache?: UserCache; redis?: boole
   const redisKeyPrefix = `bench:${randomBytes(6).toString('hex')}:`;
   const config = loadConfig({ BCRYPT_ROUNDS: '4', LOG_LEVEL: 'silent', NODE_ENV: 'test', ...(options.redis ? { REDIS_URL } : {}) });
   const container = await buildContainer(config, {
-    knex: db.knex,
+    database: db,
     mailer: new CapturingMailer(),
     logger: new CapturingLogger(),
     redisKeyPrefix,

@@ -15,6 +15,7 @@ import { WorkerBcryptPasswordHasher } from '../adapters/security/worker-bcrypt-p
 import { CloudinaryAvatarStorage } from '../adapters/storage/cloudinary-avatar-storage.js';
 import { LocalDiskAvatarStorage } from '../adapters/storage/local-disk-avatar-storage.js';
 import type { Config } from './config.js';
+import type { Database } from './database.js';
 import { PQueueBackgroundTasks } from '../adapters/tasks/p-queue-background-tasks.js';
 import { resolveJwtSecret } from './jwt-secret.js';
 import { createLogger } from './logger.js';
@@ -29,7 +30,8 @@ export { SchemaBehind } from './wiring/database.js';
 
 /** Adapters a caller (a test, the benchmark) may supply instead of the ones the config selects. */
 export interface Overrides {
-  knex?: Knex;
+  /** A database the caller made and closes (see createDatabase). */
+  database?: Database;
   mailer?: Mailer;
   clock?: Clock;
   logger?: Logger;
@@ -74,7 +76,7 @@ export async function buildContainer(config: Config, overrides: Overrides = {}):
   const logger = overrides.logger ?? createLogger(config.logLevel);
   const clock = overrides.clock ?? systemClock;
 
-  const database = await openDatabase(config, overrides.knex);
+  const database = await openDatabase(config, overrides.database);
   const mailer = overrides.mailer ?? chooseMailer(config, logger);
   const outbox = createOutbox(config, { knex: database.knex, mailer, clock, logger });
   // Committed emails wake the dispatcher at once; the poll interval only paces retries.
@@ -100,9 +102,9 @@ export async function buildContainer(config: Config, overrides: Overrides = {}):
     hasher,
     tokens,
     cache: shared.cache,
+    admission: shared.admission,
     clock,
     avatars,
-    admission: shared.admission,
     loginThrottle: shared.loginThrottle,
     tasks,
     dummyHash,

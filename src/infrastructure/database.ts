@@ -5,10 +5,9 @@ import path from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import knexPkg, { type Knex } from 'knex';
 import ClientPgLite from 'knex-pglite';
-import { knexSnakeCaseMappers } from 'objection';
-import { migrationSource } from '../../migrations/index.js';
 import pg from 'pg';
-import { attachStatementPool, namedStatements } from '../adapters/persistence/prepared-statement.js';
+import { migrationSource } from '../../migrations/index.js';
+import { snakeCaseMappers } from '../adapters/persistence/snake-case.js';
 
 /** Bounds on talking to PostgreSQL over the network (PGlite, in-process, has none). */
 export interface DatabaseTimeouts {
@@ -43,7 +42,7 @@ export interface DatabaseOptions {
   /** Connections of knex's pool (default 10). */
   poolMax?: number;
   /**
-   * Connections of the prepared reads' pool (default 10), beside knex's (see PreparedStatement); 0:
+   * Connections of the prepared reads' pool (default 10), beside knex's (see StatementRunner); 0:
    * they share knex's pool. None behind a transaction-mode pooler, where they go through knex.
    */
   readPoolMax?: number;
@@ -51,49 +50,77 @@ export interface DatabaseOptions {
 
 export type DatabasePooler = 'none' | 'transaction';
 
-/** One knex for the whole app: PostgreSQL through pg when a URL is given, else embedded PGlite. */
-export function createKnex(options: DatabaseOptions): Knex {
-  const timeouts = { ...DEFAULT_TIMEOUTS, ...options.timeouts };
+/** The app's database: what the repositories are built on, and who closes it. */
+export interface Database {
+  knex: Knex;
+  /**
+   * The prepared reads' pool of their own, beside knex's; null on PGlite, behind a transaction-mode
+   * pooler, and with `readPoolMax` 0, where they take connections from knex's pool.
+   */
+  readPool: pg.Pool | null;
+  /** False behind a transaction-mode pooler, which keeps no named statements from one transaction to the next. */
+  namedStatements: boolean;
+  /** Ends knex's pool and the read pool (PGlite: the engine). Safe to call twice. */
+  close(): Promise<void>;
+}
+
+/** PostgreSQL through pg when a URL is given, else embedded PGlite. */
+export function createDatabase(options: DatabaseOptions): Database {
   const pooled = options.pooler === 'transaction';
   // knex keeps a schema with `SET search_path` on each new connection: session state a pooler loses.
   if (pooled && options.schema) throw new Error('a schema (search_path) cannot be kept behind a transaction-mode pooler');
-  const common: Knex.Config = {
-    ...knexSnakeCaseMappers(),
-    migrations: { migrationSource },
+  const { knex, readPool } = options.databaseUrl ? connectPostgres(options) : { knex: openPglite(options), readPool: null };
+  let closed: Promise<void> | undefined;
+  return {
+    knex,
+    readPool,
+    namedStatements: !pooled,
+    close: () => (closed ??= Promise.all([readPool?.end(), knex.destroy()]).then(() => {})),
   };
-  if (options.databaseUrl) {
-    // No read pool behind a transaction-mode pooler: no named statements to keep there.
-    const readPoolMax = pooled ? 0 : (options.readPoolMax ?? 10);
-    const connection = {
-      connectionString: options.databaseUrl,
-      connectionTimeoutMillis: timeouts.connectMs,
-      keepAlive: true,
-      ...(timeouts.queryMs
-        ? {
-            // A pooler refuses startup parameters it does not know (PgBouncer: "unsupported startup parameter").
-            ...(pooled ? {} : { statement_timeout: timeouts.queryMs }),
-            // A server that stopped answering (a dead link rather than a refused one) cancels nothing.
-            query_timeout: timeouts.queryMs + 1000,
-          }
-        : {}),
-    };
-    const knex = knexPkg.knex({
-      ...common,
-      ...namedStatements(!pooled),
-      acquireConnectionTimeout: timeouts.acquireMs,
-      client: 'pg',
-      connection,
-      searchPath: options.schema ? [options.schema] : undefined,
-      pool: {
-        min: 0,
-        max: options.poolMax ?? 10,
-        // A connection whose query timed out may still be waiting for its answer: never hand it out again.
-        validate: (connection: { readyForQuery?: boolean }) => connection.readyForQuery === true,
-      },
-    });
-    if (readPoolMax > 0) withStatementPool(knex, statementPool({ connection, schema: options.schema, max: readPoolMax, acquireMs: timeouts.acquireMs }));
-    return knex;
+}
+
+const COMMON: Knex.Config = { ...snakeCaseMappers, migrations: { migrationSource } };
+
+function connectPostgres(options: DatabaseOptions): { knex: Knex; readPool: pg.Pool | null } {
+  const timeouts = { ...DEFAULT_TIMEOUTS, ...options.timeouts };
+  const pooled = options.pooler === 'transaction';
+  // No read pool behind a transaction-mode pooler: no named statements to keep there.
+  const readPoolMax = pooled ? 0 : (options.readPoolMax ?? 10);
+  // The read pool takes the schema as a startup parameter.
+  if (readPoolMax > 0 && options.schema !== undefined && !/^[A-Za-z_][A-Za-z0-9_]*$/.test(options.schema)) {
+    throw new Error(`unsupported schema name: ${JSON.stringify(options.schema)}`);
   }
+  const connection = {
+    connectionString: options.databaseUrl,
+    connectionTimeoutMillis: timeouts.connectMs,
+    keepAlive: true,
+    ...(timeouts.queryMs
+      ? {
+          // A pooler refuses startup parameters it does not know (PgBouncer: "unsupported startup parameter").
+          ...(pooled ? {} : { statement_timeout: timeouts.queryMs }),
+          // A server that stopped answering (a dead link rather than a refused one) cancels nothing.
+          query_timeout: timeouts.queryMs + 1000,
+        }
+      : {}),
+  };
+  const knex = knexPkg.knex({
+    ...COMMON,
+    acquireConnectionTimeout: timeouts.acquireMs,
+    client: 'pg',
+    connection,
+    searchPath: options.schema ? [options.schema] : undefined,
+    pool: {
+      min: 0,
+      max: options.poolMax ?? 10,
+      // A connection whose query timed out may still be waiting for its answer: never hand it out again.
+      validate: (connection: { readyForQuery?: boolean }) => connection.readyForQuery === true,
+    },
+  });
+  const readPool = readPoolMax > 0 ? statementPool({ connection, schema: options.schema, max: readPoolMax, acquireMs: timeouts.acquireMs }) : null;
+  return { knex, readPool };
+}
+
+function openPglite(options: DatabaseOptions): Knex {
   let filename: string | undefined;
   if (options.dataDir !== ':memory:') {
     filename = pgliteDir(options.dataDir);
@@ -103,7 +130,7 @@ export function createKnex(options: DatabaseOptions): Knex {
   // PGlite has one connection, shared by every query in flight, and its first acquisition boots the
   // engine; on a busy machine either can outlast a timeout meant for a network pool.
   return knexPkg.knex({
-    ...common,
+    ...COMMON,
     acquireConnectionTimeout: 60_000,
     client: ClientPgLite as unknown as typeof knexPkg.Client,
     dialect: 'postgres',
@@ -112,14 +139,13 @@ export function createKnex(options: DatabaseOptions): Knex {
 }
 
 /**
- * The prepared reads' own pool (see PreparedStatement): the same connection settings as knex's, a
+ * The prepared reads' own pool (see StatementRunner): the same connection settings as knex's, a
  * schema as a startup parameter (knex sets its own with `SET search_path` on each new connection),
  * and the same bounds: `acquireMs` on waiting for a connection, opening included, `connectMs` (the
  * client's own) on opening one.
  */
 function statementPool(options: { connection: pg.ClientConfig; schema?: string; max: number; acquireMs: number }): pg.Pool {
   const { connection, schema } = options;
-  if (schema !== undefined && !/^[A-Za-z_][A-Za-z0-9_]*$/.test(schema)) throw new Error(`unsupported schema name: ${JSON.stringify(schema)}`);
   class StatementClient extends pg.Client {
     constructor(config?: pg.ClientConfig) {
       super({ ...config, connectionTimeoutMillis: connection.connectionTimeoutMillis });
@@ -136,20 +162,6 @@ function statementPool(options: { connection: pg.ClientConfig; schema?: string; 
   // query opens another; without a listener the error would end the process.
   pool.on('error', () => {});
   return pool;
-}
-
-/** Gives `knex` the statement pool, and ends the pool when the knex is destroyed. */
-function withStatementPool(knex: Knex, pool: pg.Pool): void {
-  attachStatementPool(knex, pool);
-  // knex.destroy() is its client's destroy, and knex's own property cannot be replaced.
-  const client = knex.client as { destroy(callback?: unknown): Promise<void> };
-  const destroy = client.destroy.bind(client);
-  let ended: Promise<void> | undefined;
-  client.destroy = async (callback?: unknown) => {
-    ended ??= pool.end();
-    await ended;
-    return destroy(callback);
-  };
 }
 
 /**

@@ -27,8 +27,8 @@ for (const backend of BACKENDS) {
       name: `knex/${backend.name}`,
       available: () => backend.available(),
       async open() {
-        const { knex, drop } = await db();
-        return { repos: knexRepositories(knex), uow: new KnexUnitOfWork(knex), close: drop };
+        const database = await db();
+        return { repos: knexRepositories(database.knex, database), uow: new KnexUnitOfWork(database.knex, database), close: database.drop };
       },
       close: (store) => store.close(),
     }),
@@ -36,8 +36,9 @@ for (const backend of BACKENDS) {
 
   test(`[knex/${backend.name}] deleting a user deletes their contacts`, async (t) => {
     if (!(await backend.available())) return t.pass(`${backend.name} is not running`);
-    const { knex } = await db();
-    const repos = knexRepositories(knex);
+    const database = await db();
+    const { knex } = database;
+    const repos = knexRepositories(knex, database);
     const user = await repos.users.create({ username: 'Gone', email: `gone-${Date.now()}@example.com`, passwordHash: 'x', avatarUrl: 'x' });
     const contact = await repos.contacts.create(user.id, {
       firstName: 'A',

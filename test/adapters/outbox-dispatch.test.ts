@@ -1,6 +1,7 @@
 import test from 'ava';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Knex } from 'knex';
+import type { Database } from '../../src/infrastructure/database.js';
 import type { Email, Mailer } from '../../src/application/ports/mailer.js';
 import { makeDeliverPendingEmails } from '../../src/application/use-cases/deliver-pending-emails.js';
 import { KnexOutboxRepository } from '../../src/adapters/persistence/knex-outbox-repository.js';
@@ -51,20 +52,20 @@ async function assertEachSentOnce(t: import('ava').ExecutionContext, knex: Knex,
 test('two app instances on one PostgreSQL database deliver each message exactly once between them', async (t) => {
   if (!(await postgresBackend.available())) return t.pass('postgres is not running');
   let db: TestDatabase | undefined;
-  let other: Knex | undefined;
+  let other: Database | undefined;
   try {
     db = await postgresBackend.create();
     // A second pool of its own, as a second instance of the app would have.
     other = db.openPool!();
     const addresses = await enqueueMany(db.knex);
     const log: { worker: string; to: string }[] = [];
-    const [a, b] = await Promise.all([worker(db.knex, 'a', log)(), worker(other, 'b', log)()]);
+    const [a, b] = await Promise.all([worker(db.knex, 'a', log)(), worker(other.knex, 'b', log)()]);
 
     t.is(a.sent + b.sent, MESSAGES);
     await assertEachSentOnce(t, db.knex, addresses, log);
     t.true(a.sent > 0 && b.sent > 0, `both instances took part (a: ${a.sent}, b: ${b.sent})`);
   } finally {
-    await other?.destroy();
+    await other?.close();
     await db?.drop();
   }
 });

@@ -1,8 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import type { Knex } from 'knex';
 import pg from 'pg';
 import { createClient } from 'redis';
-import { createKnex, migrateLatest, type DatabasePooler } from '../../src/infrastructure/database.js';
+import { createDatabase, type Database, type DatabasePooler, migrateLatest } from '../../src/infrastructure/database.js';
 
 export const TEST_DATABASE_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 /**
@@ -15,11 +14,11 @@ export const TEST_REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6
 /** In CI every service must answer: a test that needs one fails instead of skipping. */
 export const REQUIRE_SERVICES = process.env.REQUIRE_SERVICES === '1' || process.env.REQUIRE_SERVICES === 'true';
 
-export interface TestDatabase {
-  knex: Knex;
-  /** PostgreSQL only: a second pool of its own on the same database, as another instance of the app would have (destroy it yourself). */
-  openPool?(): Knex;
-  /** Drops what the test created. */
+/** A database as the app makes it (its knex, its read pool on PostgreSQL), for a test of its own. */
+export interface TestDatabase extends Database {
+  /** PostgreSQL only: a second database of its own on the same one, as another instance of the app would have (close it yourself). */
+  openPool?(): Database;
+  /** Drops what the test created, and closes the database. */
   drop(): Promise<void>;
 }
 
@@ -72,9 +71,9 @@ export const pgliteBackend: Backend = {
   name: 'pglite',
   available: async () => true,
   async create() {
-    const knex = createKnex({ databaseUrl: '', dataDir: ':memory:' });
-    await migrateLatest(knex);
-    return { knex, drop: () => knex.destroy() };
+    const database = createDatabase({ databaseUrl: '', dataDir: ':memory:' });
+    await migrateLatest(database.knex);
+    return { ...database, drop: database.close };
   },
 };
 
@@ -93,14 +92,14 @@ export const postgresBackend: Backend = {
   async create() {
     const name = `test_${randomBytes(6).toString('hex')}`;
     if (TEST_DATABASE_POOLER === 'transaction') return createPooledDatabase(name);
-    const knex = createKnex({ databaseUrl: TEST_DATABASE_URL, dataDir: '', schema: name, timeouts: TEST_TIMEOUTS });
-    await migrateLatest(knex, name);
+    const database = createDatabase({ databaseUrl: TEST_DATABASE_URL, dataDir: '', schema: name, timeouts: TEST_TIMEOUTS });
+    await migrateLatest(database.knex, name);
     return {
-      knex,
-      openPool: () => createKnex({ databaseUrl: TEST_DATABASE_URL, dataDir: '', schema: name, timeouts: TEST_TIMEOUTS }),
+      ...database,
+      openPool: () => createDatabase({ databaseUrl: TEST_DATABASE_URL, dataDir: '', schema: name, timeouts: TEST_TIMEOUTS }),
       async drop() {
-        await knex.raw('DROP SCHEMA IF EXISTS ?? CASCADE', [name]);
-        await knex.destroy();
+        await database.knex.raw('DROP SCHEMA IF EXISTS ?? CASCADE', [name]);
+        await database.close();
       },
     };
   },
@@ -111,13 +110,13 @@ async function createPooledDatabase(name: string): Promise<TestDatabase> {
   await adminQuery(`CREATE DATABASE "${name}"`);
   const url = new URL(TEST_DATABASE_URL);
   url.pathname = `/${name}`;
-  const knex = createKnex({ databaseUrl: url.href, dataDir: '', pooler: 'transaction', timeouts: TEST_TIMEOUTS });
-  await migrateLatest(knex);
+  const database = createDatabase({ databaseUrl: url.href, dataDir: '', pooler: 'transaction', timeouts: TEST_TIMEOUTS });
+  await migrateLatest(database.knex);
   return {
-    knex,
-    openPool: () => createKnex({ databaseUrl: url.href, dataDir: '', pooler: 'transaction', timeouts: TEST_TIMEOUTS }),
+    ...database,
+    openPool: () => createDatabase({ databaseUrl: url.href, dataDir: '', pooler: 'transaction', timeouts: TEST_TIMEOUTS }),
     async drop() {
-      await knex.destroy();
+      await database.close();
       // The pooler may still hold server connections to it: FORCE ends them.
       await adminQuery(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
     },

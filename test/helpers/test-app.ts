@@ -84,7 +84,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     config = loadConfig({ BCRYPT_ROUNDS: '4', LOG_LEVEL: 'silent', NODE_ENV: 'test', PUBLIC_URL: publicUrl, ...GENEROUS_LIMITS, ...options.env });
     db = await (options.backend ?? pgliteBackend).create();
     container = await buildContainer(config, {
-      knex: db.knex,
+      database: db,
       ...(options.configuredMailer ? {} : { mailer }),
       logger: options.logger ?? logger,
       ...(options.clock ? { clock: options.clock } : {}),

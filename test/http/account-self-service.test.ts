@@ -1,5 +1,5 @@
 import test from 'ava';
-import type { Knex } from 'knex';
+import type { Database } from '../../src/infrastructure/database.js';
 import { pgliteBackend, postgresAvailable, postgresBackend, redisAvailable, TEST_REDIS_URL, type Backend } from '../helpers/databases.js';
 import { png } from '../helpers/images.js';
 import { jwtClaims, recordQueries } from '../helpers/queries.js';
@@ -493,13 +493,13 @@ test('with Redis, two instances on one database: what one instance revokes, the 
   if (!(await postgresAvailable()) || !(await redisAvailable())) return void t.pass('PostgreSQL or Redis is not running');
   // One database, two pools: a schema of its own, or a database of its own behind a pooler.
   const database = await postgresBackend.create();
-  const knexes = [database.knex, database.openPool!()];
-  const shared = (knex: Knex): Backend => ({ name: 'postgres', available: async () => true, create: async () => ({ knex, drop: async () => {} }) });
+  const databases = [database, database.openPool!()];
+  const shared = (db: Database): Backend => ({ name: 'postgres', available: async () => true, create: async () => ({ ...db, drop: async () => {} }) });
   const redisKeyPrefix = randomRedisPrefix();
   const env = { REDIS_URL: TEST_REDIS_URL };
-  const a = await startTestApp({ backend: shared(knexes[0]!), env, redisKeyPrefix });
+  const a = await startTestApp({ backend: shared(databases[0]!), env, redisKeyPrefix });
   // B sends no email of its own accord, so A's mailer sees every email A's requests enqueue.
-  const b = await startTestApp({ backend: shared(knexes[1]!), env: { ...env, OUTBOX_POLL_INTERVAL_MS: '3600000' }, redisKeyPrefix });
+  const b = await startTestApp({ backend: shared(databases[1]!), env: { ...env, OUTBOX_POLL_INTERVAL_MS: '3600000' }, redisKeyPrefix });
   try {
     const laptop = await signUpAndLogIn(a);
     const phone = await logIn(a, laptop.email);
@@ -531,7 +531,7 @@ test('with Redis, two instances on one database: what one instance revokes, the 
   } finally {
     await b.close();
     await a.close();
-    await knexes[1]!.destroy();
+    await databases[1]!.close();
     await database.drop();
   }
 });

@@ -1,6 +1,6 @@
 import test from 'ava';
 import { randomBytes } from 'node:crypto';
-import { createKnex, migrateLatest } from '../../src/infrastructure/database.js';
+import { createDatabase, migrateLatest } from '../../src/infrastructure/database.js';
 import { postgresAvailable, TEST_DATABASE_URL, type Backend } from '../helpers/databases.js';
 import { TcpProxy } from '../helpers/tcp-proxy.js';
 import { PASSWORD, signUpAndLogIn, startTestApp, uniqueEmail, type TestApp } from '../helpers/test-app.js';
@@ -21,14 +21,14 @@ function behind(proxy: TcpProxy): Backend {
       const schema = `test_${randomBytes(6).toString('hex')}`;
       const target = new URL(TEST_DATABASE_URL);
       target.host = `127.0.0.1:${proxy.port}`;
-      const knex = createKnex({ databaseUrl: target.toString(), dataDir: '', schema, timeouts: TIMEOUTS });
-      await migrateLatest(knex, schema);
+      const database = createDatabase({ databaseUrl: target.toString(), dataDir: '', schema, timeouts: TIMEOUTS });
+      await migrateLatest(database.knex, schema);
       return {
-        knex,
+        ...database,
         async drop() {
           await proxy.restore();
-          await knex.raw('DROP SCHEMA IF EXISTS ?? CASCADE', [schema]);
-          await knex.destroy();
+          await database.knex.raw('DROP SCHEMA IF EXISTS ?? CASCADE', [schema]);
+          await database.close();
         },
       };
     },

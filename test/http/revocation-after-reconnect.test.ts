@@ -1,8 +1,7 @@
 import test, { type ExecutionContext } from 'ava';
-import type { Knex } from 'knex';
 import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { createKnex, migrateLatest } from '../../src/infrastructure/database.js';
+import { createDatabase, type Database, migrateLatest } from '../../src/infrastructure/database.js';
 import { postgresAvailable, redisAvailable, TEST_DATABASE_URL, TEST_REDIS_URL, type Backend } from '../helpers/databases.js';
 import { jwtClaims, recordQueries } from '../helpers/queries.js';
 import { RedisLink } from '../helpers/redis-servers.js';
@@ -25,15 +24,15 @@ async function twoInstances(t: ExecutionContext): Promise<Pair | null> {
     return null;
   }
   const schema = `test_${randomBytes(6).toString('hex')}`;
-  const knexes = [0, 1].map(() => createKnex({ databaseUrl: TEST_DATABASE_URL, dataDir: '', schema }));
-  await migrateLatest(knexes[0]!, schema);
-  const shared = (knex: Knex): Backend => ({ name: 'postgres', available: async () => true, create: async () => ({ knex, drop: async () => {} }) });
+  const databases = [0, 1].map(() => createDatabase({ databaseUrl: TEST_DATABASE_URL, dataDir: '', schema }));
+  await migrateLatest(databases[0]!.knex, schema);
+  const shared = (database: Database): Backend => ({ name: 'postgres', available: async () => true, create: async () => ({ ...database, drop: async () => {} }) });
   const redisKeyPrefix = randomRedisPrefix();
   const link = await RedisLink.open(TEST_REDIS_URL);
-  const a = await startTestApp({ backend: shared(knexes[0]!), env: { REDIS_URL: TEST_REDIS_URL, REDIS_TIMEOUT_MS: '2000' }, redisKeyPrefix });
+  const a = await startTestApp({ backend: shared(databases[0]!), env: { REDIS_URL: TEST_REDIS_URL, REDIS_TIMEOUT_MS: '2000' }, redisKeyPrefix });
   // Only A delivers emails, so that A's mailer holds every link.
   const b = await startTestApp({
-    backend: shared(knexes[1]!),
+    backend: shared(databases[1]!),
     env: { REDIS_URL: link.url, REDIS_TIMEOUT_MS: '2000', OUTBOX_POLL_INTERVAL_MS: '3600000' },
     redisKeyPrefix,
   });
@@ -41,8 +40,8 @@ async function twoInstances(t: ExecutionContext): Promise<Pair | null> {
     await b.close();
     await a.close();
     await link.close();
-    await knexes[0]!.raw('DROP SCHEMA IF EXISTS ?? CASCADE', [schema]);
-    await Promise.all(knexes.map((k) => k.destroy()));
+    await databases[0]!.knex.raw('DROP SCHEMA IF EXISTS ?? CASCADE', [schema]);
+    await Promise.all(databases.map((database) => database.close()));
   });
   return { a, b, link };
 }

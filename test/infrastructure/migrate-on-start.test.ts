@@ -5,7 +5,7 @@ import { migrationSource } from '../../migrations/index.js';
 import { KnexContactRepository } from '../../src/adapters/persistence/knex-contact-repository.js';
 import { loadConfig } from '../../src/infrastructure/config.js';
 import { buildContainer, SchemaBehind, type Container } from '../../src/infrastructure/container.js';
-import { createKnex, migrateLatest } from '../../src/infrastructure/database.js';
+import { createDatabase, migrateLatest } from '../../src/infrastructure/database.js';
 import { CapturingLogger, CapturingMailer } from '../fakes/fakes.js';
 import { postgresAvailable, TEST_DATABASE_POOLER, TEST_DATABASE_URL } from '../helpers/databases.js';
 
@@ -45,13 +45,14 @@ function start(databaseUrl: string, env: Record<string, string> = {}): Promise<C
 }
 
 async function appliedMigrations(databaseUrl: string): Promise<{ names: string[]; lockRows: number }> {
-  const knex = createKnex({ databaseUrl, dataDir: '', pooler: TEST_DATABASE_POOLER });
+  const database = createDatabase({ databaseUrl, dataDir: '', pooler: TEST_DATABASE_POOLER });
+  const { knex } = database;
   try {
     const names = (await knex('knex_migrations').select('name').orderBy('id')).map((r: { name: string }) => r.name);
     const [lock] = await knex('knex_migrations_lock').count({ n: '*' });
     return { names, lockRows: Number(lock!.n) };
   } finally {
-    await knex.destroy();
+    await database.close();
   }
 }
 
@@ -78,11 +79,11 @@ test('four replicas starting at once on an empty database all come up, and each 
 test('the migration entry point run concurrently with starting replicas leaves one copy of each migration', async (t) => {
   if (!(await postgresAvailable())) return t.pass('PostgreSQL is not running');
   const url = await freshDatabase(t);
-  const knexes = [0, 1, 2].map(() => createKnex({ databaseUrl: url, dataDir: '', pooler: TEST_DATABASE_POOLER }));
+  const databases = [0, 1, 2].map(() => createDatabase({ databaseUrl: url, dataDir: '', pooler: TEST_DATABASE_POOLER }));
   try {
-    await Promise.all(knexes.map((knex) => migrateLatest(knex)));
+    await Promise.all(databases.map((database) => migrateLatest(database.knex)));
   } finally {
-    await Promise.all(knexes.map((knex) => knex.destroy()));
+    await Promise.all(databases.map((database) => database.close()));
   }
   const { names, lockRows } = await appliedMigrations(url);
   t.deepEqual(names, await migrationSource.getMigrations([]));
@@ -96,12 +97,12 @@ test('with MIGRATE_ON_START=false a replica refuses to start on a database that 
   t.deepEqual(refused!.pending, await migrationSource.getMigrations([]));
   t.regex(refused!.message, /npm run migrate/);
   // The refusal wrote nothing: the one-shot migration then runs from scratch.
-  const knex = createKnex({ databaseUrl: url, dataDir: '', pooler: TEST_DATABASE_POOLER });
+  const database = createDatabase({ databaseUrl: url, dataDir: '', pooler: TEST_DATABASE_POOLER });
   try {
-    t.false(await knex.schema.hasTable('knex_migrations'));
-    await migrateLatest(knex);
+    t.false(await database.knex.schema.hasTable('knex_migrations'));
+    await migrateLatest(database.knex);
   } finally {
-    await knex.destroy();
+    await database.close();
   }
   const container = await start(url, { MIGRATE_ON_START: 'false' });
   try {

@@ -1,13 +1,11 @@
 import type { Knex } from 'knex';
-import { raw } from 'objection';
 import type { ContactPage, ContactRepository } from '../../application/ports/contact-repository.js';
 import { addDays, isLeapYear } from '../../domain/birthdays.js';
 import { ContactChanged, ContactEmailTaken } from '../../domain/contact.errors.js';
 import type { Contact, ContactFields, ContactQuery } from '../../domain/contact.js';
 import { emailKey } from '../../domain/validation.js';
-import { ContactModel } from './models/contact.model.js';
 import { isUniqueViolation, isUuid } from './pg-errors.js';
-import { PreparedStatement } from './prepared-statement.js';
+import { PreparedStatement, type StatementOptions, StatementRunner } from './prepared-statement.js';
 
 // The pg driver turns a `date` into a Date at local midnight (PGlite at UTC midnight); as text it
 // is the same calendar day everywhere. Instants leave the database already in the domain's form.
@@ -21,63 +19,80 @@ const YEARLESS_YEAR = '0004';
 const BIRTHDAY = `CASE WHEN birthday < DATE '1000-01-01' THEN '--' || to_char(birthday, 'MM-DD') ELSE to_char(birthday, 'YYYY-MM-DD') END`;
 const storedBirthday = (birthday: string | null | undefined) =>
   typeof birthday === 'string' && birthday.startsWith('--') ? `${YEARLESS_YEAR}${birthday.slice(1)}` : birthday;
-function stored<T extends Partial<ContactFields>>(fields: T): T {
-  return fields.birthday === undefined ? fields : { ...fields, birthday: storedBirthday(fields.birthday) };
+
+/** Each field of a contact and the column that holds it. */
+const FIELD_COLUMNS = {
+  firstName: 'first_name',
+  lastName: 'last_name',
+  email: 'email',
+  phone: 'phone',
+  birthday: 'birthday',
+  notes: 'notes',
+} as const satisfies Record<keyof ContactFields, string>;
+const FIELDS = Object.keys(FIELD_COLUMNS) as (keyof ContactFields)[];
+
+/** What every statement that answers contacts selects or returns; `toContact` reads it. */
+const COLUMNS = `id, user_id, first_name, last_name, email, phone, ${BIRTHDAY} AS birthday, notes, version,
+  ${isoInstant('created_at')} AS created_at, ${isoInstant('updated_at')} AS updated_at`;
+
+interface ContactRow {
+  id: string;
+  user_id: string;
+  first_name: string;
+  last_name: string;
+  email: string | null;
+  phone: string | null;
+  birthday: string | null;
+  notes: string | null;
+  version: number | string;
+  created_at: string;
+  updated_at: string;
 }
-
-const COLUMNS = [
-  'id',
-  'userId',
-  'firstName',
-  'lastName',
-  'email',
-  'phone',
-  raw(`${BIRTHDAY} AS birthday`),
-  'notes',
-  'version',
-  raw(`${isoInstant('created_at')} AS created_at`),
-  raw(`${isoInstant('updated_at')} AS updated_at`),
-];
-
-/** A contact as a read returns it: the columns of READ_COLUMNS or of a model. */
-type ContactRow = Pick<ContactModel, keyof Contact>;
 /** The row of a page past the end: the total, no contact. */
 type NoContact = { [K in keyof ContactRow]: null };
 
 function toContact(row: ContactRow): Contact {
   return {
     id: row.id,
-    userId: row.userId,
-    firstName: row.firstName,
-    lastName: row.lastName,
+    userId: row.user_id,
+    firstName: row.first_name,
+    lastName: row.last_name,
     email: row.email,
     phone: row.phone,
-    birthday: row.birthday ?? null,
-    notes: row.notes ?? null,
+    birthday: row.birthday,
+    notes: row.notes,
     version: Number(row.version),
-    createdAt: row.createdAt,
-    updatedAt: row.updatedAt,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
   };
 }
 
-// The two reads every client repeats are prepared statements with fixed SQL (see PreparedStatement).
-const READ_COLUMNS = `id, user_id AS "userId", first_name AS "firstName", last_name AS "lastName", email, phone,
-  ${BIRTHDAY} AS birthday, notes, version, ${isoInstant('created_at')} AS "createdAt", ${isoInstant('updated_at')} AS "updatedAt"`;
-const CONTACT_BY_ID = new PreparedStatement('contacts.find_by_id.v2', `SELECT ${READ_COLUMNS} FROM contacts WHERE id = ? AND user_id = ?`);
+/** The values of FIELDS, in their order, as stored. */
+const fieldValues = (fields: Partial<ContactFields>, which: readonly (keyof ContactFields)[]) =>
+  which.map((field) => (field === 'birthday' ? storedBirthday(fields.birthday) : fields[field]) ?? null);
+
+// The reads every client repeats have a fixed text, prepared once per connection (see StatementRunner).
+const CONTACT_BY_ID = new PreparedStatement('contacts.find_by_id.v3', `SELECT ${COLUMNS} FROM contacts WHERE id = ? AND user_id = ?`);
+const INSERT = new PreparedStatement(
+  'contacts.insert.v1',
+  `INSERT INTO contacts (user_id, ${FIELDS.map((field) => FIELD_COLUMNS[field]).join(', ')}) VALUES (?${', ?'.repeat(FIELDS.length)}) RETURNING ${COLUMNS}`,
+);
 
 /** Rows per INSERT of an import: 7 values each, far below PostgreSQL's 65,535 bindings. */
 const INSERT_BATCH = 500;
 
 // The export's pages, by keyset on (created_at, id) along the index contacts_user_created. The
 // cursor is created_at to the microsecond, so that rows created in one millisecond are never skipped.
+// An ORDER BY names the table's columns: a bare created_at would be the text of COLUMNS.
 const CURSOR = `to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS cursor`;
 const ALL_FIRST = new PreparedStatement(
-  'contacts.all_first.v1',
-  `SELECT ${READ_COLUMNS}, ${CURSOR} FROM contacts WHERE user_id = ? ORDER BY created_at, id LIMIT ?`,
+  'contacts.all_first.v2',
+  `SELECT ${COLUMNS}, ${CURSOR} FROM contacts WHERE user_id = ? ORDER BY contacts.created_at, contacts.id LIMIT ?`,
 );
 const ALL_AFTER = new PreparedStatement(
-  'contacts.all_after.v1',
-  `SELECT ${READ_COLUMNS}, ${CURSOR} FROM contacts WHERE user_id = ? AND (created_at, id) > (?::timestamptz, ?::uuid) ORDER BY created_at, id LIMIT ?`,
+  'contacts.all_after.v2',
+  `SELECT ${COLUMNS}, ${CURSOR} FROM contacts WHERE user_id = ? AND (contacts.created_at, contacts.id) > (?::timestamptz, ?::uuid)
+    ORDER BY contacts.created_at, contacts.id LIMIT ?`,
 );
 
 /** The list's optional filters, each a condition on the contact and the pattern it is given. */
@@ -112,9 +127,9 @@ function searchFor(ownerId: string, query: ContactQuery): { page: PreparedStatem
     // Where the page's contacts come from, and how many times the conditions' values are bound.
     const [name, prefix, counted, paged, filterPasses] =
       used.length === 0
-        ? ['v4', '', `contacts WHERE ${where}`, `SELECT * FROM contacts WHERE ${where} ORDER BY created_at, id LIMIT ? OFFSET ?`, 2]
+        ? ['v5', '', `contacts WHERE ${where}`, `SELECT * FROM contacts WHERE ${where} ORDER BY created_at, id LIMIT ? OFFSET ?`, 2]
         : [
-            'v6',
+            'v7',
             `WITH matches AS MATERIALIZED (SELECT id, created_at FROM contacts WHERE ${where}) `,
             'matches',
             'SELECT contacts.* FROM (SELECT id FROM matches ORDER BY created_at, id LIMIT ? OFFSET ?) m JOIN contacts ON contacts.id = m.id',
@@ -122,7 +137,7 @@ function searchFor(ownerId: string, query: ContactQuery): { page: PreparedStatem
           ];
     const page = new PreparedStatement(
       `contacts.search_page.${name}.${combination}`,
-      `${prefix}SELECT t.total AS "totalCount", ${READ_COLUMNS}
+      `${prefix}SELECT t.total AS total_count, ${COLUMNS}
         FROM (SELECT count(*) AS total FROM ${counted}) t
         LEFT JOIN LATERAL (${paged}) c ON true
         ORDER BY c.created_at, c.id`,
@@ -144,20 +159,84 @@ function monthDay(day: string): number {
   return Number(day.slice(5, 7)) * 100 + Number(day.slice(8, 10));
 }
 
-/** SQL for the date a contact's birthday falls on in `year`, and its bindings. */
-function occurrence(year: number): [string, number[]] {
-  return ['make_date(?::int, birthday_md / 100, CASE WHEN birthday_md = 229 THEN ?::int ELSE birthday_md % 100 END)', [year, isLeapYear(year) ? 29 : 28]];
+/** `version = ANY(…)` takes the accepted versions as one array literal, whatever their number. */
+const versionList = (versions: readonly number[]) => `{${versions.map((v) => Math.trunc(v)).join(',')}}`;
+
+/**
+ * One statement per set of changed fields, with or without the versions a write expects, each
+ * prepared once per connection like the reads: there are at most 2 × 2⁶ of them.
+ */
+const updateStatements = new Map<string, PreparedStatement>();
+function updateFor(changed: readonly (keyof ContactFields)[], versioned: boolean): PreparedStatement {
+  const key = `${changed.join('+') || 'none'}${versioned ? '.versioned' : ''}`;
+  let statement = updateStatements.get(key);
+  if (!statement) {
+    const set = [...changed.map((field) => `${FIELD_COLUMNS[field]} = ?`), 'version = version + 1', 'updated_at = now()'].join(', ');
+    statement = new PreparedStatement(
+      `contacts.update.v1.${key}`,
+      `UPDATE contacts SET ${set} WHERE id = ? AND user_id = ?${versioned ? ' AND version = ANY(?::int[])' : ''} RETURNING ${COLUMNS}`,
+    );
+    updateStatements.set(key, statement);
+  }
+  return statement;
 }
 
+const DELETE = new PreparedStatement('contacts.delete.v1', 'DELETE FROM contacts WHERE id = ? AND user_id = ? RETURNING id');
+const DELETE_VERSIONED = new PreparedStatement(
+  'contacts.delete_versioned.v1',
+  'DELETE FROM contacts WHERE id = ? AND user_id = ? AND version = ANY(?::int[]) RETURNING id',
+);
+
+/** An import's batch: the text varies with its length, so it runs unnamed. */
+function insertBatch(size: number): PreparedStatement {
+  const row = `(?${', ?'.repeat(FIELDS.length)})`;
+  // ON CONFLICT on the unique index settles a duplicate email in the same statement as the
+  // insert, whoever else is writing; the emails returned are the rows that went in.
+  return new PreparedStatement(
+    null,
+    `INSERT INTO contacts (user_id, ${FIELDS.map((field) => FIELD_COLUMNS[field]).join(', ')}) VALUES ${Array<string>(size).fill(row).join(', ')}
+      ON CONFLICT (user_id, lower(email)) DO NOTHING RETURNING email`,
+  );
+}
+
+/**
+ * The birthdays in a window. The index narrows the rows by month and day; the exact date test
+ * settles 29 February. Every next birthday is at most 365 days away, so a longer window needs no
+ * narrowing; one that crosses the new year takes the end of this year and the start of the next.
+ */
+const birthdayStatements = new Map<string, PreparedStatement>();
+function birthdaysFor(narrowing: 'none' | 'within' | 'across'): PreparedStatement {
+  let statement = birthdayStatements.get(narrowing);
+  if (!statement) {
+    const thisYear = 'make_date(?::int, birthday_md / 100, CASE WHEN birthday_md = 229 THEN ?::int ELSE birthday_md % 100 END)';
+    const nextYear = thisYear;
+    const next = `CASE WHEN ${thisYear} >= ?::date THEN ${thisYear} ELSE ${nextYear} END`;
+    const window = { none: '', within: ' AND birthday_md >= ? AND birthday_md <= ?', across: ' AND (birthday_md >= ? OR birthday_md <= ?)' }[narrowing];
+    statement = new PreparedStatement(
+      `contacts.upcoming_birthdays.v1.${narrowing}`,
+      `SELECT ${COLUMNS} FROM contacts WHERE user_id = ?${window} AND ${next} <= ?::date ORDER BY ${next}, contacts.id`,
+    );
+    birthdayStatements.set(narrowing, statement);
+  }
+  return statement;
+}
+
+/**
+ * Contacts in plain SQL, every statement through one StatementRunner: the reads every client
+ * repeats are prepared statements on a read pool of their own, and the search is SQL the query
+ * builder cannot write (a lateral join to a materialized count). See docs/decisions/persistence-styles.md.
+ */
 export class KnexContactRepository implements ContactRepository {
-  constructor(private readonly db: Knex | Knex.Transaction) {}
+  private readonly statements: StatementRunner;
+
+  constructor(db: Knex | Knex.Transaction, options: StatementOptions = {}) {
+    this.statements = new StatementRunner(db, options);
+  }
 
   async create(ownerId: string, fields: ContactFields): Promise<Contact> {
     try {
-      const row = await ContactModel.query(this.db)
-        .insert({ ...stored(fields), userId: ownerId })
-        .returning(COLUMNS as string[]);
-      return toContact(row as unknown as ContactModel);
+      const [row] = await this.statements.write<ContactRow>(INSERT, [ownerId, ...fieldValues(fields, FIELDS)]);
+      return toContact(row!);
     } catch (error) {
       if (isUniqueViolation(error)) throw new ContactEmailTaken();
       throw error;
@@ -168,23 +247,10 @@ export class KnexContactRepository implements ContactRepository {
     const stored_: boolean[] = [];
     for (let start = 0; start < list.length; start += INSERT_BATCH) {
       const batch = list.slice(start, start + INSERT_BATCH);
-      // ON CONFLICT on the unique index settles a duplicate email in the same statement as the
-      // insert, whoever else is writing; the emails returned are the rows that went in.
-      const rows = (await this.db('contacts')
-        .insert(
-          batch.map((f) => ({
-            user_id: ownerId,
-            first_name: f.firstName,
-            last_name: f.lastName,
-            email: f.email,
-            phone: f.phone,
-            birthday: storedBirthday(f.birthday),
-            notes: f.notes,
-          })),
-        )
-        .onConflict(this.db.raw('(user_id, lower(email))'))
-        .ignore()
-        .returning('email')) as { email: string | null }[];
+      const rows = await this.statements.write<{ email: string | null }>(
+        insertBatch(batch.length),
+        batch.flatMap((fields) => [ownerId, ...fieldValues(fields, FIELDS)]),
+      );
       const inserted = new Set(rows.map((r) => r.email && emailKey(r.email)));
       for (const fields of batch) {
         const key = fields.email === null ? null : emailKey(fields.email);
@@ -198,9 +264,9 @@ export class KnexContactRepository implements ContactRepository {
     if (!isUuid(ownerId)) return;
     let after: { cursor: string; id: string } | null = null;
     for (;;) {
-      const bindings: unknown[] = after ? [ownerId, after.cursor, after.id, batchSize] : [ownerId, batchSize];
-      const statement: PreparedStatement = after ? ALL_AFTER : ALL_FIRST;
-      const rows: (ContactRow & { cursor: string })[] = await statement.rows(this.db, bindings);
+      const rows: (ContactRow & { cursor: string })[] = after
+        ? await this.statements.read(ALL_AFTER, [ownerId, after.cursor, after.id, batchSize])
+        : await this.statements.read(ALL_FIRST, [ownerId, batchSize]);
       if (rows.length > 0) yield rows.map(toContact);
       if (rows.length < batchSize) return;
       const last: ContactRow & { cursor: string } = rows[rows.length - 1]!;
@@ -210,30 +276,23 @@ export class KnexContactRepository implements ContactRepository {
 
   async findById(ownerId: string, id: string): Promise<Contact | null> {
     if (!isUuid(id)) return null;
-    const [row] = await CONTACT_BY_ID.rows<ContactRow>(this.db, [id, ownerId]);
+    const [row] = await this.statements.read<ContactRow>(CONTACT_BY_ID, [id, ownerId]);
     return row ? toContact(row) : null;
   }
 
   async search(ownerId: string, query: ContactQuery): Promise<ContactPage> {
     const { page, values } = searchFor(ownerId, query);
-    const rows = await page.rows<(ContactRow | NoContact) & { totalCount: string | number }>(this.db, values);
-    const total = Number(rows[0]?.totalCount ?? 0);
-    return { items: rows.filter((row): row is ContactRow & { totalCount: string | number } => row.id !== null).map(toContact), total };
+    const rows = await this.statements.read<(ContactRow | NoContact) & { total_count: string | number }>(page, values);
+    const total = Number(rows[0]?.total_count ?? 0);
+    return { items: rows.filter((row): row is ContactRow & { total_count: string | number } => row.id !== null).map(toContact), total };
   }
 
   async update(ownerId: string, id: string, changes: Partial<ContactFields>, expectedVersions?: readonly number[]): Promise<Contact | null> {
     if (!isUuid(id)) return null;
+    const changed = FIELDS.filter((field) => changes[field] !== undefined);
+    const values = [...fieldValues(changes, changed), id, ownerId, ...(expectedVersions ? [versionList(expectedVersions)] : [])];
     try {
-      const query = ContactModel.query(this.db)
-        .patch({
-          ...stored(changes),
-          version: raw('version + 1') as unknown as number,
-          updatedAt: raw('now()') as unknown as string,
-        })
-        .where({ id, userId: ownerId });
-      if (expectedVersions) query.whereIn('version', [...expectedVersions]);
-      const rows = await query.returning(COLUMNS as string[]);
-      const row = (rows as unknown as ContactModel[])[0];
+      const [row] = await this.statements.write<ContactRow>(updateFor(changed, expectedVersions !== undefined), values);
       if (row) return toContact(row);
       return expectedVersions ? this.changedOrAbsent(ownerId, id) : null;
     } catch (error) {
@@ -244,11 +303,10 @@ export class KnexContactRepository implements ContactRepository {
 
   async delete(ownerId: string, id: string, expectedVersions?: readonly number[]): Promise<boolean> {
     if (!isUuid(id)) return false;
-    // Rows rather than a count: knex-pglite does not report how many rows a DELETE removed.
-    const query = ContactModel.query(this.db).delete().where({ id, userId: ownerId });
-    if (expectedVersions) query.whereIn('version', [...expectedVersions]);
-    const deleted = await query.returning('id');
-    if ((deleted as unknown as unknown[]).length > 0) return true;
+    const deleted = expectedVersions
+      ? await this.statements.write(DELETE_VERSIONED, [id, ownerId, versionList(expectedVersions)])
+      : await this.statements.write(DELETE, [id, ownerId]);
+    if (deleted.length > 0) return true;
     return expectedVersions ? (await this.changedOrAbsent(ownerId, id)) !== null : false;
   }
 
@@ -261,24 +319,13 @@ export class KnexContactRepository implements ContactRepository {
   async upcomingBirthdays(ownerId: string, today: string, days: number): Promise<Contact[]> {
     const end = addDays(today, days);
     const year = Number(today.slice(0, 4));
-    const [thisYear, thisYearBindings] = occurrence(year);
-    const [nextYear, nextYearBindings] = occurrence(year + 1);
-    const next = `CASE WHEN ${thisYear} >= ?::date THEN ${thisYear} ELSE ${nextYear} END`;
-    const nextBindings = [...thisYearBindings, today, ...thisYearBindings, ...nextYearBindings];
-
-    const qb = ContactModel.query(this.db).select(COLUMNS).where('userId', ownerId);
-    // The index narrows the rows by month and day; the exact date test below settles 29 February.
-    // Every next birthday is at most 365 days away, so a longer window needs no narrowing.
-    if (days < 365) {
-      const from = monthDay(today);
-      const to = monthDay(end) === 228 ? 229 : monthDay(end);
-      if (end.slice(0, 4) === today.slice(0, 4)) qb.where('birthdayMd', '>=', from).where('birthdayMd', '<=', to);
-      else qb.where((w) => w.where('birthdayMd', '>=', from).orWhere('birthdayMd', '<=', to));
-    }
-    const rows = await qb
-      .whereRaw(`${next} <= ?::date`, [...nextBindings, end])
-      .orderByRaw(next, nextBindings)
-      .orderBy('id');
-    return (rows as ContactModel[]).map(toContact);
+    const february = (y: number) => (isLeapYear(y) ? 29 : 28);
+    const next = [year, february(year), today, year, february(year), year + 1, february(year + 1)];
+    const from = monthDay(today);
+    const to = monthDay(end) === 228 ? 229 : monthDay(end);
+    const narrowing = days >= 365 ? 'none' : end.slice(0, 4) === today.slice(0, 4) ? 'within' : 'across';
+    const window = narrowing === 'none' ? [] : [from, to];
+    const rows = await this.statements.read<ContactRow>(birthdaysFor(narrowing), [ownerId, ...window, ...next, end, ...next]);
+    return rows.map(toContact);
   }
 }

@@ -5,19 +5,25 @@ import { KnexOneTimeTokenRepository } from './knex-one-time-token-repository.js'
 import { KnexOutboxRepository } from './knex-outbox-repository.js';
 import { KnexSessionRepository } from './knex-session-repository.js';
 import { KnexUserRepository } from './knex-user-repository.js';
+import type { StatementOptions } from './prepared-statement.js';
 
 export interface RepositoryHooks {
   /** Called once an enqueued email is committed (at once outside a transaction). */
   emailEnqueued?: () => void;
 }
 
-export function knexRepositories(db: Knex | Knex.Transaction, hooks: RepositoryHooks = {}): Repositories {
+/** How the repositories reach the database beside their knex: the read pool and named statements (see StatementRunner). */
+export interface PersistenceOptions extends StatementOptions {
+  hooks?: RepositoryHooks;
+}
+
+export function knexRepositories(db: Knex | Knex.Transaction, options: PersistenceOptions = {}): Repositories {
+  const { hooks = {}, ...statements } = options;
   return {
     users: new KnexUserRepository(db),
     sessions: new KnexSessionRepository(db),
     tokens: new KnexOneTimeTokenRepository(db),
-    contacts: new KnexContactRepository(db),
-
+    contacts: new KnexContactRepository(db, statements),
     outbox: new KnexOutboxRepository(db, hooks.emailEnqueued),
   };
 }
@@ -25,14 +31,16 @@ export function knexRepositories(db: Knex | Knex.Transaction, hooks: RepositoryH
 export class KnexUnitOfWork implements UnitOfWork {
   constructor(
     private readonly knex: Knex,
-    private readonly hooks: RepositoryHooks = {},
+    private readonly options: PersistenceOptions = {},
   ) {}
 
   async run<T>(work: (repos: Repositories) => Promise<T>): Promise<T> {
     let enqueued = false;
-    const result = await this.knex.transaction((trx) => work(knexRepositories(trx, { emailEnqueued: () => (enqueued = true) })));
+    // A transaction's statements all run on its connection: no read pool.
+    const inTransaction = { namedStatements: this.options.namedStatements, hooks: { emailEnqueued: () => (enqueued = true) } };
+    const result = await this.knex.transaction((trx) => work(knexRepositories(trx, inTransaction)));
     // Only now is the email visible to the dispatcher; waking it earlier would find nothing.
-    if (enqueued) this.hooks.emailEnqueued?.();
+    if (enqueued) this.options.hooks?.emailEnqueued?.();
     return result;
   }
 }

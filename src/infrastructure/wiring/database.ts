@@ -7,9 +7,9 @@ import { KnexUnitOfWork, knexRepositories, type RepositoryHooks } from '../../ad
 import { isDatabaseUnavailable, isForeignKeyViolation } from '../../adapters/persistence/pg-errors.js';
 import { Unauthenticated } from '../../domain/user.errors.js';
 import type { Config } from '../config.js';
-import { createKnex, migrateLatest, pendingMigrations, prepareEmbeddedDatabase, type DatabasePooler } from '../database.js';
+import { createDatabase, type Database, type DatabasePooler, migrateLatest, pendingMigrations, prepareEmbeddedDatabase } from '../database.js';
 
-export interface Database {
+export interface OpenDatabase {
   knex: Knex;
   /** The repositories and the unit of work over this database; `hooks` hear of committed emails. */
   persistence(hooks: RepositoryHooks): { repos: Repositories; uow: UnitOfWork };
@@ -17,7 +17,7 @@ export interface Database {
   healthCheck: HealthCheck;
   /** An unreachable database becomes ServiceUnavailable (503) instead of a 500. */
   translateError: ErrorTranslator;
-  /** Releases the pool, unless the knex was given (its owner closes it). */
+  /** Releases the pools, unless the database was given (its owner closes it). */
   close(): Promise<void>;
 }
 
@@ -26,7 +26,7 @@ export interface Database {
  * get a connection of their own without the per-statement bound the app's queries have; PGlite has
  * one connection and no bound. With migrations off, a schema behind the code stops the start.
  */
-async function migrateAndConnect(config: Config): Promise<Knex> {
+async function migrateAndConnect(config: Config): Promise<Database> {
   const options = {
     databaseUrl: config.databaseUrl,
     dataDir: config.dataDir,
@@ -36,17 +36,17 @@ async function migrateAndConnect(config: Config): Promise<Knex> {
   const connecting = { connectMs: config.databaseConnectTimeoutMs, acquireMs: config.databaseAcquireTimeoutMs };
   if (!config.databaseUrl) {
     await prepareEmbeddedDatabase(options);
-    const knex = createKnex({ ...options, timeouts: connecting });
-    await prepareSchema(knex, config.migrateOnStart);
-    return knex;
+    const database = createDatabase({ ...options, timeouts: connecting });
+    await prepareSchema(database.knex, config.migrateOnStart);
+    return database;
   }
-  const migrator = createKnex({ ...options, readPoolMax: 0, timeouts: connecting });
+  const migrator = createDatabase({ ...options, readPoolMax: 0, timeouts: connecting });
   try {
-    await prepareSchema(migrator, config.migrateOnStart);
+    await prepareSchema(migrator.knex, config.migrateOnStart);
   } finally {
-    await migrator.destroy();
+    await migrator.close();
   }
-  return createKnex({ ...options, readPoolMax: config.databaseReadPoolMax, timeouts: { ...connecting, queryMs: config.databaseQueryTimeoutMs } });
+  return createDatabase({ ...options, readPoolMax: config.databaseReadPoolMax, timeouts: { ...connecting, queryMs: config.databaseQueryTimeoutMs } });
 }
 
 /** Raised at start when MIGRATE_ON_START is off and the database misses migrations this code needs. */
@@ -62,19 +62,23 @@ async function prepareSchema(knex: Knex, migrate: boolean): Promise<void> {
   if (pending.length > 0) throw new SchemaBehind(pending);
 }
 
-/** PostgreSQL when DATABASE_URL is set, else embedded PGlite; or the knex given (a test's), migrated. */
-export async function openDatabase(config: Config, given?: Knex): Promise<Database> {
-  if (given) await migrateLatest(given);
-  const knex = given ?? (await migrateAndConnect(config));
+/** PostgreSQL when DATABASE_URL is set, else embedded PGlite; or the database given (a test's), migrated. */
+export async function openDatabase(config: Config, given?: Database): Promise<OpenDatabase> {
+  if (given) await migrateLatest(given.knex);
+  const database = given ?? (await migrateAndConnect(config));
+  const { knex, readPool, namedStatements } = database;
   return {
     knex,
-    persistence: (hooks) => ({ repos: knexRepositories(knex, hooks), uow: new KnexUnitOfWork(knex, hooks) }),
+    persistence: (hooks) => {
+      const options = { readPool, namedStatements, hooks };
+      return { repos: knexRepositories(knex, options), uow: new KnexUnitOfWork(knex, options) };
+    },
     healthCheck: { name: 'database', check: async () => void (await knex.raw('select 1')) },
     // A write for an account deleted meanwhile (every foreign key names a user): its token is dead too.
     translateError: (error) =>
       isDatabaseUnavailable(error) ? new ServiceUnavailable('database') : isForeignKeyViolation(error) ? new Unauthenticated() : null,
     async close() {
-      if (!given) await knex.destroy();
+      if (!given) await database.close();
     },
   };
 }

@@ -23,7 +23,7 @@ for (const backend of BACKENDS) {
       available: backend.available,
       async open() {
         const db = await backend.create();
-        return { repos: knexRepositories(db.knex), uow: new KnexUnitOfWork(db.knex), close: db.drop };
+        return { repos: knexRepositories(db.knex, db), uow: new KnexUnitOfWork(db.knex, db), close: db.drop };
       },
       close: (fixture) => fixture.close(),
     }),

@@ -2,7 +2,7 @@ import test from 'ava';
 import { randomBytes } from 'node:crypto';
 import type { Knex } from 'knex';
 import { knexRepositories } from '../../../src/adapters/persistence/knex-unit-of-work.js';
-import { createKnex } from '../../../src/infrastructure/database.js';
+import { createDatabase, type Database } from '../../../src/infrastructure/database.js';
 import { postgresAvailable, TEST_DATABASE_URL } from '../../helpers/databases.js';
 
 /** Applies migrations one at a time until `name` is done. */
@@ -14,13 +14,13 @@ async function migrateThrough(knex: Knex, name: string): Promise<void> {
   }
 }
 
-const subjects: { name: string; available: () => Promise<boolean>; open: () => Promise<{ knex: Knex; drop: () => Promise<void> }> }[] = [
+const subjects: { name: string; available: () => Promise<boolean>; open: () => Promise<Database & { drop: () => Promise<void> }> }[] = [
   {
     name: 'pglite',
     available: async () => true,
     open: async () => {
-      const knex = createKnex({ databaseUrl: '', dataDir: ':memory:' });
-      return { knex, drop: () => knex.destroy() };
+      const database = createDatabase({ databaseUrl: '', dataDir: ':memory:' });
+      return { ...database, drop: database.close };
     },
   },
   {
@@ -28,13 +28,13 @@ const subjects: { name: string; available: () => Promise<boolean>; open: () => P
     available: postgresAvailable,
     open: async () => {
       const schema = `test_${randomBytes(6).toString('hex')}`;
-      const knex = createKnex({ databaseUrl: TEST_DATABASE_URL, dataDir: '', schema });
-      await knex.raw('CREATE SCHEMA ??', [schema]);
+      const database = createDatabase({ databaseUrl: TEST_DATABASE_URL, dataDir: '', schema });
+      await database.knex.raw('CREATE SCHEMA ??', [schema]);
       return {
-        knex,
+        ...database,
         drop: async () => {
-          await knex.raw('DROP SCHEMA IF EXISTS ?? CASCADE', [schema]);
-          await knex.destroy();
+          await database.knex.raw('DROP SCHEMA IF EXISTS ?? CASCADE', [schema]);
+          await database.close();
         },
       };
     },
@@ -44,8 +44,9 @@ const subjects: { name: string; available: () => Promise<boolean>; open: () => P
 for (const subject of subjects) {
   test(`[${subject.name}] the optional-fields migration keeps every existing contact as it was, at version 1`, async (t) => {
     if (!(await subject.available())) return t.pass(`${subject.name} is not running`);
-    const { knex, drop } = await subject.open();
-    t.teardown(drop);
+    const database = await subject.open();
+    const { knex } = database;
+    t.teardown(database.drop);
     await migrateThrough(knex, '20261125_001_contacts');
     const [user] = await knex('users').insert({ username: 'Old', email: 'old@example.com', password_hash: 'x', avatar_url: 'x' }).returning('id');
     const old = {
@@ -60,7 +61,7 @@ for (const subject of subjects) {
     const [row] = await knex('contacts').insert(old).returning('id');
 
     await knex.migrate.latest();
-    const repos = knexRepositories(knex);
+    const repos = knexRepositories(knex, database);
     t.like(await repos.contacts.findById(user.id, row.id), {
       firstName: 'Ann',
       lastName: 'Lee',

@@ -1,6 +1,6 @@
 import test from 'ava';
-import { PreparedStatement } from '../../../src/adapters/persistence/prepared-statement.js';
-import { createKnex } from '../../../src/infrastructure/database.js';
+import { PreparedStatement, StatementRunner } from '../../../src/adapters/persistence/prepared-statement.js';
+import { createDatabase } from '../../../src/infrastructure/database.js';
 import { BACKENDS, postgresAvailable, TEST_DATABASE_POOLER, TEST_DATABASE_URL, type TestDatabase } from '../../helpers/databases.js';
 
 const ECHO = new PreparedStatement('test.echo.v1', `SELECT ?::int AS "first", ?::text AS "secondValue", ?::text IS NULL AS "thirdIsNull"`);
@@ -16,19 +16,25 @@ for (const backend of BACKENDS) {
 
   test(`[${backend.name}] the values fill the placeholders in order, and the rows keep the aliases as written`, async (t) => {
     if (!(await backend.available())) return t.pass(`${backend.name} is not running`);
-    const { knex } = await db();
-    t.deepEqual(await ECHO.rows(knex, [7, 'seven', null]), [{ first: 7, secondValue: 'seven', thirdIsNull: true }]);
-    t.deepEqual(await ECHO.rows(knex, [8, 'eight', 'x']), [{ first: 8, secondValue: 'eight', thirdIsNull: false }], 'the same statement again, other values');
+    const statements = new StatementRunner((await db()).knex, await db());
+    t.deepEqual(await statements.read(ECHO, [7, 'seven', null]), [{ first: 7, secondValue: 'seven', thirdIsNull: true }]);
+    t.deepEqual(
+      await statements.read(ECHO, [8, 'eight', 'x']),
+      [{ first: 8, secondValue: 'eight', thirdIsNull: false }],
+      'the same statement again, other values',
+    );
   });
 
   test(`[${backend.name}] inside a transaction it reads the transaction's own uncommitted rows`, async (t) => {
     if (!(await backend.available())) return t.pass(`${backend.name} is not running`);
-    const { knex } = await db();
+    const database = await db();
+    const { knex } = database;
     const username = `prepared-${Date.now()}`;
     await knex
       .transaction(async (trx) => {
         await trx('users').insert({ username, email: `${username}@example.com`, passwordHash: 'x', avatarUrl: 'x' });
-        t.deepEqual(await USERS_NAMED.rows(trx, [username]), [{ username }]);
+        // Given the read pool, it still reads on the transaction's connection.
+        t.deepEqual(await new StatementRunner(trx, database).read(USERS_NAMED, [username]), [{ username }]);
         if (backend.name === 'postgres') {
           // On the transaction's connection: pg prepared it under its name (unnamed behind a pooler).
           const prepared = await trx.raw('SELECT name FROM pg_prepared_statements WHERE name = ?', [USERS_NAMED.name]);
@@ -37,23 +43,29 @@ for (const backend of BACKENDS) {
         await trx.rollback();
       })
       .catch(() => {});
-    t.deepEqual(await USERS_NAMED.rows(knex, [username]), [], 'rolled back');
+    t.deepEqual(await new StatementRunner(knex, database).read(USERS_NAMED, [username]), [], 'rolled back');
   });
 
   test(`[${backend.name}] a failing statement rejects and gives its connection back to the pool`, async (t) => {
     if (!(await backend.available())) return t.pass(`${backend.name} is not running`);
-    const { knex } = await db();
-    // More failures than the pool has connections: a leaked connection would make the last reads time out.
-    for (let i = 0; i < 12; i++) await t.throwsAsync(FAILS.rows(knex, [0]), { message: /division by zero/ });
-    t.deepEqual(await FAILS.rows(knex, [1]), [{ quotient: 1 }]);
+    const database = await db();
+    // More failures than either pool has connections: a leaked connection would make the last statements time out.
+    for (const statements of [new StatementRunner(database.knex, database), new StatementRunner(database.knex)]) {
+      for (let i = 0; i < 12; i++) {
+        await t.throwsAsync(statements.read(FAILS, [0]), { message: /division by zero/ });
+        await t.throwsAsync(statements.write(FAILS, [0]), { message: /division by zero/ });
+      }
+      t.deepEqual(await statements.read(FAILS, [1]), [{ quotient: 1 }]);
+      t.deepEqual(await statements.write(FAILS, [1]), [{ quotient: 1 }]);
+    }
   });
 
   test(`[${backend.name}] 200 reads in parallel each get their own answer`, async (t) => {
     if (!(await backend.available())) return t.pass(`${backend.name} is not running`);
-    const { knex } = await db();
+    const statements = new StatementRunner((await db()).knex, await db());
     // More callers than the pool has connections (and, behind a pooler, than it has server
     // connections): a statement whose name a connection does not know would fail here.
-    const answers = await Promise.all(Array.from({ length: 200 }, (_, i) => ECHO.rows(knex, [i, `n${i}`, null])));
+    const answers = await Promise.all(Array.from({ length: 200 }, (_, i) => statements.read(ECHO, [i, `n${i}`, null])));
     t.deepEqual(
       answers,
       Array.from({ length: 200 }, (_, i) => [{ first: i, secondValue: `n${i}`, thirdIsNull: true }]),
@@ -63,34 +75,40 @@ for (const backend of BACKENDS) {
 
 test('with DATABASE_POOLER=transaction the statement runs unnamed: nothing stays prepared on the server connection', async (t) => {
   if (!(await postgresAvailable())) return t.pass('postgres is not running');
-  const knex = createKnex({ databaseUrl: TEST_DATABASE_URL, dataDir: '', pooler: 'transaction' });
+  const database = createDatabase({ databaseUrl: TEST_DATABASE_URL, dataDir: '', pooler: 'transaction' });
+  t.is(database.readPool, null, 'no read pool behind a transaction-mode pooler');
+  t.false(database.namedStatements);
   try {
-    await knex.transaction(async (trx) => {
-      t.deepEqual(await ECHO.rows(trx, [1, 'one', null]), [{ first: 1, secondValue: 'one', thirdIsNull: true }]);
+    await database.knex.transaction(async (trx) => {
+      t.deepEqual(await new StatementRunner(trx, database).read(ECHO, [1, 'one', null]), [{ first: 1, secondValue: 'one', thirdIsNull: true }]);
       const prepared = await trx.raw('SELECT count(*)::int AS n FROM pg_prepared_statements');
       t.deepEqual((prepared as { rows: unknown[] }).rows, [{ n: 0 }]);
     });
   } finally {
-    await knex.destroy();
+    await database.close();
   }
 });
 
 test('a schema of its own cannot be asked for behind a transaction-mode pooler (search_path is session state)', (t) => {
-  t.throws(() => createKnex({ databaseUrl: TEST_DATABASE_URL, dataDir: '', pooler: 'transaction', schema: 'x' }), { message: /transaction-mode pooler/ });
+  t.throws(() => createDatabase({ databaseUrl: TEST_DATABASE_URL, dataDir: '', pooler: 'transaction', schema: 'x' }), { message: /transaction-mode pooler/ });
 });
 
 const BACKEND_PID = new PreparedStatement('test.backend_pid.v1', 'SELECT pg_backend_pid() AS pid, pg_sleep(?::float8) IS NULL AS slept');
 
-test("on a direct connection the prepared reads have a pool of their own (DATABASE_READ_POOL_MAX) beside knex's, inside a transaction they use its connection, and destroy closes both pools", async (t) => {
+test("on a direct connection the prepared reads have a pool of their own (DATABASE_READ_POOL_MAX) beside knex's, inside a transaction they use its connection, and close() ends both pools", async (t) => {
   if (!(await postgresAvailable())) return t.pass('postgres is not running');
   if (TEST_DATABASE_POOLER === 'transaction') return t.pass('behind a transaction-mode pooler every statement goes through knex');
-  const knex = createKnex({ databaseUrl: TEST_DATABASE_URL, dataDir: '', poolMax: 4, readPoolMax: 2 });
-  const observer = createKnex({ databaseUrl: TEST_DATABASE_URL, dataDir: '', poolMax: 1 });
+  // PGlite's migrations in this process hold the event loop for seconds: the default 5 s wait for a connection may pass meanwhile.
+  const timeouts = { connectMs: 30_000, acquireMs: 45_000 };
+  const database = createDatabase({ databaseUrl: TEST_DATABASE_URL, dataDir: '', poolMax: 4, readPoolMax: 2, timeouts });
+  const { knex } = database;
+  const statements = new StatementRunner(knex, database);
+  const observer = createDatabase({ databaseUrl: TEST_DATABASE_URL, dataDir: '', poolMax: 1, readPoolMax: 0, timeouts });
   try {
     const pidsOf = (rows: { pid: number }[][]) => new Set(rows.map(([row]) => row!.pid));
     // Far more callers than either pool has connections, each holding its connection a while.
     const [prepared, built] = await Promise.all([
-      Promise.all(Array.from({ length: 16 }, () => BACKEND_PID.rows<{ pid: number }>(knex, [0.05]))).then(pidsOf),
+      Promise.all(Array.from({ length: 16 }, () => statements.read<{ pid: number }>(BACKEND_PID, [0.05]))).then(pidsOf),
       Promise.all(
         Array.from({ length: 16 }, () => knex.raw('SELECT pg_backend_pid() AS pid, pg_sleep(0.05)').then((r) => (r as { rows: { pid: number }[] }).rows)),
       ).then(pidsOf),
@@ -104,35 +122,48 @@ test("on a direct connection the prepared reads have a pool of their own (DATABA
     );
     // Inside a transaction the statement runs on the transaction's connection, not the statement pool's.
     await knex.transaction(async (trx) => {
-      const [row] = await BACKEND_PID.rows<{ pid: number }>(trx, [0]);
+      const [row] = await new StatementRunner(trx, database).read<{ pid: number }>(BACKEND_PID, [0]);
       const [own] = ((await trx.raw('SELECT pg_backend_pid() AS pid')) as { rows: { pid: number }[] }).rows;
       t.is(row!.pid, own!.pid);
     });
 
-    await knex.destroy();
+    // Writes never take the read pool's connections.
+    const written = pidsOf(await Promise.all(Array.from({ length: 8 }, () => statements.write<{ pid: number }>(BACKEND_PID, [0.02]))));
+    t.deepEqual(
+      [...written].filter((pid) => prepared.has(pid)),
+      [],
+      "writes run on knex's pool",
+    );
+
+    await database.close();
     const alive = async () =>
-      ((await observer.raw('SELECT count(*)::int AS n FROM pg_stat_activity WHERE pid = ANY(?)', [[...prepared, ...built]])) as { rows: { n: number }[] })
-        .rows[0]!.n;
+      (
+        (await observer.knex.raw('SELECT count(*)::int AS n FROM pg_stat_activity WHERE pid = ANY(?)', [[...prepared, ...built, ...written]])) as {
+          rows: { n: number }[];
+        }
+      ).rows[0]!.n;
     for (let waited = 0; (await alive()) > 0 && waited < 5000; waited += 50) await new Promise((resolve) => setTimeout(resolve, 50));
     t.is(await alive(), 0, 'every connection of both pools is closed');
   } finally {
-    await knex.destroy().catch(() => {});
-    await observer.destroy();
+    await database.close();
+    await observer.close();
   }
 });
 
 test('a schema for the statement pool must be a plain identifier: it goes into a startup parameter', (t) => {
-  t.throws(() => createKnex({ databaseUrl: TEST_DATABASE_URL, dataDir: '', schema: 'a b' }), { message: /unsupported schema name/ });
-  t.notThrows(() => createKnex({ databaseUrl: TEST_DATABASE_URL, dataDir: '', schema: 'test_0a1b' }).destroy());
+  t.throws(() => createDatabase({ databaseUrl: TEST_DATABASE_URL, dataDir: '', schema: 'a b' }), { message: /unsupported schema name/ });
+  t.notThrows(() => createDatabase({ databaseUrl: TEST_DATABASE_URL, dataDir: '', schema: 'test_0a1b' }).close());
 });
 
 test("with DATABASE_READ_POOL_MAX=0 the prepared reads share knex's pool", async (t) => {
   if (!(await postgresAvailable())) return t.pass('postgres is not running');
-  const knex = createKnex({ databaseUrl: TEST_DATABASE_URL, dataDir: '', pooler: TEST_DATABASE_POOLER, poolMax: 2, readPoolMax: 0 });
+  const database = createDatabase({ databaseUrl: TEST_DATABASE_URL, dataDir: '', pooler: TEST_DATABASE_POOLER, poolMax: 2, readPoolMax: 0 });
+  t.is(database.readPool, null);
   try {
-    const rows = await Promise.all(Array.from({ length: 8 }, () => BACKEND_PID.rows<{ pid: number }>(knex, [0.02])));
+    const statements = new StatementRunner(database.knex, database);
+    const rows = await Promise.all(Array.from({ length: 8 }, () => statements.read<{ pid: number }>(BACKEND_PID, [0.02])));
     t.true(new Set(rows.map(([row]) => row!.pid)).size <= 2, "no more connections than knex's pool has");
   } finally {
-    await knex.destroy();
+    await database.close();
   }
 });
