@@ -6,7 +6,7 @@ import { etagOf, ifNoneMatchHolds, versionsFromIfMatch } from '../etag.js';
 import { parseBody, requestBody } from '../middleware/body-parser.js';
 import { contactQueryParams, integerParam } from '../query-params.js';
 import { readSingleFile, uploadedFile, withRawUpload } from '../middleware/multipart.js';
-import type { RateLimiters } from '../middleware/rate-limit.js';
+import { type RateLimiters, userLimitsOf } from '../middleware/rate-limit.js';
 import { requireAuth, type AuthState } from '../middleware/require-auth.js';
 import { HttpProblem } from '../problem.js';
 import type { UseCases } from '../use-cases.js';
@@ -27,8 +27,8 @@ const ifMatch = (ctx: Context) => versionsFromIfMatch(ctx.get('If-Match') || und
 export function contactRoutes(useCases: UseCases, limits: RateLimiters, options: { importMaxBytes?: number } = {}): Router<AuthState> {
   const router = new Router<AuthState>({ prefix: '/api/contacts', sensitive: true });
   // Authentication counts the request against the limits that follow it, in the same cache lookup.
-  const guard = [requireAuth(useCases.authenticate, [limits.contacts]), limits.contacts] as const;
-  const createGuard = [requireAuth(useCases.authenticate, [limits.contacts, limits.contactCreate]), limits.contacts, limits.contactCreate] as const;
+  const guard = [requireAuth(useCases.authenticate, userLimitsOf(limits, ['contacts'])), limits.contacts] as const;
+  const createGuard = [requireAuth(useCases.authenticate, userLimitsOf(limits, ['contacts', 'contactCreate'])), limits.contacts, limits.contactCreate] as const;
   const owner = (ctx: { state: AuthState }) => ctx.state.caller.user.id;
   const importMaxBytes = options.importMaxBytes ?? DEFAULT_IMPORT_MAX_BYTES;
   const multipart = readSingleFile('file', importMaxBytes);

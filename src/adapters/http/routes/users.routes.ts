@@ -2,7 +2,7 @@ import Router from '@koa/router';
 import { toPublicUser } from '../../../domain/user.js';
 import { parseBody, requestBody as body } from '../middleware/body-parser.js';
 import { readSingleFile, uploadedFile } from '../middleware/multipart.js';
-import type { RateLimiters } from '../middleware/rate-limit.js';
+import { type RateLimiters, userLimitsOf } from '../middleware/rate-limit.js';
 import { requireAuth, type AuthState } from '../middleware/require-auth.js';
 import type { UseCases } from '../use-cases.js';
 
@@ -12,7 +12,7 @@ export function userRoutes(useCases: UseCases, limits: RateLimiters, options: { 
   // Counted before the body is read and the password hashed. A route that checks a password spends
   // the client IP's auth budget (the one login spends); costly work spends the user's account budget.
   const checksPassword = [auth, limits.auth] as const;
-  const costly = [requireAuth(useCases.authenticate, [limits.account]), limits.account] as const;
+  const costly = [requireAuth(useCases.authenticate, userLimitsOf(limits, ['account'])), limits.account] as const;
   const caller = (ctx: { state: AuthState }) => ({ userId: ctx.state.caller.user.id, sessionId: ctx.state.caller.sessionId });
 
   router.get('/me', auth, async (ctx) => {
