@@ -16,6 +16,9 @@ export interface CachedAuth {
  * can only move towards "revoked": a session once ended is never made live again, and a user's
  * token version is never lowered, each check and write being one atomic step in the cache (a
  * compare-and-set). A floor left by an eviction lasts as long as an entry would (the TTL).
+ *
+ * It only keeps: counting requests is Admission's, which reads these same entries (and a miss of
+ * `Admission.admit` is followed by fills here, as a miss of `get` is).
  */
 export interface UserCache {
   /** The user and the session together (one round trip for a remote cache). */
