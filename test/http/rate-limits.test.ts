@@ -223,6 +223,31 @@ for (const store of STORES) {
     }
   });
 
+  it('the contacts routes count each request once, from the first after login (authenticated from the database) on; a logged-out token spends nothing', async (t, app) => {
+    const email = await verifiedAccount(app);
+    const login = async () => (await (await logIn(app, email, PASSWORD, newIp())).json()) as { accessToken: string; refreshToken: string };
+    const first = await login();
+    const remaining = async (path: string, token: string) => {
+      const res = await app.request(path, { token });
+      t.is(res.status, 200, path);
+      await res.arrayBuffer();
+      return res.headers.get('x-ratelimit-remaining');
+    };
+    // The list is a hot read, the birthdays Koa's: both are counted by admission while authenticating.
+    t.is(await remaining('/api/contacts', first.accessToken), '4');
+    t.is(await remaining('/api/contacts/birthdays', first.accessToken), '3');
+    const logout = await app.request('/api/auth/logout', { method: 'POST', token: first.accessToken, json: { refreshToken: first.refreshToken } });
+    t.is(logout.status, 204);
+    for (let i = 0; i < 3; i++) {
+      const refused = await app.request('/api/contacts', { token: first.accessToken });
+      t.is(refused.status, 401);
+      t.is(refused.headers.get('x-ratelimit-remaining'), null);
+      await refused.arrayBuffer();
+    }
+    const second = await login();
+    t.is(await remaining('/api/contacts', second.accessToken), '2', 'the refused requests spent nothing; the budget is the user’s, not the session’s');
+  });
+
   it('creating contacts has its own stricter limit; reading goes on within the general one', async (t, app) => {
     const contacts = await contactsStandIn(app.container);
     try {
