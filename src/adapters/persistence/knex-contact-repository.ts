@@ -168,7 +168,9 @@ const versionList = (versions: readonly number[]) => `{${versions.map((v) => Mat
  */
 const updateStatements = new Map<string, PreparedStatement>();
 function updateFor(changed: readonly (keyof ContactFields)[], versioned: boolean): PreparedStatement {
-  const key = `${changed.join('+') || 'none'}${versioned ? '.versioned' : ''}`;
+  // PostgreSQL cuts a statement's name at 63 characters: the set of fields goes in as a bit mask.
+  const mask = changed.reduce((bits, field) => bits | (1 << FIELDS.indexOf(field)), 0);
+  const key = `${mask}${versioned ? '.versioned' : ''}`;
   let statement = updateStatements.get(key);
   if (!statement) {
     const set = [...changed.map((field) => `${FIELD_COLUMNS[field]} = ?`), 'version = version + 1', 'updated_at = now()'].join(', ');

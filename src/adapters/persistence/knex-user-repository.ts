@@ -1,13 +1,24 @@
 import type { Knex } from 'knex';
-import { raw } from 'objection';
 import type { NewUser, UserRepository } from '../../application/ports/user-repository.js';
 import { EmailTaken } from '../../domain/user.errors.js';
 import type { User } from '../../domain/user.js';
 import { emailKey } from '../../domain/validation.js';
-import { UserModel } from './models/user.model.js';
 import { isUniqueViolation, isUuid } from './pg-errors.js';
 
-function toUser(row: UserModel | undefined): User | null {
+/** A row of `users` as knex returns it (camelCase keys, see snakeCaseMappers). */
+interface UserRow {
+  id: string;
+  username: string;
+  email: string;
+  emailVerified: boolean;
+  avatarUrl: string;
+  passwordHash: string;
+  tokenVersion: number;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+function toUser(row: UserRow | undefined): User | null {
   if (!row) return null;
   return {
     id: row.id,
@@ -21,13 +32,18 @@ function toUser(row: UserModel | undefined): User | null {
   };
 }
 
+/** Users through the knex query builder. */
 export class KnexUserRepository implements UserRepository {
   constructor(private readonly db: Knex | Knex.Transaction) {}
 
+  private get users() {
+    return this.db<UserRow>('users');
+  }
+
   async create(user: NewUser): Promise<User> {
     try {
-      const row = await UserModel.query(this.db).insert(user).returning('*');
-      return toUser(row as unknown as UserModel)!;
+      const [row] = await this.users.insert(user).returning('*');
+      return toUser(row)!;
     } catch (error) {
       if (isUniqueViolation(error)) throw new EmailTaken();
       throw error;
@@ -36,11 +52,11 @@ export class KnexUserRepository implements UserRepository {
 
   async findById(id: string): Promise<User | null> {
     if (!isUuid(id)) return null;
-    return toUser(await UserModel.query(this.db).findById(id));
+    return toUser(await this.users.where('id', id).first());
   }
 
   async findByEmail(email: string, options: { lock?: boolean } = {}): Promise<User | null> {
-    const query = UserModel.query(this.db).whereRaw('lower(email) = ?', [emailKey(email)]);
+    const query = this.users.whereRaw('lower(email) = ?', [emailKey(email)]);
     return toUser(await (options.lock ? query.forUpdate() : query).first());
   }
 
@@ -49,7 +65,7 @@ export class KnexUserRepository implements UserRepository {
   }
 
   async setPassword(id: string, passwordHash: string): Promise<User | null> {
-    return this.update(id, { passwordHash, tokenVersion: raw('token_version + 1') as unknown as number });
+    return this.update(id, { passwordHash, tokenVersion: this.db.raw('token_version + 1') });
   }
 
   async setAvatarUrl(id: string, avatarUrl: string): Promise<User | null> {
@@ -72,16 +88,16 @@ export class KnexUserRepository implements UserRepository {
   async delete(id: string): Promise<boolean> {
     if (!isUuid(id)) return false;
     // Rows rather than a count: knex-pglite does not report how many rows a DELETE removed.
-    const deleted = await UserModel.query(this.db).delete().where('id', id).returning('id');
-    return (deleted as unknown as unknown[]).length > 0;
+    const deleted = await this.users.where('id', id).delete().returning('id');
+    return deleted.length > 0;
   }
 
-  private async update(id: string, patch: Partial<UserModel>): Promise<User | null> {
+  private async update(id: string, changes: { [K in keyof UserRow]?: UserRow[K] | Knex.Raw }): Promise<User | null> {
     if (!isUuid(id)) return null;
-    const rows = await UserModel.query(this.db)
-      .patch({ ...patch, updatedAt: new Date() })
+    const [row] = await this.users
+      .update({ ...changes, updatedAt: new Date() })
       .where('id', id)
       .returning('*');
-    return toUser((rows as unknown as UserModel[])[0]);
+    return toUser(row as UserRow | undefined);
   }
 }
