@@ -4,6 +4,7 @@ import Koa from 'koa';
 import type { Logger } from '../../application/ports/logger.js';
 import { corsPolicy } from './middleware/cors.js';
 import { withHotReads, type HotReadsDeps } from './hot-reads.js';
+import { openApiDocument } from './openapi.js';
 import { HttpProblem } from './problem.js';
 import { errorHandler, type ErrorTranslator } from './middleware/error-handler.js';
 import { NO_RATE_LIMITS, type RateLimiters } from './middleware/rate-limit.js';
@@ -91,7 +92,8 @@ export function createApp(deps: AppDeps): Koa {
     ...(deps.media ? [mediaRoutes(deps.media)] : []),
   ];
   const rest = new Router({ sensitive: true });
-  for (const child of [operationsRoutes(deps.healthChecks ?? [], deps.logger, { shuttingDown: deps.shuttingDown }), docsRoutes()]) rest.use(child.routes());
+  const operations = operationsRoutes(deps.healthChecks ?? [], deps.logger, { shuttingDown: deps.shuttingDown });
+  for (const child of [operations, docsRoutes(openApiDocument)]) rest.use(child.routes());
   // A method no route knows (PROPFIND) is refused like a known one the path lacks: a client error, not the server's 501.
   const notImplemented = () => new HttpProblem(405, 'METHOD_NOT_ALLOWED', 'This method is not allowed here.');
   app.use(routeByPrefix(families, rest, { throw: true, notImplemented }));

@@ -1,19 +1,207 @@
 import { Readable } from 'node:stream';
 import Router from '@koa/router';
 import type { Context } from 'koa';
+import type * as OA from 'openapi3-ts/oas31';
 import type { VersionedContact } from '../../../domain/contact.js';
 import { etagOf, ifNoneMatchHolds, versionsFromIfMatch } from '../etag.js';
-import { parseBody, requestBody } from '../middleware/body-parser.js';
-import { contactQueryParams, integerParam } from '../query-params.js';
 import { readSingleFile, uploadedFile, withRawUpload } from '../middleware/multipart.js';
-import { type RateLimiters, userLimitsOf } from '../middleware/rate-limit.js';
-import { requireAuth, type AuthState } from '../middleware/require-auth.js';
+import type { RateLimiters } from '../middleware/rate-limit.js';
+import type { AuthState } from '../middleware/require-auth.js';
 import { HttpProblem } from '../problem.js';
+import { contactQueryParams, integerParam } from '../query-params.js';
+import { implement, registerRoutes, route } from '../route.js';
+import {
+  BirthdayList,
+  BirthdayWindow,
+  Contact,
+  ContactId,
+  ContactInput,
+  ContactPage,
+  ContactPatch,
+  ContactSearch,
+  ExportFormat,
+  ImportReport,
+  VCardUpload,
+} from '../schemas/contacts.js';
+import { ref } from '../schemas/schema.js';
 import type { UseCases } from '../use-cases.js';
 
 /** Media types a vCard file is sent as (text/x-vcard and text/directory by older address books). */
 const VCARD_TYPES = ['text/vcard', 'text/x-vcard', 'text/directory'];
 export const DEFAULT_IMPORT_MAX_BYTES = 5_242_880;
+
+const etagHeader: OA.HeaderObject = {
+  description: 'Strong entity tag of the contact; changes with every change. Send it back in If-None-Match or If-Match.',
+  schema: { type: 'string', examples: ['"3"'] },
+};
+const ifMatch: OA.ParameterObject = {
+  name: 'If-Match',
+  in: 'header',
+  required: false,
+  description:
+    'An ETag of this contact (or several, comma-separated, or `*`): the write happens only while the contact is still at it, else 412 and nothing changes.',
+  schema: { type: 'string' },
+};
+const contactOk = (description: string) => ({ description, schema: Contact, headers: { ETag: etagHeader } });
+const contactWrite = [400, 401, 404, 409, 412, 413, 415, 422, 429, 503] as const;
+
+/** The caller's contact book. Every route authenticates first, then counts against the caller's limit; creating counts twice. */
+export const contactRouteSpecs = {
+  list: route({
+    method: 'get',
+    path: '/api/contacts',
+    operationId: 'listContacts',
+    summary: 'Search and page through contacts',
+    description: 'Your contacts, sorted by name, filtered by the search texts given, one page at a time.',
+    tags: ['Contacts'],
+    auth: 'bearer',
+    limits: ['contacts'],
+    query: ContactSearch,
+    responses: { 200: { description: 'A page of contacts.', schema: ContactPage } },
+    problems: [401, 422, 429, 503],
+  }),
+  create: route({
+    method: 'post',
+    path: '/api/contacts',
+    operationId: 'createContact',
+    summary: 'Add a contact',
+    description: 'Stores a new contact in your book; its address is in `Location`. Limited per user (`RATE_LIMIT_CONTACT_CREATE_MAX`).',
+    tags: ['Contacts'],
+    auth: 'bearer',
+    limits: ['contacts', 'contactCreate'],
+    body: { json: ContactInput },
+    responses: {
+      201: {
+        description: 'The new contact.',
+        schema: Contact,
+        headers: { ETag: etagHeader, Location: { description: 'Its address.', schema: { type: 'string' } } },
+      },
+    },
+    problems: [400, 401, 409, 413, 415, 422, 429, 503],
+  }),
+  export: route({
+    method: 'get',
+    path: '/api/contacts/export',
+    operationId: 'exportContacts',
+    summary: 'The whole book as a vCard file',
+    description:
+      'Every contact as one card: vCard 4.0 (RFC 6350) by default, 3.0 (RFC 2426) with `version=3.0`. Each card has `UID` (the contact id), ' +
+      '`FN`, `N`, `REV`, and the `EMAIL`, `TEL`, `BDAY` (a day without a year as `--MMDD` in 4.0, Apple’s `X-APPLE-OMIT-YEAR` in 3.0) and `NOTE` ' +
+      'the contact has. Lines end in CRLF and are folded at 75 octets. Streamed: a large book is never held in memory.',
+    tags: ['Contacts'],
+    auth: 'bearer',
+    limits: ['contacts'],
+    query: ExportFormat,
+    responses: {
+      200: {
+        description: 'The vCard file (empty for an empty book).',
+        headers: { 'Content-Disposition': { description: '`attachment; filename="contacts.vcf"`', schema: { type: 'string' } } },
+        content: { 'text/vcard; charset=utf-8': { schema: { type: 'string' } } },
+      },
+    },
+    problems: [401, 422, 429, 503],
+  }),
+  import: route({
+    method: 'post',
+    path: '/api/contacts/import',
+    operationId: 'importContacts',
+    summary: 'Add the contacts of a vCard file',
+    description:
+      'vCard 2.1, 3.0 or 4.0 as address books export them (folded lines, quoted-printable, CHARSET, grouped properties, several cards). ' +
+      'Each card becomes one contact (N/FN → names, the preferred or first EMAIL and TEL, BDAY in any of its forms, NOTE). A card without a name, ' +
+      'with an invalid field, or whose email is already in the book or earlier in the file is skipped and reported; the others are stored in one ' +
+      'transaction. Counts as one creation for RATE_LIMIT_CONTACT_CREATE_MAX. Also accepted as `text/x-vcard` and `text/directory`. ' +
+      'Over CONTACTS_IMPORT_MAX_BYTES, or over 50,000 cards (TOO_MANY_CARDS), is 413; no card at all is 422 NOT_A_VCARD.',
+    tags: ['Contacts'],
+    auth: 'bearer',
+    limits: ['contacts', 'contactCreate'],
+    upload: { 'text/vcard': { schema: { type: 'string' } }, 'multipart/form-data': { schema: ref(VCardUpload) } },
+    responses: { 200: { description: 'What was imported and what was skipped.', schema: ImportReport } },
+    problems: [400, 401, 408, 413, 415, 422, 429, 503],
+  }),
+  birthdays: route({
+    method: 'get',
+    path: '/api/contacts/birthdays',
+    operationId: 'upcomingBirthdays',
+    summary: 'Birthdays from today through today + days (UTC)',
+    description: 'Across the new year; 29 February birthdays fall on 28 February in common years.',
+    tags: ['Contacts'],
+    auth: 'bearer',
+    limits: ['contacts'],
+    query: BirthdayWindow,
+    responses: { 200: { description: 'Soonest first.', schema: BirthdayList } },
+    problems: [401, 422, 429, 503],
+  }),
+  get: route({
+    method: 'get',
+    path: '/api/contacts/{id}',
+    operationId: 'getContact',
+    summary: 'One contact',
+    description: 'The contact with its ETag; with `If-None-Match` holding its current tag, 304 and no body.',
+    tags: ['Contacts'],
+    auth: 'bearer',
+    limits: ['contacts'],
+    params: ContactId,
+    headers: [
+      {
+        name: 'If-None-Match',
+        in: 'header',
+        required: false,
+        description: 'ETags the client holds (or `*`): 304 while one of them is still current.',
+        schema: { type: 'string' },
+      },
+    ],
+    responses: {
+      200: contactOk('The contact.'),
+      304: { description: 'Not modified: the If-None-Match tag is current. No body.', headers: { ETag: etagHeader } },
+    },
+    problems: [401, 404, 429, 503],
+  }),
+  replace: route({
+    method: 'put',
+    path: '/api/contacts/{id}',
+    operationId: 'replaceContact',
+    summary: 'Replace a contact',
+    description: 'Every field as sent; an optional field left out is cleared. With `If-Match`, only while the contact is still at that version.',
+    tags: ['Contacts'],
+    auth: 'bearer',
+    limits: ['contacts'],
+    params: ContactId,
+    headers: [ifMatch],
+    body: { json: ContactInput },
+    responses: { 200: contactOk('The contact.') },
+    problems: contactWrite,
+  }),
+  update: route({
+    method: 'patch',
+    path: '/api/contacts/{id}',
+    operationId: 'updateContact',
+    summary: 'Change some fields of a contact',
+    description: '`null` clears an optional field.',
+    tags: ['Contacts'],
+    auth: 'bearer',
+    limits: ['contacts'],
+    params: ContactId,
+    headers: [ifMatch],
+    body: { json: ContactPatch },
+    responses: { 200: contactOk('The contact.') },
+    problems: contactWrite,
+  }),
+  delete: route({
+    method: 'delete',
+    path: '/api/contacts/{id}',
+    operationId: 'deleteContact',
+    summary: 'Delete a contact',
+    description: 'Removes the contact for good. With `If-Match`, only while the contact is still at that version.',
+    tags: ['Contacts'],
+    auth: 'bearer',
+    limits: ['contacts'],
+    params: ContactId,
+    headers: [ifMatch],
+    responses: { 204: { description: 'Deleted.' } },
+    problems: [401, 404, 412, 429, 503],
+  }),
+};
 
 /** One contact as the response body, with its ETag. */
 function sendContact(ctx: Context, { contact, version }: VersionedContact): void {
@@ -21,79 +209,68 @@ function sendContact(ctx: Context, { contact, version }: VersionedContact): void
   ctx.body = contact;
 }
 
-const ifMatch = (ctx: Context) => versionsFromIfMatch(ctx.get('If-Match') || undefined);
+const ifMatchOf = (ctx: Context) => versionsFromIfMatch(ctx.get('If-Match') || undefined);
 
-/** The caller's contact book. Every route authenticates first, then counts against the caller's limit. */
 export function contactRoutes(useCases: UseCases, limits: RateLimiters, options: { importMaxBytes?: number } = {}): Router<AuthState> {
   const router = new Router<AuthState>({ prefix: '/api/contacts', sensitive: true });
-  // Authentication counts the request against the limits that follow it, in the same cache lookup.
-  const guard = [requireAuth(useCases.authenticate, userLimitsOf(limits, ['contacts'])), limits.contacts] as const;
-  const createGuard = [requireAuth(useCases.authenticate, userLimitsOf(limits, ['contacts', 'contactCreate'])), limits.contacts, limits.contactCreate] as const;
   const owner = (ctx: { state: AuthState }) => ctx.state.caller.user.id;
   const importMaxBytes = options.importMaxBytes ?? DEFAULT_IMPORT_MAX_BYTES;
   const multipart = readSingleFile('file', importMaxBytes);
 
-  router.get('/', ...guard, async (ctx) => {
-    ctx.body = await useCases.listContacts(owner(ctx), contactQueryParams(ctx.query));
+  // Declared in this order so that '/birthdays', '/export' and '/import' are never read as a contact id.
+  const routes = implement<AuthState, typeof contactRouteSpecs>(contactRouteSpecs, {
+    list: async (ctx) => {
+      ctx.body = await useCases.listContacts(owner(ctx), contactQueryParams(ctx.query));
+    },
+    create: async (ctx, { body }) => {
+      const created = await useCases.createContact(owner(ctx), body);
+      ctx.status = 201;
+      ctx.set('Location', `/api/contacts/${created.contact.id}`);
+      sendContact(ctx, created);
+    },
+    export: async (ctx) => {
+      const cards = await useCases.exportContacts(owner(ctx), ctx.query);
+      ctx.set('Content-Type', 'text/vcard; charset=utf-8');
+      ctx.set('Content-Disposition', 'attachment; filename="contacts.vcf"');
+      ctx.body = Readable.from(cards);
+    },
+    // An import counts as one creation, however many cards it holds.
+    import: async (ctx) => {
+      const importFile = async (file: Uint8Array | undefined) => {
+        if (file === undefined || file.length === 0) throw new HttpProblem(422, 'NOT_A_VCARD', 'The request holds no vCard file.');
+        return useCases.importContacts(owner(ctx), file);
+      };
+      if (ctx.is('multipart/form-data')) {
+        await multipart(ctx, async () => {
+          ctx.body = await importFile(uploadedFile(ctx));
+        });
+      } else if (ctx.is(...VCARD_TYPES)) {
+        ctx.body = await withRawUpload(ctx, importMaxBytes, importFile);
+      } else {
+        throw new HttpProblem(415, 'UNSUPPORTED_MEDIA_TYPE', 'Send a vCard file as text/vcard, or as multipart/form-data in the field "file".');
+      }
+    },
+    birthdays: async (ctx, { query }) => {
+      ctx.body = await useCases.upcomingBirthdays(owner(ctx), { days: integerParam(query.days) });
+    },
+    get: async (ctx, { params }) => {
+      const found = await useCases.getContact(owner(ctx), params.id);
+      sendContact(ctx, found);
+      if (ifNoneMatchHolds(ctx.get('If-None-Match') || undefined, etagOf(found.version))) {
+        ctx.status = 304;
+        ctx.body = null;
+      }
+    },
+    replace: async (ctx, { params, body }) => {
+      sendContact(ctx, await useCases.replaceContact(owner(ctx), params.id, body, ifMatchOf(ctx)));
+    },
+    update: async (ctx, { params, body }) => {
+      sendContact(ctx, await useCases.patchContact(owner(ctx), params.id, body, ifMatchOf(ctx)));
+    },
+    delete: async (ctx, { params }) => {
+      await useCases.deleteContact(owner(ctx), params.id, ifMatchOf(ctx));
+      ctx.status = 204;
+    },
   });
-
-  // Declared before '/:id' so that they are never read as a contact id.
-  router.get('/birthdays', ...guard, async (ctx) => {
-    ctx.body = await useCases.upcomingBirthdays(owner(ctx), { days: integerParam(ctx.query.days) });
-  });
-
-  router.get('/export', ...guard, async (ctx) => {
-    const cards = await useCases.exportContacts(owner(ctx), ctx.query);
-    ctx.set('Content-Type', 'text/vcard; charset=utf-8');
-    ctx.set('Content-Disposition', 'attachment; filename="contacts.vcf"');
-    ctx.body = Readable.from(cards);
-  });
-
-  // An import counts as one creation, however many cards it holds.
-  router.post('/import', ...createGuard, async (ctx) => {
-    const importFile = async (file: Uint8Array | undefined) => {
-      if (file === undefined || file.length === 0) throw new HttpProblem(422, 'NOT_A_VCARD', 'The request holds no vCard file.');
-      return useCases.importContacts(owner(ctx), file);
-    };
-    if (ctx.is('multipart/form-data')) {
-      await multipart(ctx, async () => {
-        ctx.body = await importFile(uploadedFile(ctx));
-      });
-    } else if (ctx.is(...VCARD_TYPES)) {
-      ctx.body = await withRawUpload(ctx, importMaxBytes, importFile);
-    } else {
-      throw new HttpProblem(415, 'UNSUPPORTED_MEDIA_TYPE', 'Send a vCard file as text/vcard, or as multipart/form-data in the field "file".');
-    }
-  });
-
-  router.post('/', ...createGuard, parseBody(), async (ctx) => {
-    const created = await useCases.createContact(owner(ctx), requestBody(ctx));
-    ctx.status = 201;
-    ctx.set('Location', `/api/contacts/${created.contact.id}`);
-    sendContact(ctx, created);
-  });
-
-  router.get('/:id', ...guard, async (ctx) => {
-    const found = await useCases.getContact(owner(ctx), ctx.params.id!);
-    sendContact(ctx, found);
-    if (ifNoneMatchHolds(ctx.get('If-None-Match') || undefined, etagOf(found.version))) {
-      ctx.status = 304;
-      ctx.body = null;
-    }
-  });
-
-  router.put('/:id', ...guard, parseBody(), async (ctx) => {
-    sendContact(ctx, await useCases.replaceContact(owner(ctx), ctx.params.id!, requestBody(ctx), ifMatch(ctx)));
-  });
-
-  router.patch('/:id', ...guard, parseBody(), async (ctx) => {
-    sendContact(ctx, await useCases.patchContact(owner(ctx), ctx.params.id!, requestBody(ctx), ifMatch(ctx)));
-  });
-
-  router.delete('/:id', ...guard, async (ctx) => {
-    await useCases.deleteContact(owner(ctx), ctx.params.id!, ifMatch(ctx));
-    ctx.status = 204;
-  });
-
-  return router;
+  return registerRoutes(router, routes, { authenticate: useCases.authenticate, limits });
 }

@@ -2,8 +2,10 @@ import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import Router from '@koa/router';
-import { openApiDocument } from '../openapi.js';
+import { Type } from '@sinclair/typebox';
+import type * as OA from 'openapi3-ts/oas31';
 import { HttpProblem } from '../problem.js';
+import { implement, registerRoutes, route } from '../route.js';
 
 // Swagger UI is served from the installed package, never a CDN: clients may be offline.
 const SWAGGER_UI_DIR = path.dirname(createRequire(import.meta.url).resolve('swagger-ui-dist/package.json'));
@@ -61,20 +63,48 @@ const ASSETS: Record<string, Asset> = {
   'init.js': { type: 'text/javascript; charset=utf-8', load: async () => Buffer.from(INIT_SCRIPT) },
 };
 
-export function docsRoutes(): Router {
+export const docsRouteSpecs = {
+  openApi: route({
+    method: 'get',
+    path: '/openapi.json',
+    operationId: 'openApi',
+    summary: 'This document',
+    description: 'The OpenAPI 3.1 document of the API, assembled from the same route declarations the server is built from.',
+    tags: ['Operations'],
+    auth: 'none',
+    responses: { 200: { description: 'OpenAPI 3.1.', schema: Type.Object({}) } },
+  }),
+  docs: route({
+    method: 'get',
+    path: '/docs',
+    operationId: 'docs',
+    summary: 'Interactive documentation of this document',
+    description: 'Swagger UI, served from this origin (no CDN), reading /openapi.json.',
+    tags: ['Operations'],
+    auth: 'none',
+    responses: { 200: { description: 'The documentation page.', content: { 'text/html': { schema: { type: 'string' } } } } },
+  }),
+};
+
+/** The document at /openapi.json and the page that shows it; the document is given, so that it is assembled once, in openapi.ts. */
+export function docsRoutes(document: OA.OpenAPIObject): Router {
   const router = new Router({ sensitive: true });
   const cache = new Map<string, Promise<Buffer>>();
 
-  router.get('/openapi.json', (ctx) => {
-    ctx.body = openApiDocument;
-  });
-
-  router.get('/docs', (ctx) => {
-    ctx.set('Content-Security-Policy', DOCS_CSP);
-    ctx.set('Referrer-Policy', 'no-referrer');
-    ctx.type = 'text/html; charset=utf-8';
-    ctx.body = PAGE;
-  });
+  registerRoutes(
+    router,
+    implement<unknown, typeof docsRouteSpecs>(docsRouteSpecs, {
+      openApi: (ctx) => {
+        ctx.body = document;
+      },
+      docs: (ctx) => {
+        ctx.set('Content-Security-Policy', DOCS_CSP);
+        ctx.set('Referrer-Policy', 'no-referrer');
+        ctx.type = 'text/html; charset=utf-8';
+        ctx.body = PAGE;
+      },
+    }),
+  );
 
   // The page's own static files: not API routes, so not in the OpenAPI document.
   router.get('/docs/:asset', async (ctx) => {
