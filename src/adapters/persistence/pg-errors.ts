@@ -5,7 +5,7 @@ export function isUuid(id: string): boolean {
   return UUID.test(id);
 }
 
-/** PostgreSQL's unique_violation, whether raised directly or wrapped by Objection. */
+/** PostgreSQL's unique_violation, whether raised directly or wrapped (a `nativeError`). */
 export function isUniqueViolation(error: unknown): boolean {
   const code = (e: unknown) => (typeof e === 'object' && e !== null ? (e as { code?: unknown }).code : undefined);
   return code(error) === '23505' || code((error as { nativeError?: unknown } | null)?.nativeError) === '23505';
@@ -31,7 +31,7 @@ const UNAVAILABLE_MESSAGE =
 
 /**
  * Whether the error means the database could not be reached or did not answer in time, rather
- * than a problem with the query itself. Looks through Objection's wrapping and Node's AggregateError.
+ * than a problem with the query itself. Looks through a wrapping `nativeError` and Node's AggregateError.
  */
 export function isDatabaseUnavailable(error: unknown, depth = 0): boolean {
   if (typeof error !== 'object' || error === null || depth > 3) return false;

@@ -1,7 +1,8 @@
 import test from 'ava';
-import { PreparedStatement, StatementRunner } from '../../../src/adapters/persistence/prepared-statement.js';
+import { KnexUnitOfWork, knexRepositories } from '../../../src/adapters/persistence/knex-unit-of-work.js';
+import { PreparedStatement, type StatementPool, StatementRunner } from '../../../src/adapters/persistence/prepared-statement.js';
 import { createDatabase } from '../../../src/infrastructure/database.js';
-import { BACKENDS, postgresAvailable, TEST_DATABASE_POOLER, TEST_DATABASE_URL, type TestDatabase } from '../../helpers/databases.js';
+import { BACKENDS, postgresAvailable, postgresBackend, TEST_DATABASE_POOLER, TEST_DATABASE_URL, type TestDatabase } from '../../helpers/databases.js';
 
 const ECHO = new PreparedStatement('test.echo.v1', `SELECT ?::int AS "first", ?::text AS "secondValue", ?::text IS NULL AS "thirdIsNull"`);
 const USERS_NAMED = new PreparedStatement('test.users_named.v1', 'SELECT username FROM users WHERE username = ?');
@@ -166,4 +167,42 @@ test("with DATABASE_READ_POOL_MAX=0 the prepared reads share knex's pool", async
   } finally {
     await database.close();
   }
+});
+
+test('creating and closing a database patches nothing of knex: its client keeps the destroy of its class', async (t) => {
+  const database = createDatabase({ databaseUrl: TEST_DATABASE_URL, dataDir: '', readPoolMax: 2 });
+  t.not(database.readPool, null);
+  t.false(Object.hasOwn(database.knex.client, 'destroy'));
+  await database.close();
+  await database.close();
+  t.pass('closing twice is harmless');
+});
+
+test("the contact repository reads on the read pool given to its constructor, writes on knex's, and in a unit of work only on the transaction's connection", async (t) => {
+  if (!(await postgresAvailable())) return t.pass('postgres is not running');
+  if (TEST_DATABASE_POOLER === 'transaction') return t.pass('behind a transaction-mode pooler there is no read pool');
+  const database = await postgresBackend.create();
+  t.teardown(database.drop);
+  const seen: string[] = [];
+  const readPool: StatementPool = {
+    query: (config) => {
+      seen.push(config.name ?? config.text);
+      return database.readPool!.query({ ...config, name: config.name, values: [...config.values] });
+    },
+  };
+  const repos = knexRepositories(database.knex, { readPool, namedStatements: true });
+  const owner = await repos.users.create({ username: 'Reader', email: `reader-${Date.now()}@example.com`, passwordHash: 'x', avatarUrl: 'x' });
+  const fields = { firstName: 'Ann', lastName: 'Lee', email: null, phone: null, birthday: null, notes: null };
+  const contact = await repos.contacts.create(owner.id, fields);
+  await repos.contacts.update(owner.id, contact.id, { notes: 'n' });
+  t.deepEqual(seen, [], 'writes never reach the read pool');
+
+  t.like(await repos.contacts.findById(owner.id, contact.id), { firstName: 'Ann', notes: 'n' });
+  t.is((await repos.contacts.search(owner.id, { limit: 20, offset: 0 })).total, 1);
+  t.true(seen.length === 2 && seen[0]!.startsWith('contacts.find_by_id') && seen[1]!.startsWith('contacts.search_page'), seen.join(', '));
+
+  await new KnexUnitOfWork(database.knex, { readPool, namedStatements: true }).run(async (trx) => {
+    t.like(await trx.contacts.findById(owner.id, contact.id), { firstName: 'Ann' });
+  });
+  t.is(seen.length, 2, 'a transaction reads on its own connection');
 });
