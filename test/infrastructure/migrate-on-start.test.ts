@@ -2,7 +2,6 @@ import test from 'ava';
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { migrationSource } from '../../migrations/index.js';
-import { KnexContactRepository } from '../../src/adapters/persistence/knex-contact-repository.js';
 import { loadConfig } from '../../src/infrastructure/config.js';
 import { buildContainer, SchemaBehind, type Container } from '../../src/infrastructure/container.js';
 import { createDatabase, migrateLatest } from '../../src/infrastructure/database.js';
@@ -116,15 +115,15 @@ test('with MIGRATE_ON_START=false a replica refuses to start on a database that 
 test('DATABASE_POOLER=transaction reaches the app: its reads leave no named statement on the server', async (t) => {
   if (!(await postgresAvailable())) return t.pass('PostgreSQL is not running');
   const url = await freshDatabase(t);
-  const direct = await start(url);
-  const pooled = await start(url, { DATABASE_POOLER: 'transaction' });
+  // One connection each, read pool off: the count below runs on the connection the read used.
+  const direct = await start(url, { DATABASE_POOL_MAX: '1', DATABASE_READ_POOL_MAX: '0' });
+  const pooled = await start(url, { DATABASE_POOLER: 'transaction', DATABASE_POOL_MAX: '1' });
   try {
-    const preparedAfterRead = async (container: Container) =>
-      container.knex.transaction(async (trx) => {
-        // The contact repository's read by id, on this transaction's connection.
-        await new KnexContactRepository(trx).findById('00000000-0000-4000-8000-000000000000', '00000000-0000-4000-8000-000000000000');
-        return ((await trx.raw('SELECT count(*)::int AS n FROM pg_prepared_statements')) as { rows: [{ n: number }] }).rows[0].n;
-      });
+    const preparedAfterRead = async (container: Container) => {
+      // The contact repository's read by id, as the app's wiring made the repository.
+      await container.repos.contacts.findById('00000000-0000-4000-8000-000000000000', '00000000-0000-4000-8000-000000000000');
+      return ((await container.knex.raw('SELECT count(*)::int AS n FROM pg_prepared_statements')) as { rows: [{ n: number }] }).rows[0].n;
+    };
     t.is(await preparedAfterRead(pooled), 0);
     if (TEST_DATABASE_POOLER === 'none') t.is(await preparedAfterRead(direct), 1, 'a direct connection keeps its named statement');
   } finally {
