@@ -119,7 +119,7 @@ export function withBenchMetrics(listener: RequestListener, knex: Knex): Request
 
 /**
  * On PostgreSQL, every query the pg driver sends, whoever built it: knex, or a prepared statement
- * that skips knex (PreparedStatement). PGlite queries all go through knex, which reports each one.
+ * that skips knex (StatementRunner). PGlite queries all go through knex, which reports each one.
  */
 function onEveryQuery(knex: Knex, count: () => void): void {
   if ((knex.client.config as Knex.Config).client !== 'pg') {

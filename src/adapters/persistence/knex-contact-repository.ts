@@ -210,9 +210,9 @@ const birthdayStatements = new Map<string, PreparedStatement>();
 function birthdaysFor(narrowing: 'none' | 'within' | 'across'): PreparedStatement {
   let statement = birthdayStatements.get(narrowing);
   if (!statement) {
-    const thisYear = 'make_date(?::int, birthday_md / 100, CASE WHEN birthday_md = 229 THEN ?::int ELSE birthday_md % 100 END)';
-    const nextYear = thisYear;
-    const next = `CASE WHEN ${thisYear} >= ?::date THEN ${thisYear} ELSE ${nextYear} END`;
+    // The day the birthday falls on in a year given by the bindings, with that year's last day of February.
+    const inYear = 'make_date(?::int, birthday_md / 100, CASE WHEN birthday_md = 229 THEN ?::int ELSE birthday_md % 100 END)';
+    const next = `CASE WHEN ${inYear} >= ?::date THEN ${inYear} ELSE ${inYear} END`;
     const window = { none: '', within: ' AND birthday_md >= ? AND birthday_md <= ?', across: ' AND (birthday_md >= ? OR birthday_md <= ?)' }[narrowing];
     statement = new PreparedStatement(
       `contacts.upcoming_birthdays.v1.${narrowing}`,
