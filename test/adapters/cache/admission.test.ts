@@ -90,9 +90,11 @@ test('on Redis, admission trusts only the current generation: after another inst
     const user = { id: randomUUID(), username: 'u', email: 'u@example.com', emailVerified: true, avatarUrl: '', createdAt: new Date(), tokenVersion: 0 };
     const sessionId = randomUUID();
     const claims = { userId: user.id, sessionId, tokenVersion: 0 };
-    await b.cache.putUser(user);
-    await b.cache.putSession(sessionId, true);
-    t.not((await a.admission.admit(claims, [limit(5)])).decisions, null, 'A reads what B cached');
+    // A adopts the generation B's start rotated, and fills what it missed, as authentication does.
+    t.like(await a.admission.admit(claims, [limit(5)]), { user: null, sessionActive: null, decisions: null });
+    await a.cache.putUser(user);
+    await a.cache.putSession(sessionId, true);
+    t.not((await a.admission.admit(claims, [limit(5)])).decisions, null, 'admitted from the cache');
 
     t.true(await b.cache.resync()); // B reconnected: every entry written before is orphaned
     t.like(await a.admission.admit(claims, [limit(5)]), { user: null, sessionActive: null, decisions: null });
