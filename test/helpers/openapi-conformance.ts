@@ -88,7 +88,7 @@ export class OpenApiConformance {
     const name = `${operation.method} ${operation.path} (${operation.operationId})`;
     const documented = this.responseFor(operation, exchange.status);
     if (!documented) {
-      return `${where}: openapi.ts does not document status ${exchange.status} for ${name}; add it to that operation's responses (documented: ${Object.keys(operation.responses ?? {}).join(', ')}).`;
+      return `${where}: the document does not list status ${exchange.status} for ${name}; add it to the responses or problems of its route declaration (documented: ${Object.keys(operation.responses ?? {}).join(', ')}).`;
     }
     const [key, response] = documented;
     const content = response.content ?? {};
@@ -121,7 +121,7 @@ export class OpenApiConformance {
     const expected = route ? METHOD_REFUSALS : [404, ...METHOD_REFUSALS];
     if (!expected.includes(exchange.status)) {
       const what = route ? `documents no ${method} for ${route.path}` : 'documents no path that matches';
-      return `${where}: openapi.ts ${what}, yet the server answered ${exchange.status}; document the operation (a route other helpers added?) or answer ${expected.join('/')}.`;
+      return `${where}: the document ${what}, yet the server answered ${exchange.status}; declare the route (route.ts) rather than adding it to a router by hand, or answer ${expected.join('/')}.`;
     }
     // A page route's refusals are pages; an unknown address under /account is the API's 404.
     if (path.startsWith('/account/') && type === 'text/html') return null;
@@ -288,7 +288,7 @@ export class ConformanceLog {
 
 export class OpenApiViolation extends Error {
   constructor(readonly violations: string[]) {
-    super(`The response does not match /openapi.json (src/adapters/http/openapi.ts):\n${violations.join('\n')}`);
+    super(`The response does not match /openapi.json (assembled by src/adapters/http/openapi.ts from the route declarations):\n${violations.join('\n')}`);
     this.name = 'OpenApiViolation';
   }
 }

@@ -55,7 +55,7 @@ test('the document is valid OpenAPI 3.1 and every $ref resolves', async (t) => {
 test('every routed (method, path) is documented, and every documented one is routed (but the not-yet-routed list)', (t) => {
   const routes = routed(app);
   const docs = documented();
-  t.deepEqual(routes.filter((route) => !docs.includes(route) && !NOT_DOCUMENTED.includes(route)).sort(), [], 'routed but not in openapi.ts');
+  t.deepEqual(routes.filter((route) => !docs.includes(route) && !NOT_DOCUMENTED.includes(route)).sort(), [], 'routed without a declaration (route.ts)');
   t.deepEqual(docs.filter((route) => !routes.includes(route) && !NOT_YET_ROUTED.includes(route)).sort(), [], 'documented but not routed');
   t.deepEqual(
     NOT_YET_ROUTED.filter((route) => routes.includes(route)),
@@ -70,14 +70,36 @@ test('every routed (method, path) is documented, and every documented one is rou
   t.true(routes.includes('GET /health') && routes.includes('POST /api/auth/login'), 'the route table reads the real router');
 });
 
-test('every operation has an id, a summary, a tag, a success response and problem+json errors', (t) => {
+test('each bearer operation of the document is refused without a token, and each public one is not asked for one', async (t) => {
+  // The routers and the document are both built from the declarations: this checks that what the
+  // document says of authentication is what the router enforces.
+  for (const [path, item] of Object.entries(openApiDocument.paths ?? {})) {
+    for (const method of METHODS) {
+      const operation = item[method];
+      if (!operation || path.startsWith('/media/')) continue;
+      const where = `${method.toUpperCase()} ${path}`;
+      const res = await app.request(path.replace(/\{[^}]+\}/g, 'x'), { method: method.toUpperCase() });
+      const text = await res.text();
+      const code = res.headers.get('content-type')?.startsWith('application/problem+json') ? (JSON.parse(text) as { code: string }).code : undefined;
+      if (operation.security?.length) {
+        t.deepEqual(operation.security, [{ bearerAuth: [] }], where);
+        t.is(code, 'UNAUTHENTICATED', `${where} is documented as needing a token`);
+      } else {
+        t.deepEqual(operation.security, [], `${where} says it is public`);
+        t.not(code, 'UNAUTHENTICATED', `${where} is documented as public`);
+      }
+    }
+  }
+});
+
+test('every operation has an id, a summary, a description, a tag, a success response and problem+json errors', (t) => {
   const ids = new Set<string>();
   for (const [path, item] of Object.entries(openApiDocument.paths ?? {})) {
     for (const method of METHODS) {
       const operation = item[method];
       if (!operation) continue;
       const where = `${method.toUpperCase()} ${path}`;
-      t.truthy(operation.operationId && operation.summary && operation.tags?.length, where);
+      t.truthy(operation.operationId && operation.summary && operation.description && operation.tags?.length, where);
       t.false(ids.has(operation.operationId!), `${where}: duplicate operationId`);
       ids.add(operation.operationId!);
       const statuses = Object.keys(operation.responses ?? {});
