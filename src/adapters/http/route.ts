@@ -122,6 +122,9 @@ export function koaPath(path: string, prefix = ''): string {
 /** Registers each route on the family's router: admission, the body reader, then the handler with its input. */
 export function registerRoutes<State>(router: Router<State>, routes: readonly BoundRoute<State>[], admission?: Admission): Router<State> {
   for (const { spec, handle } of routes) {
+    const named = [...spec.path.matchAll(/\{([A-Za-z0-9_]+)\}/g)].map((match) => match[1]).sort();
+    const declared = Object.keys(spec.params?.properties ?? {}).sort();
+    if (named.join() !== declared.join()) throw new Error(`${spec.operationId}: the path names {${named.join()}} but its params declare {${declared.join()}}`);
     const endpoint = (ctx: RouterContext<State>) =>
       handle(ctx, { params: ctx.params, query: ctx.query, body: requestBody(ctx) } as unknown as RouteInput<RouteSpec>);
     const chain = [...admissionFor(spec, admission), ...bodyReaderFor(spec), endpoint] as Middleware[];
