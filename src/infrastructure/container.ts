@@ -1,45 +1,69 @@
 import path from 'node:path';
 import type Koa from 'koa';
 import type { Knex } from 'knex';
-import type { AvatarStorage } from '../application/ports/avatar-storage.js';
-import type { Clock } from '../application/ports/clock.js';
-import type { Logger } from '../application/ports/logger.js';
-import type { Mailer } from '../application/ports/mailer.js';
-import type { PasswordHasher } from '../application/ports/password-hasher.js';
-import type { Repositories } from '../application/ports/unit-of-work.js';
-import type { UserCache } from '../application/ports/user-cache.js';
-import type { RateLimiters } from '../adapters/http/middleware/rate-limit.js';
-import type { UseCases } from '../adapters/http/use-cases.js';
+import { InMemoryAdmission } from '../adapters/cache/in-memory-admission.js';
+import { InMemoryUserCache } from '../adapters/cache/in-memory-user-cache.js';
+import { RedisAdmission } from '../adapters/cache/redis-admission.js';
+import { RedisUserCache } from '../adapters/cache/redis-user-cache.js';
+import { createApp } from '../adapters/http/app.js';
+import type { ErrorTranslator } from '../adapters/http/middleware/error-handler.js';
+import { createRateLimiters, type RateLimiters } from '../adapters/http/middleware/rate-limit.js';
+import type { HealthCheck } from '../adapters/http/routes/operations.routes.js';
+import { FileOutboxMailer } from '../adapters/mail/file-outbox-mailer.js';
+import { NodemailerMailer } from '../adapters/mail/nodemailer-mailer.js';
+import { KnexOutboxRepository } from '../adapters/persistence/knex-outbox-repository.js';
+import { KnexUnitOfWork, knexRepositories } from '../adapters/persistence/knex-unit-of-work.js';
+import { isDatabaseUnavailable, isForeignKeyViolation } from '../adapters/persistence/pg-errors.js';
+import { InMemoryLoginThrottle } from '../adapters/rate-limit/in-memory-login-throttle.js';
+import { InMemoryRateLimitStore } from '../adapters/rate-limit/in-memory-rate-limit-store.js';
+import { InMemoryUserRateLimiter } from '../adapters/rate-limit/in-memory-user-rate-limiter.js';
+import type { RateLimitStore } from '../adapters/rate-limit/rate-limit-store.js';
+import { RedisLoginThrottle } from '../adapters/rate-limit/redis-login-throttle.js';
+import { RedisLuaCommands } from '../adapters/rate-limit/redis-lua-commands.js';
+import { RedisRateLimitStore } from '../adapters/rate-limit/redis-rate-limit-store.js';
+import { RedisUserRateLimiter } from '../adapters/rate-limit/redis-user-rate-limiter.js';
 import { JwtTokenService } from '../adapters/security/jwt-token-service.js';
 import { WorkerBcryptPasswordHasher } from '../adapters/security/worker-bcrypt-password-hasher.js';
 import { CloudinaryAvatarStorage } from '../adapters/storage/cloudinary-avatar-storage.js';
 import { LocalDiskAvatarStorage } from '../adapters/storage/local-disk-avatar-storage.js';
-import type { Config } from './config.js';
-import type { Database } from './database.js';
 import { PQueueBackgroundTasks } from '../adapters/tasks/p-queue-background-tasks.js';
+import { IcalContactCardFormat } from '../adapters/vcard/ical-contact-card-format.js';
+import type { Admission } from '../application/ports/admission.js';
+import type { AvatarStorage } from '../application/ports/avatar-storage.js';
+import type { Clock } from '../application/ports/clock.js';
+import type { ContactCardFormat } from '../application/ports/contact-card-format.js';
+import type { Logger } from '../application/ports/logger.js';
+import type { LoginThrottle } from '../application/ports/login-throttle.js';
+import type { Mailer } from '../application/ports/mailer.js';
+import type { PasswordHasher } from '../application/ports/password-hasher.js';
+import type { TokenService } from '../application/ports/token-service.js';
+import type { Repositories, UnitOfWork } from '../application/ports/unit-of-work.js';
+import type { UserCache } from '../application/ports/user-cache.js';
+import type { UserRateLimiter } from '../application/ports/user-rate-limiter.js';
+import { makeUseCases, type UseCases } from '../application/use-cases.js';
+import { makeDeliverPendingEmails } from '../application/use-cases/deliver-pending-emails.js';
+import { ServiceUnavailable } from '../domain/errors.js';
+import { Unauthenticated } from '../domain/user.errors.js';
+import type { Config } from './config.js';
+import { type Database, migrateLatest } from './database.js';
 import { resolveJwtSecret } from './jwt-secret.js';
 import { createLogger } from './logger.js';
-import type { OutboxDispatcher } from './outbox-dispatcher.js';
-import { wireUseCases } from './use-cases.js';
-import { openDatabase } from './wiring/database.js';
-import { createHttp } from './wiring/http.js';
-import { chooseMailer, createOutbox } from './wiring/outbox.js';
-import { openSharedState } from './wiring/redis.js';
-
-export { SchemaBehind } from './wiring/database.js';
+import { OutboxDispatcher } from './outbox-dispatcher.js';
+import { closeRedisClient, connectRedis, createRedisClient, pingRedis, type RedisClient } from './redis.js';
+import { startDatabase } from './start-database.js';
 
 /** Adapters a caller (a test, the benchmark) may supply instead of the ones the config selects. */
 export interface Overrides {
-  /** A database the caller made and closes (see createDatabase). */
+  /** A database the caller made and closes (see createDatabase); it is migrated here. */
   database?: Database;
   mailer?: Mailer;
   clock?: Clock;
   logger?: Logger;
+  /** Closed with the container when it has a `close`. */
   hasher?: PasswordHasher & { close?: () => Promise<void> };
   cache?: UserCache;
   /** Start of every Redis key the app writes (default `contacts:`); tests sharing a Redis use their own. */
   redisKeyPrefix?: string;
-  avatars?: AvatarStorage;
 }
 
 export interface Container {
@@ -61,70 +85,141 @@ export interface Container {
 
 const systemClock: Clock = { now: () => new Date() };
 
-/** Cloudinary when CLOUDINARY_URL is set, else files under DATA_DIR/uploads served at /media/. */
-function chooseAvatarStorage(config: Config, logger: Logger): AvatarStorage {
-  return config.cloudinaryUrl
-    ? new CloudinaryAvatarStorage({ url: config.cloudinaryUrl, timeoutMs: config.cloudinaryTimeoutMs, logger })
-    : new LocalDiskAvatarStorage({ dir: path.resolve(config.dataDir, 'uploads'), publicUrl: config.publicUrl, logger });
-}
-
 /**
- * The composition root: the one place that decides which adapter serves which port. Each concern
- * (database, Redis, outbox, HTTP) is opened by its module under wiring/; this only chooses and wires.
+ * The composition root: which adapter serves each port, decided here from the config and nowhere
+ * else, one port after the other. Without REDIS_URL everything shared lives in this process; without
+ * DATABASE_URL the database is embedded PGlite; without SMTP_URL emails are .eml files; without
+ * CLOUDINARY_URL avatars are files the app serves itself.
  */
 export async function buildContainer(config: Config, overrides: Overrides = {}): Promise<Container> {
-  const logger = overrides.logger ?? createLogger(config.logLevel);
-  const clock = overrides.clock ?? systemClock;
+  const opened = new Opened();
+  try {
+    return await wire(config, overrides, opened);
+  } catch (error) {
+    await opened.close();
+    throw error;
+  }
+}
 
-  const database = await openDatabase(config, overrides.database);
-  const mailer = overrides.mailer ?? chooseMailer(config, logger);
-  const outbox = createOutbox(config, { knex: database.knex, mailer, clock, logger });
+async function wire(config: Config, overrides: Overrides, opened: Opened): Promise<Container> {
+  const logger: Logger = overrides.logger ?? createLogger(config.logLevel);
+  const clock: Clock = overrides.clock ?? systemClock;
+
+  // The repositories and the unit of work → Knex on PostgreSQL (DATABASE_URL) or embedded PGlite.
+  const database = overrides.database ? await migrated(overrides.database) : opened.add(await startDatabase(config), (d) => d.close());
+
+  // Shared by every instance through Redis when REDIS_URL is set, else kept in this process.
+  const redis = config.redisUrl ? opened.add(await openRedis(config, logger), (r) => closeRedisClient(r.client)) : null;
+  const keyPrefix = overrides.redisKeyPrefix ?? 'contacts:';
+  const loginFailures = { max: config.rateLimitLoginFailuresMax, windowSeconds: config.rateLimitAuthWindowS };
+
+  const userLimiter: UserRateLimiter = redis ? new RedisUserRateLimiter(redis.scripts, keyPrefix, clock) : new InMemoryUserRateLimiter(clock);
+  const redisCache =
+    redis && !overrides.cache
+      ? new RedisUserCache(redis.client, { ttlSeconds: config.userCacheTtlS, keyPrefix: `${keyPrefix}auth:`, logger, commandTimeoutMs: config.redisTimeoutMs })
+      : null;
+  await redisCache?.resync();
+  const cache: UserCache = overrides.cache ?? redisCache ?? new InMemoryUserCache(config.userCacheTtlS);
+  // On Redis the session check and the per-user limits are one script: one round trip per request.
+  const admission: Admission =
+    redis && redisCache ? new RedisAdmission(redisCache, userLimiter, { scripts: redis.scripts, keyPrefix, clock }) : new InMemoryAdmission(cache, userLimiter);
+  const loginThrottle: LoginThrottle = redis
+    ? new RedisLoginThrottle(redis.scripts, clock, loginFailures, keyPrefix)
+    : new InMemoryLoginThrottle(clock, loginFailures);
+  const rateLimitStore: RateLimitStore = redis ? new RedisRateLimitStore(redis.scripts, keyPrefix) : new InMemoryRateLimitStore();
+
+  const hasher: PasswordHasher = opened.add(overrides.hasher ?? new WorkerBcryptPasswordHasher(config.bcryptRounds), (h) => h.close?.());
+  const tokens: TokenService = new JwtTokenService(await resolveJwtSecret(config, logger), config.jwtAccessTtlS, config.jwtRefreshTtlS);
+
+  // Avatars on Cloudinary when CLOUDINARY_URL is set, else files under DATA_DIR/uploads that the app serves at /media/.
+  const localAvatars = config.cloudinaryUrl
+    ? null
+    : new LocalDiskAvatarStorage({ dir: path.resolve(config.dataDir, 'uploads'), publicUrl: config.publicUrl, logger });
+  const avatars: AvatarStorage = localAvatars ?? new CloudinaryAvatarStorage({ url: config.cloudinaryUrl, timeoutMs: config.cloudinaryTimeoutMs, logger });
+
+  // Emails through SMTP when SMTP_URL is set, else .eml files under DATA_DIR/outbox.
+  const smtp =
+    config.smtpUrl && !overrides.mailer
+      ? opened.add(
+          new NodemailerMailer({ url: config.smtpUrl, from: config.mailFrom, timeoutMs: config.smtpTimeoutMs, requireTls: config.smtpRequireTls }),
+          (m) => m.close(),
+        )
+      : null;
+  const mailer: Mailer =
+    overrides.mailer ??
+    smtp ??
+    new FileOutboxMailer(path.resolve(config.dataDir, 'outbox'), config.mailFrom, logger, { logLinks: config.nodeEnv === 'development' });
+
+  // Emails are committed to the outbox with the change that causes them; the dispatcher sends them.
+  const dispatcher = opened.add(
+    new OutboxDispatcher({
+      deliver: makeDeliverPendingEmails({
+        // The dispatcher only claims and settles messages; enqueueing goes through the app's repositories.
+        outbox: new KnexOutboxRepository(database.knex),
+        mailer,
+        clock,
+        logger,
+        retry: { maxAttempts: config.outboxMaxAttempts, baseDelayMs: config.outboxRetryBaseMs, maxDelayMs: config.outboxRetryMaxMs },
+        // Longer than a send can take, so another instance never picks up a message still being sent.
+        leaseMs: Math.max(60_000, 10 * config.smtpTimeoutMs),
+      }),
+      pollIntervalMs: config.outboxPollIntervalMs,
+      logger,
+    }),
+    (d) => d.stop(),
+  );
+
   // Committed emails wake the dispatcher at once; the poll interval only paces retries.
-  const { repos, uow } = database.persistence({ emailEnqueued: () => outbox.dispatcher.nudge() });
-  const shared = await openSharedState(config, {
-    logger,
-    clock,
-    keyPrefix: overrides.redisKeyPrefix ?? 'contacts:',
-    ...(overrides.cache ? { cache: overrides.cache } : {}),
-  });
-  const hasher = overrides.hasher ?? new WorkerBcryptPasswordHasher(config.bcryptRounds);
-  const tokens = new JwtTokenService(await resolveJwtSecret(config, logger), config.jwtAccessTtlS, config.jwtRefreshTtlS);
-  const avatars = overrides.avatars ?? chooseAvatarStorage(config, logger);
+  const persistence = { readPool: database.readPool, namedStatements: database.namedStatements, hooks: { emailEnqueued: () => dispatcher.nudge() } };
+  const repos: Repositories = knexRepositories(database.knex, persistence);
+  const uow: UnitOfWork = new KnexUnitOfWork(database.knex, persistence);
 
-  const tasks = new PQueueBackgroundTasks(logger);
+  const tasks = opened.add(new PQueueBackgroundTasks(logger), (t) => t.close());
+  const cards: ContactCardFormat = new IcalContactCardFormat();
 
-  let dummy: Promise<string> | undefined;
-  const dummyHash = () => (dummy ??= hasher.hash('dummy password that matches no account'));
-
-  const useCases = wireUseCases({
+  const useCases = makeUseCases({
     repos,
     uow,
     hasher,
     tokens,
-    cache: shared.cache,
-    admission: shared.admission,
+    cache,
+    admission,
     clock,
     avatars,
-    loginThrottle: shared.loginThrottle,
+    cards,
+    loginThrottle,
     tasks,
-    dummyHash,
     logger,
     publicUrl: config.publicUrl,
     verifyTokenTtlSeconds: config.verifyTokenTtlS,
     resetTokenTtlSeconds: config.resetTokenTtlS,
   });
+
+  const rateLimits = createRateLimiters(rateLimitStore, userLimiter, {
+    contacts: { max: config.rateLimitContactsMax, windowSeconds: config.rateLimitContactsWindowS },
+    contactCreate: { max: config.rateLimitContactCreateMax, windowSeconds: config.rateLimitContactsWindowS },
+    auth: { max: config.rateLimitAuthMax, windowSeconds: config.rateLimitAuthWindowS },
+    account: { max: config.rateLimitAccountMax, windowSeconds: config.rateLimitAccountWindowS },
+  });
+  const healthChecks: HealthCheck[] = [
+    { name: 'database', check: async () => void (await database.knex.raw('select 1')) },
+    ...(redis ? [{ name: 'redis', check: () => pingRedis(redis.client, config.redisTimeoutMs) }] : []),
+  ];
   let shuttingDown = false;
-  const { app, rateLimits } = createHttp(config, {
+  const app = createApp({
     useCases,
     logger,
-    rateLimitStore: shared.rateLimitStore,
-    userLimiter: shared.userLimiter,
-    healthChecks: [database.healthCheck, ...shared.healthChecks],
-    translateError: database.translateError,
-    avatars,
+    trustProxy: config.trustProxy,
+    corsOrigins: config.corsOrigins,
+    rateLimits,
+    healthChecks,
+    avatarMaxBytes: config.avatarMaxBytes,
+    contactsImportMaxBytes: config.contactsImportMaxBytes,
+    ...(localAvatars ? { media: localAvatars } : {}),
+    translateError: databaseErrors,
     shuttingDown: () => shuttingDown,
   });
-  outbox.dispatcher.start();
+  dispatcher.start();
 
   return {
     app,
@@ -133,18 +228,50 @@ export async function buildContainer(config: Config, overrides: Overrides = {}):
     useCases,
     logger,
     rateLimits,
-    dispatcher: outbox.dispatcher,
+    dispatcher,
     tasks,
     beginShutdown() {
       shuttingDown = true;
     },
-    async close() {
-      // Work already accepted (emails asked for) is finished and its emails queued first.
-      await tasks.close();
-      await outbox.close();
-      await hasher.close?.();
-      await shared.close();
-      await database.close();
-    },
+    // Work already accepted (emails asked for) is finished and its emails queued first, the database closed last.
+    close: () => opened.close(),
   };
 }
+
+/**
+ * What the container opened, closed in the reverse order: what was opened last may use what was
+ * opened before it (the dispatcher sends through the mailer, every adapter reaches the database).
+ */
+class Opened {
+  private readonly closers: (() => unknown)[] = [];
+
+  add<T>(resource: T, close: (resource: T) => unknown): T {
+    this.closers.push(() => close(resource));
+    return resource;
+  }
+
+  async close(): Promise<void> {
+    for (let close = this.closers.pop(); close; close = this.closers.pop()) await close();
+  }
+}
+
+/** A database given by a caller (a test's), migrated; its owner closes it. */
+async function migrated(database: Database): Promise<Database> {
+  await migrateLatest(database.knex);
+  return database;
+}
+
+/**
+ * One Redis client for the whole app. A start while Redis is down waits about a second, then goes
+ * on without it: the client reconnects in the background and the cache resynchronises before the
+ * first request when Redis answers, otherwise as soon as it does.
+ */
+async function openRedis(config: Config, logger: Logger): Promise<{ client: RedisClient; scripts: RedisLuaCommands }> {
+  const client = createRedisClient({ url: config.redisUrl, logger, timeoutMs: config.redisTimeoutMs });
+  await connectRedis(client);
+  return { client, scripts: new RedisLuaCommands(client, logger, { timeoutMs: config.redisTimeoutMs }) };
+}
+
+/** An unreachable database is ServiceUnavailable (503); a write for an account deleted meanwhile (every foreign key names a user) means its token is dead too. */
+const databaseErrors: ErrorTranslator = (error) =>
+  isDatabaseUnavailable(error) ? new ServiceUnavailable('database') : isForeignKeyViolation(error) ? new Unauthenticated() : null;

@@ -2,8 +2,9 @@ import type { RequestListener } from 'node:http';
 import { answerClientErrors } from '../adapters/http/client-errors.js';
 
 import { ConfigError, loadConfig, type Config } from './config.js';
-import { buildContainer, SchemaBehind, type Container } from './container.js';
+import { buildContainer, type Container } from './container.js';
 import { HttpServer } from './http-server.js';
+import { SchemaBehind } from './start-database.js';
 import { shutDownOnSignals, type ShutdownStep } from './shutdown.js';
 
 export interface ServeOptions {

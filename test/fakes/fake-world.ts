@@ -3,10 +3,11 @@ import { InMemoryUserCache } from '../../src/adapters/cache/in-memory-user-cache
 import { InMemoryLoginThrottle } from '../../src/adapters/rate-limit/in-memory-login-throttle.js';
 import { InMemoryUserRateLimiter } from '../../src/adapters/rate-limit/in-memory-user-rate-limiter.js';
 import { JwtTokenService } from '../../src/adapters/security/jwt-token-service.js';
+import { IcalContactCardFormat } from '../../src/adapters/vcard/ical-contact-card-format.js';
 import { makeDeliverPendingEmails } from '../../src/application/use-cases/deliver-pending-emails.js';
 import { PQueueBackgroundTasks } from '../../src/adapters/tasks/p-queue-background-tasks.js';
 import type { EmailInput } from '../../src/application/shared/email-input.js';
-import { wireUseCases } from '../../src/infrastructure/use-cases.js';
+import { makeUseCases } from '../../src/application/use-cases.js';
 import { InMemoryAvatarStorage } from './in-memory-avatar-storage.js';
 import { CapturingLogger, CapturingMailer, FakeClock, FakePasswordHasher } from './fakes.js';
 import { InMemoryUnitOfWork, inMemoryRepositories } from './in-memory-repositories.js';
@@ -28,10 +29,9 @@ export function fakeWorld() {
   const cache = new InMemoryUserCache(300);
   const tokens = new JwtTokenService('test-secret-test-secret-test-secret!', 900, 1_209_600);
   const avatars = new InMemoryAvatarStorage();
-  const dummyHash = async () => 'hashed:no one has this password';
   const loginThrottle = new InMemoryLoginThrottle(clock, LOGIN_FAILURES);
   const tasks = new PQueueBackgroundTasks(logger);
-  const wired = wireUseCases({
+  const wired = makeUseCases({
     repos,
     uow,
     hasher,
@@ -40,9 +40,10 @@ export function fakeWorld() {
     admission: new InMemoryAdmission(cache, new InMemoryUserRateLimiter(clock)),
     clock,
     avatars,
+    // Stateless, with no backing service: the same vCard adapter as production.
+    cards: new IcalContactCardFormat(),
     loginThrottle,
     tasks,
-    dummyHash,
     logger,
     publicUrl: PUBLIC_URL,
     verifyTokenTtlSeconds: 86_400,

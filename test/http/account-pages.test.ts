@@ -6,7 +6,7 @@ import type { Middleware } from 'koa';
 import { createApp } from '../../src/adapters/http/app.js';
 import { NO_RATE_LIMITS, type RateLimiters } from '../../src/adapters/http/middleware/rate-limit.js';
 import { HttpProblem } from '../../src/adapters/http/problem.js';
-import type { UseCases } from '../../src/adapters/http/use-cases.js';
+import type { UseCases } from '../../src/application/use-cases.js';
 import { ServiceUnavailable } from '../../src/domain/errors.js';
 import { fakeWorld } from '../fakes/fake-world.js';
 import { CapturingLogger } from '../fakes/fakes.js';

@@ -4,7 +4,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createApp } from '../../src/adapters/http/app.js';
 import type { HealthCheck } from '../../src/adapters/http/routes/operations.routes.js';
-import type { UseCases } from '../../src/adapters/http/use-cases.js';
+import type { UseCases } from '../../src/application/use-cases.js';
 import { CapturingLogger } from '../fakes/fakes.js';
 import { startTestApp } from '../helpers/test-app.js';
 

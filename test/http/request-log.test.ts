@@ -4,7 +4,7 @@ import { once } from 'node:events';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createApp } from '../../src/adapters/http/app.js';
-import type { UseCases } from '../../src/adapters/http/use-cases.js';
+import type { UseCases } from '../../src/application/use-cases.js';
 import { createLogger } from '../../src/infrastructure/logger.js';
 import { PASSWORD, startTestApp, uniqueEmail, type TestApp } from '../helpers/test-app.js';
 

@@ -19,7 +19,7 @@ import { docsRoutes } from './routes/docs.routes.js';
 import { mediaRoutes, type MediaFiles } from './routes/media.routes.js';
 import { operationsRoutes, type HealthCheck } from './routes/operations.routes.js';
 import { userRoutes } from './routes/users.routes.js';
-import type { UseCases } from './use-cases.js';
+import type { UseCases } from '../../application/use-cases.js';
 
 export interface AppDeps {
   useCases: UseCases;

@@ -10,7 +10,7 @@ import { logAccess, requestIdFrom } from './middleware/request-log.js';
 import { BEARER, handOverAuthentication } from './middleware/require-auth.js';
 import { securityHeadersFor } from './middleware/security-headers.js';
 import { contactQueryParams } from './query-params.js';
-import type { UseCases } from './use-cases.js';
+import type { UseCases } from '../../application/use-cases.js';
 
 export interface HotReadsDeps {
   useCases: Pick<UseCases, 'authenticate' | 'getContact' | 'listContacts'>;

@@ -7,7 +7,7 @@ import type { DomainErrorStatus } from './error-statuses.js';
 import { parseBody, requestBody } from './middleware/body-parser.js';
 import { type LimitName, type RateLimiters, userLimitsOf } from './middleware/rate-limit.js';
 import { requireAuth } from './middleware/require-auth.js';
-import type { UseCases } from './use-cases.js';
+import type { UseCases } from '../../application/use-cases.js';
 
 /**
  * One declaration per route: method, path, parameters, body and responses per status, who may

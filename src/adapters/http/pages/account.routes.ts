@@ -9,7 +9,7 @@ import type { RateLimiters } from '../middleware/rate-limit.js';
 import { requestBody } from '../middleware/body-parser.js';
 import { requestIdOf } from '../middleware/request-log.js';
 import { implement, registerRoutes, type ResponseSpec, route } from '../route.js';
-import type { UseCases } from '../use-cases.js';
+import type { UseCases } from '../../../application/use-cases.js';
 import {
   checkInboxPage,
   confirmEmailChangePage,

@@ -17,7 +17,7 @@ import {
   VerifyEmailResponse,
 } from '../schemas/users.js';
 import { Type } from '@sinclair/typebox';
-import type { UseCases } from '../use-cases.js';
+import type { UseCases } from '../../../application/use-cases.js';
 
 const TokenQuery = Type.Object({ token: Type.String({ description: 'The one-time token from the verification link.' }) });
 

@@ -24,7 +24,7 @@ import {
   VCardUpload,
 } from '../schemas/contacts.js';
 import { ref } from '../schemas/schema.js';
-import type { UseCases } from '../use-cases.js';
+import type { UseCases } from '../../../application/use-cases.js';
 
 /** Media types a vCard file is sent as (text/x-vcard and text/directory by older address books). */
 const VCARD_TYPES = ['text/vcard', 'text/x-vcard', 'text/directory'];

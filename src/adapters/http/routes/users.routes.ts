@@ -18,7 +18,7 @@ import {
   User,
   UsernameRequest,
 } from '../schemas/users.js';
-import type { UseCases } from '../use-cases.js';
+import type { UseCases } from '../../../application/use-cases.js';
 
 const SessionId = Type.Object({ id: Type.String({ description: 'The session id.' }) });
 
