@@ -5,7 +5,8 @@ import path from 'node:path';
 /**
  * The dependency rule of STYLE.md, checked on the import statements of src/ (type-only imports
  * included): domain ← application ← adapters ← infrastructure, never the other way, plus no
- * import cycle anywhere in src/.
+ * import cycle anywhere in src/; inside adapters, no room imports another but through a port (or a
+ * listed crossing), and no code picks behaviour by asking which adapter it was given.
  */
 
 type Layer = 'domain' | 'application' | 'adapters' | 'infrastructure';
@@ -109,6 +110,61 @@ function cycles(files: SourceFile[]): string[] {
   return [...found];
 }
 
+/**
+ * The rooms of src/adapters (http, persistence, cache, …) meet through the ports of the application
+ * layer, not through each other. Files directly under src/adapters/ are helpers for every room
+ * (html, with-timeout). These crossings are the exceptions, each with its reason.
+ */
+const ROOM_CROSSINGS: readonly { from: string; to: string; why: string }[] = [
+  {
+    from: 'cache',
+    to: 'src/adapters/rate-limit/gcra.ts',
+    why: "Redis admission counts the per-user limits with the limiter's own GCRA script, in the round trip of the session check",
+  },
+  { from: 'cache', to: 'src/adapters/rate-limit/redis-lua-commands.ts', why: 'the Redis admission script runs through the runner the limiter uses' },
+  {
+    from: 'http',
+    to: 'src/adapters/rate-limit/rate-limit-store.ts',
+    why: "koa-ratelimit is HTTP middleware over a store (Redis or in-process) the composition root picks: the store's type is its contract",
+  },
+  { from: 'http', to: 'src/adapters/rate-limit/throttle-key.ts', why: 'the per-IP auth limit keys a client as the failed-login throttle does (an IPv6 /64)' },
+];
+
+const roomOf = (file: string): string | undefined => (file.startsWith('src/adapters/') && file.split('/').length > 3 ? file.split('/')[2] : undefined);
+
+/** Every import from one adapter room into another that is not a listed crossing, as `file imports target`. */
+function roomCrossings(files: SourceFile[], allowed: readonly { from: string; to: string }[]): { unlisted: string[]; used: Set<string> } {
+  const unlisted: string[] = [];
+  const used = new Set<string>();
+  for (const file of files) {
+    const room = roomOf(file.path);
+    if (!room) continue;
+    for (const spec of imports(file.text).filter((s) => s.startsWith('.'))) {
+      const target = resolve(file.path, spec);
+      const targetRoom = roomOf(target);
+      if (!targetRoom || targetRoom === room) continue;
+      const crossing = allowed.find((c) => c.from === room && c.to === target);
+      if (crossing) used.add(`${crossing.from} → ${crossing.to}`);
+      else unlisted.push(`${file.path} imports ${target}`);
+    }
+  }
+  return { unlisted, used };
+}
+
+/** The adapter classes (`class X implements Port`) of src/adapters, by name. */
+function adapterClasses(files: SourceFile[]): Set<string> {
+  const names = files
+    .filter((f) => f.path.startsWith('src/adapters/'))
+    .flatMap((f) => [...f.text.matchAll(/class\s+(\w+)(?:<[^>]*>)?(?:\s+extends\s+[\w.<>]+)?\s+implements\s/g)].map((m) => m[1]!));
+  return new Set(names);
+}
+
+/** Every `instanceof` of an adapter class: behaviour chosen by which adapter was wired, instead of by the composition root. */
+function adapterInstanceofs(files: SourceFile[]): string[] {
+  const adapters = adapterClasses(files);
+  return files.flatMap((f) => [...f.text.matchAll(/instanceof\s+(\w+)/g)].filter((m) => adapters.has(m[1]!)).map((m) => `${f.path}: instanceof ${m[1]}`));
+}
+
 const src = sourceFiles('src');
 
 test('every layer imports only itself and the layers inside it (domain and application: no npm package)', (t) => {
@@ -163,4 +219,40 @@ test('the cycle check finds a cycle, however long, once', (t) => {
 test('only the config module reads process.env', (t) => {
   const readers = src.filter((file) => file.text.includes('process.env')).map((file) => file.path);
   t.deepEqual(readers, ['src/infrastructure/config.ts']);
+});
+
+test('no adapter imports another adapter room except through a port, and every listed crossing is still used', (t) => {
+  const { unlisted, used } = roomCrossings(src, ROOM_CROSSINGS);
+  t.deepEqual(unlisted, []);
+  t.deepEqual(
+    ROOM_CROSSINGS.map((c) => `${c.from} → ${c.to}`).filter((c) => !used.has(c)),
+    [],
+    'a crossing no file makes any more is taken off the list',
+  );
+});
+
+test('the room rule catches a crossing, lets a room import itself and the shared helpers, and lets a listed crossing through', (t) => {
+  const file = (p: string, ...specs: string[]) => ({ path: p, text: specs.map((s) => `import type { X } from '${s}';`).join('\n') });
+  const { unlisted, used } = roomCrossings(
+    [
+      file('src/adapters/http/routes/a.routes.ts', '../../persistence/knex-user-repository.js', '../middleware/b.js', '../../../application/ports/clock.js'),
+      file('src/adapters/cache/redis-x.ts', '../with-timeout.js', '../rate-limit/gcra.js', '../storage/local-disk-avatar-storage.js'),
+    ],
+    [{ from: 'cache', to: 'src/adapters/rate-limit/gcra.ts' }],
+  );
+  t.deepEqual(unlisted, [
+    'src/adapters/http/routes/a.routes.ts imports src/adapters/persistence/knex-user-repository.ts',
+    'src/adapters/cache/redis-x.ts imports src/adapters/storage/local-disk-avatar-storage.ts',
+  ]);
+  t.deepEqual([...used], ['cache → src/adapters/rate-limit/gcra.ts']);
+});
+
+test('no code asks which adapter it was given (instanceof an adapter class): the composition root decides', (t) => {
+  t.true(adapterClasses(src).has('LocalDiskAvatarStorage'), 'the adapter classes were found');
+  t.deepEqual(adapterInstanceofs(src), []);
+  const wiring = {
+    path: 'src/infrastructure/wiring/http.ts',
+    text: 'const media = deps.avatars instanceof LocalDiskAvatarStorage ? deps.avatars : undefined; if (e instanceof ServiceUnavailable) throw e;',
+  };
+  t.deepEqual(adapterInstanceofs([...src, wiring]), ['src/infrastructure/wiring/http.ts: instanceof LocalDiskAvatarStorage']);
 });
