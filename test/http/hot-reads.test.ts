@@ -2,16 +2,18 @@ import test, { type ExecutionContext } from 'ava';
 import { once } from 'node:events';
 import { createServer } from 'node:http';
 import { type AddressInfo, connect } from 'node:net';
-import { withHotReads } from '../../src/adapters/http/hot-reads.js';
+import { type HotReadsDeps, withHotReads } from '../../src/adapters/http/hot-reads.js';
+import { NO_RATE_LIMITS } from '../../src/adapters/http/middleware/rate-limit.js';
 import type { Caller } from '../../src/application/use-cases/authenticate.js';
+import { ServiceUnavailable } from '../../src/domain/errors.js';
 import { HttpServer } from '../../src/infrastructure/http-server.js';
 import { CapturingLogger } from '../fakes/fakes.js';
 import { redisAvailable, TEST_REDIS_URL } from '../helpers/databases.js';
 import { signUpAndLogIn, startTestApp, type TestApp } from '../helpers/test-app.js';
 
 // The hot reads (src/adapters/http/hot-reads.ts) answer the plain GETs of /api/users/me,
-// /api/contacts and /api/contacts/:id in front of Koa. These tests hold them to Koa's answers,
-// and check that everything else still reaches Koa, counted once.
+// /api/contacts and /api/contacts/:id in front of Koa, every outcome included. These tests hold
+// them to Koa's answers to the same requests, and check that each request is counted once.
 
 const LIMITS = { RATE_LIMIT_CONTACTS_MAX: '3', RATE_LIMIT_CONTACTS_WINDOW_S: '60', REDIS_TIMEOUT_MS: '5000' };
 /** An origin the API does not allow: the CORS middleware answers as without one, but only Koa has it. */
@@ -94,46 +96,125 @@ for (const store of ['memory', 'redis'] as const) {
     }
   });
 
-  test(`[${store}] what the hot reads do not answer goes to Koa, and a request is counted against the limit once`, async (t) => {
+  test(`[${store}] the hot reads answer refusals and failures themselves, as Koa would, and count a request once`, async (t) => {
     if (store === 'redis' && !(await redisAvailable())) return t.pass('Redis is not running');
-    const app = await startTestApp({ env: { ...LIMITS, ...(store === 'redis' ? { REDIS_URL: TEST_REDIS_URL } : {}) } });
+    const app = await startTestApp({ env: { ...LIMITS, RATE_LIMIT_CONTACTS_MAX: '5', ...(store === 'redis' ? { REDIS_URL: TEST_REDIS_URL } : {}) } });
     t.teardown(() => app.close());
     const ann = await signUpAndLogIn(app);
     const server = await countingServer(t, app);
     await server.get('/api/users/me', ann.accessToken);
 
-    // Authenticated and counted, then an unknown contact and invalid paging: Koa answers, without counting again.
-    const unknown = await server.get(`/api/contacts/${UNKNOWN_ID}`, ann.accessToken);
-    t.is(unknown.status, 404);
-    t.is(unknown.headers.get('content-type'), 'application/problem+json');
-    t.is(unknown.headers.get('x-ratelimit-remaining'), '2');
-    const invalid = await server.get('/api/contacts?limit=0', ann.accessToken);
-    t.is(invalid.status, 422);
-    t.is(invalid.headers.get('x-ratelimit-remaining'), '1');
-    t.is(server.koaRequests(), 2);
+    // Each outcome twice: the hot lane's answer, then Koa's to the same request (an Origin it does not allow).
+    let remaining = 5;
+    const sameAnswer = async (path: string, token: string, expected: { status: number; code: string; counted: boolean }) => {
+      const requestId = `refused-${store}-${expected.code}`;
+      const before = server.koaRequests();
+      const hot = await server.get(path, token, { 'X-Request-Id': requestId });
+      t.is(server.koaRequests(), before, `${path}: answered before Koa`);
+      const koa = await server.get(path, token, { 'X-Request-Id': requestId, ...STRANGER });
+      t.is(server.koaRequests(), before + 1, `${path}: answered by Koa`);
+      for (const res of [hot, koa]) {
+        t.is(res.status, expected.status, path);
+        t.is(res.headers.get('content-type'), 'application/problem+json', path);
+        if (expected.counted) t.is(res.headers.get('x-ratelimit-remaining'), String(Math.max(0, --remaining)), `${path}: counted once`);
+        else t.is(res.headers.get('x-ratelimit-remaining'), null, `${path}: not counted`);
+      }
+      const without = (res: Response) => {
+        const { 'retry-after': retryAfter, ...rest } = lasting(res);
+        if (expected.status === 429) t.true(Number(retryAfter) >= 1);
+        return rest;
+      };
+      t.deepEqual(without(hot), without(koa), path);
+      const [hotBody, koaBody] = [await hot.json(), await koa.json()];
+      t.like(hotBody, { status: expected.status, code: expected.code });
+      t.deepEqual(hotBody, koaBody, path);
+      const lines = app.logger.lines.filter((line) => (line.fields as { requestId?: string }).requestId === requestId);
+      t.is(lines.length, 2, `${path}: one access-log line each`);
+      const { durationMs: _a, ...hotLine } = lines[0]!.fields as { durationMs: number };
+      const { durationMs: _b, ...koaLine } = lines[1]!.fields as { durationMs: number };
+      t.deepEqual(hotLine, koaLine, path);
+    };
+
+    await sameAnswer(`/api/contacts/${UNKNOWN_ID}`, ann.accessToken, { status: 404, code: 'NOT_FOUND', counted: true });
+    await sameAnswer('/api/contacts?limit=0', ann.accessToken, { status: 422, code: 'VALIDATION_FAILED', counted: true });
     const last = await server.get('/api/contacts', ann.accessToken);
     t.is(last.status, 200);
-    t.is(last.headers.get('x-ratelimit-remaining'), '0');
-    t.is(server.koaRequests(), 2, 'the last allowed read is a hot one');
-    // Spent: the refusal is Koa's, with its headers.
-    const refused = await server.get('/api/contacts', ann.accessToken);
-    t.is(refused.status, 429);
-    t.true(Number(refused.headers.get('retry-after')) >= 1);
-    t.like(await refused.json(), { code: 'RATE_LIMITED' });
-    t.is(server.koaRequests(), 3);
-
-    // Refused authentication, HEAD and a conditional read are Koa's too; /me has no limit.
+    t.is(last.headers.get('x-ratelimit-remaining'), String(--remaining));
+    await sameAnswer('/api/contacts', ann.accessToken, { status: 429, code: 'RATE_LIMITED', counted: true });
+    // A refused token spends nothing; /me has no limit.
+    await sameAnswer('/api/users/me', `${ann.accessToken.slice(0, -2)}xx`, { status: 401, code: 'UNAUTHENTICATED', counted: false });
     const forged = await server.get('/api/users/me', `${ann.accessToken.slice(0, -2)}xx`);
-    t.is(forged.status, 401);
     t.is(forged.headers.get('www-authenticate'), 'Bearer');
+
+    // HEAD and a conditional read are Koa's from the start.
+    const before = server.koaRequests();
     const head = await fetch(`${server.url}/api/users/me`, { method: 'HEAD', headers: { Authorization: `Bearer ${ann.accessToken}` } });
     t.is(head.status, 200);
-    t.is(server.koaRequests(), 5);
+    const conditional = await server.get(`/api/contacts/${UNKNOWN_ID}`, ann.accessToken, { 'If-None-Match': '"1"' });
+    t.is(conditional.status, 429);
+    t.is(server.koaRequests(), before + 2);
     const me = await server.get('/api/users/me', ann.accessToken);
     t.like(await me.json(), { email: ann.email });
-    t.is(server.koaRequests(), 5);
+    t.is(server.koaRequests(), before + 2);
   });
 }
+
+/** withHotReads alone, its Koa a listener that must not be reached. */
+async function laneOnly(t: ExecutionContext, deps: Omit<HotReadsDeps, 'limits' | 'logger'>, logger = new CapturingLogger()) {
+  const listener = withHotReads((_req, res) => res.writeHead(599).end('Koa answered'), { limits: NO_RATE_LIMITS, logger, ...deps });
+  const server = new HttpServer(listener);
+  const { port } = await server.listen(0, '127.0.0.1');
+  t.teardown(() => server.drain(Date.now()));
+  return `http://127.0.0.1:${port}`;
+}
+
+const ADA = { id: 'u1', username: 'ada', email: 'ada@example.com', emailVerified: true, avatarUrl: '', createdAt: new Date(0), tokenVersion: 0 };
+
+test('a read that fails is answered by the hot lane with the error table: 503 for a backing service, 500 and a log line for a bug', async (t) => {
+  const logger = new CapturingLogger();
+  const url = await laneOnly(
+    t,
+    {
+      useCases: {
+        authenticate: async (): Promise<Caller> => ({ user: ADA, sessionId: 's1' }),
+        getContact: async () => {
+          throw new Error('connection terminated');
+        },
+        listContacts: async () => {
+          throw new TypeError('a bug');
+        },
+      },
+      translateError: (error) => ((error as Error).message === 'connection terminated' ? new ServiceUnavailable('database', 2) : null),
+    },
+    logger,
+  );
+  const headers = { Authorization: 'Bearer token', 'X-Request-Id': 'failing-1' };
+  const down = await fetch(`${url}/api/contacts/${UNKNOWN_ID}`, { headers });
+  t.is(down.status, 503);
+  t.is(down.headers.get('content-type'), 'application/problem+json');
+  t.is(down.headers.get('retry-after'), '2');
+  t.is(down.headers.get('cache-control'), 'no-store');
+  t.is(down.headers.get('x-request-id'), 'failing-1');
+  t.like(await down.json(), { status: 503, code: 'SERVICE_UNAVAILABLE' });
+  t.true(logger.lines.some((line) => line.level === 'warn' && line.message === 'backing service unavailable'));
+
+  const bug = await fetch(`${url}/api/contacts`, { headers });
+  t.is(bug.status, 500);
+  t.deepEqual(await bug.json(), {
+    type: 'about:blank',
+    title: 'Internal Server Error',
+    status: 500,
+    code: 'INTERNAL_ERROR',
+    detail: 'Something went wrong on our side.',
+  });
+  t.true(
+    logger.lines.some((line) => line.level === 'error' && line.message === 'unhandled error' && (line.fields as { path?: string }).path === '/api/contacts'),
+  );
+  t.deepEqual(
+    logger.lines.filter((line) => line.message === 'request').map((line) => (line.fields as { status: number }).status),
+    [503, 500],
+  );
+});
 
 test('a hot read answered while the server drains says Connection: close, with its own headers and body', async (t) => {
   let authenticated!: () => void;
@@ -144,18 +225,17 @@ test('a hot read answered while the server drains says Connection: close, with i
   const released = new Promise<void>((resolve) => {
     release = resolve;
   });
-  const user = { id: 'u1', username: 'ada', email: 'ada@example.com', emailVerified: true, avatarUrl: '', createdAt: new Date(0), tokenVersion: 0 };
   const listener = withHotReads((_req, res) => res.writeHead(500).end('Koa answered'), {
     useCases: {
       authenticate: async (): Promise<Caller> => {
         authenticated();
         await released;
-        return { user, sessionId: 's1' };
+        return { user: ADA, sessionId: 's1' };
       },
       getContact: async () => t.fail('not asked') as never,
       listContacts: async () => t.fail('not asked') as never,
     },
-    contactsLimit: null,
+    limits: NO_RATE_LIMITS,
     logger: new CapturingLogger(),
   });
   const server = new HttpServer(listener);

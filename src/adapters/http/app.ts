@@ -60,20 +60,14 @@ class ApiApp extends Koa {
   }
 }
 
-/**
- * The limit the hot reads count a contacts read against: the declared one, 'none' when the contacts
- * routes are not limited, null when their limit middleware is not the product's (only Koa runs it).
- */
-function hotContactsLimit(limits: RateLimiters): HotReadsDeps['contactsLimit'] {
-  if (limits.userLimits?.contacts) return limits.userLimits.contacts;
-  return limits.contacts === NO_RATE_LIMITS.contacts ? 'none' : null;
-}
-
 /** The HTTP application, not listening: tests drive `app.callback()`, `main` listens. */
 export function createApp(deps: AppDeps): Koa {
   const limits = deps.rateLimits ?? NO_RATE_LIMITS;
   // Behind one trusted proxy, the client is the address that proxy appended: the last in X-Forwarded-For.
-  const app = new ApiApp({ proxy: deps.trustProxy, maxIpsCount: 1 }, { useCases: deps.useCases, logger: deps.logger, contactsLimit: hotContactsLimit(limits) });
+  const app = new ApiApp(
+    { proxy: deps.trustProxy, maxIpsCount: 1 },
+    { useCases: deps.useCases, logger: deps.logger, limits, translateError: deps.translateError },
+  );
   app.silent = true;
 
   app.use(requestLog(deps.logger));

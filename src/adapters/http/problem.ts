@@ -23,18 +23,29 @@ export interface Problem {
   headers?: Record<string, string>;
 }
 
+export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
+
+/** An RFC 9457 problem+json answer: its own headers (not Content-Type) and its body. */
+export function problemResponse(problem: Problem): { headers: Record<string, string>; body: object } {
+  const headers = problem.status === 401 ? { ...problem.headers, 'WWW-Authenticate': 'Bearer' } : (problem.headers ?? {});
+  return {
+    headers,
+    body: {
+      type: 'about:blank',
+      title: STATUS_CODES[problem.status] ?? 'Error',
+      status: problem.status,
+      code: problem.code,
+      detail: problem.detail,
+      ...(problem.errors ? { errors: problem.errors } : {}),
+    },
+  };
+}
+
 /** Writes an RFC 9457 problem+json response. */
 export function sendProblem(ctx: Context, problem: Problem): void {
-  for (const [name, value] of Object.entries(problem.headers ?? {})) ctx.set(name, value);
-  if (problem.status === 401) ctx.set('WWW-Authenticate', 'Bearer');
+  const { headers, body } = problemResponse(problem);
+  for (const [name, value] of Object.entries(headers)) ctx.set(name, value);
   ctx.status = problem.status;
-  ctx.type = 'application/problem+json';
-  ctx.body = {
-    type: 'about:blank',
-    title: STATUS_CODES[problem.status] ?? 'Error',
-    status: problem.status,
-    code: problem.code,
-    detail: problem.detail,
-    ...(problem.errors ? { errors: problem.errors } : {}),
-  };
+  ctx.type = PROBLEM_CONTENT_TYPE;
+  ctx.body = body;
 }

@@ -3,6 +3,9 @@ import type { Middleware } from 'koa';
 
 export const CORS_MAX_AGE_SECONDS = 600;
 
+/** What corsPolicy says of every response, allowed origin or not: the answer depends on `Origin`. */
+export const CORS_VARY = ['Vary', 'Origin'] as const;
+
 /**
  * Browsers on the listed origins (exact match: scheme, host and port) may call the API; any other
  * origin, `null` included, gets no Access-Control-Allow-Origin. Tokens travel in the Authorization

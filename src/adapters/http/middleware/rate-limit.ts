@@ -129,9 +129,15 @@ export function userRateLimit(limiter: UserRateLimiter, limit: UserLimit): Middl
     const decision = await decisionFor(limiter, caller, limit);
     if (!decision) return next();
     for (const [name, value] of Object.entries(rateLimitHeaders(decision))) ctx.set(name, value);
-    if (!decision.allowed) throw new RateLimited(Math.max(1, Math.ceil(decision.retryAfterMs / 1000)));
+    const refusal = refusalOf(decision);
+    if (refusal) throw refusal;
     return next();
   };
+}
+
+/** The error a per-user limit's decision refuses the request with; null when it allows it. */
+export function refusalOf(decision: LimitDecision): RateLimited | null {
+  return decision.allowed ? null : new RateLimited(Math.max(1, Math.ceil(decision.retryAfterMs / 1000)));
 }
 
 /** The X-RateLimit-* headers of a per-user limit's decision. */

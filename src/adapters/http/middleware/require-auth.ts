@@ -1,4 +1,3 @@
-import type { IncomingMessage } from 'node:http';
 import type { Middleware } from 'koa';
 import type { UserLimit } from '../../../application/ports/user-rate-limiter.js';
 import type { Caller } from '../../../application/use-cases/authenticate.js';
@@ -10,24 +9,6 @@ export interface AuthState {
 
 /** The Authorization header's form; the token itself is checked by `authenticate`. */
 export const BEARER = /^Bearer ([A-Za-z0-9\-_.]+)$/;
-
-/** What authenticating a request came to: the caller, or the error that refused it. */
-export type AuthenticationOutcome = { caller: Caller } | { error: unknown };
-
-const HANDED_OVER = Symbol('authentication handed over');
-
-/**
- * Leaves `outcome` on the request for requireAuth: the hot path (hot-reads.ts) authenticated it,
- * which counted it against the route's limits, before handing it to the Koa app. Authenticating it
- * again would count it twice.
- */
-export function handOverAuthentication(req: IncomingMessage, outcome: AuthenticationOutcome): void {
-  (req as IncomingMessage & { [HANDED_OVER]?: AuthenticationOutcome })[HANDED_OVER] = outcome;
-}
-
-function handedOver(req: IncomingMessage): AuthenticationOutcome | undefined {
-  return (req as IncomingMessage & { [HANDED_OVER]?: AuthenticationOutcome })[HANDED_OVER];
-}
 
 /**
  * Only the Authorization header is read: a token in the query string would end up in logs.
@@ -42,9 +23,7 @@ export function requireAuth(
   return async function authenticateRequest(ctx, next) {
     const match = BEARER.exec(ctx.get('Authorization'));
     if (!match) throw new Unauthenticated();
-    const outcome = handedOver(ctx.req);
-    if (outcome && 'error' in outcome) throw outcome.error;
-    ctx.state.caller = outcome ? outcome.caller : await authenticate(match[1]!, limits);
+    ctx.state.caller = await authenticate(match[1]!, limits);
     await next();
   };
 }
