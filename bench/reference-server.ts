@@ -1,6 +1,6 @@
 /**
  * The benchmark's yardstick: what a careful engineer would write by hand for the same work as the
- * API's authenticated `GET /api/contacts/:id`, `GET /api/contacts`, `POST /api/contacts` and
+ * API's authenticated `GET /api/contacts/:id`, `GET /api/contacts`, `POST /api/contacts`, `PATCH /api/contacts/:id` (notes) and
  * `GET /api/users/me`, and nothing more:
  * - node:http, no framework, no ORM, no validation beyond what the answer needs;
  * - the JWT verified on every request with a KeyObject built once (HS256, no cache of verified tokens);
@@ -57,6 +57,7 @@ const CONTACT_PAGE = `SELECT t.total, ${COLUMNS}
   ORDER BY c.created_at, c.id`;
 const INSERT_CONTACT = `INSERT INTO contacts AS c (id, user_id, first_name, last_name, email, phone, birthday, notes, created_at, updated_at)
   VALUES (gen_random_uuid(), $1, $2, $3, $4, $5, $6, $7, now(), now()) RETURNING ${COLUMNS}`;
+const UPDATE_NOTES = `UPDATE contacts AS c SET notes = $3, updated_at = now() WHERE c.id = $1 AND c.user_id = $2 RETURNING ${COLUMNS}`;
 const MAX_BODY = 64 * 1024;
 
 interface Claims {
@@ -130,7 +131,8 @@ export async function startReferenceServer(options: ReferenceOptions): Promise<R
     const me = path === '/api/users/me';
     const list = path === '/api/contacts';
     const create = list && req.method === 'POST';
-    if (!(me || list || path.startsWith('/api/contacts/')) || (req.method !== 'GET' && !create)) return problem(res, 404, 'NOT_FOUND');
+    const patch = req.method === 'PATCH' && path.startsWith('/api/contacts/');
+    if (!(me || list || path.startsWith('/api/contacts/')) || (req.method !== 'GET' && !create && !patch)) return problem(res, 404, 'NOT_FOUND');
     const claims = verify(req);
     if (!claims) return problem(res, 401, 'UNAUTHENTICATED');
     const counted = me
@@ -141,7 +143,7 @@ export async function startReferenceServer(options: ReferenceOptions): Promise<R
             { name: 'contact-create', max: limits.contactCreateMax },
           ]
         : [{ name: 'contacts', max: limits.contactsMax }];
-    const body = create ? readBody(req) : null;
+    const body = create || patch ? readBody(req) : null;
     const auth = await authenticate(claims, counted);
     if (!auth) return problem(res, 401, 'UNAUTHENTICATED');
     if (limited(res, auth.counts)) return;
@@ -176,6 +178,13 @@ export async function startReferenceServer(options: ReferenceOptions): Promise<R
 
     const id = path.slice('/api/contacts/'.length);
     if (!UUID.test(id)) return problem(res, 404, 'NOT_FOUND');
+    if (patch) {
+      const notes = (await body!)?.notes;
+      if (typeof notes !== 'string' || notes.length > 2000) return problem(res, 422, 'VALIDATION_FAILED');
+      const { rows } = await pool.query({ name: 'update-notes', text: UPDATE_NOTES, values: [id, claims.sub, notes] });
+      if (rows.length === 0) return problem(res, 404, 'NOT_FOUND');
+      return json(res, 200, rows[0]);
+    }
     const { rows } = await pool.query({ name: 'contact-by-id', text: CONTACT_BY_ID, values: [id, claims.sub] });
     if (rows.length === 0) return problem(res, 404, 'NOT_FOUND');
     return json(res, 200, rows[0]);

@@ -49,7 +49,7 @@ if (args.includes('--help')) {
   --cpu-prof    write V8 CPU profiles: the API's per measured scenario (bench/results/api-<key>.cpuprofile)
                 and the reference server's (bench/results/reference/); open them in Chrome DevTools,
                 or sum them with npm run bench:profile
-  --only KEYS   run only these of list,get,me,create,login,burst,vcard,vcard-hostile (comma-separated); the results
+  --only KEYS   run only these of list,get,me,create,patch,login,burst,vcard,vcard-hostile (comma-separated); the results
                 go to bench/results/only.json, leaving latest.json to full runs
   --note TEXT   recorded in the results (e.g. "shared machine, other jobs running")
   --own-redis   start a redis-server of the run's own (on a free port) for both servers, so the
@@ -63,7 +63,7 @@ const ownRedis = args.includes('--own-redis');
 const embeddedPass = args.includes('--embedded');
 const fromSources = args.includes('--tsx');
 const cpuProf = args.includes('--cpu-prof');
-const SCENARIO_KEYS = ['list', 'get', 'me', 'create', 'login', 'burst', 'vcard', 'vcard-hostile'] as const;
+const SCENARIO_KEYS = ['list', 'get', 'me', 'create', 'patch', 'login', 'burst', 'vcard', 'vcard-hostile'] as const;
 const onlyIndex = args.indexOf('--only');
 const only = onlyIndex >= 0 ? new Set((args[onlyIndex + 1] ?? '').split(',').filter(Boolean)) : null;
 if (only && (only.size === 0 || [...only].some((key) => !(SCENARIO_KEYS as readonly string[]).includes(key)))) {
@@ -82,7 +82,7 @@ const CREATE_CONNECTIONS = 20;
 const LOGIN_CONNECTIONS = 2 * cores;
 const BURST_READ_CONNECTIONS = 20;
 /** Scenarios both servers run, compared request for request. */
-const COMPARED = ['list', 'get', 'me', 'create'] as const;
+const COMPARED = ['list', 'get', 'me', 'create', 'patch'] as const;
 /** Read scenarios held to the ratio targets. */
 const READS = ['get', 'list', 'me'] as const;
 
@@ -234,7 +234,7 @@ async function saveProfile(name: string, profile: object): Promise<void> {
 // The run
 
 interface Scenario {
-  key: 'list' | 'get' | 'create' | 'me' | 'login';
+  key: 'list' | 'get' | 'create' | 'patch' | 'me' | 'login';
   name: string;
   connections: number;
   warmupS: number;
@@ -587,6 +587,15 @@ async function main(): Promise<void> {
           headers: { ...bearer(u), ...json },
           body: JSON.stringify(contactBody('{{seq}}', `${tag}-load`)),
         })),
+    },
+    patch: {
+      key: 'patch',
+      name: 'PATCH /api/contacts/:id (notes)',
+      connections: CREATE_CONNECTIONS,
+      warmupS: Math.min(1, plan.warmupS),
+      needsContacts: true,
+      requests: () =>
+        contactRequests.map((r) => ({ ...r, method: 'PATCH', headers: { ...r.headers, ...json }, body: JSON.stringify({ notes: `${tag} {{seq}}` }) })),
     },
     login: {
       key: 'login',
