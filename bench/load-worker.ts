@@ -8,7 +8,7 @@
 import autocannon from 'autocannon';
 
 export interface PreparedRequest {
-  method: 'GET' | 'POST';
+  method: 'GET' | 'POST' | 'PATCH';
   path: string;
   headers: Record<string, string>;
   /** Every `{{seq}}` is replaced by a value unique to this request (unique emails on POST). */
