@@ -26,7 +26,11 @@ async function twoInstances(t: ExecutionContext): Promise<Pair | null> {
   const schema = `test_${randomBytes(6).toString('hex')}`;
   const databases = [0, 1].map(() => createDatabase({ databaseUrl: TEST_DATABASE_URL, dataDir: '', schema }));
   await migrateLatest(databases[0]!.knex, schema);
-  const shared = (database: Database): Backend => ({ name: 'postgres', available: async () => true, create: async () => ({ ...database, drop: async () => {} }) });
+  const shared = (database: Database): Backend => ({
+    name: 'postgres',
+    available: async () => true,
+    create: async () => ({ ...database, drop: async () => {} }),
+  });
   const redisKeyPrefix = randomRedisPrefix();
   const link = await RedisLink.open(TEST_REDIS_URL);
   const a = await startTestApp({ backend: shared(databases[0]!), env: { REDIS_URL: TEST_REDIS_URL, REDIS_TIMEOUT_MS: '2000' }, redisKeyPrefix });

@@ -86,7 +86,11 @@ async function twoInstances(t: import('ava').ExecutionContext): Promise<Pair | n
   const schema = `test_${randomBytes(6).toString('hex')}`;
   const databases = [0, 1].map(() => createDatabase({ databaseUrl: TEST_DATABASE_URL, dataDir: '', schema }));
   await migrateLatest(databases[0]!.knex, schema);
-  const shared = (database: Database): Backend => ({ name: 'postgres', available: async () => true, create: async () => ({ ...database, drop: async () => {} }) });
+  const shared = (database: Database): Backend => ({
+    name: 'postgres',
+    available: async () => true,
+    create: async () => ({ ...database, drop: async () => {} }),
+  });
   const redisKeyPrefix = randomRedisPrefix();
   const clients = [0, 1].map(() => createRedisClient({ url: TEST_REDIS_URL }));
   await Promise.all(clients.map((client) => connectRedis(client)));
