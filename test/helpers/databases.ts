@@ -137,3 +137,25 @@ async function adminQuery(sql: string): Promise<void> {
 export const BACKENDS: Backend[] = [pgliteBackend, postgresBackend].filter(
   (backend) => !process.env.TEST_BACKENDS || process.env.TEST_BACKENDS.split(',').includes(backend.name),
 );
+
+/**
+ * One migrated PostgreSQL schema and two databases on it, as two instances of the app have: each
+ * backend hands its app one of them (and drops nothing). `drop()` removes the schema and closes both.
+ */
+export async function oneSchemaTwoInstances(): Promise<{ backends: [Backend, Backend]; drop(): Promise<void> }> {
+  const schema = `test_${randomBytes(6).toString('hex')}`;
+  const databases = [0, 1].map(() => createDatabase({ databaseUrl: TEST_DATABASE_URL, dataDir: '', schema }));
+  await migrateLatest(databases[0]!.knex, schema);
+  const shared = (database: Database): Backend => ({
+    name: 'postgres',
+    available: async () => true,
+    create: async () => ({ ...database, drop: async () => {} }),
+  });
+  return {
+    backends: [shared(databases[0]!), shared(databases[1]!)],
+    async drop() {
+      await databases[0]!.knex.raw('DROP SCHEMA IF EXISTS ?? CASCADE', [schema]);
+      await Promise.all(databases.map((database) => database.close()));
+    },
+  };
+}

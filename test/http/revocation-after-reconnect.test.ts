@@ -1,8 +1,6 @@
 import test, { type ExecutionContext } from 'ava';
-import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { createDatabase, type Database, migrateLatest } from '../../src/infrastructure/database.js';
-import { postgresAvailable, redisAvailable, TEST_DATABASE_URL, TEST_REDIS_URL, type Backend } from '../helpers/databases.js';
+import { oneSchemaTwoInstances, postgresAvailable, redisAvailable, TEST_REDIS_URL } from '../helpers/databases.js';
 import { jwtClaims, recordQueries } from '../helpers/queries.js';
 import { RedisLink } from '../helpers/redis-servers.js';
 import { randomRedisPrefix, signUpAndLogIn, startTestApp, type TestApp } from '../helpers/test-app.js';
@@ -23,20 +21,13 @@ async function twoInstances(t: ExecutionContext): Promise<Pair | null> {
     t.pass('PostgreSQL or Redis is not running');
     return null;
   }
-  const schema = `test_${randomBytes(6).toString('hex')}`;
-  const databases = [0, 1].map(() => createDatabase({ databaseUrl: TEST_DATABASE_URL, dataDir: '', schema }));
-  await migrateLatest(databases[0]!.knex, schema);
-  const shared = (database: Database): Backend => ({
-    name: 'postgres',
-    available: async () => true,
-    create: async () => ({ ...database, drop: async () => {} }),
-  });
+  const instances = await oneSchemaTwoInstances();
   const redisKeyPrefix = randomRedisPrefix();
   const link = await RedisLink.open(TEST_REDIS_URL);
-  const a = await startTestApp({ backend: shared(databases[0]!), env: { REDIS_URL: TEST_REDIS_URL, REDIS_TIMEOUT_MS: '2000' }, redisKeyPrefix });
+  const a = await startTestApp({ backend: instances.backends[0], env: { REDIS_URL: TEST_REDIS_URL, REDIS_TIMEOUT_MS: '2000' }, redisKeyPrefix });
   // Only A delivers emails, so that A's mailer holds every link.
   const b = await startTestApp({
-    backend: shared(databases[1]!),
+    backend: instances.backends[1],
     env: { REDIS_URL: link.url, REDIS_TIMEOUT_MS: '2000', OUTBOX_POLL_INTERVAL_MS: '3600000' },
     redisKeyPrefix,
   });
@@ -44,8 +35,7 @@ async function twoInstances(t: ExecutionContext): Promise<Pair | null> {
     await b.close();
     await a.close();
     await link.close();
-    await databases[0]!.knex.raw('DROP SCHEMA IF EXISTS ?? CASCADE', [schema]);
-    await Promise.all(databases.map((database) => database.close()));
+    await instances.drop();
   });
   return { a, b, link };
 }

@@ -1,13 +1,11 @@
 import test from 'ava';
-import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { RedisUserCache } from '../../src/adapters/cache/redis-user-cache.js';
 import type { CachedAuth, UserCache } from '../../src/application/ports/user-cache.js';
 import type { AuthUser } from '../../src/domain/user.js';
-import { createDatabase, type Database, migrateLatest } from '../../src/infrastructure/database.js';
 import { closeRedisClient, connectRedis, createRedisClient } from '../../src/infrastructure/redis.js';
 import { CapturingLogger } from '../fakes/fakes.js';
-import { postgresAvailable, redisAvailable, TEST_DATABASE_URL, TEST_REDIS_URL, type Backend } from '../helpers/databases.js';
+import { oneSchemaTwoInstances, postgresAvailable, redisAvailable, TEST_REDIS_URL } from '../helpers/databases.js';
 import { jwtClaims } from '../helpers/queries.js';
 import { png } from '../helpers/images.js';
 import { randomRedisPrefix, signUpAndLogIn, startTestApp, type TestApp } from '../helpers/test-app.js';
@@ -83,14 +81,7 @@ async function twoInstances(t: import('ava').ExecutionContext): Promise<Pair | n
     t.pass('PostgreSQL or Redis is not running');
     return null;
   }
-  const schema = `test_${randomBytes(6).toString('hex')}`;
-  const databases = [0, 1].map(() => createDatabase({ databaseUrl: TEST_DATABASE_URL, dataDir: '', schema }));
-  await migrateLatest(databases[0]!.knex, schema);
-  const shared = (database: Database): Backend => ({
-    name: 'postgres',
-    available: async () => true,
-    create: async () => ({ ...database, drop: async () => {} }),
-  });
+  const instances = await oneSchemaTwoInstances();
   const redisKeyPrefix = randomRedisPrefix();
   const clients = [0, 1].map(() => createRedisClient({ url: TEST_REDIS_URL }));
   await Promise.all(clients.map((client) => connectRedis(client)));
@@ -107,14 +98,13 @@ async function twoInstances(t: import('ava').ExecutionContext): Promise<Pair | n
   const gate = new GatedUserCache(gated);
   const env = { REDIS_URL: TEST_REDIS_URL, REDIS_TIMEOUT_MS: '2000' };
   // Only B delivers emails (A's requests never drain an email B's test reads before B does).
-  const a = await startTestApp({ backend: shared(databases[0]!), env: { ...env, OUTBOX_POLL_INTERVAL_MS: '3600000' }, redisKeyPrefix, cache: gate });
-  const b = await startTestApp({ backend: shared(databases[1]!), env, redisKeyPrefix });
+  const a = await startTestApp({ backend: instances.backends[0], env: { ...env, OUTBOX_POLL_INTERVAL_MS: '3600000' }, redisKeyPrefix, cache: gate });
+  const b = await startTestApp({ backend: instances.backends[1], env, redisKeyPrefix });
   t.teardown(async () => {
     await b.close();
     await a.close();
     await Promise.all(clients.map((client) => closeRedisClient(client)));
-    await databases[0]!.knex.raw('DROP SCHEMA IF EXISTS ?? CASCADE', [schema]);
-    await Promise.all(databases.map((database) => database.close()));
+    await instances.drop();
   });
   return { a, b, gate, cached };
 }
