@@ -30,17 +30,24 @@ local current = redis.call('GET', KEYS[1])
 if current ~= ARGV[1] then return current or '' end
 `;
 
+/** The tokenVersion a user's key holds (an entry or a floor), or nil when it holds none that parses. */
+const HELD_VERSION = `
+local function held_version(key)
+  local held = redis.call('GET', key)
+  if not held then return nil end
+  local ok, entry = pcall(cjson.decode, held)
+  if ok and type(entry) == 'table' then return tonumber(entry.tokenVersion) end
+  return nil
+end
+`;
+
 /**
  * The compare-and-set of putUser. KEYS[2] the user's key; ARGV[2..4]: the entry, its tokenVersion,
  * the TTL. Writes unless the key holds a higher tokenVersion (an entry, or a floor left by EVICT_USER).
  */
-const PUT_USER = `${UNDER_CURRENT_GENERATION}
-local held = redis.call('GET', KEYS[2])
-if held then
-  local ok, entry = pcall(cjson.decode, held)
-  local version = ok and type(entry) == 'table' and tonumber(entry.tokenVersion)
-  if version and version > tonumber(ARGV[3]) then return 0 end
-end
+const PUT_USER = `${UNDER_CURRENT_GENERATION}${HELD_VERSION}
+local version = held_version(KEYS[2])
+if version and version > tonumber(ARGV[3]) then return 0 end
 redis.call('SET', KEYS[2], ARGV[2], 'EX', ARGV[4])
 return 1`;
 
@@ -49,14 +56,10 @@ return 1`;
  * entry with `{"tokenVersion":<floor>}`, the higher of the given floor and the evicted entry's
  * version (get reads it as a miss, PUT_USER as a floor); deletes the key when neither is known.
  */
-const EVICT_USER = `${UNDER_CURRENT_GENERATION}
+const EVICT_USER = `${UNDER_CURRENT_GENERATION}${HELD_VERSION}
 local floor = tonumber(ARGV[2]) or -1
-local held = redis.call('GET', KEYS[2])
-if held then
-  local ok, entry = pcall(cjson.decode, held)
-  local version = ok and type(entry) == 'table' and tonumber(entry.tokenVersion)
-  if version and version > floor then floor = version end
-end
+local version = held_version(KEYS[2])
+if version and version > floor then floor = version end
 if floor < 0 then redis.call('DEL', KEYS[2]) return 1 end
 redis.call('SET', KEYS[2], string.format('{"tokenVersion":%d}', floor), 'EX', ARGV[3])
 return 1`;
