@@ -8,9 +8,12 @@ export interface Running {
   exit: Promise<number | null>;
 }
 
-/** Starts `src/infrastructure/main.ts` as `npm start` does, in a scratch folder with no .env. */
-export async function startMain(env: Record<string, string>, cwd: string): Promise<Running> {
-  const child = spawn(process.execPath, ['--import', import.meta.resolve('tsx'), path.resolve('src/infrastructure/main.ts')], {
+/**
+ * Starts `src/infrastructure/main.ts` as `npm start` does, in a scratch folder with no .env;
+ * `nodeFlags` go before it (the Dockerfile's production flags, say).
+ */
+export async function startMain(env: Record<string, string>, cwd: string, nodeFlags: readonly string[] = []): Promise<Running> {
+  const child = spawn(process.execPath, [...nodeFlags, '--import', import.meta.resolve('tsx'), path.resolve('src/infrastructure/main.ts')], {
     cwd,
     env: { PATH: process.env.PATH ?? '', PORT: '0', BCRYPT_ROUNDS: '4', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -33,4 +36,17 @@ export async function startMain(env: Record<string, string>, cwd: string): Promi
     });
   });
   return { child, url: `http://127.0.0.1:${port}`, output: () => output, exit };
+}
+
+/** The first JSON log line of `running` whose `msg` is `message`, waiting up to `ms` for it. */
+export async function logLine(running: Running, message: string, ms = 60_000): Promise<Record<string, unknown>> {
+  for (const started = Date.now(); Date.now() - started < ms; await new Promise((resolve) => setTimeout(resolve, 100))) {
+    for (const line of running.output().split('\n')) {
+      if (!line.startsWith('{')) continue;
+      const entry = JSON.parse(line) as Record<string, unknown>;
+      if (entry.msg === message) return entry;
+    }
+    if (running.child.exitCode !== null) throw new Error(`the server exited: ${running.output()}`);
+  }
+  throw new Error(`no "${message}" log line: ${running.output()}`);
 }

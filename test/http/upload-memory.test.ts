@@ -1,5 +1,4 @@
 import test from 'ava';
-import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -8,6 +7,7 @@ import pg from 'pg';
 import { PRODUCTION_NODE_FLAGS } from '../../src/infrastructure/node-flags.js';
 import { postgresAvailable, TEST_DATABASE_URL } from '../helpers/databases.js';
 import { png } from '../helpers/images.js';
+import { logLine, startMain } from '../helpers/main-process.js';
 import { PASSWORD, uniqueEmail } from '../helpers/test-app.js';
 import { form } from '../helpers/uploads.js';
 
@@ -41,45 +41,24 @@ test('20 parallel 5 MiB avatar uploads to a real server process all answer 200, 
   databaseUrl.pathname = `/${database}`;
   const cwd = await mkdtemp(path.join(tmpdir(), 'upload-memory-'));
   // Started as production starts it (the Dockerfile's flags); mail goes to the outbox folder.
-  const child = spawn(process.execPath, [...PRODUCTION_NODE_FLAGS, '--import', import.meta.resolve('tsx'), path.resolve('src/infrastructure/main.ts')], {
-    cwd,
-    env: {
-      PATH: process.env.PATH ?? '',
-      PORT: '0',
-      BCRYPT_ROUNDS: '4',
+  const starting = startMain(
+    {
       DATABASE_URL: databaseUrl.href,
       AVATAR_MAX_BYTES: String(AVATAR_MAX_BYTES),
       // The per-user upload limit is not what this measures.
       RATE_LIMIT_ACCOUNT_MAX: '1000',
     },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const lines: Record<string, unknown>[] = [];
-  let stderr = '';
-  let buffered = '';
-  child.stderr!.on('data', (chunk) => (stderr += chunk));
-  child.stdout!.on('data', (chunk: Buffer) => {
-    buffered += chunk.toString();
-    const complete = buffered.split('\n');
-    buffered = complete.pop()!;
-    for (const line of complete) lines.push(JSON.parse(line) as Record<string, unknown>);
-  });
-  const waitFor = async (message: string) => {
-    for (let i = 0; i < 600; i++) {
-      const found = lines.find((line) => line.msg === message);
-      if (found) return found;
-      if (child.exitCode !== null) throw new Error(`the server exited: ${stderr}`);
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-    throw new Error(`no "${message}" log line; stderr: ${stderr}`);
-  };
+    cwd,
+    PRODUCTION_NODE_FLAGS,
+  );
   try {
-    const url = `http://127.0.0.1:${(await waitFor('listening')).port}`;
+    const running = await starting;
+    const { child, url } = running;
     const post = (route: string, json: unknown) =>
       fetch(url + route, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(json) });
     const email = uniqueEmail('uploader');
     t.is((await post('/api/auth/signup', { username: 'Uploader', email, password: PASSWORD })).status, 201);
-    const link = new URL((await waitFor('email written to the outbox folder')).link as string);
+    const link = new URL((await logLine(running, 'email written to the outbox folder')).link as string);
     t.is((await fetch(`${url}/api/auth/verify-email${link.search}`)).status, 200);
     const { accessToken } = (await (await post('/api/auth/login', { email, password: PASSWORD })).json()) as { accessToken: string };
 
@@ -116,8 +95,10 @@ test('20 parallel 5 MiB avatar uploads to a real server process all answer 200, 
     t.true(more.some((answer) => answer.status === 200));
     t.true(end.peakKb < RSS_LIMIT_KB, `peak RSS ${mb(end.peakKb)} MB`);
   } finally {
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-    await new Promise((resolve) => (child.exitCode === null && child.signalCode === null ? child.once('exit', resolve) : resolve(null)));
+    // A start that failed has exited already; `exit` settles either way.
+    const running = await starting.catch(() => null);
+    running?.child.kill('SIGKILL');
+    await running?.exit;
     await rm(cwd, { recursive: true, force: true });
     await admin.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
     await admin.end();
