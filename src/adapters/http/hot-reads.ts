@@ -36,6 +36,8 @@ interface HotRead {
   hasParam: boolean;
   takesQuery: boolean;
   limits: UserLimit[];
+  /** The headers every answer on this path carries (security-headers.ts, cors.ts), flat for writeHead. */
+  pathHeaders: string[];
   answer: Answer;
 }
 
@@ -68,7 +70,10 @@ export function withHotReads(koa: RequestListener, deps: HotReadsDeps): RequestL
     if (spec.method !== 'get' || spec.auth !== 'bearer' || !limits) return null;
     const param = spec.path.indexOf('{');
     if (param >= 0 && !spec.path.endsWith('}')) throw new Error(`${spec.operationId}: a hot read takes one parameter, last`);
-    return { prefix: param >= 0 ? spec.path.slice(0, param) : spec.path, hasParam: param >= 0, takesQuery: spec.query !== undefined, limits, answer };
+    const prefix = param >= 0 ? spec.path.slice(0, param) : spec.path;
+    // Every path a read answers starts with its prefix, a whole segment: the headers by path are the prefix's.
+    const pathHeaders = [...securityHeadersFor(prefix).flat(), ...CORS_VARY];
+    return { prefix, hasParam: param >= 0, takesQuery: spec.query !== undefined, limits, pathHeaders, answer };
   };
   const reads = [
     compile(userRouteSpecs.getMe, async (caller) => ({ body: toPublicUser(caller.user) })),
@@ -108,9 +113,7 @@ export function withHotReads(koa: RequestListener, deps: HotReadsDeps): RequestL
     const requestId = requestIdFrom(req.headers['x-request-id'] as string | undefined);
     // One flat list for writeHead: Node writes the header block from it without building the
     // response's header map. A drain's `Connection: close`, set before, is kept: Node merges the two.
-    const headers: string[] = ['X-Request-Id', requestId];
-    for (const [name, value] of securityHeadersFor(path)) headers.push(name, value);
-    headers.push(...CORS_VARY);
+    const headers: string[] = ['X-Request-Id', requestId, ...read.pathHeaders];
     let status = 200;
     let body: string;
     let type = JSON_TYPE;
