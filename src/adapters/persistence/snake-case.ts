@@ -14,9 +14,9 @@ function memoized(convert: (name: string) => string): (name: string) => string {
 }
 
 /** `lastUsedAt` → `last_used_at`; an identifier already in snake_case stays as it is. */
-export const snakeCase = memoized((name) => name.replace(/(?<=.)(?<![A-Z])[A-Z]/g, (letter) => `_${letter}`).toLowerCase());
+const snakeCase = memoized((name) => name.replace(/(?<=.)(?<![A-Z])[A-Z]/g, (letter) => `_${letter}`).toLowerCase());
 /** `last_used_at` → `lastUsedAt`. */
-export const camelCase = memoized((name) => name.replace(/_([a-z0-9])/g, (_, letter: string) => letter.toUpperCase()));
+const camelCase = memoized((name) => name.replace(/_([a-z0-9])/g, (_, letter: string) => letter.toUpperCase()));
 
 function camelCaseKeys(row: unknown): unknown {
   if (typeof row !== 'object' || row === null) return row;
