@@ -72,6 +72,31 @@ async function withSharedRedis(t: ExecutionContext, body: (prefix: string) => Pr
   }
 }
 
+type OpenCache = Awaited<ReturnType<typeof openCache>>;
+
+/**
+ * Two instances of the cache, A and B, on one shared Redis, closed afterwards. With `linkB`, B
+ * reaches Redis through a link the test can cut (`link`, null otherwise).
+ */
+async function withTwoInstances(
+  t: ExecutionContext,
+  body: (a: OpenCache, b: OpenCache, link: RedisLink | null) => Promise<void>,
+  { linkB = false } = {},
+): Promise<void> {
+  await withSharedRedis(t, async (prefix) => {
+    const link = linkB ? await RedisLink.open() : null;
+    const a = await openCache(TEST_REDIS_URL, prefix);
+    const b = await openCache(link?.url ?? TEST_REDIS_URL, prefix);
+    try {
+      await body(a, b, link);
+    } finally {
+      await closeRedisClient(a.client);
+      await closeRedisClient(b.client);
+      await link?.close();
+    }
+  });
+}
+
 /** Calls per command on that server so far, INFO itself left out. */
 async function commandCalls(url: string): Promise<Record<string, number>> {
   const inspect = await inspectRedis(url);
@@ -136,40 +161,31 @@ test('what is stored is only what a request needs, and an entry that does not pa
 });
 
 test('once any instance resynchronises, entries written before are served by no instance', async (t) => {
-  await withSharedRedis(t, async (prefix) => {
-    const a = await openCache(TEST_REDIS_URL, prefix);
-    const b = await openCache(TEST_REDIS_URL, prefix);
-    try {
-      const user = someUser();
-      const session = randomUUID();
-      // `b` started last, so its start rotated the generation; `a` learns it at its next read.
-      t.deepEqual(await a.cache.get(user.id, session), { user: null, sessionActive: null });
-      await b.cache.putUser(user);
-      await b.cache.putSession(session, true);
-      t.deepEqual(await a.cache.get(user.id, session), { user, sessionActive: true });
+  await withTwoInstances(t, async (a, b) => {
+    const user = someUser();
+    const session = randomUUID();
+    // `b` started last, so its start rotated the generation; `a` learns it at its next read.
+    t.deepEqual(await a.cache.get(user.id, session), { user: null, sessionActive: null });
+    await b.cache.putUser(user);
+    await b.cache.putSession(session, true);
+    t.deepEqual(await a.cache.get(user.id, session), { user, sessionActive: true });
 
-      // What instance `a` does when Redis answers again after it missed an eviction.
-      t.true(await a.cache.resync());
-      t.deepEqual(await b.cache.get(user.id, session), { user: null, sessionActive: null });
-      t.deepEqual(await a.cache.get(user.id, session), { user: null, sessionActive: null });
+    // What instance `a` does when Redis answers again after it missed an eviction.
+    t.true(await a.cache.resync());
+    t.deepEqual(await b.cache.get(user.id, session), { user: null, sessionActive: null });
+    t.deepEqual(await a.cache.get(user.id, session), { user: null, sessionActive: null });
 
-      // Both use the new generation from then on.
-      await b.cache.putUser(user);
-      t.deepEqual((await a.cache.get(user.id, session)).user, user);
-    } finally {
-      await closeRedisClient(a.client);
-      await closeRedisClient(b.client);
-    }
+    // Both use the new generation from then on.
+    await b.cache.putUser(user);
+    t.deepEqual((await a.cache.get(user.id, session)).user, user);
   });
 });
 
 test("a revocation by an instance that missed another's reconnection holds on that other instance at once", async (t) => {
-  await withSharedRedis(t, async (prefix) => {
-    // Instance B reaches the shared Redis through a link the test cuts; A, quiet meanwhile, does not.
-    const link = await RedisLink.open();
-    const a = await openCache(TEST_REDIS_URL, prefix);
-    const b = await openCache(link.url, prefix);
-    try {
+  await withTwoInstances(
+    t,
+    async (a, b, link) => {
+      // Instance B reaches the shared Redis through a link the test cuts; A, quiet meanwhile, does not.
       const user = someUser({ tokenVersion: 0 });
       const session = randomUUID();
       await a.cache.get(user.id, session); // A adopts the generation B's start wrote
@@ -179,7 +195,7 @@ test("a revocation by an instance that missed another's reconnection holds on th
 
       // B's connection drops for 300 ms; once back, B resynchronises (a new generation) and, being
       // busy, caches the user and the session again. A asks nothing meanwhile.
-      await link.cut(300);
+      await link!.cut(300);
       await untilCacheServes(t, b.cache);
       await b.cache.putUser(user);
       await b.cache.putSession(session, true);
@@ -194,55 +210,43 @@ test("a revocation by an instance that missed another's reconnection holds on th
       await b.cache.putUser(user);
       await b.cache.putSession(session, true);
       t.deepEqual(await b.cache.get(user.id, session), { user: null, sessionActive: false });
-    } finally {
-      await closeRedisClient(a.client);
-      await closeRedisClient(b.client);
-      await link.close();
-    }
-  });
+    },
+    { linkB: true },
+  );
 });
 
 test('a fill that read the database before a revocation and a rotation does not bring the revoked user or session back', async (t) => {
-  await withSharedRedis(t, async (prefix) => {
-    const a = await openCache(TEST_REDIS_URL, prefix);
-    const b = await openCache(TEST_REDIS_URL, prefix);
-    try {
-      const user = someUser({ tokenVersion: 0 });
-      const session = randomUUID();
-      // A request on B misses, then reads version 0 and a live session from the database...
-      t.deepEqual(await b.cache.get(user.id, session), { user: null, sessionActive: null });
-      // ...meanwhile a reset on A revokes both, and A (reconnected to Redis) rotates the generation...
-      await a.cache.evictUser(user.id, 1);
-      await a.cache.evictSession(session);
-      t.true(await a.cache.resync());
-      // ...which B reads while serving another request...
-      t.deepEqual(await b.cache.get(randomUUID(), randomUUID()), { user: null, sessionActive: null });
-      // ...before the first request writes what it read.
-      await b.cache.putUser(user);
-      await b.cache.putSession(session, true);
-      for (const cache of [a.cache, b.cache]) t.deepEqual(await cache.get(user.id, session), { user: null, sessionActive: null });
+  await withTwoInstances(t, async (a, b) => {
+    const user = someUser({ tokenVersion: 0 });
+    const session = randomUUID();
+    // A request on B misses, then reads version 0 and a live session from the database...
+    t.deepEqual(await b.cache.get(user.id, session), { user: null, sessionActive: null });
+    // ...meanwhile a reset on A revokes both, and A (reconnected to Redis) rotates the generation...
+    await a.cache.evictUser(user.id, 1);
+    await a.cache.evictSession(session);
+    t.true(await a.cache.resync());
+    // ...which B reads while serving another request...
+    t.deepEqual(await b.cache.get(randomUUID(), randomUUID()), { user: null, sessionActive: null });
+    // ...before the first request writes what it read.
+    await b.cache.putUser(user);
+    await b.cache.putSession(session, true);
+    for (const cache of [a.cache, b.cache]) t.deepEqual(await cache.get(user.id, session), { user: null, sessionActive: null });
 
-      // A fill announced after the rotation is written as usual.
-      t.deepEqual(await b.cache.get(user.id, session), { user: null, sessionActive: null });
-      await b.cache.putUser({ ...user, tokenVersion: 1 });
-      await b.cache.putSession(session, false);
-      t.deepEqual(await a.cache.get(user.id, session), { user: { ...user, tokenVersion: 1 }, sessionActive: false });
-    } finally {
-      await closeRedisClient(a.client);
-      await closeRedisClient(b.client);
-    }
+    // A fill announced after the rotation is written as usual.
+    t.deepEqual(await b.cache.get(user.id, session), { user: null, sessionActive: null });
+    await b.cache.putUser({ ...user, tokenVersion: 1 });
+    await b.cache.putSession(session, false);
+    t.deepEqual(await a.cache.get(user.id, session), { user: { ...user, tokenVersion: 1 }, sessionActive: false });
   });
 });
 
 test('a fill that read the database while its instance was cut off from Redis is not written once it is back', async (t) => {
-  await withSharedRedis(t, async (prefix) => {
-    const link = await RedisLink.open();
-    const a = await openCache(TEST_REDIS_URL, prefix);
-    const b = await openCache(link.url, prefix);
-    try {
+  await withTwoInstances(
+    t,
+    async (a, b, link) => {
       const user = someUser({ tokenVersion: 0 });
       const session = randomUUID();
-      const cutting = link.cut(300);
+      const cutting = link!.cut(300);
       await sleep(50);
       // A request on B misses (B cannot reach Redis) and reads version 0 and a live session...
       t.deepEqual(await b.cache.get(user.id, session), { user: null, sessionActive: null });
@@ -259,12 +263,9 @@ test('a fill that read the database while its instance was cut off from Redis is
         t.is(cached.user, null);
         t.not(cached.sessionActive, true);
       }
-    } finally {
-      await closeRedisClient(a.client);
-      await closeRedisClient(b.client);
-      await link.close();
-    }
-  });
+    },
+    { linkB: true },
+  );
 });
 
 test('a revocation under a generation that moves at every attempt makes its instance rotate it: the entry it could not evict is served by no one', async (t) => {
@@ -319,27 +320,20 @@ test('a revocation under a generation that moves at every attempt makes its inst
 });
 
 test('of two fills of a user under way across a rotation, neither is written, since neither says which read came first', async (t) => {
-  await withSharedRedis(t, async (prefix) => {
-    const a = await openCache(TEST_REDIS_URL, prefix);
-    const b = await openCache(TEST_REDIS_URL, prefix);
-    try {
-      const user = someUser({ tokenVersion: 0 });
-      await b.cache.get(user.id, randomUUID()); // read before the reset below
-      await a.cache.evictUser(user.id, 1);
-      t.true(await a.cache.resync());
-      await b.cache.get(user.id, randomUUID()); // read after it, under the new generation
-      await b.cache.putUser({ ...user, tokenVersion: 1 });
-      await b.cache.putUser(user);
-      t.is((await a.cache.get(user.id, randomUUID())).user, null);
+  await withTwoInstances(t, async (a, b) => {
+    const user = someUser({ tokenVersion: 0 });
+    await b.cache.get(user.id, randomUUID()); // read before the reset below
+    await a.cache.evictUser(user.id, 1);
+    t.true(await a.cache.resync());
+    await b.cache.get(user.id, randomUUID()); // read after it, under the new generation
+    await b.cache.putUser({ ...user, tokenVersion: 1 });
+    await b.cache.putUser(user);
+    t.is((await a.cache.get(user.id, randomUUID())).user, null);
 
-      // Once both have landed, the next fill is written.
-      await b.cache.get(user.id, randomUUID());
-      await b.cache.putUser({ ...user, tokenVersion: 1 });
-      t.like((await a.cache.get(user.id, randomUUID())).user, { tokenVersion: 1 });
-    } finally {
-      await closeRedisClient(a.client);
-      await closeRedisClient(b.client);
-    }
+    // Once both have landed, the next fill is written.
+    await b.cache.get(user.id, randomUUID());
+    await b.cache.putUser({ ...user, tokenVersion: 1 });
+    t.like((await a.cache.get(user.id, randomUUID())).user, { tokenVersion: 1 });
   });
 });
 
