@@ -373,3 +373,40 @@ test('through the whole app, an avatar upload whose body stops arriving answers 
     await app.close();
   }
 });
+
+test('a client gone before its upload reaches the reader (while authentication awaits) gives its share back all the same', async (t) => {
+  const budget = new UploadBudget(LIMITS);
+  let reached!: () => void;
+  const arrived = new Promise<void>((resolve) => (reached = resolve));
+  let admit!: () => void;
+  const admitted = new Promise<void>((resolve) => (admit = resolve));
+  const koa = new Koa();
+  koa.silent = true;
+  koa.use(errorHandler(new CapturingLogger()));
+  koa.use(async (_ctx, next) => {
+    reached();
+    await admitted;
+    await next();
+  });
+  koa.use(readSingleFile('avatar', MAX_BYTES, { budget, timeouts: { ...RELAXED, idleMs: 200 } }));
+  koa.use((ctx) => {
+    ctx.body = {};
+  });
+  const server: Server = createServer(koa.callback()).listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const { port } = server.address() as AddressInfo;
+  try {
+    // A small part of the body: the server sees the client go (a larger one fills the socket's buffers first).
+    const client = rawUpload({ port } as StandIn, KiB);
+    await arrived;
+    client.socket.destroy();
+    await client.closed;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    admit();
+    await until(() => budget.inUse === 0 && budget.queued === 0, 'its share is given back', 3000);
+    t.pass();
+  } finally {
+    server.closeAllConnections();
+    await new Promise((resolve) => server.close(resolve));
+  }
+});

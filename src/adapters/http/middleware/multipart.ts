@@ -116,7 +116,9 @@ export async function withRawUpload<T>(
  * answer is out too (or the client gone): until then the body may still be held.
  */
 async function holdUploadShare(ctx: Context, budget: UploadBudget, bound: number): Promise<() => void> {
-  const closed = new Promise<void>((resolve) => ctx.res.once('close', resolve));
+  // A client gone while the request was admitted (authentication awaits) has already closed: the
+  // event will not come again, and a share waiting for it would never be given back.
+  const closed = ctx.res.closed ? Promise.resolve() : new Promise<void>((resolve) => ctx.res.once('close', resolve));
   const release = await budget.acquire(Math.max(bound, MIN_RESERVATION_BYTES), closed.then(bodyCutShort));
   return () => void closed.then(release);
 }
