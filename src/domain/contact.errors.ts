@@ -1,9 +1,12 @@
 import { DomainError } from './errors.js';
 
-/** The owner's book already holds a contact with this email (compared without regard to case). */
+/**
+ * A REST write would give a contact an email another live contact of the book holds (compared
+ * without regard to case); `holderId` names that contact when it is known.
+ */
 export class ContactEmailTaken extends DomainError {
   readonly code = 'CONTACT_EMAIL_TAKEN';
-  constructor() {
+  constructor(readonly holderId?: string) {
     super('Your contact book already has a contact with this email.');
   }
 }

@@ -1,30 +1,47 @@
-import type { Contact } from '../../domain/contact.js';
+import type { Contact, KeptCard } from '../../domain/contact.js';
 
 export type VCardVersion = '3.0' | '4.0';
 
-/** One card of a file as read: the fields of a contact (not yet validated), or why none can be made. */
+/** An image as a file carried it (a vCard PHOTO, once decoded), not yet judged. */
+export interface CarriedImage {
+  bytes: Uint8Array;
+  /** The type the file claimed, if any (`image/jpeg`); the bytes decide. */
+  mediaType: string | null;
+}
+
+/** One card (or CSV row) of a file as read: the fields of a contact (not yet validated), or why none can be made. */
 export interface CardRead {
-  /** The name the card shows (FN, else N), for a report; null when it has none. */
+  /** The name the card shows (FN, else N, else ORG), for a report; null when it has none. */
   name: string | null;
   /** Candidate fields for validateContact; null when the card cannot become a contact. */
   fields: Record<string, unknown> | null;
   /** Why `fields` is null, in words for the user. */
   problem?: string;
+  /** The card itself, every property kept (vCard only). */
+  card?: KeptCard | null;
+  /** The card's photo, decoded from base64 or a data: URI. */
+  photo?: CarriedImage | null;
 }
 
-/** Contacts to and from address-book files (vCard). */
-export interface ContactCardFormat {
+/** Contacts from an address-book file (vCard, CSV). */
+export interface ContactFileReader {
   /**
-   * The cards of a file, in order, whatever version (2.1, 3.0, 4.0) each is. A card that cannot be
-   * read comes back with a problem and never stops the others. Throws NotAVCardFile when the bytes
-   * hold no card at all, TooManyCards past `maxCards`. Takes time linear in the file whatever it
-   * holds, and yields to the event loop as it goes, so no file holds up other requests for long.
+   * The cards (rows) of a file, in order. A card that cannot be read comes back with a problem and
+   * never stops the others. Throws NotAVCardFile (or the format's own error) when the bytes hold
+   * none at all, TooManyCards past `maxCards`. Takes time linear in the file whatever it holds, and
+   * yields to the event loop as it goes, so no file holds up other requests for long.
    */
   read(file: Uint8Array, maxCards: number): Promise<CardRead[]>;
+}
+
+/** Contacts to and from vCard files. */
+export interface ContactCardFormat extends ContactFileReader {
   /**
-   * One contact as one card (UID = the contact id), with CRLF line ends and lines folded at 75
-   * octets; text values escaped so that RFC 6350 and RFC 2426 readers alike read them back, every
-   * line break (a bare CR included) as `\n`, so no value can start a property of its own.
+   * One contact as one card, with CRLF line ends and lines folded at 75 octets. The UID is the
+   * card's own (`contact.card.uid`), else the contact id. The kept card's properties are written
+   * back as they were, but for those that map to a field whose value changed since (those are
+   * written from the field). Text values escaped so that RFC 6350 and RFC 2426 readers alike read
+   * them back, every line break (a bare CR included) as `\n`. The photo, when given, goes inline.
    */
-  write(contact: Contact, version: VCardVersion): string;
+  write(contact: Contact, version: VCardVersion, photo?: CarriedImage | null): string;
 }

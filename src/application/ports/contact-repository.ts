@@ -1,9 +1,35 @@
-import type { Contact, ContactFields, ContactQuery } from '../../domain/contact.js';
+import type { Contact, ContactFields, ContactQuery, KeptCard, StoredPhoto } from '../../domain/contact.js';
 
 export interface ContactPage {
   items: Contact[];
   /** How many contacts match, whatever the limit and offset. */
   total: number;
+}
+
+/** A contact to store: its fields, and the card it came from (import, CardDAV) when there is one. */
+export interface NewContact {
+  fields: ContactFields;
+  card?: KeptCard | null;
+}
+
+/** A change to a contact: the fields to set, and the card to keep instead of the one it has (undefined leaves it). */
+export interface ContactChange {
+  fields: Partial<ContactFields>;
+  card?: KeptCard | null;
+}
+
+/**
+ * How a write treats emails other live contacts of the book hold. `refuse` (REST): a write that
+ * gives a contact an email it did not have and another contact holds throws ContactEmailTaken
+ * (checked under a per-book lock, so two parallel writes cannot both add one address); a write
+ * that adds no address never fails for this. `allow` (CardDAV, merges): stored anyway.
+ */
+export type TakenEmails = 'refuse' | 'allow';
+
+/** A label of the book and how many contacts carry it. */
+export interface LabelCount {
+  name: string;
+  count: number;
 }
 
 /**
@@ -15,19 +41,23 @@ export interface ContactPage {
  * ContactChanged (an absent contact is still null/false). Every write adds one to `version`.
  */
 export interface ContactRepository {
-  /** Throws ContactEmailTaken when the owner already has a contact with this email, whatever its case. */
-  create(ownerId: string, fields: ContactFields): Promise<Contact>;
+  /** Throws ContactEmailTaken (with the holder's id) under `refuse`. */
+  create(ownerId: string, contact: NewContact, takenEmails: TakenEmails): Promise<Contact>;
   /**
-   * Stores many contacts with batched inserts; for each input, in order, whether it was stored
-   * (false: the owner already has a contact with its email, or an earlier input has it). Run it in
-   * a unit of work so that the batches are stored all or none.
+   * Stores many contacts with batched inserts (an import); for each input, in order, null when it
+   * was stored, or the id of the contact of the book that already holds one of its emails (inputs
+   * are compared with the book and with earlier inputs; an earlier input's id is its new id).
+   * Run it in a unit of work so that the batches are stored all or none.
    */
-  createMany(ownerId: string, list: readonly ContactFields[]): Promise<boolean[]>;
+  createMany(ownerId: string, list: readonly NewContact[]): Promise<(string | null)[]>;
   /** Null when the owner has no contact with this id. */
   findById(ownerId: string, id: string): Promise<Contact | null>;
+  /** The contacts of these ids the owner has, in no particular order. */
+  findByIds(ownerId: string, ids: readonly string[]): Promise<Contact[]>;
   /**
-   * Contacts matching every given filter (case-insensitive substrings; `q` on first name, last name
-   * or email), oldest first (ties by id), so that pages never overlap or skip.
+   * Contacts matching every given filter (`q` as ContactQuery says; the others case-insensitive
+   * substrings, `label` exact but for case), sorted as asked (ties by creation, then id), so that
+   * pages never overlap or skip.
    */
   search(ownerId: string, query: ContactQuery): Promise<ContactPage>;
   /**
@@ -35,8 +65,14 @@ export interface ContactRepository {
    * (keyset) so that a large book is never held in memory at once.
    */
   listAll(ownerId: string, batchSize: number): AsyncIterable<Contact[]>;
-  /** Sets the given fields and bumps updatedAt and version. Null when absent; throws ContactEmailTaken. */
-  update(ownerId: string, id: string, changes: Partial<ContactFields>, expectedVersions?: readonly number[]): Promise<Contact | null>;
+  /** Sets the given fields (and card), bumps updatedAt and version. Null when absent; throws ContactEmailTaken under `refuse`. */
+  update(ownerId: string, id: string, change: ContactChange, takenEmails: TakenEmails, expectedVersions?: readonly number[]): Promise<Contact | null>;
+  /**
+   * Sets or removes the contact's photo (a write like any other: version and updatedAt move).
+   * Answers the contact and the photo it had before (for the caller to remove from storage), or
+   * null when absent.
+   */
+  setPhoto(ownerId: string, id: string, photo: StoredPhoto | null, expectedVersions?: readonly number[]): Promise<{ contact: Contact; previous: StoredPhoto | null } | null>;
   /** False when the owner has no contact with this id. */
   delete(ownerId: string, id: string, expectedVersions?: readonly number[]): Promise<boolean>;
   /**
@@ -44,4 +80,13 @@ export interface ContactRepository {
    * year) falls from `today` through `today + days` (`YYYY-MM-DD`, UTC), soonest first, ties by id.
    */
   upcomingBirthdays(ownerId: string, today: string, days: number): Promise<Contact[]>;
+  /** Every label of the book with its count, by name (case-insensitive order). */
+  labels(ownerId: string): Promise<LabelCount[]>;
+  /**
+   * Renames a label on every contact that has it (compared case-insensitively), merging it into
+   * an existing label of the new name (no contact ends with both). Null when no contact has it.
+   */
+  renameLabel(ownerId: string, from: string, to: string): Promise<LabelCount | null>;
+  /** Takes a label off every contact; false when no contact has it. */
+  deleteLabel(ownerId: string, name: string): Promise<boolean>;
 }
