@@ -637,7 +637,7 @@ export const DEFAULT_LIMIT = 20;
 export const MAX_LIMIT = 100;
 export const DEFAULT_BIRTHDAY_DAYS = 7;
 export const MAX_BIRTHDAY_DAYS = 366;
-const SEARCH_MAX = 100;
+export const SEARCH_MAX = 100;
 
 /**
  * The patterns `q` matches: searchKey(q), and, when q looks like a phone number (only phone
@@ -646,6 +646,32 @@ const SEARCH_MAX = 100;
 export function searchPatterns(q: string): { text: string; digits: string | null } {
   const digits = /^[0-9 +()./-]+$/.test(q) ? phoneDigits(q) : '';
   return { text: searchKey(q), digits: digits.length >= 3 ? digits : null };
+}
+
+/** Text as relevance compares names: searchKey with runs of white space folded to one space. */
+export function nameKey(text: string): string {
+  return searchKey(text).replace(/\s+/g, ' ').trim();
+}
+
+/**
+ * The names `sort=relevance` ranks first when q equals one (then when q begins one): the first
+ * name, the last name, the nickname, first and last name, and first, middle and last name, each
+ * through nameKey; none empty, no repeats.
+ */
+export function nameKeysOf(fields: Pick<ContactFields, 'firstName' | 'middleName' | 'lastName' | 'nickname'>): string[] {
+  const keys = [fields.firstName, fields.lastName, fields.nickname, `${fields.firstName} ${fields.lastName}`, fullNameKey(fields)].map(nameKey);
+  return [...new Set(keys.filter((k) => k !== ''))];
+}
+
+/**
+ * What `sort=name` orders by (compared code point by code point): the last name, then the first
+ * name, through searchKey, joined by U+0001 (below any character a name may hold, so `smith`
+ * comes before `smithson` whatever the first names). A company's card (no name) sorts by its
+ * organization as if it were the last name.
+ */
+export function nameSortKey(fields: Pick<ContactFields, 'firstName' | 'lastName' | 'organization'>): string {
+  const last = fields.firstName === '' && fields.lastName === '' ? fields.organization : fields.lastName;
+  return `${searchKey(last)}\u0001${searchKey(fields.firstName)}`;
 }
 
 /** A whole number within bounds; the default when absent. (The HTTP adapter reads it from the query string.) */
@@ -689,14 +715,14 @@ export interface ContactQueryInput {
   offset?: number;
 }
 
-const SORTS: readonly ContactSort[] = ['created', 'name', 'relevance'];
+export const CONTACT_SORTS: readonly ContactSort[] = ['created', 'name', 'relevance'];
 
 /** Search and paging parameters. */
 export function validateContactQuery(input: ContactQueryInput): ContactQuery {
   const errors = new FieldErrors();
   let sort: ContactSort = 'created';
   if (input.sort !== undefined) {
-    if (typeof input.sort !== 'string' || !SORTS.includes(input.sort as ContactSort)) errors.add('sort', `must be one of ${SORTS.join(', ')}`);
+    if (typeof input.sort !== 'string' || !CONTACT_SORTS.includes(input.sort as ContactSort)) errors.add('sort', `must be one of ${CONTACT_SORTS.join(', ')}`);
     else sort = input.sort as ContactSort;
   }
   const query: ContactQuery = {

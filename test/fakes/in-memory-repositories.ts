@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { ContactPage, ContactRepository } from '../../src/application/ports/contact-repository.js';
+import type { ContactChange, ContactPage, ContactRepository, LabelCount, NewContact, TakenEmails } from '../../src/application/ports/contact-repository.js';
 
 import type { Email } from '../../src/application/ports/mailer.js';
 import type { OneTimeTokenRecord, OneTimeTokenRepository } from '../../src/application/ports/one-time-token-repository.js';
@@ -9,7 +9,20 @@ import type { Repositories, UnitOfWork } from '../../src/application/ports/unit-
 import type { NewUser, UserRepository } from '../../src/application/ports/user-repository.js';
 import { isBirthdayWithin, nextBirthday } from '../../src/domain/birthdays.js';
 import { ContactChanged, ContactEmailTaken } from '../../src/domain/contact.errors.js';
-import type { Contact, ContactFields, ContactQuery } from '../../src/domain/contact.js';
+import {
+  type Contact,
+  type ContactFields,
+  type ContactQuery,
+  emailKeysOf,
+  labelKey,
+  nameKey,
+  nameKeysOf,
+  nameSortKey,
+  type StoredPhoto,
+  searchPatterns,
+  searchTextOf,
+  uniqueLabels,
+} from '../../src/domain/contact.js';
 import type { TokenPurpose } from '../../src/domain/one-time-token.js';
 import { EmailTaken } from '../../src/domain/user.errors.js';
 import type { User } from '../../src/domain/user.js';
@@ -195,57 +208,84 @@ export class InMemoryOneTimeTokenRepository implements OneTimeTokenRepository {
 export class InMemoryContactRepository implements ContactRepository {
   table = new Table<Contact>();
 
-  async create(ownerId: string, fields: ContactFields) {
-    this.assertEmailFree(ownerId, fields.email, null);
-    const now = new Date().toISOString();
-    return this.table.put({ ...fields, id: randomUUID(), userId: ownerId, version: 1, createdAt: now, updatedAt: now });
+  // Every method checks and writes with no await in between, as atomic as the real adapter's
+  // statements (and its per-book lock for `refuse`).
+  async create(ownerId: string, contact: NewContact, takenEmails: TakenEmails) {
+    if (takenEmails === 'refuse') this.assertEmailsFree(ownerId, emailKeysOf(contact.fields), null);
+    return this.insert(ownerId, contact, new Date().toISOString());
   }
-  async createMany(ownerId: string, list: readonly ContactFields[]) {
-    const taken = new Set(this.owned(ownerId).flatMap((c) => (c.email === null ? [] : [emailKey(c.email)])));
+  async createMany(ownerId: string, list: readonly NewContact[]) {
+    const holders = new Map<string, string>();
+    for (const c of this.sorted(ownerId)) for (const key of emailKeysOf(c)) if (!holders.has(key)) holders.set(key, c.id);
     const now = new Date().toISOString();
-    return list.map((fields) => {
-      const key = fields.email === null ? null : emailKey(fields.email);
-      if (key !== null && taken.has(key)) return false;
-      if (key !== null) taken.add(key);
-      this.table.put({ ...fields, id: randomUUID(), userId: ownerId, version: 1, createdAt: now, updatedAt: now });
-      return true;
+    return list.map((contact) => {
+      const keys = emailKeysOf(contact.fields);
+      const holder = keys.map((key) => holders.get(key)).find((id) => id !== undefined);
+      if (holder !== undefined) return holder;
+      const stored = this.insert(ownerId, contact, now);
+      for (const key of keys) holders.set(key, stored.id);
+      return null;
     });
   }
   async findById(ownerId: string, id: string) {
     return this.owns(ownerId, id);
   }
-  private owns(ownerId: string, id: string): Contact | null {
-    const contact = this.table.get(id);
-    return contact && contact.userId === ownerId ? contact : null;
+  async findByIds(ownerId: string, ids: readonly string[]) {
+    return [...new Set(ids)].flatMap((id) => this.owns(ownerId, id) ?? []);
   }
   async search(ownerId: string, query: ContactQuery): Promise<ContactPage> {
-    const has = (value: string | null, text: string | undefined) => text === undefined || (value ?? '').toLowerCase().includes(text.toLowerCase());
-    const matching = this.sorted(ownerId)
-      .filter((c) => !query.q || [c.firstName, c.lastName, c.email].some((value) => value !== null && has(value, query.q)))
-      .filter(
-        (c) =>
-          has(c.firstName, query.firstName) &&
-          has(c.lastName, query.lastName) &&
-          (query.email === undefined || (c.email !== null && has(c.email, query.email))),
-      );
+    const has = (value: string, text: string | undefined) => text === undefined || value.toLowerCase().includes(text.toLowerCase());
+    const patterns = query.q === undefined ? null : searchPatterns(query.q);
+    const matchesQ = (c: Contact) => {
+      if (!patterns) return true;
+      const text = searchTextOf(c);
+      return text.includes(patterns.text) || (patterns.digits !== null && text.includes(patterns.digits));
+    };
+    const matching = this.sorted(ownerId).filter(
+      (c) =>
+        matchesQ(c) &&
+        (query.label === undefined || c.labels.some((l) => labelKey(l) === labelKey(query.label!))) &&
+        has(c.firstName, query.firstName) &&
+        has(c.lastName, query.lastName) &&
+        (query.email === undefined || c.emails.some((e) => has(e.value, query.email))),
+    );
+    if (query.sort === 'name') matching.sort((a, b) => compare(nameSortKey(a), nameSortKey(b)) || byCreation(a, b));
+    if (query.sort === 'relevance' && query.q !== undefined) {
+      const q = nameKey(query.q);
+      const rank = (c: Contact) => {
+        const keys = nameKeysOf(c);
+        return keys.includes(q) ? 0 : keys.some((k) => k.startsWith(q)) ? 1 : 2;
+      };
+      matching.sort((a, b) => rank(a) - rank(b) || byCreation(a, b));
+    }
     return { items: matching.slice(query.offset, query.offset + query.limit), total: matching.length };
   }
   async *listAll(ownerId: string, batchSize: number) {
     const all = this.sorted(ownerId);
     for (let start = 0; start < all.length; start += batchSize) yield all.slice(start, start + batchSize);
   }
-  // Check and write with no await between them, as the real adapter does in one statement.
-  async update(ownerId: string, id: string, changes: Partial<ContactFields>, expectedVersions?: readonly number[]) {
-    const contact = this.owns(ownerId, id);
+  async update(ownerId: string, id: string, change: ContactChange, takenEmails: TakenEmails, expectedVersions?: readonly number[]) {
+    const contact = this.writable(ownerId, id, expectedVersions);
     if (!contact) return null;
-    if (expectedVersions && !expectedVersions.includes(contact.version)) throw new ContactChanged();
-    if (changes.email !== undefined) this.assertEmailFree(ownerId, changes.email, id);
-    return this.table.put({ ...contact, ...changes, version: contact.version + 1, updatedAt: new Date().toISOString() });
+    const next: Contact = { ...contact, ...definedFields(change.fields) };
+    if (takenEmails === 'refuse') {
+      const had = new Set(emailKeysOf(contact));
+      this.assertEmailsFree(
+        ownerId,
+        emailKeysOf(next).filter((key) => !had.has(key)),
+        id,
+      );
+    }
+    if (change.card !== undefined) next.card = change.card;
+    return this.bump(next);
+  }
+  async setPhoto(ownerId: string, id: string, photo: StoredPhoto | null, expectedVersions?: readonly number[]) {
+    const contact = this.writable(ownerId, id, expectedVersions);
+    if (!contact) return null;
+    return { contact: this.bump({ ...contact, photo }), previous: contact.photo };
   }
   async delete(ownerId: string, id: string, expectedVersions?: readonly number[]) {
-    const contact = this.owns(ownerId, id);
-    if (!contact) return false;
-    if (expectedVersions && !expectedVersions.includes(contact.version)) throw new ContactChanged();
+    if (!this.writable(ownerId, id, expectedVersions)) return false;
     this.table.rows.delete(id);
     return true;
   }
@@ -255,19 +295,83 @@ export class InMemoryContactRepository implements ContactRepository {
       .sort((a, b) => compare(a.on, b.on) || compare(a.c.id, b.c.id))
       .map(({ c }) => c);
   }
+  async labels(ownerId: string): Promise<LabelCount[]> {
+    const counts = new Map<string, LabelCount>();
+    for (const c of this.sorted(ownerId)) {
+      for (const name of c.labels) {
+        const count = counts.get(labelKey(name));
+        if (count) count.count += 1;
+        else counts.set(labelKey(name), { name, count: 1 });
+      }
+    }
+    return [...counts.entries()].sort(([a, x], [b, y]) => compare(a, b) || compare(x.name, y.name)).map(([, count]) => count);
+  }
+  async renameLabel(ownerId: string, from: string, to: string) {
+    const fromKey = labelKey(from);
+    const toKey = labelKey(to);
+    const carrying = this.sorted(ownerId).filter((c) => c.labels.some((l) => labelKey(l) === fromKey));
+    if (carrying.length === 0) return null;
+    // Merging into an existing label keeps that label's spelling; a new name (or a change of case) takes `to`.
+    const existing = fromKey === toKey ? undefined : (await this.labels(ownerId)).find((l) => labelKey(l.name) === toKey);
+    const target = existing?.name ?? to;
+    for (const c of carrying) {
+      const labels = uniqueLabels(c.labels.map((l) => (labelKey(l) === fromKey ? target : l)));
+      if (JSON.stringify(labels) !== JSON.stringify(c.labels)) this.bump({ ...c, labels });
+    }
+    return (await this.labels(ownerId)).find((l) => labelKey(l.name) === toKey) ?? null;
+  }
+  async deleteLabel(ownerId: string, name: string) {
+    const key = labelKey(name);
+    const carrying = this.owned(ownerId).filter((c) => c.labels.some((l) => labelKey(l) === key));
+    for (const c of carrying) this.bump({ ...c, labels: c.labels.filter((l) => labelKey(l) !== key) });
+    return carrying.length > 0;
+  }
+  private insert(ownerId: string, contact: NewContact, now: string): Contact {
+    return this.table.put({
+      ...contact.fields,
+      id: randomUUID(),
+      userId: ownerId,
+      version: 1,
+      photo: null,
+      card: contact.card ?? null,
+      createdAt: now,
+      updatedAt: now,
+    });
+  }
+  private bump(contact: Contact): Contact {
+    return this.table.put({ ...contact, version: contact.version + 1, updatedAt: new Date().toISOString() });
+  }
+  /** The contact a write may change: null when absent, ContactChanged when its version is not expected. */
+  private writable(ownerId: string, id: string, expectedVersions: readonly number[] | undefined): Contact | null {
+    const contact = this.owns(ownerId, id);
+    if (contact && expectedVersions && !expectedVersions.includes(contact.version)) throw new ContactChanged();
+    return contact;
+  }
+  private owns(ownerId: string, id: string): Contact | null {
+    const contact = this.table.get(id);
+    return contact && contact.userId === ownerId ? contact : null;
+  }
   private owned(ownerId: string): Contact[] {
     return this.table.all().filter((c) => c.userId === ownerId);
   }
   private sorted(ownerId: string): Contact[] {
-    return this.owned(ownerId).sort((a, b) => compare(a.createdAt, b.createdAt) || compare(a.id, b.id));
+    return this.owned(ownerId).sort(byCreation);
   }
-  private assertEmailFree(ownerId: string, email: string | null, exceptId: string | null) {
-    if (email === null) return;
-    if (this.owned(ownerId).some((c) => c.id !== exceptId && c.email !== null && emailKey(c.email) === emailKey(email))) throw new ContactEmailTaken();
+  private assertEmailsFree(ownerId: string, keys: readonly string[], exceptId: string | null) {
+    if (keys.length === 0) return;
+    const holder = this.sorted(ownerId).find((c) => c.id !== exceptId && emailKeysOf(c).some((key) => keys.includes(key)));
+    if (holder) throw new ContactEmailTaken(holder.id);
   }
 }
 
-const compare = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+/** The fields a change gives (undefined ones leave the contact's). */
+function definedFields(fields: Partial<ContactFields>): Partial<ContactFields> {
+  return Object.fromEntries(Object.entries(fields).filter(([, value]) => value !== undefined));
+}
+
+/** Code point order, as PostgreSQL's "C" collation compares. */
+const compare = (a: string, b: string) => Buffer.compare(Buffer.from(a), Buffer.from(b));
+const byCreation = (a: Contact, b: Contact) => compare(a.createdAt, b.createdAt) || compare(a.id, b.id);
 
 type StoredOutboxMessage = OutboxMessage & { lockedUntil: Date | null };
 
