@@ -34,3 +34,21 @@ export class TooManyCards extends DomainError {
     super(`A file may hold at most ${max} cards; split it into several imports.`);
   }
 }
+
+/** An import sent as CSV whose bytes are not CSV text (binary data, a quote never closed, a row past the size a row may have). */
+export class NotACsvFile extends DomainError {
+  readonly code = 'NOT_A_CSV';
+  constructor(readonly reason: string) {
+    super(`The file is not a CSV file of contacts: ${reason}.`);
+  }
+}
+
+/** A CSV file whose header row is neither Google Contacts' export nor Outlook's, so no column can be trusted to mean a field. */
+export class UnknownCsvLayout extends DomainError {
+  readonly code = 'UNKNOWN_CSV_LAYOUT';
+  constructor() {
+    super(
+      'The CSV file’s header row is neither Google Contacts’ nor Outlook’s export. Export the contacts again from Google Contacts (Google CSV or Outlook CSV) or from Outlook, and send that file as it is.',
+    );
+  }
+}

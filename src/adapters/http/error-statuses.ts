@@ -1,5 +1,5 @@
 import { AvatarStorageFailed, AvatarStorageTimeout, UnsupportedImage } from '../../domain/avatar.errors.js';
-import { ContactChanged, ContactEmailTaken, NotAVCardFile, TooManyCards } from '../../domain/contact.errors.js';
+import { ContactChanged, ContactEmailTaken, NotACsvFile, NotAVCardFile, TooManyCards, UnknownCsvLayout } from '../../domain/contact.errors.js';
 import { DomainError, NotFound, RateLimited, ServiceUnavailable, ValidationFailed } from '../../domain/errors.js';
 import {
   EmailNotVerified,
@@ -21,6 +21,8 @@ type ErrorClass = abstract new (...args: never[]) => DomainError;
 export const STATUS_BY_ERROR = [
   [ValidationFailed, 422],
   [NotAVCardFile, 422],
+  [NotACsvFile, 422],
+  [UnknownCsvLayout, 422],
   [InvalidToken, 400],
   [InvalidCredentials, 401],
   [InvalidRefreshToken, 401],
