@@ -17,17 +17,20 @@ import { makeConfirmEmailChange } from './use-cases/confirm-email-change.js';
 import { makeCreateContact } from './use-cases/create-contact.js';
 import { makeDeleteAccount } from './use-cases/delete-account.js';
 import { makeDeleteContact } from './use-cases/delete-contact.js';
+import { makeDeleteLabel } from './use-cases/delete-label.js';
 import { makeExportAccount } from './use-cases/export-account.js';
 import { makeExportContacts } from './use-cases/export-contacts.js';
 import { makeGetContact } from './use-cases/get-contact.js';
 import { makeImportContacts } from './use-cases/import-contacts.js';
 import { makeListContacts } from './use-cases/list-contacts.js';
+import { makeListLabels } from './use-cases/list-labels.js';
 import { makeListSessions } from './use-cases/list-sessions.js';
 import { makeLogIn } from './use-cases/log-in.js';
 import { makeLogOut } from './use-cases/log-out.js';
 import { makePatchContact } from './use-cases/patch-contact.js';
 import { makeRefreshSession } from './use-cases/refresh-session.js';
 import { makeRegisterUser } from './use-cases/register-user.js';
+import { makeRenameLabel } from './use-cases/rename-label.js';
 import { makeReplaceContact } from './use-cases/replace-contact.js';
 import { makeRequestEmailChange } from './use-cases/request-email-change.js';
 import { makeRequestPasswordReset } from './use-cases/request-password-reset.js';
@@ -91,6 +94,9 @@ export function makeUseCases(deps: UseCaseDeps) {
     replaceContact: makeReplaceContact({ repos, clock }),
     patchContact: makePatchContact({ repos, clock }),
     deleteContact: makeDeleteContact({ repos }),
+    listLabels: makeListLabels({ repos }),
+    renameLabel: makeRenameLabel({ repos }),
+    deleteLabel: makeDeleteLabel({ repos }),
     upcomingBirthdays: makeUpcomingBirthdays({ repos, clock }),
     importContacts: makeImportContacts({ uow, cards, clock }),
     exportContacts: makeExportContacts({ repos, cards }),

@@ -1,4 +1,4 @@
-import { FieldErrors } from './errors.js';
+import { FieldErrors, ValidationFailed } from './errors.js';
 import { checkEmail, checkText, emailKey, hasControlCharacters } from './validation.js';
 
 /** A typed entry of a list (an email, a phone, a URL): the value and its label (`home`, `work`, custom text…). */
@@ -551,6 +551,8 @@ function withFirst(list: readonly LabelledValue[], value: string | null | undefi
   return [{ value, label: list[0]!.label }, ...list.slice(1)];
 }
 
+const NAME_REQUIRED = 'is required (or an organization, for a company’s card)';
+
 /**
  * The contact after a change: the given fields replace the current ones, then `email`/`phone`
  * act on the first entries of lists the change did not give. A contact needs a first name unless
@@ -561,7 +563,7 @@ export function applyContactPatch(current: ContactFields, patch: ContactPatch): 
   if (patch.fields.emails === undefined) next.emails = withFirst(current.emails, patch.first.email);
   if (patch.fields.phones === undefined) next.phones = withFirst(current.phones, patch.first.phone);
   const errors = new FieldErrors();
-  if (next.firstName === '' && next.organization === '') errors.add('firstName', 'is required (or an organization, for a company’s card)');
+  if (next.firstName === '' && next.organization === '') errors.add('firstName', NAME_REQUIRED);
   errors.throwIfAny();
   return next;
 }
@@ -572,7 +574,19 @@ export function applyContactPatch(current: ContactFields, patch: ContactPatch): 
  * are ignored. `today` is `YYYY-MM-DD` in UTC.
  */
 export function validateContact(input: ContactInput, today: string): ContactFields {
-  return applyContactPatch(EMPTY_CONTACT_FIELDS, validateContactPatch(input, today));
+  let patch: ContactPatch;
+  try {
+    patch = validateContactPatch(input, today);
+  } catch (error) {
+    // A body with other invalid fields and no name at all is told about the name too, in the same answer.
+    const blank = (value: unknown) => value === undefined || value === null || (typeof value === 'string' && value.trim() === '');
+    const named = error instanceof ValidationFailed && error.errors.some((e) => e.field === 'firstName' || e.field === 'organization');
+    if (error instanceof ValidationFailed && !named && blank(input.firstName) && blank(input.organization)) {
+      throw new ValidationFailed([...error.errors, { field: 'firstName', message: NAME_REQUIRED }]);
+    }
+    throw error;
+  }
+  return applyContactPatch(EMPTY_CONTACT_FIELDS, patch);
 }
 
 /** Keys of the emails a contact holds, as the book compares them (case-insensitively). */

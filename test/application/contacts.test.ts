@@ -1,6 +1,7 @@
 import test from 'ava';
 import { randomUUID } from 'node:crypto';
 import { ContactChanged, ContactEmailTaken } from '../../src/domain/contact.errors.js';
+import { CONTACT_VIEW_FIELDS } from '../../src/domain/contact.js';
 import { NotFound, ValidationFailed } from '../../src/domain/errors.js';
 import { fakeWorld, verifiedUser } from '../fakes/fake-world.js';
 
@@ -24,8 +25,8 @@ async function world(now = '2026-06-15T12:00:00Z') {
 test('creating a contact stores it in the caller book and answers it without the owner; ids and owners in the input are ignored', async (t) => {
   const w = await world();
   const { contact } = await w.useCases.createContact(w.owner, { ...ann, id: 'mine', userId: w.other, ownerId: w.other, createdAt: '2000-01-01' });
-  t.deepEqual(Object.keys(contact).sort(), ['birthday', 'createdAt', 'email', 'firstName', 'id', 'lastName', 'notes', 'phone', 'updatedAt']);
-  t.like(contact, { ...ann, notes: null });
+  t.deepEqual(Object.keys(contact), [...CONTACT_VIEW_FIELDS]);
+  t.like(contact, { ...ann, notes: null, emails: [{ value: ann.email, label: 'other' }], phones: [{ value: ann.phone, label: 'other' }], etag: '"1"' });
   t.not(contact.id, 'mine');
   const [stored] = w.repos.contacts.table.all();
   t.is(stored?.userId, w.owner);
@@ -203,4 +204,229 @@ test('contacts without an email never clash, and a year-less birthday is listed 
   await w.useCases.createContact(w.owner, { firstName: 'Leap twin', birthday: '--02-29' });
   t.is((await w.useCases.upcomingBirthdays(w.owner, { days: 1 })).items.length, 2);
   t.is((await w.useCases.upcomingBirthdays(w.owner, { days: 0 })).items.length, 0);
+});
+
+const rich = {
+  firstName: 'Zoë',
+  lastName: 'Adler',
+  middleName: 'Marie',
+  prefix: 'Dr.',
+  suffix: 'PhD',
+  nickname: 'Zo',
+  organization: 'Acme',
+  department: 'Research',
+  jobTitle: 'Chemist',
+  emails: [
+    { value: 'zoe@work.example', label: 'work' },
+    { value: 'zoe@home.example', label: 'Home' },
+  ],
+  phones: [{ value: '+1 (555) 010-0100', label: 'mobile' }],
+  addresses: [{ label: 'home', street: '1 Main St', locality: 'Springfield', country: 'USA' }],
+  urls: [{ value: 'https://zoe.example/', label: 'blog' }],
+  birthday: '--02-29',
+  anniversary: '2010-06-01',
+  notes: 'line one\nline two',
+  labels: ['Family', 'family', 'Climbing'],
+};
+
+test('every field of a rich contact is stored and answered; entry labels known are lower-cased, label repeats dropped keeping the first spelling', async (t) => {
+  const w = await world();
+  const { contact } = await w.useCases.createContact(w.owner, rich);
+  t.like(contact, {
+    ...rich,
+    email: 'zoe@work.example',
+    phone: '+1 (555) 010-0100',
+    emails: [
+      { value: 'zoe@work.example', label: 'work' },
+      { value: 'zoe@home.example', label: 'home' },
+    ],
+    addresses: [{ label: 'home', poBox: '', extended: '', street: '1 Main St', locality: 'Springfield', region: '', postalCode: '', country: 'USA' }],
+    labels: ['Family', 'Climbing'],
+    photoUrl: null,
+  });
+  t.deepEqual((await w.useCases.getContact(w.owner, contact.id)).contact, contact);
+});
+
+test('a company card has an organization and may leave the first name empty; without either the first name is named', async (t) => {
+  const w = await world();
+  const { contact } = await w.useCases.createContact(w.owner, { organization: 'Acme Corp', firstName: '' });
+  t.like(contact, { firstName: '', organization: 'Acme Corp' });
+  const error = await t.throwsAsync(w.useCases.createContact(w.owner, { lastName: 'Only', phone: '12' }), { instanceOf: ValidationFailed });
+  t.deepEqual(error?.errors.map((e) => e.field).sort(), ['firstName', 'phone']);
+  const patch = await t.throwsAsync(w.useCases.patchContact(w.owner, contact.id, { organization: null }), { instanceOf: ValidationFailed });
+  t.deepEqual(
+    patch?.errors.map((e) => e.field),
+    ['firstName'],
+  );
+});
+
+test('PUT clears every field left out but keeps the photo and the kept card', async (t) => {
+  const w = await world();
+  const { contact } = await w.useCases.createContact(w.owner, rich);
+  const photo = { url: 'https://media.example/p.webp', key: 'p' };
+  const card = { uid: 'urn:uuid:kept', properties: [{ group: null, name: 'X-SOCIAL', params: [], value: 'x' }] };
+  w.repos.contacts.table.put({ ...w.repos.contacts.table.get(contact.id)!, photo, card });
+  const { contact: replaced } = await w.useCases.replaceContact(w.owner, contact.id, { firstName: 'Zoë' });
+  t.like(replaced, {
+    firstName: 'Zoë',
+    lastName: '',
+    middleName: '',
+    organization: '',
+    emails: [],
+    phones: [],
+    addresses: [],
+    urls: [],
+    labels: [],
+    birthday: null,
+    anniversary: null,
+    notes: null,
+    email: null,
+    phone: null,
+    photoUrl: photo.url,
+  });
+  t.deepEqual(w.repos.contacts.table.get(contact.id)?.card, card);
+});
+
+test('PATCH: null clears, [] empties, email/phone act on the first entry keeping its label, and disagreeing email and emails are refused', async (t) => {
+  const w = await world();
+  const { contact } = await w.useCases.createContact(w.owner, rich);
+  const id = contact.id;
+  const first = await w.useCases.patchContact(w.owner, id, { email: 'zoe@new.example', phone: null, nickname: null, urls: [] });
+  t.like(first.contact, {
+    email: 'zoe@new.example',
+    emails: [
+      { value: 'zoe@new.example', label: 'work' },
+      { value: 'zoe@home.example', label: 'home' },
+    ],
+    phone: null,
+    phones: [],
+    nickname: '',
+    urls: [],
+    lastName: 'Adler',
+    labels: ['Family', 'Climbing'],
+  });
+  const removed = await w.useCases.patchContact(w.owner, id, { email: null });
+  t.deepEqual(removed.contact.emails, [{ value: 'zoe@home.example', label: 'home' }]);
+  const added = await w.useCases.patchContact(w.owner, id, { phone: '+1 555 0100 ext. 12' });
+  t.deepEqual(added.contact.phones, [{ value: '+1 555 0100 ext. 12', label: 'other' }]);
+  const error = await t.throwsAsync(w.useCases.patchContact(w.owner, id, { email: 'a@example.com', emails: [{ value: 'b@example.com' }] }), {
+    instanceOf: ValidationFailed,
+  });
+  t.deepEqual(
+    error?.errors.map((e) => e.field),
+    ['email'],
+  );
+  t.like(await w.useCases.patchContact(w.owner, id, { email: 'A@example.com', emails: [{ value: 'a@example.com', label: 'work' }] }), {
+    contact: { email: 'a@example.com', emails: [{ value: 'a@example.com', label: 'work' }] },
+  });
+});
+
+test('gaining an email another contact holds is refused; a change that adds no address never is, even when the contact already shares one', async (t) => {
+  const w = await world();
+  const { contact: a } = await w.useCases.createContact(w.owner, { firstName: 'A', email: 'shared@example.com' });
+  // A CardDAV write may store a shared address ('allow'); REST must still let that contact be edited.
+  const b = await w.repos.contacts.create(w.owner, { fields: { ...a, firstName: 'B', emails: [{ value: 'SHARED@example.com', label: 'other' }] } }, 'allow');
+  await t.notThrowsAsync(w.useCases.patchContact(w.owner, b.id, { notes: 'still editable' }));
+  await t.notThrowsAsync(w.useCases.replaceContact(w.owner, b.id, { firstName: 'B', email: 'shared@example.com' }));
+  await t.notThrowsAsync(w.useCases.patchContact(w.owner, b.id, { emails: [{ value: 'Shared@example.com' }, { value: 'b@example.com' }] }));
+  const taken = await t.throwsAsync(w.useCases.patchContact(w.owner, a.id, { emails: [{ value: 'shared@example.com' }, { value: 'B@example.com' }] }), {
+    instanceOf: ContactEmailTaken,
+  });
+  t.is(taken?.holderId, b.id);
+  await t.throwsAsync(w.useCases.createContact(w.owner, { firstName: 'C', emails: [{ value: 'x@example.com' }, { value: 'b@example.com' }] }), {
+    instanceOf: ContactEmailTaken,
+  });
+});
+
+test('a PATCH without If-Match that loses a race to another write reads again and applies itself to the newer contact', async (t) => {
+  const w = await world();
+  const { contact } = await w.useCases.createContact(w.owner, { firstName: 'Ann', notes: 'old' });
+  const repo = w.repos.contacts;
+  const update = repo.update.bind(repo);
+  let raced = false;
+  repo.update = async (...args: Parameters<typeof repo.update>) => {
+    if (!raced) {
+      raced = true;
+      await update(w.owner, contact.id, { fields: { lastName: 'Lee' } }, 'refuse');
+    }
+    return update(...args);
+  };
+  const { contact: patched, version } = await w.useCases.patchContact(w.owner, contact.id, { notes: 'new' });
+  t.like(patched, { lastName: 'Lee', notes: 'new' });
+  t.is(version, 3);
+  raced = false;
+  await t.throwsAsync(w.useCases.patchContact(w.owner, contact.id, { notes: 'newer' }, [3]), { instanceOf: ContactChanged });
+  t.like(await w.useCases.getContact(w.owner, contact.id), { contact: { notes: 'new' }, version: 4 });
+});
+
+test('fields= keeps only the named fields and id, on one contact and in a list; an unknown name is refused before any lookup', async (t) => {
+  const w = await world();
+  const { contact } = await w.useCases.createContact(w.owner, rich);
+  t.deepEqual((await w.useCases.getContact(w.owner, contact.id, 'labels,firstName')).contact, {
+    id: contact.id,
+    labels: ['Family', 'Climbing'],
+    firstName: 'Zoë',
+  });
+  t.deepEqual((await w.useCases.listContacts(w.owner, { fields: 'firstName' })).items, [{ id: contact.id, firstName: 'Zoë' }]);
+  for (const bad of ['firstName,secret', 'userId']) {
+    const error = await t.throwsAsync(w.useCases.getContact(w.owner, randomUUID(), bad), { instanceOf: ValidationFailed });
+    t.deepEqual(
+      error?.errors.map((e) => e.field),
+      ['fields'],
+    );
+  }
+  const both = await t.throwsAsync(w.useCases.listContacts(w.owner, { fields: 'nope', limit: 0 }), { instanceOf: ValidationFailed });
+  t.deepEqual(both?.errors.map((e) => e.field).sort(), ['fields', 'limit']);
+});
+
+test('search: q ignores accents and case, finds phones by digits, organizations and labels; label= filters; sort=name and relevance', async (t) => {
+  const w = await world();
+  const smith = (await w.useCases.createContact(w.owner, { firstName: 'Zoey', lastName: 'Smith', labels: ['Work'] })).contact;
+  const acme = (await w.useCases.createContact(w.owner, { organization: 'Zoe Industries' })).contact;
+  const zoe = (await w.useCases.createContact(w.owner, rich)).contact;
+  const ids = async (input: Record<string, unknown>) => (await w.useCases.listContacts(w.owner, input)).items.map((c) => c.id);
+  t.deepEqual(await ids({ q: 'zoe' }), [smith.id, acme.id, zoe.id]);
+  t.deepEqual(await ids({ q: 'ZOË' }), [smith.id, acme.id, zoe.id]);
+  t.deepEqual(await ids({ q: '5550100' }), [zoe.id]);
+  t.deepEqual(await ids({ q: '(555) 010' }), [zoe.id]);
+  t.deepEqual(await ids({ q: 'acme' }), [zoe.id]);
+  t.deepEqual(await ids({ q: 'climb' }), [zoe.id]);
+  t.deepEqual(await ids({ q: 'HOME.EXAMPLE' }), [zoe.id]);
+  t.deepEqual(await ids({ label: 'FAMILY' }), [zoe.id]);
+  t.deepEqual(await ids({ label: 'Fam' }), []);
+  // Whole first name, then a prefix of one, then a match elsewhere (the organization).
+  t.deepEqual(await ids({ q: 'zoe', sort: 'relevance' }), [zoe.id, smith.id, acme.id]);
+  // Last name, then first; a company's card sorts by its organization.
+  t.deepEqual(await ids({ sort: 'name' }), [zoe.id, smith.id, acme.id]);
+  t.deepEqual(await ids({ sort: 'created' }), [smith.id, acme.id, zoe.id]);
+});
+
+test('labels: listed with counts by name, renamed (merging) and deleted across the book; unknown labels and bad names refused', async (t) => {
+  const w = await world();
+  const a = (await w.useCases.createContact(w.owner, { firstName: 'A', labels: ['Family', 'Climbing'] })).contact;
+  const b = (await w.useCases.createContact(w.owner, { firstName: 'B', labels: ['climbers'] })).contact;
+  await w.useCases.createContact(w.other, { firstName: 'Other', labels: ['Secret'] });
+  t.deepEqual(await w.useCases.listLabels(w.owner), {
+    items: [
+      { name: 'Climbing', count: 1 },
+      { name: 'climbers', count: 1 },
+      { name: 'Family', count: 1 },
+    ],
+  });
+  t.deepEqual(await w.useCases.renameLabel(w.owner, 'CLIMBERS', { name: 'Climbing' }), { name: 'Climbing', count: 2 });
+  t.deepEqual((await w.useCases.getContact(w.owner, b.id)).contact.labels, ['Climbing']);
+  await t.throwsAsync(w.useCases.renameLabel(w.owner, 'Secret', { name: 'Mine' }), { instanceOf: NotFound });
+  for (const name of ['', '   ', 'x'.repeat(51), 'a\u0000b', 7, undefined]) {
+    const error = await t.throwsAsync(w.useCases.renameLabel(w.owner, 'Family', { name }), { instanceOf: ValidationFailed });
+    t.deepEqual(
+      error?.errors.map((e) => e.field),
+      ['name'],
+      String(name),
+    );
+  }
+  await w.useCases.deleteLabel(w.owner, 'family');
+  t.deepEqual((await w.useCases.getContact(w.owner, a.id)).contact.labels, ['Climbing']);
+  await t.throwsAsync(w.useCases.deleteLabel(w.owner, 'Family'), { instanceOf: NotFound });
+  await t.throwsAsync(w.useCases.deleteLabel(w.owner, 'Secret'), { instanceOf: NotFound });
+  t.deepEqual((await w.useCases.listLabels(w.other)).items, [{ name: 'Secret', count: 1 }]);
 });

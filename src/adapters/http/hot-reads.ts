@@ -77,8 +77,8 @@ export function withHotReads(koa: RequestListener, deps: HotReadsDeps): RequestL
   };
   const reads = [
     compile(userRouteSpecs.getMe, async (caller) => ({ body: toPublicUser(caller.user) })),
-    compile(contactRouteSpecs.get, async (caller, { param }) => {
-      const { contact, version } = await useCases.getContact(caller.user.id, param);
+    compile(contactRouteSpecs.get, async (caller, { param, query }) => {
+      const { contact, version } = await useCases.getContact(caller.user.id, param, query.fields);
       return { body: contact, etag: etagOf(version) };
     }),
     compile(contactRouteSpecs.list, async (caller, { query }) => ({ body: await useCases.listContacts(caller.user.id, contactQueryParams(query)) })),

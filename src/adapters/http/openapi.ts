@@ -3,13 +3,16 @@ import type * as OA from 'openapi3-ts/oas31';
 import { accountRouteSpecs } from './pages/account.routes.js';
 import type { ProblemStatus, RouteSpec } from './route.js';
 import { authRouteSpecs } from './routes/auth.routes.js';
+import { contactPhotoRouteSpecs } from './routes/contact-photo.routes.js';
 import { contactRouteSpecs } from './routes/contacts.routes.js';
 import { docsRouteSpecs } from './routes/docs.routes.js';
+import { labelRouteSpecs } from './routes/labels.routes.js';
 import { mediaRouteSpecs } from './routes/media.routes.js';
 import { operationsRouteSpecs } from './routes/operations.routes.js';
 import { userRouteSpecs } from './routes/users.routes.js';
 import { FieldError, Health, Message, Problem, Ready } from './schemas/common.js';
 import { CONTACT_SCHEMAS } from './schemas/contacts.js';
+import { LABEL_SCHEMAS } from './schemas/labels.js';
 import { USER_SCHEMAS } from './schemas/users.js';
 
 // The public contract as an OpenAPI 3.1 document, assembled from the route declarations the
@@ -20,13 +23,15 @@ export const ROUTE_SPECS: readonly RouteSpec[] = [
   authRouteSpecs,
   userRouteSpecs,
   contactRouteSpecs,
+  contactPhotoRouteSpecs,
+  labelRouteSpecs,
   accountRouteSpecs,
   mediaRouteSpecs,
   operationsRouteSpecs,
   docsRouteSpecs,
 ].flatMap((family) => Object.values(family) as RouteSpec[]);
 
-const NAMED_SCHEMAS: readonly TSchema[] = [Problem, FieldError, ...USER_SCHEMAS, Message, ...CONTACT_SCHEMAS, Health, Ready];
+const NAMED_SCHEMAS: readonly TSchema[] = [Problem, FieldError, ...USER_SCHEMAS, Message, ...CONTACT_SCHEMAS, ...LABEL_SCHEMAS, Health, Ready];
 
 type Schema = OA.SchemaObject | OA.ReferenceObject;
 

@@ -1,5 +1,5 @@
 import type { ParsedUrlQuery } from 'node:querystring';
-import type { ContactQueryInput } from '../../domain/contact.js';
+import type { ListContactsInput } from '../../application/use-cases/list-contacts.js';
 
 /**
  * A whole number from the query string: undefined when absent or empty, NaN when it is anything but
@@ -11,10 +11,13 @@ export function integerParam(value: string | string[] | undefined): number | und
   return typeof value === 'string' && /^\d{1,16}$/.test(value.trim()) ? Number(value) : Number.NaN;
 }
 
-/** GET /api/contacts's parameters: the search texts as given (the domain checks them), the paging read as numbers. */
-export function contactQueryParams(query: ParsedUrlQuery): ContactQueryInput {
+/** GET /api/contacts's parameters: the search texts, sort and fields as given (the domain checks them), the paging read as numbers. */
+export function contactQueryParams(query: ParsedUrlQuery): ListContactsInput {
   return {
     q: query.q,
+    label: query.label,
+    sort: query.sort,
+    fields: query.fields,
     firstName: query.firstName,
     lastName: query.lastName,
     email: query.email,

@@ -8,10 +8,13 @@ export interface CreateContactDeps {
   clock: Clock;
 }
 
-/** Adds a contact to the caller's book; an id or owner in the input is ignored. */
+/**
+ * Adds a contact to the caller's book; an id, owner, etag or photo in the input is ignored. An
+ * email another contact of the book holds is refused (ContactEmailTaken), as REST promises.
+ */
 export function makeCreateContact(deps: CreateContactDeps) {
   return async function createContact(ownerId: string, input: ContactInput): Promise<VersionedContact> {
     const fields = validateContact(input, utcDay(deps.clock.now()));
-    return toVersionedContact(await deps.repos.contacts.create(ownerId, fields));
+    return toVersionedContact(await deps.repos.contacts.create(ownerId, { fields }, 'refuse'));
   };
 }

@@ -1,5 +1,14 @@
 import { utcDay } from '../../domain/birthdays.js';
-import { toVersionedContact, validateContactPatch, type ContactInput, type VersionedContact } from '../../domain/contact.js';
+import {
+  applyContactPatch,
+  CONTACT_FIELDS,
+  type Contact,
+  type ContactFields,
+  type ContactInput,
+  toVersionedContact,
+  type VersionedContact,
+  validateContactPatch,
+} from '../../domain/contact.js';
 import { ContactChanged } from '../../domain/contact.errors.js';
 import { NotFound } from '../../domain/errors.js';
 import type { Clock } from '../ports/clock.js';
@@ -11,20 +20,44 @@ export interface PatchContactDeps {
 }
 
 /**
- * Changes only the fields given; an empty change answers the contact as it is. With
- * `expectedVersions` (from If-Match), only while the contact is still at one of them.
+ * How many times a PATCH without If-Match reads the contact again when another write moved it
+ * between the read and the conditional write; beyond that the race is reported (412) rather
+ * than retried for ever.
+ */
+const RACE_RETRIES = 3;
+
+/**
+ * Changes only the fields given; an empty change answers the contact as it is. `email`/`phone`
+ * act on the first entries of the stored lists, and whether the result still has a name depends
+ * on the stored contact too, so the change is applied to the contact as read and written only
+ * while it is still at that version. With `expectedVersions` (from If-Match) the client's version
+ * must be the current one; without, a write that lost a race reads again and re-applies.
  */
 export function makePatchContact(deps: PatchContactDeps) {
   return async function patchContact(ownerId: string, id: string, input: ContactInput, expectedVersions?: readonly number[]): Promise<VersionedContact> {
-    const changes = validateContactPatch(input, utcDay(deps.clock.now()));
-    if (Object.keys(changes).length === 0) {
-      const contact = await deps.repos.contacts.findById(ownerId, id);
-      if (!contact) throw new NotFound('contact');
-      if (expectedVersions && !expectedVersions.includes(contact.version)) throw new ContactChanged();
-      return toVersionedContact(contact);
+    const patch = validateContactPatch(input, utcDay(deps.clock.now()));
+    for (let attempt = 0; ; attempt++) {
+      const current = await deps.repos.contacts.findById(ownerId, id);
+      if (!current) throw new NotFound('contact');
+      if (expectedVersions && !expectedVersions.includes(current.version)) throw new ContactChanged();
+      if (Object.keys(patch.fields).length === 0 && Object.keys(patch.first).length === 0) return toVersionedContact(current);
+      const next = applyContactPatch(current, patch);
+      try {
+        const updated = await deps.repos.contacts.update(ownerId, id, { fields: changedFields(current, next) }, 'refuse', [current.version]);
+        if (!updated) throw new NotFound('contact');
+        return toVersionedContact(updated);
+      } catch (error) {
+        if (!(error instanceof ContactChanged) || expectedVersions || attempt >= RACE_RETRIES) throw error;
+      }
     }
-    const contact = await deps.repos.contacts.update(ownerId, id, changes, expectedVersions);
-    if (!contact) throw new NotFound('contact');
-    return toVersionedContact(contact);
   };
+}
+
+/** The fields whose values the change moves; an unchanged list is not rewritten. */
+function changedFields(current: Contact, next: ContactFields): Partial<ContactFields> {
+  const changed: Record<string, unknown> = {};
+  for (const field of CONTACT_FIELDS) {
+    if (JSON.stringify(next[field]) !== JSON.stringify(current[field])) changed[field] = next[field];
+  }
+  return changed as Partial<ContactFields>;
 }

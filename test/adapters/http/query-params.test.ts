@@ -1,6 +1,6 @@
 import test from 'ava';
 import { contactQueryParams, integerParam } from '../../../src/adapters/http/query-params.js';
-import { validateBirthdayWindow, validateContactQuery } from '../../../src/domain/contact.js';
+import { validateBirthdayWindow, validateContactQuery, validateFieldSelection } from '../../../src/domain/contact.js';
 import { ValidationFailed } from '../../../src/domain/errors.js';
 
 const fieldsOf = (run: () => unknown): string[] => {
@@ -23,10 +23,18 @@ test('a query-string integer is read only from digits; absent or empty is absent
 
 test('list parameters from the query string: whole numbers in range, each text given once', (t) => {
   t.deepEqual(validateContactQuery(contactQueryParams({ limit: '100', offset: '40', q: ' ann ', firstName: '', email: 'x' })), {
+    sort: 'created',
     limit: 100,
     offset: 40,
     q: 'ann',
     email: 'x',
+  });
+  t.deepEqual(validateContactQuery(contactQueryParams({ q: 'zoë', label: 'Family', sort: 'relevance' })), {
+    sort: 'relevance',
+    limit: 20,
+    offset: 0,
+    q: 'zoë',
+    label: 'Family',
   });
   for (const limit of ['0', '101', 'ten', '1.5', '-1', '1e2', ['1', '2']]) {
     t.deepEqual(
@@ -46,6 +54,26 @@ test('list parameters from the query string: whole numbers in range, each text g
     fieldsOf(() => validateContactQuery(contactQueryParams({ q: ['a', 'b'], lastName: 'x'.repeat(101) }))),
     ['lastName', 'q'],
   );
+  t.deepEqual(
+    fieldsOf(() => validateContactQuery(contactQueryParams({ sort: 'age', label: ['a', 'b'] }))),
+    ['label', 'sort'],
+  );
+  t.deepEqual(
+    fieldsOf(() => validateContactQuery(contactQueryParams({ sort: 'relevance' }))),
+    ['sort'],
+  );
+});
+
+test("fields= from the query string: a comma list of the representation's top-level fields, given once", (t) => {
+  t.deepEqual(validateFieldSelection(contactQueryParams({ fields: 'firstName, labels,firstName' }).fields), ['firstName', 'labels']);
+  t.is(validateFieldSelection(contactQueryParams({}).fields), undefined);
+  for (const fields of ['firstName,age', 'userId', 'card', ['id', 'firstName']]) {
+    t.deepEqual(
+      fieldsOf(() => validateFieldSelection(contactQueryParams({ fields }).fields)),
+      ['fields'],
+      String(fields),
+    );
+  }
 });
 
 test('the birthday window from the query string', (t) => {

@@ -2,14 +2,13 @@ import { Readable } from 'node:stream';
 import Router from '@koa/router';
 import type { Context } from 'koa';
 import type * as OA from 'openapi3-ts/oas31';
-import type { VersionedContact } from '../../../domain/contact.js';
 import { etagOf, ifNoneMatchHolds, versionsFromIfMatch } from '../etag.js';
 import { readSingleFile, uploadedFile, withRawUpload } from '../middleware/multipart.js';
 import type { RateLimiters } from '../middleware/rate-limit.js';
 import type { AuthState } from '../middleware/require-auth.js';
 import { HttpProblem } from '../problem.js';
 import { contactQueryParams, integerParam } from '../query-params.js';
-import { implement, registerRoutes, route } from '../route.js';
+import { type BoundRoute, implement, registerRoutes, route } from '../route.js';
 import {
   BirthdayList,
   BirthdayWindow,
@@ -18,6 +17,7 @@ import {
   ContactInput,
   ContactPage,
   ContactPatch,
+  ContactProjection,
   ContactSearch,
   ExportFormat,
   ImportReport,
@@ -28,7 +28,18 @@ import type { UseCases } from '../../../application/use-cases.js';
 
 /** Media types a vCard file is sent as (text/x-vcard and text/directory by older address books). */
 const VCARD_TYPES = ['text/vcard', 'text/x-vcard', 'text/directory'];
+/** Media types a CSV export is sent as (Excel and some browsers name it application/vnd.ms-excel). */
+const CSV_TYPES = ['text/csv', 'application/csv', 'application/vnd.ms-excel'];
 export const DEFAULT_IMPORT_MAX_BYTES = 5_242_880;
+
+type ContactFileFormat = 'vcard' | 'csv';
+
+/** A multipart part is CSV when its own type or its file name says so; anything else is read as vCard. */
+function formatOfPart(ctx: Context): ContactFileFormat {
+  const part = (ctx.request as { file?: { mimetype?: string; originalname?: string } }).file;
+  const type = (part?.mimetype ?? '').split(';')[0]!.trim().toLowerCase();
+  return CSV_TYPES.includes(type) || /\.csv$/i.test(part?.originalname ?? '') ? 'csv' : 'vcard';
+}
 
 const etagHeader: OA.HeaderObject = {
   description: 'Strong entity tag of the contact; changes with every change. Send it back in If-None-Match or If-Match.',
@@ -52,7 +63,9 @@ export const contactRouteSpecs = {
     path: '/api/contacts',
     operationId: 'listContacts',
     summary: 'Search and page through contacts',
-    description: 'Your contacts, sorted by name, filtered by the search texts given, one page at a time.',
+    description:
+      'Your contacts, filtered by every parameter given (`q` across names, organization, emails, labels and phone digits, case- and accent-insensitive; ' +
+      '`label`; `firstName`, `lastName`, `email`), sorted by `sort`, one page at a time; `fields` keeps only the fields named (and `id`).',
     tags: ['Contacts'],
     auth: 'bearer',
     limits: ['contacts'],
@@ -65,7 +78,9 @@ export const contactRouteSpecs = {
     path: '/api/contacts',
     operationId: 'createContact',
     summary: 'Add a contact',
-    description: 'Stores a new contact in your book; its address is in `Location`. Limited per user (`RATE_LIMIT_CONTACT_CREATE_MAX`).',
+    description:
+      'Stores a new contact in your book; its address is in `Location`. An email another contact of your book holds is 409 CONTACT_EMAIL_TAKEN. ' +
+      'Limited per user (`RATE_LIMIT_CONTACT_CREATE_MAX`).',
     tags: ['Contacts'],
     auth: 'bearer',
     limits: ['contacts', 'contactCreate'],
@@ -85,9 +100,10 @@ export const contactRouteSpecs = {
     operationId: 'exportContacts',
     summary: 'The whole book as a vCard file',
     description:
-      'Every contact as one card: vCard 4.0 (RFC 6350) by default, 3.0 (RFC 2426) with `version=3.0`. Each card has `UID` (the contact id), ' +
-      '`FN`, `N`, `REV`, and the `EMAIL`, `TEL`, `BDAY` (a day without a year as `--MMDD` in 4.0, Apple’s `X-APPLE-OMIT-YEAR` in 3.0) and `NOTE` ' +
-      'the contact has. Lines end in CRLF and are folded at 75 octets. Streamed: a large book is never held in memory.',
+      'Every contact as one card: vCard 4.0 (RFC 6350) by default, 3.0 (RFC 2426) with `version=3.0`. Each card has the `UID` it came with ' +
+      '(import, CardDAV), else the contact id, every field the contact has, its photo inline (`photos=false` leaves photos out), and every ' +
+      'property of the card it came from that the model has no field for. Lines end in CRLF and are folded at 75 octets. Streamed: a large ' +
+      'book is never held in memory.',
     tags: ['Contacts'],
     auth: 'bearer',
     limits: ['contacts'],
@@ -105,17 +121,23 @@ export const contactRouteSpecs = {
     method: 'post',
     path: '/api/contacts/import',
     operationId: 'importContacts',
-    summary: 'Add the contacts of a vCard file',
+    summary: 'Add the contacts of a vCard or CSV file',
     description:
-      'vCard 2.1, 3.0 or 4.0 as address books export them (folded lines, quoted-printable, CHARSET, grouped properties, several cards). ' +
-      'Each card becomes one contact (N/FN → names, the preferred or first EMAIL and TEL, BDAY in any of its forms, NOTE). A card without a name, ' +
-      'with an invalid field, or whose email is already in the book or earlier in the file is skipped and reported; the others are stored in one ' +
-      'transaction. Counts as one creation for RATE_LIMIT_CONTACT_CREATE_MAX. Also accepted as `text/x-vcard` and `text/directory`. ' +
-      'Over CONTACTS_IMPORT_MAX_BYTES, or over 50,000 cards (TOO_MANY_CARDS), is 413; no card at all is 422 NOT_A_VCARD.',
+      'vCard 2.1, 3.0 or 4.0 as address books export them (folded lines, quoted-printable, CHARSET, grouped properties, several cards), ' +
+      'or CSV (`text/csv`) as Google Contacts and Outlook export it. Each card or row becomes one contact with every field it has, its photo ' +
+      'and the card’s other properties kept. A card with neither a name nor an organization, with an invalid field, or whose email is already ' +
+      'in the book (the reason names that contact) or earlier in the file is skipped and reported; the others are stored in one transaction. ' +
+      'Counts as one creation for RATE_LIMIT_CONTACT_CREATE_MAX. vCard is also accepted as `text/x-vcard` and `text/directory`; in ' +
+      '`multipart/form-data`, a file sent as `text/csv` or named `*.csv` is read as CSV. Over CONTACTS_IMPORT_MAX_BYTES, or over 50,000 ' +
+      'cards (TOO_MANY_CARDS), is 413; a file that is neither is 415 or 422.',
     tags: ['Contacts'],
     auth: 'bearer',
     limits: ['contacts', 'contactCreate'],
-    upload: { 'text/vcard': { schema: { type: 'string' } }, 'multipart/form-data': { schema: ref(VCardUpload) } },
+    upload: {
+      'text/vcard': { schema: { type: 'string' } },
+      'text/csv': { schema: { type: 'string' } },
+      'multipart/form-data': { schema: ref(VCardUpload) },
+    },
     responses: { 200: { description: 'What was imported and what was skipped.', schema: ImportReport } },
     problems: [400, 401, 408, 413, 415, 422, 429, 503],
   }),
@@ -137,11 +159,12 @@ export const contactRouteSpecs = {
     path: '/api/contacts/{id}',
     operationId: 'getContact',
     summary: 'One contact',
-    description: 'The contact with its ETag; with `If-None-Match` holding its current tag, 304 and no body.',
+    description: 'The contact with its ETag (`fields` keeps only the fields named, and `id`); with `If-None-Match` holding its current tag, 304 and no body.',
     tags: ['Contacts'],
     auth: 'bearer',
     limits: ['contacts'],
     params: ContactId,
+    query: ContactProjection,
     headers: [
       {
         name: 'If-None-Match',
@@ -155,14 +178,16 @@ export const contactRouteSpecs = {
       200: contactOk('The contact.'),
       304: { description: 'Not modified: the If-None-Match tag is current. No body.', headers: { ETag: etagHeader } },
     },
-    problems: [401, 404, 429, 503],
+    problems: [401, 404, 422, 429, 503],
   }),
   replace: route({
     method: 'put',
     path: '/api/contacts/{id}',
     operationId: 'replaceContact',
     summary: 'Replace a contact',
-    description: 'Every field as sent; an optional field left out is cleared. With `If-Match`, only while the contact is still at that version.',
+    description:
+      'Every field as sent; a field left out is cleared (the photo and the properties kept from the card it came from stay). ' +
+      'Gaining an email another contact of your book holds is 409 CONTACT_EMAIL_TAKEN. With `If-Match`, only while the contact is still at that version.',
     tags: ['Contacts'],
     auth: 'bearer',
     limits: ['contacts'],
@@ -177,7 +202,10 @@ export const contactRouteSpecs = {
     path: '/api/contacts/{id}',
     operationId: 'updateContact',
     summary: 'Change some fields of a contact',
-    description: '`null` clears an optional field.',
+    description:
+      'Only the fields given change: `null` clears an optional field, `[]` empties a list; `email`/`phone` act on the first entries. ' +
+      'Gaining an email another contact of your book holds is 409 CONTACT_EMAIL_TAKEN; a change that adds no email never is. ' +
+      'With `If-Match`, only while the contact is still at that version.',
     tags: ['Contacts'],
     auth: 'bearer',
     limits: ['contacts'],
@@ -204,14 +232,24 @@ export const contactRouteSpecs = {
 };
 
 /** One contact as the response body, with its ETag. */
-function sendContact(ctx: Context, { contact, version }: VersionedContact): void {
+function sendContact(ctx: Context, { contact, version }: { contact: unknown; version: number }): void {
   ctx.set('ETag', etagOf(version));
   ctx.body = contact;
 }
 
 const ifMatchOf = (ctx: Context) => versionsFromIfMatch(ctx.get('If-Match') || undefined);
 
-export function contactRoutes(useCases: UseCases, limits: RateLimiters, options: { importMaxBytes?: number } = {}): Router<AuthState> {
+export interface ContactRoutesOptions {
+  importMaxBytes?: number;
+  /**
+   * Other families' routes under /api/contacts (photo, duplicates, merge…): one prefix reaches one
+   * router (routeByPrefix), so they are registered on this one, before its own, so that a fixed
+   * path such as `/api/contacts/duplicates` wins over `/api/contacts/{id}`.
+   */
+  more?: readonly BoundRoute<AuthState>[];
+}
+
+export function contactRoutes(useCases: UseCases, limits: RateLimiters, options: ContactRoutesOptions = {}): Router<AuthState> {
   const router = new Router<AuthState>({ prefix: '/api/contacts', sensitive: true });
   const owner = (ctx: { state: AuthState }) => ctx.state.caller.user.id;
   const importMaxBytes = options.importMaxBytes ?? DEFAULT_IMPORT_MAX_BYTES;
@@ -236,25 +274,31 @@ export function contactRoutes(useCases: UseCases, limits: RateLimiters, options:
     },
     // An import counts as one creation, however many cards it holds.
     import: async (ctx) => {
-      const importFile = async (file: Uint8Array | undefined) => {
-        if (file === undefined || file.length === 0) throw new HttpProblem(422, 'NOT_A_VCARD', 'The request holds no vCard file.');
-        return useCases.importContacts(owner(ctx), file);
+      const importFile = async (file: Uint8Array | undefined, format: ContactFileFormat) => {
+        if (file === undefined || file.length === 0) throw new HttpProblem(422, 'NOT_A_VCARD', 'The request holds no vCard or CSV file.');
+        return useCases.importContacts(owner(ctx), file, format);
       };
       if (ctx.is('multipart/form-data')) {
         await multipart(ctx, async () => {
-          ctx.body = await importFile(uploadedFile(ctx));
+          ctx.body = await importFile(uploadedFile(ctx), formatOfPart(ctx));
         });
       } else if (ctx.is(...VCARD_TYPES)) {
-        ctx.body = await withRawUpload(ctx, importMaxBytes, importFile);
+        ctx.body = await withRawUpload(ctx, importMaxBytes, (file) => importFile(file, 'vcard'));
+      } else if (ctx.is(...CSV_TYPES)) {
+        ctx.body = await withRawUpload(ctx, importMaxBytes, (file) => importFile(file, 'csv'));
       } else {
-        throw new HttpProblem(415, 'UNSUPPORTED_MEDIA_TYPE', 'Send a vCard file as text/vcard, or as multipart/form-data in the field "file".');
+        throw new HttpProblem(
+          415,
+          'UNSUPPORTED_MEDIA_TYPE',
+          'Send a vCard file as text/vcard, a CSV file as text/csv, or either as multipart/form-data in the field "file".',
+        );
       }
     },
     birthdays: async (ctx, { query }) => {
       ctx.body = await useCases.upcomingBirthdays(owner(ctx), { days: integerParam(query.days) });
     },
-    get: async (ctx, { params }) => {
-      const found = await useCases.getContact(owner(ctx), params.id);
+    get: async (ctx, { params, query }) => {
+      const found = await useCases.getContact(owner(ctx), params.id, query.fields);
       sendContact(ctx, found);
       if (ifNoneMatchHolds(ctx.get('If-None-Match') || undefined, etagOf(found.version))) {
         ctx.status = 304;
@@ -272,5 +316,5 @@ export function contactRoutes(useCases: UseCases, limits: RateLimiters, options:
       ctx.status = 204;
     },
   });
-  return registerRoutes(router, routes, { authenticate: useCases.authenticate, limits });
+  return registerRoutes(router, [...(options.more ?? []), ...routes], { authenticate: useCases.authenticate, limits });
 }

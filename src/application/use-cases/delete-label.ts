@@ -1,0 +1,17 @@
+import { NotFound } from '../../domain/errors.js';
+import type { Repositories } from '../ports/unit-of-work.js';
+
+export interface DeleteLabelDeps {
+  repos: Pick<Repositories, 'contacts'>;
+}
+
+/**
+ * Takes a label off every contact of the caller's book; the contacts stay. A label no contact
+ * carries is NotFound, as for a rename: a client that deletes one it still shows learns that its
+ * list is stale.
+ */
+export function makeDeleteLabel(deps: DeleteLabelDeps) {
+  return async function deleteLabel(ownerId: string, name: string): Promise<void> {
+    if (!(await deps.repos.contacts.deleteLabel(ownerId, name))) throw new NotFound('label');
+  };
+}

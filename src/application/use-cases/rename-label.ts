@@ -1,0 +1,26 @@
+import { LABEL_MAX } from '../../domain/contact.js';
+import { FieldErrors, NotFound } from '../../domain/errors.js';
+import { checkText } from '../../domain/validation.js';
+import type { LabelCount } from '../ports/contact-repository.js';
+import type { Repositories } from '../ports/unit-of-work.js';
+
+export interface RenameLabelDeps {
+  repos: Pick<Repositories, 'contacts'>;
+}
+
+/**
+ * Renames a label on every contact of the caller's book that carries it (compared
+ * case-insensitively), merging it into a label of the new name when one exists. The new name is
+ * checked as a contact's label is (1–50 characters, no control characters) before anything else;
+ * a label no contact carries is NotFound.
+ */
+export function makeRenameLabel(deps: RenameLabelDeps) {
+  return async function renameLabel(ownerId: string, name: string, input: { name?: unknown }): Promise<LabelCount> {
+    const errors = new FieldErrors();
+    const to = checkText(errors, 'name', input.name, LABEL_MAX);
+    errors.throwIfAny();
+    const renamed = await deps.repos.contacts.renameLabel(ownerId, name, to!);
+    if (!renamed) throw new NotFound('label');
+    return renamed;
+  };
+}
