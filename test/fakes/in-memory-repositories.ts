@@ -332,7 +332,7 @@ export class InMemoryContactRepository implements ContactRepository {
       id: randomUUID(),
       userId: ownerId,
       version: 1,
-      photo: null,
+      photo: contact.photo ?? null,
       card: contact.card ?? null,
       createdAt: now,
       updatedAt: now,

@@ -10,6 +10,8 @@ export interface ContactPage {
 export interface NewContact {
   fields: ContactFields;
   card?: KeptCard | null;
+  /** A photo already stored (an imported card's), set in the same insert; none when absent. */
+  photo?: StoredPhoto | null;
 }
 
 /** A change to a contact: the fields to set, and the card to keep instead of the one it has (undefined leaves it). */
