@@ -1,19 +1,22 @@
 import { utcDay } from '../../domain/birthdays.js';
-import { validateContact, type ContactFields } from '../../domain/contact.js';
+import { emailKeysOf, validateContact, type ContactFields, type KeptCard, type StoredPhoto } from '../../domain/contact.js';
 import { ValidationFailed } from '../../domain/errors.js';
-import { emailKey } from '../../domain/validation.js';
 import type { Clock } from '../ports/clock.js';
-import type { ContactCardFormat } from '../ports/contact-card-format.js';
+import type { CarriedImage, ContactFileReader } from '../ports/contact-card-format.js';
 import type { UnitOfWork } from '../ports/unit-of-work.js';
+import { type ContactPhotoDeps, discardContactPhotos, storeContactPhotos } from './set-contact-photo.js';
 
-export interface ImportContactsDeps {
+/** The files an import reads: vCard (2.1, 3.0, 4.0) and CSV (Google Contacts', Outlook's). */
+export type ImportFormat = 'vcard' | 'csv';
+
+export interface ImportContactsDeps extends ContactPhotoDeps {
   uow: UnitOfWork;
-  cards: ContactCardFormat;
+  readers: Readonly<Record<ImportFormat, ContactFileReader>>;
   clock: Clock;
 }
 
 export interface SkippedCard {
-  /** Position of the card in the file, from 0. */
+  /** Position of the card (CSV: of the row after the header, blank rows left out) in the file, from 0. */
   index: number;
   name: string | null;
   reason: string;
@@ -27,22 +30,39 @@ export interface ImportReport {
 /** Cards one import may hold: a 5 MiB file of the smallest cards would otherwise be 170,000 of them. */
 export const MAX_CARDS_PER_IMPORT = 50_000;
 
-const DUPLICATE_IN_BOOK = 'a contact with this email is already in your book';
-const DUPLICATE_IN_FILE = 'an earlier card in this file has the same email';
+const NO_NAME = 'the card has neither a name nor an organization';
+
+/** Why a card's fields are not a contact, in words for the report. */
+function reasonOf(error: ValidationFailed): string {
+  if (error.errors.some((e) => e.field === 'firstName' && e.message.startsWith('is required'))) return NO_NAME;
+  return error.errors.map((e) => `${e.field} ${e.message}`).join('; ');
+}
+
+interface Kept {
+  index: number;
+  name: string | null;
+  fields: ContactFields;
+  card: KeptCard | null;
+  image: CarriedImage | null;
+}
 
 /**
- * Adds every card of a vCard file to the caller's book that makes a valid contact, and reports
- * each one it skips (no name, an invalid field, an email already in the book or earlier in the
- * file). The kept cards are stored in one transaction.
+ * Adds every card (vCard) or row (CSV) of a file to the caller's book that makes a valid contact,
+ * and reports each one it skips: one that cannot be read, an invalid field, neither a name nor an
+ * organization, an email a contact of the book holds (the reason names it) or an earlier card of
+ * the file has. Photos the cards carry are fitted and stored first, a few at a time; a photo that
+ * cannot be used never costs its card, which imports without it. The contacts are stored in one
+ * transaction; a photo stored for a card that was then not stored is removed again.
  */
 export function makeImportContacts(deps: ImportContactsDeps) {
-  return async function importContacts(ownerId: string, file: Uint8Array): Promise<ImportReport> {
+  return async function importContacts(ownerId: string, file: Uint8Array, format: ImportFormat = 'vcard'): Promise<ImportReport> {
     const today = utcDay(deps.clock.now());
     const skipped: SkippedCard[] = [];
-    const kept: { index: number; name: string | null; fields: ContactFields }[] = [];
-    const emails = new Set<string>();
+    const kept: Kept[] = [];
+    // Each email of the file with the card that first had it.
+    const firstWith = new Map<string, number>();
 
-    (await deps.cards.read(file, MAX_CARDS_PER_IMPORT)).forEach((card, index) => {
+    (await deps.readers[format].read(file, MAX_CARDS_PER_IMPORT)).forEach((card, index) => {
       const { name } = card;
       if (!card.fields) {
         skipped.push({ index, name, reason: card.problem ?? 'the card could not be read' });
@@ -53,33 +73,51 @@ export function makeImportContacts(deps: ImportContactsDeps) {
         fields = validateContact(card.fields, today);
       } catch (error) {
         if (!(error instanceof ValidationFailed)) throw error;
-        skipped.push({ index, name, reason: error.errors.map((e) => `${e.field} ${e.message}`).join('; ') });
+        skipped.push({ index, name, reason: reasonOf(error) });
         return;
       }
-      if (fields.email !== null) {
-        const key = emailKey(fields.email);
-        if (emails.has(key)) {
-          skipped.push({ index, name, reason: DUPLICATE_IN_FILE });
-          return;
-        }
-        emails.add(key);
+      const keys = emailKeysOf(fields);
+      const earlier = keys.map((key) => firstWith.get(key)).find((i) => i !== undefined);
+      if (earlier !== undefined) {
+        skipped.push({ index, name, reason: `an earlier card in this file has the same email (index ${earlier})` });
+        return;
       }
-      kept.push({ index, name, fields });
+      for (const key of keys) firstWith.set(key, index);
+      kept.push({ index, name, fields, card: card.card ?? null, image: card.photo ?? null });
     });
 
-    const stored =
-      kept.length === 0
-        ? []
-        : await deps.uow.run((repos) =>
-            repos.contacts.createMany(
-              ownerId,
-              kept.map((k) => k.fields),
-            ),
-          );
-    stored.forEach((ok, i) => {
-      if (!ok) skipped.push({ index: kept[i]!.index, name: kept[i]!.name, reason: DUPLICATE_IN_BOOK });
+    const outcomes = await storeContactPhotos(
+      deps,
+      ownerId,
+      kept.map((k) => k.image),
+    );
+    const photos: (StoredPhoto | null)[] = outcomes.map((o) => (o && 'photo' in o ? o.photo : null));
+    const storedPhotos = photos.filter((p): p is StoredPhoto => p !== null);
+
+    let holders: (string | null)[];
+    try {
+      holders =
+        kept.length === 0
+          ? []
+          : await deps.uow.run((repos) =>
+              repos.contacts.createMany(
+                ownerId,
+                kept.map((k, i) => ({ fields: k.fields, card: k.card, photo: photos[i] ?? null })),
+              ),
+            );
+    } catch (error) {
+      await discardContactPhotos(deps, storedPhotos);
+      throw error;
+    }
+    const unused: StoredPhoto[] = [];
+    holders.forEach((holder, i) => {
+      if (holder === null) return;
+      const k = kept[i]!;
+      skipped.push({ index: k.index, name: k.name, reason: `a contact with this email is already in your book: ${holder}` });
+      if (photos[i]) unused.push(photos[i]!);
     });
+    if (unused.length > 0) await discardContactPhotos(deps, unused);
     skipped.sort((a, b) => a.index - b.index);
-    return { created: stored.filter(Boolean).length, skipped };
+    return { created: holders.filter((h) => h === null).length, skipped };
   };
 }
