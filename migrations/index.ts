@@ -6,6 +6,7 @@ import * as emailTokenIssues from './20261201_14_email_token_issues.js';
 import * as accountSelfService from './20261201_16_account_self_service.js';
 import * as contactOptionalFields from './20261201_17_contact_optional_fields.js';
 import * as emailChangeIssues from './20261206_18_email_change_issues.js';
+import * as fullContacts from './20261206_19_full_contacts.js';
 
 /**
  * Every migration, in order. A static list (rather than a scanned folder) works the same under
@@ -19,6 +20,7 @@ const migrations: Record<string, Knex.Migration> = {
   '20261201_16_account_self_service': accountSelfService,
   '20261201_17_contact_optional_fields': contactOptionalFields,
   '20261206_18_email_change_issues': emailChangeIssues,
+  '20261206_19_full_contacts': fullContacts,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

@@ -624,7 +624,9 @@ export function searchTextOf(fields: ContactFields): string {
     ...fields.emails.map((e) => e.value),
     ...fields.labels,
   ].filter((t) => t !== '');
-  return [...texts.map(searchKey), ...fields.phones.map((p) => phoneDigits(p.value)).filter((d) => d !== '')].join('\n');
+  // The whole name too, so that `q=ann lee` finds Ann Lee (nameKeysOf's two forms beyond the single names).
+  const wholeNames = nameKeysOf(fields).filter((k) => k.includes(' '));
+  return [...texts.map(searchKey), ...wholeNames, ...fields.phones.map((p) => phoneDigits(p.value)).filter((d) => d !== '')].join('\n');
 }
 
 /** The full name as duplicates compare it: first, middle and last name through searchKey, spaces folded; `""` for none. */

@@ -3,6 +3,7 @@ import { once } from 'node:events';
 import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
+import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
 import knexPkg, { type Knex } from 'knex';
 import ClientPgLite from 'knex-pglite';
 import pg from 'pg';
@@ -126,7 +127,9 @@ function openPglite(options: DatabaseOptions): Knex {
     filename = pgliteDir(options.dataDir);
     mkdirSync(filename, { recursive: true });
   }
-  const connection = { pglite: new PGlite(filename, { startParams: [...PGlite.defaultStartParams, ...PGLITE_SETTINGS.flatMap((s) => ['-c', s])] }) };
+  // pg_trgm backs the contacts' search index (migration 20261206_19); PGlite loads an extension only when given it here.
+  const pglite = new PGlite(filename, { startParams: [...PGlite.defaultStartParams, ...PGLITE_SETTINGS.flatMap((s) => ['-c', s])], extensions: { pg_trgm } });
+  const connection = { pglite };
   // PGlite has one connection, shared by every query in flight, and its first acquisition boots the
   // engine; on a busy machine either can outlast a timeout meant for a network pool.
   return knexPkg.knex({

@@ -1,5 +1,6 @@
 import test from 'ava';
 import { KnexUnitOfWork, knexRepositories } from '../../src/adapters/persistence/knex-unit-of-work.js';
+import { EMPTY_CONTACT_FIELDS } from '../../src/domain/contact.js';
 import { InMemoryUnitOfWork, inMemoryRepositories } from '../fakes/in-memory-repositories.js';
 import { BACKENDS, type TestDatabase } from '../helpers/databases.js';
 import { type ContactRepositoryUnderTest, contactRepositoryContract } from '../contracts/contact-repository.contract.js';
@@ -40,14 +41,11 @@ for (const backend of BACKENDS) {
     const { knex } = database;
     const repos = knexRepositories(knex, database);
     const user = await repos.users.create({ username: 'Gone', email: `gone-${Date.now()}@example.com`, passwordHash: 'x', avatarUrl: 'x' });
-    const contact = await repos.contacts.create(user.id, {
-      firstName: 'A',
-      lastName: 'B',
-      email: 'a@example.com',
-      phone: '12345',
-      birthday: '1990-01-01',
-      notes: null,
-    });
+    const contact = await repos.contacts.create(
+      user.id,
+      { fields: { ...EMPTY_CONTACT_FIELDS, firstName: 'A', emails: [{ value: 'a@example.com', label: 'home' }], birthday: '1990-01-01' } },
+      'refuse',
+    );
     await knex('users').where('id', user.id).delete();
     t.is(await repos.contacts.findById(user.id, contact.id), null);
     t.is(Number((await knex('contacts').where('userId', user.id).count({ n: '*' }))[0]!.n), 0);

@@ -1,9 +1,10 @@
 import type { ExecutionContext } from 'ava';
 import { randomUUID } from 'node:crypto';
+import type { NewContact } from '../../src/application/ports/contact-repository.js';
 import type { Repositories, UnitOfWork } from '../../src/application/ports/unit-of-work.js';
 import { isBirthdayWithin, nextBirthday } from '../../src/domain/birthdays.js';
 import { ContactChanged, ContactEmailTaken } from '../../src/domain/contact.errors.js';
-import type { Contact, ContactFields } from '../../src/domain/contact.js';
+import { type Contact, type ContactFields, type ContactQuery, EMPTY_CONTACT_FIELDS, type KeptCard } from '../../src/domain/contact.js';
 import { type ContractSubject, contractTest } from './harness.js';
 
 export interface ContactRepositoryUnderTest {
@@ -13,20 +14,30 @@ export interface ContactRepositoryUnderTest {
 }
 
 let counter = 0;
-function fields(overrides: Partial<ContactFields> = {}): ContactFields {
+/** A contact's fields: a name, one email of its own (`email: null` for none), a birthday; overrides win. */
+function fields(overrides: Partial<ContactFields> & { email?: string | null } = {}): ContactFields {
   counter += 1;
+  const { email = `contact${counter}@example.com`, ...rest } = overrides;
   return {
+    ...EMPTY_CONTACT_FIELDS,
     firstName: 'Ann',
     lastName: 'Lee',
-    email: `contact${counter}@example.com`,
-    phone: '+1 555 0100',
+    emails: email === null ? [] : [{ value: email, label: 'home' }],
+    phones: [{ value: '+1 555 0100', label: 'mobile' }],
     birthday: '1990-04-01',
-    notes: null,
-    ...overrides,
+    ...rest,
   };
 }
-
+const card = (uid: string): KeptCard => ({
+  uid,
+  properties: [
+    { group: 'item1', name: 'X-ABLABEL', params: [], value: 'Twitter' },
+    { group: null, name: 'IMPP', params: [{ name: 'TYPE', values: ['home', 'pref'] }], value: 'xmpp:ann@example.com' },
+  ],
+});
+const query = (q: Partial<ContactQuery> = {}): ContactQuery => ({ sort: 'created', limit: 100, offset: 0, ...q });
 const ids = (contacts: Contact[]) => contacts.map((c) => c.id);
+const sortedIds = (contacts: Contact[]) => ids(contacts).sort();
 
 /**
  * One contract for every ContactRepository: the in-memory fake and the Knex adapter on PGlite and
@@ -39,191 +50,406 @@ export function contactRepositoryContract(subject: ContractSubject<ContactReposi
     const user = await repos.users.create({ username: 'Owner', email: `owner-${randomUUID()}@example.com`, passwordHash: 'x', avatarUrl: 'x' });
     return user.id;
   };
-  const it = (title: string, body: (t: ExecutionContext, repos: Repositories, newOwner: () => Promise<string>) => Promise<void>) =>
-    test(title, (t, { repos }) => body(t, repos, newOwner(repos)));
+  interface Book {
+    owner: string;
+    /** Creates a contact under `refuse` (REST), or as asked. */
+    add(overrides?: Parameters<typeof fields>[0], taken?: 'refuse' | 'allow', card?: KeptCard | null): Promise<Contact>;
+    find(q?: Partial<ContactQuery>): Promise<string[]>;
+  }
+  const bookOf = (repos: Repositories, owner: string): Book => ({
+    owner,
+    add: (overrides, taken = 'refuse', kept) => repos.contacts.create(owner, { fields: fields(overrides), card: kept }, taken),
+    find: async (q) => ids((await repos.contacts.search(owner, query(q))).items),
+  });
+  const it = (title: string, body: (t: ExecutionContext, repos: Repositories, newBook: () => Promise<Book>) => Promise<void>) =>
+    test(title, (t, { repos }) => body(t, repos, async () => bookOf(repos, await newOwner(repos)())));
 
-  it('create stores every field and findById gives back the same contact', async (t, repos, newOwner) => {
-    const owner = await newOwner();
-    const input = fields({ firstName: 'Zoë 😀', lastName: 'Nguyễn', notes: 'line one\nline two', birthday: '2000-02-29' });
-    const created = await repos.contacts.create(owner, input);
-    t.like(created, { ...input, userId: owner });
+  it('create stores every field and the card, and findById gives back the same contact', async (t, repos, newBook) => {
+    const book = await newBook();
+    const input = fields({
+      firstName: 'Zoë 😀',
+      lastName: 'Nguyễn',
+      middleName: 'Q',
+      prefix: 'Dr.',
+      suffix: 'Jr.',
+      nickname: 'Zo',
+      organization: 'ACME',
+      department: 'R&D',
+      jobTitle: 'Chief "Tester"',
+      emails: [
+        { value: 'zoe@example.com', label: 'work' },
+        { value: 'zoe@home.example', label: 'Tennis club' },
+      ],
+      phones: [
+        { value: '+1 (555) 010-0', label: 'mobile' },
+        { value: '555 0101 x12', label: 'fax' },
+      ],
+      addresses: [
+        { label: 'home', poBox: '', extended: 'Apt 4', street: '1 Main St', locality: 'Springfield', region: 'IL', postalCode: '62701', country: 'USA' },
+      ],
+      urls: [{ value: 'https://example.com/zoe?a=1', label: 'other' }],
+      birthday: '2000-02-29',
+      anniversary: '--06-01',
+      notes: 'line one\nline two',
+      labels: ['Family', 'Tennis, "club"', 'back\\slash'],
+    });
+    const created = await repos.contacts.create(book.owner, { fields: input, card: card('uid-1') }, 'refuse');
+    t.deepEqual(
+      { ...created, id: '', createdAt: '', updatedAt: '' },
+      {
+        ...input,
+        id: '',
+        userId: book.owner,
+        version: 1,
+        photo: null,
+        card: card('uid-1'),
+        createdAt: '',
+        updatedAt: '',
+      },
+    );
     t.regex(created.id, /^[0-9a-f-]{36}$/);
     t.regex(created.createdAt, /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/);
     t.is(created.updatedAt, created.createdAt);
-    t.deepEqual(await repos.contacts.findById(owner, created.id), created);
+    const found = await repos.contacts.findById(book.owner, created.id);
+    t.deepEqual(found, created);
+    // Key order of every entry as the model writes it.
+    t.deepEqual(Object.keys(found!.addresses[0]!), ['label', 'poBox', 'extended', 'street', 'locality', 'region', 'postalCode', 'country']);
+    t.deepEqual(Object.keys(found!.emails[0]!), ['value', 'label']);
+    t.deepEqual((await book.add({ firstName: 'Plain' })).card, null);
   });
 
-  it('names and notes round-trip byte-exact, including decomposed accents and astral characters', async (t, repos, newOwner) => {
-    const owner = await newOwner();
+  it('names and notes round-trip byte-exact, including decomposed accents and astral characters', async (t, repos, newBook) => {
+    const book = await newBook();
     const decomposed = 'Zoe\u0308'; // not normalised to 'Zoë'
-    const created = await repos.contacts.create(owner, fields({ firstName: decomposed, lastName: '李 𠮷', notes: '🏳️‍🌈' }));
-    const found = (await repos.contacts.findById(owner, created.id))!;
+    const created = await book.add({ firstName: decomposed, lastName: '李 𠮷', notes: '🏳️‍🌈' });
+    const found = (await repos.contacts.findById(book.owner, created.id))!;
     t.deepEqual(Buffer.from(found.firstName), Buffer.from(decomposed));
     t.deepEqual(Buffer.from(found.lastName), Buffer.from('李 𠮷'));
     t.is(found.notes, '🏳️‍🌈');
   });
 
-  it('findById is null for another owner, an unknown id and a malformed id', async (t, repos, newOwner) => {
-    const [owner, other] = [await newOwner(), await newOwner()];
-    const created = await repos.contacts.create(owner, fields());
-    t.is(await repos.contacts.findById(other, created.id), null);
-    t.is(await repos.contacts.findById(owner, randomUUID()), null);
-    for (const bad of ['not-a-uuid', '', "1' OR '1'='1", `${created.id}x`]) t.is(await repos.contacts.findById(owner, bad), null);
+  it('findById and findByIds see only the owner’s contacts; unknown and malformed ids are left out', async (t, repos, newBook) => {
+    const [book, other] = [await newBook(), await newBook()];
+    const [one, two] = [await book.add(), await book.add()];
+    const theirs = await other.add();
+    t.is(await repos.contacts.findById(other.owner, one.id), null);
+    t.is(await repos.contacts.findById(book.owner, randomUUID()), null);
+    for (const bad of ['not-a-uuid', '', "1' OR '1'='1", `${one.id}x`]) t.is(await repos.contacts.findById(book.owner, bad), null);
+    const found = await repos.contacts.findByIds(book.owner, [two.id, 'nope', theirs.id, one.id, randomUUID(), one.id]);
+    t.deepEqual(sortedIds(found), sortedIds([one, two]));
+    t.deepEqual(
+      found.find((c) => c.id === one.id),
+      one,
+    );
+    t.deepEqual(await repos.contacts.findByIds(book.owner, []), []);
   });
 
-  it("an email already in the owner's book, in any case, throws ContactEmailTaken; another owner may use it", async (t, repos, newOwner) => {
-    const [owner, other] = [await newOwner(), await newOwner()];
-    const first = await repos.contacts.create(owner, fields({ email: 'Same@Example.com' }));
-    await t.throwsAsync(repos.contacts.create(owner, fields({ email: 'same@EXAMPLE.com' })), { instanceOf: ContactEmailTaken });
-    await t.notThrowsAsync(repos.contacts.create(other, fields({ email: 'same@example.com' })));
-    const second = await repos.contacts.create(owner, fields());
-    await t.throwsAsync(repos.contacts.update(owner, second.id, { email: 'SAME@example.com' }), { instanceOf: ContactEmailTaken });
-    t.is((await repos.contacts.findById(owner, second.id))!.email, second.email);
-    t.is((await repos.contacts.update(owner, first.id, { email: 'same@example.com' }))!.email, 'same@example.com');
+  it('refuse: an email another contact of the book holds, in any case and any position, throws ContactEmailTaken naming it', async (t, _repos, newBook) => {
+    const [book, other] = [await newBook(), await newBook()];
+    const holder = await book.add({
+      emails: [
+        { value: 'first@example.com', label: 'home' },
+        { value: 'Same@Example.com', label: 'work' },
+      ],
+    });
+    const error = await t.throwsAsync(
+      book.add({
+        emails: [
+          { value: 'new@example.com', label: 'home' },
+          { value: 'same@EXAMPLE.com', label: 'work' },
+        ],
+      }),
+      {
+        instanceOf: ContactEmailTaken,
+      },
+    );
+    t.is(error?.holderId, holder.id);
+    await t.notThrowsAsync(other.add({ email: 'same@example.com' }));
+    t.deepEqual(await book.find(), [holder.id]);
   });
 
-  it('update sets only the given fields and moves updatedAt, never createdAt', async (t, repos, newOwner) => {
-    const owner = await newOwner();
-    const created = await repos.contacts.create(owner, fields({ notes: 'keep me' }));
+  it('allow: CardDAV and merges store a contact whose email the book already holds', async (t, repos, newBook) => {
+    const book = await newBook();
+    const first = await book.add({ email: 'shared@example.com' });
+    const second = await book.add({ email: 'SHARED@example.com' }, 'allow');
+    t.deepEqual(await book.find({ email: 'shared' }), [first.id, second.id]);
+    // A later REST write that adds no address is not refused for the shared one…
+    const renamed = await repos.contacts.update(book.owner, second.id, { fields: { firstName: 'Renamed' } }, 'refuse');
+    t.is(renamed!.firstName, 'Renamed');
+    const whole = await repos.contacts.update(book.owner, second.id, { fields: { ...fields({ email: 'shared@example.com' }), firstName: 'Whole' } }, 'refuse');
+    t.is(whole!.firstName, 'Whole');
+    // …but one that gains another taken address is.
+    const third = await book.add({ email: 'third@example.com' });
+    const error = await t.throwsAsync(
+      repos.contacts.update(book.owner, second.id, { fields: { emails: [...second.emails, { value: 'Third@example.com', label: 'work' }] } }, 'refuse'),
+      { instanceOf: ContactEmailTaken },
+    );
+    t.is(error?.holderId, third.id);
+    await t.throwsAsync(repos.contacts.update(book.owner, second.id, { fields: fields({ email: 'third@example.com' }) }, 'refuse'), {
+      instanceOf: ContactEmailTaken,
+    });
+    t.like(await repos.contacts.findById(book.owner, second.id), { firstName: 'Whole', version: 3 });
+    // Under allow the update goes through.
+    const merged = await repos.contacts.update(book.owner, second.id, { fields: { emails: [{ value: 'third@example.com', label: 'work' }] } }, 'allow');
+    t.deepEqual(merged!.emails, [{ value: 'third@example.com', label: 'work' }]);
+  });
+
+  it('refuse: a contact may keep or re-case its own email, and take one freed by a delete', async (t, repos, newBook) => {
+    const book = await newBook();
+    const ann = await book.add({ email: 'ann@example.com' });
+    const updated = await repos.contacts.update(book.owner, ann.id, { fields: { emails: [{ value: 'ANN@example.com', label: 'work' }] } }, 'refuse');
+    t.deepEqual(updated!.emails, [{ value: 'ANN@example.com', label: 'work' }]);
+    const bob = await book.add({ email: 'bob@example.com' });
+    await t.throwsAsync(book.add({ email: 'bob@example.com' }), { instanceOf: ContactEmailTaken });
+    t.true(await repos.contacts.delete(book.owner, bob.id));
+    await t.notThrowsAsync(book.add({ email: 'bob@example.com' }));
+  });
+
+  it('refuse: parallel creates with one email, exactly one wins', async (t, repos, newBook) => {
+    const book = await newBook();
+    const results = await Promise.allSettled(Array.from({ length: 8 }, (_, i) => book.add({ firstName: `Racer ${i}`, email: 'race@example.com' })));
+    t.is(results.filter((r) => r.status === 'fulfilled').length, 1);
+    t.true(results.every((r) => r.status === 'fulfilled' || r.reason instanceof ContactEmailTaken));
+    t.is((await repos.contacts.search(book.owner, query({ email: 'race@' }))).total, 1);
+  });
+
+  it('refuse: parallel updates that each gain one email, exactly one wins', async (t, repos, newBook) => {
+    const book = await newBook();
+    const contacts = [await book.add(), await book.add(), await book.add()];
+    const results = await Promise.allSettled(
+      contacts.map((c) =>
+        repos.contacts.update(book.owner, c.id, { fields: { emails: [...c.emails, { value: 'gained@example.com', label: 'work' }] } }, 'refuse'),
+      ),
+    );
+    t.is(results.filter((r) => r.status === 'fulfilled').length, 1);
+    t.is((await repos.contacts.search(book.owner, query({ email: 'gained@' }))).total, 1);
+  });
+
+  it('update sets only the given fields, bumps version and updatedAt, never createdAt; the card stays unless given', async (t, repos, newBook) => {
+    const book = await newBook();
+    const created = await book.add({ notes: 'keep me', labels: ['Work'] }, 'allow', card('kept'));
     await new Promise((resolve) => setTimeout(resolve, 5));
-    const updated = await repos.contacts.update(owner, created.id, { lastName: 'Park', birthday: '1985-12-31' });
-    t.deepEqual({ ...updated!, updatedAt: created.updatedAt }, { ...created, lastName: 'Park', birthday: '1985-12-31', version: 2 });
+    const updated = await repos.contacts.update(
+      book.owner,
+      created.id,
+      { fields: { lastName: 'Park', birthday: '1985-12-31', anniversary: '2001-07-04' } },
+      'refuse',
+    );
+    t.deepEqual({ ...updated!, updatedAt: created.updatedAt }, { ...created, lastName: 'Park', birthday: '1985-12-31', anniversary: '2001-07-04', version: 2 });
     t.true(updated!.updatedAt > created.updatedAt);
-    t.deepEqual(await repos.contacts.findById(owner, created.id), updated);
-    t.is((await repos.contacts.update(owner, created.id, { notes: null }))!.notes, null);
+    t.deepEqual(await repos.contacts.findById(book.owner, created.id), updated);
+    t.is((await repos.contacts.update(book.owner, created.id, { fields: { notes: null } }, 'refuse'))!.notes, null);
+    t.deepEqual((await repos.contacts.update(book.owner, created.id, { fields: {}, card: card('new') }, 'allow'))!.card, card('new'));
+    t.is((await repos.contacts.update(book.owner, created.id, { fields: fields(), card: null }, 'allow'))!.card, null);
+    // What search reads follows the fields.
+    t.deepEqual(await book.find({ q: 'park' }), []);
+    await repos.contacts.update(book.owner, created.id, { fields: { nickname: 'Parky' } }, 'refuse');
+    t.deepEqual(await book.find({ q: 'parky' }), [created.id]);
   });
 
-  it("update is null and changes nothing for another owner's contact, an unknown id or a malformed id", async (t, repos, newOwner) => {
-    const [owner, other] = [await newOwner(), await newOwner()];
-    const created = await repos.contacts.create(owner, fields());
-    t.is(await repos.contacts.update(other, created.id, { firstName: 'Mallory' }), null);
-    t.is(await repos.contacts.update(owner, randomUUID(), { firstName: 'Mallory' }), null);
-    t.is(await repos.contacts.update(owner, 'nope', { firstName: 'Mallory' }), null);
-    t.deepEqual(await repos.contacts.findById(owner, created.id), created);
+  it("update is null and changes nothing for another owner's contact, an unknown id or a malformed id", async (t, repos, newBook) => {
+    const [book, other] = [await newBook(), await newBook()];
+    const created = await book.add();
+    for (const taken of ['refuse', 'allow'] as const) {
+      t.is(await repos.contacts.update(other.owner, created.id, { fields: { firstName: 'Mallory' } }, taken), null);
+      t.is(await repos.contacts.update(book.owner, randomUUID(), { fields: fields() }, taken), null);
+      t.is(await repos.contacts.update(book.owner, 'nope', { fields: { firstName: 'Mallory' } }, taken), null);
+    }
+    t.deepEqual(await repos.contacts.findById(book.owner, created.id), created);
   });
 
-  it("delete removes the owner's contact once; another owner's contact stays", async (t, repos, newOwner) => {
-    const [owner, other] = [await newOwner(), await newOwner()];
-    const created = await repos.contacts.create(owner, fields());
-    t.false(await repos.contacts.delete(other, created.id));
-    t.false(await repos.contacts.delete(owner, 'nope'));
-    t.truthy(await repos.contacts.findById(owner, created.id));
-    t.true(await repos.contacts.delete(owner, created.id));
-    t.false(await repos.contacts.delete(owner, created.id));
-    t.is(await repos.contacts.findById(owner, created.id), null);
+  it("delete removes the owner's contact once; another owner's contact stays", async (t, repos, newBook) => {
+    const [book, other] = [await newBook(), await newBook()];
+    const created = await book.add();
+    t.false(await repos.contacts.delete(other.owner, created.id));
+    t.false(await repos.contacts.delete(book.owner, 'nope'));
+    t.truthy(await repos.contacts.findById(book.owner, created.id));
+    t.true(await repos.contacts.delete(book.owner, created.id));
+    t.false(await repos.contacts.delete(book.owner, created.id));
+    t.is(await repos.contacts.findById(book.owner, created.id), null);
   });
 
-  it('search by q matches first name, last name or email as a case-insensitive substring', async (t, repos, newOwner) => {
-    const [owner, other] = [await newOwner(), await newOwner()];
-    const byFirst = await repos.contacts.create(owner, fields({ firstName: 'Annabel', lastName: 'Smith' }));
-    const byLast = await repos.contacts.create(owner, fields({ firstName: 'Bob', lastName: 'Hanna' }));
-    const byEmail = await repos.contacts.create(owner, fields({ firstName: 'Carl', lastName: 'Jones', email: `joANNe${counter}@example.com` }));
-    await repos.contacts.create(owner, fields({ firstName: 'Dora', lastName: 'Marsh' }));
-    await repos.contacts.create(other, fields({ firstName: 'Anna', lastName: 'Other' }));
-    const page = await repos.contacts.search(owner, { q: 'ANN', limit: 20, offset: 0 });
-    t.deepEqual(ids(page.items).sort(), ids([byFirst, byLast, byEmail]).sort());
-    t.is(page.total, 3);
-    t.deepEqual((await repos.contacts.search(owner, { q: 'émile', limit: 20, offset: 0 })).items, []);
-    const accented = await repos.contacts.create(owner, fields({ firstName: 'Émile' }));
-    t.deepEqual(ids((await repos.contacts.search(owner, { q: 'émile', limit: 20, offset: 0 })).items), [accented.id]);
+  it('q matches any name field, nickname, organization, any email and any label, ignoring case and accents', async (t, repos, newBook) => {
+    const [book, other] = [await newBook(), await newBook()];
+    const byFirst = await book.add({ firstName: 'Annabel', lastName: 'Smith' });
+    const byLast = await book.add({ firstName: 'Bob', lastName: 'Hanna' });
+    const byEmail = await book.add({
+      firstName: 'Carl',
+      lastName: 'Jones',
+      emails: [
+        { value: 'c@x.example', label: 'home' },
+        { value: 'joANNe@example.com', label: 'work' },
+      ],
+    });
+    const byMiddle = await book.add({ firstName: 'Dan', lastName: 'Ito', middleName: 'Johann' });
+    const byNick = await book.add({ firstName: 'Eve', lastName: 'Ng', nickname: 'Nanny' });
+    const byOrg = await book.add({ firstName: '', lastName: '', organization: 'Annex Ltd' });
+    const byLabel = await book.add({ firstName: 'Fay', lastName: 'Roe', labels: ['Planning'] });
+    await book.add({ firstName: 'Dora', lastName: 'Marsh', notes: 'ann', jobTitle: 'Ann', department: 'Ann' });
+    await other.add({ firstName: 'Anna', lastName: 'Other' });
+    const page = await repos.contacts.search(book.owner, query({ q: 'ANN' }));
+    t.deepEqual(sortedIds(page.items), sortedIds([byFirst, byLast, byEmail, byMiddle, byNick, byOrg, byLabel]));
+    t.is(page.total, 7);
+    const accented = await book.add({ firstName: 'Émile', lastName: 'Zoë' });
+    for (const q of ['émile', 'EMILE', 'emi', 'zoe', 'ZOË', 'Ｚoe']) t.deepEqual(await book.find({ q }), [accented.id], q);
   });
 
-  it('field filters each match their own field and combine with each other and with q', async (t, repos, newOwner) => {
-    const owner = await newOwner();
-    const ann = await repos.contacts.create(owner, fields({ firstName: 'Ann', lastName: 'Lee', email: `ann.lee${counter}@work.example` }));
-    await repos.contacts.create(owner, fields({ firstName: 'Ann', lastName: 'Kim' }));
-    await repos.contacts.create(owner, fields({ firstName: 'Lee', lastName: 'Ann' }));
-    t.is((await repos.contacts.search(owner, { firstName: 'ann', limit: 20, offset: 0 })).total, 2);
-    t.deepEqual(ids((await repos.contacts.search(owner, { firstName: 'ann', lastName: 'LEE', limit: 20, offset: 0 })).items), [ann.id]);
-    t.deepEqual(ids((await repos.contacts.search(owner, { email: 'WORK.example', limit: 20, offset: 0 })).items), [ann.id]);
-    t.deepEqual(ids((await repos.contacts.search(owner, { q: 'kim', firstName: 'lee', limit: 20, offset: 0 })).items), []);
+  it('q written like a phone number finds a phone by its digits, whatever the formatting', async (t, _repos, newBook) => {
+    const book = await newBook();
+    const formatted = await book.add({ phones: [{ value: '+1 (555) 010-0', label: 'mobile' }] });
+    const second = await book.add({
+      phones: [
+        { value: '030 1234', label: 'home' },
+        { value: '555.0100 x7', label: 'work' },
+      ],
+    });
+    await book.add({ phones: [{ value: '555 0200', label: 'home' }] });
+    t.deepEqual(await book.find({ q: '5550100' }), [formatted.id, second.id]);
+    t.deepEqual(await book.find({ q: '555-0100' }), [formatted.id, second.id]);
+    t.deepEqual(await book.find({ q: '(555) 010-0' }), [formatted.id, second.id]);
+    t.deepEqual(await book.find({ q: '0301234' }), [second.id]);
+    t.deepEqual(await book.find({ q: '99999' }), []);
   });
 
-  it('%, _ and \\ in a search are taken literally', async (t, repos, newOwner) => {
-    const owner = await newOwner();
-    const percent = await repos.contacts.create(owner, fields({ lastName: '100% Real' }));
-    const underscore = await repos.contacts.create(owner, fields({ lastName: 'snake_case' }));
-    const backslash = await repos.contacts.create(owner, fields({ lastName: 'back\\slash' }));
-    await repos.contacts.create(owner, fields({ lastName: 'snakeXcase 100 Real' }));
-    const find = async (q: string) => ids((await repos.contacts.search(owner, { q, limit: 20, offset: 0 })).items);
-    t.deepEqual(await find('%'), [percent.id]);
-    t.deepEqual(await find('0% r'), [percent.id]);
-    t.deepEqual(await find('_'), [underscore.id]);
-    t.deepEqual(await find('e_c'), [underscore.id]);
-    t.deepEqual(await find('\\'), [backslash.id]);
-    t.deepEqual(await find('k\\s'), [backslash.id]);
-    t.deepEqual(await find('\\%'), []);
+  it('field filters each match their own field (email any of them, label exact but for case) and combine with q', async (t, repos, newBook) => {
+    const book = await newBook();
+    const ann = await book.add({
+      firstName: 'Ann',
+      lastName: 'Lee',
+      emails: [
+        { value: 'a@x.example', label: 'home' },
+        { value: 'ann.lee@work.example', label: 'work' },
+      ],
+      labels: ['Work'],
+    });
+    const kim = await book.add({ firstName: 'Ann', lastName: 'Kim', labels: ['work', 'Workshop'] });
+    await book.add({ firstName: 'Lee', lastName: 'Ann', labels: ['Workshop'] });
+    t.is((await repos.contacts.search(book.owner, query({ firstName: 'ann' }))).total, 2);
+    t.deepEqual(await book.find({ firstName: 'ann', lastName: 'LEE' }), [ann.id]);
+    t.deepEqual(await book.find({ email: 'WORK.example' }), [ann.id]);
+    t.deepEqual(await book.find({ q: 'kim', firstName: 'lee' }), []);
+    t.deepEqual(await book.find({ label: 'WORK' }), [ann.id, kim.id]);
+    t.deepEqual(await book.find({ label: 'work', q: 'kim' }), [kim.id]);
+    t.deepEqual(await book.find({ label: 'wor' }), []);
   });
 
-  it('pages follow one stable order, oldest first, with the total of all matches', async (t, repos, newOwner) => {
-    const owner = await newOwner();
-    for (let i = 0; i < 7; i++) await repos.contacts.create(owner, fields({ firstName: `P${i}` }));
-    const all = await repos.contacts.search(owner, { limit: 100, offset: 0 });
+  it('%, _ and \\ in a search are taken literally', async (t, _repos, newBook) => {
+    const book = await newBook();
+    const percent = await book.add({ lastName: '100% Real' });
+    const underscore = await book.add({ lastName: 'snake_case' });
+    const backslash = await book.add({ lastName: 'back\\slash' });
+    await book.add({ lastName: 'snakeXcase 100 Real' });
+    t.deepEqual(await book.find({ q: '%' }), [percent.id]);
+    t.deepEqual(await book.find({ q: '0% r' }), [percent.id]);
+    t.deepEqual(await book.find({ q: '_' }), [underscore.id]);
+    t.deepEqual(await book.find({ q: 'e_c' }), [underscore.id]);
+    t.deepEqual(await book.find({ q: '\\' }), [backslash.id]);
+    t.deepEqual(await book.find({ q: 'k\\s' }), [backslash.id]);
+    t.deepEqual(await book.find({ q: '\\%' }), []);
+    t.deepEqual(await book.find({ lastName: '%' }), [percent.id]);
+    t.deepEqual(await book.find({ email: '_' }), []);
+  });
+
+  it('pages follow one stable order, oldest first, with the total of all matches', async (t, repos, newBook) => {
+    const book = await newBook();
+    for (let i = 0; i < 7; i++) await book.add({ firstName: `P${i}` });
+    const all = await repos.contacts.search(book.owner, query());
     t.is(all.total, 7);
-    for (let i = 1; i < all.items.length; i++) t.true(all.items[i - 1]!.createdAt <= all.items[i]!.createdAt);
+    t.deepEqual(
+      all.items.map((c) => c.firstName),
+      ['P0', 'P1', 'P2', 'P3', 'P4', 'P5', 'P6'],
+    );
     const pages = [];
     for (let offset = 0; offset < 7; offset += 3) {
-      const page = await repos.contacts.search(owner, { limit: 3, offset });
+      const page = await repos.contacts.search(book.owner, query({ limit: 3, offset }));
       t.is(page.total, 7);
       pages.push(...page.items);
     }
     t.deepEqual(ids(pages), ids(all.items));
-    t.deepEqual(ids((await repos.contacts.search(owner, { limit: 100, offset: 0 })).items), ids(all.items));
-    t.deepEqual(await repos.contacts.search(owner, { limit: 3, offset: 7 }), { items: [], total: 7 });
-    t.deepEqual(await repos.contacts.search(owner, { limit: 3, offset: Number.MAX_SAFE_INTEGER }), { items: [], total: 7 });
+    t.deepEqual(await repos.contacts.search(book.owner, query({ limit: 3, offset: 7 })), { items: [], total: 7 });
+    t.deepEqual(await repos.contacts.search(book.owner, query({ limit: 3, offset: Number.MAX_SAFE_INTEGER })), { items: [], total: 7 });
   });
 
-  it('a filtered search pages its matches in the same order, with their total, also past the last page', async (t, repos, newOwner) => {
-    const owner = await newOwner();
+  it('a filtered search pages its matches in the same order, with their total, also past the last page', async (t, repos, newBook) => {
+    const book = await newBook();
     const matching = [];
     for (let i = 0; i < 9; i++) {
-      const contact = await repos.contacts.create(owner, fields({ firstName: i % 2 === 0 ? `Match${i}` : `Other${i}`, lastName: `L${i}` }));
+      const contact = await book.add({ firstName: i % 2 === 0 ? `Match${i}` : `Other${i}`, lastName: `L${i}` });
       if (i % 2 === 0) matching.push(contact);
     }
     const pages = [];
     for (let offset = 0; offset < 5; offset += 2) {
-      const page = await repos.contacts.search(owner, { q: 'match', limit: 2, offset });
+      const page = await repos.contacts.search(book.owner, query({ q: 'match', limit: 2, offset }));
       t.is(page.total, 5);
       pages.push(...page.items);
     }
     t.deepEqual(ids(pages), ids(matching));
-    t.deepEqual(await repos.contacts.search(owner, { q: 'match', limit: 2, offset: 5 }), { items: [], total: 5 });
-    t.deepEqual(await repos.contacts.search(owner, { firstName: 'match', lastName: 'l4', limit: 2, offset: 9 }), { items: [], total: 1 });
-    t.deepEqual(ids((await repos.contacts.search(owner, { firstName: 'match', lastName: 'l4', limit: 2, offset: 0 })).items), [matching[2]!.id]);
-    t.deepEqual(await repos.contacts.search(owner, { q: 'nobody', limit: 2, offset: 0 }), { items: [], total: 0 });
+    t.deepEqual(await repos.contacts.search(book.owner, query({ q: 'match', limit: 2, offset: 5 })), { items: [], total: 5 });
+    t.deepEqual(await repos.contacts.search(book.owner, query({ firstName: 'match', lastName: 'l4', limit: 2, offset: 9 })), { items: [], total: 1 });
+    t.deepEqual(await book.find({ firstName: 'match', lastName: 'l4', limit: 2 }), [matching[2]!.id]);
+    t.deepEqual(await repos.contacts.search(book.owner, query({ q: 'nobody', limit: 2 })), { items: [], total: 0 });
   });
 
-  it('birthdays wrap from 31 December to 1 January, soonest first, in the owner book only', async (t, repos, newOwner) => {
-    const [owner, other] = [await newOwner(), await newOwner()];
-    const dec31 = await repos.contacts.create(owner, fields({ birthday: '1980-12-31' }));
-    const jan1 = await repos.contacts.create(owner, fields({ birthday: '1985-01-01' }));
-    const jan7 = await repos.contacts.create(owner, fields({ birthday: '1999-01-07' }));
-    await repos.contacts.create(owner, fields({ birthday: '1990-12-30' }));
-    await repos.contacts.create(owner, fields({ birthday: '1990-01-08' }));
-    await repos.contacts.create(other, fields({ birthday: '1985-01-01' }));
-    t.deepEqual(ids(await repos.contacts.upcomingBirthdays(owner, '2026-12-31', 7)), ids([dec31, jan1, jan7]));
-    t.deepEqual(ids(await repos.contacts.upcomingBirthdays(owner, '2026-12-31', 0)), ids([dec31]));
-    t.deepEqual(ids(await repos.contacts.upcomingBirthdays(owner, '2027-01-01', 6)), ids([jan1, jan7]));
+  it('sort=name orders by last name, then first name, accents and case aside; ties by creation; companies by organization', async (t, _repos, newBook) => {
+    const book = await newBook();
+    const add = (firstName: string, lastName: string, organization = '') => book.add({ firstName, lastName, organization });
+    const smithson = await add('Al', 'Smithson');
+    const zoeSmith = await add('Zoe', 'Smith');
+    const annSmith = await add('ann', 'Smith');
+    const acme = await add('', '', 'Émpire Inc');
+    const annSmith2 = await add('Ann', 'SMITH');
+    const noLast = await add('Yves', '');
+    const eber = await add('Bob', 'Éber');
+    t.deepEqual(await book.find({ sort: 'name' }), ids([noLast, eber, acme, annSmith, annSmith2, zoeSmith, smithson]));
+    const paged = [...(await book.find({ sort: 'name', limit: 4 })), ...(await book.find({ sort: 'name', limit: 4, offset: 4 }))];
+    t.deepEqual(paged, ids([noLast, eber, acme, annSmith, annSmith2, zoeSmith, smithson]));
+    t.deepEqual(await book.find({ sort: 'name', q: 'smith' }), ids([annSmith, annSmith2, zoeSmith, smithson]));
   });
 
-  it('a 29 February birthday falls on 28 February in common years and on 29 February in leap years', async (t, repos, newOwner) => {
-    const owner = await newOwner();
-    const leapling = await repos.contacts.create(owner, fields({ birthday: '2000-02-29' }));
-    const feb28 = await repos.contacts.create(owner, fields({ birthday: '1970-02-28' }));
-    const mar1 = await repos.contacts.create(owner, fields({ birthday: '1970-03-01' }));
-    const upcoming = async (today: string, days: number) => ids(await repos.contacts.upcomingBirthdays(owner, today, days));
-    // 2027 is a common year.
+  it('sort=relevance puts whole-name matches first, then name prefixes, then the rest, each by creation', async (t, _repos, newBook) => {
+    const book = await newBook();
+    const inEmail = await book.add({ firstName: 'Xavier', lastName: 'Ng', email: 'dan@example.com' });
+    const prefix = await book.add({ firstName: 'Daniel', lastName: 'Ito' });
+    const whole = await book.add({ firstName: 'Dán', lastName: 'Lee' });
+    const inside = await book.add({ firstName: 'Jordan', lastName: 'Kay' });
+    const lastWhole = await book.add({ firstName: 'Ann', lastName: 'DAN' });
+    const nick = await book.add({ firstName: 'Bob', lastName: 'Ray', nickname: 'Dan' });
+    const fullName = await book.add({ firstName: 'Dan', lastName: 'Brown' });
+    t.deepEqual(await book.find({ sort: 'relevance', q: 'dan' }), ids([whole, lastWhole, nick, fullName, prefix, inEmail, inside]));
+    t.deepEqual(await book.find({ sort: 'relevance', q: 'dan  brown' }), []);
+    t.deepEqual(await book.find({ sort: 'relevance', q: 'dan brown' }), ids([fullName]));
+    t.deepEqual(await book.find({ sort: 'relevance', q: 'dan', limit: 3, offset: 3 }), ids([fullName, prefix, inEmail]));
+  });
+
+  it('birthdays wrap from 31 December to 1 January, soonest first, in the owner book only', async (t, repos, newBook) => {
+    const [book, other] = [await newBook(), await newBook()];
+    const dec31 = await book.add({ birthday: '1980-12-31' });
+    const jan1 = await book.add({ birthday: '1985-01-01' });
+    const jan7 = await book.add({ birthday: '1999-01-07' });
+    await book.add({ birthday: '1990-12-30' });
+    await book.add({ birthday: '1990-01-08', anniversary: '2000-01-01' });
+    await other.add({ birthday: '1985-01-01' });
+    t.deepEqual(ids(await repos.contacts.upcomingBirthdays(book.owner, '2026-12-31', 7)), ids([dec31, jan1, jan7]));
+    t.deepEqual(ids(await repos.contacts.upcomingBirthdays(book.owner, '2026-12-31', 0)), ids([dec31]));
+    t.deepEqual(ids(await repos.contacts.upcomingBirthdays(book.owner, '2027-01-01', 6)), ids([jan1, jan7]));
+  });
+
+  it('a 29 February birthday falls on 28 February in common years and on 29 February in leap years', async (t, repos, newBook) => {
+    const book = await newBook();
+    const leapling = await book.add({ birthday: '2000-02-29' });
+    const feb28 = await book.add({ birthday: '1970-02-28' });
+    const mar1 = await book.add({ birthday: '1970-03-01' });
+    const upcoming = async (today: string, days: number) => ids(await repos.contacts.upcomingBirthdays(book.owner, today, days));
     t.deepEqual((await upcoming('2027-02-28', 0)).sort(), ids([leapling, feb28]).sort());
     t.deepEqual(await upcoming('2027-03-01', 0), [mar1.id]);
     t.deepEqual(await upcoming('2027-03-01', 300), [mar1.id]);
-    // 2028 is a leap year.
     t.deepEqual(await upcoming('2028-02-28', 0), [feb28.id]);
     t.deepEqual(await upcoming('2028-02-28', 1), ids([feb28, leapling]));
     t.deepEqual(await upcoming('2028-02-29', 1), ids([leapling, mar1]));
   });
 
-  it('birthdays agree with the domain rule for every day and window tried', async (t, repos, newOwner) => {
-    const owner = await newOwner();
+  it('birthdays agree with the domain rule for every day and window tried', async (t, repos, newBook) => {
+    const book = await newBook();
     const birthdays = [
       '1990-01-01',
       '1991-01-02',
@@ -239,124 +465,237 @@ export function contactRepositoryContract(subject: ContractSubject<ContactReposi
       '--12-31',
     ];
     const contacts: Contact[] = [];
-    for (const birthday of birthdays) contacts.push(await repos.contacts.create(owner, fields({ birthday })));
-    for (const today of ['2026-12-31', '2027-01-01', '2027-02-27', '2027-02-28', '2027-03-01', '2028-02-28', '2028-02-29', '2028-06-15', '2100-02-28']) {
-      for (const days of [0, 1, 2, 7, 59, 300, 364, 365, 366]) {
+    for (const birthday of birthdays) contacts.push(await book.add({ birthday }));
+    for (const today of ['2026-12-31', '2027-01-01', '2027-02-28', '2027-03-01', '2028-02-28', '2028-02-29', '2100-02-28']) {
+      for (const days of [0, 1, 7, 59, 300, 365, 366]) {
         const expected = contacts
           .filter((c) => isBirthdayWithin(c.birthday!, today, days))
           .sort((a, b) => nextBirthday(a.birthday!, today).localeCompare(nextBirthday(b.birthday!, today)) || (a.id < b.id ? -1 : 1));
-        t.deepEqual(ids(await repos.contacts.upcomingBirthdays(owner, today, days)), ids(expected), `${today} +${days}`);
+        t.deepEqual(ids(await repos.contacts.upcomingBirthdays(book.owner, today, days)), ids(expected), `${today} +${days}`);
       }
     }
   });
 
-  it('optional fields are stored as null (lastName as ""), and contacts without an email never clash', async (t, repos, newOwner) => {
-    const owner = await newOwner();
-    const bare = { firstName: 'Solo', lastName: '', email: null, phone: null, birthday: null, notes: null };
-    const one = await repos.contacts.create(owner, bare);
-    const two = await repos.contacts.create(owner, bare);
-    t.like(one, bare);
-    t.deepEqual(await repos.contacts.findById(owner, two.id), two);
-    const page = await repos.contacts.search(owner, { q: 'solo', limit: 20, offset: 0 });
-    t.deepEqual(ids(page.items), [one.id, two.id]);
-    t.is((await repos.contacts.search(owner, { email: 'example', limit: 20, offset: 0 })).total, 0);
-    const cleared = await repos.contacts.update(owner, (await repos.contacts.create(owner, fields())).id, { email: null, phone: null, birthday: null });
-    t.like(cleared, { email: null, phone: null, birthday: null });
+  it('an empty contact (a company card) keeps its empty fields, and contacts without an email never clash', async (t, repos, newBook) => {
+    const book = await newBook();
+    const bare: ContactFields = { ...EMPTY_CONTACT_FIELDS, organization: 'Solo GmbH' };
+    const one = await repos.contacts.create(book.owner, { fields: bare }, 'refuse');
+    const two = await repos.contacts.create(book.owner, { fields: bare }, 'refuse');
+    t.like(one, { ...bare, photo: null, card: null });
+    t.deepEqual(await repos.contacts.findById(book.owner, two.id), two);
+    t.deepEqual(await book.find({ q: 'solo' }), [one.id, two.id]);
+    t.is((await repos.contacts.search(book.owner, query({ email: 'example' }))).total, 0);
   });
 
-  it('a birthday without a year is kept as --MM-DD and listed among the upcoming ones', async (t, repos, newOwner) => {
-    const owner = await newOwner();
-    const leap = await repos.contacts.create(owner, fields({ birthday: '--02-29' }));
-    const may = await repos.contacts.create(owner, fields({ birthday: '--05-17' }));
-    t.is((await repos.contacts.findById(owner, leap.id))!.birthday, '--02-29');
-    t.is(may.birthday, '--05-17');
-    t.deepEqual(ids(await repos.contacts.upcomingBirthdays(owner, '2027-02-28', 0)), [leap.id]);
-    t.deepEqual(ids(await repos.contacts.upcomingBirthdays(owner, '2028-02-28', 0)), []);
-    t.deepEqual(ids(await repos.contacts.upcomingBirthdays(owner, '2028-02-29', 0)), [leap.id]);
-    t.deepEqual(ids(await repos.contacts.upcomingBirthdays(owner, '2027-05-10', 7)), [may.id]);
-    const changed = await repos.contacts.update(owner, may.id, { birthday: '1980-05-17' });
-    t.is(changed!.birthday, '1980-05-17');
+  it('days without a year are kept as --MM-DD; the birthday is listed among the upcoming ones', async (t, repos, newBook) => {
+    const book = await newBook();
+    const leap = await book.add({ birthday: '--02-29', anniversary: '--02-29' });
+    const may = await book.add({ birthday: '--05-17', anniversary: '1999-05-17' });
+    t.like(await repos.contacts.findById(book.owner, leap.id), { birthday: '--02-29', anniversary: '--02-29' });
+    t.like(may, { birthday: '--05-17', anniversary: '1999-05-17' });
+    t.deepEqual(ids(await repos.contacts.upcomingBirthdays(book.owner, '2027-02-28', 0)), [leap.id]);
+    t.deepEqual(ids(await repos.contacts.upcomingBirthdays(book.owner, '2028-02-28', 0)), []);
+    t.deepEqual(ids(await repos.contacts.upcomingBirthdays(book.owner, '2027-05-10', 7)), [may.id]);
+    const changed = await repos.contacts.update(book.owner, may.id, { fields: { birthday: '1980-05-17', anniversary: '--12-24' } }, 'refuse');
+    t.like(changed, { birthday: '1980-05-17', anniversary: '--12-24' });
   });
 
-  it('the version starts at 1 and every write adds one', async (t, repos, newOwner) => {
-    const owner = await newOwner();
-    const created = await repos.contacts.create(owner, fields());
+  it('the version starts at 1 and every write adds one', async (t, repos, newBook) => {
+    const book = await newBook();
+    const created = await book.add();
     t.is(created.version, 1);
-    t.is((await repos.contacts.update(owner, created.id, { notes: 'a' }))!.version, 2);
-    t.is((await repos.contacts.update(owner, created.id, { notes: 'a' }))!.version, 3);
-    t.is((await repos.contacts.findById(owner, created.id))!.version, 3);
+    t.is((await repos.contacts.update(book.owner, created.id, { fields: { notes: 'a' } }, 'refuse'))!.version, 2);
+    t.is((await repos.contacts.update(book.owner, created.id, { fields: fields({ notes: 'a' }) }, 'allow'))!.version, 3);
+    t.is((await repos.contacts.setPhoto(book.owner, created.id, { url: 'https://cdn.example/p.jpg', key: 'p.jpg' }))!.contact.version, 4);
+    t.is((await repos.contacts.findById(book.owner, created.id))!.version, 4);
   });
 
-  it('a conditional write on a stale version throws ContactChanged and changes nothing', async (t, repos, newOwner) => {
-    const owner = await newOwner();
-    const created = await repos.contacts.create(owner, fields({ notes: 'before' }));
-    await repos.contacts.update(owner, created.id, { notes: 'moved on' });
-    await t.throwsAsync(repos.contacts.update(owner, created.id, { notes: 'stale' }, [1]), { instanceOf: ContactChanged });
-    await t.throwsAsync(repos.contacts.delete(owner, created.id, [1]), { instanceOf: ContactChanged });
-    t.like(await repos.contacts.findById(owner, created.id), { notes: 'moved on', version: 2 });
-    t.like(await repos.contacts.update(owner, created.id, { notes: 'current' }, [2]), { notes: 'current', version: 3 });
-    t.is(await repos.contacts.update(owner, randomUUID(), { notes: 'x' }, [1]), null);
-    t.false(await repos.contacts.delete(owner, randomUUID(), [1]));
-    t.true(await repos.contacts.delete(owner, created.id, [3]));
+  it('a conditional write on a stale version throws ContactChanged and changes nothing', async (t, repos, newBook) => {
+    const book = await newBook();
+    const created = await book.add({ notes: 'before' });
+    await repos.contacts.update(book.owner, created.id, { fields: { notes: 'moved on' } }, 'refuse');
+    await t.throwsAsync(repos.contacts.update(book.owner, created.id, { fields: { notes: 'stale' } }, 'refuse', [1]), { instanceOf: ContactChanged });
+    await t.throwsAsync(repos.contacts.update(book.owner, created.id, { fields: fields({ notes: 'stale' }) }, 'allow', [1]), { instanceOf: ContactChanged });
+    await t.throwsAsync(repos.contacts.setPhoto(book.owner, created.id, { url: 'u', key: 'k' }, [1]), { instanceOf: ContactChanged });
+    await t.throwsAsync(repos.contacts.delete(book.owner, created.id, [1]), { instanceOf: ContactChanged });
+    t.like(await repos.contacts.findById(book.owner, created.id), { notes: 'moved on', version: 2, photo: null });
+    t.like(await repos.contacts.update(book.owner, created.id, { fields: { notes: 'current' } }, 'refuse', [1, 2]), { notes: 'current', version: 3 });
+    t.is(await repos.contacts.update(book.owner, randomUUID(), { fields: { notes: 'x' } }, 'refuse', [1]), null);
+    t.is(await repos.contacts.setPhoto(book.owner, randomUUID(), null, [1]), null);
+    t.false(await repos.contacts.delete(book.owner, randomUUID(), [1]));
+    t.true(await repos.contacts.delete(book.owner, created.id, [3]));
   });
 
-  it('parallel conditional writes on one version: exactly one wins', async (t, repos, newOwner) => {
-    const owner = await newOwner();
-    const created = await repos.contacts.create(owner, fields());
+  it('parallel conditional writes on one version: exactly one wins', async (t, repos, newBook) => {
+    const book = await newBook();
+    const created = await book.add();
     const results = await Promise.allSettled(
-      Array.from({ length: 10 }, (_, i) => repos.contacts.update(owner, created.id, { notes: `writer ${i}` }, [created.version])),
+      Array.from({ length: 10 }, (_, i) =>
+        repos.contacts.update(book.owner, created.id, { fields: i % 2 ? { notes: `writer ${i}` } : fields({ notes: `writer ${i}` }) }, 'refuse', [
+          created.version,
+        ]),
+      ),
     );
     const won = results.filter((r) => r.status === 'fulfilled');
     t.is(won.length, 1);
     t.true(results.every((r) => r.status === 'fulfilled' || r.reason instanceof ContactChanged));
-    const stored = (await repos.contacts.findById(owner, created.id))!;
+    const stored = (await repos.contacts.findById(book.owner, created.id))!;
     t.is(stored.version, 2);
     t.is(stored.notes, (won[0] as PromiseFulfilledResult<Contact | null>).value!.notes);
   });
 
-  it('createMany stores in order and reports emails already in the book or earlier in the list', async (t, repos, newOwner) => {
-    const owner = await newOwner();
-    const existing = await repos.contacts.create(owner, fields({ email: 'Taken@Example.com' }));
+  it('setPhoto sets, replaces and removes the photo, answering the one it had', async (t, repos, newBook) => {
+    const [book, other] = [await newBook(), await newBook()];
+    const created = await book.add();
+    const one = { url: 'https://cdn.example/a.jpg', key: 'a.jpg' };
+    const two = { url: 'https://cdn.example/b.jpg', key: 'b.jpg' };
+    const first = await repos.contacts.setPhoto(book.owner, created.id, one);
+    t.deepEqual(first!.previous, null);
+    t.deepEqual(first!.contact.photo, one);
+    t.deepEqual((await repos.contacts.findById(book.owner, created.id))!.photo, one);
+    t.deepEqual((await repos.contacts.setPhoto(book.owner, created.id, two, [2]))!.previous, one);
+    const removed = await repos.contacts.setPhoto(book.owner, created.id, null);
+    t.deepEqual(removed!.previous, two);
+    t.like(removed!.contact, { photo: null, version: 4 });
+    t.is(await repos.contacts.setPhoto(other.owner, created.id, one), null);
+    t.is(await repos.contacts.setPhoto(book.owner, 'nope', one), null);
+    // A full update leaves the photo alone.
+    t.deepEqual((await repos.contacts.update(book.owner, created.id, { fields: fields() }, 'allow'))!.photo, null);
+    await repos.contacts.setPhoto(book.owner, created.id, one);
+    t.deepEqual((await repos.contacts.update(book.owner, created.id, { fields: fields() }, 'allow'))!.photo, one);
+  });
+
+  it('createMany stores in order, answering for each input null or the id of the contact holding one of its emails', async (t, repos, newBook) => {
+    const book = await newBook();
+    const existing = await book.add({
+      emails: [
+        { value: 'x@example.com', label: 'home' },
+        { value: 'Taken@Example.com', label: 'work' },
+      ],
+    });
+    const input = (overrides: Parameters<typeof fields>[0]): NewContact => ({ fields: fields(overrides) });
     const list = [
-      fields({ firstName: 'A', email: 'a@example.com' }),
-      fields({ firstName: 'B', email: 'taken@example.COM' }),
-      fields({ firstName: 'C', email: null }),
-      fields({ firstName: 'D', email: null }),
-      fields({ firstName: 'E', email: 'A@example.com' }),
+      input({ firstName: 'A', email: 'a@example.com' }),
+      input({
+        firstName: 'B',
+        emails: [
+          { value: 'b@example.com', label: 'home' },
+          { value: 'taken@example.COM', label: 'home' },
+        ],
+      }),
+      input({ firstName: 'C', email: null }),
+      { fields: fields({ firstName: 'D', email: null }), card: card('d-uid') },
+      input({ firstName: 'E', email: 'A@example.com' }),
+      input({ firstName: 'F', email: 'b@example.com' }),
       // Past one batch of 500 rows per INSERT.
-      ...Array.from({ length: 520 }, (_, i) => fields({ firstName: `Bulk ${i}`, birthday: '--01-02' })),
+      ...Array.from({ length: 520 }, (_, i) => input({ firstName: `Bulk ${i}`, birthday: '--01-02', labels: ['Imported'] })),
     ];
-    const stored = await repos.contacts.createMany(owner, list);
-    t.deepEqual(stored.slice(0, 5), [true, false, true, true, false]);
-    t.true(stored.slice(5).every(Boolean));
+    const answers = await repos.contacts.createMany(book.owner, list);
+    t.is(answers.length, list.length);
+    t.deepEqual(
+      answers.slice(1, 6).map((a) => a !== null),
+      [true, false, false, true, false],
+    );
+    t.is(answers[0], null);
+    t.is(answers[1], existing.id);
     const all: Contact[] = [];
-    for await (const batch of repos.contacts.listAll(owner, 200)) {
+    for await (const batch of repos.contacts.listAll(book.owner, 200)) {
       t.true(batch.length <= 200);
       all.push(...batch);
     }
-    t.is(all.length, 1 + 3 + 520);
+    t.is(all.length, 1 + 4 + 520);
+    t.deepEqual(
+      all.slice(0, 7).map((c) => c.firstName),
+      ['Ann', 'A', 'C', 'D', 'F', 'Bulk 0', 'Bulk 1'],
+    );
+    t.is(answers[4], all[1]!.id);
     t.is(new Set(ids(all)).size, all.length);
-    t.true(ids(all).includes(existing.id));
+    t.deepEqual(all[3]!.card, card('d-uid'));
     t.like(
       all.find((c) => c.firstName === 'Bulk 7'),
-      { birthday: '--01-02', version: 1, lastName: 'Lee' },
+      { birthday: '--01-02', version: 1, lastName: 'Lee', labels: ['Imported'] },
     );
+    t.deepEqual(await repos.contacts.labels(book.owner), [{ name: 'Imported', count: 520 }]);
+    t.deepEqual(await book.find({ q: 'bulk 519' }), [all[all.length - 1]!.id]);
+    t.deepEqual(await repos.contacts.createMany(book.owner, []), []);
+  });
+
+  it('labels lists every label of the book with its count, by name case-insensitively, in the oldest spelling', async (t, repos, newBook) => {
+    const [book, other] = [await newBook(), await newBook()];
+    await book.add({ labels: ['family', 'Work'] });
+    await book.add({ labels: ['Family', 'zoo', 'Ärzte'] });
+    await book.add({ labels: ['WORK', 'apple'] });
+    await other.add({ labels: ['Secret'] });
+    t.deepEqual(await repos.contacts.labels(book.owner), [
+      { name: 'apple', count: 1 },
+      { name: 'family', count: 2 },
+      { name: 'Work', count: 2 },
+      { name: 'zoo', count: 1 },
+      { name: 'Ärzte', count: 1 },
+    ]);
+    t.deepEqual(await repos.contacts.labels(randomUUID()), []);
+  });
+
+  it('renameLabel renames on every contact, merges into an existing label (its spelling kept), and bumps the versions', async (t, repos, newBook) => {
+    const book = await newBook();
+    const a = await book.add({ labels: ['Friends', 'Work'] });
+    const b = await book.add({ labels: ['friends'] });
+    const c = await book.add({ labels: ['Colleagues'] });
+    const d = await book.add({ labels: ['Other'] });
+    t.is(await repos.contacts.renameLabel(book.owner, 'nobody', 'x'), null);
+    t.deepEqual(await repos.contacts.renameLabel(book.owner, 'FRIENDS', 'Pals'), { name: 'Pals', count: 2 });
+    t.like(await repos.contacts.findById(book.owner, a.id), { labels: ['Pals', 'Work'], version: 2 });
+    t.like(await repos.contacts.findById(book.owner, b.id), { labels: ['Pals'], version: 2 });
+    t.deepEqual(await book.find({ q: 'pals' }), ids([a, b]));
+    t.deepEqual(await book.find({ q: 'friends' }), []);
+    t.deepEqual(await book.find({ label: 'pals' }), ids([a, b]));
+    // Into an existing label: a contact with both ends with one.
+    t.deepEqual(await repos.contacts.renameLabel(book.owner, 'work', 'PALS'), { name: 'Pals', count: 2 });
+    t.like(await repos.contacts.findById(book.owner, a.id), { labels: ['Pals'], version: 3 });
+    t.deepEqual(await repos.contacts.renameLabel(book.owner, 'colleagues', 'pals'), { name: 'Pals', count: 3 });
+    t.like(await repos.contacts.findById(book.owner, c.id), { labels: ['Pals'], version: 2 });
+    // A change of case only.
+    t.deepEqual(await repos.contacts.renameLabel(book.owner, 'pals', 'PALS'), { name: 'PALS', count: 3 });
+    t.like(await repos.contacts.findById(book.owner, b.id), { labels: ['PALS'], version: 3 });
+    t.like(await repos.contacts.findById(book.owner, d.id), { labels: ['Other'], version: 1 });
+    t.deepEqual(await repos.contacts.labels(book.owner), [
+      { name: 'Other', count: 1 },
+      { name: 'PALS', count: 3 },
+    ]);
+  });
+
+  it('deleteLabel takes the label off every contact that has it; the contacts stay', async (t, repos, newBook) => {
+    const [book, other] = [await newBook(), await newBook()];
+    const a = await book.add({ labels: ['Old', 'Keep'] });
+    const b = await book.add({ labels: ['old'] });
+    const c = await book.add({ labels: ['Keep'] });
+    const theirs = await other.add({ labels: ['Old'] });
+    t.false(await repos.contacts.deleteLabel(book.owner, 'nobody'));
+    t.true(await repos.contacts.deleteLabel(book.owner, 'OLD'));
+    t.like(await repos.contacts.findById(book.owner, a.id), { labels: ['Keep'], version: 2 });
+    t.like(await repos.contacts.findById(book.owner, b.id), { labels: [], version: 2 });
+    t.like(await repos.contacts.findById(book.owner, c.id), { labels: ['Keep'], version: 1 });
+    t.like(await repos.contacts.findById(other.owner, theirs.id), { labels: ['Old'], version: 1 });
+    t.deepEqual(await book.find({ q: 'old' }), []);
+    t.deepEqual(await repos.contacts.labels(book.owner), [{ name: 'Keep', count: 2 }]);
+    t.false(await repos.contacts.deleteLabel(book.owner, 'old'));
   });
 
   // Serial (ava runs serial tests before the others): the in-memory unit of work rolls back by
   // restoring whole tables, which would also undo what tests running alongside wrote.
   test.serial('a unit of work that fails leaves no contact behind', async (t, { repos, uow }) => {
-    const owner = (await repos.users.create({ username: 'Owner', email: `owner-${randomUUID()}@example.com`, passwordHash: 'x', avatarUrl: 'x' })).id;
-    const kept = await repos.contacts.create(owner, fields());
+    const book = bookOf(repos, await newOwner(repos)());
+    const kept = await book.add();
     await t.throwsAsync(
       uow.run(async ({ contacts }) => {
-        await contacts.create(owner, fields({ firstName: 'Ghost' }));
-        await contacts.update(owner, kept.id, { firstName: 'Changed' });
-        await contacts.create(owner, fields({ email: kept.email!.toUpperCase() }));
+        await contacts.create(book.owner, { fields: fields({ firstName: 'Ghost' }) }, 'refuse');
+        await contacts.createMany(book.owner, [{ fields: fields({ firstName: 'Imported ghost' }) }]);
+        await contacts.update(book.owner, kept.id, { fields: { firstName: 'Changed' } }, 'refuse');
+        await contacts.create(book.owner, { fields: fields({ email: kept.emails[0]!.value.toUpperCase() }) }, 'refuse');
       }),
       { instanceOf: ContactEmailTaken },
     );
-    const page = await repos.contacts.search(owner, { limit: 20, offset: 0 });
+    const page = await repos.contacts.search(book.owner, query());
     t.deepEqual(ids(page.items), [kept.id]);
     t.is(page.items[0]!.firstName, kept.firstName);
   });

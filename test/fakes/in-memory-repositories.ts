@@ -371,7 +371,11 @@ function definedFields(fields: Partial<ContactFields>): Partial<ContactFields> {
 
 /** Code point order, as PostgreSQL's "C" collation compares. */
 const compare = (a: string, b: string) => Buffer.compare(Buffer.from(a), Buffer.from(b));
-const byCreation = (a: Contact, b: Contact) => compare(a.createdAt, b.createdAt) || compare(a.id, b.id);
+/**
+ * Oldest first. Ties (one millisecond) keep the order the rows were stored in (sort is stable and
+ * the table a Map), as the database's microseconds would: an import lists in its order.
+ */
+const byCreation = (a: Contact, b: Contact) => compare(a.createdAt, b.createdAt);
 
 type StoredOutboxMessage = OutboxMessage & { lockedUntil: Date | null };
 

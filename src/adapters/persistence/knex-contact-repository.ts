@@ -1,10 +1,28 @@
+import { randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
-import type { ContactPage, ContactRepository } from '../../application/ports/contact-repository.js';
+import type { ContactChange, ContactPage, ContactRepository, LabelCount, NewContact, TakenEmails } from '../../application/ports/contact-repository.js';
 import { addDays, isLeapYear } from '../../domain/birthdays.js';
 import { ContactChanged, ContactEmailTaken } from '../../domain/contact.errors.js';
-import type { Contact, ContactFields, ContactQuery } from '../../domain/contact.js';
-import { emailKey } from '../../domain/validation.js';
-import { isUniqueViolation, isUuid } from './pg-errors.js';
+import {
+  ADDRESS_PARTS,
+  CONTACT_FIELDS,
+  type Contact,
+  type ContactFields,
+  type ContactQuery,
+  emailKeysOf,
+  type KeptCard,
+  type LabelledValue,
+  labelKey,
+  nameKey,
+  nameKeysOf,
+  nameSortKey,
+  type PostalAddress,
+  type StoredPhoto,
+  searchPatterns,
+  searchTextOf,
+  uniqueLabels,
+} from '../../domain/contact.js';
+import { isUuid } from './pg-errors.js';
 import { PreparedStatement, type StatementOptions, StatementRunner } from './prepared-statement.js';
 
 // The pg driver turns a `date` into a Date at local midnight (PGlite at UTC midnight); as text it
@@ -12,38 +30,109 @@ import { PreparedStatement, type StatementOptions, StatementRunner } from './pre
 const isoInstant = (column: string) => `to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
 
 /**
- * A birthday without a year (`--MM-DD`) is stored as that day in the year 4 (a leap year, so 29
+ * A day without a year (`--MM-DD`) is stored as that day in the year 4 (a leap year, so 29
  * February fits; see the migration 20261201_17): `birthday_md` and its index then serve both kinds.
+ * `anniversary` follows the same convention.
  */
 const YEARLESS_YEAR = '0004';
-const BIRTHDAY = `CASE WHEN birthday < DATE '1000-01-01' THEN '--' || to_char(birthday, 'MM-DD') ELSE to_char(birthday, 'YYYY-MM-DD') END`;
-const storedBirthday = (birthday: string | null | undefined) =>
-  typeof birthday === 'string' && birthday.startsWith('--') ? `${YEARLESS_YEAR}${birthday.slice(1)}` : birthday;
+const dayText = (column: string) =>
+  `CASE WHEN ${column} < DATE '1000-01-01' THEN '--' || to_char(${column}, 'MM-DD') ELSE to_char(${column}, 'YYYY-MM-DD') END`;
+const storedDay = (day: string | null) => (day?.startsWith('--') ? `${YEARLESS_YEAR}${day.slice(1)}` : day);
 
-/** Each field of a contact and the column that holds it. */
+/** Each field of a contact and the column that holds it (with its cast, for the untyped bindings of a VALUES list). */
 const FIELD_COLUMNS = {
-  firstName: 'first_name',
-  lastName: 'last_name',
-  email: 'email',
-  phone: 'phone',
-  birthday: 'birthday',
-  notes: 'notes',
-} as const satisfies Record<keyof ContactFields, string>;
-const FIELDS = Object.keys(FIELD_COLUMNS) as (keyof ContactFields)[];
+  firstName: ['first_name', 'text'],
+  lastName: ['last_name', 'text'],
+  middleName: ['middle_name', 'text'],
+  prefix: ['prefix', 'text'],
+  suffix: ['suffix', 'text'],
+  nickname: ['nickname', 'text'],
+  organization: ['organization', 'text'],
+  department: ['department', 'text'],
+  jobTitle: ['job_title', 'text'],
+  emails: ['emails', 'jsonb'],
+  phones: ['phones', 'jsonb'],
+  addresses: ['addresses', 'jsonb'],
+  urls: ['urls', 'jsonb'],
+  birthday: ['birthday', 'date'],
+  anniversary: ['anniversary', 'date'],
+  notes: ['notes', 'text'],
+  labels: ['labels', 'text[]'],
+} as const satisfies Record<keyof ContactFields, readonly [string, string]>;
+
+/** What the repository derives from the fields on every write (the domain's functions; see the migration 20261206_19). */
+const DERIVED_COLUMNS = [
+  ['search_text', 'text'],
+  ['email_keys', 'text[]'],
+  ['label_keys', 'text[]'],
+  ['name_keys', 'text[]'],
+  ['name_sort', 'text'],
+] as const;
+
+/** The columns every write of a contact's fields sets, in the order of `writtenValues`. */
+const WRITTEN = [...CONTACT_FIELDS.map((field) => FIELD_COLUMNS[field]), ...DERIVED_COLUMNS];
+
+/** A `text[]` as one array literal: the same binding works on pg and PGlite, whatever the number of entries. */
+function textArray(values: readonly string[]): string {
+  return `{${values.map((v) => `"${v.replace(/[\\"]/g, '\\$&')}"`).join(',')}}`;
+}
+
+/** The values of WRITTEN, in order, for a contact's whole fields. */
+function writtenValues(fields: ContactFields): unknown[] {
+  const values = CONTACT_FIELDS.map((field): unknown => {
+    switch (field) {
+      case 'emails':
+      case 'phones':
+      case 'addresses':
+      case 'urls':
+        return JSON.stringify(fields[field]);
+      case 'birthday':
+      case 'anniversary':
+        return storedDay(fields[field]);
+      case 'labels':
+        return textArray(fields.labels);
+      default:
+        return fields[field];
+    }
+  });
+  return [
+    ...values,
+    searchTextOf(fields),
+    textArray(emailKeysOf(fields)),
+    textArray(fields.labels.map(labelKey)),
+    textArray(nameKeysOf(fields)),
+    nameSortKey(fields),
+  ];
+}
 
 /** What every statement that answers contacts selects or returns; `toContact` reads it. */
-const COLUMNS = `id, user_id, first_name, last_name, email, phone, ${BIRTHDAY} AS birthday, notes, version,
-  ${isoInstant('created_at')} AS created_at, ${isoInstant('updated_at')} AS updated_at`;
+const COLUMNS = `id, user_id, first_name, last_name, middle_name, prefix, suffix, nickname, organization, department, job_title,
+  emails, phones, addresses, urls, ${dayText('birthday')} AS birthday, ${dayText('anniversary')} AS anniversary, notes, labels,
+  photo_url, photo_key, card, version, ${isoInstant('created_at')} AS created_at, ${isoInstant('updated_at')} AS updated_at`;
 
 interface ContactRow {
   id: string;
   user_id: string;
   first_name: string;
   last_name: string;
-  email: string | null;
-  phone: string | null;
+  middle_name: string;
+  prefix: string;
+  suffix: string;
+  nickname: string;
+  organization: string;
+  department: string;
+  job_title: string;
+  emails: LabelledValue[];
+  phones: LabelledValue[];
+  addresses: PostalAddress[];
+  urls: LabelledValue[];
   birthday: string | null;
+  anniversary: string | null;
   notes: string | null;
+  labels: string[];
+  photo_url: string | null;
+  photo_key: string | null;
+  card: KeptCard | null;
   version: number | string;
   created_at: string;
   updated_at: string;
@@ -51,60 +140,206 @@ interface ContactRow {
 /** The row of a page past the end: the total, no contact. */
 type NoContact = { [K in keyof ContactRow]: null };
 
+// jsonb keeps an object's keys in an order of its own: entries are rebuilt in the model's order.
+const entry = (e: LabelledValue): LabelledValue => ({ value: e.value, label: e.label });
+function address(a: PostalAddress): PostalAddress {
+  const rebuilt = { label: a.label } as PostalAddress;
+  for (const part of ADDRESS_PARTS) rebuilt[part] = a[part];
+  return rebuilt;
+}
+
 function toContact(row: ContactRow): Contact {
   return {
     id: row.id,
     userId: row.user_id,
     firstName: row.first_name,
     lastName: row.last_name,
-    email: row.email,
-    phone: row.phone,
+    middleName: row.middle_name,
+    prefix: row.prefix,
+    suffix: row.suffix,
+    nickname: row.nickname,
+    organization: row.organization,
+    department: row.department,
+    jobTitle: row.job_title,
+    emails: row.emails.map(entry),
+    phones: row.phones.map(entry),
+    addresses: row.addresses.map(address),
+    urls: row.urls.map(entry),
     birthday: row.birthday,
+    anniversary: row.anniversary,
     notes: row.notes,
+    labels: row.labels,
     version: Number(row.version),
+    photo: row.photo_url !== null && row.photo_key !== null ? { url: row.photo_url, key: row.photo_key } : null,
+    card: row.card,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   };
 }
 
-/** The values of FIELDS, in their order, as stored. */
-const fieldValues = (fields: Partial<ContactFields>, which: readonly (keyof ContactFields)[]) =>
-  which.map((field) => (field === 'birthday' ? storedBirthday(fields.birthday) : fields[field]) ?? null);
+const fieldsOf = (contact: Contact): ContactFields => Object.fromEntries(CONTACT_FIELDS.map((f) => [f, contact[f]])) as unknown as ContactFields;
+const definedFields = (fields: Partial<ContactFields>) => Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined));
+const isComplete = (fields: Partial<ContactFields>): fields is ContactFields => CONTACT_FIELDS.every((f) => fields[f] !== undefined);
 
 // The reads every client repeats have a fixed text, prepared once per connection (see StatementRunner).
-const CONTACT_BY_ID = new PreparedStatement('contacts.find_by_id.v3', `SELECT ${COLUMNS} FROM contacts WHERE id = ? AND user_id = ?`);
-const INSERT = new PreparedStatement(
-  'contacts.insert.v1',
-  `INSERT INTO contacts (user_id, ${FIELDS.map((field) => FIELD_COLUMNS[field]).join(', ')}) VALUES (?${', ?'.repeat(FIELDS.length)}) RETURNING ${COLUMNS}`,
+const CONTACT_BY_ID = new PreparedStatement('contacts.find_by_id.v4', `SELECT ${COLUMNS} FROM contacts WHERE id = ? AND user_id = ?`);
+const CONTACT_FOR_UPDATE = new PreparedStatement('contacts.for_update.v1', `SELECT ${COLUMNS} FROM contacts WHERE id = ? AND user_id = ? FOR UPDATE`);
+const CONTACTS_BY_IDS = new PreparedStatement('contacts.find_by_ids.v1', `SELECT ${COLUMNS} FROM contacts WHERE user_id = ? AND id = ANY(?::uuid[])`);
+
+/** One row of an INSERT: the id, the owner, the card, the written columns, and how many microseconds after now() it was created. */
+const INSERT_ROW = `(?::uuid, ?::uuid, ?::jsonb, ${WRITTEN.map(([, type]) => `?::${type}`).join(', ')}, now() + ?::int * interval '1 microsecond')`;
+const INSERT_COLUMNS = `id, user_id, card, ${WRITTEN.map(([column]) => column).join(', ')}, created_at`;
+const INSERT = new PreparedStatement('contacts.insert.v2', `INSERT INTO contacts (${INSERT_COLUMNS}) VALUES ${INSERT_ROW} RETURNING ${COLUMNS}`);
+const insertValues = (id: string, ownerId: string, contact: NewContact, offset: number) => [
+  id,
+  ownerId,
+  contact.card ? JSON.stringify(contact.card) : null,
+  ...writtenValues(contact.fields),
+  offset,
+];
+
+/** Rows per INSERT of an import: 28 values each, far below PostgreSQL's 65,535 bindings. */
+const INSERT_BATCH = 500;
+
+/** An import's batch: the text varies with its length, so it runs unnamed. */
+const insertBatch = (size: number) =>
+  new PreparedStatement(null, `INSERT INTO contacts (${INSERT_COLUMNS}) VALUES ${Array<string>(size).fill(INSERT_ROW).join(', ')}`);
+
+// A per-book lock held to the end of the transaction (which a transaction-mode pooler keeps): the
+// writes that refuse taken emails check and write under it, so two cannot both add one address.
+const LOCK_BOOK = new PreparedStatement('contacts.lock_book.v1', `SELECT pg_advisory_xact_lock(hashtextextended('contacts ' || ?::text, 0))`);
+const EMAIL_HOLDER = new PreparedStatement(
+  'contacts.email_holder.v1',
+  'SELECT id FROM contacts WHERE user_id = ? AND id <> ? AND email_keys && ?::text[] ORDER BY created_at, id LIMIT 1',
+);
+const EMAIL_HOLDERS = new PreparedStatement(
+  'contacts.email_holders.v1',
+  'SELECT id, email_keys FROM contacts WHERE user_id = ? AND email_keys && ?::text[] ORDER BY created_at, id',
+);
+const NO_ID = '00000000-0000-0000-0000-000000000000';
+
+/**
+ * The whole of a contact's fields and what derives from them, and the card when the flag says so;
+ * a statement for each of: with or without the versions the write expects, and with or without the
+ * guard that the contact gains no email (`email_keys @> new keys`), which lets a `refuse` write
+ * that adds no address skip the book's lock.
+ */
+const updateStatements = new Map<string, PreparedStatement>();
+function updateFor(versioned: boolean, guarded: boolean): PreparedStatement {
+  const key = `${versioned ? 'v' : ''}${guarded ? 'g' : ''}`;
+  let statement = updateStatements.get(key);
+  if (!statement) {
+    const set = [
+      ...WRITTEN.map(([column, type]) => `${column} = ?::${type}`),
+      'card = CASE WHEN ?::boolean THEN ?::jsonb ELSE card END',
+      'version = version + 1',
+      'updated_at = now()',
+    ].join(', ');
+    statement = new PreparedStatement(
+      `contacts.update.v2.${key || 'plain'}`,
+      `UPDATE contacts SET ${set} WHERE id = ? AND user_id = ?${versioned ? ' AND version = ANY(?::int[])' : ''}${guarded ? ' AND email_keys @> ?::text[]' : ''}
+        RETURNING ${COLUMNS}`,
+    );
+    updateStatements.set(key, statement);
+  }
+  return statement;
+}
+
+/** The photo and the one it replaces, read under the row's lock in the same statement. */
+const photoStatement = (versioned: boolean) =>
+  new PreparedStatement(
+    `contacts.set_photo.v1${versioned ? '.versioned' : ''}`,
+    `UPDATE contacts SET photo_url = ?, photo_key = ?, version = contacts.version + 1, updated_at = now()
+      FROM (SELECT id AS old_id, photo_url AS previous_url, photo_key AS previous_key FROM contacts WHERE id = ? AND user_id = ? FOR UPDATE) old
+      WHERE contacts.id = old.old_id${versioned ? ' AND contacts.version = ANY(?::int[])' : ''}
+      RETURNING ${COLUMNS}, old.previous_url, old.previous_key`,
+  );
+const SET_PHOTO = photoStatement(false);
+const SET_PHOTO_VERSIONED = photoStatement(true);
+
+const DELETE = new PreparedStatement('contacts.delete.v1', 'DELETE FROM contacts WHERE id = ? AND user_id = ? RETURNING id');
+const DELETE_VERSIONED = new PreparedStatement(
+  'contacts.delete_versioned.v1',
+  'DELETE FROM contacts WHERE id = ? AND user_id = ? AND version = ANY(?::int[]) RETURNING id',
 );
 
-/** Rows per INSERT of an import: 7 values each, far below PostgreSQL's 65,535 bindings. */
-const INSERT_BATCH = 500;
+// Labels: `labels` and `label_keys` hold one entry each per label, in the same order. A label's
+// name is its spelling on the oldest contact that has it.
+const labelCounts = (where: string) =>
+  `SELECT (array_agg(l.name ORDER BY c.created_at, c.id))[1] AS name, count(*) AS count
+    FROM contacts c CROSS JOIN LATERAL unnest(c.labels, c.label_keys) AS l(name, key)
+    WHERE c.user_id = ?${where} GROUP BY l.key ORDER BY l.key COLLATE "C"`;
+const LABELS = new PreparedStatement('contacts.labels.v1', labelCounts(''));
+const LABEL = new PreparedStatement('contacts.label.v1', labelCounts(' AND l.key = ?'));
+const CARRYING_LABEL = new PreparedStatement(
+  'contacts.carrying_label.v1',
+  `SELECT ${COLUMNS} FROM contacts WHERE user_id = ? AND label_keys @> ?::text[] ORDER BY contacts.created_at, contacts.id FOR UPDATE`,
+);
+/** New labels for many contacts in one statement (a rename or removal of a label). */
+const SET_LABELS = new PreparedStatement(
+  'contacts.set_labels.v1',
+  `UPDATE contacts SET labels = v.labels, label_keys = v.label_keys, search_text = v.search_text, version = version + 1, updated_at = now()
+    FROM jsonb_to_recordset(?::jsonb) AS v(id uuid, labels text[], label_keys text[], search_text text)
+    WHERE contacts.id = v.id AND contacts.user_id = ?`,
+);
 
 // The export's pages, by keyset on (created_at, id) along the index contacts_user_created. The
 // cursor is created_at to the microsecond, so that rows created in one millisecond are never skipped.
 // An ORDER BY names the table's columns: a bare created_at would be the text of COLUMNS.
 const CURSOR = `to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS cursor`;
 const ALL_FIRST = new PreparedStatement(
-  'contacts.all_first.v2',
+  'contacts.all_first.v3',
   `SELECT ${COLUMNS}, ${CURSOR} FROM contacts WHERE user_id = ? ORDER BY contacts.created_at, contacts.id LIMIT ?`,
 );
 const ALL_AFTER = new PreparedStatement(
-  'contacts.all_after.v2',
+  'contacts.all_after.v3',
   `SELECT ${COLUMNS}, ${CURSOR} FROM contacts WHERE user_id = ? AND (contacts.created_at, contacts.id) > (?::timestamptz, ?::uuid)
     ORDER BY contacts.created_at, contacts.id LIMIT ?`,
 );
 
-/** The list's optional filters, each a condition on the contact and the pattern it is given. */
+/**
+ * The list's optional filters, each a condition on the contact and its values. `q` is searchKey'd
+ * text (search_text holds searchKey'd lines, so a plain LIKE, which the trigram index serves),
+ * or, when it reads like a phone number, that or its digits.
+ */
 const FILTERS = [
-  { field: 'q', sql: '(first_name ILIKE ? OR last_name ILIKE ? OR email ILIKE ?)', uses: 3 },
-  { field: 'firstName', sql: 'first_name ILIKE ?', uses: 1 },
-  { field: 'lastName', sql: 'last_name ILIKE ?', uses: 1 },
-  { field: 'email', sql: 'email ILIKE ?', uses: 1 },
+  {
+    name: 'q',
+    sql: 'search_text LIKE ?',
+    values: (q: ContactQuery) => (q.q === undefined || searchPatterns(q.q).digits !== null ? null : [containing(searchPatterns(q.q).text)]),
+  },
+  {
+    name: 'qd',
+    sql: '(search_text LIKE ? OR search_text LIKE ?)',
+    values: (q: ContactQuery) => {
+      const patterns = q.q === undefined ? null : searchPatterns(q.q);
+      return patterns?.digits ? [containing(patterns.text), containing(patterns.digits)] : null;
+    },
+  },
+  { name: 'label', sql: 'label_keys @> ?::text[]', values: (q: ContactQuery) => (q.label === undefined ? null : [textArray([labelKey(q.label)])]) },
+  { name: 'first', sql: 'first_name ILIKE ?', values: (q: ContactQuery) => (q.firstName === undefined ? null : [containing(q.firstName)]) },
+  { name: 'last', sql: 'last_name ILIKE ?', values: (q: ContactQuery) => (q.lastName === undefined ? null : [containing(q.lastName)]) },
+  {
+    name: 'email',
+    sql: 'EXISTS (SELECT 1 FROM unnest(email_keys) AS k WHERE k LIKE ?)',
+    values: (q: ContactQuery) => (q.email === undefined ? null : [containing(q.email.toLowerCase())]),
+  },
 ] as const;
 
+/** Each sort's key: what the matches carry, and the order of the page. */
+const SORTS = {
+  created: { carried: '', order: (t: string) => `${t}created_at, ${t}id` },
+  name: { carried: ', name_sort', order: (t: string) => `${t}name_sort, ${t}created_at, ${t}id` },
+  // Whole-name matches (q equals a name key), then prefixes, then the rest.
+  relevance: {
+    carried:
+      ', CASE WHEN ?::text = ANY(name_keys) THEN 0 WHEN EXISTS (SELECT 1 FROM unnest(name_keys) AS k WHERE starts_with(k, ?)) THEN 1 ELSE 2 END AS sort_rank',
+    order: (t: string) => `${t}sort_rank, ${t}created_at, ${t}id`,
+  },
+} as const;
+
 /**
- * One statement per combination of filters rather than one with every filter optional
+ * One statement per combination of filters and sort rather than one with every filter optional
  * (`? IS NULL OR …`): PostgreSQL cannot reuse a generic plan for the latter and plans it again on
  * every call. The statement counts the matches and joins the page to the count, so the total comes
  * in the same round trip, also for a page past the end (one row: the total, the contact all null).
@@ -112,41 +347,43 @@ const FILTERS = [
  * Without filters the count is an index-only scan and the page reads just its rows; a window count
  * (`count(*) OVER ()`) would read and buffer every contact of the owner (docs/measurements.md).
  *
- * With filters the matches are gathered once (a materialized CTE of their ids and creation times,
- * so that long notes are not copied), then counted and paged, and the page's rows read by id:
+ * With filters the matches are gathered once (a materialized CTE of their ids and sort keys, so
+ * that long notes are not copied), then counted and paged, and the page's rows read by id:
  * counting and paging straight from the table would test every pattern twice, and a rare match
  * costs the page a scan of the whole book (docs/measurements.md).
  */
-const searchStatements = new Map<string, { page: PreparedStatement; filterPasses: number }>();
+const searchStatements = new Map<string, PreparedStatement>();
 function searchFor(ownerId: string, query: ContactQuery): { page: PreparedStatement; values: unknown[] } {
-  const used = FILTERS.filter(({ field }) => query[field]);
-  const combination = used.map(({ field }) => field).join('+') || 'all';
-  let search = searchStatements.get(combination);
-  if (!search) {
-    const where = ['user_id = ?', ...used.map(({ sql }) => sql)].join(' AND ');
-    // Where the page's contacts come from, and how many times the conditions' values are bound.
-    const [name, prefix, counted, paged, filterPasses] =
+  const used = FILTERS.map((filter) => ({ filter, values: filter.values(query) })).filter(
+    (u): u is { filter: (typeof FILTERS)[number]; values: string[] } => u.values !== null,
+  );
+  const sort = query.sort === 'relevance' && query.q === undefined ? 'created' : query.sort;
+  const combination = `${used.map(({ filter }) => filter.name).join('+') || 'all'}.${sort}`;
+  let page = searchStatements.get(combination);
+  if (!page) {
+    const where = ['user_id = ?', ...used.map(({ filter }) => filter.sql)].join(' AND ');
+    const order = SORTS[sort].order;
+    const [prefix, counted, paged] =
       used.length === 0
-        ? ['v5', '', `contacts WHERE ${where}`, `SELECT * FROM contacts WHERE ${where} ORDER BY created_at, id LIMIT ? OFFSET ?`, 2]
+        ? ['', `contacts WHERE ${where}`, `SELECT * FROM contacts WHERE ${where} ORDER BY ${order('')} LIMIT ? OFFSET ?`]
         : [
-            'v7',
-            `WITH matches AS MATERIALIZED (SELECT id, created_at FROM contacts WHERE ${where}) `,
+            `WITH matches AS MATERIALIZED (SELECT id, created_at${SORTS[sort].carried} FROM contacts WHERE ${where}) `,
             'matches',
-            'SELECT contacts.* FROM (SELECT id FROM matches ORDER BY created_at, id LIMIT ? OFFSET ?) m JOIN contacts ON contacts.id = m.id',
-            1,
+            `SELECT contacts.*${sort === 'relevance' ? ', m.sort_rank' : ''} FROM (SELECT * FROM matches ORDER BY ${order('')} LIMIT ? OFFSET ?) m JOIN contacts ON contacts.id = m.id`,
           ];
-    const page = new PreparedStatement(
-      `contacts.search_page.${name}.${combination}`,
+    page = new PreparedStatement(
+      `contacts.search.v8.${combination}`,
       `${prefix}SELECT t.total AS total_count, ${COLUMNS}
         FROM (SELECT count(*) AS total FROM ${counted}) t
         LEFT JOIN LATERAL (${paged}) c ON true
-        ORDER BY c.created_at, c.id`,
+        ORDER BY ${order('c.')}`,
     );
-    search = { page, filterPasses };
-    searchStatements.set(combination, search);
+    searchStatements.set(combination, page);
   }
-  const filtered = [ownerId, ...used.flatMap(({ field, uses }) => Array<string>(uses).fill(containing(query[field]!)))];
-  return { page: search.page, values: [...Array<unknown[]>(search.filterPasses).fill(filtered).flat(), query.limit, query.offset] };
+  const rank = sort === 'relevance' ? [nameKey(query.q!), nameKey(query.q!)] : [];
+  const filtered = [ownerId, ...used.flatMap((u) => u.values)];
+  const values = used.length === 0 ? [...filtered, ...filtered] : [...rank, ...filtered];
+  return { page, values: [...values, query.limit, query.offset] };
 }
 
 /** A LIKE pattern matching `text` anywhere, with the user's `%`, `_` and `\` taken literally. */
@@ -163,45 +400,6 @@ function monthDay(day: string): number {
 const versionList = (versions: readonly number[]) => `{${versions.map((v) => Math.trunc(v)).join(',')}}`;
 
 /**
- * One statement per set of changed fields, with or without the versions a write expects, each
- * prepared once per connection like the reads: there are at most 2 × 2⁶ of them.
- */
-const updateStatements = new Map<string, PreparedStatement>();
-function updateFor(changed: readonly (keyof ContactFields)[], versioned: boolean): PreparedStatement {
-  // PostgreSQL cuts a statement's name at 63 characters: the set of fields goes in as a bit mask.
-  const mask = changed.reduce((bits, field) => bits | (1 << FIELDS.indexOf(field)), 0);
-  const key = `${mask}${versioned ? '.versioned' : ''}`;
-  let statement = updateStatements.get(key);
-  if (!statement) {
-    const set = [...changed.map((field) => `${FIELD_COLUMNS[field]} = ?`), 'version = version + 1', 'updated_at = now()'].join(', ');
-    statement = new PreparedStatement(
-      `contacts.update.v1.${key}`,
-      `UPDATE contacts SET ${set} WHERE id = ? AND user_id = ?${versioned ? ' AND version = ANY(?::int[])' : ''} RETURNING ${COLUMNS}`,
-    );
-    updateStatements.set(key, statement);
-  }
-  return statement;
-}
-
-const DELETE = new PreparedStatement('contacts.delete.v1', 'DELETE FROM contacts WHERE id = ? AND user_id = ? RETURNING id');
-const DELETE_VERSIONED = new PreparedStatement(
-  'contacts.delete_versioned.v1',
-  'DELETE FROM contacts WHERE id = ? AND user_id = ? AND version = ANY(?::int[]) RETURNING id',
-);
-
-/** An import's batch: the text varies with its length, so it runs unnamed. */
-function insertBatch(size: number): PreparedStatement {
-  const row = `(?${', ?'.repeat(FIELDS.length)})`;
-  // ON CONFLICT on the unique index settles a duplicate email in the same statement as the
-  // insert, whoever else is writing; the emails returned are the rows that went in.
-  return new PreparedStatement(
-    null,
-    `INSERT INTO contacts (user_id, ${FIELDS.map((field) => FIELD_COLUMNS[field]).join(', ')}) VALUES ${Array<string>(size).fill(row).join(', ')}
-      ON CONFLICT (user_id, lower(email)) DO NOTHING RETURNING email`,
-  );
-}
-
-/**
  * The birthdays in a window. The index narrows the rows by month and day; the exact date test
  * settles 29 February. Every next birthday is at most 365 days away, so a longer window needs no
  * narrowing; one that crosses the new year takes the end of this year and the start of the next.
@@ -215,7 +413,7 @@ function birthdaysFor(narrowing: 'none' | 'within' | 'across'): PreparedStatemen
     const next = `CASE WHEN ${inYear} >= ?::date THEN ${inYear} ELSE ${inYear} END`;
     const window = { none: '', within: ' AND birthday_md >= ? AND birthday_md <= ?', across: ' AND (birthday_md >= ? OR birthday_md <= ?)' }[narrowing];
     statement = new PreparedStatement(
-      `contacts.upcoming_birthdays.v1.${narrowing}`,
+      `contacts.upcoming_birthdays.v2.${narrowing}`,
       `SELECT ${COLUMNS} FROM contacts WHERE user_id = ?${window} AND ${next} <= ?::date ORDER BY ${next}, contacts.id`,
     );
     birthdayStatements.set(narrowing, statement);
@@ -231,35 +429,65 @@ function birthdaysFor(narrowing: 'none' | 'within' | 'across'): PreparedStatemen
 export class KnexContactRepository implements ContactRepository {
   private readonly statements: StatementRunner;
 
-  constructor(db: Knex | Knex.Transaction, options: StatementOptions = {}) {
+  constructor(
+    private readonly db: Knex | Knex.Transaction,
+    private readonly options: StatementOptions = {},
+  ) {
     this.statements = new StatementRunner(db, options);
   }
 
-  async create(ownerId: string, fields: ContactFields): Promise<Contact> {
-    try {
-      const [row] = await this.statements.write<ContactRow>(INSERT, [ownerId, ...fieldValues(fields, FIELDS)]);
-      return toContact(row!);
-    } catch (error) {
-      if (isUniqueViolation(error)) throw new ContactEmailTaken();
-      throw error;
-    }
+  /** Runs work in a transaction: this repository's own when it is in one, else a new one. */
+  private inTransaction<T>(work: (statements: StatementRunner) => Promise<T>): Promise<T> {
+    if (this.db.isTransaction) return work(this.statements);
+    return this.db.transaction((trx) => work(new StatementRunner(trx, this.options)));
   }
 
-  async createMany(ownerId: string, list: readonly ContactFields[]): Promise<boolean[]> {
-    const stored_: boolean[] = [];
-    for (let start = 0; start < list.length; start += INSERT_BATCH) {
-      const batch = list.slice(start, start + INSERT_BATCH);
-      const rows = await this.statements.write<{ email: string | null }>(
-        insertBatch(batch.length),
-        batch.flatMap((fields) => [ownerId, ...fieldValues(fields, FIELDS)]),
-      );
-      const inserted = new Set(rows.map((r) => r.email && emailKey(r.email)));
-      for (const fields of batch) {
-        const key = fields.email === null ? null : emailKey(fields.email);
-        stored_.push(key === null || inserted.delete(key));
+  async create(ownerId: string, contact: NewContact, takenEmails: TakenEmails): Promise<Contact> {
+    const keys = emailKeysOf(contact.fields);
+    const insert = async (statements: StatementRunner) => {
+      const [row] = await statements.write<ContactRow>(INSERT, insertValues(randomUUID(), ownerId, contact, 0));
+      return toContact(row!);
+    };
+    if (takenEmails === 'allow' || keys.length === 0) return insert(this.statements);
+    return this.inTransaction(async (statements) => {
+      await statements.write(LOCK_BOOK, [ownerId]);
+      const [holder] = await statements.write<{ id: string }>(EMAIL_HOLDER, [ownerId, NO_ID, textArray(keys)]);
+      if (holder) throw new ContactEmailTaken(holder.id);
+      return insert(statements);
+    });
+  }
+
+  async createMany(ownerId: string, list: readonly NewContact[]): Promise<(string | null)[]> {
+    if (list.length === 0) return [];
+    return this.inTransaction(async (statements) => {
+      await statements.write(LOCK_BOOK, [ownerId]);
+      const wanted = [...new Set(list.flatMap((c) => emailKeysOf(c.fields)))];
+      const holders = new Map<string, string>();
+      if (wanted.length > 0) {
+        const rows = await statements.write<{ id: string; email_keys: string[] }>(EMAIL_HOLDERS, [ownerId, textArray(wanted)]);
+        for (const row of rows) for (const key of row.email_keys) if (!holders.has(key)) holders.set(key, row.id);
       }
-    }
-    return stored_;
+      const answers: (string | null)[] = [];
+      const rows: unknown[][] = [];
+      for (const contact of list) {
+        const keys = emailKeysOf(contact.fields);
+        const holder = keys.map((key) => holders.get(key)).find((id) => id !== undefined);
+        if (holder !== undefined) {
+          answers.push(holder);
+          continue;
+        }
+        const id = randomUUID();
+        for (const key of keys) holders.set(key, id);
+        // A microsecond apart, so the book lists them in the order they came.
+        rows.push(insertValues(id, ownerId, contact, rows.length));
+        answers.push(null);
+      }
+      for (let start = 0; start < rows.length; start += INSERT_BATCH) {
+        const batch = rows.slice(start, start + INSERT_BATCH);
+        await statements.write(insertBatch(batch.length), batch.flat());
+      }
+      return answers;
+    });
   }
 
   async *listAll(ownerId: string, batchSize: number): AsyncIterable<Contact[]> {
@@ -282,6 +510,13 @@ export class KnexContactRepository implements ContactRepository {
     return row ? toContact(row) : null;
   }
 
+  async findByIds(ownerId: string, ids: readonly string[]): Promise<Contact[]> {
+    const valid = [...new Set(ids.filter(isUuid))];
+    if (valid.length === 0) return [];
+    const rows = await this.statements.read<ContactRow>(CONTACTS_BY_IDS, [ownerId, `{${valid.join(',')}}`]);
+    return rows.map(toContact);
+  }
+
   async search(ownerId: string, query: ContactQuery): Promise<ContactPage> {
     const { page, values } = searchFor(ownerId, query);
     const rows = await this.statements.read<(ContactRow | NoContact) & { total_count: string | number }>(page, values);
@@ -289,18 +524,60 @@ export class KnexContactRepository implements ContactRepository {
     return { items: rows.filter((row): row is ContactRow & { total_count: string | number } => row.id !== null).map(toContact), total };
   }
 
-  async update(ownerId: string, id: string, changes: Partial<ContactFields>, expectedVersions?: readonly number[]): Promise<Contact | null> {
+  async update(ownerId: string, id: string, change: ContactChange, takenEmails: TakenEmails, expectedVersions?: readonly number[]): Promise<Contact | null> {
     if (!isUuid(id)) return null;
-    const changed = FIELDS.filter((field) => changes[field] !== undefined);
-    const values = [...fieldValues(changes, changed), id, ownerId, ...(expectedVersions ? [versionList(expectedVersions)] : [])];
-    try {
-      const [row] = await this.statements.write<ContactRow>(updateFor(changed, expectedVersions !== undefined), values);
+    const card = change.card === undefined ? [false, null] : [true, change.card === null ? null : JSON.stringify(change.card)];
+    // The whole fields (a PUT, or a PATCH applied to what the caller read): one statement, unless
+    // under `refuse` the contact gains an email, which the guard tells.
+    if (isComplete(change.fields)) {
+      const guarded = takenEmails === 'refuse';
+      const values = [
+        ...writtenValues(change.fields),
+        ...card,
+        id,
+        ownerId,
+        ...(expectedVersions ? [versionList(expectedVersions)] : []),
+        ...(guarded ? [textArray(emailKeysOf(change.fields))] : []),
+      ];
+      const [row] = await this.statements.write<ContactRow>(updateFor(expectedVersions !== undefined, guarded), values);
       if (row) return toContact(row);
-      return expectedVersions ? this.changedOrAbsent(ownerId, id) : null;
-    } catch (error) {
-      if (isUniqueViolation(error)) throw new ContactEmailTaken();
-      throw error;
+      if (!guarded) return expectedVersions ? this.changedOrAbsent(ownerId, id) : null;
     }
+    return this.inTransaction(async (statements) => {
+      if (takenEmails === 'refuse') await statements.write(LOCK_BOOK, [ownerId]);
+      const [row] = await statements.write<ContactRow>(CONTACT_FOR_UPDATE, [id, ownerId]);
+      if (!row) return null;
+      const current = toContact(row);
+      if (expectedVersions && !expectedVersions.includes(current.version)) throw new ContactChanged();
+      const next: ContactFields = { ...fieldsOf(current), ...definedFields(change.fields) };
+      if (takenEmails === 'refuse') {
+        const had = new Set(emailKeysOf(current));
+        const gained = emailKeysOf(next).filter((key) => !had.has(key));
+        const [holder] = gained.length > 0 ? await statements.write<{ id: string }>(EMAIL_HOLDER, [ownerId, id, textArray(gained)]) : [];
+        if (holder) throw new ContactEmailTaken(holder.id);
+      }
+      const [updated] = await statements.write<ContactRow>(updateFor(false, false), [...writtenValues(next), ...card, id, ownerId]);
+      return toContact(updated!);
+    });
+  }
+
+  async setPhoto(
+    ownerId: string,
+    id: string,
+    photo: StoredPhoto | null,
+    expectedVersions?: readonly number[],
+  ): Promise<{ contact: Contact; previous: StoredPhoto | null } | null> {
+    if (!isUuid(id)) return null;
+    const values = [photo?.url ?? null, photo?.key ?? null, id, ownerId];
+    const [row] = expectedVersions
+      ? await this.statements.write<ContactRow & { previous_url: string | null; previous_key: string | null }>(SET_PHOTO_VERSIONED, [
+          ...values,
+          versionList(expectedVersions),
+        ])
+      : await this.statements.write<ContactRow & { previous_url: string | null; previous_key: string | null }>(SET_PHOTO, values);
+    if (!row) return expectedVersions ? this.changedOrAbsent(ownerId, id) : null;
+    const previous = row.previous_url !== null && row.previous_key !== null ? { url: row.previous_url, key: row.previous_key } : null;
+    return { contact: toContact(row), previous };
   }
 
   async delete(ownerId: string, id: string, expectedVersions?: readonly number[]): Promise<boolean> {
@@ -329,5 +606,57 @@ export class KnexContactRepository implements ContactRepository {
     const window = narrowing === 'none' ? [] : [from, to];
     const rows = await this.statements.read<ContactRow>(birthdaysFor(narrowing), [ownerId, ...window, ...next, end, ...next]);
     return rows.map(toContact);
+  }
+
+  async labels(ownerId: string): Promise<LabelCount[]> {
+    if (!isUuid(ownerId)) return [];
+    const rows = await this.statements.read<{ name: string; count: string | number }>(LABELS, [ownerId]);
+    return rows.map((row) => ({ name: row.name, count: Number(row.count) }));
+  }
+
+  async renameLabel(ownerId: string, from: string, to: string): Promise<LabelCount | null> {
+    const [fromKey, toKey] = [labelKey(from), labelKey(to)];
+    return this.relabel(ownerId, fromKey, async (statements) => {
+      // Merging into an existing label keeps that label's spelling; a new name (or a change of case) takes `to`.
+      const [existing] = fromKey === toKey ? [] : await statements.write<{ name: string }>(LABEL, [ownerId, toKey]);
+      const target = existing?.name ?? to;
+      return (labels) => uniqueLabels(labels.map((l) => (labelKey(l) === fromKey ? target : l)));
+    }).then(async (changed) => {
+      if (!changed) return null;
+      const [row] = await this.statements.read<{ name: string; count: string | number }>(LABEL, [ownerId, toKey]);
+      return row ? { name: row.name, count: Number(row.count) } : null;
+    });
+  }
+
+  async deleteLabel(ownerId: string, name: string): Promise<boolean> {
+    const key = labelKey(name);
+    return this.relabel(ownerId, key, async () => (labels) => labels.filter((l) => labelKey(l) !== key));
+  }
+
+  /**
+   * Gives every contact that has the label `key` the labels `relabel` makes of its own (and the
+   * search text that follows), in one transaction; false when no contact has it.
+   */
+  private async relabel(
+    ownerId: string,
+    key: string,
+    prepare: (statements: StatementRunner) => Promise<(labels: readonly string[]) => string[]>,
+  ): Promise<boolean> {
+    if (!isUuid(ownerId)) return false;
+    return this.inTransaction(async (statements) => {
+      const rows = await statements.write<ContactRow>(CARRYING_LABEL, [ownerId, textArray([key])]);
+      if (rows.length === 0) return false;
+      const relabel = await prepare(statements);
+      const changes = rows.flatMap((row) => {
+        const contact = toContact(row);
+        const labels = relabel(contact.labels);
+        if (JSON.stringify(labels) === JSON.stringify(contact.labels)) return [];
+        return [{ id: contact.id, labels, label_keys: labels.map(labelKey), search_text: searchTextOf({ ...fieldsOf(contact), labels }) }];
+      });
+      for (let start = 0; start < changes.length; start += INSERT_BATCH) {
+        await statements.write(SET_LABELS, [JSON.stringify(changes.slice(start, start + INSERT_BATCH)), ownerId]);
+      }
+      return true;
+    });
   }
 }
