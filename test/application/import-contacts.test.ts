@@ -3,6 +3,7 @@ import test from 'ava';
 import sharp from 'sharp';
 import { CsvContactFileReader } from '../../src/adapters/csv/csv-contact-file-reader.js';
 import type { CardRead, ContactFileReader } from '../../src/application/ports/contact-card-format.js';
+import type { UnitOfWork } from '../../src/application/ports/unit-of-work.js';
 import { makeImportContacts } from '../../src/application/use-cases/import-contacts.js';
 import { NotACsvFile, UnknownCsvLayout } from '../../src/domain/contact.errors.js';
 import { fakeWorld, verifiedUser } from '../fakes/fake-world.js';
@@ -135,9 +136,9 @@ test('when storing fails, the photos stored for the import are removed and the e
   const png = await sharp({ create: { width: 8, height: 8, channels: 3, background: '#33c' } })
     .png()
     .toBuffer();
-  const failing = { ...w.uow, run: async () => Promise.reject(new Error('database down')) };
+  const failing: UnitOfWork = { run: async () => Promise.reject(new Error('database down')) };
   const importContacts = makeImportContacts({
-    uow: failing as typeof w.uow,
+    uow: failing,
     readers: { vcard: { read: async () => [{ ...person('Pic'), photo: { bytes: png, mediaType: 'image/png' } }] }, csv: new CsvContactFileReader() },
     clock: w.clock,
     images: w.images,
