@@ -1,11 +1,12 @@
-import { createHash, randomBytes } from 'node:crypto';
-import { mkdir, open, readFile, rename, rm } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { AvatarStorage } from '../../application/ports/avatar-storage.js';
 import type { Logger } from '../../application/ports/logger.js';
 import type { AvatarImage } from '../../domain/avatar.js';
 import { ServiceUnavailable } from '../../domain/errors.js';
 import { detectImage } from '../../domain/image.js';
+import { writeFileAtomically } from './atomic-file.js';
 
 /** The names URLs use, and so the only ones ever read: no path can leave the directory. */
 const SERVED_NAME = /^([A-Za-z0-9-]{1,64})\.(png|jpg|webp|gif)$/;
@@ -33,21 +34,11 @@ export class LocalDiskAvatarStorage implements AvatarStorage {
   constructor(private readonly options: LocalDiskAvatarStorageOptions) {}
 
   async save(userId: string, image: AvatarImage): Promise<string> {
-    const target = this.fileOf(userId);
-    const temp = path.join(this.options.dir, `.${userId}.${randomBytes(6).toString('hex')}.tmp`);
+    const name = path.basename(this.fileOf(userId));
     try {
-      await mkdir(this.options.dir, { recursive: true });
-      const file = await open(temp, 'wx');
-      try {
-        await file.writeFile(image.bytes);
-        await file.sync();
-      } finally {
-        await file.close();
-      }
-      await rename(temp, target);
+      await writeFileAtomically(this.options.dir, name, image.bytes);
       await this.removeLegacy(userId);
     } catch (error) {
-      await rm(temp, { force: true }).catch(() => {});
       this.options.logger.error({ err: String(error), userId }, 'avatar could not be written to disk');
       throw new ServiceUnavailable('avatar storage');
     }
