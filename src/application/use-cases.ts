@@ -3,6 +3,8 @@ import type { AvatarStorage } from './ports/avatar-storage.js';
 import type { BackgroundTasks } from './ports/background-tasks.js';
 import type { Clock } from './ports/clock.js';
 import type { ContactCardFormat } from './ports/contact-card-format.js';
+import type { ContactPhotoStorage } from './ports/contact-photo-storage.js';
+import type { ImageProcessor } from './ports/image-processor.js';
 import type { Logger } from './ports/logger.js';
 import type { LoginThrottle } from './ports/login-throttle.js';
 import type { PasswordHasher } from './ports/password-hasher.js';
@@ -29,6 +31,7 @@ import { makeLogIn } from './use-cases/log-in.js';
 import { makeLogOut } from './use-cases/log-out.js';
 import { makePatchContact } from './use-cases/patch-contact.js';
 import { makeRefreshSession } from './use-cases/refresh-session.js';
+import { makeRemoveContactPhoto } from './use-cases/remove-contact-photo.js';
 import { makeRegisterUser } from './use-cases/register-user.js';
 import { makeRenameLabel } from './use-cases/rename-label.js';
 import { makeReplaceContact } from './use-cases/replace-contact.js';
@@ -38,6 +41,7 @@ import { makeResendVerification } from './use-cases/resend-verification.js';
 import { makeResetPassword } from './use-cases/reset-password.js';
 import { makeRevokeOtherSessions } from './use-cases/revoke-other-sessions.js';
 import { makeRevokeSession } from './use-cases/revoke-session.js';
+import { makeSetContactPhoto } from './use-cases/set-contact-photo.js';
 import { makeUpcomingBirthdays } from './use-cases/upcoming-birthdays.js';
 import { makeUpdateAvatar } from './use-cases/update-avatar.js';
 import { makeUpdateUsername } from './use-cases/update-username.js';
@@ -55,6 +59,10 @@ export interface UseCaseDeps {
   clock: Clock;
   avatars: AvatarStorage;
   cards: ContactCardFormat;
+  /** Fits and strips contact photos. */
+  images: ImageProcessor;
+  /** Where contact photos are kept (the avatars' store). */
+  photos: ContactPhotoStorage;
   loginThrottle: LoginThrottle;
   /** Work done after the response (the lookup and email of forgot-password and resend). */
   tasks: BackgroundTasks;
@@ -74,7 +82,7 @@ export type UseCases = ReturnType<typeof makeUseCases>;
  * here: the dispatcher drives it, no request does.
  */
 export function makeUseCases(deps: UseCaseDeps) {
-  const { repos, uow, hasher, tokens, cache, admission, clock, avatars, cards, loginThrottle, tasks, logger, publicUrl } = deps;
+  const { repos, uow, hasher, tokens, cache, admission, clock, avatars, cards, images, photos, loginThrottle, tasks, logger, publicUrl } = deps;
   const { verifyTokenTtlSeconds, resetTokenTtlSeconds } = deps;
   // Hashed once, on the first login of an unknown email, at the hasher's own cost.
   let dummy: Promise<string> | undefined;
@@ -94,6 +102,8 @@ export function makeUseCases(deps: UseCaseDeps) {
     replaceContact: makeReplaceContact({ repos, clock }),
     patchContact: makePatchContact({ repos, clock }),
     deleteContact: makeDeleteContact({ repos }),
+    setContactPhoto: makeSetContactPhoto({ repos, images, photos, logger }),
+    removeContactPhoto: makeRemoveContactPhoto({ repos, photos, logger }),
     listLabels: makeListLabels({ repos }),
     renameLabel: makeRenameLabel({ repos }),
     deleteLabel: makeDeleteLabel({ repos }),
@@ -114,7 +124,7 @@ export function makeUseCases(deps: UseCaseDeps) {
     listSessions: makeListSessions({ repos, clock }),
     revokeSession: makeRevokeSession({ repos, cache, clock }),
     revokeOtherSessions: makeRevokeOtherSessions({ repos, cache, clock }),
-    deleteAccount: makeDeleteAccount({ repos, uow, hasher, loginThrottle, cache, clock, avatars, logger }),
+    deleteAccount: makeDeleteAccount({ repos, uow, hasher, loginThrottle, cache, clock, avatars, photos, tasks, logger }),
     exportAccount: makeExportAccount({ repos, clock }),
   };
 }

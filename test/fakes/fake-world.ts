@@ -8,7 +8,9 @@ import { makeDeliverPendingEmails } from '../../src/application/use-cases/delive
 import { PQueueBackgroundTasks } from '../../src/adapters/tasks/p-queue-background-tasks.js';
 import type { EmailInput } from '../../src/application/shared/email-input.js';
 import { makeUseCases } from '../../src/application/use-cases.js';
+import { SharpImageProcessor } from '../../src/adapters/image/sharp-image-processor.js';
 import { InMemoryAvatarStorage } from './in-memory-avatar-storage.js';
+import { InMemoryContactPhotoStorage } from './in-memory-contact-photo-storage.js';
 import { CapturingLogger, CapturingMailer, FakeClock, FakePasswordHasher } from './fakes.js';
 import { InMemoryUnitOfWork, inMemoryRepositories } from './in-memory-repositories.js';
 
@@ -29,6 +31,9 @@ export function fakeWorld() {
   const cache = new InMemoryUserCache(300);
   const tokens = new JwtTokenService('test-secret-test-secret-test-secret!', 900, 1_209_600);
   const avatars = new InMemoryAvatarStorage();
+  const photos = new InMemoryContactPhotoStorage();
+  // In-process, with no backing service: the same image processor as production.
+  const images = new SharpImageProcessor();
   const loginThrottle = new InMemoryLoginThrottle(clock, LOGIN_FAILURES);
   const tasks = new PQueueBackgroundTasks(logger);
   const wired = makeUseCases({
@@ -40,6 +45,8 @@ export function fakeWorld() {
     admission: new InMemoryAdmission(cache, new InMemoryUserRateLimiter(clock)),
     clock,
     avatars,
+    images,
+    photos,
     // Stateless, with no backing service: the same vCard adapter as production.
     cards: new IcalContactCardFormat(),
     loginThrottle,
@@ -72,7 +79,7 @@ export function fakeWorld() {
   };
   /** Emails use-cases enqueued (pending ones still carry their link); `mailer` holds what delivery sent. */
   const outbox = repos.outbox;
-  return { repos, uow, clock, outbox, mailer, logger, hasher, cache, tokens, loginThrottle, avatars, tasks, useCases };
+  return { repos, uow, clock, outbox, mailer, logger, hasher, cache, tokens, loginThrottle, avatars, photos, images, tasks, useCases };
 }
 
 export const PASSWORD = 'a perfectly fine passphrase';

@@ -1,12 +1,16 @@
 import { FieldErrors } from '../../domain/errors.js';
 import { Unauthenticated } from '../../domain/user.errors.js';
 import { requiredString } from '../../domain/validation.js';
+import type { StoredPhoto } from '../../domain/contact.js';
 import type { AvatarStorage } from '../ports/avatar-storage.js';
+import type { BackgroundTasks } from '../ports/background-tasks.js';
 import type { Clock } from '../ports/clock.js';
+import type { ContactPhotoStorage } from '../ports/contact-photo-storage.js';
 import type { Logger } from '../ports/logger.js';
 import type { Repositories, UnitOfWork } from '../ports/unit-of-work.js';
 import type { UserCache } from '../ports/user-cache.js';
 import { checkCurrentPassword, type PasswordCheckDeps } from '../shared/current-password.js';
+import { discardContactPhotos } from './set-contact-photo.js';
 
 export interface DeleteAccountDeps extends PasswordCheckDeps {
   repos: Pick<Repositories, 'users'>;
@@ -14,6 +18,8 @@ export interface DeleteAccountDeps extends PasswordCheckDeps {
   cache: UserCache;
   clock: Clock;
   avatars: AvatarStorage;
+  photos: ContactPhotoStorage;
+  tasks: BackgroundTasks;
   logger: Logger;
 }
 
@@ -28,6 +34,8 @@ export interface DeleteAccountInput {
  * every email still queued about the account dropped, the user deleted (its contacts and one-time
  * tokens go with it), and a goodbye email queued. Then every token is refused on every instance,
  * and the avatar leaves its store; a store that fails then is logged, the account stays deleted.
+ * The contacts' photos, read in the same transaction, leave their store in the background (a book
+ * may hold thousands).
  */
 export function makeDeleteAccount(deps: DeleteAccountDeps) {
   return async function deleteAccount(userId: string, input: DeleteAccountInput): Promise<void> {
@@ -40,7 +48,10 @@ export function makeDeleteAccount(deps: DeleteAccountDeps) {
     await checkCurrentPassword(deps, user, password!, input.clientIp);
 
     const now = deps.clock.now();
-    const sessionIds = await deps.uow.run(async ({ users, sessions, outbox }) => {
+    const photos: StoredPhoto[] = [];
+    const sessionIds = await deps.uow.run(async ({ users, sessions, outbox, contacts }) => {
+      photos.length = 0;
+      for await (const batch of contacts.listAll(user.id, 1000)) for (const contact of batch) if (contact.photo) photos.push(contact.photo);
       const revoked = await sessions.revokeAllForUser(user.id, now);
       await outbox.deleteForUser(user.id);
       if (!(await users.delete(user.id))) throw new Unauthenticated();
@@ -53,6 +64,14 @@ export function makeDeleteAccount(deps: DeleteAccountDeps) {
       await deps.avatars.remove(user.id);
     } catch (error) {
       deps.logger.warn({ userId: user.id, err: { message: (error as Error).message } }, 'avatar of a deleted account could not be removed');
+    }
+    if (photos.length > 0) {
+      try {
+        deps.tasks.run('remove the photos of a deleted account', () => discardContactPhotos(deps, photos));
+      } catch {
+        // The queue is full: removed now, before answering, rather than left behind.
+        await discardContactPhotos(deps, photos);
+      }
     }
   };
 }
