@@ -1,0 +1,67 @@
+import { type Contact, type StoredPhoto, toVersionedContact, type VersionedContact } from '../../domain/contact.js';
+import { ContactChanged } from '../../domain/contact.errors.js';
+import { mergeContactFields } from '../../domain/duplicates.js';
+import { FieldErrors, NotFound } from '../../domain/errors.js';
+import type { UnitOfWork } from '../ports/unit-of-work.js';
+import { type ContactPhotoDeps, discardContactPhotos } from './set-contact-photo.js';
+
+export interface MergeContactsDeps extends Pick<ContactPhotoDeps, 'photos' | 'logger'> {
+  uow: UnitOfWork;
+}
+
+/** Contacts one merge may fold into another. */
+export const MERGE_MAX = 50;
+
+/** `ids` of a merge: 1–50 distinct strings, not the kept contact's own id. */
+export function validateMergeIds(input: unknown, keptId: string): string[] {
+  const errors = new FieldErrors();
+  const ids = (input as { ids?: unknown } | null | undefined)?.ids;
+  if (!Array.isArray(ids) || ids.some((id) => typeof id !== 'string')) errors.add('ids', 'must be a list of contact ids');
+  else if (ids.length === 0) errors.add('ids', 'must name at least one contact to merge');
+  else if (ids.length > MERGE_MAX) errors.add('ids', `must name at most ${MERGE_MAX} contacts`);
+  else if (ids.includes(keptId)) errors.add('ids', 'must not hold the id of the contact merged into');
+  else if (new Set(ids).size !== ids.length) errors.add('ids', 'must not name a contact twice');
+  errors.throwIfAny();
+  return ids as string[];
+}
+
+/**
+ * Folds the contacts of `ids` into the contact `id`: it keeps its own values and fills its empty
+ * fields from the others in the order given, the lists and labels united (mergeContactFields), and
+ * the first photo of the others when it has none. The others are then deleted, all in one
+ * transaction. With `expectedVersions` (If-Match) only while the kept contact is at one of them;
+ * it is written at the version read either way, so a change made meanwhile is never overwritten
+ * (412). The merge may give the kept contact an email another contact holds (the duplicates route
+ * shows such pairs; a merge is never refused for it).
+ *
+ * The kept contact's vCard properties (its `card`) stay; the others' cards are dropped with them.
+ * The others are deleted for good, and their photos removed from storage (but the one the kept
+ * contact takes): the trash (issue 28) will make this a move to the trash instead.
+ */
+export function makeMergeContacts(deps: MergeContactsDeps) {
+  return async function mergeContacts(ownerId: string, id: string, input: unknown, expectedVersions?: readonly number[]): Promise<VersionedContact> {
+    const ids = validateMergeIds(input, id);
+    const { merged, unused } = await deps.uow.run(async (repos) => {
+      const kept = await repos.contacts.findById(ownerId, id);
+      if (!kept) throw new NotFound('contact');
+      if (expectedVersions && !expectedVersions.includes(kept.version)) throw new ContactChanged();
+      const found = new Map((await repos.contacts.findByIds(ownerId, ids)).map((c) => [c.id, c]));
+      const others = ids.map((otherId) => found.get(otherId));
+      if (others.some((c) => c === undefined)) throw new NotFound('contact');
+      const folded = others as Contact[];
+      let result = await repos.contacts.update(ownerId, id, { fields: mergeContactFields(kept, folded) }, 'allow', [kept.version]);
+      if (!result) throw new NotFound('contact');
+      const photo = kept.photo ? null : (folded.find((c) => c.photo !== null)?.photo ?? null);
+      if (photo) {
+        const set = await repos.contacts.setPhoto(ownerId, id, photo, [result.version]);
+        if (!set) throw new NotFound('contact');
+        result = set.contact;
+      }
+      for (const other of folded) if (!(await repos.contacts.delete(ownerId, other.id))) throw new NotFound('contact');
+      const left = folded.flatMap((c) => (c.photo && c.photo.key !== photo?.key ? [c.photo] : [])) satisfies StoredPhoto[];
+      return { merged: result, unused: left };
+    });
+    if (unused.length > 0) await discardContactPhotos(deps, unused);
+    return toVersionedContact(merged);
+  };
+}
