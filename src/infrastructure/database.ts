@@ -128,7 +128,12 @@ function openPglite(options: DatabaseOptions): Knex {
     mkdirSync(filename, { recursive: true });
   }
   // pg_trgm backs the contacts' search index (migration 20261206_19); PGlite loads an extension only when given it here.
-  const pglite = new PGlite(filename, { startParams: [...PGlite.defaultStartParams, ...PGLITE_SETTINGS.flatMap((s) => ['-c', s])], extensions: { pg_trgm } });
+  // One options object: `new PGlite(undefined, options)` (in memory) ignores the options.
+  const pglite = new PGlite({
+    dataDir: filename,
+    startParams: [...PGlite.defaultStartParams, ...PGLITE_SETTINGS.flatMap((s) => ['-c', s])],
+    extensions: { pg_trgm },
+  });
   const connection = { pglite };
   // PGlite has one connection, shared by every query in flight, and its first acquisition boots the
   // engine; on a busy machine either can outlast a timeout meant for a network pool.

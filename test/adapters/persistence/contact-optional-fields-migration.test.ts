@@ -1,6 +1,7 @@
 import test from 'ava';
 import { randomBytes } from 'node:crypto';
 import type { Knex } from 'knex';
+import { EMPTY_CONTACT_FIELDS } from '../../../src/domain/contact.js';
 import { knexRepositories } from '../../../src/adapters/persistence/knex-unit-of-work.js';
 import { createDatabase, type Database } from '../../../src/infrastructure/database.js';
 import { postgresAvailable, TEST_DATABASE_URL } from '../../helpers/databases.js';
@@ -65,13 +66,13 @@ for (const subject of subjects) {
     t.like(await repos.contacts.findById(user.id, row.id), {
       firstName: 'Ann',
       lastName: 'Lee',
-      email: 'ann@example.com',
-      phone: '+1 555 0100',
+      emails: [{ value: 'ann@example.com', label: 'other' }],
+      phones: [{ value: '+1 555 0100', label: 'other' }],
       birthday: '2000-02-29',
       notes: 'kept',
       version: 1,
     });
-    const bare = await repos.contacts.create(user.id, { firstName: 'New', lastName: '', email: null, phone: null, birthday: '--02-29', notes: null });
+    const bare = await repos.contacts.create(user.id, { fields: { ...EMPTY_CONTACT_FIELDS, firstName: 'New', birthday: '--02-29' } }, 'refuse');
     t.deepEqual((await repos.contacts.upcomingBirthdays(user.id, '2027-02-28', 0)).map((c) => c.id).sort(), [row.id, bare.id].sort());
   });
 }
