@@ -8,7 +8,8 @@
  *   contacts routes, a fixed-window count per user (INCR, EXPIRE … NX) of the same limits as the API
  *   (`/api/contacts`: the general limit; POST: the creation limit too), answering 429 past them;
  *   `/api/users/me` is not limited in the API either, so it is the MGET alone;
- * - ONE named prepared SQL statement (parsed and planned once per connection).
+ * - ONE named prepared SQL statement (parsed and planned once per connection), but for a creation
+ *   with an email, which checks under the book's lock that no contact holds it, as the API does.
  * It reads the tables and keys that bench/reference-store.ts creates, and accepts the API's access
  * tokens.
  *
@@ -24,6 +25,8 @@ import { pathToFileURL } from 'node:url';
 import jwt from 'jsonwebtoken';
 import pg from 'pg';
 import { createClient } from 'redis';
+import { type ContactFields, EMPTY_CONTACT_FIELDS } from '../src/domain/contact.js';
+import { derivedColumns } from './reference-store.js';
 
 export interface ReferenceOptions {
   port?: number;
@@ -47,17 +50,26 @@ export interface ReferenceServer {
 const ISSUER = 'contacts-api';
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
-const COLUMNS = `c.id, c.first_name AS "firstName", c.last_name AS "lastName", c.email, c.phone,
-  to_char(c.birthday, 'YYYY-MM-DD') AS birthday, c.notes, c.created_at AS "createdAt", c.updated_at AS "updatedAt"`;
+const instant = (column: string) => `to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
+const COLUMNS = `c.id, c.first_name, c.last_name, c.middle_name, c.prefix, c.suffix, c.nickname, c.organization, c.department,
+  c.job_title, c.emails, c.phones, c.addresses, c.urls, to_char(c.birthday, 'YYYY-MM-DD') AS birthday,
+  to_char(c.anniversary, 'YYYY-MM-DD') AS anniversary, c.notes, c.labels, c.photo_url, c.version,
+  ${instant('c.created_at')} AS created_at, ${instant('c.updated_at')} AS updated_at`;
 const CONTACT_BY_ID = `SELECT ${COLUMNS} FROM contacts c WHERE c.id = $1 AND c.user_id = $2`;
 // The count and the page in one round trip; the lateral join still yields the total past the last page.
 const CONTACT_PAGE = `SELECT t.total, ${COLUMNS}
   FROM (SELECT count(*)::int AS total FROM contacts WHERE user_id = $1) t
   LEFT JOIN LATERAL (SELECT * FROM contacts WHERE user_id = $1 ORDER BY created_at, id LIMIT $2 OFFSET $3) c ON true
   ORDER BY c.created_at, c.id`;
-const INSERT_CONTACT = `INSERT INTO contacts AS c (id, user_id, first_name, last_name, email, phone, birthday, notes, created_at, updated_at)
-  VALUES (gen_random_uuid(), $1, $2, $3, $4, $5, $6, $7, now(), now()) RETURNING ${COLUMNS}`;
-const UPDATE_NOTES = `UPDATE contacts AS c SET notes = $3, updated_at = now() WHERE c.id = $1 AND c.user_id = $2 RETURNING ${COLUMNS}`;
+// A creation with an email checks, under the book's lock, that no contact holds it (as the API does).
+const LOCK_BOOK = `SELECT pg_advisory_xact_lock(hashtextextended('contacts ' || $1::text, 0))`;
+const EMAIL_HOLDER = 'SELECT id FROM contacts WHERE user_id = $1 AND email_keys && $2::text[] LIMIT 1';
+const INSERT_CONTACT = `INSERT INTO contacts AS c (id, user_id, first_name, last_name, middle_name, prefix, suffix, nickname,
+    organization, department, job_title, emails, phones, addresses, urls, labels, birthday, anniversary, notes,
+    search_text, email_keys, label_keys, name_keys, name_sort, created_at, updated_at)
+  VALUES (gen_random_uuid(), $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18,
+    $19, $20, $21, $22, $23, now(), now()) RETURNING ${COLUMNS}`;
+const UPDATE_NOTES = `UPDATE contacts AS c SET notes = $3, version = version + 1, updated_at = now() WHERE c.id = $1 AND c.user_id = $2 RETURNING ${COLUMNS}`;
 const MAX_BODY = 64 * 1024;
 
 interface Claims {
@@ -155,13 +167,53 @@ export async function startReferenceServer(options: ReferenceOptions): Promise<R
     if (create) {
       const fields = contactFields(await body!);
       if (!fields) return problem(res, 422, 'VALIDATION_FAILED');
+      const derived = derivedColumns(fields);
+      const client = await pool.connect();
       try {
-        const { rows } = await pool.query({ name: 'insert-contact', text: INSERT_CONTACT, values: [claims.sub, ...fields] });
+        await client.query('BEGIN');
+        await client.query({ name: 'lock-book', text: LOCK_BOOK, values: [claims.sub] });
+        const holders = await client.query({ name: 'email-holder', text: EMAIL_HOLDER, values: [claims.sub, derived.email_keys] });
+        if (holders.rows.length > 0) {
+          await client.query('ROLLBACK');
+          return problem(res, 409, 'CONTACT_EMAIL_TAKEN');
+        }
+        const { rows } = await client.query({
+          name: 'insert-contact',
+          text: INSERT_CONTACT,
+          values: [
+            claims.sub,
+            fields.firstName,
+            fields.lastName,
+            fields.middleName,
+            fields.prefix,
+            fields.suffix,
+            fields.nickname,
+            fields.organization,
+            fields.department,
+            fields.jobTitle,
+            JSON.stringify(fields.emails),
+            JSON.stringify(fields.phones),
+            JSON.stringify(fields.addresses),
+            JSON.stringify(fields.urls),
+            fields.labels,
+            fields.birthday,
+            fields.anniversary,
+            fields.notes,
+            derived.search_text,
+            derived.email_keys,
+            derived.label_keys,
+            derived.name_keys,
+            derived.name_sort,
+          ],
+        });
+        await client.query('COMMIT');
         res.setHeader('Location', `/api/contacts/${rows[0].id}`);
-        return json(res, 201, rows[0]);
+        return json(res, 201, view(rows[0]));
       } catch (error) {
-        if ((error as { code?: string }).code === '23505') return problem(res, 409, 'CONTACT_EMAIL_TAKEN');
+        await client.query('ROLLBACK').catch(() => {});
         throw error;
+      } finally {
+        client.release();
       }
     }
     if (list) {
@@ -172,7 +224,7 @@ export async function startReferenceServer(options: ReferenceOptions): Promise<R
       }
       const { rows } = await pool.query({ name: 'contact-page', text: CONTACT_PAGE, values: [claims.sub, limit, offset] });
       const total = (rows[0]?.total as number | undefined) ?? 0;
-      const items = rows.filter((row) => row.id !== null).map(({ total: _total, ...contact }) => contact);
+      const items = rows.filter((row) => row.id !== null).map(view);
       return json(res, 200, { items, total, limit, offset });
     }
 
@@ -183,11 +235,11 @@ export async function startReferenceServer(options: ReferenceOptions): Promise<R
       if (typeof notes !== 'string' || notes.length > 2000) return problem(res, 422, 'VALIDATION_FAILED');
       const { rows } = await pool.query({ name: 'update-notes', text: UPDATE_NOTES, values: [id, claims.sub, notes] });
       if (rows.length === 0) return problem(res, 404, 'NOT_FOUND');
-      return json(res, 200, rows[0]);
+      return json(res, 200, view(rows[0]), rows[0].version);
     }
     const { rows } = await pool.query({ name: 'contact-by-id', text: CONTACT_BY_ID, values: [id, claims.sub] });
     if (rows.length === 0) return problem(res, 404, 'NOT_FOUND');
-    return json(res, 200, rows[0]);
+    return json(res, 200, view(rows[0]), rows[0].version);
   }
 
   const server = createServer((req, res) => {
@@ -224,19 +276,68 @@ async function readBody(req: IncomingMessage): Promise<Record<string, unknown> |
   }
 }
 
-/** The INSERT's values, checked as far as the database needs (types, lengths, a date); null when invalid. */
-function contactFields(body: Record<string, unknown> | null): unknown[] | null {
-  if (!body) return null;
-  const text = (value: unknown, max: number) => typeof value === 'string' && value.length > 0 && value.length <= max;
-  const { firstName, lastName, email, phone, birthday, notes } = body;
-  if (!text(firstName, 50) || !text(lastName, 50) || !text(email, 254) || !(email as string).includes('@') || !text(phone, 30)) return null;
-  if (typeof birthday !== 'string' || !DATE.test(birthday)) return null;
-  if (notes !== undefined && notes !== null && !text(notes, 2000)) return null;
-  return [firstName, lastName, email, phone, birthday, notes ?? null];
+/** A row as the API shows a contact: every field, `email`/`phone` the first entries, the ETag. */
+function view(row: Record<string, unknown>): Record<string, unknown> {
+  const emails = row.emails as { value: string }[];
+  const phones = row.phones as { value: string }[];
+  return {
+    id: row.id,
+    firstName: row.first_name,
+    lastName: row.last_name,
+    middleName: row.middle_name,
+    prefix: row.prefix,
+    suffix: row.suffix,
+    nickname: row.nickname,
+    organization: row.organization,
+    department: row.department,
+    jobTitle: row.job_title,
+    email: emails[0]?.value ?? null,
+    phone: phones[0]?.value ?? null,
+    emails,
+    phones,
+    addresses: row.addresses,
+    urls: row.urls,
+    birthday: row.birthday,
+    anniversary: row.anniversary,
+    notes: row.notes,
+    labels: row.labels,
+    photoUrl: row.photo_url,
+    etag: `"${row.version}"`,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
 }
 
-function json(res: ServerResponse, status: number, body: unknown): void {
-  res.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8', 'X-Content-Type-Options': 'nosniff' });
+/** The fields of a creation, checked as far as the database needs (types, lengths, a date); null when invalid. */
+function contactFields(body: Record<string, unknown> | null): ContactFields | null {
+  if (!body) return null;
+  const text = (value: unknown, max: number) => typeof value === 'string' && value.length > 0 && value.length <= max;
+  const optional = (value: unknown, max: number) => (value === undefined || value === null ? '' : text(value, max) ? (value as string) : null);
+  const { firstName, email, phone, birthday, notes } = body;
+  if (!text(firstName, 50) || !text(email, 254) || !(email as string).includes('@') || !text(phone, 40)) return null;
+  if (birthday !== undefined && birthday !== null && (typeof birthday !== 'string' || !DATE.test(birthday))) return null;
+  if (notes !== undefined && notes !== null && !text(notes, 2000)) return null;
+  const names = ['lastName', 'middleName', 'prefix', 'suffix', 'nickname', 'organization', 'department', 'jobTitle'] as const;
+  const fields: ContactFields = {
+    ...EMPTY_CONTACT_FIELDS,
+    firstName: firstName as string,
+    emails: [{ value: email as string, label: 'other' }],
+    phones: [{ value: phone as string, label: 'other' }],
+    birthday: (birthday as string | undefined) ?? null,
+    notes: (notes as string | undefined) ?? null,
+  };
+  for (const name of names) {
+    const value = optional(body[name], 100);
+    if (value === null) return null;
+    fields[name] = value;
+  }
+  return fields;
+}
+
+function json(res: ServerResponse, status: number, body: unknown, version?: number): void {
+  const headers: Record<string, string> = { 'Content-Type': 'application/json; charset=utf-8', 'X-Content-Type-Options': 'nosniff' };
+  if (version !== undefined) headers.ETag = `"${version}"`;
+  res.writeHead(status, headers);
   res.end(JSON.stringify(body));
 }
 

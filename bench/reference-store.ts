@@ -5,6 +5,7 @@
  */
 import pg from 'pg';
 import { createClient } from 'redis';
+import { type ContactFields, emailKeysOf, labelKey, nameKeysOf, nameSortKey, searchTextOf } from '../src/domain/contact.js';
 
 export interface ReferenceUser {
   id: string;
@@ -16,17 +17,28 @@ export interface ReferenceUser {
   tokenVersion: number;
 }
 
-export interface ReferenceContact {
+/** A contact as the API holds it: every field, and what its ETag is made of. */
+export interface ReferenceContact extends ContactFields {
   id: string;
   userId: string;
-  firstName: string;
-  lastName: string;
-  email: string;
-  phone: string;
-  birthday: string | null;
-  notes: string | null;
+  version: number;
   createdAt: string;
   updatedAt: string;
+}
+
+/**
+ * What the API derives from a contact's fields on every write (search text, email, label and name
+ * keys, the name's sort key), from the same domain functions: the reference writes and indexes
+ * them too, since a write of the API does.
+ */
+export function derivedColumns(fields: ContactFields) {
+  return {
+    search_text: searchTextOf(fields),
+    email_keys: emailKeysOf(fields),
+    label_keys: fields.labels.map(labelKey),
+    name_keys: nameKeysOf(fields),
+    name_sort: nameSortKey(fields),
+  };
 }
 
 export interface ReferenceStoreOptions {
@@ -37,6 +49,8 @@ export interface ReferenceStoreOptions {
 }
 
 const KEY_TTL_S = 3600;
+export const NAME_COLUMNS = ['first_name', 'last_name', 'middle_name', 'prefix', 'suffix', 'nickname', 'organization', 'department', 'job_title'];
+export const LIST_COLUMNS = ['emails', 'phones', 'addresses', 'urls'];
 
 export class ReferenceStore {
   private readonly keys: string[] = [];
@@ -60,20 +74,34 @@ export class ReferenceStore {
     }
     const schema = pg.escapeIdentifier(options.schema);
     await db.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
+    // The API's columns and indexes (migrations 20261125_001 … 20261206_19), photo and card aside.
     await db.query(`CREATE TABLE IF NOT EXISTS ${schema}.contacts (
       id uuid PRIMARY KEY,
       user_id uuid NOT NULL,
-      first_name text NOT NULL,
-      last_name text NOT NULL,
-      email text NOT NULL,
-      phone text NOT NULL,
+      ${NAME_COLUMNS.map((c) => `${c} text NOT NULL DEFAULT ''`).join(', ')},
+      ${LIST_COLUMNS.map((c) => `${c} jsonb NOT NULL DEFAULT '[]'`).join(', ')},
+      labels text[] NOT NULL DEFAULT '{}',
       birthday date,
+      anniversary date,
       notes text,
+      photo_url text,
+      search_text text NOT NULL DEFAULT '',
+      email_keys text[] NOT NULL DEFAULT '{}',
+      label_keys text[] NOT NULL DEFAULT '{}',
+      name_keys text[] NOT NULL DEFAULT '{}',
+      name_sort text COLLATE "C" NOT NULL DEFAULT '',
+      version integer NOT NULL DEFAULT 1,
       created_at timestamptz NOT NULL,
       updated_at timestamptz NOT NULL)`);
     await db.query(`CREATE INDEX IF NOT EXISTS contacts_user_page ON ${schema}.contacts (user_id, created_at, id)`);
-    // As in the API: one email per book whatever its case (a creation checks it).
-    await db.query(`CREATE UNIQUE INDEX IF NOT EXISTS contacts_user_email ON ${schema}.contacts (user_id, lower(email))`);
+    await db.query(`CREATE INDEX IF NOT EXISTS contacts_email_keys ON ${schema}.contacts USING gin (email_keys)`);
+    await db.query(`CREATE INDEX IF NOT EXISTS contacts_label_keys ON ${schema}.contacts USING gin (label_keys)`);
+    await db.query(`CREATE INDEX IF NOT EXISTS contacts_user_name ON ${schema}.contacts (user_id, name_sort, created_at, id)`);
+    const { rows } = await db.query("SELECT n.nspname AS schema FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace WHERE e.extname = 'pg_trgm'");
+    const trgm = (rows[0] as { schema: string } | undefined)?.schema;
+    if (trgm) {
+      await db.query(`CREATE INDEX IF NOT EXISTS contacts_search_trgm ON ${schema}.contacts USING gin (search_text ${pg.escapeIdentifier(trgm)}.gin_trgm_ops)`);
+    }
     return new ReferenceStore(db, redis, options);
   }
 
@@ -96,24 +124,32 @@ export class ReferenceStore {
   async putContacts(contacts: ReferenceContact[]): Promise<void> {
     const schema = pg.escapeIdentifier(this.options.schema);
     for (let i = 0; i < contacts.length; i += 1000) {
-      const batch = contacts.slice(i, i + 1000);
-      const column = <K extends keyof ReferenceContact>(k: K) => batch.map((c) => c[k]);
-      await this.db.query(
-        `INSERT INTO ${schema}.contacts (id, user_id, first_name, last_name, email, phone, birthday, notes, created_at, updated_at)
-         SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::text[], $6::text[], $7::date[], $8::text[], $9::timestamptz[], $10::timestamptz[])`,
-        [
-          column('id'),
-          column('userId'),
-          column('firstName'),
-          column('lastName'),
-          column('email'),
-          column('phone'),
-          column('birthday'),
-          column('notes'),
-          column('createdAt'),
-          column('updatedAt'),
-        ],
-      );
+      const rows = contacts.slice(i, i + 1000).map((c) => ({
+        id: c.id,
+        user_id: c.userId,
+        first_name: c.firstName,
+        last_name: c.lastName,
+        middle_name: c.middleName,
+        prefix: c.prefix,
+        suffix: c.suffix,
+        nickname: c.nickname,
+        organization: c.organization,
+        department: c.department,
+        job_title: c.jobTitle,
+        emails: c.emails,
+        phones: c.phones,
+        addresses: c.addresses,
+        urls: c.urls,
+        labels: c.labels,
+        birthday: c.birthday?.startsWith('--') ? null : c.birthday,
+        anniversary: c.anniversary?.startsWith('--') ? null : c.anniversary,
+        notes: c.notes,
+        version: c.version,
+        created_at: c.createdAt,
+        updated_at: c.updatedAt,
+        ...derivedColumns(c),
+      }));
+      await this.db.query(`INSERT INTO ${schema}.contacts SELECT * FROM jsonb_populate_recordset(NULL::${schema}.contacts, $1::jsonb)`, [JSON.stringify(rows)]);
     }
     await this.db.query(`ANALYZE ${schema}.contacts`);
   }
