@@ -227,11 +227,13 @@ export function splitValue(value: string, separator: ';' | ','): string[] {
   return parts;
 }
 
-const UNESCAPED: Record<string, string> = { '\\\\': '\\', '\\,': ',', '\\;': ';', '\\n': '\n', '\\N': '\n' };
-
-/** RFC 6350 §3.4 text decoded: `\\`, `\,`, `\;`, `\n` (or `\N`); a backslash before anything else stays. */
+/**
+ * Text decoded the lenient way the best readers do: `\n` and `\N` are a line break, and a backslash
+ * before any other character is that character (`\,`, `\;`, `\\`, Apple's `\"`, others' `\:`).
+ * A backslash that ends the value stays.
+ */
 export function unescapeText(value: string): string {
-  return value.includes('\\') ? value.replace(/\\[\\,;nN]/g, (pair) => UNESCAPED[pair]!) : value;
+  return value.includes('\\') ? value.replace(/\\(.)/gs, (_, c: string) => (c === 'n' || c === 'N' ? '\n' : c)) : value;
 }
 
 /**
@@ -271,4 +273,19 @@ export function foldLine(line: string): string {
   }
   pieces.push(line.slice(start));
   return `${pieces.join('\r\n ')}\r\n`;
+}
+
+/** A parameter's values as written back: quoted when they hold `,`, `;` or `:`, RFC 6868 `^` escapes for `^`, `"` and line breaks. */
+export function formatParam(param: ContentLineParam): string {
+  const values = param.values.map((v) => {
+    const encoded = /[\^"\r\n]/.test(v) ? v.replace(/\r\n|[\^"\r\n]/g, (c) => (c === '^' ? '^^' : c === '"' ? "^'" : '^n')) : v;
+    return /[,;:]/.test(encoded) ? `"${encoded}"` : encoded;
+  });
+  return param.name === '' ? values.join(',') : `${param.name}=${values.join(',')}`;
+}
+
+/** One content line (not folded): `group.NAME;P=v:value`, the value as given (already escaped). */
+export function formatContentLine(line: { group: string | null; name: string; params: readonly ContentLineParam[]; value: string }): string {
+  const params = line.params.map((p) => `;${formatParam(p)}`).join('');
+  return `${line.group ? `${line.group}.` : ''}${line.name}${params}:${line.value}`;
 }

@@ -1,126 +1,146 @@
-import libqp from 'libqp';
-import { type ContentLine, parseContentLine, type ScannedCard, splitValue, unescapeText } from './vcard-content-lines.js';
+import type { CardProperty } from '../../domain/contact.js';
+import type { ContentLine, ContentLineParam } from './vcard-content-lines.js';
 
 /**
- * What ical.js lacks, and only that: it reads vCard 3.0 and 4.0, not 2.1. This pass takes a card's
- * logical lines (vcard-content-lines.ts: unfolded, quoted-printable soft breaks joined) and writes
- * the card again as one ical.js reads:
+ * A content line as the contact keeps it (CardProperty): what only vCard 2.1 and old exporters
+ * write is turned into what vCard 3.0 and 4.0 readers read, and nothing else is touched.
  *
- * - only the properties a contact uses are kept (VERSION, FN, N, EMAIL, TEL, BDAY, NOTE), so a
- *   PHOTO blob, a 2.1 `PHOTO;BASE64:` block or an odd ADR can never fail a card;
- * - 2.1 bare parameters (`TEL;WORK;PREF`) become `TYPE=WORK,PREF`; `ENCODING=QUOTED-PRINTABLE`
- *   values are decoded (libqp) in their `CHARSET` and re-escaped as 3.0 text; a 2.1 card is then
- *   written as 3.0.
+ * - `ENCODING=QUOTED-PRINTABLE` values are decoded, in their `CHARSET` (any label TextDecoder
+ *   knows: Shift_JIS, ISO-8859-x, Windows-125x, KOI8-R, GB18030, Big5, EUC-KR…); the value is
+ *   then text, so ENCODING and CHARSET are dropped. A file that is not UTF-8 is read one character
+ *   per byte (see TextMode) and each value is decoded here, in its CHARSET, else as UTF-8 when it
+ *   is, else as Windows-1252.
+ * - 2.1 text (only `\;` escaped, a literal backslash, commas and line breaks as such) is escaped as
+ *   3.0/4.0 text. Semicolons stay separators except in the properties that are one text value.
+ * - 2.1 bare parameters (`TEL;WORK;PREF`) become one `TYPE=WORK,PREF`; `ENCODING=BASE64` (or a
+ *   bare `BASE64`) becomes 3.0's `ENCODING=b`; `8BIT`/`7BIT` are dropped; 2.1's `VALUE=URL` is `uri`.
  *
- * Everything else (escapes, structured values, dates) is left to ical.js, which is handed one
- * line per property with a few short parameters: its reading is then linear in the card.
+ * Every step is one pass over the line.
  */
 
-const KEPT = new Set(['VERSION', 'FN', 'N', 'EMAIL', 'TEL', 'BDAY', 'NOTE']);
-const KEPT_PARAMS = new Set(['TYPE', 'PREF', 'VALUE', 'X-APPLE-OMIT-YEAR']);
-const ENCODINGS = new Set(['QUOTED-PRINTABLE', 'BASE64', 'B', '8BIT', '7BIT']);
+/** How the file's text was made from its bytes: UTF-8, or one character per byte (`latin1`) when the file is not UTF-8. */
+export type TextMode = 'utf-8' | 'bytes';
 
-export interface NormalizedCard {
-  /** The card as vCard 3.0 or 4.0 text holding only the kept properties. */
-  text: string;
-  /**
-   * The components of its first N, decoded (a component's comma-separated values joined by a
-   * space): ical.js takes `\\;` (an escaped backslash, then the separator) for an escaped one.
-   */
-  n: string[] | null;
+/** The properties of 2.1 whose value is one text (a semicolon in them is text, not a separator). */
+const SINGLE_TEXT = new Set(['FN', 'NOTE', 'TITLE', 'ROLE', 'EMAIL', 'TEL', 'URL', 'LABEL', 'UID', 'MAILER', 'X-ABLABEL', 'BDAY']);
+/** The properties whose commas separate values (in every version). */
+const COMMA_LISTS = new Set(['CATEGORIES', 'NICKNAME']);
+
+export interface KeptProperty extends CardProperty {
+  /** The value is base64 data (`ENCODING=b`). */
+  base64: boolean;
 }
 
-/** The card for ical.js, or why it cannot be read. */
-export function normalizeCard(card: ScannedCard): NormalizedCard | { problem: string } {
-  if (card.problem !== undefined) return { problem: card.problem };
-  if (!card.ended) return { problem: 'the card has no END:VCARD' };
-  const lines: ContentLine[] = [];
-  for (const text of card.lines) {
-    const line = parseContentLine(text);
-    if (line !== null && KEPT.has(line.name)) lines.push(line);
-  }
-  const versionLine = lines.find((l) => l.name === 'VERSION');
-  const version = versionLine?.value.trim() ?? '3.0';
-  if (!['2.1', '3.0', '4.0'].includes(version)) return { problem: `vCard version ${version.slice(0, 10)} is not supported` };
-  const legacy = version === '2.1';
-
-  const out = [`VERSION:${legacy ? '3.0' : version}`];
-  let n: string[] | null = null;
-  for (const line of lines) {
-    if (line.name === 'VERSION') continue;
-    const converted = convert(line, legacy);
-    if (converted === null) continue;
-    out.push(converted.line);
-    if (line.name === 'N' && n === null) n = splitValue(converted.value, ';').map((c) => splitValue(c, ',').map(unescapeText).join(' '));
-  }
-  return { text: `BEGIN:VCARD\r\n${out.join('\r\n')}\r\nEND:VCARD\r\n`, n };
-}
-
-const TOKEN = /^[A-Za-z0-9-]+$/;
-
-/**
- * The line as ical.js reads it. Parameters are cut down to one TYPE (its values merged) and the
- * first of each other kept one, all plain tokens, so that what ical.js is handed stays small
- * whatever the card repeats.
- */
-function convert(line: ContentLine, legacy: boolean): { line: string; value: string } | null {
-  const types = new Set<string>();
-  const kept = new Map<string, string>();
-  let encoding = '';
+export function keptProperty(line: ContentLine, legacy: boolean, mode: TextMode): KeptProperty {
+  const params: ContentLineParam[] = [];
+  let bareTypes: ContentLineParam | null = null;
+  let quotedPrintable = false;
+  let base64 = false;
   let charset = '';
   for (const param of line.params) {
-    const values = param.values.map((v) => v.trim());
-    if (param.name === '') {
-      const value = values[0]!.toUpperCase();
-      if (ENCODINGS.has(value)) encoding = value;
-      else if (TOKEN.test(value)) types.add(values[0]!);
-    } else if (param.name === 'ENCODING') encoding = (values[0] ?? '').toUpperCase();
-    else if (param.name === 'CHARSET') charset = values[0] ?? '';
-    else if (param.name === 'TYPE') {
-      for (const t of values) if (TOKEN.test(t)) types.add(t);
-    } else if (KEPT_PARAMS.has(param.name) && !kept.has(param.name) && values.length === 1 && TOKEN.test(values[0]!)) kept.set(param.name, values[0]!);
+    if (param.name === '' || param.name === 'ENCODING') {
+      const value = (param.values[0] ?? '').trim();
+      const upper = value.toUpperCase();
+      if (upper === 'QUOTED-PRINTABLE') quotedPrintable = true;
+      else if (upper === 'BASE64' || upper === 'B') {
+        if (!base64) params.push({ name: 'ENCODING', values: ['b'] });
+        base64 = true;
+      } else if (upper === '8BIT' || upper === '7BIT' || upper === '') {
+        // The transfer encoding of text: nothing to keep once the text is read.
+      } else if (param.name === '') {
+        if (bareTypes === null) {
+          bareTypes = { name: 'TYPE', values: [] };
+          params.push(bareTypes);
+        }
+        bareTypes.values.push(decodeParam(value, mode));
+      }
+    } else if (param.name === 'CHARSET') {
+      charset = (param.values[0] ?? '').trim();
+    } else if (legacy && param.name === 'VALUE' && param.values[0]?.toUpperCase() === 'URL') {
+      params.push({ name: 'VALUE', values: ['uri'] });
+    } else {
+      params.push({ name: param.name, values: param.values.map((v) => decodeParam(v, mode)) });
+    }
   }
-  // Binary data has no place in the properties kept.
-  if (encoding === 'BASE64' || encoding === 'B') return null;
 
-  let value = line.value;
-  if (encoding === 'QUOTED-PRINTABLE') value = escapeText(decodeQuotedPrintable(value, charset), line.name === 'N');
-  else if (legacy) value = escapeText(value, line.name === 'N');
-  // ical.js unescapes `\;` only in compound values (N), as RFC 6350 has it; RFC 2426 text escapes
-  // it everywhere (Thunderbird, Apple do), so it is taken as a plain semicolon here.
-  else if (line.name !== 'N') value = value.replace(/\\(.)/g, (pair, c: string) => (c === ';' ? ';' : pair));
-
-  const params = [...(types.size > 0 ? [`TYPE=${[...types].join(',')}`] : []), ...[...kept].map(([k, v]) => `${k}=${v}`)];
-  const group = TOKEN.test(line.group) ? `${line.group}.` : '';
-  return { line: `${group}${line.name}${params.map((p) => `;${p}`).join('')}:${value}`, value };
+  let value: string;
+  if (base64) value = line.value.replace(/\s+/g, '');
+  else if (quotedPrintable) value = legacyText(decodeBytes(decodeQuotedPrintable(bytesOf(line.value, mode)), charset), line.name);
+  else {
+    value = mode === 'bytes' ? decodeBytes(bytesOf(line.value, mode), charset) : line.value;
+    if (legacy) value = legacyText(value, line.name);
+  }
+  return { group: line.group === '' ? null : line.group, name: line.name, params, value, base64 };
 }
 
-function decodeQuotedPrintable(value: string, charset: string): string {
-  const bytes = libqp.decode(value);
-  try {
-    return new TextDecoder(charset || 'utf-8').decode(bytes);
-  } catch {
-    // An unknown CHARSET label: UTF-8 is what a modern exporter meant.
-    return new TextDecoder('utf-8').decode(bytes);
-  }
+function bytesOf(text: string, mode: TextMode): Uint8Array {
+  return Buffer.from(text, mode === 'bytes' ? 'latin1' : 'utf8');
+}
+
+/** A parameter value of a file read byte per character: UTF-8 when it is, else Windows-1252. */
+function decodeParam(value: string, mode: TextMode): string {
+  return mode === 'bytes' && /[^\u0000-\u007f]/.test(value) ? decodeBytes(Buffer.from(value, 'latin1'), '') : value;
+}
+
+const UTF8 = new TextDecoder('utf-8', { fatal: true });
+
+/** Windows-1252's characters for 0x80–0x9F, which Node's TextDecoder reads as Latin-1's C1 controls. */
+const CP1252_C1 = '€\u0081‚ƒ„…†‡ˆ‰Š‹Œ\u008dŽ\u008f\u0090‘’“”•–—˜™š›œ\u009džŸ';
+
+function windows1252(bytes: Uint8Array): string {
+  const text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1');
+  return /[\u0080-\u009f]/.test(text) ? text.replace(/[\u0080-\u009f]/g, (c) => CP1252_C1[c.charCodeAt(0) - 0x80]!) : text;
 }
 
 /**
- * 2.1 text (only `\;` escaped, line breaks as such after quoted-printable) as 3.0 text. N keeps its
- * unescaped semicolons as the separators of its components.
+ * Bytes as text in the given charset when TextDecoder knows it; otherwise (no charset, or one
+ * unknown) UTF-8 when the bytes are UTF-8, else Windows-1252, which every byte is. Never throws.
  */
-function escapeText(text: string, structured: boolean): string {
-  const components = structured ? splitUnescaped(text) : [text.replace(/\\;/g, ';')];
-  return components
-    .map((c) =>
-      c
-        .replace(/\\/g, '\\\\')
-        .replace(structured ? /[,;]/g : /,/g, '\\$&')
-        .replace(/\r\n|\r|\n/g, '\\n'),
-    )
-    .join(';');
+export function decodeBytes(bytes: Uint8Array, charset: string): string {
+  const label = charset.trim().toLowerCase();
+  if (label !== '' && label !== 'utf-8' && label !== 'utf8') {
+    try {
+      const decoder = new TextDecoder(label);
+      // ISO-8859-1, ASCII and Windows-1252 labels all mean Windows-1252 (WHATWG Encoding).
+      return decoder.encoding === 'windows-1252' ? windows1252(bytes) : decoder.decode(bytes);
+    } catch {
+      // An unknown label: what the bytes look like decides.
+    }
+  }
+  try {
+    return UTF8.decode(bytes);
+  } catch {
+    return windows1252(bytes);
+  }
 }
 
-function splitUnescaped(text: string): string[] {
-  return text.split(/(?<!\\);/).map((c) => c.replace(/\\;/g, ';'));
+const HEX: Record<string, number> = Object.fromEntries([...'0123456789ABCDEFabcdef'].map((c) => [c.charCodeAt(0), Number.parseInt(c, 16)]));
+
+/** Quoted-printable (RFC 2045) to bytes: `=XX` is a byte, a `=` that starts no pair is kept (soft breaks were joined by the scanner). */
+export function decodeQuotedPrintable(input: Uint8Array): Uint8Array {
+  const out = new Uint8Array(input.length);
+  let n = 0;
+  for (let i = 0; i < input.length; i += 1) {
+    const byte = input[i]!;
+    const high = HEX[input[i + 1]!];
+    const low = HEX[input[i + 2]!];
+    if (byte === 0x3d && high !== undefined && low !== undefined) {
+      out[n++] = high * 16 + low;
+      i += 2;
+    } else out[n++] = byte;
+  }
+  return out.subarray(0, n);
+}
+
+/** 2.1 text (only `\;` escaped, line breaks as such after quoted-printable) as 3.0/4.0 text. */
+function legacyText(text: string, name: string): string {
+  const single = SINGLE_TEXT.has(name);
+  const list = COMMA_LISTS.has(name);
+  return text.replace(/\\;|\r\n|[\\;,\r\n]/g, (c) => {
+    if (c === '\\;') return '\\;';
+    if (c === '\\') return '\\\\';
+    if (c === ';') return single ? '\\;' : ';';
+    if (c === ',') return list ? ',' : '\\,';
+    return '\\n';
+  });
 }

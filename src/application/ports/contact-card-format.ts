@@ -21,6 +21,12 @@ export interface CardRead {
   card?: KeptCard | null;
   /** The card's photo, decoded from base64 or a data: URI. */
   photo?: CarriedImage | null;
+  /**
+   * Set for a group card (`KIND:group`, `X-ADDRESSBOOKSERVER-KIND:group`), which is no contact
+   * (`fields` null): its name and its members' UIDs as written (`urn:uuid:…`). The reader has
+   * already given members found in the same file the group's name as a label.
+   */
+  group?: { name: string; members: string[] } | null;
 }
 
 /** Contacts from an address-book file (vCard, CSV). */
