@@ -109,7 +109,7 @@ export function makeUseCases(deps: UseCaseDeps) {
     deleteLabel: makeDeleteLabel({ repos }),
     upcomingBirthdays: makeUpcomingBirthdays({ repos, clock }),
     importContacts: makeImportContacts({ uow, cards, clock }),
-    exportContacts: makeExportContacts({ repos, cards }),
+    exportContacts: makeExportContacts({ repos, cards, photos }),
 
     requestPasswordReset: makeRequestPasswordReset({ uow, clock, tasks, publicUrl, resetTokenTtlSeconds }),
     checkResetToken: makeCheckResetToken({ repos, clock }),
