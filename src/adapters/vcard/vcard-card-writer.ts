@@ -76,7 +76,8 @@ function scalarChanges(contact: Contact, read: CardFields | null): { changed: Se
   if (contact.birthday !== was.birthday) changed.add('bday');
   if (contact.anniversary !== was.anniversary) changed.add('anniversary');
   if (contact.notes !== was.notes) changed.add('note');
-  if (contact.firstName !== '') changed.add('company');
+  // A company mark goes when the card gains a first name (a `KIND:org` card that had one keeps it).
+  if (contact.firstName !== '' && was.firstName === '') changed.add('company');
   // A company mark is added only when the card did not read as a company's already.
   return { changed, addCompany: contact.firstName === '' && was.firstName !== '' };
 }

@@ -567,6 +567,11 @@ test('a company card stays one: no given name written, KIND:org (4.0) or X-ABSho
   const [back] = await read(Buffer.from(format.write(person, '3.0')));
   t.false(back!.card!.properties.some((p) => p.name === 'X-ABSHOWAS'));
   t.like(back!.fields, { firstName: 'Wile', lastName: 'Coyote', organization: 'Acme Widgets Ltd.' });
+  // A 4.0 `KIND:org` card with a given name (a contact person) keeps its KIND while nothing changes.
+  const [kindOrg] = await read(Buffer.from('BEGIN:VCARD\r\nVERSION:4.0\r\nKIND:org\r\nFN:Ann at Acme\r\nN:;Ann;;;\r\nORG:Acme\r\nEND:VCARD\r\n'));
+  t.like(kindOrg!.fields, { firstName: 'Ann', organization: 'Acme' });
+  const [again] = await read(Buffer.from(format.write({ ...contactOf(kindOrg!), notes: 'x' }, '4.0')));
+  t.true(again!.card!.properties.some((p) => p.name === 'KIND' && p.value === 'org'));
 });
 
 // ---- Contacts without a card: every field written fresh ------------------------------------
