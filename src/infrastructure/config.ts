@@ -122,6 +122,7 @@ const schema = {
   trustProxy: { env: 'TRUST_PROXY', format: 'boolean', default: false },
   avatarMaxBytes: { env: 'AVATAR_MAX_BYTES', format: 'positive-int', default: 2_097_152 },
   contactsImportMaxBytes: { env: 'CONTACTS_IMPORT_MAX_BYTES', format: 'positive-int', default: 5_242_880 },
+  contactPhotoMaxBytes: { env: 'CONTACT_PHOTO_MAX_BYTES', format: 'positive-int', default: 5_242_880 },
   userCacheTtlS: { env: 'USER_CACHE_TTL_S', format: 'positive-int', default: 300 },
   bcryptRounds: { env: 'BCRYPT_ROUNDS', format: 'positive-int', default: 12 },
   smtpTimeoutMs: { env: 'SMTP_TIMEOUT_MS', format: 'positive-int', default: 5000 },

@@ -6,6 +6,7 @@ import { InMemoryUserCache } from '../adapters/cache/in-memory-user-cache.js';
 import { RedisAdmission } from '../adapters/cache/redis-admission.js';
 import { RedisUserCache } from '../adapters/cache/redis-user-cache.js';
 import { createApp } from '../adapters/http/app.js';
+import { SharpImageProcessor } from '../adapters/image/sharp-image-processor.js';
 import type { ErrorTranslator } from '../adapters/http/middleware/error-handler.js';
 import { createRateLimiters, type RateLimiters } from '../adapters/http/middleware/rate-limit.js';
 import type { HealthCheck } from '../adapters/http/routes/operations.routes.js';
@@ -25,13 +26,16 @@ import { RedisUserRateLimiter } from '../adapters/rate-limit/redis-user-rate-lim
 import { JwtTokenService } from '../adapters/security/jwt-token-service.js';
 import { WorkerBcryptPasswordHasher } from '../adapters/security/worker-bcrypt-password-hasher.js';
 import { CloudinaryAvatarStorage } from '../adapters/storage/cloudinary-avatar-storage.js';
+import { CloudinaryContactPhotoStorage } from '../adapters/storage/cloudinary-contact-photo-storage.js';
 import { LocalDiskAvatarStorage } from '../adapters/storage/local-disk-avatar-storage.js';
+import { LocalDiskContactPhotoStorage } from '../adapters/storage/local-disk-contact-photo-storage.js';
 import { PQueueBackgroundTasks } from '../adapters/tasks/p-queue-background-tasks.js';
 import { IcalContactCardFormat } from '../adapters/vcard/ical-contact-card-format.js';
 import type { Admission } from '../application/ports/admission.js';
 import type { AvatarStorage } from '../application/ports/avatar-storage.js';
 import type { Clock } from '../application/ports/clock.js';
 import type { ContactCardFormat } from '../application/ports/contact-card-format.js';
+import type { ContactPhotoStorage } from '../application/ports/contact-photo-storage.js';
 import type { Logger } from '../application/ports/logger.js';
 import type { LoginThrottle } from '../application/ports/login-throttle.js';
 import type { Mailer } from '../application/ports/mailer.js';
@@ -136,6 +140,11 @@ async function wire(config: Config, overrides: Overrides, opened: Opened): Promi
     ? null
     : new LocalDiskAvatarStorage({ dir: path.resolve(config.dataDir, 'uploads'), publicUrl: config.publicUrl, logger });
   const avatars: AvatarStorage = localAvatars ?? new CloudinaryAvatarStorage({ url: config.cloudinaryUrl, timeoutMs: config.cloudinaryTimeoutMs, logger });
+  // Contact photos in the same store as avatars: a directory of their own beside the avatars', served at /media/ too.
+  const localPhotos = localAvatars
+    ? new LocalDiskContactPhotoStorage({ dir: path.resolve(config.dataDir, 'uploads', 'contact-photos'), publicUrl: config.publicUrl, logger })
+    : null;
+  const photos: ContactPhotoStorage = localPhotos ?? new CloudinaryContactPhotoStorage({ url: config.cloudinaryUrl, timeoutMs: config.cloudinaryTimeoutMs, logger });
 
   // Emails through SMTP when SMTP_URL is set, else .eml files under DATA_DIR/outbox.
   const smtp =
@@ -187,6 +196,8 @@ async function wire(config: Config, overrides: Overrides, opened: Opened): Promi
     clock,
     avatars,
     cards,
+    images: new SharpImageProcessor(),
+    photos,
     loginThrottle,
     tasks,
     logger,
@@ -215,7 +226,8 @@ async function wire(config: Config, overrides: Overrides, opened: Opened): Promi
     healthChecks,
     avatarMaxBytes: config.avatarMaxBytes,
     contactsImportMaxBytes: config.contactsImportMaxBytes,
-    ...(localAvatars ? { media: localAvatars } : {}),
+    contactPhotoMaxBytes: config.contactPhotoMaxBytes,
+    ...(localAvatars && localPhotos ? { media: { open: async (name: string) => (await localPhotos.open(name)) ?? localAvatars.open(name) } } : {}),
     translateError: databaseErrors,
     shuttingDown: () => shuttingDown,
   });

@@ -14,6 +14,7 @@ import { accountRoutes } from './pages/account.routes.js';
 import { pageHeaders } from './pages/page-headers.js';
 import { routeByPrefix } from './route-by-prefix.js';
 import { authRoutes } from './routes/auth.routes.js';
+import { contactPhotoRoutes, DEFAULT_CONTACT_PHOTO_MAX_BYTES } from './routes/contact-photo.routes.js';
 import { contactRoutes } from './routes/contacts.routes.js';
 import { labelRoutes } from './routes/labels.routes.js';
 import { docsRoutes } from './routes/docs.routes.js';
@@ -36,6 +37,8 @@ export interface AppDeps {
   avatarMaxBytes?: number;
   /** Largest vCard file an import takes, in bytes (CONTACTS_IMPORT_MAX_BYTES). */
   contactsImportMaxBytes?: number;
+  /** Largest contact photo upload in bytes (CONTACT_PHOTO_MAX_BYTES). */
+  contactPhotoMaxBytes?: number;
   /** Served under /media/ when avatars are kept on local disk. */
   media?: MediaFiles;
   /** True once the process is shutting down (/ready answers 503 from then on). */
@@ -80,7 +83,9 @@ export function createApp(deps: AppDeps): Koa {
 
   // The routes in families by path prefix, each family its own router (see routeByPrefix).
   const families = [
-    contactRoutes(deps.useCases, limits, { importMaxBytes: deps.contactsImportMaxBytes }),
+    contactPhotoRoutes(contactRoutes(deps.useCases, limits, { importMaxBytes: deps.contactsImportMaxBytes }), deps.useCases, limits, {
+      photoMaxBytes: deps.contactPhotoMaxBytes ?? DEFAULT_CONTACT_PHOTO_MAX_BYTES,
+    }),
     labelRoutes(deps.useCases, limits),
     userRoutes(deps.useCases, limits, { avatarMaxBytes: deps.avatarMaxBytes ?? DEFAULT_AVATAR_MAX_BYTES }),
     authRoutes(deps.useCases, limits),

@@ -1,4 +1,5 @@
 import { AvatarStorageFailed, AvatarStorageTimeout, UnsupportedImage } from '../../domain/avatar.errors.js';
+import { ContactPhotoStorageFailed, ContactPhotoStorageTimeout, UnsupportedPhoto } from '../../domain/contact-photo.errors.js';
 import { ContactChanged, ContactEmailTaken, NotACsvFile, NotAVCardFile, TooManyCards, UnknownCsvLayout } from '../../domain/contact.errors.js';
 import { DomainError, NotFound, RateLimited, ServiceUnavailable, ValidationFailed } from '../../domain/errors.js';
 import {
@@ -35,10 +36,13 @@ export const STATUS_BY_ERROR = [
   [ContactChanged, 412],
   [TooManyCards, 413],
   [UnsupportedImage, 415],
+  [UnsupportedPhoto, 415],
   [RateLimited, 429],
   [AvatarStorageFailed, 502],
+  [ContactPhotoStorageFailed, 502],
   [ServiceUnavailable, 503],
   [AvatarStorageTimeout, 504],
+  [ContactPhotoStorageTimeout, 504],
 ] as const satisfies ReadonlyArray<readonly [ErrorClass, number]>;
 
 /**

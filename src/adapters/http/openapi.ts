@@ -3,6 +3,7 @@ import type * as OA from 'openapi3-ts/oas31';
 import { accountRouteSpecs } from './pages/account.routes.js';
 import type { ProblemStatus, RouteSpec } from './route.js';
 import { authRouteSpecs } from './routes/auth.routes.js';
+import { contactPhotoRouteSpecs } from './routes/contact-photo.routes.js';
 import { contactRouteSpecs } from './routes/contacts.routes.js';
 import { docsRouteSpecs } from './routes/docs.routes.js';
 import { labelRouteSpecs } from './routes/labels.routes.js';
@@ -22,6 +23,7 @@ export const ROUTE_SPECS: readonly RouteSpec[] = [
   authRouteSpecs,
   userRouteSpecs,
   contactRouteSpecs,
+  contactPhotoRouteSpecs,
   labelRouteSpecs,
   accountRouteSpecs,
   mediaRouteSpecs,
