@@ -102,7 +102,7 @@ function readCard(card: ScannedCard, mode: TextMode): CardRead {
       group: { name, members: read.group.members },
     };
   }
-  if (!read.named) return { name: null, fields: null, problem: 'the card has neither a name (FN or N) nor an organization (ORG)', card: kept };
+  if (!read.named) return { name: null, fields: null, problem: 'the card has neither a name nor an organization', card: kept };
   return { name: read.name, fields: { ...read.fields }, card: kept, photo };
 }
 
