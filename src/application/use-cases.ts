@@ -2,7 +2,7 @@ import type { Admission } from './ports/admission.js';
 import type { AvatarStorage } from './ports/avatar-storage.js';
 import type { BackgroundTasks } from './ports/background-tasks.js';
 import type { Clock } from './ports/clock.js';
-import type { ContactCardFormat } from './ports/contact-card-format.js';
+import type { ContactCardFormat, ContactFileReader } from './ports/contact-card-format.js';
 import type { ContactPhotoStorage } from './ports/contact-photo-storage.js';
 import type { ImageProcessor } from './ports/image-processor.js';
 import type { Logger } from './ports/logger.js';
@@ -22,6 +22,7 @@ import { makeDeleteContact } from './use-cases/delete-contact.js';
 import { makeDeleteLabel } from './use-cases/delete-label.js';
 import { makeExportAccount } from './use-cases/export-account.js';
 import { makeExportContacts } from './use-cases/export-contacts.js';
+import { makeFindDuplicates } from './use-cases/find-duplicates.js';
 import { makeGetContact } from './use-cases/get-contact.js';
 import { makeImportContacts } from './use-cases/import-contacts.js';
 import { makeListContacts } from './use-cases/list-contacts.js';
@@ -29,6 +30,7 @@ import { makeListLabels } from './use-cases/list-labels.js';
 import { makeListSessions } from './use-cases/list-sessions.js';
 import { makeLogIn } from './use-cases/log-in.js';
 import { makeLogOut } from './use-cases/log-out.js';
+import { makeMergeContacts } from './use-cases/merge-contacts.js';
 import { makePatchContact } from './use-cases/patch-contact.js';
 import { makeRefreshSession } from './use-cases/refresh-session.js';
 import { makeRemoveContactPhoto } from './use-cases/remove-contact-photo.js';
@@ -59,6 +61,8 @@ export interface UseCaseDeps {
   clock: Clock;
   avatars: AvatarStorage;
   cards: ContactCardFormat;
+  /** Reads Google Contacts' and Outlook's CSV exports for the import. */
+  csvCards: ContactFileReader;
   /** Fits and strips contact photos. */
   images: ImageProcessor;
   /** Where contact photos are kept (the avatars' store). */
@@ -108,7 +112,9 @@ export function makeUseCases(deps: UseCaseDeps) {
     renameLabel: makeRenameLabel({ repos }),
     deleteLabel: makeDeleteLabel({ repos }),
     upcomingBirthdays: makeUpcomingBirthdays({ repos, clock }),
-    importContacts: makeImportContacts({ uow, cards, clock }),
+    findDuplicates: makeFindDuplicates({ repos }),
+    mergeContacts: makeMergeContacts({ uow, photos, logger }),
+    importContacts: makeImportContacts({ uow, readers: { vcard: cards, csv: deps.csvCards }, clock, images, photos, logger }),
     exportContacts: makeExportContacts({ repos, cards, photos }),
 
     requestPasswordReset: makeRequestPasswordReset({ uow, clock, tasks, publicUrl, resetTokenTtlSeconds }),

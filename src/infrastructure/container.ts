@@ -31,6 +31,7 @@ import { LocalDiskAvatarStorage } from '../adapters/storage/local-disk-avatar-st
 import { LocalDiskContactPhotoStorage } from '../adapters/storage/local-disk-contact-photo-storage.js';
 import { PQueueBackgroundTasks } from '../adapters/tasks/p-queue-background-tasks.js';
 import { IcalContactCardFormat } from '../adapters/vcard/ical-contact-card-format.js';
+import { CsvContactFileReader } from '../adapters/csv/csv-contact-file-reader.js';
 import type { Admission } from '../application/ports/admission.js';
 import type { AvatarStorage } from '../application/ports/avatar-storage.js';
 import type { Clock } from '../application/ports/clock.js';
@@ -196,6 +197,7 @@ async function wire(config: Config, overrides: Overrides, opened: Opened): Promi
     clock,
     avatars,
     cards,
+    csvCards: new CsvContactFileReader(),
     images: new SharpImageProcessor(),
     photos,
     loginThrottle,

@@ -3,6 +3,7 @@ import { InMemoryUserCache } from '../../src/adapters/cache/in-memory-user-cache
 import { InMemoryLoginThrottle } from '../../src/adapters/rate-limit/in-memory-login-throttle.js';
 import { InMemoryUserRateLimiter } from '../../src/adapters/rate-limit/in-memory-user-rate-limiter.js';
 import { JwtTokenService } from '../../src/adapters/security/jwt-token-service.js';
+import { CsvContactFileReader } from '../../src/adapters/csv/csv-contact-file-reader.js';
 import { IcalContactCardFormat } from '../../src/adapters/vcard/ical-contact-card-format.js';
 import { makeDeliverPendingEmails } from '../../src/application/use-cases/deliver-pending-emails.js';
 import { PQueueBackgroundTasks } from '../../src/adapters/tasks/p-queue-background-tasks.js';
@@ -49,6 +50,7 @@ export function fakeWorld() {
     photos,
     // Stateless, with no backing service: the same vCard adapter as production.
     cards: new IcalContactCardFormat(),
+    csvCards: new CsvContactFileReader(),
     loginThrottle,
     tasks,
     logger,

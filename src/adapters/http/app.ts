@@ -14,6 +14,7 @@ import { accountRoutes } from './pages/account.routes.js';
 import { pageHeaders } from './pages/page-headers.js';
 import { routeByPrefix } from './route-by-prefix.js';
 import { authRoutes } from './routes/auth.routes.js';
+import { contactMergeRoutes } from './routes/contact-merge.routes.js';
 import { contactPhotoRoutes, DEFAULT_CONTACT_PHOTO_MAX_BYTES } from './routes/contact-photo.routes.js';
 import { contactRoutes } from './routes/contacts.routes.js';
 import { labelRoutes } from './routes/labels.routes.js';
@@ -83,9 +84,14 @@ export function createApp(deps: AppDeps): Koa {
 
   // The routes in families by path prefix, each family its own router (see routeByPrefix).
   const families = [
-    contactPhotoRoutes(contactRoutes(deps.useCases, limits, { importMaxBytes: deps.contactsImportMaxBytes }), deps.useCases, limits, {
-      photoMaxBytes: deps.contactPhotoMaxBytes ?? DEFAULT_CONTACT_PHOTO_MAX_BYTES,
-    }),
+    contactPhotoRoutes(
+      contactRoutes(deps.useCases, limits, { importMaxBytes: deps.contactsImportMaxBytes, more: contactMergeRoutes(deps.useCases) }),
+      deps.useCases,
+      limits,
+      {
+        photoMaxBytes: deps.contactPhotoMaxBytes ?? DEFAULT_CONTACT_PHOTO_MAX_BYTES,
+      },
+    ),
     labelRoutes(deps.useCases, limits),
     userRoutes(deps.useCases, limits, { avatarMaxBytes: deps.avatarMaxBytes ?? DEFAULT_AVATAR_MAX_BYTES }),
     authRoutes(deps.useCases, limits),

@@ -3,6 +3,7 @@ import type * as OA from 'openapi3-ts/oas31';
 import { accountRouteSpecs } from './pages/account.routes.js';
 import type { ProblemStatus, RouteSpec } from './route.js';
 import { authRouteSpecs } from './routes/auth.routes.js';
+import { contactMergeRouteSpecs } from './routes/contact-merge.routes.js';
 import { contactPhotoRouteSpecs } from './routes/contact-photo.routes.js';
 import { contactRouteSpecs } from './routes/contacts.routes.js';
 import { docsRouteSpecs } from './routes/docs.routes.js';
@@ -12,6 +13,7 @@ import { operationsRouteSpecs } from './routes/operations.routes.js';
 import { userRouteSpecs } from './routes/users.routes.js';
 import { FieldError, Health, Message, Problem, Ready } from './schemas/common.js';
 import { CONTACT_SCHEMAS } from './schemas/contacts.js';
+import { DUPLICATE_SCHEMAS } from './schemas/duplicates.js';
 import { LABEL_SCHEMAS } from './schemas/labels.js';
 import { USER_SCHEMAS } from './schemas/users.js';
 
@@ -24,6 +26,7 @@ export const ROUTE_SPECS: readonly RouteSpec[] = [
   userRouteSpecs,
   contactRouteSpecs,
   contactPhotoRouteSpecs,
+  contactMergeRouteSpecs,
   labelRouteSpecs,
   accountRouteSpecs,
   mediaRouteSpecs,
@@ -31,7 +34,17 @@ export const ROUTE_SPECS: readonly RouteSpec[] = [
   docsRouteSpecs,
 ].flatMap((family) => Object.values(family) as RouteSpec[]);
 
-const NAMED_SCHEMAS: readonly TSchema[] = [Problem, FieldError, ...USER_SCHEMAS, Message, ...CONTACT_SCHEMAS, ...LABEL_SCHEMAS, Health, Ready];
+const NAMED_SCHEMAS: readonly TSchema[] = [
+  Problem,
+  FieldError,
+  ...USER_SCHEMAS,
+  Message,
+  ...CONTACT_SCHEMAS,
+  ...DUPLICATE_SCHEMAS,
+  ...LABEL_SCHEMAS,
+  Health,
+  Ready,
+];
 
 type Schema = OA.SchemaObject | OA.ReferenceObject;
 
