@@ -24,7 +24,9 @@ export function layoutOf(header: readonly string[]): CsvLayout | null {
     names.has('Labels') ||
     header.some((name) => /^(E-mail|Phone|Organization) 1 - (Value|Name)$/.test(name.trim()));
   if (google) return 'google';
-  const outlook = names.has('E-mail Address') || names.has('Business Phone') || names.has('Mobile Phone') || names.has('Job Title') || names.has('Company');
+  // Columns only Outlook's layout has: Thunderbird's export also has "First Name" and "Job Title", but
+  // "Primary Email", "Mobile Number" and "Organization", which read as Outlook's would lose them.
+  const outlook = names.has('E-mail Address') || names.has('Business Phone') || names.has('Mobile Phone') || names.has('Company');
   if (outlook && (names.has('First Name') || names.has('Last Name') || names.has('Company'))) return 'outlook';
   return null;
 }

@@ -128,6 +128,10 @@ test('blank rows are not cards; a header with no rows is no card', async (t) => 
 
 test('a CSV whose header row is neither Google’s nor Outlook’s is UnknownCsvLayout', async (t) => {
   await t.throwsAsync(reader.read(bytes('name,email,phone\nAnn,ann@example.com,555-0100\n'), 10), { instanceOf: UnknownCsvLayout });
+  // Thunderbird's export shares some column names with Outlook's, but not the ones its data is in.
+  const thunderbird =
+    'First Name,Last Name,Display Name,Nickname,Primary Email,Secondary Email,Work Phone,Home Phone,Mobile Number,Job Title,Department,Organization\n';
+  await t.throwsAsync(reader.read(bytes(`${thunderbird}Ann,Lee,Ann Lee,,ann@example.com,,,,,CTO,,Acme\n`), 10), { instanceOf: UnknownCsvLayout });
   await t.throwsAsync(reader.read(bytes('BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Ann\r\nEND:VCARD\r\n'), 10), { instanceOf: UnknownCsvLayout });
 });
 
