@@ -165,7 +165,9 @@ export function cardFields(properties: readonly CardProperty[]): CardFields {
         return;
       }
       case 'URL': {
-        const value = textOf(p);
+        // iOS keeps a web address as typed: `www.example.com` is read as http://www.example.com.
+        const typed = textOf(p);
+        const value = /^[a-z0-9-]+(\.[a-z0-9-]+)+(?:[/:?#]|$)/i.test(typed) && !/^[a-z][a-z0-9+.-]*:\/\//i.test(typed) ? `http://${typed}` : typed;
         if (!isWebUrl(value)) return;
         lists.urls.push({ index, rank: rankOf(p), entry: { value, label: entryLabel(p, customLabel(p), EMAIL_LABELS, typeLabel) } });
         return;
@@ -182,6 +184,14 @@ export function cardFields(properties: readonly CardProperty[]): CardFields {
         if (customLabel(p) !== undefined && labelOf(customLabel(p)!) === 'anniversary' && !first.has('anniversary') && dateOf(p) !== null)
           firstOf('anniversary', index);
         return;
+      case 'X-ANDROID-CUSTOM': {
+        // Android's own rows: a nickname (`…/nickname;Nick;…`) and an anniversary (`…/contact_event;DATE;1;…`).
+        const [kind = '', value = '', type = ''] = splitValue(p.value, ';').map((c) => unescapeText(c).trim());
+        if (kind === 'vnd.android.cursor.item/nickname' && value !== '') firstOf('nickname', index);
+        else if (kind === 'vnd.android.cursor.item/contact_event' && type === '1' && !first.has('anniversary') && dateOfText(value, p) !== null)
+          firstOf('anniversary', index);
+        return;
+      }
       default:
         if (ANNIVERSARY_PROPERTIES.has(p.name) && !first.has('anniversary') && dateOf(p) !== null) firstOf('anniversary', index);
     }
@@ -236,15 +246,7 @@ export function cardFields(properties: readonly CardProperty[]): CardFields {
     middleName,
     prefix,
     suffix,
-    nickname: at('nickname')
-      ? cut(
-          splitValue(at('nickname')!.value, ',')
-            .map((v) => unescapeText(v).trim())
-            .filter(Boolean)
-            .join(', '),
-          NAME_MAX,
-        )
-      : '',
+    nickname: at('nickname') ? nicknameOf(at('nickname')!) : '',
     organization,
     department,
     jobTitle: at('title') ? cut(textOf(at('title')!), ORGANIZATION_MAX) : '',
@@ -314,6 +316,14 @@ export function labelOf(raw: string): string {
 function entryLabel(p: CardProperty, custom: string | undefined, known: readonly string[], fromTypes: (types: string[]) => string): string {
   let label = custom === undefined ? '' : labelOf(custom);
   if (label === '' || hasControlCharacters(label)) label = fromTypes(typesOf(p));
+  if (label === 'other') {
+    // Android writes a custom label as a type of its own (`TEL;X-Work Mobile:`).
+    const own = p.params
+      .filter((q) => q.name === 'TYPE')
+      .flatMap((q) => q.values)
+      .find((v) => /^x-./i.test(v.trim()));
+    if (own !== undefined) label = cut(own.trim().slice(2), LABEL_MAX);
+  }
   return known.includes(label.toLowerCase()) ? label.toLowerCase() : label;
 }
 
@@ -350,10 +360,20 @@ function isWebUrl(value: string): boolean {
   }
 }
 
+function nicknameOf(p: CardProperty): string {
+  if (p.name === 'X-ANDROID-CUSTOM') return cut(unescapeText(splitValue(p.value, ';')[1] ?? '').trim(), NAME_MAX);
+  const names = splitValue(p.value, ',').map((v) => unescapeText(v).trim());
+  return cut(names.filter(Boolean).join(', '), NAME_MAX);
+}
+
 /** `YYYY-MM-DD` or `--MM-DD` from BDAY's forms (Apple's 1604 for no year included); null for anything else. */
 export function dateOf(p: CardProperty): string | null {
   if (p.params.some((q) => q.name === 'VALUE' && q.values[0]?.toLowerCase() === 'text')) return null;
-  const value = textOf(p);
+  if (p.name === 'X-ANDROID-CUSTOM') return dateOfText(unescapeText(splitValue(p.value, ';')[1] ?? '').trim(), p);
+  return dateOfText(textOf(p), p);
+}
+
+function dateOfText(value: string, p: CardProperty): string | null {
   if (value.length > 40) return null;
   const full = /^(\d{4})-?(\d{2})-?(\d{2})(?:T[0-9:+\-Z.]*)?$/.exec(value);
   if (full) {

@@ -273,6 +273,55 @@ test('DAVx⁵ (vcard4android) and KDE (kcontacts) test cards: every field, tel: 
   );
 });
 
+test('flutter_contacts’ real exports: Android 2.1 (quoted-printable name, X-ANDROID-CUSTOM anniversary, a custom X- type), iOS, macOS, WhatsApp', async (t) => {
+  const [android] = await cards('flutter-contacts-android-default-contact-app.vcf');
+  t.like(validateContact(android!.fields!, TODAY), {
+    firstName: 'John',
+    middleName: 'Jøhñ',
+    lastName: 'Smith',
+    prefix: 'Dr',
+    suffix: 'Jr',
+    organization: 'FlutterContacts',
+    birthday: '1983-02-23',
+    anniversary: '--03-23',
+    notes: 'Notes line 1\nNotes line 2\nNotes line 3',
+    phones: [
+      { value: '555-123-4567', label: 'mobile' },
+      { value: '+1-555-000-1111', label: 'home' },
+      { value: '555-222-3333', label: 'CustomLabel' },
+    ],
+  });
+  t.deepEqual([...android!.photo!.bytes.subarray(0, 2)], [0xff, 0xd8]);
+  for (const name of ['flutter-contacts-ios.vcf', 'flutter-contacts-macos.vcf']) {
+    const [apple] = await cards(name);
+    const fields = validateContact(apple!.fields!, TODAY);
+    t.like(fields, { nickname: 'Nick', department: 'Package division', jobTitle: 'Software Engineer', birthday: '--08-02' }, name);
+    t.deepEqual(
+      fields.phones.map((p) => p.label),
+      ['mobile', 'mobile', 'home', 'work', 'main', 'fax', 'fax', 'fax', 'pager', 'other', 'Custom Label'],
+      name,
+    );
+    // iOS keeps addresses as typed (`www.example1.com`); they are web addresses.
+    t.deepEqual(
+      fields.urls.map((u) => `${u.label} ${u.value}`),
+      [
+        'homepage http://www.example1.com',
+        'home http://www.example2.com',
+        'work http://www.example3.com',
+        'other http://www.example4.com',
+        'Custom URL http://www.example5.com',
+      ],
+      name,
+    );
+    t.is(apple!.card!.properties.filter((p) => p.name === 'X-SOCIALPROFILE').length, 8, name);
+  }
+  const [whatsapp] = await cards('flutter-contacts-whatsapp.vcf');
+  t.deepEqual(
+    validateContact(whatsapp!.fields!, TODAY).phones.map((p) => p.label),
+    ['CustomLabel', 'other', 'mobile'],
+  );
+});
+
 test('the RFC examples and other libraries’ samples: 4.0 tel: URIs and --0203, 3.0 TYPE=PREF, 2.1 with VERSION last', async (t) => {
   const [rfc6350] = await outcome('ez-vcard-rfc6350-example.vcf');
   t.like(rfc6350, { firstName: 'Simon', lastName: 'Perreault', birthday: '--02-03', organization: 'Viagenie' });
