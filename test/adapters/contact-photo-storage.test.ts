@@ -20,7 +20,7 @@ contactPhotoStorageContract({
   name: 'in-memory',
   async open() {
     const storage = new InMemoryContactPhotoStorage();
-    return { storage, served: async (url) => storage.served(url), count: async () => storage.photos.size };
+    return { storage, served: async (url) => storage.served(url), count: async () => storage.photos.size, close: async () => {} };
   },
 });
 
@@ -101,12 +101,13 @@ test('Cloudinary: remove is a signed destroy with CDN invalidation; failures are
 test('Cloudinary: a failed upload is ContactPhotoStorageFailed, ServiceUnavailable or ContactPhotoStorageTimeout, and the log names no secret', async (t) => {
   const { standIn, storage, logger } = await cloudinary(300);
   t.teardown(() => standIn.close());
-  for (const [mode, error] of [
+  const cases: [typeof standIn.mode, new (...args: never[]) => Error][] = [
     ['error', ContactPhotoStorageFailed],
     ['unavailable', ServiceUnavailable],
     ['no-url', ContactPhotoStorageFailed],
     ['slow', ContactPhotoStorageTimeout],
-  ] as const) {
+  ];
+  for (const [mode, error] of cases) {
     standIn.mode = mode;
     await t.throwsAsync(storage.save(randomUUID(), processed(png(4, 4))), { instanceOf: error }, mode);
   }

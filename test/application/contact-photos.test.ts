@@ -2,8 +2,15 @@ import test from 'ava';
 import sharp from 'sharp';
 import type { ContactPhotoStorage } from '../../src/application/ports/contact-photo-storage.js';
 import type { ContactRepository } from '../../src/application/ports/contact-repository.js';
+import type { ImageProcessor } from '../../src/application/ports/image-processor.js';
 import { makeRemoveContactPhoto } from '../../src/application/use-cases/remove-contact-photo.js';
-import { makeSetContactPhoto, storeContactPhoto, storeContactPhotos, type ContactPhotoDeps } from '../../src/application/use-cases/set-contact-photo.js';
+import {
+  makeSetContactPhoto,
+  PHOTO_STORE_CONCURRENCY,
+  storeContactPhoto,
+  storeContactPhotos,
+  type ContactPhotoDeps,
+} from '../../src/application/use-cases/set-contact-photo.js';
 import { EMPTY_CONTACT_FIELDS } from '../../src/domain/contact.js';
 import { ContactPhotoStorageFailed, ContactPhotoStorageTimeout, UnsupportedPhoto } from '../../src/domain/contact-photo.errors.js';
 import { ContactChanged } from '../../src/domain/contact.errors.js';
@@ -98,9 +105,9 @@ for (const failure of [new ContactPhotoStorageFailed(), new ContactPhotoStorageT
     const { world, user, contact } = await worldWithContact();
     const { contact: before } = await world.useCases.setContactPhoto(user.id, contact.id, { image: png(8, 8) });
     world.photos.failure = failure;
-    await t.throwsAsync(world.useCases.setContactPhoto(user.id, contact.id, { image: png(10, 10) }), { instanceOf: failure.constructor as never });
+    await t.throwsAsync(world.useCases.setContactPhoto(user.id, contact.id, { image: png(10, 10) }), { instanceOf: failure.constructor as new () => Error });
     world.photos.failure = undefined;
-    t.is((await world.repos.contacts.findById(user.id, contact.id))?.photo?.url, before.photoUrl);
+    t.is((await world.repos.contacts.findById(user.id, contact.id))?.photo?.url ?? null, before.photoUrl);
     t.truthy(world.photos.served(before.photoUrl!));
   });
 }
@@ -114,7 +121,7 @@ test('when the write fails after the photo was stored (the contact changed, or w
   ] as const) {
     const contacts = Object.create(world.repos.contacts, { setPhoto: { value: setPhoto } }) as ContactRepository;
     const setContactPhoto = makeSetContactPhoto({ ...deps, repos: { contacts } });
-    await t.throwsAsync(setContactPhoto(user.id, contact.id, { image: png(8, 8) }), { instanceOf: failure });
+    await t.throwsAsync(setContactPhoto(user.id, contact.id, { image: png(8, 8) }), { instanceOf: failure as new (...args: never[]) => Error });
     t.is(world.photos.photos.size, 0, failure.name);
   }
 });
@@ -124,7 +131,7 @@ test('an old photo the store cannot remove is logged; the contact has its new ph
   await world.useCases.setContactPhoto(user.id, contact.id, { image: png(8, 8) });
   world.photos.failRemovals = new ServiceUnavailable('contact photo storage');
   const { contact: view } = await world.useCases.setContactPhoto(user.id, contact.id, { image: png(9, 9) });
-  t.is((await world.repos.contacts.findById(user.id, contact.id))?.photo?.url, view.photoUrl);
+  t.is((await world.repos.contacts.findById(user.id, contact.id))?.photo?.url ?? null, view.photoUrl);
   t.true(world.logger.lines.some((line) => line.level === 'warn' && /could not be removed/.test(line.message)));
   await world.useCases.removeContactPhoto(user.id, contact.id);
   t.is((await world.repos.contacts.findById(user.id, contact.id))?.photo, null);
@@ -192,12 +199,12 @@ test('storeContactPhotos answers in the order of the cards, a few at a time, and
   const cards = [image, null, { bytes: Buffer.from('text'), mediaType: null }, undefined, ...Array.from({ length: 12 }, () => image)];
   const outcomes = await storeContactPhotos(deps, 'owner', cards);
   t.is(outcomes.length, cards.length);
-  t.true(outcomes[0] !== null && 'photo' in outcomes[0]);
+  t.true(outcomes[0] != null && 'photo' in outcomes[0]);
   t.is(outcomes[1], null);
   t.deepEqual(outcomes[2], { skipped: 'the photo is not a PNG, JPEG, WebP or GIF image' });
   t.is(outcomes[3], null);
   t.true(outcomes.slice(4).every((o) => o !== null && 'photo' in o));
-  t.true(most > 1 && most <= 3, `at most three at once (${most})`);
+  t.true(most > 1 && most <= PHOTO_STORE_CONCURRENCY, `at most ${PHOTO_STORE_CONCURRENCY} at once (${most})`);
 
   world.photos.failure = new ServiceUnavailable('contact photo storage');
   const saves = world.photos.saves;
@@ -207,7 +214,7 @@ test('storeContactPhotos answers in the order of the cards, a few at a time, and
     Array.from({ length: 30 }, () => image),
   );
   t.true(down.every((o) => o !== null && 'skipped' in o));
-  t.true(world.photos.saves - saves <= 3, 'the store is not asked 30 times');
+  t.true(world.photos.saves - saves <= PHOTO_STORE_CONCURRENCY, 'the store is not asked 30 times');
 });
 
 test('removeContactPhoto with a repository that lost the contact meanwhile is NotFound', async (t) => {
@@ -217,4 +224,21 @@ test('removeContactPhoto with a repository that lost the contact meanwhile is No
   const remove = makeRemoveContactPhoto({ repos: { contacts }, photos: world.photos, logger: world.logger });
   await t.throwsAsync(remove(user.id, contact.id), { instanceOf: NotFound });
   t.is(world.photos.photos.size, 1, 'the photo the contact still points at stays');
+});
+
+test('storeContactPhotos fits an image repeated in the file once, and stores a copy for each card', async (t) => {
+  const world = fakeWorld();
+  let fits = 0;
+  const images: ImageProcessor = {
+    fit: (bytes, options) => {
+      fits += 1;
+      return world.images.fit(bytes, options);
+    },
+  };
+  const logo = { bytes: await solid(300, 100, 'png', false), mediaType: 'image/png' };
+  const outcomes = await storeContactPhotos({ ...photoDeps(world), images }, 'owner', [logo, logo, { bytes: png(5, 5), mediaType: null }, logo, logo]);
+  t.is(fits, 2);
+  const keys = outcomes.map((o) => (o && 'photo' in o ? o.photo.key : null));
+  t.is(new Set(keys).size, 5, 'each card owns its copy');
+  t.is(world.photos.photos.size, 5);
 });

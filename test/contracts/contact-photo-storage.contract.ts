@@ -11,6 +11,7 @@ export interface ContactPhotoStorageUnderTest {
   served(url: string): Promise<{ bytes: Buffer; mediaType: string } | null>;
   /** How many photos the store holds. */
   count(): Promise<number>;
+  close(): Promise<void>;
 }
 
 /** A processed image as the ImageProcessor hands it over (these tiny files are valid images). */

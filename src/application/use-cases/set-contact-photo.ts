@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { toVersionedContact, type StoredPhoto, type VersionedContact } from '../../domain/contact.js';
 import { checkPhotoHeader, PHOTO_STORED_MAX_SIDE } from '../../domain/contact-photo.js';
 import { UnsupportedPhoto } from '../../domain/contact-photo.errors.js';
@@ -5,7 +6,7 @@ import { ContactChanged } from '../../domain/contact.errors.js';
 import { DomainError, NotFound, ValidationFailed } from '../../domain/errors.js';
 import type { CarriedImage } from '../ports/contact-card-format.js';
 import type { ContactPhotoStorage } from '../ports/contact-photo-storage.js';
-import type { ImageProcessor } from '../ports/image-processor.js';
+import type { ImageProcessor, ProcessedImage } from '../ports/image-processor.js';
 import type { Logger } from '../ports/logger.js';
 import type { Repositories } from '../ports/unit-of-work.js';
 
@@ -66,29 +67,40 @@ export type PhotoOutcome = { photo: StoredPhoto } | { skipped: string };
  * we take, too large or damaged is skipped with the reason, and so is one the store cannot keep
  * now: a bad photo never costs its card. Only a bug throws.
  */
-export async function storeContactPhoto(deps: ContactPhotoDeps, ownerId: string, image: CarriedImage): Promise<PhotoOutcome> {
+export function storeContactPhoto(deps: ContactPhotoDeps, ownerId: string, image: CarriedImage): Promise<PhotoOutcome> {
+  return storeFitted(deps, ownerId, () => deps.images.fit(image.bytes, { maxSide: PHOTO_STORED_MAX_SIDE }), image.bytes);
+}
+
+const STORE_DOWN = 'the photo could not be stored now';
+
+async function storeFitted(deps: ContactPhotoDeps, ownerId: string, fitted: () => Promise<ProcessedImage>, bytes: Uint8Array): Promise<PhotoOutcome> {
   try {
-    checkPhotoHeader(image.bytes);
-    const fitted = await deps.images.fit(image.bytes, { maxSide: PHOTO_STORED_MAX_SIDE });
-    return { photo: await deps.photos.save(ownerId, fitted) };
+    checkPhotoHeader(bytes);
+    return { photo: await deps.photos.save(ownerId, await fitted()) };
   } catch (error) {
     if (error instanceof UnsupportedPhoto) return { skipped: 'the photo is not a PNG, JPEG, WebP or GIF image' };
     if (error instanceof ValidationFailed) return { skipped: `the photo ${error.errors[0]?.message ?? 'is not usable'}` };
     if (error instanceof DomainError) {
       deps.logger.warn({ ownerId, err: { code: error.code, message: error.message } }, 'an imported photo could not be stored');
-      return { skipped: 'the photo could not be stored now' };
+      return { skipped: STORE_DOWN };
     }
     throw error;
   }
 }
 
-/** Photos processed at once by storeContactPhotos: enough to overlap storage round trips, few enough to leave the thread pool to others. */
-export const PHOTO_STORE_CONCURRENCY = 3;
+/**
+ * Photos of one import in flight at once: enough to overlap the store's round trips (a disk's
+ * fsyncs, Cloudinary's uploads); the decoding itself is bounded by the image processor's own queue.
+ */
+export const PHOTO_STORE_CONCURRENCY = 8;
+/** Fitted images kept by content within one import: the same logo on every card of a company is decoded once. */
+const FITTED_KEPT = 16;
 
 /**
- * storeContactPhoto for the cards of one import, a few at a time, answers in the same order (null
- * where a card has no photo). Once the store fails (down, timing out), the photos not yet tried are
- * skipped instead of each waiting for it in turn.
+ * storeContactPhoto for the cards of one import, a few at a time (PHOTO_STORE_CONCURRENCY), answers in the same order (null
+ * where a card has no photo). An image seen a moment before in the file is fitted once and stored
+ * again (each contact owns its copy, so removing one never takes another's). Once the store fails
+ * (down, timing out), the photos not yet tried are skipped instead of each waiting for it in turn.
  */
 export async function storeContactPhotos(
   deps: ContactPhotoDeps,
@@ -97,6 +109,18 @@ export async function storeContactPhotos(
   concurrency = PHOTO_STORE_CONCURRENCY,
 ): Promise<(PhotoOutcome | null)[]> {
   const outcomes: (PhotoOutcome | null)[] = images.map(() => null);
+  const fitted = new Map<string, Promise<ProcessedImage>>();
+  const fitOnce = (bytes: Uint8Array) => {
+    const digest = createHash('sha256').update(bytes).digest('hex');
+    let fitting = fitted.get(digest);
+    if (!fitting) {
+      fitting = deps.images.fit(bytes, { maxSide: PHOTO_STORED_MAX_SIDE });
+      fitting.catch(() => {});
+      fitted.set(digest, fitting);
+      if (fitted.size > FITTED_KEPT) fitted.delete(fitted.keys().next().value!);
+    }
+    return fitting;
+  };
   let storeDown = false;
   let next = 0;
   const worker = async () => {
@@ -104,11 +128,11 @@ export async function storeContactPhotos(
       const image = images[i];
       if (!image) continue;
       if (storeDown) {
-        outcomes[i] = { skipped: 'the photo could not be stored now' };
+        outcomes[i] = { skipped: STORE_DOWN };
         continue;
       }
-      const outcome = await storeContactPhoto(deps, ownerId, image);
-      if ('skipped' in outcome && outcome.skipped === 'the photo could not be stored now') storeDown = true;
+      const outcome = await storeFitted(deps, ownerId, () => fitOnce(image.bytes), image.bytes);
+      if ('skipped' in outcome && outcome.skipped === STORE_DOWN) storeDown = true;
       outcomes[i] = outcome;
     }
   };
