@@ -2,7 +2,7 @@ import Router from '@koa/router';
 import { Type } from '@sinclair/typebox';
 import { implement, registerRoutes, route } from '../route.js';
 
-/** Files the app serves itself (avatars on local disk). `open` answers null for any unknown name. */
+/** Files the app serves itself (avatars and contact photos on local disk). `open` answers null for any unknown name. */
 export interface MediaFiles {
   open(name: string): Promise<{ bytes: Buffer; mediaType: string } | null>;
 }
@@ -12,11 +12,12 @@ export const mediaRouteSpecs = {
     method: 'get',
     path: '/media/{name}',
     operationId: 'avatarFile',
-    summary: 'An avatar stored on local disk (only when CLOUDINARY_URL is unset)',
-    description: 'The address is the avatarUrl of a user; it carries a content version, so it may be cached for a day.',
+    summary: 'An avatar or a contact photo stored on local disk (only when CLOUDINARY_URL is unset)',
+    description:
+      'The address is the avatarUrl of a user (it carries a content version) or the photoUrl of a contact (a new name for every photo), so it may be cached for a day.',
     tags: ['Users'],
     auth: 'none',
-    params: Type.Object({ name: Type.String({ description: "File name from the user's avatarUrl." }) }),
+    params: Type.Object({ name: Type.String({ description: "File name from a user's avatarUrl or a contact's photoUrl." }) }),
     responses: { 200: { description: 'The image.', content: { 'image/png': {}, 'image/jpeg': {}, 'image/webp': {}, 'image/gif': {} } } },
     problems: [404],
   }),
