@@ -342,13 +342,13 @@ export interface paths {
     };
     /**
      * Search and page through contacts
-     * @description Your contacts, sorted by name, filtered by the search texts given, one page at a time.
+     * @description Your contacts, filtered by every parameter given (`q` across names, organization, emails, labels and phone digits, case- and accent-insensitive; `label`; `firstName`, `lastName`, `email`), sorted by `sort`, one page at a time; `fields` keeps only the fields named (and `id`).
      */
     get: operations['listContacts'];
     put?: never;
     /**
      * Add a contact
-     * @description Stores a new contact in your book; its address is in `Location`. Limited per user (`RATE_LIMIT_CONTACT_CREATE_MAX`).
+     * @description Stores a new contact in your book; its address is in `Location`. An email another contact of your book holds is 409 CONTACT_EMAIL_TAKEN. Limited per user (`RATE_LIMIT_CONTACT_CREATE_MAX`).
      */
     post: operations['createContact'];
     delete?: never;
@@ -366,7 +366,7 @@ export interface paths {
     };
     /**
      * The whole book as a vCard file
-     * @description Every contact as one card: vCard 4.0 (RFC 6350) by default, 3.0 (RFC 2426) with `version=3.0`. Each card has `UID` (the contact id), `FN`, `N`, `REV`, and the `EMAIL`, `TEL`, `BDAY` (a day without a year as `--MMDD` in 4.0, Apple’s `X-APPLE-OMIT-YEAR` in 3.0) and `NOTE` the contact has. Lines end in CRLF and are folded at 75 octets. Streamed: a large book is never held in memory.
+     * @description Every contact as one card: vCard 4.0 (RFC 6350) by default, 3.0 (RFC 2426) with `version=3.0`. Each card has the `UID` it came with (import, CardDAV), else the contact id, every field the contact has, its photo inline (`photos=false` leaves photos out), and every property of the card it came from that the model has no field for. Lines end in CRLF and are folded at 75 octets. Streamed: a large book is never held in memory.
      */
     get: operations['exportContacts'];
     put?: never;
@@ -387,8 +387,8 @@ export interface paths {
     get?: never;
     put?: never;
     /**
-     * Add the contacts of a vCard file
-     * @description vCard 2.1, 3.0 or 4.0 as address books export them (folded lines, quoted-printable, CHARSET, grouped properties, several cards). Each card becomes one contact (N/FN → names, the preferred or first EMAIL and TEL, BDAY in any of its forms, NOTE). A card without a name, with an invalid field, or whose email is already in the book or earlier in the file is skipped and reported; the others are stored in one transaction. Counts as one creation for RATE_LIMIT_CONTACT_CREATE_MAX. Also accepted as `text/x-vcard` and `text/directory`. Over CONTACTS_IMPORT_MAX_BYTES, or over 50,000 cards (TOO_MANY_CARDS), is 413; no card at all is 422 NOT_A_VCARD.
+     * Add the contacts of a vCard or CSV file
+     * @description vCard 2.1, 3.0 or 4.0 as address books export them (folded lines, quoted-printable, CHARSET, grouped properties, several cards), or CSV (`text/csv`) as Google Contacts and Outlook export it. Each card or row becomes one contact with every field it has, its photo and the card’s other properties kept. A card with neither a name nor an organization, with an invalid field, or whose email is already in the book (the reason names that contact) or earlier in the file is skipped and reported; the others are stored in one transaction. Counts as one creation for RATE_LIMIT_CONTACT_CREATE_MAX. vCard is also accepted as `text/x-vcard` and `text/directory`; in `multipart/form-data`, a file sent as `text/csv` or named `*.csv` is read as CSV. Over CONTACTS_IMPORT_MAX_BYTES, or over 50,000 cards (TOO_MANY_CARDS), is 413; a file that is neither is 415 or 422.
      */
     post: operations['importContacts'];
     delete?: never;
@@ -426,12 +426,12 @@ export interface paths {
     };
     /**
      * One contact
-     * @description The contact with its ETag; with `If-None-Match` holding its current tag, 304 and no body.
+     * @description The contact with its ETag (`fields` keeps only the fields named, and `id`); with `If-None-Match` holding its current tag, 304 and no body.
      */
     get: operations['getContact'];
     /**
      * Replace a contact
-     * @description Every field as sent; an optional field left out is cleared. With `If-Match`, only while the contact is still at that version.
+     * @description Every field as sent; a field left out is cleared (the photo and the properties kept from the card it came from stay). Gaining an email another contact of your book holds is 409 CONTACT_EMAIL_TAKEN. With `If-Match`, only while the contact is still at that version.
      */
     put: operations['replaceContact'];
     post?: never;
@@ -444,9 +444,117 @@ export interface paths {
     head?: never;
     /**
      * Change some fields of a contact
-     * @description `null` clears an optional field.
+     * @description Only the fields given change: `null` clears an optional field, `[]` empties a list; `email`/`phone` act on the first entries. Gaining an email another contact of your book holds is 409 CONTACT_EMAIL_TAKEN; a change that adds no email never is. With `If-Match`, only while the contact is still at that version.
      */
     patch: operations['updateContact'];
+    trace?: never;
+  };
+  '/api/contacts/{id}/photo': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    /**
+     * Give a contact a photo
+     * @description The image as the body with its `image/*` type, or as `multipart/form-data` in the field `photo`. PNG, JPEG, WebP or GIF, judged by content (anything else is 415); at most CONTACT_PHOTO_MAX_BYTES (413). It is stored at most 512×512 (aspect kept; the first frame of an animation), re-encoded as JPEG (PNG when it has transparency) with none of its metadata (EXIF, GPS, ICC, comments), under an unguessable `photoUrl`; the photo it replaces leaves the store. An image whose header declares more than 50 megapixels is refused (422) before it is decoded. With `If-Match`, only while the contact is still at that version (412). Limited per user with avatar uploads (`RATE_LIMIT_ACCOUNT_MAX` per `RATE_LIMIT_ACCOUNT_WINDOW_S`), counted before the upload is read; past the memory uploads share, 503 UPLOADS_BUSY with Retry-After; a body that stops for 10 s, or arrives slower than 64 KiB/s after the first 10 s, is 408.
+     */
+    put: operations['setContactPhoto'];
+    post?: never;
+    /**
+     * Take a contact’s photo away
+     * @description The photo leaves the contact and the store (a contact without one is left as it is). With `If-Match`, only while the contact is still at that version. Limited per user with avatar uploads (`RATE_LIMIT_ACCOUNT_MAX`).
+     */
+    delete: operations['removeContactPhoto'];
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/contacts/duplicates': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Contacts that look like one person
+     * @description Groups of contacts that share an email (compared case-insensitively), a phone (the same number whatever its formatting; one written with and without its country code or trunk prefix matches, as numbers are compared by their last nine digits, extension left out) or the same full name (first, middle and last, case- and accent-insensitive; contacts without a name never match). Links are transitive, so a contact is in at most one group; the group’s `reason` is its strongest link (email, then phone, then name).
+     */
+    get: operations['findDuplicateContacts'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/contacts/{id}/merge': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Fold contacts into this one
+     * @description This contact keeps its own values and fills each empty field (names, organization, department, job title, birthday, anniversary, notes, photo) from the contacts of `ids` in their order; emails, phones, addresses, URLs and labels are united without repeats (the same email case-insensitively, the same phone digits, the same address or URL, the same label case-insensitively), its own first, and a list past its limit (20 entries, 50 labels) keeps its first ones. The contacts of `ids` are then deleted, their vCard properties with them (this contact keeps its own). All or nothing: 404 if an id is not in your book, 422 if `ids` is empty, names this contact, names one twice or holds more than 50. A merge may leave this contact with an email another contact holds; it is never refused for it.
+     */
+    post: operations['mergeContacts'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/labels': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * The labels of your contacts
+     * @description Every label your contacts carry, with how many carry it, by name (case-insensitive order).
+     */
+    get: operations['listLabels'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/labels/{name}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    post?: never;
+    /**
+     * Take a label off every contact
+     * @description The contacts stay, without the label. 404 when no contact carries it (a client showing it holds a stale list).
+     */
+    delete: operations['deleteLabel'];
+    options?: never;
+    head?: never;
+    /**
+     * Rename a label on every contact
+     * @description Every contact carrying the label (compared case-insensitively) carries the new name instead; when some already carry a label of that name, the two merge and no contact ends with both. 404 when no contact carries the label.
+     */
+    patch: operations['renameLabel'];
     trace?: never;
   };
   '/account/forgot-password': {
@@ -573,8 +681,8 @@ export interface paths {
       cookie?: never;
     };
     /**
-     * An avatar stored on local disk (only when CLOUDINARY_URL is unset)
-     * @description The address is the avatarUrl of a user; it carries a content version, so it may be cached for a day.
+     * An avatar or a contact photo stored on local disk (only when CLOUDINARY_URL is unset)
+     * @description The address is the avatarUrl of a user (it carries a content version) or the photoUrl of a contact (a new name for every photo), so it may be cached for a day.
      */
     get: operations['avatarFile'];
     put?: never;
@@ -830,50 +938,354 @@ export interface components {
     Message: {
       message: string;
     };
+    /** @description Every field is always present (`null`, `""` or `[]` when empty). */
     Contact: {
       /** @description Opaque. */
       id: string;
+      /** @description 1–50 characters; `""` only on a company’s card (one with an `organization`). */
       firstName: string;
-      /** @description `""` when the contact has none (absent or null in a request). */
+      /** @description `""` when the contact has none. */
       lastName: string;
+      /** @description `""` when none. */
+      middleName: string;
+      /** @description Honorific prefix (`Dr.`); `""` when none. */
+      prefix: string;
+      /** @description Honorific suffix (`Jr.`); `""` when none. */
+      suffix: string;
+      /** @description `""` when none. */
+      nickname: string;
+      /** @description Company; `""` when none. */
+      organization: string;
+      /** @description `""` when none. */
+      department: string;
+      /** @description `""` when none. */
+      jobTitle: string;
+      /** @description Email addresses, the first being `email`. */
+      emails: {
+        /** Format: email */
+        value: string;
+        /**
+         * @description `home`, `work`, `other` or custom text; `other` when absent.
+         * @example home
+         */
+        label: string;
+      }[];
+      /** @description Phone numbers, the first being `phone`. */
+      phones: {
+        /**
+         * @description As people write numbers: digits, spaces, `+ - ( ) . /`, and an extension such as `x123`, `ext. 123` or `;ext=123`.
+         * @example +1 (555) 010-0200 ext. 12
+         */
+        value: string;
+        /**
+         * @description `mobile`, `home`, `work`, `main`, `fax`, `pager`, `other` or custom text; `other` when absent.
+         * @example mobile
+         */
+        label: string;
+      }[];
+      addresses: {
+        /**
+         * @description `home`, `work`, `other` or custom text; `other` when absent.
+         * @example home
+         */
+        label: string;
+        poBox: string;
+        extended: string;
+        street: string;
+        locality: string;
+        region: string;
+        postalCode: string;
+        country: string;
+      }[];
+      /** @description Web sites and profiles. */
+      urls: {
+        /**
+         * Format: uri
+         * @description An absolute `http` or `https` URL.
+         */
+        value: string;
+        /**
+         * @description `home`, `work`, `other` or custom text; `other` when absent.
+         * @example home
+         */
+        label: string;
+      }[];
       /**
-       * Format: email
-       * @description Unique in the book, compared case-insensitively; contacts without one never clash.
-       */
-      email: string | null;
-      /** @description Digits, spaces and + - ( ). */
-      phone: string | null;
-      /**
-       * @description A real date, not in the future (`YYYY-MM-DD`), or a day without a year (`--MM-DD`, vCard’s form).
+       * @description Null when unknown. A real date, not in the future (`YYYY-MM-DD`), or a day without a year (`--MM-DD`, vCard’s form).
        * @example 1990-05-17
        * @example --05-17
        */
       birthday: string | null;
+      /**
+       * @description Null when unknown. A real date, not in the future (`YYYY-MM-DD`), or a day without a year (`--MM-DD`, vCard’s form).
+       * @example 1990-05-17
+       * @example --05-17
+       */
+      anniversary: string | null;
+      /** @description Free text; line breaks and tabs allowed. */
       notes: string | null;
+      /**
+       * @description The contact’s groups; unique compared case-insensitively, the first spelling kept.
+       * @example [
+       *       "Family",
+       *       "Climbing"
+       *     ]
+       */
+      labels: string[];
+      /**
+       * Format: email
+       * @description The first of `emails` (null without one). Compared case-insensitively, no two contacts of a book share an email over REST.
+       */
+      email: string | null;
+      /**
+       * @description The first of `phones` (null without one).
+       * @example +1 (555) 010-0200 ext. 12
+       */
+      phone: string | null;
+      /**
+       * Format: uri
+       * @description The contact’s photo (PUT /api/contacts/{id}/photo); null without one.
+       */
+      photoUrl: string | null;
+      /**
+       * @description The same strong entity tag as the `ETag` header.
+       * @example "3"
+       */
+      etag: string;
       /** Format: date-time */
       createdAt: string;
       /** Format: date-time */
       updatedAt: string;
     };
-    /** @description A whole contact (create, full replacement); optional fields left out are null (`lastName` ""). */
-    ContactInput: {
-      firstName: string;
-      /** @description `""` when the contact has none (absent or null in a request). */
+    /** @description With `fields=`: only the fields named, and `id`. */
+    PartialContact: {
+      /** @description 1–50 characters; `""` only on a company’s card (one with an `organization`). */
+      firstName?: string;
+      /** @description `""` when the contact has none. */
       lastName?: string;
+      /** @description `""` when none. */
+      middleName?: string;
+      /** @description Honorific prefix (`Dr.`); `""` when none. */
+      prefix?: string;
+      /** @description Honorific suffix (`Jr.`); `""` when none. */
+      suffix?: string;
+      /** @description `""` when none. */
+      nickname?: string;
+      /** @description Company; `""` when none. */
+      organization?: string;
+      /** @description `""` when none. */
+      department?: string;
+      /** @description `""` when none. */
+      jobTitle?: string;
+      /** @description Email addresses, the first being `email`. */
+      emails?: {
+        /** Format: email */
+        value: string;
+        /**
+         * @description `home`, `work`, `other` or custom text; `other` when absent.
+         * @example home
+         */
+        label: string;
+      }[];
+      /** @description Phone numbers, the first being `phone`. */
+      phones?: {
+        /**
+         * @description As people write numbers: digits, spaces, `+ - ( ) . /`, and an extension such as `x123`, `ext. 123` or `;ext=123`.
+         * @example +1 (555) 010-0200 ext. 12
+         */
+        value: string;
+        /**
+         * @description `mobile`, `home`, `work`, `main`, `fax`, `pager`, `other` or custom text; `other` when absent.
+         * @example mobile
+         */
+        label: string;
+      }[];
+      addresses?: {
+        /**
+         * @description `home`, `work`, `other` or custom text; `other` when absent.
+         * @example home
+         */
+        label: string;
+        poBox: string;
+        extended: string;
+        street: string;
+        locality: string;
+        region: string;
+        postalCode: string;
+        country: string;
+      }[];
+      /** @description Web sites and profiles. */
+      urls?: {
+        /**
+         * Format: uri
+         * @description An absolute `http` or `https` URL.
+         */
+        value: string;
+        /**
+         * @description `home`, `work`, `other` or custom text; `other` when absent.
+         * @example home
+         */
+        label: string;
+      }[];
       /**
-       * Format: email
-       * @description Unique in the book, compared case-insensitively; contacts without one never clash.
-       */
-      email?: string | null;
-      /** @description Digits, spaces and + - ( ). */
-      phone?: string | null;
-      /**
-       * @description A real date, not in the future (`YYYY-MM-DD`), or a day without a year (`--MM-DD`, vCard’s form).
+       * @description Null when unknown. A real date, not in the future (`YYYY-MM-DD`), or a day without a year (`--MM-DD`, vCard’s form).
        * @example 1990-05-17
        * @example --05-17
        */
       birthday?: string | null;
+      /**
+       * @description Null when unknown. A real date, not in the future (`YYYY-MM-DD`), or a day without a year (`--MM-DD`, vCard’s form).
+       * @example 1990-05-17
+       * @example --05-17
+       */
+      anniversary?: string | null;
+      /** @description Free text; line breaks and tabs allowed. */
       notes?: string | null;
+      /**
+       * @description The contact’s groups; unique compared case-insensitively, the first spelling kept.
+       * @example [
+       *       "Family",
+       *       "Climbing"
+       *     ]
+       */
+      labels?: string[];
+      /**
+       * Format: email
+       * @description The first of `emails` (null without one). Compared case-insensitively, no two contacts of a book share an email over REST.
+       */
+      email?: string | null;
+      /**
+       * @description The first of `phones` (null without one).
+       * @example +1 (555) 010-0200 ext. 12
+       */
+      phone?: string | null;
+      /**
+       * Format: uri
+       * @description The contact’s photo (PUT /api/contacts/{id}/photo); null without one.
+       */
+      photoUrl?: string | null;
+      /**
+       * @description The same strong entity tag as the `ETag` header.
+       * @example "3"
+       */
+      etag?: string;
+      /** Format: date-time */
+      createdAt?: string;
+      /** Format: date-time */
+      updatedAt?: string;
+      /** @description Opaque. */
+      id: string;
+    };
+    /** @description A whole contact (create, full replacement): a field left out is cleared (`""`, `[]` or null), except the photo. `firstName` is required unless the contact has an `organization` (a company’s card). In a body without `emails` (`phones`), `email` (`phone`) replaces the first entry (keeping its label) or adds one labelled `other`, and null removes the first entry; a body with both must agree on the first entry, else 422. Unknown fields (id, etag, timestamps) are ignored. */
+    ContactInput: {
+      /** @description 1–50 characters; `""` only on a company’s card (one with an `organization`). */
+      firstName?: string | null;
+      /** @description `""` when the contact has none. */
+      lastName?: string | null;
+      /** @description `""` when none. */
+      middleName?: string | null;
+      /** @description Honorific prefix (`Dr.`); `""` when none. */
+      prefix?: string | null;
+      /** @description Honorific suffix (`Jr.`); `""` when none. */
+      suffix?: string | null;
+      /** @description `""` when none. */
+      nickname?: string | null;
+      /** @description Company; `""` when none. */
+      organization?: string | null;
+      /** @description `""` when none. */
+      department?: string | null;
+      /** @description `""` when none. */
+      jobTitle?: string | null;
+      /** @description Email addresses, the first being `email`. */
+      emails?:
+        | {
+            /** Format: email */
+            value: string;
+            /**
+             * @description `home`, `work`, `other` or custom text; `other` when absent.
+             * @example home
+             */
+            label: string;
+          }[]
+        | null;
+      /** @description Phone numbers, the first being `phone`. */
+      phones?:
+        | {
+            /**
+             * @description As people write numbers: digits, spaces, `+ - ( ) . /`, and an extension such as `x123`, `ext. 123` or `;ext=123`.
+             * @example +1 (555) 010-0200 ext. 12
+             */
+            value: string;
+            /**
+             * @description `mobile`, `home`, `work`, `main`, `fax`, `pager`, `other` or custom text; `other` when absent.
+             * @example mobile
+             */
+            label: string;
+          }[]
+        | null;
+      addresses?:
+        | {
+            /**
+             * @description `home`, `work`, `other` or custom text; `other` when absent.
+             * @example home
+             */
+            label: string;
+            poBox: string;
+            extended: string;
+            street: string;
+            locality: string;
+            region: string;
+            postalCode: string;
+            country: string;
+          }[]
+        | null;
+      /** @description Web sites and profiles. */
+      urls?:
+        | {
+            /**
+             * Format: uri
+             * @description An absolute `http` or `https` URL.
+             */
+            value: string;
+            /**
+             * @description `home`, `work`, `other` or custom text; `other` when absent.
+             * @example home
+             */
+            label: string;
+          }[]
+        | null;
+      /**
+       * @description Null when unknown. A real date, not in the future (`YYYY-MM-DD`), or a day without a year (`--MM-DD`, vCard’s form).
+       * @example 1990-05-17
+       * @example --05-17
+       */
+      birthday?: string | null;
+      /**
+       * @description Null when unknown. A real date, not in the future (`YYYY-MM-DD`), or a day without a year (`--MM-DD`, vCard’s form).
+       * @example 1990-05-17
+       * @example --05-17
+       */
+      anniversary?: string | null;
+      /** @description Free text; line breaks and tabs allowed. */
+      notes?: string | null;
+      /**
+       * @description The contact’s groups; unique compared case-insensitively, the first spelling kept.
+       * @example [
+       *       "Family",
+       *       "Climbing"
+       *     ]
+       */
+      labels?: string[] | null;
+      /**
+       * Format: email
+       * @description The first of `emails` (null without one). Compared case-insensitively, no two contacts of a book share an email over REST.
+       */
+      email?: string | null;
+      /**
+       * @description The first of `phones` (null without one).
+       * @example +1 (555) 010-0200 ext. 12
+       */
+      phone?: string | null;
     };
     ImportReport: {
       /** @description Contacts added. */
@@ -892,31 +1304,123 @@ export interface components {
       }[];
     };
     VCardUpload: {
-      /** @description A .vcf file, at most CONTACTS_IMPORT_MAX_BYTES. */
+      /** @description A vCard file (.vcf), or a CSV file (.csv, or sent with the type `text/csv`); at most CONTACTS_IMPORT_MAX_BYTES. */
       file: string;
     };
-    /** @description Only the fields to change. */
+    /** @description Only the fields to change: `null` clears an optional field, `[]` empties a list. In a body without `emails` (`phones`), `email` (`phone`) replaces the first entry (keeping its label) or adds one labelled `other`, and null removes the first entry; a body with both must agree on the first entry, else 422. */
     ContactPatch: {
-      firstName?: string;
-      /** @description `""` when the contact has none (absent or null in a request). */
-      lastName?: string;
+      /** @description 1–50 characters; `""` only on a company’s card (one with an `organization`). */
+      firstName?: string | null;
+      /** @description `""` when the contact has none. */
+      lastName?: string | null;
+      /** @description `""` when none. */
+      middleName?: string | null;
+      /** @description Honorific prefix (`Dr.`); `""` when none. */
+      prefix?: string | null;
+      /** @description Honorific suffix (`Jr.`); `""` when none. */
+      suffix?: string | null;
+      /** @description `""` when none. */
+      nickname?: string | null;
+      /** @description Company; `""` when none. */
+      organization?: string | null;
+      /** @description `""` when none. */
+      department?: string | null;
+      /** @description `""` when none. */
+      jobTitle?: string | null;
+      /** @description Email addresses, the first being `email`. */
+      emails?:
+        | {
+            /** Format: email */
+            value: string;
+            /**
+             * @description `home`, `work`, `other` or custom text; `other` when absent.
+             * @example home
+             */
+            label: string;
+          }[]
+        | null;
+      /** @description Phone numbers, the first being `phone`. */
+      phones?:
+        | {
+            /**
+             * @description As people write numbers: digits, spaces, `+ - ( ) . /`, and an extension such as `x123`, `ext. 123` or `;ext=123`.
+             * @example +1 (555) 010-0200 ext. 12
+             */
+            value: string;
+            /**
+             * @description `mobile`, `home`, `work`, `main`, `fax`, `pager`, `other` or custom text; `other` when absent.
+             * @example mobile
+             */
+            label: string;
+          }[]
+        | null;
+      addresses?:
+        | {
+            /**
+             * @description `home`, `work`, `other` or custom text; `other` when absent.
+             * @example home
+             */
+            label: string;
+            poBox: string;
+            extended: string;
+            street: string;
+            locality: string;
+            region: string;
+            postalCode: string;
+            country: string;
+          }[]
+        | null;
+      /** @description Web sites and profiles. */
+      urls?:
+        | {
+            /**
+             * Format: uri
+             * @description An absolute `http` or `https` URL.
+             */
+            value: string;
+            /**
+             * @description `home`, `work`, `other` or custom text; `other` when absent.
+             * @example home
+             */
+            label: string;
+          }[]
+        | null;
       /**
-       * Format: email
-       * @description Unique in the book, compared case-insensitively; contacts without one never clash.
-       */
-      email?: string | null;
-      /** @description Digits, spaces and + - ( ). */
-      phone?: string | null;
-      /**
-       * @description A real date, not in the future (`YYYY-MM-DD`), or a day without a year (`--MM-DD`, vCard’s form).
+       * @description Null when unknown. A real date, not in the future (`YYYY-MM-DD`), or a day without a year (`--MM-DD`, vCard’s form).
        * @example 1990-05-17
        * @example --05-17
        */
       birthday?: string | null;
+      /**
+       * @description Null when unknown. A real date, not in the future (`YYYY-MM-DD`), or a day without a year (`--MM-DD`, vCard’s form).
+       * @example 1990-05-17
+       * @example --05-17
+       */
+      anniversary?: string | null;
+      /** @description Free text; line breaks and tabs allowed. */
       notes?: string | null;
+      /**
+       * @description The contact’s groups; unique compared case-insensitively, the first spelling kept.
+       * @example [
+       *       "Family",
+       *       "Climbing"
+       *     ]
+       */
+      labels?: string[] | null;
+      /**
+       * Format: email
+       * @description The first of `emails` (null without one). Compared case-insensitively, no two contacts of a book share an email over REST.
+       */
+      email?: string | null;
+      /**
+       * @description The first of `phones` (null without one).
+       * @example +1 (555) 010-0200 ext. 12
+       */
+      phone?: string | null;
     };
     ContactPage: {
-      items: components['schemas']['Contact'][];
+      /** @description Whole contacts, or with `fields=` only the fields named (and `id`). */
+      items: (components['schemas']['Contact'] | components['schemas']['PartialContact'])[];
       total: number;
       limit: number;
       offset: number;
@@ -924,6 +1428,40 @@ export interface components {
     BirthdayList: {
       /** @description Soonest birthday first. */
       items: components['schemas']['Contact'][];
+    };
+    DuplicateGroup: {
+      /** @description The strongest link among the group: `email` when two of them share an email, else `phone` when two share a phone, else `name` (the same full name). */
+      reason: 'email' | 'phone' | 'name';
+      /** @description Oldest first. */
+      contacts: components['schemas']['Contact'][];
+    };
+    DuplicateGroups: {
+      /** @description In the order of their oldest contact; a contact is in at most one group. */
+      groups: components['schemas']['DuplicateGroup'][];
+    };
+    MergeRequest: {
+      /** @description The contacts folded into this one, in the order their values fill its empty fields; not this contact’s own id. */
+      ids: string[];
+    };
+    Label: {
+      /**
+       * @description The label as the contacts carry it (the first spelling written).
+       * @example Family
+       */
+      name: string;
+      /** @description How many contacts carry it. */
+      count: number;
+    };
+    LabelList: {
+      /** @description By name. */
+      items: components['schemas']['Label'][];
+    };
+    LabelRename: {
+      /**
+       * @description The new name; an existing label of that name (compared case-insensitively) absorbs this one.
+       * @example Family
+       */
+      name: string;
     };
     Health: {
       /** @constant */
@@ -1667,14 +2205,20 @@ export interface operations {
   listContacts: {
     parameters: {
       query?: {
-        /** @description Case-insensitive substring of the first name, last name or email. */
+        /** @description Case- and accent-insensitive substring of any name field, the nickname, the organization, any email or any label; written like a phone number (3 digits or more), also any phone by its digits (`5550100` finds `+1 (555) 010-0`). */
         q?: string;
-        /** @description Filter on the first name. */
+        /** @description Only contacts with this label (case-insensitive). */
+        label?: string;
+        /** @description Filter on the first name (case-insensitive substring). */
         firstName?: string;
-        /** @description Filter on the last name. */
+        /** @description Filter on the last name (case-insensitive substring). */
         lastName?: string;
-        /** @description Filter on the email. */
+        /** @description Filter on the emails (case-insensitive substring). */
         email?: string;
+        /** @description `created` (oldest first), `name` (last name, then first), or `relevance` (only with `q`: whole-name matches first, then prefixes, then the rest). */
+        sort?: 'created' | 'name' | 'relevance';
+        /** @description A comma list of top-level fields to return (`id` always comes): `id`, `firstName`, `lastName`, `middleName`, `prefix`, `suffix`, `nickname`, `organization`, `department`, `jobTitle`, `email`, `phone`, `emails`, `phones`, `addresses`, `urls`, `birthday`, `anniversary`, `notes`, `labels`, `photoUrl`, `etag`, `createdAt`, `updatedAt`. An unknown name is 422. */
+        fields?: string;
         /** @description Page size. */
         limit?: number;
         /** @description Items to skip. */
@@ -1744,6 +2288,8 @@ export interface operations {
       query?: {
         /** @description vCard version. */
         version?: '4.0' | '3.0';
+        /** @description `false` leaves the photos out of the cards. */
+        photos?: 'true' | 'false';
       };
       header?: never;
       path?: never;
@@ -1779,6 +2325,7 @@ export interface operations {
     requestBody: {
       content: {
         'text/vcard': string;
+        'text/csv': string;
         'multipart/form-data': components['schemas']['VCardUpload'];
       };
     };
@@ -1833,7 +2380,10 @@ export interface operations {
   };
   getContact: {
     parameters: {
-      query?: never;
+      query?: {
+        /** @description A comma list of top-level fields to return (`id` always comes): `id`, `firstName`, `lastName`, `middleName`, `prefix`, `suffix`, `nickname`, `organization`, `department`, `jobTitle`, `email`, `phone`, `emails`, `phones`, `addresses`, `urls`, `birthday`, `anniversary`, `notes`, `labels`, `photoUrl`, `etag`, `createdAt`, `updatedAt`. An unknown name is 422. */
+        fields?: string;
+      };
       header?: {
         /** @description ETags the client holds (or `*`): 304 while one of them is still current. */
         'If-None-Match'?: string;
@@ -1846,7 +2396,7 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
-      /** @description The contact. */
+      /** @description The contact (with `fields=`, only the fields named and `id`). */
       200: {
         headers: {
           /** @description Strong entity tag of the contact; changes with every change. Send it back in If-None-Match or If-Match. */
@@ -1854,7 +2404,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Contact'];
+          'application/json': components['schemas']['Contact'] | components['schemas']['PartialContact'];
         };
       };
       /** @description Not modified: the If-None-Match tag is current. No body. */
@@ -1868,6 +2418,7 @@ export interface operations {
       };
       401: components['responses']['Unauthorized'];
       404: components['responses']['NotFound'];
+      422: components['responses']['ValidationFailed'];
       429: components['responses']['TooManyRequests'];
       431: components['responses']['HeadersTooLarge'];
       503: components['responses']['ServiceUnavailable'];
@@ -1981,6 +2532,236 @@ export interface operations {
       404: components['responses']['NotFound'];
       409: components['responses']['Conflict'];
       412: components['responses']['PreconditionFailed'];
+      413: components['responses']['PayloadTooLarge'];
+      415: components['responses']['UnsupportedMediaType'];
+      422: components['responses']['ValidationFailed'];
+      429: components['responses']['TooManyRequests'];
+      431: components['responses']['HeadersTooLarge'];
+      503: components['responses']['ServiceUnavailable'];
+    };
+  };
+  setContactPhoto: {
+    parameters: {
+      query?: never;
+      header?: {
+        /** @description An ETag of this contact (or several, comma-separated, or `*`): the change happens only while the contact is still at it, else 412. */
+        'If-Match'?: string;
+      };
+      path: {
+        /** @description The contact id (opaque; a malformed id is 404). */
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'image/*': string;
+        'multipart/form-data': {
+          photo: string;
+        };
+      };
+    };
+    responses: {
+      /** @description The contact with its new photoUrl. */
+      200: {
+        headers: {
+          /** @description The contact’s new strong entity tag. */
+          ETag?: string;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Contact'];
+        };
+      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      404: components['responses']['NotFound'];
+      408: components['responses']['RequestTimeout'];
+      412: components['responses']['PreconditionFailed'];
+      413: components['responses']['PayloadTooLarge'];
+      415: components['responses']['UnsupportedMediaType'];
+      422: components['responses']['ValidationFailed'];
+      429: components['responses']['TooManyRequests'];
+      431: components['responses']['HeadersTooLarge'];
+      502: components['responses']['BadGateway'];
+      503: components['responses']['ServiceUnavailable'];
+      504: components['responses']['GatewayTimeout'];
+    };
+  };
+  removeContactPhoto: {
+    parameters: {
+      query?: never;
+      header?: {
+        /** @description An ETag of this contact (or several, comma-separated, or `*`): the change happens only while the contact is still at it, else 412. */
+        'If-Match'?: string;
+      };
+      path: {
+        /** @description The contact id (opaque; a malformed id is 404). */
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The contact has no photo. */
+      204: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      401: components['responses']['Unauthorized'];
+      404: components['responses']['NotFound'];
+      412: components['responses']['PreconditionFailed'];
+      429: components['responses']['TooManyRequests'];
+      431: components['responses']['HeadersTooLarge'];
+      503: components['responses']['ServiceUnavailable'];
+    };
+  };
+  findDuplicateContacts: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The groups (none for a book without duplicates). */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['DuplicateGroups'];
+        };
+      };
+      401: components['responses']['Unauthorized'];
+      429: components['responses']['TooManyRequests'];
+      431: components['responses']['HeadersTooLarge'];
+      503: components['responses']['ServiceUnavailable'];
+    };
+  };
+  mergeContacts: {
+    parameters: {
+      query?: never;
+      header?: {
+        /** @description An ETag of the contact kept (or several, comma-separated, or `*`): the merge happens only while it is still at it, else 412 and nothing changes. */
+        'If-Match'?: string;
+      };
+      path: {
+        /** @description The contact id (opaque; a malformed id is 404). */
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['MergeRequest'];
+      };
+    };
+    responses: {
+      /** @description The merged contact. */
+      200: {
+        headers: {
+          /** @description Its new strong entity tag. */
+          ETag?: string;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Contact'];
+        };
+      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      404: components['responses']['NotFound'];
+      412: components['responses']['PreconditionFailed'];
+      413: components['responses']['PayloadTooLarge'];
+      415: components['responses']['UnsupportedMediaType'];
+      422: components['responses']['ValidationFailed'];
+      429: components['responses']['TooManyRequests'];
+      431: components['responses']['HeadersTooLarge'];
+      503: components['responses']['ServiceUnavailable'];
+    };
+  };
+  listLabels: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The labels. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['LabelList'];
+        };
+      };
+      401: components['responses']['Unauthorized'];
+      429: components['responses']['TooManyRequests'];
+      431: components['responses']['HeadersTooLarge'];
+      503: components['responses']['ServiceUnavailable'];
+    };
+  };
+  deleteLabel: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @description The label, URL-encoded (`/` as `%2F`); compared case-insensitively. */
+        name: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Removed. */
+      204: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      401: components['responses']['Unauthorized'];
+      404: components['responses']['NotFound'];
+      429: components['responses']['TooManyRequests'];
+      431: components['responses']['HeadersTooLarge'];
+      503: components['responses']['ServiceUnavailable'];
+    };
+  };
+  renameLabel: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @description The label, URL-encoded (`/` as `%2F`); compared case-insensitively. */
+        name: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['LabelRename'];
+      };
+    };
+    responses: {
+      /** @description The label under its new name, with its count. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Label'];
+        };
+      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      404: components['responses']['NotFound'];
       413: components['responses']['PayloadTooLarge'];
       415: components['responses']['UnsupportedMediaType'];
       422: components['responses']['ValidationFailed'];
@@ -2492,7 +3273,7 @@ export interface operations {
       query?: never;
       header?: never;
       path: {
-        /** @description File name from the user's avatarUrl. */
+        /** @description File name from a user's avatarUrl or a contact's photoUrl. */
         name: string;
       };
       cookie?: never;

@@ -408,8 +408,8 @@ test('labels: listed with counts by name, renamed (merging) and deleted across t
   await w.useCases.createContact(w.other, { firstName: 'Other', labels: ['Secret'] });
   t.deepEqual(await w.useCases.listLabels(w.owner), {
     items: [
-      { name: 'Climbing', count: 1 },
       { name: 'climbers', count: 1 },
+      { name: 'Climbing', count: 1 },
       { name: 'Family', count: 1 },
     ],
   });

@@ -46,10 +46,33 @@ eachBackend(BACKENDS, (it) => {
       'email',
       'lastName',
     ]);
-    for (const name of ['q', 'firstName', 'lastName', 'email']) {
+    // Every text of the full contact, in lists and entries too, is named by its path.
+    t.deepEqual(
+      await invalidFields(
+        await post(
+          app,
+          '/api/contacts',
+          {
+            ...contact,
+            nickname: `N${NUL}`,
+            organization: `O${NUL}`,
+            emails: [{ value: contact.email }, { value: uniqueEmail('c'), label: `home${NUL}` }],
+            phones: [{ value: `555 0100${NUL}` }],
+            addresses: [{ street: `1 Main${NUL} St` }],
+            urls: [{ value: `https://x.example/${NUL}` }],
+            labels: ['ok', `Fam${NUL}ily`],
+          },
+          token,
+        ),
+      ),
+      ['addresses[0].street', 'emails[1].label', 'labels[1]', 'nickname', 'organization', 'phones[0].value', 'urls[0].value'],
+    );
+    for (const name of ['q', 'firstName', 'lastName', 'email', 'label', 'sort', 'fields']) {
       const res = await app.request(`/api/contacts?${name}=a%00b`, { token });
       t.deepEqual(await invalidFields(res), [name], name);
     }
+    const label = await app.request('/api/labels/Family', { method: 'PATCH', token, json: { name: `Fam${NUL}` } });
+    t.deepEqual(await invalidFields(label), ['name']);
     const created = await post(app, '/api/contacts', { ...contact, notes: 'line one\r\nline two\ttab' }, token);
     t.is(created.status, 201);
     t.is(((await created.json()) as { notes: string }).notes, 'line one\r\nline two\ttab');

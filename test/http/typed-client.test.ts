@@ -16,7 +16,7 @@ test('client/schema.d.ts is what the served document generates (npm run client:g
   t.is(await readFile(SCHEMA_FILE, 'utf8'), await generateClientTypes());
 });
 
-test('the typed client signs up, verifies through the emailed link, logs in, and creates, lists and reads a contact', async (t) => {
+test('the typed client signs up, verifies through the emailed link, logs in, and creates, lists, reads and changes contacts and labels', async (t) => {
   const api = createContactsClient(app.url);
   const email = uniqueEmail('typed');
 
@@ -66,6 +66,49 @@ test('the typed client signs up, verifies through the emailed link, logs in, and
   t.is(one.response.status, 200);
   t.like(one.data, { id, firstName: 'Ada', lastName: 'Lovelace', email: 'ada@example.com', birthday: '--12-10', phone: null });
   t.is(one.response.headers.get('ETag'), created.response.headers.get('ETag'));
+
+  // A rich contact, typed end to end: every field goes in through ContactInput and comes back in Contact.
+  const rich = await api.POST('/api/contacts', {
+    body: {
+      firstName: 'Grace',
+      lastName: 'Hopper',
+      prefix: 'RAdm.',
+      organization: 'US Navy',
+      jobTitle: 'Computer scientist',
+      emails: [
+        { value: 'grace@navy.example', label: 'work' },
+        { value: 'grace@home.example', label: 'home' },
+      ],
+      phones: [{ value: '+1 555 0100 ext. 12', label: 'work' }],
+      addresses: [{ label: 'work', poBox: '', extended: '', street: '1 Navy Way', locality: 'Arlington', region: 'VA', postalCode: '22202', country: 'USA' }],
+      urls: [{ value: 'https://grace.example/', label: 'home' }],
+      birthday: '1906-12-09',
+      anniversary: null,
+      notes: 'COBOL',
+      labels: ['Pioneers', 'Navy'],
+    },
+  });
+  t.is(rich.response.status, 201);
+  const richId = rich.data!.id;
+  const fetched = await api.GET('/api/contacts/{id}', { params: { path: { id: richId } } });
+  t.is(fetched.response.status, 200);
+  t.deepEqual(fetched.data, rich.data);
+  t.like(fetched.data, {
+    email: 'grace@navy.example',
+    phone: '+1 555 0100 ext. 12',
+    labels: ['Pioneers', 'Navy'],
+    addresses: [{ street: '1 Navy Way', locality: 'Arlington' }],
+    photoUrl: null,
+  });
+  const projected = await api.GET('/api/contacts', { params: { query: { label: 'navy', fields: 'labels', sort: 'name' } } });
+  t.deepEqual(projected.data?.items, [{ id: richId, labels: ['Pioneers', 'Navy'] }]);
+  const patched = await api.PATCH('/api/contacts/{id}', { params: { path: { id: richId } }, body: { email: null, labels: [] } });
+  t.is(patched.response.status, 200);
+  t.like(patched.data, { email: 'grace@home.example', labels: [] });
+  const renamed = await api.PATCH('/api/labels/{name}', { params: { path: { name: 'Pioneers' } }, body: { name: 'Pioneers' } });
+  t.is(renamed.response.status, 404);
+  const labels = await api.GET('/api/labels', {});
+  t.deepEqual(labels.data, { items: [] });
 
   const missing = await api.GET('/api/contacts/{id}', { params: { path: { id: 'no-such-contact' } } });
   t.is(missing.response.status, 404);

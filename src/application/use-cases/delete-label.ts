@@ -1,5 +1,6 @@
 import { NotFound } from '../../domain/errors.js';
 import type { Repositories } from '../ports/unit-of-work.js';
+import { carriedLabelName } from './label-name.js';
 
 export interface DeleteLabelDeps {
   repos: Pick<Repositories, 'contacts'>;
@@ -12,6 +13,7 @@ export interface DeleteLabelDeps {
  */
 export function makeDeleteLabel(deps: DeleteLabelDeps) {
   return async function deleteLabel(ownerId: string, name: string): Promise<void> {
-    if (!(await deps.repos.contacts.deleteLabel(ownerId, name))) throw new NotFound('label');
+    const label = carriedLabelName(name);
+    if (label === null || !(await deps.repos.contacts.deleteLabel(ownerId, label))) throw new NotFound('label');
   };
 }

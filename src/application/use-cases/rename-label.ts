@@ -3,6 +3,7 @@ import { FieldErrors, NotFound } from '../../domain/errors.js';
 import { checkText } from '../../domain/validation.js';
 import type { LabelCount } from '../ports/contact-repository.js';
 import type { Repositories } from '../ports/unit-of-work.js';
+import { carriedLabelName } from './label-name.js';
 
 export interface RenameLabelDeps {
   repos: Pick<Repositories, 'contacts'>;
@@ -19,7 +20,8 @@ export function makeRenameLabel(deps: RenameLabelDeps) {
     const errors = new FieldErrors();
     const to = checkText(errors, 'name', input.name, LABEL_MAX);
     errors.throwIfAny();
-    const renamed = await deps.repos.contacts.renameLabel(ownerId, name, to!);
+    const from = carriedLabelName(name);
+    const renamed = from === null ? null : await deps.repos.contacts.renameLabel(ownerId, from, to!);
     if (!renamed) throw new NotFound('label');
     return renamed;
   };

@@ -5,7 +5,7 @@ type Headers = ReadonlyArray<readonly [name: string, value: string]>;
 const EVERY_RESPONSE: Headers = [['X-Content-Type-Options', 'nosniff']];
 /** The API's answers are the caller's own data: no cache may keep them. */
 const API_RESPONSE: Headers = [...EVERY_RESPONSE, ['Cache-Control', 'no-store']];
-const NO_STORE_PREFIXES = ['/api/auth', '/api/users', '/api/contacts'].map((prefix) => ({ prefix, below: `${prefix}/` }));
+const NO_STORE_PREFIXES = ['/api/auth', '/api/users', '/api/contacts', '/api/labels'].map((prefix) => ({ prefix, below: `${prefix}/` }));
 
 /** The headers `securityHeaders` gives the response to a request for `path`. */
 export function securityHeadersFor(path: string): Headers {

@@ -15,6 +15,7 @@ import {
   Contact,
   ContactId,
   ContactInput,
+  ContactOrPart,
   ContactPage,
   ContactPatch,
   ContactProjection,
@@ -175,7 +176,7 @@ export const contactRouteSpecs = {
       },
     ],
     responses: {
-      200: contactOk('The contact.'),
+      200: { ...contactOk('The contact (with `fields=`, only the fields named and `id`).'), schema: ContactOrPart },
       304: { description: 'Not modified: the If-None-Match tag is current. No body.', headers: { ETag: etagHeader } },
     },
     problems: [401, 404, 422, 429, 503],

@@ -117,7 +117,7 @@ export const Contact = Type.Object(
     createdAt: Type.String({ format: 'date-time' }),
     updatedAt: Type.String({ format: 'date-time' }),
   },
-  { $id: 'Contact', description: 'Every field is always present (`null`, `""` or `[]` when empty); with `fields=`, only those named and `id`.' },
+  { $id: 'Contact', description: 'Every field is always present (`null`, `""` or `[]` when empty).' },
 );
 
 /** A body's field: optional, and null (or absent) is empty. */
@@ -148,9 +148,18 @@ export const ContactPatch = Type.Object(inputFields, {
   description: `Only the fields to change: \`null\` clears an optional field, \`[]\` empties a list. ${EMAIL_PHONE_RULE}`,
 });
 
+/** A contact with only the fields `fields=` named, and `id`. */
+export const PartialContact = Type.Composite([Type.Partial(Type.Omit(Contact, ['id'])), Type.Pick(Contact, ['id'])], {
+  $id: 'PartialContact',
+  description: 'With `fields=`: only the fields named, and `id`.',
+});
+
+/** What GET /api/contacts and /api/contacts/{id} answer: the whole contact, or with `fields=` only the fields named. */
+export const ContactOrPart = Type.Union([ref(Contact), ref(PartialContact)]);
+
 export const ContactPage = Type.Object(
   {
-    items: Type.Array(ref(Contact)),
+    items: Type.Array(ContactOrPart, { description: 'Whole contacts, or with `fields=` only the fields named (and `id`).' }),
     total: Type.Integer({ minimum: 0 }),
     limit: Type.Integer({ minimum: 1, maximum: MAX_LIMIT }),
     offset: Type.Integer({ minimum: 0 }),
@@ -230,4 +239,4 @@ export const ExportFormat = Type.Object({
 export const ContactId = Type.Object({ id: Type.String({ description: 'The contact id (opaque; a malformed id is 404).' }) });
 
 /** The named schemas of the contact routes, in the document's order. */
-export const CONTACT_SCHEMAS = [Contact, ContactInput, ImportReport, VCardUpload, ContactPatch, ContactPage, BirthdayList];
+export const CONTACT_SCHEMAS = [Contact, PartialContact, ContactInput, ImportReport, VCardUpload, ContactPatch, ContactPage, BirthdayList];
