@@ -1,5 +1,6 @@
 import { type ContactView, validateContact } from '../../src/domain/contact.js';
 import { BACKENDS } from '../helpers/databases.js';
+import { solid } from '../helpers/photos.js';
 import { eachBackend, signUpAndLogIn, type TestApp } from '../helpers/test-app.js';
 
 type Groups = { groups: { reason: string; contacts: ContactView[] }[] };
@@ -15,6 +16,19 @@ async function duplicates(app: TestApp, token: string): Promise<Groups> {
   if (res.status !== 200) throw new Error(`duplicates answered ${res.status}: ${await res.text()}`);
   return (await res.json()) as Groups;
 }
+
+async function withPhoto(app: TestApp, token: string, id: string): Promise<string> {
+  const res = await app.request(`/api/contacts/${id}/photo`, {
+    method: 'PUT',
+    token,
+    body: await solid(40, 40, 'png', false),
+    headers: { 'Content-Type': 'image/png' },
+  });
+  if (res.status !== 200) throw new Error(`photo answered ${res.status}: ${await res.text()}`);
+  return ((await res.json()) as ContactView).photoUrl!;
+}
+
+const served = async (app: TestApp, url: string) => (await app.request(new URL(url).pathname)).status;
 
 const merge = (app: TestApp, token: string, id: string, json: unknown, headers: Record<string, string> = {}) =>
   app.request(`/api/contacts/${id}/merge`, { method: 'POST', token, json, headers });
@@ -135,6 +149,28 @@ eachBackend(BACKENDS, (it) => {
       const problem = (await res.json()) as { errors?: { field: string }[] };
       t.is(problem.errors?.[0]?.field, 'ids');
     }
+  });
+
+  it('merge: a target without a photo takes the first other’s; the photos of the others it does not take leave storage', async (t, app) => {
+    const { accessToken } = await signUpAndLogIn(app);
+    const kept = await create(app, accessToken, { firstName: 'Kept' });
+    const first = await create(app, accessToken, { firstName: 'First' });
+    const second = await create(app, accessToken, { firstName: 'Second' });
+    const firstPhoto = await withPhoto(app, accessToken, first.id);
+    const secondPhoto = await withPhoto(app, accessToken, second.id);
+    t.is(await served(app, secondPhoto), 200);
+    const res = await merge(app, accessToken, kept.id, { ids: [first.id, second.id] });
+    t.is(res.status, 200);
+    t.is(((await res.json()) as ContactView).photoUrl, firstPhoto);
+    t.is(await served(app, firstPhoto), 200);
+    t.is(await served(app, secondPhoto), 404);
+
+    // A target with a photo keeps it; the other's leaves storage.
+    const third = await create(app, accessToken, { firstName: 'Third' });
+    const thirdPhoto = await withPhoto(app, accessToken, third.id);
+    const again = (await (await merge(app, accessToken, kept.id, { ids: [third.id] })).json()) as ContactView;
+    t.is(again.photoUrl, firstPhoto);
+    t.is(await served(app, thirdPhoto), 404);
   });
 
   it('merge honours If-Match: a stale tag is 412 and nothing changes; the current one merges', async (t, app) => {
