@@ -75,6 +75,7 @@ function readCard(card: ScannedCard, mode: TextMode): CardRead {
 
   let uid: string | null = null;
   let photo: CarriedImage | null = null;
+  let photoProperty: CardProperty | null = null;
   const properties: CardProperty[] = [];
   for (const line of lines) {
     if (NOT_KEPT.has(line.name)) continue;
@@ -83,11 +84,14 @@ function readCard(card: ScannedCard, mode: TextMode): CardRead {
       uid ??= unescapeText(kept.value).trim() || null;
       continue;
     }
+    const { base64: _, ...property } = kept;
     if (kept.name === 'PHOTO' && photo === null) {
       photo = imageOf(kept);
-      if (photo !== null) continue;
+      if (photo !== null) {
+        photoProperty = property;
+        continue;
+      }
     }
-    const { base64: _, ...property } = kept;
     properties.push(property);
   }
   const kept = { uid, properties };
@@ -103,7 +107,7 @@ function readCard(card: ScannedCard, mode: TextMode): CardRead {
     };
   }
   if (!read.named) return { name: null, fields: null, problem: 'the card has neither a name nor an organization', card: kept };
-  return { name: read.name, fields: { ...read.fields }, card: kept, photo };
+  return { name: read.name, fields: { ...read.fields }, card: kept, photo, photoProperty };
 }
 
 /** The image of a PHOTO in base64 (3.0 `ENCODING=b`, 2.1 `ENCODING=BASE64`) or a `data:` URI; null for a link or anything else. */

@@ -14,7 +14,8 @@ import { escapeText, foldLine, formatContentLine } from './vcard-content-lines.j
  */
 export function writeCard(contact: Contact, version: VCardVersion, photo?: CarriedImage | null): string {
   const v4 = version === '4.0';
-  const properties = (contact.card?.properties ?? []).filter((p) => !SKIPPED.has(p.name));
+  // A photo given replaces a picture the card still holds inline (one import could not use).
+  const properties = (contact.card?.properties ?? []).filter((p) => !SKIPPED.has(p.name) && !(photo && isInlinePhoto(p)));
   const read = properties.length > 0 ? cardFields(properties) : null;
   const keep = properties.map(() => true);
   const fresh = new Fresh(v4, properties);
@@ -274,4 +275,10 @@ function photoLine(photo: CarriedImage, v4: boolean): string {
   const base64 = Buffer.from(photo.bytes.buffer, photo.bytes.byteOffset, photo.bytes.byteLength).toString('base64');
   if (v4) return `PHOTO:data:${mediaType};base64,${base64}`;
   return `PHOTO;ENCODING=b;TYPE=${mediaType.slice('image/'.length).toUpperCase()}:${base64}`;
+}
+
+function isInlinePhoto(p: CardProperty): boolean {
+  if (p.name !== 'PHOTO') return false;
+  const encoding = p.params.find((q) => q.name === 'ENCODING')?.values[0]?.toLowerCase();
+  return encoding === 'b' || encoding === 'base64' || /^data:/i.test(p.value);
 }

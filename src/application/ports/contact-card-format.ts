@@ -1,4 +1,4 @@
-import type { Contact, KeptCard } from '../../domain/contact.js';
+import type { CardProperty, Contact, KeptCard } from '../../domain/contact.js';
 
 export type VCardVersion = '3.0' | '4.0';
 
@@ -21,6 +21,13 @@ export interface CardRead {
   card?: KeptCard | null;
   /** The card's photo, decoded from base64 or a data: URI. */
   photo?: CarriedImage | null;
+  /**
+   * The PHOTO property `photo` was read from, left out of `card`. A caller that cannot use the
+   * photo (an image it cannot decode, storage down) adds it to `card.properties`, so the card
+   * still has its picture on export; the writer leaves such an inline PHOTO out when it is given
+   * a photo to write.
+   */
+  photoProperty?: CardProperty | null;
   /**
    * Set for a group card (`KIND:group`, `X-ADDRESSBOOKSERVER-KIND:group`), which is no contact
    * (`fields` null): its name and its members' UIDs as written (`urn:uuid:…`). The reader has

@@ -448,6 +448,21 @@ test('photos: 3.0 ENCODING=b, 2.1 ENCODING=BASE64 over folded lines, 4.0 data: U
   const v3 = format.write(contact, '3.0', { bytes: png, mediaType: 'image/png' });
   t.true(v3.replace(/\r\n /g, '').includes(`\r\nPHOTO;ENCODING=b;TYPE=PNG:${b64}\r\n`));
   for (const text of [v4, v3]) t.deepEqual(Buffer.from((await read(Buffer.from(text)))[0]!.photo!.bytes), png);
+  // A photo an import could not use goes back into the card as it was, and is written back until a photo replaces it.
+  t.deepEqual(a!.photoProperty, {
+    group: null,
+    name: 'PHOTO',
+    params: [
+      { name: 'ENCODING', values: ['b'] },
+      { name: 'TYPE', values: ['PNG'] },
+    ],
+    value: b64,
+  });
+  const unusable = { ...contact, card: { uid: null, properties: [...a!.card!.properties, a!.photoProperty!] } };
+  t.deepEqual(Buffer.from((await read(Buffer.from(format.write(unusable, '4.0'))))[0]!.photo!.bytes), png);
+  const replaced = format.write(unusable, '4.0', { bytes: Buffer.from('other'), mediaType: 'image/jpeg' });
+  t.is(replaced.split('PHOTO').length - 1, 1);
+  t.is(Buffer.from((await read(Buffer.from(replaced)))[0]!.photo!.bytes).toString(), 'other');
 });
 
 test('a file without any card is NotAVCardFile; a malformed card is reported and the next one still read', async (t) => {
