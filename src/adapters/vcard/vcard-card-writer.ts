@@ -43,7 +43,8 @@ export function writeCard(contact: Contact, version: VCardVersion, photo?: Carri
   const slots = fresh.slots(read, keep);
   properties.forEach((p, i) => {
     lines.push(...(slots.get(i) ?? []));
-    if (keep[i]) lines.push(formatContentLine(p));
+    // A kept value never holds a line break (the reader unfolds and escapes); one from elsewhere would end the line.
+    if (keep[i]) lines.push(formatContentLine(/[\r\n]/.test(p.value) ? { ...p, value: p.value.replace(/\r\n|[\r\n]/g, '\\n') } : p));
   });
   lines.push(...(slots.get(properties.length) ?? []));
   if (photo) lines.push(photoLine(photo, v4));

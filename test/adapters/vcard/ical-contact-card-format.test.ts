@@ -770,3 +770,14 @@ test('every contact written, in either version, reads back as the same fields', 
     t.deepEqual(back, expected, version);
   }
 });
+
+test('a kept property holding a raw line break (not one the reader made) is written as one line', async (t) => {
+  const c = contact({ card: { uid: 'u1', properties: [{ group: null, name: 'X-NOTE', params: [], value: 'a\r\nEMAIL:evil@example.com\rb' }] } });
+  const text = format.write(c, '4.0');
+  const [back] = await read(Buffer.from(text));
+  t.deepEqual(
+    back!.card!.properties.filter((p) => p.name === 'X-NOTE'),
+    [{ group: null, name: 'X-NOTE', params: [], value: 'a\\nEMAIL:evil@example.com\\nb' }],
+  );
+  t.deepEqual(back!.fields!.emails, [{ value: 'zoe@example.com', label: 'other' }]);
+});
