@@ -44,7 +44,8 @@ eachBackend(BACKENDS, (it) => {
       phone: '+1 202-555-0147',
       birthday: '1906-12-09',
       anniversary: '--06-15',
-      notes: 'Wrote the first compiler.',
+      // The relation and the custom field have no field of their own: they are kept in the notes.
+      notes: 'Wrote the first compiler.\nSpouse: Vincent\nRank: RADM',
       labels: ['Family', 'Navy'],
       photoUrl: null,
     });

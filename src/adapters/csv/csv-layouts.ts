@@ -1,4 +1,5 @@
 import type { CardRead } from '../../application/ports/contact-card-format.js';
+import { NOTES_MAX } from '../../domain/contact.js';
 
 /**
  * The two CSV layouts address books export, read into a contact's candidate fields (validated
@@ -183,6 +184,39 @@ function displayName(parts: readonly string[], organization: string, fallback: s
   return name || fallback || organization || null;
 }
 
+/**
+ * The row's notes with the values the model has no field for (a spouse, a custom field, an event
+ * other than the anniversary) added as `Label: value` lines, so that moving a book in loses none of
+ * them. A line that would take the notes past NOTES_MAX is left out rather than cost the contact.
+ */
+function notesWith(notes: string, extras: readonly (readonly [string, string])[]): string | null {
+  let text = notes;
+  for (const [label, value] of extras) {
+    if (value === '') continue;
+    const line = `${label}: ${value.replace(/\s*[\r\n]+\s*/g, ' ')}`;
+    const next = text === '' ? line : `${text}\n${line}`;
+    if ([...next].length <= NOTES_MAX) text = next;
+  }
+  return text === '' ? null : text;
+}
+
+/** Google's numbered `Kind N - Label`/`Kind N - Value` columns as `Label: value` pairs (`fallback` for a column without a label). */
+function googleExtras(
+  row: Row,
+  has: (column: string) => boolean,
+  kind: string,
+  fallback: string,
+  skip: (label: string) => boolean = () => false,
+): [string, string][] {
+  const extras: [string, string][] = [];
+  for (let n = 1; has(`${kind} ${n} - Value`); n += 1) {
+    const label = (row(`${kind} ${n} - Label`) || row(`${kind} ${n} - Type`)).replace(/^\*\s*/, '') || fallback;
+    if (skip(label)) continue;
+    for (const value of splitGoogle(row(`${kind} ${n} - Value`))) extras.push([label, value]);
+  }
+  return extras;
+}
+
 /** A row of Google's export (either header row) as a card. */
 export function googleCard(row: Row, has: (column: string) => boolean): CardRead {
   const first = row('First Name') || row('Given Name');
@@ -213,7 +247,12 @@ export function googleCard(row: Row, has: (column: string) => boolean): CardRead
     urls: googleEntries(row, has, 'Website', absoluteUrl),
     birthday: dateOf(row('Birthday')),
     anniversary,
-    notes: row('Notes') || null,
+    notes: notesWith(row('Notes'), [
+      ...googleExtras(row, has, 'Relation', 'Relation'),
+      ...googleExtras(row, has, 'Event', 'Event', (label) => label.toLowerCase() === 'anniversary'),
+      ...googleExtras(row, has, 'Custom Field', 'Custom field'),
+      ...googleExtras(row, has, 'IM', 'IM'),
+    ]),
     labels: googleLabels(row('Labels') || row('Group Membership')),
   };
   return { name: displayName([firstName, middle, last], organization, fullName), fields, card: null, photo: null };
@@ -241,6 +280,22 @@ const OUTLOOK_PHONES: readonly [string, string][] = [
   ['Home Fax', 'fax'],
   ['Other Fax', 'fax'],
   ['Pager', 'pager'],
+];
+
+/** Outlook's columns worth keeping that no field holds; the others (Priority, Sensitivity, Gender…) are settings, not facts about the person. */
+const OUTLOOK_EXTRAS = [
+  'Spouse',
+  'Children',
+  "Manager's Name",
+  "Assistant's Name",
+  'Referred By',
+  'Office Location',
+  'Profession',
+  'Hobby',
+  'User 1',
+  'User 2',
+  'User 3',
+  'User 4',
 ];
 
 const OUTLOOK_ADDRESSES: readonly [string, string][] = [
@@ -292,7 +347,10 @@ export function outlookCard(row: Row): CardRead {
     urls,
     birthday: dateOf(row('Birthday')),
     anniversary: dateOf(row('Anniversary')),
-    notes: row('Notes') || null,
+    notes: notesWith(
+      row('Notes'),
+      OUTLOOK_EXTRAS.map((column) => [column, row(column)] as const),
+    ),
     labels: outlookLabels(row('Categories')),
   };
   return { name: displayName([first, middle, last], organization, ''), fields, card: null, photo: null };

@@ -72,6 +72,7 @@ test('Google’s current export: Labels, " ::: " in emails and phones, extension
   t.like(grace, { birthday: '1906-12-09', anniversary: '--06-15' });
   t.deepEqual(grace.urls, [{ value: 'https://grace.example/', label: 'Homepage' }]);
   t.is(cards[0]!.photo, null);
+  t.is(grace.notes, 'Wrote the first compiler.\nSpouse: Vincent\nRank: RADM');
   t.like(validateContact(cards[1]!.fields!, TODAY), { birthday: '--12-10' });
   // Neither a name nor an organization: validation refuses it.
   t.is(cards[2]!.name, null);
@@ -108,6 +109,18 @@ test('Outlook’s export in Windows-1252 with CRLF: accents and €, a multi-lin
   t.like(validateContact(cards[1]!.fields!, TODAY), { firstName: '', organization: 'Initech', birthday: null });
   // 14/3/1990: the first number cannot be a month.
   t.like(validateContact(cards[2]!.fields!, TODAY), { birthday: '1990-03-14' });
+});
+
+test('values no field holds (Outlook’s Spouse, Google’s other events) are kept as lines of the notes, as long as the notes stay within their limit', async (t) => {
+  const outlook = `First Name,Last Name,E-mail Address,Notes,Spouse,Children,Priority,Sensitivity\r\nAnn,Lee,,"Line one\r\nline two",Bob,"Cy, Di",Normal,Normal\r\n`;
+  t.is((await reader.read(bytes(outlook), 10))[0]!.fields!.notes, 'Line one\r\nline two\nSpouse: Bob\nChildren: Cy, Di');
+  const google = `First Name,Labels,Notes,Event 1 - Label,Event 1 - Value,Event 2 - Label,Event 2 - Value\nAnn,,,Anniversary,2001-01-01,Graduation,2010-06-01\n`;
+  const [ann] = await reader.read(bytes(google), 10);
+  t.like(ann!.fields, { anniversary: '2001-01-01', notes: 'Graduation: 2010-06-01' });
+  const full = `First Name,Last Name,E-mail Address,Notes,Spouse\r\nAnn,Lee,,${'n'.repeat(1995)},Robert\r\n`;
+  const kept = (await reader.read(bytes(full), 10))[0]!.fields!;
+  t.is(kept.notes, 'n'.repeat(1995));
+  t.notThrows(() => validateContact(kept, TODAY));
 });
 
 test('a UTF-8 byte-order mark, UTF-16 with its mark, and a semicolon-separated Outlook file read alike', async (t) => {
