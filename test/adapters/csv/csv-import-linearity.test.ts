@@ -6,7 +6,7 @@ const reader = new CsvContactFileReader();
 
 const HEADERS = {
   google:
-    'First Name,Middle Name,Last Name,Labels,E-mail 1 - Label,E-mail 1 - Value,Phone 1 - Label,Phone 1 - Value,Address 1 - Formatted,Address 1 - Street,Event 1 - Label,Event 1 - Value,Notes',
+    'First Name,Middle Name,Last Name,Labels,E-mail 1 - Label,E-mail 1 - Value,Phone 1 - Label,Phone 1 - Value,Address 1 - Formatted,Address 1 - Street,Event 1 - Label,Event 1 - Value,Notes,Custom Field 1 - Label,Custom Field 1 - Value',
   outlook: '"First Name","Last Name","Company","E-mail Address","Mobile Phone","Home Street","Birthday","Categories","Notes"',
 } as const;
 
@@ -95,6 +95,8 @@ const reproduced: Shape[] = [
   { layout: 'google', head: '', unit: 'Ann,,Lee,,Home,a@b.example,Mobile,555-0100,,,,,n\r\n', tail: '', encoding: 'utf8' },
   // One cell of many " ::: " separated values.
   { layout: 'google', head: 'Ann,,Lee,"* myContacts', unit: ' ::: ', tail: '"', encoding: 'utf8' },
+  // A custom field of many values, each a line to add to the notes (the notes are full after the first few).
+  { layout: 'google', head: 'Ann,,Lee,,,,,,,,,,,Rank,"', unit: ' ::: value', tail: '"', encoding: 'utf8' },
   // A quoted cell of escaped quotes and line breaks.
   { layout: 'outlook', head: '"Ann","Lee","', unit: '""\r\n', tail: '"', encoding: 'latin1' },
 ];
