@@ -7,7 +7,8 @@ import { escapeText, foldLine, formatContentLine } from './vcard-content-lines.j
  * One contact as one card. With a kept card (import, CardDAV), its properties are written back in
  * their order, each as it was (group, parameters, value), unless it maps to a field that no longer
  * holds the value read from it: such a property is left out and the field's value written fresh in
- * its place (after the last kept property of its kind, or at the end when none is left). Entries of
+ * its place (where the first one of its kind left out was, else after the last one kept, else at
+ * the end; FN and N at the top). Entries of
  * a list are matched by value and label, each used once; if what is kept and what is new would
  * read back in another order than the contact's list, the whole list is written fresh, the first
  * entry marked preferred. Without a kept card every field is written fresh.
