@@ -178,6 +178,21 @@ eachBackend(
       t.false(a.includes(contact.id) || b.includes(other.id));
     });
 
+    it('parallel PUTs on one contact leave exactly one photo on disk: the one the contact points at', async (t, app) => {
+      const { token, contact } = await contactOf(app);
+      const before = await files();
+      const answers = await Promise.all(
+        Array.from({ length: 6 }, (_, i) => putPhoto(app, token, contact.id, png(10 + i, 10), { 'Content-Type': 'image/png' })),
+      );
+      t.deepEqual(
+        answers.map((res) => res.status),
+        [200, 200, 200, 200, 200, 200],
+      );
+      const { photoUrl } = (await (await app.request(`/api/contacts/${contact.id}`, { token })).json()) as ContactBody;
+      const added = (await files()).filter((name) => !before.includes(name));
+      t.deepEqual(added, [path.basename(photoUrl!)]);
+    });
+
     it('deleting the account removes its contacts’ photos from disk', async (t, app) => {
       const user = await signUpAndLogIn(app);
       const { contact } = await contactOf(app, user.accessToken);
