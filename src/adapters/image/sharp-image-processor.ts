@@ -72,6 +72,8 @@ export class SharpImageProcessor implements ImageProcessor {
       if (error instanceof DomainError) throw error;
       const message = String((error as Error).message ?? error);
       if (/pixel limit/i.test(message)) throw photoTooLarge(declared.width, declared.height);
+      // Past the timeout the machine is too busy, not the image at fault.
+      if (/timeout/i.test(message)) throw new ServiceUnavailable('image processing', 5);
       throw unreadablePhoto();
     }
   }
