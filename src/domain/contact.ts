@@ -737,7 +737,7 @@ export const CONTACT_SORTS: readonly ContactSort[] = ['created', 'name', 'releva
 export function validateContactQuery(input: ContactQueryInput): ContactQuery {
   const errors = new FieldErrors();
   let sort: ContactSort = 'created';
-  if (input.sort !== undefined) {
+  if (input.sort !== undefined && input.sort !== '') {
     if (typeof input.sort !== 'string' || !CONTACT_SORTS.includes(input.sort as ContactSort)) errors.add('sort', `must be one of ${CONTACT_SORTS.join(', ')}`);
     else sort = input.sort as ContactSort;
   }
@@ -757,7 +757,8 @@ export function validateContactQuery(input: ContactQueryInput): ContactQuery {
 
 /** `fields=`: a comma list of top-level fields of a contact; undefined for all. */
 export function validateFieldSelection(value: unknown): (keyof ContactView)[] | undefined {
-  if (value === undefined) return undefined;
+  // An empty `fields=` is no selection, as an empty parameter is absent elsewhere.
+  if (value === undefined || (typeof value === 'string' && value.trim() === '')) return undefined;
   const errors = new FieldErrors();
   if (typeof value !== 'string') {
     errors.add('fields', 'must be given once, as a comma list');

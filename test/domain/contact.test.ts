@@ -275,6 +275,10 @@ test('the view shows every field, email and phone as the first entries, the phot
     fieldsOf(() => validateFieldSelection('lastName,card')),
     ['fields'],
   );
+  // Empty is no selection; a list of only commas names nothing either.
+  t.is(validateFieldSelection(''), undefined);
+  t.is(validateFieldSelection(' '), undefined);
+  t.deepEqual(pickFields(view, validateFieldSelection(',')), { id: 'c1' });
 });
 
 test('search text folds case and accents and holds phones by their digits; q written like a phone also searches digits', (t) => {
@@ -290,6 +294,7 @@ test('search text folds case and accents and holds phones by their digits; q wri
 
 test('list parameters default to sort created, limit 20, offset 0 and refuse anything but whole numbers in range', (t) => {
   t.deepEqual(validateContactQuery({}), { sort: 'created', limit: 20, offset: 0 });
+  t.deepEqual(validateContactQuery({ sort: '' }), { sort: 'created', limit: 20, offset: 0 });
   t.deepEqual(validateContactQuery({ limit: 100, offset: 40, q: ' ann ', firstName: '', email: 'x', label: 'Family', sort: 'name' }), {
     sort: 'name',
     limit: 100,
