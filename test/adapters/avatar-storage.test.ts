@@ -146,7 +146,7 @@ test('Cloudinary: remove is one signed destroy of avatars/<userId> with CDN inva
 });
 
 test('Cloudinary: a failed remove is a domain error like a failed upload, and keeps the image', async (t) => {
-  const { standIn, storage, logger } = await cloudinary(300);
+  const { standIn, storage, logger } = await cloudinary(1500);
   t.teardown(() => standIn.close());
   const userId = randomUUID();
   await storage.save(userId, checkAvatarImage(png(4, 4)));

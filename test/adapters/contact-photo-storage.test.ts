@@ -82,7 +82,7 @@ test('Cloudinary: each photo is a signed upload under contact-photos/<random>, n
 });
 
 test('Cloudinary: remove is a signed destroy with CDN invalidation; failures are domain errors and keep the photo', async (t) => {
-  const { standIn, storage } = await cloudinary(300);
+  const { standIn, storage } = await cloudinary(1500);
   t.teardown(() => standIn.close());
   const photo = await storage.save(randomUUID(), processed(png(4, 4)));
   standIn.mode = 'error';
@@ -99,7 +99,7 @@ test('Cloudinary: remove is a signed destroy with CDN invalidation; failures are
 });
 
 test('Cloudinary: a failed upload is ContactPhotoStorageFailed, ServiceUnavailable or ContactPhotoStorageTimeout, and the log names no secret', async (t) => {
-  const { standIn, storage, logger } = await cloudinary(300);
+  const { standIn, storage, logger } = await cloudinary(1500);
   t.teardown(() => standIn.close());
   const cases: [typeof standIn.mode, new (...args: never[]) => Error][] = [
     ['error', ContactPhotoStorageFailed],
@@ -118,21 +118,21 @@ test('Cloudinary: a failed upload is ContactPhotoStorageFailed, ServiceUnavailab
 
 test('Cloudinary: read fetches the delivery URL within the timeout; a CDN that stalls is ContactPhotoStorageTimeout, one that is down ServiceUnavailable', async (t) => {
   const stalled: typeof fetch = (_url, init) => new Promise((_, reject) => init?.signal?.addEventListener('abort', () => reject(init.signal!.reason as Error)));
-  const { standIn, storage } = await cloudinary(200, stalled);
+  const { standIn, storage } = await cloudinary(1500, stalled);
   t.teardown(() => standIn.close());
   const photo = await storage.save(randomUUID(), processed(png(4, 4)));
   await t.throwsAsync(storage.read(photo), { instanceOf: ContactPhotoStorageTimeout });
 
   const down = new CloudinaryContactPhotoStorage({
     url: standIn.url(),
-    timeoutMs: 200,
+    timeoutMs: 1500,
     logger: new CapturingLogger(),
     fetch: async () => new Response('busy', { status: 503 }),
   });
   await t.throwsAsync(down.read(photo), { instanceOf: ServiceUnavailable });
   const notAnImage = new CloudinaryContactPhotoStorage({
     url: standIn.url(),
-    timeoutMs: 200,
+    timeoutMs: 1500,
     logger: new CapturingLogger(),
     fetch: async () => new Response('<html>'),
   });
