@@ -132,7 +132,7 @@ test('a field changed over REST after an import rewrites only the properties it 
   await w.useCases.importContacts(w.owner, fixture('project-apple-groups-companies.vcf'));
   const jane = (await w.useCases.listContacts(w.owner, { q: 'appleseed' })).items[0]!;
   const before = (await byUid(await exported(w))).get('8D6E6E5B-1F6B-4B4C-9C6E-JANE00000002')!;
-  await w.useCases.patchContact(w.owner, jane.id, { email: 'jane@new.example.com', jobTitle: 'CEO' });
+  await w.useCases.patchContact(w.owner, jane.id!, { email: 'jane@new.example.com', jobTitle: 'CEO' });
   const after = (await byUid(await exported(w))).get('8D6E6E5B-1F6B-4B4C-9C6E-JANE00000002')!;
   const keys = (c: typeof before) => c.card!.properties.map((p) => JSON.stringify(p));
   const gone = keys(before)
