@@ -59,11 +59,15 @@ function splitGoogle(cell: string): string[] {
 
 /** Line breaks inside a cell that maps to one-line text (a street written on two lines) become ", ". */
 function oneLine(text: string): string {
+  return lineParts(text).join(', ');
+}
+
+/** The lines of a cell, each trimmed, the empty ones left out (split and trimmed, never a backtracking pattern). */
+function lineParts(text: string): string[] {
   return text
     .split(/\r\n|\r|\n/)
     .map((line) => line.trim())
-    .filter(Boolean)
-    .join(', ');
+    .filter(Boolean);
 }
 
 /**
@@ -88,6 +92,9 @@ function absoluteUrl(raw: string): string {
   return `http://${url.replace(/^\/+/, '')}`;
 }
 
+/** The longest date an export writes: `12/31/2020 11:59:59 PM` and then some. */
+const DATE_MAX = 40;
+
 const pad = (n: number) => String(n).padStart(2, '0');
 
 /**
@@ -97,6 +104,8 @@ const pad = (n: number) => String(n).padStart(2, '0');
  * for validation to name.
  */
 export function dateOf(raw: string): string | null {
+  // No date is longer; a longer text goes to validation as written, and never through the patterns below.
+  if (raw.length > DATE_MAX) return raw;
   const text = raw.trim().replace(/\s+\d{1,2}:\d{2}(:\d{2})?(\s*[AP]M)?$/i, '');
   if (text === '' || /^0?0[/.-]0?0[/.-]0{2,4}$/.test(text)) return null;
   const iso = /^(\d{4})-(\d{1,2})-(\d{1,2})$/.exec(text);
@@ -195,7 +204,7 @@ function notesWith(notes: string, extras: readonly (readonly [string, string])[]
   let length = [...notes].length;
   for (const [label, value] of extras) {
     if (value === '' || length >= NOTES_MAX) continue;
-    const line = `${label}: ${value.replace(/\s*[\r\n]+\s*/g, ' ')}`;
+    const line = `${label}: ${lineParts(value).join(' ')}`;
     const added = [...line].length + (lines.length > 0 ? 1 : 0);
     if (length + added > NOTES_MAX) continue;
     lines.push(line);
