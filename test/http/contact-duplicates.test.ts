@@ -143,7 +143,17 @@ eachBackend(BACKENDS, (it) => {
     t.like(await (await app.request(`/api/contacts/${kept.id}`, { token: accessToken })).json(), { lastName: '', etag: kept.etag });
 
     const tooMany = Array.from({ length: 51 }, (_, i) => `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`);
-    for (const body of [{ ids: [] }, { ids: [kept.id] }, { ids: [mine.id, mine.id] }, { ids: tooMany }, {}, { ids: 'x' }, { ids: [1] }]) {
+    for (const body of [
+      { ids: [] },
+      { ids: [kept.id] },
+      { ids: [kept.id.toUpperCase()] },
+      { ids: [mine.id, mine.id] },
+      { ids: [mine.id, mine.id.toUpperCase()] },
+      { ids: tooMany },
+      {},
+      { ids: 'x' },
+      { ids: [1] },
+    ]) {
       const res = await merge(app, accessToken, kept.id, body);
       t.is(res.status, 422, JSON.stringify(body).slice(0, 60));
       const problem = (await res.json()) as { errors?: { field: string }[] };

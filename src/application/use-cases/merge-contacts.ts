@@ -12,6 +12,9 @@ export interface MergeContactsDeps extends Pick<ContactPhotoDeps, 'photos' | 'lo
 /** Contacts one merge may fold into another. */
 export const MERGE_MAX = 50;
 
+/** Ids are UUIDs, which the database compares without regard to case. */
+const idKey = (id: string) => id.toLowerCase();
+
 /** `ids` of a merge: 1–50 distinct strings, not the kept contact's own id. */
 export function validateMergeIds(input: unknown, keptId: string): string[] {
   const errors = new FieldErrors();
@@ -19,8 +22,8 @@ export function validateMergeIds(input: unknown, keptId: string): string[] {
   if (!Array.isArray(ids) || ids.some((id) => typeof id !== 'string')) errors.add('ids', 'must be a list of contact ids');
   else if (ids.length === 0) errors.add('ids', 'must name at least one contact to merge');
   else if (ids.length > MERGE_MAX) errors.add('ids', `must name at most ${MERGE_MAX} contacts`);
-  else if (ids.includes(keptId)) errors.add('ids', 'must not hold the id of the contact merged into');
-  else if (new Set(ids).size !== ids.length) errors.add('ids', 'must not name a contact twice');
+  else if (ids.some((other) => idKey(other) === idKey(keptId))) errors.add('ids', 'must not hold the id of the contact merged into');
+  else if (new Set(ids.map(idKey)).size !== ids.length) errors.add('ids', 'must not name a contact twice');
   errors.throwIfAny();
   return ids as string[];
 }
@@ -45,8 +48,8 @@ export function makeMergeContacts(deps: MergeContactsDeps) {
       const kept = await repos.contacts.findById(ownerId, id);
       if (!kept) throw new NotFound('contact');
       if (expectedVersions && !expectedVersions.includes(kept.version)) throw new ContactChanged();
-      const found = new Map((await repos.contacts.findByIds(ownerId, ids)).map((c) => [c.id, c]));
-      const others = ids.map((otherId) => found.get(otherId));
+      const found = new Map((await repos.contacts.findByIds(ownerId, ids)).map((c) => [idKey(c.id), c]));
+      const others = ids.map((otherId) => found.get(idKey(otherId)));
       if (others.some((c) => c === undefined)) throw new NotFound('contact');
       const folded = others as Contact[];
       let result = await repos.contacts.update(ownerId, id, { fields: mergeContactFields(kept, folded) }, 'allow', [kept.version]);
