@@ -149,3 +149,19 @@ test('when storing fails, the photos stored for the import are removed and the e
   t.is(w.photos.photos.size, 0);
   t.is(w.photos.saves, 1);
 });
+
+test('validating a large file’s cards gives other work turns of the event loop', async (t) => {
+  const w = await world();
+  const cards = Array.from({ length: 5_000 }, (_, i) => person(`P${i}`, { emails: [{ value: `p${i}@example.com` }], phones: [{ value: '+1 555 010 0100' }] }));
+  let ticks = 0;
+  const timer = setInterval(() => {
+    ticks += 1;
+  }, 0);
+  try {
+    const report = await importOf(w, cards)(w.owner, Buffer.from('x'), 'vcard');
+    t.is(report.created, 5_000);
+  } finally {
+    clearInterval(timer);
+  }
+  t.true(ticks >= 10, `${ticks} timer ticks during the import`);
+});
