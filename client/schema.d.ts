@@ -1297,8 +1297,9 @@ export interface components {
         /** @description The name the card shows (FN, else N), if any. */
         name: string | null;
         /**
-         * @example a contact with this email is already in your book
-         * @example the card has no name (FN or N)
+         * @description Why the card was skipped; for an email the book already holds, the id of the contact holding it.
+         * @example a contact with this email is already in your book: 0b6c52c9-a0a5-4743-a52f-a5098f3af405
+         * @example the card has neither a name nor an organization
          */
         reason: string;
       }[];

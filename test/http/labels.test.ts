@@ -71,6 +71,11 @@ eachBackend(
         );
       }
       t.deepEqual(await labelsOf(app, accessToken, a.id), ['Climbing', 'Work']);
+      // A rename that only changes the case respells the label everywhere.
+      const respelled = await rename('work', { name: 'WORK' });
+      t.is(respelled.status, 200);
+      t.deepEqual(await respelled.json(), { name: 'WORK', count: 1 });
+      t.deepEqual(await labelsOf(app, accessToken, a.id), ['Climbing', 'WORK']);
     });
 
     it('label names in the path are URL-decoded once: spaces, accents, a slash as %2F and a percent sign', async (t, app) => {

@@ -176,7 +176,13 @@ export const ImportReport = Type.Object(
       Type.Object({
         index: Type.Integer({ minimum: 0, description: 'Position of the card in the file, from 0.' }),
         name: nullable(Type.String({ description: 'The name the card shows (FN, else N), if any.' })),
-        reason: Type.String({ examples: ['a contact with this email is already in your book', 'the card has no name (FN or N)'] }),
+        reason: Type.String({
+          description: 'Why the card was skipped; for an email the book already holds, the id of the contact holding it.',
+          examples: [
+            'a contact with this email is already in your book: 0b6c52c9-a0a5-4743-a52f-a5098f3af405',
+            'the card has neither a name nor an organization',
+          ],
+        }),
       }),
       { description: 'Each card not imported, in file order.' },
     ),
