@@ -73,57 +73,85 @@ export interface DuplicateGroup {
  * are transitive: A and B sharing an email and B and C a phone make one group of three, so that a
  * contact appears in at most one group. A group's reason is the strongest link among its members
  * (email, then phone, then name). Groups come in the order of their first member, contacts in the
- * order given: the same book always gives the same answer.
+ * order added: the same book always gives the same answer.
  *
- * Linear in the keys (union-find with path halving and union by size).
+ * Contacts are added one at a time (a page of the book at a time, so the work is spread over the
+ * scan instead of done at its end); the whole is linear in the keys (union-find with path halving
+ * and union by size).
  */
-export function findDuplicateGroups(contacts: readonly DuplicateKeys[]): DuplicateGroup[] {
-  const parent = contacts.map((_, i) => i);
-  const size = contacts.map(() => 1);
-  const reason: (DuplicateReason | null)[] = contacts.map(() => null);
-  const root = (i: number): number => {
+export class DuplicateGrouper {
+  private readonly ids: string[] = [];
+  private readonly parent: number[] = [];
+  private readonly size: number[] = [];
+  private readonly reason: (DuplicateReason | null)[] = [];
+  /** Each key of each kind with the first contact that had it. */
+  private readonly firstWith = { email: new Map<string, number>(), phone: new Map<string, number>(), name: new Map<string, number>() };
+
+  add(contact: DuplicateKeys): void {
+    const i = this.ids.length;
+    this.ids.push(contact.id);
+    this.parent.push(i);
+    this.size.push(1);
+    this.reason.push(null);
+    this.linkAll(i, 'email', contact.emails);
+    this.linkAll(i, 'phone', contact.phones);
+    if (contact.name !== '') this.linkAll(i, 'name', [contact.name]);
+  }
+
+  groups(): DuplicateGroup[] {
+    const groups = new Map<number, DuplicateGroup>();
+    this.ids.forEach((id, i) => {
+      const r = this.root(i);
+      if (this.size[r]! < 2) return;
+      let group = groups.get(r);
+      if (!group) {
+        group = { reason: this.reason[r]!, ids: [] };
+        groups.set(r, group);
+      }
+      group.ids.push(id);
+    });
+    // A Map keeps insertion order: the order of each group's first member.
+    return [...groups.values()];
+  }
+
+  private linkAll(i: number, kind: DuplicateReason, keys: readonly string[]): void {
+    const firstWith = this.firstWith[kind];
+    for (const key of keys) {
+      const first = firstWith.get(key);
+      if (first === undefined) firstWith.set(key, i);
+      else this.link(first, i, kind);
+    }
+  }
+
+  private root(i: number): number {
+    const parent = this.parent;
     let at = i;
     while (parent[at] !== at) {
       parent[at] = parent[parent[at]!]!;
       at = parent[at]!;
     }
     return at;
-  };
-  const stronger = (a: DuplicateReason | null, b: DuplicateReason | null) => (a === null ? b : b === null || STRENGTH[a] <= STRENGTH[b] ? a : b);
-  const link = (a: number, b: number, why: DuplicateReason) => {
-    let [ra, rb] = [root(a), root(b)];
-    if (ra !== rb) {
-      if (size[ra]! < size[rb]!) [ra, rb] = [rb, ra];
-      parent[rb] = ra;
-      size[ra]! += size[rb]!;
-      reason[ra] = stronger(reason[ra]!, reason[rb]!);
-    }
-    reason[ra] = stronger(reason[ra]!, why);
-  };
-  for (const kind of ['email', 'phone', 'name'] as const) {
-    const firstWith = new Map<string, number>();
-    contacts.forEach((contact, i) => {
-      const keys = kind === 'email' ? contact.emails : kind === 'phone' ? contact.phones : contact.name === '' ? [] : [contact.name];
-      for (const key of keys) {
-        const first = firstWith.get(key);
-        if (first === undefined) firstWith.set(key, i);
-        else link(first, i, kind);
-      }
-    });
   }
-  const groups = new Map<number, DuplicateGroup>();
-  contacts.forEach((contact, i) => {
-    const r = root(i);
-    if (size[r]! < 2) return;
-    let group = groups.get(r);
-    if (!group) {
-      group = { reason: reason[r]!, ids: [] };
-      groups.set(r, group);
+
+  private link(a: number, b: number, why: DuplicateReason): void {
+    let [ra, rb] = [this.root(a), this.root(b)];
+    if (ra !== rb) {
+      if (this.size[ra]! < this.size[rb]!) [ra, rb] = [rb, ra];
+      this.parent[rb] = ra;
+      this.size[ra]! += this.size[rb]!;
+      this.reason[ra] = stronger(this.reason[ra]!, this.reason[rb]!);
     }
-    group.ids.push(contact.id);
-  });
-  // A Map keeps insertion order: the order of each group's first member.
-  return [...groups.values()];
+    this.reason[ra] = stronger(this.reason[ra]!, why);
+  }
+}
+
+const stronger = (a: DuplicateReason | null, b: DuplicateReason | null) => (a === null ? b : b === null || STRENGTH[a] <= STRENGTH[b] ? a : b);
+
+/** The groups of these contacts (DuplicateGrouper over all of them, in order). */
+export function findDuplicateGroups(contacts: readonly DuplicateKeys[]): DuplicateGroup[] {
+  const grouper = new DuplicateGrouper();
+  for (const contact of contacts) grouper.add(contact);
+  return grouper.groups();
 }
 
 /** The one-line text fields a merge fills when the kept contact has them empty. */
