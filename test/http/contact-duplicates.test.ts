@@ -78,6 +78,20 @@ eachBackend(BACKENDS, (it) => {
     );
   });
 
+  it('a book larger than a page of the scan: every pair found, in book order, each group read in full', async (t, app) => {
+    const { accessToken, userId } = await signUpAndLogIn(app);
+    // 1,200 contacts (the scan reads 500 at a time): contact i and i + 600 share a name.
+    const list = Array.from({ length: 1_200 }, (_, i) => ({ fields: validateContact({ firstName: `Person ${i % 600}`, lastName: 'Same' }, '2026-01-01') }));
+    t.true((await app.container.repos.contacts.createMany(userId, list)).every((holder) => holder === null));
+    const { groups } = await duplicates(app, accessToken);
+    t.is(groups.length, 600);
+    t.true(groups.every((g) => g.reason === 'name' && g.contacts.length === 2 && g.contacts[0]!.firstName === g.contacts[1]!.firstName));
+    t.deepEqual(
+      groups.slice(0, 3).map((g) => g.contacts[0]!.firstName),
+      ['Person 0', 'Person 1', 'Person 2'],
+    );
+  });
+
   it('/api/contacts/duplicates is not read as a contact id, and needs a token', async (t, app) => {
     const { accessToken } = await signUpAndLogIn(app);
     t.is((await app.request('/api/contacts/duplicates', { token: accessToken })).status, 200);
