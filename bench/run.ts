@@ -27,6 +27,7 @@ import { BENCH_METRICS_PATH, type BenchMetrics } from './bench-metrics.js';
 import type { LoadResult, LoadSpec, PreparedRequest, WorkerAnswer } from './load-worker.js';
 import { ReferenceStore } from './reference-store.js';
 import { markdownReport, type BenchResults, type ScenarioResult, type Target } from './report.js';
+import { SEARCH_BOOK_SIZE, seedSearchBook } from './search-scenario.js';
 import { contactBody, seedContacts, seedUsers, type SeededUser } from './seed.js';
 import { hostileImportNote, hostileImportTargets, runHostileImport, runVCardScenarios, vcardNote, vcardTargets } from './vcard-scenarios.js';
 import { startSmtpFolder } from './smtp-folder.js';
@@ -49,7 +50,7 @@ if (args.includes('--help')) {
   --cpu-prof    write V8 CPU profiles: the API's per measured scenario (bench/results/api-<key>.cpuprofile)
                 and the reference server's (bench/results/reference/); open them in Chrome DevTools,
                 or sum them with npm run bench:profile
-  --only KEYS   run only these of list,get,me,create,patch,login,burst,vcard,vcard-hostile (comma-separated); the results
+  --only KEYS   run only these of list,get,me,create,patch,login,burst,vcard,vcard-hostile,search (comma-separated); the results
                 go to bench/results/only.json, leaving latest.json to full runs
   --note TEXT   recorded in the results (e.g. "shared machine, other jobs running")
   --own-redis   start a redis-server of the run's own (on a free port) for both servers, so the
@@ -63,7 +64,7 @@ const ownRedis = args.includes('--own-redis');
 const embeddedPass = args.includes('--embedded');
 const fromSources = args.includes('--tsx');
 const cpuProf = args.includes('--cpu-prof');
-const SCENARIO_KEYS = ['list', 'get', 'me', 'create', 'patch', 'login', 'burst', 'vcard', 'vcard-hostile'] as const;
+const SCENARIO_KEYS = ['list', 'get', 'me', 'create', 'patch', 'login', 'burst', 'vcard', 'vcard-hostile', 'search'] as const;
 const onlyIndex = args.indexOf('--only');
 const only = onlyIndex >= 0 ? new Set((args[onlyIndex + 1] ?? '').split(',').filter(Boolean)) : null;
 if (only && (only.size === 0 || [...only].some((key) => !(SCENARIO_KEYS as readonly string[]).includes(key)))) {
@@ -234,7 +235,7 @@ async function saveProfile(name: string, profile: object): Promise<void> {
 // The run
 
 interface Scenario {
-  key: 'list' | 'get' | 'create' | 'patch' | 'me' | 'login';
+  key: 'list' | 'get' | 'create' | 'patch' | 'me' | 'login' | `search-${string}`;
   name: string;
   connections: number;
   warmupS: number;
@@ -762,6 +763,46 @@ async function main(): Promise<void> {
     notes.push(hostileImportNote(hostile));
     vcardExtraTargets.push(...hostileImportTargets(hostile));
   }
+  // --- search over a large book (bench/search-scenario.ts) -------------------------------------
+  const searchTargets: Target[] = [];
+  if (runs('search')) {
+    if (!apiDatabaseUrl || !seeded.apiHasContacts)
+      notes.push('search: skipped, it needs DATABASE_URL (the book is written into the API schema) and the contacts routes.');
+    else {
+      const reader = users[0]!;
+      log(`search: writing a book of ${SEARCH_BOOK_SIZE} rich contacts`);
+      const terms = await seedSearchBook(apiDatabaseUrl, reader.id);
+      const searches: [string, string][] = [
+        ['search-list', ''],
+        ['search-letters', `q=${terms.letters}&`],
+        ['search-digits', `q=${terms.digits}&`],
+        ['search-label', `label=${encodeURIComponent(terms.label)}&`],
+      ];
+      const rows: ScenarioResult[] = [];
+      for (const [key, query] of searches) {
+        const path = `/api/contacts?${query}limit=20&offset=0`;
+        const scenario: Scenario = {
+          key: key as Scenario['key'],
+          name: `GET ${path} (a book of ${SEARCH_BOOK_SIZE})`,
+          connections: CREATE_CONNECTIONS,
+          warmupS: plan.warmupS,
+          needsContacts: true,
+          requests: () => [{ method: 'GET', path, headers: bearer(reader) }],
+        };
+        rows.push(await runScenario(scenario, 'api'));
+      }
+      results.push(...rows);
+      const plainP99 = rows[0]?.status === 'ok' ? rows[0].latencyP99Ms : undefined;
+      for (const row of rows.slice(1)) {
+        const ratio = plainP99 && row.status === 'ok' && row.latencyP99Ms !== undefined ? round(row.latencyP99Ms / plainP99, 2) : null;
+        searchTargets.push({
+          name: `${row.name}: p99 ≤ 3× the plain list's of the same book`,
+          measured: ratio !== null ? `${ratio}× (${row.latencyP99Ms} ms vs ${plainP99} ms)` : 'n/a',
+          met: ratio !== null ? ratio <= 3 : null,
+        });
+      }
+    }
+  }
   const final = await metrics(apiUrl, false);
   const referencePeakRss = await peakRssOf(referenceChild?.pid);
   const embedded = embeddedPass && (apiDatabaseUrl || env.REDIS_URL) ? await measureEmbedded(entry) : null;
@@ -817,6 +858,7 @@ async function main(): Promise<void> {
     }),
     { name: 'server peak RSS < 200 MB', measured: `${mb(final.peakRssBytes)} MB`, met: final.peakRssBytes < 200 * 1024 * 1024 },
     ...vcardExtraTargets,
+    ...searchTargets,
   ];
 
   const output: BenchResults = {
