@@ -551,7 +551,8 @@ function withFirst(list: readonly LabelledValue[], value: string | null | undefi
   return [{ value, label: list[0]!.label }, ...list.slice(1)];
 }
 
-const NAME_REQUIRED = 'is required (or an organization, for a company’s card)';
+/** What a contact with neither a first name nor an organization is told, on `firstName`. */
+export const NAME_REQUIRED = 'is required (or an organization, for a company’s card)';
 
 /**
  * The contact after a change: the given fields replace the current ones, then `email`/`phone`

@@ -258,6 +258,26 @@ test('a company card has an organization and may leave the first name empty; wit
     patch?.errors.map((e) => e.field),
     ['firstName'],
   );
+  // With another invalid field, the cleared name is named too, whether the organization goes in the same change or is stored.
+  const person = (await w.useCases.createContact(w.owner, { firstName: 'Pat' })).contact;
+  for (const [id, change] of [
+    [contact.id, { organization: '', firstName: null, phone: '12' }],
+    [person.id, { firstName: '', phone: '12' }],
+  ] as const) {
+    const both = await t.throwsAsync(w.useCases.patchContact(w.owner, id, change), { instanceOf: ValidationFailed });
+    t.deepEqual(both?.errors.map((e) => e.field).sort(), ['firstName', 'phone']);
+  }
+  // A company's card may clear the first name it has not got, and another user's contact tells nothing more.
+  const company = await t.throwsAsync(w.useCases.patchContact(w.owner, contact.id, { firstName: null, phone: '12' }), { instanceOf: ValidationFailed });
+  t.deepEqual(
+    company?.errors.map((e) => e.field),
+    ['phone'],
+  );
+  const theirs = await t.throwsAsync(w.useCases.patchContact(w.other, person.id, { firstName: null, phone: '12' }), { instanceOf: ValidationFailed });
+  t.deepEqual(
+    theirs?.errors.map((e) => e.field),
+    ['phone'],
+  );
 });
 
 test('PUT clears every field left out but keeps the photo and the kept card', async (t) => {

@@ -5,12 +5,14 @@ import {
   type Contact,
   type ContactFields,
   type ContactInput,
+  type ContactPatch,
+  NAME_REQUIRED,
   toVersionedContact,
   type VersionedContact,
   validateContactPatch,
 } from '../../domain/contact.js';
 import { ContactChanged } from '../../domain/contact.errors.js';
-import { NotFound } from '../../domain/errors.js';
+import { NotFound, ValidationFailed } from '../../domain/errors.js';
 import type { Clock } from '../ports/clock.js';
 import type { Repositories } from '../ports/unit-of-work.js';
 
@@ -34,8 +36,24 @@ const RACE_RETRIES = 3;
  * must be the current one; without, a write that lost a race reads again and re-applies.
  */
 export function makePatchContact(deps: PatchContactDeps) {
+  /**
+   * The change, checked. When other fields are invalid, a change that also clears the first name
+   * of a contact without an organization is told so in the same answer, which needs the contact.
+   */
+  async function validatedPatch(ownerId: string, id: string, input: ContactInput): Promise<ContactPatch> {
+    try {
+      return validateContactPatch(input, utcDay(deps.clock.now()));
+    } catch (error) {
+      if (!(error instanceof ValidationFailed) || !blank(input.firstName) || input.firstName === undefined) throw error;
+      if (error.errors.some((e) => e.field === 'firstName' || e.field === 'organization')) throw error;
+      const organization = input.organization === undefined ? (await deps.repos.contacts.findById(ownerId, id))?.organization : input.organization;
+      if (organization === undefined || !blank(organization)) throw error;
+      throw new ValidationFailed([...error.errors, { field: 'firstName', message: NAME_REQUIRED }]);
+    }
+  }
+
   return async function patchContact(ownerId: string, id: string, input: ContactInput, expectedVersions?: readonly number[]): Promise<VersionedContact> {
-    const patch = validateContactPatch(input, utcDay(deps.clock.now()));
+    const patch = await validatedPatch(ownerId, id, input);
     for (let attempt = 0; ; attempt++) {
       const current = await deps.repos.contacts.findById(ownerId, id);
       if (!current) throw new NotFound('contact');
@@ -52,6 +70,8 @@ export function makePatchContact(deps: PatchContactDeps) {
     }
   };
 }
+
+const blank = (value: unknown) => value === undefined || value === null || (typeof value === 'string' && value.trim() === '');
 
 /** The fields whose values the change moves; an unchanged list is not rewritten. */
 function changedFields(current: Contact, next: ContactFields): Partial<ContactFields> {
