@@ -141,6 +141,23 @@ interface Entry {
   label: string;
 }
 
+const emailOf = (value: string) => value.toLowerCase();
+const digitsOf = (value: string) => value.replace(/\D/g, '') || value;
+
+/**
+ * Entries without repeats (exports often write one address in two columns, or twice in a cell),
+ * the first kept with its label; `key` says which values are the same.
+ */
+function uniqueEntries(entries: readonly Entry[], key: (value: string) => string): Entry[] {
+  const seen = new Set<string>();
+  return entries.filter((entry) => {
+    const k = key(entry.value);
+    if (seen.has(k)) return false;
+    seen.add(k);
+    return true;
+  });
+}
+
 /**
  * Google's numbered columns (`E-mail 1 - Value`, `E-mail 2 - Value`, …) in order, each cell split
  * on " ::: " with the one label of its column. Columns are looked up until the first number the
@@ -254,10 +271,10 @@ export function googleCard(row: Row, has: (column: string) => boolean): CardRead
     organization,
     department: row('Organization Department') || splitGoogle(row('Organization 1 - Department'))[0] || '',
     jobTitle: row('Organization Title') || splitGoogle(row('Organization 1 - Title'))[0] || '',
-    emails: googleEntries(row, has, 'E-mail'),
-    phones: googleEntries(row, has, 'Phone'),
+    emails: uniqueEntries(googleEntries(row, has, 'E-mail'), emailOf),
+    phones: uniqueEntries(googleEntries(row, has, 'Phone'), digitsOf),
     addresses: googleAddresses(row, has),
-    urls: googleEntries(row, has, 'Website', absoluteUrl),
+    urls: uniqueEntries(googleEntries(row, has, 'Website', absoluteUrl), (v) => v),
     birthday: dateOf(row('Birthday')),
     anniversary,
     notes: notesWith(row('Notes'), [
@@ -354,8 +371,8 @@ export function outlookCard(row: Row): CardRead {
     organization,
     department: row('Department'),
     jobTitle: row('Job Title'),
-    emails,
-    phones,
+    emails: uniqueEntries(emails, emailOf),
+    phones: uniqueEntries(phones, digitsOf),
     addresses: OUTLOOK_ADDRESSES.flatMap(([prefix, label]) => outlookAddress(row, prefix, label) ?? []),
     urls,
     birthday: dateOf(row('Birthday')),

@@ -123,6 +123,16 @@ test('values no field holds (Outlook’s Spouse, Google’s other events) are ke
   t.notThrows(() => validateContact(kept, TODAY));
 });
 
+test('an email or phone written twice (two columns, or twice in a cell) is one entry, the first label kept', async (t) => {
+  const outlook = `First Name,E-mail Address,E-mail 2 Address,Mobile Phone,Business Phone\r\nAnn,ann@example.com,ANN@example.com,+1 555 010 0100,+1 (555) 010-0100\r\n`;
+  t.like((await reader.read(bytes(outlook), 10))[0]!.fields, {
+    emails: [{ value: 'ann@example.com', label: 'other' }],
+    phones: [{ value: '+1 555 010 0100', label: 'mobile' }],
+  });
+  const google = `First Name,Labels,E-mail 1 - Label,E-mail 1 - Value,E-mail 2 - Label,E-mail 2 - Value\nAnn,,Home,a@example.com ::: a@example.com,Work,A@EXAMPLE.COM\n`;
+  t.like((await reader.read(bytes(google), 10))[0]!.fields, { emails: [{ value: 'a@example.com', label: 'Home' }] });
+});
+
 test('a UTF-8 byte-order mark, UTF-16 with its mark, and a semicolon-separated Outlook file read alike', async (t) => {
   const text = `${OUTLOOK_HEADER}\r\nAnn,,Lee,,,,,,ann@example.com,,,,\r\n`;
   const expected = { firstName: 'Ann', lastName: 'Lee', emails: [{ value: 'ann@example.com', label: 'other' }] };
