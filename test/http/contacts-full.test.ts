@@ -325,6 +325,19 @@ eachBackend(
       t.is(keep.status, 200);
     });
 
+    it('parallel PATCHes of different fields without If-Match all land: each applies itself to the contact as it finds it', async (t, app) => {
+      const { accessToken } = await signUpAndLogIn(app);
+      const contact = await create(app, accessToken, { firstName: 'Ann' });
+      const changes = [{ nickname: 'Annie' }, { jobTitle: 'Pilot' }, { notes: 'met in Oslo' }];
+      const answers = await Promise.all(changes.map((json) => app.request(`/api/contacts/${contact.id}`, { method: 'PATCH', token: accessToken, json })));
+      t.deepEqual(
+        answers.map((res) => res.status),
+        [200, 200, 200],
+      );
+      const final = (await (await app.request(`/api/contacts/${contact.id}`, { token: accessToken })).json()) as ContactView;
+      t.like(final, { firstName: 'Ann', nickname: 'Annie', jobTitle: 'Pilot', notes: 'met in Oslo', etag: '"4"' });
+    });
+
     it('the lane in front of Koa and Koa answer the full contact, fields=, label=, sort= and their refusals alike', async (t, app) => {
       const { accessToken } = await signUpAndLogIn(app);
       const contact = await create(app, accessToken, richContact());
