@@ -1,6 +1,6 @@
 import { NotFound } from '../../domain/errors.js';
 import type { Repositories } from '../ports/unit-of-work.js';
-import { carriedLabelName } from './label-name.js';
+import { carriedLabelName } from '../shared/label-name.js';
 
 export interface DeleteLabelDeps {
   repos: Pick<Repositories, 'contacts'>;

@@ -3,7 +3,7 @@ import { FieldErrors, NotFound } from '../../domain/errors.js';
 import { checkText } from '../../domain/validation.js';
 import type { LabelCount } from '../ports/contact-repository.js';
 import type { Repositories } from '../ports/unit-of-work.js';
-import { carriedLabelName } from './label-name.js';
+import { carriedLabelName } from '../shared/label-name.js';
 
 export interface RenameLabelDeps {
   repos: Pick<Repositories, 'contacts'>;
