@@ -222,6 +222,8 @@ const EMAIL_HOLDERS = new PreparedStatement(
   'SELECT id, email_keys FROM contacts WHERE user_id = ? AND email_keys && ?::text[] ORDER BY created_at, id',
 );
 const NO_ID = '00000000-0000-0000-0000-000000000000';
+/** Reads and conditional writes a partial update tries before it takes the locked path. */
+const PARTIAL_UPDATE_ATTEMPTS = 3;
 
 /**
  * The whole of a contact's fields and what derives from them, and the card when the flag says so;
@@ -531,21 +533,40 @@ export class KnexContactRepository implements ContactRepository {
   async update(ownerId: string, id: string, change: ContactChange, takenEmails: TakenEmails, expectedVersions?: readonly number[]): Promise<Contact | null> {
     if (!isUuid(id)) return null;
     const card = change.card === undefined ? [false, null] : [true, change.card === null ? null : JSON.stringify(change.card)];
-    // The whole fields (a PUT, or a PATCH applied to what the caller read): one statement, unless
-    // under `refuse` the contact gains an email, which the guard tells.
-    if (isComplete(change.fields)) {
-      const guarded = takenEmails === 'refuse';
+    const guarded = takenEmails === 'refuse';
+    // One statement, unless under `refuse` the contact gains an email, which the guard
+    // (`email_keys @> new keys`) tells: then the locked path below.
+    const write = async (fields: ContactFields, versions: readonly number[] | undefined) => {
       const values = [
-        ...writtenValues(change.fields),
+        ...writtenValues(fields),
         ...card,
         id,
         ownerId,
-        ...(expectedVersions ? [versionList(expectedVersions)] : []),
-        ...(guarded ? [textArray(emailKeysOf(change.fields))] : []),
+        ...(versions ? [versionList(versions)] : []),
+        ...(guarded ? [textArray(emailKeysOf(fields))] : []),
       ];
-      const [row] = await this.statements.write<ContactRow>(updateFor(expectedVersions !== undefined, guarded), values);
-      if (row) return toContact(row);
+      const [row] = await this.statements.write<ContactRow>(updateFor(versions !== undefined, guarded), values);
+      return row ? toContact(row) : null;
+    };
+    if (isComplete(change.fields)) {
+      // The whole fields (a PUT, or a PATCH applied to what the caller read).
+      const written = await write(change.fields, expectedVersions);
+      if (written) return written;
       if (!guarded) return expectedVersions ? this.changedOrAbsent(ownerId, id) : null;
+    } else {
+      // Some fields: what derives from them needs the others. Read, merge, and write only while
+      // the contact is still at the version read; a write in between makes it read again.
+      for (let attempt = 0; attempt < PARTIAL_UPDATE_ATTEMPTS; attempt++) {
+        const current = await this.findById(ownerId, id);
+        if (!current) return null;
+        if (expectedVersions && !expectedVersions.includes(current.version)) throw new ContactChanged();
+        const written = await write({ ...fieldsOf(current), ...definedFields(change.fields) }, [current.version]);
+        if (written) return written;
+        const now = await this.findById(ownerId, id);
+        if (!now) return null;
+        // Unmoved: the guard refused a gained email.
+        if (now.version === current.version) break;
+      }
     }
     return this.inTransaction(async (statements) => {
       if (takenEmails === 'refuse') await statements.write(LOCK_BOOK, [ownerId]);
