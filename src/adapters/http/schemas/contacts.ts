@@ -73,7 +73,7 @@ const address = Type.Object(
 
 /** Every field a client may set, as the representation shows it. */
 const contactFields = {
-  firstName: Type.String({ maxLength: NAME_MAX, description: '1–50 characters; `""` only on a company’s card (one with an `organization`).' }),
+  firstName: Type.String({ maxLength: NAME_MAX, description: `1–${NAME_MAX} characters; \`""\` only on a company’s card (one with an \`organization\`).` }),
   lastName: nameText('`""` when the contact has none.'),
   middleName: nameText('`""` when none.'),
   prefix: nameText('Honorific prefix (`Dr.`); `""` when none.'),
