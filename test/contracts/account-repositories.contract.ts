@@ -1,4 +1,5 @@
 import type { Repositories, UnitOfWork } from '../../src/application/ports/unit-of-work.js';
+import { EMPTY_CONTACT_FIELDS } from '../../src/domain/contact.js';
 import { EmailTaken } from '../../src/domain/user.errors.js';
 import { type ContractSubject, contractTest } from './harness.js';
 
@@ -224,10 +225,16 @@ export function accountRepositoriesContract(subject: ContractSubject<RepositoryF
   it('contacts: listAll gives every contact of the owner, oldest first', async (t, { repos }) => {
     const user = await repos.users.create(newUser('contacts-all@example.com'));
     const other = await repos.users.create(newUser('contacts-other@example.com'));
-    const fields = (firstName: string, email: string) => ({ firstName, lastName: '', email, phone: '+1 555 0100', birthday: '1990-01-02', notes: null });
-    await repos.contacts.create(user.id, fields('One', 'one@example.com'));
-    await repos.contacts.create(user.id, fields('Two', 'two@example.com'));
-    await repos.contacts.create(other.id, fields('Else', 'else@example.com'));
+    const fields = (firstName: string, email: string) => ({
+      ...EMPTY_CONTACT_FIELDS,
+      firstName,
+      emails: [{ value: email, label: 'other' }],
+      phones: [{ value: '+1 555 0100', label: 'mobile' }],
+      birthday: '1990-01-02',
+    });
+    await repos.contacts.create(user.id, { fields: fields('One', 'one@example.com') }, 'refuse');
+    await repos.contacts.create(user.id, { fields: fields('Two', 'two@example.com') }, 'refuse');
+    await repos.contacts.create(other.id, { fields: fields('Else', 'else@example.com') }, 'refuse');
     const all = async (ownerId: string) => {
       const names: string[] = [];
       for await (const batch of repos.contacts.listAll(ownerId, 1)) names.push(...batch.map((c) => c.firstName));

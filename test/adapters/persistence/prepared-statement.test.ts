@@ -1,4 +1,5 @@
 import test from 'ava';
+import { EMPTY_CONTACT_FIELDS } from '../../../src/domain/contact.js';
 import { KnexUnitOfWork, knexRepositories } from '../../../src/adapters/persistence/knex-unit-of-work.js';
 import { PreparedStatement, type StatementPool, StatementRunner } from '../../../src/adapters/persistence/prepared-statement.js';
 import { createDatabase } from '../../../src/infrastructure/database.js';
@@ -197,13 +198,13 @@ test("the contact repository reads on the read pool given to its constructor, wr
   };
   const repos = knexRepositories(database.knex, { readPool, namedStatements: true });
   const owner = await repos.users.create({ username: 'Reader', email: `reader-${Date.now()}@example.com`, passwordHash: 'x', avatarUrl: 'x' });
-  const fields = { firstName: 'Ann', lastName: 'Lee', email: null, phone: null, birthday: null, notes: null };
-  const contact = await repos.contacts.create(owner.id, fields);
-  await repos.contacts.update(owner.id, contact.id, { notes: 'n' });
+  const fields = { ...EMPTY_CONTACT_FIELDS, firstName: 'Ann', lastName: 'Lee' };
+  const contact = await repos.contacts.create(owner.id, { fields }, 'refuse');
+  await repos.contacts.update(owner.id, contact.id, { fields: { notes: 'n' } }, 'refuse');
   t.deepEqual(seen, [], 'writes never reach the read pool');
 
   t.like(await repos.contacts.findById(owner.id, contact.id), { firstName: 'Ann', notes: 'n' });
-  t.is((await repos.contacts.search(owner.id, { limit: 20, offset: 0 })).total, 1);
+  t.is((await repos.contacts.search(owner.id, { sort: 'created', limit: 20, offset: 0 })).total, 1);
   t.true(seen.length === 2 && seen[0]!.startsWith('contacts.find_by_id') && seen[1]!.startsWith('contacts.search_page'), seen.join(', '));
 
   await new KnexUnitOfWork(database.knex, { readPool, namedStatements: true }).run(async (trx) => {
