@@ -104,6 +104,26 @@ test('a card’s photo is fitted, stored and set on its contact; a bad photo imp
   t.is(w.photos.photos.size, 1);
 });
 
+test('a photo that cannot be used leaves its PHOTO property in the kept card; a stored one does not', async (t) => {
+  const w = await world();
+  const png = await sharp({ create: { width: 8, height: 8, channels: 3, background: '#c3c' } })
+    .png()
+    .toBuffer();
+  const property = (value: string) => ({ group: null, name: 'PHOTO', params: [{ name: 'ENCODING', values: ['b'] }], value });
+  const card = { uid: 'u1', properties: [{ group: null, name: 'X-KEPT', params: [], value: 'yes' }] };
+  await importOf(w, [
+    { ...person('Bad'), card, photo: { bytes: Buffer.from('garbage'), mediaType: 'image/jpeg' }, photoProperty: property('Z2FyYmFnZQ==') },
+    { ...person('Good'), card: { ...card, uid: 'u2' }, photo: { bytes: png, mediaType: 'image/png' }, photoProperty: property('iVBOR') },
+    { ...person('Bare'), photo: { bytes: Buffer.from('garbage'), mediaType: null }, photoProperty: property('Z2FyYmFnZQ==') },
+  ])(w.owner, Buffer.from('x'), 'vcard');
+  const [bad, good, bare] = await listed(w, w.owner);
+  t.deepEqual(bad!.card, { uid: 'u1', properties: [...card.properties, property('Z2FyYmFnZQ==')] });
+  t.is(bad!.photo, null);
+  t.deepEqual(good!.card, { ...card, uid: 'u2' });
+  t.truthy(good!.photo);
+  t.deepEqual(bare!.card, { uid: null, properties: [property('Z2FyYmFnZQ==')] });
+});
+
 test('a photo stored for a card that the book then refuses is removed again', async (t) => {
   const w = await world();
   await w.useCases.createContact(w.owner, { firstName: 'Holder', email: 'same@example.com' });

@@ -1,6 +1,6 @@
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { utcDay } from '../../domain/birthdays.js';
-import { emailKeysOf, validateContact, type ContactFields, type KeptCard, type StoredPhoto } from '../../domain/contact.js';
+import { type CardProperty, emailKeysOf, validateContact, type ContactFields, type KeptCard, type StoredPhoto } from '../../domain/contact.js';
 import { ValidationFailed } from '../../domain/errors.js';
 import type { Clock } from '../ports/clock.js';
 import type { CarriedImage, ContactFileReader } from '../ports/contact-card-format.js';
@@ -48,6 +48,14 @@ interface Kept {
   fields: ContactFields;
   card: KeptCard | null;
   image: CarriedImage | null;
+  /** The PHOTO property the image came from, put back in the card when the photo is not stored. */
+  photoProperty: CardProperty | null;
+}
+
+/** The kept card with the PHOTO property back in it: a photo the import could not store is still the card's on export. */
+function withPhotoProperty(card: KeptCard | null, property: CardProperty | null): KeptCard | null {
+  if (!property) return card;
+  return { uid: card?.uid ?? null, properties: [...(card?.properties ?? []), property] };
 }
 
 /**
@@ -55,7 +63,8 @@ interface Kept {
  * and reports each one it skips: one that cannot be read, an invalid field, neither a name nor an
  * organization, an email a contact of the book holds (the reason names it) or an earlier card of
  * the file has. Photos the cards carry are fitted and stored first, a few at a time; a photo that
- * cannot be used never costs its card, which imports without it. The contacts are stored in one
+ * cannot be used never costs its card, which imports without it (its PHOTO property goes back into
+ * the kept card, so export still writes the picture as it came). The contacts are stored in one
  * transaction; a photo stored for a card that was then not stored is removed again.
  */
 export function makeImportContacts(deps: ImportContactsDeps) {
@@ -90,7 +99,7 @@ export function makeImportContacts(deps: ImportContactsDeps) {
         continue;
       }
       for (const key of keys) firstWith.set(key, index);
-      kept.push({ index, name, fields, card: card.card ?? null, image: card.photo ?? null });
+      kept.push({ index, name, fields, card: card.card ?? null, image: card.photo ?? null, photoProperty: card.photoProperty ?? null });
     }
 
     const outcomes = await storeContactPhotos(
@@ -109,7 +118,7 @@ export function makeImportContacts(deps: ImportContactsDeps) {
           : await deps.uow.run((repos) =>
               repos.contacts.createMany(
                 ownerId,
-                kept.map((k, i) => ({ fields: k.fields, card: k.card, photo: photos[i] ?? null })),
+                kept.map((k, i) => ({ fields: k.fields, card: photos[i] ? k.card : withPhotoProperty(k.card, k.photoProperty), photo: photos[i] ?? null })),
               ),
             );
     } catch (error) {
