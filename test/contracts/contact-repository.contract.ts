@@ -565,6 +565,14 @@ export function contactRepositoryContract(subject: ContractSubject<ContactReposi
     t.deepEqual((await repos.contacts.update(book.owner, created.id, { fields: fields() }, 'allow'))!.photo, one);
   });
 
+  it('create stores the photo a new contact comes with', async (t, repos, newBook) => {
+    const book = await newBook();
+    const photo = { url: 'https://media.test/p.jpg', key: 'p-key' };
+    const created = await repos.contacts.create(book.owner, { fields: fields({ firstName: 'Pic' }), photo }, 'refuse');
+    t.deepEqual(created.photo, photo);
+    t.deepEqual((await repos.contacts.findById(book.owner, created.id))!.photo, photo);
+  });
+
   it('createMany stores in order, answering for each input null or the id of the contact holding one of its emails', async (t, repos, newBook) => {
     const book = await newBook();
     const existing = await book.add({
@@ -584,7 +592,7 @@ export function contactRepositoryContract(subject: ContractSubject<ContactReposi
         ],
       }),
       input({ firstName: 'C', email: null }),
-      { fields: fields({ firstName: 'D', email: null }), card: card('d-uid') },
+      { fields: fields({ firstName: 'D', email: null }), card: card('d-uid'), photo: { url: 'https://media.test/d.jpg', key: 'd-key' } },
       input({ firstName: 'E', email: 'A@example.com' }),
       input({ firstName: 'F', email: 'b@example.com' }),
       // Past one batch of 500 rows per INSERT.
@@ -611,6 +619,8 @@ export function contactRepositoryContract(subject: ContractSubject<ContactReposi
     t.is(answers[4], all[1]!.id);
     t.is(new Set(ids(all)).size, all.length);
     t.deepEqual(all[3]!.card, card('d-uid'));
+    t.deepEqual(all[3]!.photo, { url: 'https://media.test/d.jpg', key: 'd-key' }, "an imported card's photo is stored with it");
+    t.is(all[2]!.photo, null);
     t.like(
       all.find((c) => c.firstName === 'Bulk 7'),
       { birthday: '--01-02', version: 1, lastName: 'Lee', labels: ['Imported'] },

@@ -175,13 +175,15 @@ const CONTACT_FOR_UPDATE = new PreparedStatement('contacts.for_update.v1', `SELE
 const CONTACTS_BY_IDS = new PreparedStatement('contacts.find_by_ids.v1', `SELECT ${COLUMNS} FROM contacts WHERE user_id = ? AND id = ANY(?::uuid[])`);
 
 /** One row of an INSERT: the id, the owner, the card, the written columns, and how many microseconds after now() it was created. */
-const INSERT_ROW = `(?::uuid, ?::uuid, ?::jsonb, ${WRITTEN.map(([, type]) => `?::${type}`).join(', ')}, now() + ?::int * interval '1 microsecond')`;
-const INSERT_COLUMNS = `id, user_id, card, ${WRITTEN.map(([column]) => column).join(', ')}, created_at`;
-const INSERT = new PreparedStatement('contacts.insert.v2', `INSERT INTO contacts (${INSERT_COLUMNS}) VALUES ${INSERT_ROW} RETURNING ${COLUMNS}`);
+const INSERT_ROW = `(?::uuid, ?::uuid, ?::jsonb, ?::text, ?::text, ${WRITTEN.map(([, type]) => `?::${type}`).join(', ')}, now() + ?::int * interval '1 microsecond')`;
+const INSERT_COLUMNS = `id, user_id, card, photo_url, photo_key, ${WRITTEN.map(([column]) => column).join(', ')}, created_at`;
+const INSERT = new PreparedStatement('contacts.insert.v3', `INSERT INTO contacts (${INSERT_COLUMNS}) VALUES ${INSERT_ROW} RETURNING ${COLUMNS}`);
 const insertValues = (id: string, ownerId: string, contact: NewContact, offset: number) => [
   id,
   ownerId,
   contact.card ? JSON.stringify(contact.card) : null,
+  contact.photo?.url ?? null,
+  contact.photo?.key ?? null,
   ...writtenValues(contact.fields),
   offset,
 ];
@@ -193,14 +195,21 @@ const insertValues = (id: string, ownerId: string, contact: NewContact, offset: 
  */
 const INSERT_BATCH = 500;
 const INSERT_MANY = new PreparedStatement(
-  'contacts.insert_many.v1',
+  'contacts.insert_many.v2',
   `INSERT INTO contacts (${INSERT_COLUMNS})
-    SELECT id, user_id, card, ${WRITTEN.map(([column]) => column).join(', ')}, now() + n * interval '1 microsecond'
-    FROM jsonb_to_recordset(?::jsonb) AS v(id uuid, user_id uuid, card jsonb, ${WRITTEN.map(([column, type]) => `${column} ${type}`).join(', ')}, n int)`,
+    SELECT id, user_id, card, photo_url, photo_key, ${WRITTEN.map(([column]) => column).join(', ')}, now() + n * interval '1 microsecond'
+    FROM jsonb_to_recordset(?::jsonb) AS v(id uuid, user_id uuid, card jsonb, photo_url text, photo_key text, ${WRITTEN.map(([column, type]) => `${column} ${type}`).join(', ')}, n int)`,
 );
 /** One row of INSERT_MANY: the id, the owner, the card, the written columns, and how many microseconds after now() it was created. */
 function insertRecord(id: string, ownerId: string, contact: NewContact, offset: number): Record<string, unknown> {
-  const record: Record<string, unknown> = { id, user_id: ownerId, card: contact.card ?? null, n: offset };
+  const record: Record<string, unknown> = {
+    id,
+    user_id: ownerId,
+    card: contact.card ?? null,
+    photo_url: contact.photo?.url ?? null,
+    photo_key: contact.photo?.key ?? null,
+    n: offset,
+  };
   writtenRecord(contact.fields).forEach((value, i) => {
     record[WRITTEN[i]![0]] = value;
   });
