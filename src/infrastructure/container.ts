@@ -145,7 +145,8 @@ async function wire(config: Config, overrides: Overrides, opened: Opened): Promi
   const localPhotos = localAvatars
     ? new LocalDiskContactPhotoStorage({ dir: path.resolve(config.dataDir, 'uploads', 'contact-photos'), publicUrl: config.publicUrl, logger })
     : null;
-  const photos: ContactPhotoStorage = localPhotos ?? new CloudinaryContactPhotoStorage({ url: config.cloudinaryUrl, timeoutMs: config.cloudinaryTimeoutMs, logger });
+  const photos: ContactPhotoStorage =
+    localPhotos ?? new CloudinaryContactPhotoStorage({ url: config.cloudinaryUrl, timeoutMs: config.cloudinaryTimeoutMs, logger });
 
   // Emails through SMTP when SMTP_URL is set, else .eml files under DATA_DIR/outbox.
   const smtp =

@@ -74,7 +74,12 @@ export interface ContactRepository {
    * Answers the contact and the photo it had before (for the caller to remove from storage), or
    * null when absent.
    */
-  setPhoto(ownerId: string, id: string, photo: StoredPhoto | null, expectedVersions?: readonly number[]): Promise<{ contact: Contact; previous: StoredPhoto | null } | null>;
+  setPhoto(
+    ownerId: string,
+    id: string,
+    photo: StoredPhoto | null,
+    expectedVersions?: readonly number[],
+  ): Promise<{ contact: Contact; previous: StoredPhoto | null } | null>;
   /** False when the owner has no contact with this id. */
   delete(ownerId: string, id: string, expectedVersions?: readonly number[]): Promise<boolean>;
   /**
