@@ -96,6 +96,27 @@ export const CONTACT_FIELDS = [
   'labels',
 ] as const satisfies readonly (keyof ContactFields)[];
 
+/**
+ * Fields nothing else of the contact depends on: not the search text, the email, label and name
+ * keys, the sort key or the rule that a contact needs a name. A change of these alone is written
+ * as it is, without reading the rest of the contact first.
+ */
+export const INDEPENDENT_FIELDS = [
+  'department',
+  'jobTitle',
+  'addresses',
+  'urls',
+  'birthday',
+  'anniversary',
+  'notes',
+] as const satisfies readonly (keyof ContactFields)[];
+
+/** Whether a change touches only INDEPENDENT_FIELDS (and at least one). */
+export function onlyIndependentFields(fields: Partial<ContactFields>): boolean {
+  const given = Object.keys(fields).filter((field) => fields[field as keyof ContactFields] !== undefined);
+  return given.length > 0 && given.every((field) => (INDEPENDENT_FIELDS as readonly string[]).includes(field));
+}
+
 export interface Contact extends ContactFields {
   id: string;
   /** The user whose book holds the contact; never shown to clients. */

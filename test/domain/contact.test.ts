@@ -1,6 +1,12 @@
 import test from 'ava';
 import {
   applyContactPatch,
+  emailKeysOf,
+  fullNameKey,
+  INDEPENDENT_FIELDS,
+  nameKeysOf,
+  nameSortKey,
+  onlyIndependentFields,
   CONTACT_VIEW_FIELDS,
   EMPTY_CONTACT_FIELDS,
   LABELS_MAX,
@@ -343,4 +349,32 @@ test('the birthday window is 0 to 366 days, 7 by default', (t) => {
       String(days),
     );
   }
+});
+
+test('a change of INDEPENDENT_FIELDS alone moves nothing the book derives from a contact (search text, keys, sort key, the name rule)', (t) => {
+  const base = validateContact(
+    { firstName: 'Zoë', lastName: 'Ünal', organization: 'ACME', emails: [{ value: 'z@example.com' }], phones: [{ value: '+1 555 0100' }], labels: ['Family'] },
+    '2026-12-06',
+  );
+  const changed = {
+    ...base,
+    department: 'Research',
+    jobTitle: 'Chief',
+    addresses: [{ label: 'home', poBox: '', extended: '', street: 'Main 1', locality: 'Town', region: '', postalCode: '123', country: 'Wonderland' }],
+    urls: [{ value: 'https://zoe.example', label: 'home' }],
+    birthday: '1990-01-02',
+    anniversary: '--06-07',
+    notes: 'Zoë notes ACME 5550100',
+  };
+  t.deepEqual(
+    Object.keys(changed)
+      .filter((k) => JSON.stringify(changed[k as keyof typeof changed]) !== JSON.stringify(base[k as keyof typeof base]))
+      .sort(),
+    [...INDEPENDENT_FIELDS].sort(),
+  );
+  const derived = (fields: typeof base) => [searchTextOf(fields), emailKeysOf(fields), nameKeysOf(fields), nameSortKey(fields), fullNameKey(fields)];
+  t.deepEqual(derived(changed), derived(base));
+  t.true(onlyIndependentFields({ notes: null }));
+  t.false(onlyIndependentFields({}));
+  t.false(onlyIndependentFields({ notes: 'x', firstName: 'A' }));
 });

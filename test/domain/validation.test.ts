@@ -124,7 +124,7 @@ test('contact fields and search parameters with control characters are refused, 
       'firstName: must not contain control characters',
       'lastName: must not contain control characters',
       'notes: must not contain control characters other than line breaks and tabs',
-      'phone: must be 5 to 30 characters of digits, spaces and + - ( )',
+      'phone: must be 5 to 40 characters of digits, spaces, + - ( ) . / and an extension such as x123',
     ],
   );
   t.is(validateContact({ ...valid, notes: 'line one\r\nline two\ttabbed' }, '2026-06-15').notes, 'line one\r\nline two\ttabbed');

@@ -7,6 +7,7 @@ import {
   type ContactInput,
   type ContactPatch,
   NAME_REQUIRED,
+  onlyIndependentFields,
   toVersionedContact,
   type VersionedContact,
   validateContactPatch,
@@ -54,6 +55,12 @@ export function makePatchContact(deps: PatchContactDeps) {
 
   return async function patchContact(ownerId: string, id: string, input: ContactInput, expectedVersions?: readonly number[]): Promise<VersionedContact> {
     const patch = await validatedPatch(ownerId, id, input);
+    if (Object.keys(patch.first).length === 0 && onlyIndependentFields(patch.fields)) {
+      // Nothing else of the contact depends on these fields: written as given, in one statement.
+      const updated = await deps.repos.contacts.update(ownerId, id, { fields: patch.fields }, 'refuse', expectedVersions);
+      if (!updated) throw new NotFound('contact');
+      return toVersionedContact(updated);
+    }
     for (let attempt = 0; ; attempt++) {
       const current = await deps.repos.contacts.findById(ownerId, id);
       if (!current) throw new NotFound('contact');

@@ -205,7 +205,7 @@ test("the contact repository reads on the read pool given to its constructor, wr
 
   t.like(await repos.contacts.findById(owner.id, contact.id), { firstName: 'Ann', notes: 'n' });
   t.is((await repos.contacts.search(owner.id, { sort: 'created', limit: 20, offset: 0 })).total, 1);
-  t.true(seen.length === 2 && seen[0]!.startsWith('contacts.find_by_id') && seen[1]!.startsWith('contacts.search_page'), seen.join(', '));
+  t.true(seen.length === 2 && seen[0]!.startsWith('contacts.find_by_id') && seen[1]!.startsWith('contacts.search.'), seen.join(', '));
 
   await new KnexUnitOfWork(database.knex, { readPool, namedStatements: true }).run(async (trx) => {
     t.like(await trx.contacts.findById(owner.id, contact.id), { firstName: 'Ann' });
