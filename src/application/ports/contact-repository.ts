@@ -1,4 +1,5 @@
 import type { Contact, ContactFields, ContactQuery, KeptCard, StoredPhoto } from '../../domain/contact.js';
+import type { SyncPosition } from '../../domain/sync.js';
 
 export interface ContactPage {
   items: Contact[];
@@ -27,6 +28,28 @@ export interface ContactChange {
  * that adds no address never fails for this. `allow` (CardDAV, merges): stored anyway.
  */
 export type TakenEmails = 'refuse' | 'allow';
+
+/** A contact in the trash and when it went there. */
+export interface TrashedContact {
+  contact: Contact;
+  deletedAt: string;
+}
+
+/** A contact as a lookup that also sees the trash finds it: `deletedAt` null while it is in the book. */
+export interface AnyContact {
+  contact: Contact;
+  deletedAt: string | null;
+}
+
+/** One entry of the change feed: a contact's latest state, or that it left the book (trashed or purged). */
+export type FeedChange = { id: string; deleted: false; contact: Contact } | { id: string; deleted: true };
+
+/** A page of the change feed: the changes in commit order, where to go on from, and whether more follow at once. */
+export interface FeedPage {
+  changes: FeedChange[];
+  next: SyncPosition;
+  more: boolean;
+}
 
 /** A label of the book and how many contacts carry it. */
 export interface LabelCount {
@@ -80,8 +103,41 @@ export interface ContactRepository {
     photo: StoredPhoto | null,
     expectedVersions?: readonly number[],
   ): Promise<{ contact: Contact; previous: StoredPhoto | null } | null>;
-  /** False when the owner has no contact with this id. */
+  /** Moves the contact to the trash (it leaves every view of the book); false when the owner has no live contact with this id. */
   delete(ownerId: string, id: string, expectedVersions?: readonly number[]): Promise<boolean>;
+  /** A contact of the owner whether live or in the trash (CardDAV tells a trashed card from an absent one). */
+  findAnyById(ownerId: string, id: string): Promise<AnyContact | null>;
+  /** The trash, most recently deleted first (ties by id). */
+  listTrash(ownerId: string, limit: number, offset: number): Promise<{ items: TrashedContact[]; total: number }>;
+  /** Every trashed contact, `batchSize` at a time (the account export). */
+  listAllTrash(ownerId: string, batchSize: number): AsyncIterable<TrashedContact[]>;
+  /**
+   * Brings a trashed contact back into the book as it was; null when it is not in the trash.
+   * Under `refuse`, throws ContactEmailTaken when a live contact now holds one of its emails.
+   */
+  restore(ownerId: string, id: string, takenEmails: TakenEmails): Promise<Contact | null>;
+  /**
+   * Purges trashed contacts for good (one id, or the whole trash when `id` is null), leaving a
+   * tombstone for the change feed. Answers the photos they had (for the caller to remove from
+   * storage), or null when `id` is not in the trash.
+   */
+  purge(ownerId: string, id: string | null): Promise<StoredPhoto[] | null>;
+  /**
+   * Purges, for every book, the contacts trashed before `before`, and forgets tombstones older
+   * than `before` (raising the book's oldest answerable change). Safe on several instances at once:
+   * each contact is purged by exactly one caller, whose answer holds its photo. At most
+   * `maxBooks` books per call; `more` says whether some remain.
+   */
+  purgeExpired(before: Date, maxBooks: number): Promise<{ purged: number; photos: StoredPhoto[]; more: boolean }>;
+  /**
+   * The book's changes after `since` (null: every live contact), in commit order, each contact
+   * once with its latest state, at most `limit`. Throws SyncTokenExpired when `since` is older
+   * than the oldest change the book still remembers, InvalidSyncToken when it is past the book's
+   * last change.
+   */
+  changesSince(ownerId: string, since: SyncPosition | null, limit: number): Promise<FeedPage>;
+  /** The book's last change number (a CTag; 0 for a book never written). */
+  bookVersion(ownerId: string): Promise<number>;
   /**
    * Contacts whose next birthday (29 February → 28 February in common years; with or without a
    * year) falls from `today` through `today + days` (`YYYY-MM-DD`, UTC), soonest first, ties by id.
