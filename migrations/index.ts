@@ -7,6 +7,8 @@ import * as accountSelfService from './20261201_16_account_self_service.js';
 import * as contactOptionalFields from './20261201_17_contact_optional_fields.js';
 import * as emailChangeIssues from './20261206_18_email_change_issues.js';
 import * as fullContacts from './20261206_19_full_contacts.js';
+import * as trashAndChanges from './20261206_20_trash_and_changes.js';
+import * as appPasswords from './20261206_21_app_passwords.js';
 
 /**
  * Every migration, in order. A static list (rather than a scanned folder) works the same under
@@ -21,6 +23,8 @@ const migrations: Record<string, Knex.Migration> = {
   '20261201_17_contact_optional_fields': contactOptionalFields,
   '20261206_18_email_change_issues': emailChangeIssues,
   '20261206_19_full_contacts': fullContacts,
+  '20261206_20_trash_and_changes': trashAndChanges,
+  '20261206_21_app_passwords': appPasswords,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

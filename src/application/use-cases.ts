@@ -12,10 +12,12 @@ import type { TokenService } from './ports/token-service.js';
 import type { Repositories, UnitOfWork } from './ports/unit-of-work.js';
 import type { UserCache } from './ports/user-cache.js';
 import { makeAuthenticate } from './use-cases/authenticate.js';
+import { makeAuthenticateDav } from './use-cases/authenticate-dav.js';
 import { makeChangePassword } from './use-cases/change-password.js';
 import { makeCheckEmailChangeToken } from './use-cases/check-email-change-token.js';
 import { makeCheckResetToken } from './use-cases/check-reset-token.js';
 import { makeConfirmEmailChange } from './use-cases/confirm-email-change.js';
+import { makeCreateAppPassword } from './use-cases/create-app-password.js';
 import { makeCreateContact } from './use-cases/create-contact.js';
 import { makeDeleteAccount } from './use-cases/delete-account.js';
 import { makeDeleteContact } from './use-cases/delete-contact.js';
@@ -25,6 +27,7 @@ import { makeExportContacts } from './use-cases/export-contacts.js';
 import { makeFindDuplicates } from './use-cases/find-duplicates.js';
 import { makeGetContact } from './use-cases/get-contact.js';
 import { makeImportContacts } from './use-cases/import-contacts.js';
+import { makeListAppPasswords } from './use-cases/list-app-passwords.js';
 import { makeListContacts } from './use-cases/list-contacts.js';
 import { makeListLabels } from './use-cases/list-labels.js';
 import { makeListSessions } from './use-cases/list-sessions.js';
@@ -41,6 +44,7 @@ import { makeRequestEmailChange } from './use-cases/request-email-change.js';
 import { makeRequestPasswordReset } from './use-cases/request-password-reset.js';
 import { makeResendVerification } from './use-cases/resend-verification.js';
 import { makeResetPassword } from './use-cases/reset-password.js';
+import { makeRevokeAppPassword } from './use-cases/revoke-app-password.js';
 import { makeRevokeOtherSessions } from './use-cases/revoke-other-sessions.js';
 import { makeRevokeSession } from './use-cases/revoke-session.js';
 import { makeSetContactPhoto } from './use-cases/set-contact-photo.js';
@@ -91,6 +95,8 @@ export function makeUseCases(deps: UseCaseDeps) {
   // Hashed once, on the first login of an unknown email, at the hasher's own cost.
   let dummy: Promise<string> | undefined;
   const dummyHash = () => (dummy ??= hasher.hash('dummy password that matches no account'));
+  // One instance for REST and DAV, so both share one record of session activity.
+  const authenticate = makeAuthenticate({ repos, tokens, admission, cache, clock });
   return {
     registerUser: makeRegisterUser({ uow, hasher, clock, publicUrl, verifyTokenTtlSeconds }),
     verifyEmail: makeVerifyEmail({ uow, cache, clock }),
@@ -98,7 +104,7 @@ export function makeUseCases(deps: UseCaseDeps) {
     logIn: makeLogIn({ repos, hasher, tokens, clock, dummyHash, loginThrottle }),
     refreshSession: makeRefreshSession({ repos, tokens, cache, clock }),
     logOut: makeLogOut({ repos, tokens, cache, clock }),
-    authenticate: makeAuthenticate({ repos, tokens, admission, cache, clock }),
+    authenticate,
 
     createContact: makeCreateContact({ repos, clock }),
     getContact: makeGetContact({ repos }),
@@ -132,5 +138,10 @@ export function makeUseCases(deps: UseCaseDeps) {
     revokeOtherSessions: makeRevokeOtherSessions({ repos, cache, clock }),
     deleteAccount: makeDeleteAccount({ repos, uow, hasher, loginThrottle, cache, clock, avatars, photos, tasks, logger }),
     exportAccount: makeExportAccount({ repos, clock }),
+    createAppPassword: makeCreateAppPassword({ repos, hasher, loginThrottle, clock }),
+    listAppPasswords: makeListAppPasswords({ repos }),
+    revokeAppPassword: makeRevokeAppPassword({ repos }),
+    /** CardDAV's Basic (email or username + app password) or Bearer; see AuthenticateDav. */
+    authenticateDav: makeAuthenticateDav({ repos, loginThrottle, clock, authenticate }),
   };
 }

@@ -1,4 +1,10 @@
 import { randomUUID } from 'node:crypto';
+import {
+  APP_PASSWORD_TOUCH_INTERVAL_MS,
+  type AppPassword,
+  type AppPasswordRepository,
+  type NewAppPassword,
+} from '../../src/application/ports/app-password-repository.js';
 import type { ContactChange, ContactPage, ContactRepository, LabelCount, NewContact, TakenEmails } from '../../src/application/ports/contact-repository.js';
 
 import type { Email } from '../../src/application/ports/mailer.js';
@@ -157,6 +163,52 @@ export class InMemorySessionRepository implements SessionRepository {
     this.touches += 1;
     this.table.put({ ...session, lastUsedAt: at });
     return at;
+  }
+}
+
+/** An app password as stored: with its secret's digest (the unique lookup key). */
+export type StoredAppPassword = AppPassword & { secretHash: string };
+
+export class InMemoryAppPasswordRepository implements AppPasswordRepository {
+  table = new Table<StoredAppPassword>();
+
+  async create(entry: NewAppPassword, max: number) {
+    const rows = this.table.all();
+    if (rows.filter((r) => r.userId === entry.userId).length >= max) return null;
+    if (rows.some((r) => r.secretHash === entry.secretHash)) throw new Error('duplicate key value violates unique constraint "app_passwords_secret_hash_unique"');
+    return this.public(this.table.put({ ...entry, id: randomUUID(), lastUsedAt: null }));
+  }
+  async findBySecretHash(secretHash: string) {
+    const row = this.table.all().find((r) => r.secretHash === secretHash);
+    return row ? this.public(row) : null;
+  }
+  async listForUser(userId: string) {
+    return this.table
+      .all()
+      .filter((r) => r.userId === userId)
+      .sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime() || compare(b.id, a.id))
+      .map((r) => this.public(r));
+  }
+  async deleteForUser(userId: string, id: string) {
+    const row = this.table.get(id);
+    if (!row || row.userId !== userId) return false;
+    return this.table.rows.delete(id);
+  }
+  async deleteAllForUser(userId: string) {
+    let deleted = 0;
+    for (const row of this.table.all()) if (row.userId === userId && this.table.rows.delete(row.id)) deleted += 1;
+    return deleted;
+  }
+  /** How many touches changed something: a test can tell a write from a skipped one. */
+  touches = 0;
+  async touch(id: string, at: Date) {
+    const row = this.table.get(id);
+    if (!row || (row.lastUsedAt && row.lastUsedAt.getTime() > at.getTime() - APP_PASSWORD_TOUCH_INTERVAL_MS)) return;
+    this.touches += 1;
+    this.table.put({ ...row, lastUsedAt: at });
+  }
+  private public({ secretHash: _omit, ...row }: StoredAppPassword): AppPassword {
+    return row;
   }
 }
 
@@ -448,6 +500,7 @@ export interface InMemoryRepositories extends Repositories {
   sessions: InMemorySessionRepository;
   tokens: InMemoryOneTimeTokenRepository;
   contacts: InMemoryContactRepository;
+  appPasswords: InMemoryAppPasswordRepository;
 
   outbox: InMemoryOutboxRepository;
 }
@@ -458,6 +511,7 @@ export function inMemoryRepositories(): InMemoryRepositories {
     sessions: new InMemorySessionRepository(),
     tokens: new InMemoryOneTimeTokenRepository(),
     contacts: new InMemoryContactRepository(),
+    appPasswords: new InMemoryAppPasswordRepository(),
 
     outbox: new InMemoryOutboxRepository(),
   };
@@ -468,7 +522,7 @@ export function inMemoryRepositories(): InMemoryRepositories {
 /** What the foreign keys' ON DELETE CASCADE does in PostgreSQL: a user's rows go with the user. */
 function cascadeUserDeletes(repos: InMemoryRepositories): void {
   repos.users.onDelete = (userId) => {
-    for (const table of [repos.sessions.table, repos.tokens.table, repos.contacts.table] as Table<{ id: string; userId: string }>[]) {
+    for (const table of [repos.sessions.table, repos.tokens.table, repos.contacts.table, repos.appPasswords.table] as Table<{ id: string; userId: string }>[]) {
       for (const row of table.all()) if (row.userId === userId) table.rows.delete(row.id);
     }
   };

@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import type { Repositories, UnitOfWork } from '../../application/ports/unit-of-work.js';
+import { KnexAppPasswordRepository } from './knex-app-password-repository.js';
 import { KnexContactRepository } from './knex-contact-repository.js';
 import { KnexOneTimeTokenRepository } from './knex-one-time-token-repository.js';
 import { KnexOutboxRepository } from './knex-outbox-repository.js';
@@ -24,6 +25,7 @@ export function knexRepositories(db: Knex | Knex.Transaction, options: Persisten
     sessions: new KnexSessionRepository(db),
     tokens: new KnexOneTimeTokenRepository(db),
     contacts: new KnexContactRepository(db, statements),
+    appPasswords: new KnexAppPasswordRepository(db),
     outbox: new KnexOutboxRepository(db, hooks.emailEnqueued),
   };
 }

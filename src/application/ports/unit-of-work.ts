@@ -1,3 +1,4 @@
+import type { AppPasswordRepository } from './app-password-repository.js';
 import type { ContactRepository } from './contact-repository.js';
 import type { OneTimeTokenRepository } from './one-time-token-repository.js';
 import type { OutboxRepository } from './outbox-repository.js';
@@ -9,6 +10,8 @@ export interface Repositories {
   sessions: SessionRepository;
   tokens: OneTimeTokenRepository;
   contacts: ContactRepository;
+  /** CardDAV's app passwords (only their digests). */
+  appPasswords: AppPasswordRepository;
 
   /** Emails to send once the transaction commits; a use-case enqueues instead of sending. */
   outbox: OutboxRepository;

@@ -28,7 +28,7 @@ export interface ChangePasswordInput {
 /**
  * Changes the caller's password, knowing the current one. At once: the token version moves on (so
  * every access token issued before, the caller's included, is refused), every other session is
- * revoked, pending email-change and reset links die, and a notice is emailed. The calling session
+ * revoked, every app password is deleted, pending email-change and reset links die, and a notice is emailed. The calling session
  * lives on with a new pair, its previous refresh token spent.
  */
 export function makeChangePassword(deps: ChangePasswordDeps) {
@@ -46,7 +46,7 @@ export function makeChangePassword(deps: ChangePasswordDeps) {
 
     const now = deps.clock.now();
     const jti = randomUUID();
-    const { updated, revoked } = await deps.uow.run(async ({ users, sessions, tokens, outbox }) => {
+    const { updated, revoked } = await deps.uow.run(async ({ users, sessions, tokens, outbox, appPasswords }) => {
       const session = await sessions.findById(caller.sessionId);
       const expiresAt = new Date(now.getTime() + deps.tokens.refreshTtlSeconds * 1000);
       // The caller's session ended meanwhile (logged out elsewhere): no new pair for it.
@@ -56,6 +56,8 @@ export function makeChangePassword(deps: ChangePasswordDeps) {
       const changed = await users.setPassword(caller.userId, passwordHash);
       if (!changed) throw new Unauthenticated();
       const others = await sessions.revokeAllForUser(caller.userId, now, caller.sessionId);
+      // Devices synced with the old password's account must be set up again.
+      await appPasswords.deleteAllForUser(caller.userId);
       await tokens.consumeAllForUser(caller.userId, 'change-email', now);
       await tokens.consumeAllForUser(caller.userId, 'reset-password', now);
       await outbox.enqueue({ userId: changed.id, kind: 'password-changed', to: changed.email, username: changed.username }, now);

@@ -31,8 +31,8 @@ export interface DeleteAccountInput {
 
 /**
  * Deletes the caller's account, knowing its password. In one transaction: every session revoked,
- * every email still queued about the account dropped, the user deleted (its contacts and one-time
- * tokens go with it), and a goodbye email queued. Then every token is refused on every instance,
+ * every email still queued about the account dropped, the user deleted (its contacts, app passwords and
+ * one-time tokens go with it), and a goodbye email queued. Then every token is refused on every instance,
  * and the avatar leaves its store; a store that fails then is logged, the account stays deleted.
  * The contacts' photos, read in the same transaction, leave their store in the background (a book
  * may hold thousands).

@@ -4,9 +4,10 @@ import { toPublicUser, type PublicUser } from '../../domain/user.js';
 import type { Clock } from '../ports/clock.js';
 import type { Repositories } from '../ports/unit-of-work.js';
 import { toSessionView, type SessionView } from '../shared/session-view.js';
+import { toAppPasswordView, type AppPasswordView } from './list-app-passwords.js';
 
 export interface ExportAccountDeps {
-  repos: Pick<Repositories, 'users' | 'contacts' | 'sessions'>;
+  repos: Pick<Repositories, 'users' | 'contacts' | 'sessions' | 'appPasswords'>;
   clock: Clock;
 }
 
@@ -16,6 +17,8 @@ export interface AccountExport {
   contacts: ContactView[];
   /** Every session stored, ended ones included (with when they expire or were revoked). */
   sessions: (SessionView & { expiresAt: Date; revokedAt: Date | null })[];
+  /** Names and dates only: never a secret nor its digest. */
+  appPasswords: AppPasswordView[];
 }
 
 const EXPORT_BATCH_SIZE = 1000;
@@ -27,6 +30,7 @@ export function makeExportAccount(deps: ExportAccountDeps) {
     const user = await deps.repos.users.findById(caller.userId);
     if (!user) throw new Unauthenticated();
     const sessions = await deps.repos.sessions.listAllForUser(user.id);
+    const appPasswords = await deps.repos.appPasswords.listForUser(user.id);
     const contacts: Contact[] = [];
     for await (const batch of deps.repos.contacts.listAll(user.id, EXPORT_BATCH_SIZE)) contacts.push(...batch);
     return {
@@ -34,6 +38,7 @@ export function makeExportAccount(deps: ExportAccountDeps) {
       user: toPublicUser(user),
       contacts: contacts.map(toContactView),
       sessions: sessions.map((s) => ({ ...toSessionView(s, caller.sessionId), expiresAt: s.expiresAt, revokedAt: s.revokedAt })),
+      appPasswords: appPasswords.map(toAppPasswordView),
     };
   };
 }

@@ -21,7 +21,7 @@ export interface ResetPasswordDeps {
  * dead link is not worth a hash), and a refused password leaves the link usable. The link is then
  * claimed in one atomic step before the password is hashed, so parallel uses of one link cost one
  * hash and exactly one wins; if the hash or the change fails, the claim is released. Then, at once:
- * the new hash, every reset link of the user spent, every session revoked and every access token
+ * the new hash, every reset link of the user spent, every session revoked, every app password deleted and every access token
  * refused (the token version moves on). Reading the link proves the mailbox is the user's, so the
  * email counts as verified. No one is logged in.
  */
@@ -59,12 +59,13 @@ export function makeResetPassword(deps: ResetPasswordDeps) {
 /** Hashes the new password, then changes it and revokes everything in one transaction. */
 async function changePassword(deps: ResetPasswordDeps, record: OneTimeTokenRecord, password: string, now: Date) {
   const passwordHash = await deps.hasher.hash(password);
-  return deps.uow.run(async ({ users, tokens, sessions, outbox }) => {
+  return deps.uow.run(async ({ users, tokens, sessions, outbox, appPasswords }) => {
     const updated = await users.setPassword(record.userId, passwordHash);
     if (!updated) throw new InvalidToken();
     await tokens.consumeAllForUser(updated.id, 'reset-password', now);
     await tokens.consumeAllForUser(updated.id, 'change-email', now);
     const revoked = await sessions.revokeAllForUser(updated.id, now);
+    await appPasswords.deleteAllForUser(updated.id);
     if (!updated.emailVerified) await users.markEmailVerified(updated.id);
     await outbox.enqueue({ userId: updated.id, kind: 'password-changed', to: updated.email, username: updated.username }, now);
     return { user: updated, revoked };
