@@ -13,6 +13,7 @@ import { securityHeaders } from './middleware/security-headers.js';
 import { accountRoutes } from './pages/account.routes.js';
 import { pageHeaders } from './pages/page-headers.js';
 import { routeByPrefix } from './route-by-prefix.js';
+import { appPasswordRoutes } from './routes/app-passwords.routes.js';
 import { authRoutes } from './routes/auth.routes.js';
 import { contactMergeRoutes } from './routes/contact-merge.routes.js';
 import { contactPhotoRoutes, DEFAULT_CONTACT_PHOTO_MAX_BYTES } from './routes/contact-photo.routes.js';
@@ -93,6 +94,8 @@ export function createApp(deps: AppDeps): Koa {
       },
     ),
     labelRoutes(deps.useCases, limits),
+    // Before userRoutes: the first family whose prefix matches answers.
+    appPasswordRoutes(deps.useCases, limits),
     userRoutes(deps.useCases, limits, { avatarMaxBytes: deps.avatarMaxBytes ?? DEFAULT_AVATAR_MAX_BYTES }),
     authRoutes(deps.useCases, limits),
     accountRoutes(deps.useCases, limits, deps.logger),

@@ -2,6 +2,7 @@ import type { TObject, TSchema } from '@sinclair/typebox';
 import type * as OA from 'openapi3-ts/oas31';
 import { accountRouteSpecs } from './pages/account.routes.js';
 import type { ProblemStatus, RouteSpec } from './route.js';
+import { appPasswordRouteSpecs } from './routes/app-passwords.routes.js';
 import { authRouteSpecs } from './routes/auth.routes.js';
 import { contactMergeRouteSpecs } from './routes/contact-merge.routes.js';
 import { contactPhotoRouteSpecs } from './routes/contact-photo.routes.js';
@@ -12,6 +13,7 @@ import { mediaRouteSpecs } from './routes/media.routes.js';
 import { operationsRouteSpecs } from './routes/operations.routes.js';
 import { userRouteSpecs } from './routes/users.routes.js';
 import { FieldError, Health, Message, Problem, Ready } from './schemas/common.js';
+import { APP_PASSWORD_SCHEMAS } from './schemas/app-passwords.js';
 import { CONTACT_SCHEMAS } from './schemas/contacts.js';
 import { DUPLICATE_SCHEMAS } from './schemas/duplicates.js';
 import { LABEL_SCHEMAS } from './schemas/labels.js';
@@ -24,6 +26,7 @@ import { USER_SCHEMAS } from './schemas/users.js';
 export const ROUTE_SPECS: readonly RouteSpec[] = [
   authRouteSpecs,
   userRouteSpecs,
+  appPasswordRouteSpecs,
   contactRouteSpecs,
   contactPhotoRouteSpecs,
   contactMergeRouteSpecs,
@@ -38,6 +41,7 @@ const NAMED_SCHEMAS: readonly TSchema[] = [
   Problem,
   FieldError,
   ...USER_SCHEMAS,
+  ...APP_PASSWORD_SCHEMAS,
   Message,
   ...CONTACT_SCHEMAS,
   ...DUPLICATE_SCHEMAS,

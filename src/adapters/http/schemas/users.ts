@@ -1,6 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import { PASSWORD_MAX_BYTES, PASSWORD_MIN_BYTES } from '../../../domain/password-policy.js';
 import { USERNAME_MAX } from '../../../domain/user.js';
+import { AppPassword } from './app-passwords.js';
 import { Contact } from './contacts.js';
 import { nullable, ref } from './schema.js';
 
@@ -121,6 +122,7 @@ export const AccountExport = Type.Object(
       }),
       { description: 'Every session stored, ended ones included, newest first.' },
     ),
+    appPasswords: Type.Array(ref(AppPassword), { description: 'Every app password, newest first; never the password.' }),
   },
   { $id: 'AccountExport' },
 );
