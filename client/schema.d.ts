@@ -333,6 +333,50 @@ export interface paths {
     patch: operations['updateAvatar'];
     trace?: never;
   };
+  '/api/users/me/app-passwords': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Your app passwords
+     * @description Names and dates; never a password.
+     */
+    get: operations['listAppPasswords'];
+    put?: never;
+    /**
+     * Make a password for one device’s CardDAV sync
+     * @description The password is in this answer and never again (only a digest is kept). At most 20 per account (422 past it). A wrong current password is 403 `WRONG_PASSWORD` and counts as a failed login (429 past the limit). Spends the client IP’s auth budget (`RATE_LIMIT_AUTH_MAX`), like a login.
+     */
+    post: operations['createAppPassword'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/users/me/app-passwords/{id}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    post?: never;
+    /**
+     * Revoke an app password
+     * @description The device using it is refused at once, on every instance. Another user's app password or an unknown id → 404.
+     */
+    delete: operations['revokeAppPassword'];
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/contacts': {
     parameters: {
       query?: never;
@@ -934,6 +978,48 @@ export interface components {
         /** Format: date-time */
         revokedAt: string | null;
       })[];
+      /** @description Every app password, newest first; never the password. */
+      appPasswords: components['schemas']['AppPassword'][];
+    };
+    /** @description A password for one device’s CardDAV sync. Never shows the password. */
+    AppPassword: {
+      /** Format: uuid */
+      id: string;
+      /** @description What you called it, e.g. "Anna’s iPhone". */
+      name: string;
+      /** Format: date-time */
+      createdAt: string;
+      /**
+       * Format: date-time
+       * @description When it last let a CardDAV request in; up to a minute behind; null when never.
+       */
+      lastUsedAt: string | null;
+    };
+    AppPasswordList: {
+      /** @description Newest first. */
+      items: components['schemas']['AppPassword'][];
+    };
+    AppPasswordRequest: {
+      /** @description Trimmed; no control characters. */
+      name: string;
+      /**
+       * Format: password
+       * @description Your account password.
+       */
+      currentPassword: string;
+    };
+    CreatedAppPassword: {
+      /** Format: uuid */
+      id: string;
+      name: string;
+      /**
+       * Format: password
+       * @description Shown only in this answer: 100 random bits as 5 groups of 4 lowercase letters and digits (no i, l, o, u), dashes optional when typed.
+       * @example k3fq-9x2m-a7hw-c0pz-t5nd
+       */
+      password: string;
+      /** Format: date-time */
+      createdAt: string;
     };
     Message: {
       message: string;
@@ -2201,6 +2287,87 @@ export interface operations {
       502: components['responses']['BadGateway'];
       503: components['responses']['ServiceUnavailable'];
       504: components['responses']['GatewayTimeout'];
+    };
+  };
+  listAppPasswords: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Newest first. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['AppPasswordList'];
+        };
+      };
+      401: components['responses']['Unauthorized'];
+      431: components['responses']['HeadersTooLarge'];
+      503: components['responses']['ServiceUnavailable'];
+    };
+  };
+  createAppPassword: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['AppPasswordRequest'];
+      };
+    };
+    responses: {
+      /** @description Created; note the password now. */
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['CreatedAppPassword'];
+        };
+      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
+      413: components['responses']['PayloadTooLarge'];
+      415: components['responses']['UnsupportedMediaType'];
+      422: components['responses']['ValidationFailed'];
+      429: components['responses']['TooManyRequests'];
+      431: components['responses']['HeadersTooLarge'];
+      503: components['responses']['ServiceUnavailable'];
+    };
+  };
+  revokeAppPassword: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @description The app password id. */
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Revoked. */
+      204: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      401: components['responses']['Unauthorized'];
+      404: components['responses']['NotFound'];
+      431: components['responses']['HeadersTooLarge'];
+      503: components['responses']['ServiceUnavailable'];
     };
   };
   listContacts: {
