@@ -5,7 +5,17 @@ import {
   type AppPasswordRepository,
   type NewAppPassword,
 } from '../../src/application/ports/app-password-repository.js';
-import type { ContactChange, ContactPage, ContactRepository, LabelCount, NewContact, TakenEmails } from '../../src/application/ports/contact-repository.js';
+import type {
+  AnyContact,
+  ContactChange,
+  ContactPage,
+  ContactRepository,
+  FeedPage,
+  LabelCount,
+  NewContact,
+  TakenEmails,
+  TrashedContact,
+} from '../../src/application/ports/contact-repository.js';
 
 import type { Email } from '../../src/application/ports/mailer.js';
 import type { OneTimeTokenRecord, OneTimeTokenRepository } from '../../src/application/ports/one-time-token-repository.js';
@@ -30,6 +40,7 @@ import {
   uniqueLabels,
 } from '../../src/domain/contact.js';
 import type { TokenPurpose } from '../../src/domain/one-time-token.js';
+import { InvalidSyncToken, type SyncPosition, SyncTokenExpired } from '../../src/domain/sync.js';
 import { EmailTaken } from '../../src/domain/user.errors.js';
 import type { User } from '../../src/domain/user.js';
 import { emailKey } from '../../src/domain/validation.js';
@@ -257,8 +268,14 @@ export class InMemoryOneTimeTokenRepository implements OneTimeTokenRepository {
   }
 }
 
+/** A stored contact: the contact, whether it is in the trash, and the book's change that last wrote it. */
+export type StoredContact = Contact & { deletedAt?: string | null; changeSeq?: number };
+
 export class InMemoryContactRepository implements ContactRepository {
-  table = new Table<Contact>();
+  table = new Table<StoredContact>();
+  /** Each book's change counter and the oldest change a token may hold (never rolled back: gaps are allowed). */
+  books = new Map<string, { last: number; oldest: number }>();
+  tombstones: { userId: string; id: string; changeSeq: number; purgedAt: Date }[] = [];
 
   // Every method checks and writes with no await in between, as atomic as the real adapter's
   // statements (and its per-book lock for `refuse`).
@@ -270,11 +287,12 @@ export class InMemoryContactRepository implements ContactRepository {
     const holders = new Map<string, string>();
     for (const c of this.sorted(ownerId)) for (const key of emailKeysOf(c)) if (!holders.has(key)) holders.set(key, c.id);
     const now = new Date().toISOString();
+    const change = this.nextChange(ownerId);
     return list.map((contact) => {
       const keys = emailKeysOf(contact.fields);
       const holder = keys.map((key) => holders.get(key)).find((id) => id !== undefined);
       if (holder !== undefined) return holder;
-      const stored = this.insert(ownerId, contact, now);
+      const stored = this.insert(ownerId, contact, now, change);
       for (const key of keys) holders.set(key, stored.id);
       return null;
     });
@@ -337,9 +355,94 @@ export class InMemoryContactRepository implements ContactRepository {
     return { contact: this.bump({ ...contact, photo }), previous: contact.photo };
   }
   async delete(ownerId: string, id: string, expectedVersions?: readonly number[]) {
-    if (!this.writable(ownerId, id, expectedVersions)) return false;
-    this.table.rows.delete(id);
+    const contact = this.writable(ownerId, id, expectedVersions);
+    if (!contact) return false;
+    const stored = this.table.get(id)!;
+    this.table.put({ ...stored, version: stored.version + 1, deletedAt: new Date().toISOString(), changeSeq: this.nextChange(ownerId) });
     return true;
+  }
+  async findAnyById(ownerId: string, id: string): Promise<AnyContact | null> {
+    const stored = this.table.get(id);
+    return stored && stored.userId === ownerId ? { contact: plain(stored), deletedAt: stored.deletedAt ?? null } : null;
+  }
+  async listTrash(ownerId: string, limit: number, offset: number) {
+    const trash = this.trashOf(ownerId);
+    return { items: trash.slice(offset, offset + limit), total: trash.length };
+  }
+  async *listAllTrash(ownerId: string, batchSize: number) {
+    const all = this.trashOf(ownerId);
+    for (let start = 0; start < all.length; start += batchSize) yield all.slice(start, start + batchSize);
+  }
+  async restore(ownerId: string, id: string, takenEmails: TakenEmails) {
+    const stored = this.table.get(id);
+    if (!stored || stored.userId !== ownerId || !stored.deletedAt) return null;
+    if (takenEmails === 'refuse') this.assertEmailsFree(ownerId, emailKeysOf(stored), id);
+    return plain(this.table.put({ ...stored, version: stored.version + 1, deletedAt: null, changeSeq: this.nextChange(ownerId) }));
+  }
+  async purge(ownerId: string, id: string | null) {
+    const gone = this.table.all().filter((c) => c.userId === ownerId && c.deletedAt && (id === null || c.id === id));
+    if (id !== null && gone.length === 0) return null;
+    return this.purgeRows(ownerId, gone);
+  }
+  async purgeExpired(before: Date, maxBooks: number) {
+    const expired = this.table.all().filter((c) => c.deletedAt && new Date(c.deletedAt) < before);
+    const owners = [...new Set(expired.map((c) => c.userId))].slice(0, maxBooks);
+    const photos = owners.flatMap((owner) => this.purgeRows(owner, expired.filter((c) => c.userId === owner)));
+    for (const stone of this.tombstones.filter((t) => t.purgedAt < before)) {
+      const book = this.books.get(stone.userId);
+      if (book) book.oldest = Math.max(book.oldest, stone.changeSeq);
+    }
+    this.tombstones = this.tombstones.filter((t) => t.purgedAt >= before);
+    return { purged: expired.filter((c) => owners.includes(c.userId)).length, photos, more: owners.length < new Set(expired.map((c) => c.userId)).size };
+  }
+  async changesSince(ownerId: string, since: SyncPosition | null, limit: number): Promise<FeedPage> {
+    const book = this.books.get(ownerId) ?? { last: 0, oldest: 0 };
+    if (since !== null) {
+      if (since.change < book.oldest) throw new SyncTokenExpired();
+      if (since.change > book.last) throw new InvalidSyncToken();
+    }
+    const floor = since === null ? book.last : since.floor;
+    const from = since ?? { change: 0, id: '', floor };
+    const after = (seq: number, id: string) => seq > from.change || (seq === from.change && from.id !== '' && compare(id, from.id) > 0);
+    const entries = [
+      ...this.table
+        .all()
+        .filter((c) => c.userId === ownerId && after(c.changeSeq ?? 0, c.id) && (!c.deletedAt || (c.changeSeq ?? 0) > floor))
+        .map((c) => ({ seq: c.changeSeq ?? 0, id: c.id, change: c.deletedAt ? ({ id: c.id, deleted: true } as const) : ({ id: c.id, deleted: false, contact: plain(c) } as const) })),
+      ...this.tombstones
+        .filter((t) => t.userId === ownerId && after(t.changeSeq, t.id) && t.changeSeq > floor)
+        .map((t) => ({ seq: t.changeSeq, id: t.id, change: { id: t.id, deleted: true } as const })),
+    ].sort((a, b) => a.seq - b.seq || compare(a.id, b.id));
+    const more = entries.length > limit;
+    const page = entries.slice(0, limit);
+    const end = page[page.length - 1];
+    const next = more ? { change: end!.seq, id: end!.id, floor } : { change: Math.max(book.last, from.change), id: '', floor: 0 };
+    return { changes: page.map((e) => e.change), next, more };
+  }
+  async bookVersion(ownerId: string) {
+    return this.books.get(ownerId)?.last ?? 0;
+  }
+  private nextChange(ownerId: string): number {
+    const book = this.books.get(ownerId) ?? { last: 0, oldest: 0 };
+    book.last += 1;
+    this.books.set(ownerId, book);
+    return book.last;
+  }
+  private purgeRows(ownerId: string, gone: readonly StoredContact[]): StoredPhoto[] {
+    if (gone.length === 0) return [];
+    const change = this.nextChange(ownerId);
+    for (const c of gone) {
+      this.table.rows.delete(c.id);
+      this.tombstones.push({ userId: ownerId, id: c.id, changeSeq: change, purgedAt: new Date() });
+    }
+    return gone.flatMap((c) => (c.photo ? [c.photo] : []));
+  }
+  private trashOf(ownerId: string): TrashedContact[] {
+    return this.table
+      .all()
+      .filter((c) => c.userId === ownerId && c.deletedAt)
+      .sort((a, b) => compare(b.deletedAt!, a.deletedAt!) || compare(a.id, b.id))
+      .map((c) => ({ contact: plain(c), deletedAt: c.deletedAt! }));
   }
   async upcomingBirthdays(ownerId: string, today: string, days: number) {
     return this.owned(ownerId)
@@ -366,20 +469,22 @@ export class InMemoryContactRepository implements ContactRepository {
     // Merging into an existing label keeps that label's spelling; a new name (or a change of case) takes `to`.
     const existing = fromKey === toKey ? undefined : (await this.labels(ownerId)).find((l) => labelKey(l.name) === toKey);
     const target = existing?.name ?? to;
+    const change = this.nextChange(ownerId);
     for (const c of carrying) {
       const labels = uniqueLabels(c.labels.map((l) => (labelKey(l) === fromKey ? target : l)));
-      if (JSON.stringify(labels) !== JSON.stringify(c.labels)) this.bump({ ...c, labels });
+      if (JSON.stringify(labels) !== JSON.stringify(c.labels)) this.bump({ ...c, labels }, change);
     }
     return (await this.labels(ownerId)).find((l) => labelKey(l.name) === toKey) ?? null;
   }
   async deleteLabel(ownerId: string, name: string) {
     const key = labelKey(name);
     const carrying = this.owned(ownerId).filter((c) => c.labels.some((l) => labelKey(l) === key));
-    for (const c of carrying) this.bump({ ...c, labels: c.labels.filter((l) => labelKey(l) !== key) });
+    const change = this.nextChange(ownerId);
+    for (const c of carrying) this.bump({ ...c, labels: c.labels.filter((l) => labelKey(l) !== key) }, change);
     return carrying.length > 0;
   }
-  private insert(ownerId: string, contact: NewContact, now: string): Contact {
-    return this.table.put({
+  private insert(ownerId: string, contact: NewContact, now: string, change = this.nextChange(ownerId)): Contact {
+    const stored = this.table.put({
       ...contact.fields,
       id: randomUUID(),
       userId: ownerId,
@@ -388,10 +493,13 @@ export class InMemoryContactRepository implements ContactRepository {
       card: contact.card ?? null,
       createdAt: now,
       updatedAt: now,
+      deletedAt: null,
+      changeSeq: change,
     });
+    return plain(stored);
   }
-  private bump(contact: Contact): Contact {
-    return this.table.put({ ...contact, version: contact.version + 1, updatedAt: new Date().toISOString() });
+  private bump(contact: Contact, change = this.nextChange(contact.userId)): Contact {
+    return plain(this.table.put({ ...contact, version: contact.version + 1, updatedAt: new Date().toISOString(), deletedAt: null, changeSeq: change }));
   }
   /** The contact a write may change: null when absent, ContactChanged when its version is not expected. */
   private writable(ownerId: string, id: string, expectedVersions: readonly number[] | undefined): Contact | null {
@@ -399,12 +507,16 @@ export class InMemoryContactRepository implements ContactRepository {
     if (contact && expectedVersions && !expectedVersions.includes(contact.version)) throw new ContactChanged();
     return contact;
   }
+  /** A live contact of the owner (the trash is not part of the book). */
   private owns(ownerId: string, id: string): Contact | null {
     const contact = this.table.get(id);
-    return contact && contact.userId === ownerId ? contact : null;
+    return contact && contact.userId === ownerId && !contact.deletedAt ? plain(contact) : null;
   }
   private owned(ownerId: string): Contact[] {
-    return this.table.all().filter((c) => c.userId === ownerId);
+    return this.table
+      .all()
+      .filter((c) => c.userId === ownerId && !c.deletedAt)
+      .map(plain);
   }
   private sorted(ownerId: string): Contact[] {
     return this.owned(ownerId).sort(byCreation);
@@ -414,6 +526,12 @@ export class InMemoryContactRepository implements ContactRepository {
     const holder = this.sorted(ownerId).find((c) => c.id !== exceptId && emailKeysOf(c).some((key) => keys.includes(key)));
     if (holder) throw new ContactEmailTaken(holder.id);
   }
+}
+
+/** A stored contact as the port answers it, without the fake's bookkeeping. */
+function plain(stored: StoredContact): Contact {
+  const { deletedAt: _deletedAt, changeSeq: _changeSeq, ...contact } = stored;
+  return contact;
 }
 
 /** The fields a change gives (undefined ones leave the contact's). */

@@ -1,6 +1,17 @@
 import { randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
-import type { ContactChange, ContactPage, ContactRepository, LabelCount, NewContact, TakenEmails } from '../../application/ports/contact-repository.js';
+import type {
+  AnyContact,
+  ContactChange,
+  ContactPage,
+  ContactRepository,
+  FeedChange,
+  FeedPage,
+  LabelCount,
+  NewContact,
+  TakenEmails,
+  TrashedContact,
+} from '../../application/ports/contact-repository.js';
 import { addDays, isLeapYear } from '../../domain/birthdays.js';
 import { ContactChanged, ContactEmailTaken } from '../../domain/contact.errors.js';
 import {
@@ -24,6 +35,7 @@ import {
   searchTextOf,
   uniqueLabels,
 } from '../../domain/contact.js';
+import { InvalidSyncToken, type SyncPosition, SyncTokenExpired } from '../../domain/sync.js';
 import { isUuid } from './pg-errors.js';
 import { PreparedStatement, type StatementOptions, StatementRunner } from './prepared-statement.js';
 
@@ -172,14 +184,46 @@ const definedFields = (fields: Partial<ContactFields>) => Object.fromEntries(Obj
 const isComplete = (fields: Partial<ContactFields>): fields is ContactFields => CONTACT_FIELDS.every((f) => fields[f] !== undefined);
 
 // The reads every client repeats have a fixed text, prepared once per connection (see StatementRunner).
-const CONTACT_BY_ID = new PreparedStatement('contacts.find_by_id.v4', `SELECT ${COLUMNS} FROM contacts WHERE id = ? AND user_id = ?`);
-const CONTACT_FOR_UPDATE = new PreparedStatement('contacts.for_update.v1', `SELECT ${COLUMNS} FROM contacts WHERE id = ? AND user_id = ? FOR UPDATE`);
-const CONTACTS_BY_IDS = new PreparedStatement('contacts.find_by_ids.v1', `SELECT ${COLUMNS} FROM contacts WHERE user_id = ? AND id = ANY(?::uuid[])`);
+// Every view of the book reads live contacts only (`deleted_at IS NULL`); the trash has its own.
+const CONTACT_BY_ID = new PreparedStatement('contacts.find_by_id.v5', `SELECT ${COLUMNS} FROM contacts WHERE id = ? AND user_id = ? AND deleted_at IS NULL`);
+const CONTACT_FOR_UPDATE = new PreparedStatement(
+  'contacts.for_update.v2',
+  `SELECT ${COLUMNS} FROM contacts WHERE id = ? AND user_id = ? AND deleted_at IS NULL FOR UPDATE`,
+);
+const CONTACTS_BY_IDS = new PreparedStatement(
+  'contacts.find_by_ids.v2',
+  `SELECT ${COLUMNS} FROM contacts WHERE user_id = ? AND id = ANY(?::uuid[]) AND deleted_at IS NULL`,
+);
+const ANY_CONTACT_BY_ID = new PreparedStatement(
+  'contacts.find_any_by_id.v1',
+  `SELECT ${COLUMNS}, ${isoInstant('deleted_at')} AS deleted_at FROM contacts WHERE id = ? AND user_id = ?`,
+);
+
+/**
+ * The book's change counter (see the migration 20261206_20): every write of a book takes the next
+ * number here, in its own transaction, and stamps the contacts it writes with it. The row's lock
+ * is held to the end of the transaction, so the book's writers take their numbers in the order
+ * they commit. As the first CTE of a single statement (`WITH book AS (…)`, the owner its first
+ * binding), the statement's other parts read `(SELECT user_id FROM book)` in their WHERE, so that
+ * the counter is locked before any contact row: every write locks the book first, then contacts,
+ * and two writes never wait on each other in opposite orders. A transaction takes it with BUMP
+ * before it locks any contact.
+ */
+const BUMP_SQL = `INSERT INTO contact_books AS b (user_id, last_change) VALUES (?::uuid, 1)
+  ON CONFLICT (user_id) DO UPDATE SET last_change = b.last_change + 1 RETURNING b.user_id, b.last_change`;
+const WITH_BOOK = `WITH book AS (${BUMP_SQL}) `;
+const BOOK_CHANGE = '(SELECT last_change FROM book)';
+const BOOK_OWNER = '(SELECT user_id FROM book)';
+const BUMP = new PreparedStatement('contacts.bump_book.v1', BUMP_SQL);
+const BOOK = new PreparedStatement('contacts.book.v1', 'SELECT last_change, oldest_change FROM contact_books WHERE user_id = ?');
 
 /** One row of an INSERT: the id, the owner, the card, the written columns, and how many microseconds after now() it was created. */
 const INSERT_ROW = `(?::uuid, ?::uuid, ?::jsonb, ?::text, ?::text, ${WRITTEN.map(([, type]) => `?::${type}`).join(', ')}, now() + ?::int * interval '1 microsecond')`;
 const INSERT_COLUMNS = `id, user_id, card, photo_url, photo_key, ${WRITTEN.map(([column]) => column).join(', ')}, created_at`;
-const INSERT = new PreparedStatement('contacts.insert.v3', `INSERT INTO contacts (${INSERT_COLUMNS}) VALUES ${INSERT_ROW} RETURNING ${COLUMNS}`);
+const INSERT = new PreparedStatement(
+  'contacts.insert.v4',
+  `${WITH_BOOK}INSERT INTO contacts (${INSERT_COLUMNS}, change_seq) SELECT v.*, ${BOOK_CHANGE} FROM (VALUES ${INSERT_ROW}) v RETURNING ${COLUMNS}`,
+);
 const insertValues = (id: string, ownerId: string, contact: NewContact, offset: number) => [
   id,
   ownerId,
@@ -197,9 +241,9 @@ const insertValues = (id: string, ownerId: string, contact: NewContact, offset: 
  */
 const INSERT_BATCH = 500;
 const INSERT_MANY = new PreparedStatement(
-  'contacts.insert_many.v2',
-  `INSERT INTO contacts (${INSERT_COLUMNS})
-    SELECT id, user_id, card, photo_url, photo_key, ${WRITTEN.map(([column]) => column).join(', ')}, now() + n * interval '1 microsecond'
+  'contacts.insert_many.v3',
+  `INSERT INTO contacts (${INSERT_COLUMNS}, change_seq)
+    SELECT id, user_id, card, photo_url, photo_key, ${WRITTEN.map(([column]) => column).join(', ')}, now() + n * interval '1 microsecond', ?::bigint
     FROM jsonb_to_recordset(?::jsonb) AS v(id uuid, user_id uuid, card jsonb, photo_url text, photo_key text, ${WRITTEN.map(([column, type]) => `${column} ${type}`).join(', ')}, n int)`,
 );
 /** One row of INSERT_MANY: the id, the owner, the card, the written columns, and how many microseconds after now() it was created. */
@@ -224,13 +268,13 @@ const LOCK_BOOK = new PreparedStatement('contacts.lock_book.v1', `SELECT pg_advi
 // The holders are found through the GIN index on email_keys, then ordered: with `ORDER BY … LIMIT 1`
 // straight on the table the planner walks the book in creation order instead (docs/measurements.md).
 const EMAIL_HOLDER = new PreparedStatement(
-  'contacts.email_holder.v2',
-  `WITH holders AS MATERIALIZED (SELECT id, created_at FROM contacts WHERE user_id = ? AND id <> ? AND email_keys && ?::text[])
+  'contacts.email_holder.v3',
+  `WITH holders AS MATERIALIZED (SELECT id, created_at FROM contacts WHERE user_id = ? AND id <> ? AND email_keys && ?::text[] AND deleted_at IS NULL)
     SELECT id FROM holders ORDER BY created_at, id LIMIT 1`,
 );
 const EMAIL_HOLDERS = new PreparedStatement(
-  'contacts.email_holders.v1',
-  'SELECT id, email_keys FROM contacts WHERE user_id = ? AND email_keys && ?::text[] ORDER BY created_at, id',
+  'contacts.email_holders.v2',
+  'SELECT id, email_keys FROM contacts WHERE user_id = ? AND email_keys && ?::text[] AND deleted_at IS NULL ORDER BY created_at, id',
 );
 const NO_ID = '00000000-0000-0000-0000-000000000000';
 /** Reads and conditional writes a partial update tries before it takes the locked path. */
@@ -252,10 +296,11 @@ function updateFor(versioned: boolean, guarded: boolean): PreparedStatement {
       'card = CASE WHEN ?::boolean THEN ?::jsonb ELSE card END',
       'version = version + 1',
       'updated_at = now()',
+      `change_seq = ${BOOK_CHANGE}`,
     ].join(', ');
     statement = new PreparedStatement(
-      `contacts.update.v2.${key || 'plain'}`,
-      `UPDATE contacts SET ${set} WHERE id = ? AND user_id = ?${versioned ? ' AND version = ANY(?::int[])' : ''}${guarded ? ' AND email_keys @> ?::text[]' : ''}
+      `contacts.update.v3.${key || 'plain'}`,
+      `${WITH_BOOK}UPDATE contacts SET ${set} WHERE id = ? AND user_id = ${BOOK_OWNER} AND deleted_at IS NULL${versioned ? ' AND version = ANY(?::int[])' : ''}${guarded ? ' AND email_keys @> ?::text[]' : ''}
         RETURNING ${COLUMNS}`,
     );
     updateStatements.set(key, statement);
@@ -274,10 +319,15 @@ function independentUpdateFor(changed: readonly (keyof ContactFields)[], version
   const key = `${mask}${versioned ? '.v' : ''}`;
   let statement = independentStatements.get(key);
   if (!statement) {
-    const set = [...changed.map((field) => `${FIELD_COLUMNS[field][0]} = ?::${FIELD_COLUMNS[field][1]}`), 'version = version + 1', 'updated_at = now()'];
+    const set = [
+      ...changed.map((field) => `${FIELD_COLUMNS[field][0]} = ?::${FIELD_COLUMNS[field][1]}`),
+      'version = version + 1',
+      'updated_at = now()',
+      `change_seq = ${BOOK_CHANGE}`,
+    ];
     statement = new PreparedStatement(
-      `contacts.update_independent.v1.${key}`,
-      `UPDATE contacts SET ${set.join(', ')} WHERE id = ? AND user_id = ?${versioned ? ' AND version = ANY(?::int[])' : ''} RETURNING ${COLUMNS}`,
+      `contacts.update_independent.v2.${key}`,
+      `${WITH_BOOK}UPDATE contacts SET ${set.join(', ')} WHERE id = ? AND user_id = ${BOOK_OWNER} AND deleted_at IS NULL${versioned ? ' AND version = ANY(?::int[])' : ''} RETURNING ${COLUMNS}`,
     );
     independentStatements.set(key, statement);
   }
@@ -287,19 +337,96 @@ function independentUpdateFor(changed: readonly (keyof ContactFields)[], version
 /** The photo and the one it replaces, read under the row's lock in the same statement. */
 const photoStatement = (versioned: boolean) =>
   new PreparedStatement(
-    `contacts.set_photo.v1${versioned ? '.versioned' : ''}`,
-    `UPDATE contacts SET photo_url = ?, photo_key = ?, version = contacts.version + 1, updated_at = now()
-      FROM (SELECT id AS old_id, photo_url AS previous_url, photo_key AS previous_key FROM contacts WHERE id = ? AND user_id = ? FOR UPDATE) old
+    `contacts.set_photo.v2${versioned ? '.versioned' : ''}`,
+    `${WITH_BOOK}UPDATE contacts SET photo_url = ?, photo_key = ?, version = contacts.version + 1, updated_at = now(), change_seq = ${BOOK_CHANGE}
+      FROM (SELECT id AS old_id, photo_url AS previous_url, photo_key AS previous_key FROM contacts
+        WHERE id = ? AND user_id = ${BOOK_OWNER} AND deleted_at IS NULL FOR UPDATE) old
       WHERE contacts.id = old.old_id${versioned ? ' AND contacts.version = ANY(?::int[])' : ''}
       RETURNING ${COLUMNS}, old.previous_url, old.previous_key`,
   );
 const SET_PHOTO = photoStatement(false);
 const SET_PHOTO_VERSIONED = photoStatement(true);
 
-const DELETE = new PreparedStatement('contacts.delete.v1', 'DELETE FROM contacts WHERE id = ? AND user_id = ? RETURNING id');
-const DELETE_VERSIONED = new PreparedStatement(
-  'contacts.delete_versioned.v1',
-  'DELETE FROM contacts WHERE id = ? AND user_id = ? AND version = ANY(?::int[]) RETURNING id',
+/** Into the trash: the contact keeps everything (updated_at too, so that a restore gives it back as it was). */
+const trashStatement = (versioned: boolean) =>
+  new PreparedStatement(
+    `contacts.trash.v1${versioned ? '.versioned' : ''}`,
+    `${WITH_BOOK}UPDATE contacts SET deleted_at = now(), version = version + 1, change_seq = ${BOOK_CHANGE}
+      WHERE id = ? AND user_id = ${BOOK_OWNER} AND deleted_at IS NULL${versioned ? ' AND version = ANY(?::int[])' : ''} RETURNING id`,
+  );
+const TRASH = trashStatement(false);
+const TRASH_VERSIONED = trashStatement(true);
+const TRASHED_FOR_UPDATE = new PreparedStatement(
+  'contacts.trashed_for_update.v1',
+  `SELECT ${COLUMNS} FROM contacts WHERE id = ? AND user_id = ? AND deleted_at IS NOT NULL FOR UPDATE`,
+);
+const RESTORE = new PreparedStatement(
+  'contacts.restore.v1',
+  `UPDATE contacts SET deleted_at = NULL, version = version + 1, change_seq = ? WHERE id = ? AND user_id = ? RETURNING ${COLUMNS}`,
+);
+const TRASH_PAGE = new PreparedStatement(
+  'contacts.trash_page.v1',
+  `SELECT ${COLUMNS}, ${isoInstant('deleted_at')} AS deleted_at FROM contacts WHERE user_id = ? AND deleted_at IS NOT NULL
+    ORDER BY contacts.deleted_at DESC, contacts.id LIMIT ? OFFSET ?`,
+);
+const TRASH_COUNT = new PreparedStatement('contacts.trash_count.v1', 'SELECT count(*) AS count FROM contacts WHERE user_id = ? AND deleted_at IS NOT NULL');
+/**
+ * Purging: the contacts leave the table and each leaves a tombstone numbered with the purge, in one
+ * statement. A DELETE … RETURNING answers a row to one statement only, so a contact two instances
+ * purge at once is purged (and its photo answered) once.
+ */
+const purgeStatement = (which: 'one' | 'all' | 'expired') =>
+  new PreparedStatement(
+    `contacts.purge.v1.${which}`,
+    `${WITH_BOOK}, gone AS (DELETE FROM contacts WHERE user_id = ${BOOK_OWNER} AND deleted_at IS NOT NULL${
+      { one: ' AND id = ?', all: '', expired: ' AND deleted_at < ?::timestamptz' }[which]
+    } RETURNING id, user_id, photo_url, photo_key),
+    stones AS (INSERT INTO contact_tombstones (user_id, contact_id, change_seq) SELECT user_id, id, ${BOOK_CHANGE} FROM gone)
+    SELECT id, photo_url, photo_key FROM gone`,
+  );
+const PURGE_ONE = purgeStatement('one');
+const PURGE_ALL = purgeStatement('all');
+const PURGE_EXPIRED = purgeStatement('expired');
+const EXPIRED_BOOKS = new PreparedStatement(
+  'contacts.expired_books.v1',
+  'SELECT DISTINCT user_id FROM (SELECT user_id FROM contacts WHERE deleted_at < ?::timestamptz LIMIT ?) t',
+);
+/**
+ * Forgets tombstones older than the cutoff, and raises each book's oldest answerable change past
+ * them. One instance at a time (a try-lock: the others skip), so two never lock books in turn.
+ */
+const FORGET_LOCK = new PreparedStatement('contacts.forget_lock.v1', `SELECT pg_try_advisory_xact_lock(hashtextextended('contact tombstones', 0)) AS locked`);
+const FORGET_TOMBSTONES = new PreparedStatement(
+  'contacts.forget_tombstones.v1',
+  `WITH gone AS (DELETE FROM contact_tombstones WHERE purged_at < ?::timestamptz RETURNING user_id, change_seq)
+    UPDATE contact_books b SET oldest_change = greatest(b.oldest_change, g.change_seq)
+    FROM (SELECT user_id, max(change_seq) AS change_seq FROM gone GROUP BY user_id) g WHERE b.user_id = g.user_id`,
+);
+
+/**
+ * The book's changes after a position, in one statement (one snapshot): the contacts written and
+ * the tombstones numbered after it, by (change_seq, id), with the book's counter read in the same
+ * snapshot (every change up to it is committed and visible). Live contacts come with their
+ * columns; trashed ones and tombstones at or below the floor are left out.
+ */
+const FEED = new PreparedStatement(
+  'contacts.feed.v1',
+  `WITH changed AS (
+      (SELECT id, change_seq, deleted_at IS NOT NULL AS deleted FROM contacts
+        WHERE user_id = ? AND (change_seq, id) > (?::bigint, ?::uuid) AND (deleted_at IS NULL OR change_seq > ?::bigint)
+        ORDER BY change_seq, id LIMIT ?)
+      UNION ALL
+      (SELECT contact_id, change_seq, true FROM contact_tombstones
+        WHERE user_id = ? AND (change_seq, contact_id) > (?::bigint, ?::uuid) AND change_seq > ?::bigint
+        ORDER BY change_seq, contact_id LIMIT ?)
+    ), page AS (SELECT * FROM changed ORDER BY change_seq, id LIMIT ?)
+    SELECT b.last_change AS book_last, b.oldest_change AS book_oldest, p.*
+    FROM (SELECT coalesce(max(last_change), 0) AS last_change, coalesce(max(oldest_change), 0) AS oldest_change FROM contact_books WHERE user_id = ?) b
+    LEFT JOIN LATERAL (
+      SELECT page.id AS feed_id, page.change_seq AS feed_seq, page.deleted AS feed_deleted, c.*
+      FROM page LEFT JOIN LATERAL (SELECT ${COLUMNS} FROM contacts WHERE contacts.id = page.id) c ON NOT page.deleted
+    ) p ON true
+    ORDER BY p.feed_seq, p.feed_id`,
 );
 
 // Labels: `labels` and `label_keys` hold one entry each per label, in the same order. A label's
@@ -307,17 +434,19 @@ const DELETE_VERSIONED = new PreparedStatement(
 const labelCounts = (where: string) =>
   `SELECT (array_agg(l.name ORDER BY c.created_at, c.id))[1] AS name, count(*) AS count
     FROM contacts c CROSS JOIN LATERAL unnest(c.labels, c.label_keys) AS l(name, key)
-    WHERE c.user_id = ?${where} GROUP BY l.key ORDER BY l.key COLLATE "C"`;
-const LABELS = new PreparedStatement('contacts.labels.v1', labelCounts(''));
-const LABEL = new PreparedStatement('contacts.label.v1', labelCounts(' AND l.key = ?'));
+    WHERE c.user_id = ? AND c.deleted_at IS NULL${where} GROUP BY l.key ORDER BY l.key COLLATE "C"`;
+const LABELS = new PreparedStatement('contacts.labels.v2', labelCounts(''));
+const LABEL = new PreparedStatement('contacts.label.v2', labelCounts(' AND l.key = ?'));
+// Trashed contacts keep their labels as they were: a restore gives them back as deleted.
 const CARRYING_LABEL = new PreparedStatement(
-  'contacts.carrying_label.v1',
-  `SELECT ${COLUMNS} FROM contacts WHERE user_id = ? AND label_keys @> ?::text[] ORDER BY contacts.created_at, contacts.id FOR UPDATE`,
+  'contacts.carrying_label.v2',
+  `SELECT ${COLUMNS} FROM contacts WHERE user_id = ? AND label_keys @> ?::text[] AND deleted_at IS NULL ORDER BY contacts.created_at, contacts.id FOR UPDATE`,
 );
 /** New labels for many contacts in one statement (a rename or removal of a label). */
 const SET_LABELS = new PreparedStatement(
-  'contacts.set_labels.v1',
-  `UPDATE contacts SET labels = v.labels, label_keys = v.label_keys, search_text = v.search_text, version = version + 1, updated_at = now()
+  'contacts.set_labels.v2',
+  `UPDATE contacts SET labels = v.labels, label_keys = v.label_keys, search_text = v.search_text, version = version + 1, updated_at = now(),
+      change_seq = ?::bigint
     FROM jsonb_to_recordset(?::jsonb) AS v(id uuid, labels text[], label_keys text[], search_text text)
     WHERE contacts.id = v.id AND contacts.user_id = ?`,
 );
@@ -327,12 +456,12 @@ const SET_LABELS = new PreparedStatement(
 // An ORDER BY names the table's columns: a bare created_at would be the text of COLUMNS.
 const CURSOR = `to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS cursor`;
 const ALL_FIRST = new PreparedStatement(
-  'contacts.all_first.v3',
-  `SELECT ${COLUMNS}, ${CURSOR} FROM contacts WHERE user_id = ? ORDER BY contacts.created_at, contacts.id LIMIT ?`,
+  'contacts.all_first.v4',
+  `SELECT ${COLUMNS}, ${CURSOR} FROM contacts WHERE user_id = ? AND deleted_at IS NULL ORDER BY contacts.created_at, contacts.id LIMIT ?`,
 );
 const ALL_AFTER = new PreparedStatement(
-  'contacts.all_after.v3',
-  `SELECT ${COLUMNS}, ${CURSOR} FROM contacts WHERE user_id = ? AND (contacts.created_at, contacts.id) > (?::timestamptz, ?::uuid)
+  'contacts.all_after.v4',
+  `SELECT ${COLUMNS}, ${CURSOR} FROM contacts WHERE user_id = ? AND deleted_at IS NULL AND (contacts.created_at, contacts.id) > (?::timestamptz, ?::uuid)
     ORDER BY contacts.created_at, contacts.id LIMIT ?`,
 );
 
@@ -400,7 +529,7 @@ function searchFor(ownerId: string, query: ContactQuery): { page: PreparedStatem
   const combination = `${used.map(({ filter }) => filter.name).join('+') || 'all'}.${sort}`;
   let page = searchStatements.get(combination);
   if (!page) {
-    const where = ['user_id = ?', ...used.map(({ filter }) => filter.sql)].join(' AND ');
+    const where = ['user_id = ? AND deleted_at IS NULL', ...used.map(({ filter }) => filter.sql)].join(' AND ');
     const order = SORTS[sort].order;
     const [prefix, counted, paged] =
       used.length === 0
@@ -411,7 +540,7 @@ function searchFor(ownerId: string, query: ContactQuery): { page: PreparedStatem
             `SELECT contacts.*${sort === 'relevance' ? ', m.sort_rank' : ''} FROM (SELECT * FROM matches ORDER BY ${order('')} LIMIT ? OFFSET ?) m JOIN contacts ON contacts.id = m.id`,
           ];
     page = new PreparedStatement(
-      `contacts.search.v8.${combination}`,
+      `contacts.search.v9.${combination}`,
       `${prefix}SELECT t.total AS total_count, ${COLUMNS}
         FROM (SELECT count(*) AS total FROM ${counted}) t
         LEFT JOIN LATERAL (${paged}) c ON true
@@ -435,6 +564,18 @@ function monthDay(day: string): number {
   return Number(day.slice(5, 7)) * 100 + Number(day.slice(8, 10));
 }
 
+/** Takes the book's next change number in the transaction of `statements` (see BUMP_SQL). */
+async function bump(statements: StatementRunner, ownerId: string): Promise<number> {
+  const [row] = await statements.write<{ last_change: string | number }>(BUMP, [ownerId]);
+  return Number(row!.last_change);
+}
+
+const MAX_ID = 'ffffffff-ffff-ffff-ffff-ffffffffffff';
+
+function photosOf(rows: readonly { photo_url: string | null; photo_key: string | null }[]): StoredPhoto[] {
+  return rows.flatMap((row) => (row.photo_url !== null && row.photo_key !== null ? [{ url: row.photo_url, key: row.photo_key }] : []));
+}
+
 /** `version = ANY(…)` takes the accepted versions as one array literal, whatever their number. */
 const versionList = (versions: readonly number[]) => `{${versions.map((v) => Math.trunc(v)).join(',')}}`;
 
@@ -452,8 +593,8 @@ function birthdaysFor(narrowing: 'none' | 'within' | 'across'): PreparedStatemen
     const next = `CASE WHEN ${inYear} >= ?::date THEN ${inYear} ELSE ${inYear} END`;
     const window = { none: '', within: ' AND birthday_md >= ? AND birthday_md <= ?', across: ' AND (birthday_md >= ? OR birthday_md <= ?)' }[narrowing];
     statement = new PreparedStatement(
-      `contacts.upcoming_birthdays.v2.${narrowing}`,
-      `SELECT ${COLUMNS} FROM contacts WHERE user_id = ?${window} AND ${next} <= ?::date ORDER BY ${next}, contacts.id`,
+      `contacts.upcoming_birthdays.v3.${narrowing}`,
+      `SELECT ${COLUMNS} FROM contacts WHERE user_id = ? AND deleted_at IS NULL${window} AND ${next} <= ?::date ORDER BY ${next}, contacts.id`,
     );
     birthdayStatements.set(narrowing, statement);
   }
@@ -484,7 +625,7 @@ export class KnexContactRepository implements ContactRepository {
   async create(ownerId: string, contact: NewContact, takenEmails: TakenEmails): Promise<Contact> {
     const keys = emailKeysOf(contact.fields);
     const insert = async (statements: StatementRunner) => {
-      const [row] = await statements.write<ContactRow>(INSERT, insertValues(randomUUID(), ownerId, contact, 0));
+      const [row] = await statements.write<ContactRow>(INSERT, [ownerId, ...insertValues(randomUUID(), ownerId, contact, 0)]);
       return toContact(row!);
     };
     if (takenEmails === 'allow' || keys.length === 0) return insert(this.statements);
@@ -500,6 +641,8 @@ export class KnexContactRepository implements ContactRepository {
     if (list.length === 0) return [];
     return this.inTransaction(async (statements) => {
       await statements.write(LOCK_BOOK, [ownerId]);
+      // One number for the whole import: the feed tells its contacts apart by id.
+      const change = await bump(statements, ownerId);
       const wanted = [...new Set(list.flatMap((c) => emailKeysOf(c.fields)))];
       const holders = new Map<string, string>();
       if (wanted.length > 0) {
@@ -522,7 +665,7 @@ export class KnexContactRepository implements ContactRepository {
         answers.push(null);
       }
       for (let start = 0; start < rows.length; start += INSERT_BATCH) {
-        await statements.write(INSERT_MANY, [JSON.stringify(rows.slice(start, start + INSERT_BATCH))]);
+        await statements.write(INSERT_MANY, [change, JSON.stringify(rows.slice(start, start + INSERT_BATCH))]);
       }
       return answers;
     });
@@ -570,10 +713,10 @@ export class KnexContactRepository implements ContactRepository {
     // (`email_keys @> new keys`) tells: then the locked path below.
     const write = async (fields: ContactFields, versions: readonly number[] | undefined) => {
       const values = [
+        ownerId,
         ...writtenValues(fields),
         ...card,
         id,
-        ownerId,
         ...(versions ? [versionList(versions)] : []),
         ...(guarded ? [textArray(emailKeysOf(fields))] : []),
       ];
@@ -583,13 +726,13 @@ export class KnexContactRepository implements ContactRepository {
     if (change.card === undefined && onlyIndependentFields(change.fields)) {
       const changed = INDEPENDENT_FIELDS.filter((field) => change.fields[field] !== undefined);
       const values = [
+        ownerId,
         ...changed.map((field) => {
           const value = change.fields[field]!;
           if (field === 'birthday' || field === 'anniversary') return storedDay(value as string | null);
           return FIELD_COLUMNS[field][1] === 'jsonb' ? JSON.stringify(value) : value;
         }),
         id,
-        ownerId,
         ...(expectedVersions ? [versionList(expectedVersions)] : []),
       ];
       const [row] = await this.statements.write<ContactRow>(independentUpdateFor(changed, expectedVersions !== undefined), values);
@@ -618,6 +761,8 @@ export class KnexContactRepository implements ContactRepository {
     }
     return this.inTransaction(async (statements) => {
       if (takenEmails === 'refuse') await statements.write(LOCK_BOOK, [ownerId]);
+      // The book's counter before the contact's row (the order every write takes them in).
+      await bump(statements, ownerId);
       const [row] = await statements.write<ContactRow>(CONTACT_FOR_UPDATE, [id, ownerId]);
       if (!row) return null;
       const current = toContact(row);
@@ -629,7 +774,7 @@ export class KnexContactRepository implements ContactRepository {
         const [holder] = gained.length > 0 ? await statements.write<{ id: string }>(EMAIL_HOLDER, [ownerId, id, textArray(gained)]) : [];
         if (holder) throw new ContactEmailTaken(holder.id);
       }
-      const [updated] = await statements.write<ContactRow>(updateFor(false, false), [...writtenValues(next), ...card, id, ownerId]);
+      const [updated] = await statements.write<ContactRow>(updateFor(false, false), [ownerId, ...writtenValues(next), ...card, id]);
       return toContact(updated!);
     });
   }
@@ -641,7 +786,7 @@ export class KnexContactRepository implements ContactRepository {
     expectedVersions?: readonly number[],
   ): Promise<{ contact: Contact; previous: StoredPhoto | null } | null> {
     if (!isUuid(id)) return null;
-    const values = [photo?.url ?? null, photo?.key ?? null, id, ownerId];
+    const values = [ownerId, photo?.url ?? null, photo?.key ?? null, id];
     const [row] = expectedVersions
       ? await this.statements.write<ContactRow & { previous_url: string | null; previous_key: string | null }>(SET_PHOTO_VERSIONED, [
           ...values,
@@ -656,10 +801,120 @@ export class KnexContactRepository implements ContactRepository {
   async delete(ownerId: string, id: string, expectedVersions?: readonly number[]): Promise<boolean> {
     if (!isUuid(id)) return false;
     const deleted = expectedVersions
-      ? await this.statements.write(DELETE_VERSIONED, [id, ownerId, versionList(expectedVersions)])
-      : await this.statements.write(DELETE, [id, ownerId]);
+      ? await this.statements.write(TRASH_VERSIONED, [ownerId, id, versionList(expectedVersions)])
+      : await this.statements.write(TRASH, [ownerId, id]);
     if (deleted.length > 0) return true;
     return expectedVersions ? (await this.changedOrAbsent(ownerId, id)) !== null : false;
+  }
+
+  async findAnyById(ownerId: string, id: string): Promise<AnyContact | null> {
+    if (!isUuid(id) || !isUuid(ownerId)) return null;
+    const [row] = await this.statements.read<ContactRow & { deleted_at: string | null }>(ANY_CONTACT_BY_ID, [id, ownerId]);
+    return row ? { contact: toContact(row), deletedAt: row.deleted_at } : null;
+  }
+
+  async listTrash(ownerId: string, limit: number, offset: number): Promise<{ items: TrashedContact[]; total: number }> {
+    if (!isUuid(ownerId)) return { items: [], total: 0 };
+    const [rows, [count]] = await Promise.all([
+      this.statements.read<ContactRow & { deleted_at: string }>(TRASH_PAGE, [ownerId, limit, offset]),
+      this.statements.read<{ count: string | number }>(TRASH_COUNT, [ownerId]),
+    ]);
+    return { items: rows.map((row) => ({ contact: toContact(row), deletedAt: row.deleted_at })), total: Number(count?.count ?? 0) };
+  }
+
+  async *listAllTrash(ownerId: string, batchSize: number): AsyncIterable<TrashedContact[]> {
+    // The trash holds at most what was deleted within CONTACTS_TRASH_DAYS: pages by offset.
+    for (let offset = 0; ; offset += batchSize) {
+      const { items } = await this.listTrash(ownerId, batchSize, offset);
+      if (items.length > 0) yield items;
+      if (items.length < batchSize) return;
+    }
+  }
+
+  async restore(ownerId: string, id: string, takenEmails: TakenEmails): Promise<Contact | null> {
+    if (!isUuid(id) || !isUuid(ownerId)) return null;
+    return this.inTransaction(async (statements) => {
+      if (takenEmails === 'refuse') await statements.write(LOCK_BOOK, [ownerId]);
+      const change = await bump(statements, ownerId);
+      const [row] = await statements.write<ContactRow>(TRASHED_FOR_UPDATE, [id, ownerId]);
+      if (!row) return null;
+      const keys = emailKeysOf(toContact(row));
+      if (takenEmails === 'refuse' && keys.length > 0) {
+        const [holder] = await statements.write<{ id: string }>(EMAIL_HOLDER, [ownerId, id, textArray(keys)]);
+        if (holder) throw new ContactEmailTaken(holder.id);
+      }
+      const [restored] = await statements.write<ContactRow>(RESTORE, [change, id, ownerId]);
+      return toContact(restored!);
+    });
+  }
+
+  async purge(ownerId: string, id: string | null): Promise<StoredPhoto[] | null> {
+    if (!isUuid(ownerId) || (id !== null && !isUuid(id))) return null;
+    const rows =
+      id === null
+        ? await this.statements.write<{ photo_url: string | null; photo_key: string | null }>(PURGE_ALL, [ownerId])
+        : await this.statements.write<{ photo_url: string | null; photo_key: string | null }>(PURGE_ONE, [ownerId, id]);
+    if (id !== null && rows.length === 0) return null;
+    return photosOf(rows);
+  }
+
+  async purgeExpired(before: Date, maxBooks: number): Promise<{ purged: number; photos: StoredPhoto[]; more: boolean }> {
+    const cutoff = before.toISOString();
+    // A cheap look first (the partial index on deleted_at): most runs find nothing to do.
+    const books = await this.statements.write<{ user_id: string }>(EXPIRED_BOOKS, [cutoff, maxBooks]);
+    let purged = 0;
+    const photos: StoredPhoto[] = [];
+    for (const { user_id } of books) {
+      // One statement per book, which takes that book's counter: another instance purging the same
+      // book waits for it, then finds nothing left.
+      const rows = await this.statements.write<{ photo_url: string | null; photo_key: string | null }>(PURGE_EXPIRED, [user_id, cutoff]);
+      purged += rows.length;
+      photos.push(...photosOf(rows));
+    }
+    await this.inTransaction(async (statements) => {
+      const [lock] = await statements.write<{ locked: boolean }>(FORGET_LOCK, []);
+      if (lock?.locked) await statements.write(FORGET_TOMBSTONES, [cutoff]);
+    });
+    return { purged, photos, more: books.length >= maxBooks };
+  }
+
+  async changesSince(ownerId: string, since: SyncPosition | null, limit: number): Promise<FeedPage> {
+    if (!isUuid(ownerId)) return { changes: [], next: { change: 0, id: '', floor: 0 }, more: false };
+    // A walk from the start leaves out what was gone before it began (the book's counter now).
+    const floor = since === null ? Number((await this.statements.read<{ last_change: string | number }>(BOOK, [ownerId]))[0]?.last_change ?? 0) : since.floor;
+    const from = since ?? { change: 0, id: '', floor };
+    // An empty id stands for every contact of that change: the bound is past every id.
+    const afterId = from.id === '' ? MAX_ID : from.id;
+    const rows = await this.statements.read<
+      (ContactRow | NoContact) & {
+        book_last: string | number;
+        book_oldest: string | number;
+        feed_id: string | null;
+        feed_seq: string | number | null;
+        feed_deleted: boolean | null;
+      }
+    >(FEED, [ownerId, from.change, afterId, floor, limit + 1, ownerId, from.change, afterId, floor, limit + 1, limit + 1, ownerId]);
+    const last = Number(rows[0]?.book_last ?? 0);
+    if (since !== null) {
+      if (since.change < Number(rows[0]?.book_oldest ?? 0)) throw new SyncTokenExpired();
+      if (since.change > last) throw new InvalidSyncToken();
+    }
+    const found = rows.filter((row) => row.feed_id !== null);
+    const more = found.length > limit;
+    const page = found.slice(0, limit);
+    const changes: FeedChange[] = page.map((row) =>
+      row.feed_deleted ? { id: row.feed_id!, deleted: true } : { id: row.feed_id!, deleted: false, contact: toContact(row as ContactRow) },
+    );
+    const end = page[page.length - 1];
+    // Done: every change up to the counter read in the same snapshot has been answered.
+    const next = more ? { change: Number(end!.feed_seq), id: end!.feed_id!, floor } : { change: Math.max(last, from.change), id: '', floor: 0 };
+    return { changes, next, more };
+  }
+
+  async bookVersion(ownerId: string): Promise<number> {
+    if (!isUuid(ownerId)) return 0;
+    const [row] = await this.statements.read<{ last_change: string | number }>(BOOK, [ownerId]);
+    return Number(row?.last_change ?? 0);
   }
 
   /** After a conditional write matched nothing: null when the contact is absent, else ContactChanged. */
@@ -717,6 +972,7 @@ export class KnexContactRepository implements ContactRepository {
   ): Promise<boolean> {
     if (!isUuid(ownerId)) return false;
     return this.inTransaction(async (statements) => {
+      const change = await bump(statements, ownerId);
       const rows = await statements.write<ContactRow>(CARRYING_LABEL, [ownerId, textArray([key])]);
       if (rows.length === 0) return false;
       const relabel = await prepare(statements);
@@ -727,7 +983,7 @@ export class KnexContactRepository implements ContactRepository {
         return [{ id: contact.id, labels, label_keys: labels.map(labelKey), search_text: searchTextOf({ ...fieldsOf(contact), labels }) }];
       });
       for (let start = 0; start < changes.length; start += INSERT_BATCH) {
-        await statements.write(SET_LABELS, [JSON.stringify(changes.slice(start, start + INSERT_BATCH)), ownerId]);
+        await statements.write(SET_LABELS, [change, JSON.stringify(changes.slice(start, start + INSERT_BATCH)), ownerId]);
       }
       return true;
     });
