@@ -4,7 +4,7 @@ import { NotAVCardFile, TooManyCards } from '../../domain/contact.errors.js';
 import { type CardProperty, type Contact, LABEL_MAX, LABELS_MAX, uniqueLabels } from '../../domain/contact.js';
 import { cardFields } from './vcard-card-fields.js';
 import { writeCard } from './vcard-card-writer.js';
-import { parseContentLine, type ScannedCard, scanCards, unescapeText } from './vcard-content-lines.js';
+import { type ContentLine, MAX_CARD_PARAM_VALUES, parseContentLine, type ScannedCard, scanCards, unescapeText } from './vcard-content-lines.js';
 import { type KeptProperty, keptProperty, type TextMode } from './vcard-pre-pass.js';
 
 /** Characters of the file read between two turns of the event loop; a card counts as WORK_PER_CARD more. */
@@ -69,7 +69,15 @@ function decodeFile(file: Uint8Array): { text: string; mode: TextMode } {
 function readCard(card: ScannedCard, mode: TextMode): CardRead {
   if (card.problem !== undefined) return { name: null, fields: null, problem: card.problem };
   if (!card.ended) return { name: null, fields: null, problem: 'the card has no END:VCARD' };
-  const lines = card.lines.map(parseContentLine).filter((l) => l !== null);
+  const lines: ContentLine[] = [];
+  let paramValues = 0;
+  for (const text of card.lines) {
+    const line = parseContentLine(text, MAX_CARD_PARAM_VALUES - paramValues);
+    if (line === null) continue;
+    if (line.tooManyParams) return { name: null, fields: null, problem: `the card has more than ${MAX_CARD_PARAM_VALUES} parameter values` };
+    for (const p of line.params) paramValues += p.values.length;
+    lines.push(line);
+  }
   const version = lines.find((l) => l.name === 'VERSION')?.value.trim() ?? '3.0';
   if (!['2.1', '3.0', '4.0'].includes(version)) return { name: null, fields: null, problem: `vCard version ${version.slice(0, 10)} is not supported` };
 

@@ -9,6 +9,18 @@
 export const MAX_PHYSICAL_LINE_CHARS = 1_048_576;
 /** Longest logical line (folds and quoted-printable soft breaks joined) a card may have. */
 export const MAX_LOGICAL_LINE_CHARS = 2_097_152;
+/**
+ * Most parameter values a card may have over all its lines (`TYPE=work,voice` is two, a 2.1 bare
+ * `WORK` one). Address books write a handful per property; a card of tens of thousands is an
+ * attack, and each value is a few small objects that would stay alive from reading to writing.
+ */
+export const MAX_CARD_PARAM_VALUES = 2_000;
+/**
+ * Most logical lines (properties) a card may have. A rich card has a few dozen; past this bound a
+ * card is refused before any line is parsed, so that its properties, kept from reading to writing,
+ * stay few whatever the file holds.
+ */
+export const MAX_CARD_LINES = 2_000;
 
 /**
  * One parameter: `TYPE=work,voice` is `{ name: 'TYPE', values: ['work', 'voice'] }` (name upper-cased,
@@ -22,6 +34,8 @@ export interface ContentLineParam {
 
 /** One logical line: `item1.EMAIL;TYPE=home:ann@example.com`. The value is as written (still escaped). */
 export interface ContentLine {
+  /** Set when the line has more parameter values than the caller allowed: reading stopped there, params and value are incomplete. */
+  tooManyParams?: true;
   /** The group before the name (`item1`), or `''`. */
   group: string;
   /** Upper-cased. */
@@ -33,9 +47,11 @@ export interface ContentLine {
 /**
  * One line split into group, name, parameters and value in one left-to-right pass; a colon or
  * semicolon inside a quoted parameter value does not end it. Null when the line has no name or
- * no colon after it (a reader ignores such a line).
+ * no colon after it (a reader ignores such a line). Past `maxParamValues` parameter values it
+ * stops and says so (`tooManyParams`), so that a line of a million parameters costs no more than
+ * one of that many.
  */
-export function parseContentLine(line: string): ContentLine | null {
+export function parseContentLine(line: string, maxParamValues = Number.POSITIVE_INFINITY): ContentLine | null {
   const length = line.length;
   let i = 0;
   while (i < length && line[i] !== ';' && line[i] !== ':') i += 1;
@@ -48,14 +64,19 @@ export function parseContentLine(line: string): ContentLine | null {
   // A quote opens a quoted value only when another one closes it later in the line.
   const lastQuote = line.lastIndexOf('"');
   const params: ContentLineParam[] = [];
+  let count = 0;
   while (line[i] === ';') {
+    if (count > maxParamValues) return { tooManyParams: true, group, name, params, value: '' };
     i += 1;
     const start = i;
     while (i < length && line[i] !== '=' && line[i] !== ';' && line[i] !== ':') i += 1;
     if (i === length) return null;
     const paramName = line.slice(start, i).trim();
     if (line[i] !== '=') {
-      if (paramName !== '') params.push({ name: '', values: [paramName] });
+      if (paramName !== '') {
+        params.push({ name: '', values: [paramName] });
+        count += 1;
+      }
       continue;
     }
     const values: string[] = [];
@@ -72,10 +93,12 @@ export function parseContentLine(line: string): ContentLine | null {
         while (i < length && line[i] !== ',' && line[i] !== ';' && line[i] !== ':') i += 1;
         values.push(decodeCaret(line.slice(valueStart, i)));
       }
-    } while (line[i] === ',');
+      count += 1;
+    } while (line[i] === ',' && count <= maxParamValues);
     if (i === length) return null;
     params.push({ name: paramName.toUpperCase(), values });
   }
+  if (count > maxParamValues) return { tooManyParams: true, group, name, params, value: '' };
   return { group, name, params, value: line.slice(i + 1) };
 }
 
@@ -191,7 +214,12 @@ class CardBuilder {
   }
 
   private endLine(): void {
-    if (this.parts.length > 0) this.lines.push(this.parts.join(''));
+    if (this.parts.length > 0 && this.problem === undefined) {
+      if (this.lines.length === MAX_CARD_LINES) {
+        this.problem = `the card has more than ${MAX_CARD_LINES} lines`;
+        this.lines.length = 0;
+      } else this.lines.push(this.parts.join(''));
+    }
     this.parts = [];
     this.partsLength = 0;
     this.quotedPrintable = undefined;
@@ -202,7 +230,8 @@ class CardBuilder {
     if (this.quotedPrintable === undefined) {
       const joined = this.parts.join('');
       this.parts = [joined];
-      const params = parseContentLine(joined)?.params ?? [];
+      // A line over the bound makes the card unreadable anyway; its first parameters decide.
+      const params = parseContentLine(joined, MAX_CARD_PARAM_VALUES)?.params ?? [];
       this.quotedPrintable = params.some(
         (p) => (p.name === 'ENCODING' || p.name === '') && p.values.some((v) => v.trim().toUpperCase() === 'QUOTED-PRINTABLE'),
       );
@@ -233,15 +262,58 @@ export function splitValue(value: string, separator: ';' | ','): string[] {
  * A backslash that ends the value stays.
  */
 export function unescapeText(value: string): string {
-  return value.includes('\\') ? value.replace(/\\(.)/gs, (_, c: string) => (c === 'n' || c === 'N' ? '\n' : c)) : value;
+  if (!value.includes('\\')) return value;
+  const out = new Uint16Array(value.length);
+  let n = 0;
+  for (let i = 0; i < value.length; i += 1) {
+    let c = value.charCodeAt(i);
+    if (c === BACKSLASH && i + 1 < value.length) {
+      i += 1;
+      c = value.charCodeAt(i);
+      if (c === 0x6e || c === 0x4e) c = LF;
+    }
+    out[n++] = c;
+  }
+  return textOfCodes(out, n);
 }
+
+const BACKSLASH = 0x5c;
+const LF = 0x0a;
+const CR = 0x0d;
 
 /**
  * Text as both RFC 6350 and RFC 2426 readers read it back: `\\`, `\,`, `\;`, and `\n` for every
  * line break (CRLF, LF or a bare CR), so that no value can end its line and start a property.
  */
 export function escapeText(value: string): string {
-  return value.replace(/\r\n|[\r\n\\,;]/g, (c) => (c === '\r\n' || c === '\r' || c === '\n' ? '\\n' : `\\${c}`));
+  if (!/[\r\n\\,;]/.test(value)) return value;
+  const out = new Uint16Array(value.length * 2);
+  let n = 0;
+  for (let i = 0; i < value.length; i += 1) {
+    const c = value.charCodeAt(i);
+    if (c === CR || c === LF) {
+      out[n++] = BACKSLASH;
+      out[n++] = 0x6e;
+      if (c === CR && value.charCodeAt(i + 1) === LF) i += 1;
+    } else {
+      if (c === BACKSLASH || c === 0x2c || c === 0x3b) out[n++] = BACKSLASH;
+      out[n++] = c;
+    }
+  }
+  return textOfCodes(out, n);
+}
+
+/**
+ * The first `length` UTF-16 code units of `codes` as a string. Escaping and unescaping write code
+ * units into one array rather than pieces into a list or a replace's callback: a value of nothing
+ * but escapes then makes no object per character, garbage whose cost grows faster than the card.
+ */
+export function textOfCodes(codes: Uint16Array, length: number): string {
+  const parts: string[] = [];
+  for (let at = 0; at < length; at += 8_192) {
+    parts.push(String.fromCharCode.apply(null, codes.subarray(at, Math.min(length, at + 8_192)) as unknown as number[]));
+  }
+  return parts.join('');
 }
 
 /**

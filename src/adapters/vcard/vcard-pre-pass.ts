@@ -1,5 +1,5 @@
 import type { CardProperty } from '../../domain/contact.js';
-import type { ContentLine, ContentLineParam } from './vcard-content-lines.js';
+import { type ContentLine, type ContentLineParam, textOfCodes } from './vcard-content-lines.js';
 
 /**
  * A content line as the contact keeps it (CardProperty): what only vCard 2.1 and old exporters
@@ -134,13 +134,28 @@ export function decodeQuotedPrintable(input: Uint8Array): Uint8Array {
 
 /** 2.1 text (only `\;` escaped, line breaks as such after quoted-printable) as 3.0/4.0 text. */
 function legacyText(text: string, name: string): string {
+  if (!/[\\;,\r\n]/.test(text)) return text;
   const single = SINGLE_TEXT.has(name);
   const list = COMMA_LISTS.has(name);
-  return text.replace(/\\;|\r\n|[\\;,\r\n]/g, (c) => {
-    if (c === '\\;') return '\\;';
-    if (c === '\\') return '\\\\';
-    if (c === ';') return single ? '\\;' : ';';
-    if (c === ',') return list ? ',' : '\\,';
-    return '\\n';
-  });
+  const out = new Uint16Array(text.length * 2);
+  let n = 0;
+  for (let i = 0; i < text.length; i += 1) {
+    const c = text.charCodeAt(i);
+    if (c === 0x0d || c === 0x0a) {
+      out[n++] = 0x5c;
+      out[n++] = 0x6e;
+      if (c === 0x0d && text.charCodeAt(i + 1) === 0x0a) i += 1;
+      continue;
+    }
+    if (c === 0x5c && text.charCodeAt(i + 1) === 0x3b) {
+      // `\;` is 2.1's one escape: it stays.
+      out[n++] = 0x5c;
+      out[n++] = 0x3b;
+      i += 1;
+      continue;
+    }
+    if (c === 0x5c || (c === 0x3b && single) || (c === 0x2c && !list)) out[n++] = 0x5c;
+    out[n++] = c;
+  }
+  return textOfCodes(out, n);
 }
