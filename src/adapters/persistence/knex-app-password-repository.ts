@@ -71,12 +71,13 @@ export class KnexAppPasswordRepository implements AppPasswordRepository {
 
   async deleteForUser(userId: string, id: string): Promise<boolean> {
     if (!isUuid(userId) || !isUuid(id)) return false;
-    return (await this.db('app_passwords').where({ id, userId }).delete()) === 1;
+    // Rows rather than a count: knex-pglite does not report how many rows a DELETE removed.
+    return (await this.db('app_passwords').where({ id, userId }).delete().returning('id')).length === 1;
   }
 
   async deleteAllForUser(userId: string): Promise<number> {
     if (!isUuid(userId)) return 0;
-    return this.db('app_passwords').where('userId', userId).delete();
+    return (await this.db('app_passwords').where('userId', userId).delete().returning('id')).length;
   }
 
   async touch(id: string, at: Date): Promise<void> {
