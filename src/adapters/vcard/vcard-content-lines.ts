@@ -102,10 +102,24 @@ export function parseContentLine(line: string, maxParamValues = Number.POSITIVE_
   return { group, name, params, value: line.slice(i + 1) };
 }
 
-const CARET: Record<string, string> = { '^^': '^', '^n': '\n', '^N': '\n', "^'": '"' };
+const CARET_CODE = 0x5e;
+/** What follows a `^` in an RFC 6868 escape, and the character it stands for. */
+const CARET: Readonly<Record<string, number>> = { '^': CARET_CODE, n: 0x0a, N: 0x0a, "'": 0x22 };
 
 function decodeCaret(value: string): string {
-  return value.includes('^') ? value.replace(/\^[\^nN']/g, (pair) => CARET[pair]!) : value;
+  if (!value.includes('^')) return value;
+  const out = new Uint16Array(value.length);
+  let n = 0;
+  for (let i = 0; i < value.length; i += 1) {
+    const c = value.charCodeAt(i);
+    const decoded = c === CARET_CODE ? CARET[value[i + 1] ?? ''] : undefined;
+    if (decoded === undefined) out[n++] = c;
+    else {
+      out[n++] = decoded;
+      i += 1;
+    }
+  }
+  return textOfCodes(out, n);
 }
 
 /** The cards of a file as found by scanCards: logical lines, not yet parsed. */
@@ -350,10 +364,25 @@ export function foldLine(line: string): string {
 /** A parameter's values as written back: quoted when they hold `,`, `;` or `:`, RFC 6868 `^` escapes for `^`, `"` and line breaks. */
 export function formatParam(param: ContentLineParam): string {
   const values = param.values.map((v) => {
-    const encoded = /[\^"\r\n]/.test(v) ? v.replace(/\r\n|[\^"\r\n]/g, (c) => (c === '^' ? '^^' : c === '"' ? "^'" : '^n')) : v;
+    const encoded = /[\^"\r\n]/.test(v) ? encodeCaret(v) : v;
     return /[,;:]/.test(encoded) ? `"${encoded}"` : encoded;
   });
   return param.name === '' ? values.join(',') : `${param.name}=${values.join(',')}`;
+}
+
+/** RFC 6868: `^` as `^^`, `"` as `^'`, a line break (CRLF, LF or CR) as `^n`. */
+function encodeCaret(value: string): string {
+  const out = new Uint16Array(value.length * 2);
+  let n = 0;
+  for (let i = 0; i < value.length; i += 1) {
+    const c = value.charCodeAt(i);
+    if (c === CARET_CODE || c === 0x22 || c === CR || c === LF) {
+      out[n++] = CARET_CODE;
+      out[n++] = c === CARET_CODE ? CARET_CODE : c === 0x22 ? 0x27 : 0x6e;
+      if (c === CR && value.charCodeAt(i + 1) === LF) i += 1;
+    } else out[n++] = c;
+  }
+  return textOfCodes(out, n);
 }
 
 /** One content line (not folded): `group.NAME;P=v:value`, the value as given (already escaped). */

@@ -89,7 +89,13 @@ const CP1252_C1 = '€\u0081‚ƒ„…†‡ˆ‰Š‹Œ\u008dŽ\u008f\u0090‘
 
 function windows1252(bytes: Uint8Array): string {
   const text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1');
-  return /[\u0080-\u009f]/.test(text) ? text.replace(/[\u0080-\u009f]/g, (c) => CP1252_C1[c.charCodeAt(0) - 0x80]!) : text;
+  if (!/[\u0080-\u009f]/.test(text)) return text;
+  const out = new Uint16Array(text.length);
+  for (let i = 0; i < text.length; i += 1) {
+    const c = text.charCodeAt(i);
+    out[i] = c >= 0x80 && c <= 0x9f ? CP1252_C1.charCodeAt(c - 0x80) : c;
+  }
+  return textOfCodes(out, text.length);
 }
 
 /**
