@@ -1,10 +1,11 @@
 import type { ExecutionContext } from 'ava';
 import { randomUUID } from 'node:crypto';
-import type { NewContact } from '../../src/application/ports/contact-repository.js';
+import type { FeedChange, NewContact } from '../../src/application/ports/contact-repository.js';
 import type { Repositories, UnitOfWork } from '../../src/application/ports/unit-of-work.js';
 import { isBirthdayWithin, nextBirthday } from '../../src/domain/birthdays.js';
 import { ContactChanged, ContactEmailTaken } from '../../src/domain/contact.errors.js';
 import { type Contact, type ContactFields, type ContactQuery, EMPTY_CONTACT_FIELDS, type KeptCard } from '../../src/domain/contact.js';
+import { InvalidSyncToken, type SyncPosition, SyncTokenExpired } from '../../src/domain/sync.js';
 import { type ContractSubject, contractTest } from './harness.js';
 
 export interface ContactRepositoryUnderTest {
@@ -689,6 +690,172 @@ export function contactRepositoryContract(subject: ContractSubject<ContactReposi
     t.deepEqual(await book.find({ q: 'old' }), []);
     t.deepEqual(await repos.contacts.labels(book.owner), [{ name: 'Keep', count: 2 }]);
     t.false(await repos.contacts.deleteLabel(book.owner, 'old'));
+  });
+
+  // Trash (#28).
+  it('delete moves to the trash: every view leaves it out, its emails are free, findAnyById still finds it', async (t, repos, newBook) => {
+    const book = await newBook();
+    const gone = await book.add({ email: 'gone@example.com', labels: ['Family'], birthday: '1990-01-02' });
+    const kept = await book.add({ labels: ['Family'] });
+    t.true(await repos.contacts.delete(book.owner, gone.id));
+    t.is(await repos.contacts.findById(book.owner, gone.id), null);
+    t.deepEqual(await repos.contacts.findByIds(book.owner, [gone.id, kept.id]).then(ids), [kept.id]);
+    t.deepEqual(await book.find(), [kept.id]);
+    t.deepEqual(await repos.contacts.labels(book.owner), [{ name: 'Family', count: 1 }]);
+    const all: string[] = [];
+    for await (const batch of repos.contacts.listAll(book.owner, 10)) all.push(...ids(batch));
+    t.deepEqual(all, [kept.id]);
+    t.deepEqual(ids(await repos.contacts.upcomingBirthdays(book.owner, '2026-01-01', 366)), [kept.id]);
+    t.false(await repos.contacts.delete(book.owner, gone.id));
+    t.is(await repos.contacts.update(book.owner, gone.id, { fields: { firstName: 'X' } }, 'allow'), null);
+    // Its email is free for a live contact.
+    const taker = await book.add({ email: 'GONE@example.com' });
+    const any = await repos.contacts.findAnyById(book.owner, gone.id);
+    t.is(any?.contact.firstName, gone.firstName);
+    t.truthy(any?.deletedAt);
+    t.is((await repos.contacts.findAnyById(book.owner, kept.id))?.deletedAt, null);
+    t.is(await repos.contacts.findAnyById((await newBook()).owner, gone.id), null);
+    // Restore refuses under `refuse` while a live contact holds its email, and brings it back as it was once freed.
+    await t.throwsAsync(repos.contacts.restore(book.owner, gone.id, 'refuse'), { instanceOf: ContactEmailTaken });
+    t.true(await repos.contacts.delete(book.owner, taker.id));
+    const back = await repos.contacts.restore(book.owner, gone.id, 'refuse');
+    t.like(back, { id: gone.id, labels: ['Family'], emails: gone.emails, createdAt: gone.createdAt, updatedAt: gone.updatedAt });
+    t.deepEqual(await book.find(), [gone.id, kept.id]);
+    t.is(await repos.contacts.restore(book.owner, gone.id, 'refuse'), null);
+    t.is(await repos.contacts.restore(book.owner, 'nope', 'refuse'), null);
+  });
+
+  it('the trash lists most recently deleted first with deletedAt; purge removes for good and answers the photos', async (t, repos, newBook) => {
+    const book = await newBook();
+    const [a, b, c] = [await book.add(), await book.add(), await book.add()];
+    const photo = { url: 'https://cdn.example.com/p.png', key: 'photos/p.png' };
+    await repos.contacts.setPhoto(book.owner, b.id, photo);
+    for (const contact of [a, b, c]) {
+      t.true(await repos.contacts.delete(book.owner, contact.id));
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+    const trash = await repos.contacts.listTrash(book.owner, 2, 0);
+    t.is(trash.total, 3);
+    t.deepEqual(
+      trash.items.map((i) => i.contact.id),
+      [c.id, b.id],
+    );
+    t.regex(trash.items[0]!.deletedAt, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+    t.deepEqual(
+      (await repos.contacts.listTrash(book.owner, 2, 2)).items.map((i) => i.contact.id),
+      [a.id],
+    );
+    const exported: string[] = [];
+    for await (const batch of repos.contacts.listAllTrash(book.owner, 2)) exported.push(...batch.map((i) => i.contact.id));
+    t.deepEqual(exported, [c.id, b.id, a.id]);
+    t.is(await repos.contacts.purge((await newBook()).owner, b.id), null);
+    t.deepEqual(await repos.contacts.purge(book.owner, b.id), [photo]);
+    t.is(await repos.contacts.purge(book.owner, b.id), null);
+    t.is(await repos.contacts.findAnyById(book.owner, b.id), null);
+    const live = await book.add();
+    t.is(await repos.contacts.purge(book.owner, live.id), null, 'a live contact is not purged');
+    t.deepEqual(await repos.contacts.purge(book.owner, null), []);
+    t.is((await repos.contacts.listTrash(book.owner, 10, 0)).total, 0);
+    t.deepEqual(await book.find(), [live.id]);
+  });
+
+  // Serial (before the others): purgeExpired purges every book's expired trash, other tests' too.
+  const serially = (title: string, body: (t: ExecutionContext, repos: Repositories, newBook: () => Promise<Book>) => Promise<void>) =>
+    test.serial(title, (t, { repos }) => body(t, repos, async () => bookOf(repos, await newOwner(repos)())));
+
+  serially('purgeExpired purges what was trashed before the cutoff, once, and leaves the rest', async (t, repos, newBook) => {
+    const book = await newBook();
+    const old = await book.add();
+    await repos.contacts.setPhoto(book.owner, old.id, { url: 'https://cdn.example.com/o.png', key: 'photos/o.png' });
+    await repos.contacts.delete(book.owner, old.id);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    const cutoff = new Date();
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    const recent = await book.add();
+    await repos.contacts.delete(book.owner, recent.id);
+    const [first, second] = await Promise.all([repos.contacts.purgeExpired(cutoff, 1000), repos.contacts.purgeExpired(cutoff, 1000)]);
+    const photos = [...first.photos, ...second.photos].filter((p) => p.key === 'photos/o.png');
+    t.is(photos.length, 1, 'the photo is answered to one caller');
+    t.is(await repos.contacts.findAnyById(book.owner, old.id), null);
+    t.truthy((await repos.contacts.findAnyById(book.owner, recent.id))?.deletedAt);
+  });
+
+  // The change feed (#28).
+  const walk = async (repos: Repositories, owner: string, since: SyncPosition | null, limit: number) => {
+    const seen: FeedChange[] = [];
+    let position = since;
+    for (let page = 0; page < 1000; page++) {
+      const answer = await repos.contacts.changesSince(owner, position, limit);
+      seen.push(...answer.changes);
+      position = answer.next;
+      if (!answer.more) return { seen, next: position };
+    }
+    throw new Error('the feed never ended');
+  };
+
+  it('the feed without a token lists every live contact; after a token, each change once with its latest state', async (t, repos, newBook) => {
+    const book = await newBook();
+    const [a, b, c] = [await book.add(), await book.add(), await book.add()];
+    await repos.contacts.delete(book.owner, c.id);
+    const start = await walk(repos, book.owner, null, 2);
+    t.deepEqual(start.seen.map((s) => s.id).sort(), [a.id, b.id].sort());
+    t.true(start.seen.every((s) => !s.deleted));
+    t.is(await repos.contacts.bookVersion(book.owner), start.next.change);
+    // Nothing new: an empty answer that keeps its place.
+    const idle = await repos.contacts.changesSince(book.owner, start.next, 10);
+    t.deepEqual(idle.changes, []);
+    t.false(idle.more);
+    await repos.contacts.update(book.owner, a.id, { fields: { firstName: 'First' } }, 'allow');
+    await repos.contacts.update(book.owner, a.id, { fields: { firstName: 'Second' } }, 'allow');
+    await repos.contacts.delete(book.owner, b.id);
+    const d = await book.add();
+    await repos.contacts.restore(book.owner, c.id, 'allow');
+    await repos.contacts.createMany(book.owner, [{ fields: fields() }, { fields: fields() }, { fields: fields() }]);
+    const after = await walk(repos, book.owner, start.next, 2);
+    const byId = new Map(after.seen.map((s) => [s.id, s]));
+    t.is(after.seen.length, byId.size, 'each contact once');
+    t.is(after.seen.length, 7);
+    t.like(byId.get(a.id), { deleted: false, contact: { firstName: 'Second' } });
+    t.deepEqual(byId.get(b.id), { id: b.id, deleted: true });
+    t.like(byId.get(c.id), { deleted: false });
+    t.like(byId.get(d.id), { deleted: false });
+    // In commit order: the restore after the create of d, the import last.
+    t.deepEqual(
+      after.seen.slice(0, 4).map((s) => s.id),
+      [a.id, b.id, d.id, c.id],
+    );
+    // Purged: a tombstone. Label changes count as changes.
+    await repos.contacts.delete(book.owner, d.id);
+    await repos.contacts.purge(book.owner, d.id);
+    await repos.contacts.update(book.owner, a.id, { fields: { labels: ['Old'] } }, 'allow');
+    const mid = await walk(repos, book.owner, after.next, 10);
+    await repos.contacts.renameLabel(book.owner, 'Old', 'New');
+    const renamed = await walk(repos, book.owner, mid.next, 10);
+    t.deepEqual(
+      mid.seen.map((s) => [s.id, s.deleted]),
+      [
+        [d.id, true],
+        [a.id, false],
+      ],
+    );
+    t.like(renamed.seen, [{ id: a.id, deleted: false, contact: { labels: ['New'] } }]);
+    // Another owner's book is not this one.
+    t.deepEqual((await walk(repos, (await newBook()).owner, null, 10)).seen, []);
+    await t.throwsAsync(repos.contacts.changesSince(book.owner, { change: renamed.next.change + 5, id: '', floor: 0 }, 10), { instanceOf: InvalidSyncToken });
+  });
+
+  serially('a token older than the forgotten tombstones is expired', async (t, repos, newBook) => {
+    const book = await newBook();
+    const a = await book.add();
+    const before = await walk(repos, book.owner, null, 10);
+    await repos.contacts.delete(book.owner, a.id);
+    await repos.contacts.purge(book.owner, a.id);
+    const after = await walk(repos, book.owner, before.next, 10);
+    t.deepEqual(after.seen, [{ id: a.id, deleted: true }]);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    await repos.contacts.purgeExpired(new Date(), 1000);
+    await t.throwsAsync(repos.contacts.changesSince(book.owner, before.next, 10), { instanceOf: SyncTokenExpired });
+    t.deepEqual((await repos.contacts.changesSince(book.owner, after.next, 10)).changes, []);
   });
 
   // Serial (ava runs serial tests before the others): the in-memory unit of work rolls back by

@@ -186,7 +186,8 @@ export class InMemoryAppPasswordRepository implements AppPasswordRepository {
   async create(entry: NewAppPassword, max: number) {
     const rows = this.table.all();
     if (rows.filter((r) => r.userId === entry.userId).length >= max) return null;
-    if (rows.some((r) => r.secretHash === entry.secretHash)) throw new Error('duplicate key value violates unique constraint "app_passwords_secret_hash_unique"');
+    if (rows.some((r) => r.secretHash === entry.secretHash))
+      throw new Error('duplicate key value violates unique constraint "app_passwords_secret_hash_unique"');
     return this.public(this.table.put({ ...entry, id: randomUUID(), lastUsedAt: null }));
   }
   async findBySecretHash(secretHash: string) {
@@ -387,7 +388,12 @@ export class InMemoryContactRepository implements ContactRepository {
   async purgeExpired(before: Date, maxBooks: number) {
     const expired = this.table.all().filter((c) => c.deletedAt && new Date(c.deletedAt) < before);
     const owners = [...new Set(expired.map((c) => c.userId))].slice(0, maxBooks);
-    const photos = owners.flatMap((owner) => this.purgeRows(owner, expired.filter((c) => c.userId === owner)));
+    const photos = owners.flatMap((owner) =>
+      this.purgeRows(
+        owner,
+        expired.filter((c) => c.userId === owner),
+      ),
+    );
     for (const stone of this.tombstones.filter((t) => t.purgedAt < before)) {
       const book = this.books.get(stone.userId);
       if (book) book.oldest = Math.max(book.oldest, stone.changeSeq);
@@ -408,7 +414,11 @@ export class InMemoryContactRepository implements ContactRepository {
       ...this.table
         .all()
         .filter((c) => c.userId === ownerId && after(c.changeSeq ?? 0, c.id) && (!c.deletedAt || (c.changeSeq ?? 0) > floor))
-        .map((c) => ({ seq: c.changeSeq ?? 0, id: c.id, change: c.deletedAt ? ({ id: c.id, deleted: true } as const) : ({ id: c.id, deleted: false, contact: plain(c) } as const) })),
+        .map((c) => ({
+          seq: c.changeSeq ?? 0,
+          id: c.id,
+          change: c.deletedAt ? ({ id: c.id, deleted: true } as const) : ({ id: c.id, deleted: false, contact: plain(c) } as const),
+        })),
       ...this.tombstones
         .filter((t) => t.userId === ownerId && after(t.changeSeq, t.id) && t.changeSeq > floor)
         .map((t) => ({ seq: t.changeSeq, id: t.id, change: { id: t.id, deleted: true } as const })),
