@@ -27,6 +27,7 @@ import { BENCH_METRICS_PATH, type BenchMetrics } from './bench-metrics.js';
 import type { LoadResult, LoadSpec, PreparedRequest, WorkerAnswer } from './load-worker.js';
 import { ReferenceStore } from './reference-store.js';
 import { markdownReport, type BenchResults, type ScenarioResult, type Target } from './report.js';
+import { davNote, davTargets, runDavScenarios } from './dav-scenarios.js';
 import { SEARCH_BOOK_SIZE, seedSearchBook } from './search-scenario.js';
 import { contactBody, seedContacts, seedUsers, type SeededUser } from './seed.js';
 import { hostileImportNote, hostileImportTargets, runHostileImport, runVCardScenarios, vcardNote, vcardTargets } from './vcard-scenarios.js';
@@ -50,7 +51,7 @@ if (args.includes('--help')) {
   --cpu-prof    write V8 CPU profiles: the API's per measured scenario (bench/results/api-<key>.cpuprofile)
                 and the reference server's (bench/results/reference/); open them in Chrome DevTools,
                 or sum them with npm run bench:profile
-  --only KEYS   run only these of list,get,me,create,patch,login,burst,vcard,vcard-hostile,search (comma-separated); the results
+  --only KEYS   run only these of list,get,me,create,patch,login,burst,vcard,vcard-hostile,search,dav (comma-separated); the results
                 go to bench/results/only.json, leaving latest.json to full runs
   --note TEXT   recorded in the results (e.g. "shared machine, other jobs running")
   --own-redis   start a redis-server of the run's own (on a free port) for both servers, so the
@@ -64,7 +65,7 @@ const ownRedis = args.includes('--own-redis');
 const embeddedPass = args.includes('--embedded');
 const fromSources = args.includes('--tsx');
 const cpuProf = args.includes('--cpu-prof');
-const SCENARIO_KEYS = ['list', 'get', 'me', 'create', 'patch', 'login', 'burst', 'vcard', 'vcard-hostile', 'search'] as const;
+const SCENARIO_KEYS = ['list', 'get', 'me', 'create', 'patch', 'login', 'burst', 'vcard', 'vcard-hostile', 'search', 'dav'] as const;
 const onlyIndex = args.indexOf('--only');
 const only = onlyIndex >= 0 ? new Set((args[onlyIndex + 1] ?? '').split(',').filter(Boolean)) : null;
 if (only && (only.size === 0 || [...only].some((key) => !(SCENARIO_KEYS as readonly string[]).includes(key)))) {
@@ -267,6 +268,7 @@ async function launchApi(entry: string, options: { databaseUrl: string; redisUrl
     RATE_LIMIT_CONTACT_CREATE_MAX: UNLIMITED,
     RATE_LIMIT_AUTH_MAX: UNLIMITED,
     RATE_LIMIT_LOGIN_FAILURES_MAX: UNLIMITED,
+    RATE_LIMIT_DAV_MAX: UNLIMITED,
     ...(options.databaseUrl ? { DATABASE_URL: options.databaseUrl } : {}),
     ...(options.redisUrl ? { REDIS_URL: options.redisUrl } : {}),
     // Run from the data folder so no .env is read: every other variable keeps its default.
@@ -803,6 +805,26 @@ async function main(): Promise<void> {
       }
     }
   }
+  // --- CardDAV and the change feed (bench/dav-scenarios.ts) --------------------------------------
+  const syncTargets: Target[] = [];
+  if (runs('dav')) {
+    if (!apiDatabaseUrl || !seeded.apiHasContacts)
+      notes.push('dav: skipped, it needs DATABASE_URL (the books are written into the API schema) and the contacts routes.');
+    else {
+      const dav = await runDavScenarios({
+        apiUrl,
+        databaseUrl: apiDatabaseUrl,
+        smallBook: users[2]!,
+        largeBook: users[1]!,
+        durationS: plan.durationS,
+        connections: CREATE_CONNECTIONS,
+        firstSyncRounds: quick ? 1 : 3,
+        log,
+      });
+      notes.push(davNote(dav, CREATE_CONNECTIONS));
+      syncTargets.push(...davTargets(dav));
+    }
+  }
   const final = await metrics(apiUrl, false);
   const referencePeakRss = await peakRssOf(referenceChild?.pid);
   const embedded = embeddedPass && (apiDatabaseUrl || env.REDIS_URL) ? await measureEmbedded(entry) : null;
@@ -859,6 +881,7 @@ async function main(): Promise<void> {
     { name: 'server peak RSS < 200 MB', measured: `${mb(final.peakRssBytes)} MB`, met: final.peakRssBytes < 200 * 1024 * 1024 },
     ...vcardExtraTargets,
     ...searchTargets,
+    ...syncTargets,
   ];
 
   const output: BenchResults = {

@@ -1,0 +1,270 @@
+/**
+ * Sync (#28): what a phone costs the server. A first CardDAV sync of a 5,000-contact book (PROPFIND
+ * Depth 1 for the hrefs and ETags, then addressbook-multiget in batches of 100, one request after
+ * another as DAVx⁵ and iOS do), and an incremental sync after 10 changes in a 50,000-contact book,
+ * over CardDAV (sync-collection) and over REST (the change feed), each held to p99 ≤ 2× a single
+ * GET /api/contacts/:id of the same book in the same run. The books are written straight into the
+ * API's PostgreSQL schema through the repository, so it needs DATABASE_URL.
+ */
+import { performance } from 'node:perf_hooks';
+import { KnexContactRepository } from '../src/adapters/persistence/knex-contact-repository.js';
+import { type ContactFields, EMPTY_CONTACT_FIELDS } from '../src/domain/contact.js';
+import { createDatabase } from '../src/infrastructure/database.js';
+import type { Target } from './report.js';
+import type { SeededUser } from './seed.js';
+
+export const FIRST_SYNC_BOOK = 5000;
+export const INCREMENTAL_BOOK = 50_000;
+const MULTIGET_BATCH = 100;
+const CHANGES = 10;
+const BATCH = 5000;
+
+export interface DavOptions {
+  apiUrl: string;
+  databaseUrl: string;
+  /** Gets the 5,000-contact book. */
+  smallBook: SeededUser;
+  /** Gets the 50,000-contact book. */
+  largeBook: SeededUser;
+  /** Seconds each latency measurement runs, and how many requests are in flight. */
+  durationS: number;
+  connections: number;
+  firstSyncRounds: number;
+  log: (line: string) => void;
+}
+
+export interface Latency {
+  requests: number;
+  p50Ms: number;
+  p99Ms: number;
+}
+
+export interface DavResults {
+  firstSync: { cards: number; requests: number; totalMs: number[] };
+  incremental: { davSync: Latency; feed: Latency; get: Latency; changesSeen: { dav: number; feed: number } };
+}
+
+const XML = 'application/xml; charset=utf-8';
+
+function contact(i: number): ContactFields {
+  return {
+    ...EMPTY_CONTACT_FIELDS,
+    firstName: `Person${i}`,
+    lastName: `Family${i % 997}`,
+    organization: `Company ${i % 500}`,
+    emails: [{ value: `person${i}@example.com`, label: 'home' }],
+    phones: [{ value: `+1 555 ${String(1_000_000 + i).slice(-7)}`, label: 'mobile' }],
+    notes: i % 3 === 0 ? 'Met at the conference.' : null,
+  };
+}
+
+async function total(apiUrl: string, user: SeededUser): Promise<number> {
+  const res = await fetch(`${apiUrl}/api/contacts?limit=1`, { headers: { authorization: `Bearer ${user.accessToken}` } });
+  if (res.status !== 200) throw new Error(`GET /api/contacts answered ${res.status}`);
+  return ((await res.json()) as { total: number }).total;
+}
+
+/** Fills the user's book up to `size` contacts (it may already hold a few). */
+async function seedBook(options: DavOptions, user: SeededUser, size: number): Promise<void> {
+  const missing = size - (await total(options.apiUrl, user));
+  const database = createDatabase({ databaseUrl: options.databaseUrl, dataDir: '', readPoolMax: 0 });
+  try {
+    for (let start = 0; start < missing; start += BATCH) {
+      const batch = Array.from({ length: Math.min(BATCH, missing - start) }, (_, k) => contact(start + k));
+      await database.knex.transaction((trx) =>
+        new KnexContactRepository(trx).createMany(
+          user.id,
+          batch.map((fields) => ({ fields })),
+        ),
+      );
+    }
+    await database.knex.raw('ANALYZE contacts');
+  } finally {
+    await database.close();
+  }
+}
+
+async function dav(apiUrl: string, user: SeededUser, method: string, path: string, body: string, depth: string): Promise<string> {
+  const res = await fetch(apiUrl + path, {
+    method,
+    headers: { authorization: `Bearer ${user.accessToken}`, 'content-type': XML, depth },
+    body,
+  });
+  const text = await res.text();
+  if (res.status !== 207) throw new Error(`${method} ${path} answered ${res.status}: ${text.slice(0, 300)}`);
+  return text;
+}
+
+const hrefs = (multistatus: string) => [...multistatus.matchAll(/<(?:[A-Za-z0-9]+:)?href>([^<]+)<\/(?:[A-Za-z0-9]+:)?href>/g)].map((m) => m[1]!.trim());
+const syncTokenOf = (multistatus: string) => /<(?:[A-Za-z0-9]+:)?sync-token>([^<]+)</.exec(multistatus)?.[1]?.trim();
+const responses = (multistatus: string) => multistatus.match(/<(?:[A-Za-z0-9]+:)?response>/g)?.length ?? 0;
+
+const bookPath = (user: SeededUser) => `/dav/addressbooks/${user.id}/contacts/`;
+
+/** PROPFIND Depth 1, then multigets of 100: the time a phone's first sync of the whole book takes. */
+async function firstSync(options: DavOptions, user: SeededUser): Promise<{ cards: number; requests: number; ms: number }> {
+  const started = performance.now();
+  const book = bookPath(user);
+  const listing = await dav(
+    options.apiUrl,
+    user,
+    'PROPFIND',
+    book,
+    '<?xml version="1.0" encoding="utf-8"?><d:propfind xmlns:d="DAV:"><d:prop><d:getetag/><d:resourcetype/></d:prop></d:propfind>',
+    '1',
+  );
+  const cards = hrefs(listing).filter((href) => href !== book && !href.endsWith('/contacts/'));
+  let requests = 1;
+  let received = 0;
+  for (let i = 0; i < cards.length; i += MULTIGET_BATCH) {
+    const batch = cards.slice(i, i + MULTIGET_BATCH);
+    const body = `<?xml version="1.0" encoding="utf-8"?><c:addressbook-multiget xmlns:d="DAV:" xmlns:c="urn:ietf:params:xml:ns:carddav"><d:prop><d:getetag/><c:address-data/></d:prop>${batch.map((href) => `<d:href>${href}</d:href>`).join('')}</c:addressbook-multiget>`;
+    const answer = await dav(options.apiUrl, user, 'REPORT', book, body, '1');
+    received += (answer.match(/BEGIN:VCARD/g) ?? []).length;
+    requests += 1;
+  }
+  const ms = performance.now() - started;
+  if (received !== cards.length) throw new Error(`multiget returned ${received} cards of ${cards.length}`);
+  return { cards: cards.length, requests, ms };
+}
+
+/** `connections` loops sending one request after another for `durationS`; the latencies' p50/p99. */
+async function measure(options: DavOptions, send: () => Promise<Response>): Promise<Latency> {
+  const latencies: number[] = [];
+  const until = performance.now() + options.durationS * 1000;
+  await Promise.all(
+    Array.from({ length: options.connections }, async () => {
+      while (performance.now() < until) {
+        const started = performance.now();
+        const res = await send();
+        await res.arrayBuffer();
+        if (res.status >= 300) throw new Error(`answered ${res.status}`);
+        latencies.push(performance.now() - started);
+      }
+    }),
+  );
+  latencies.sort((a, b) => a - b);
+  const at = (q: number) => Math.round(latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))]! * 100) / 100;
+  return { requests: latencies.length, p50Ms: at(0.5), p99Ms: at(0.99) };
+}
+
+/** The REST change feed's token now: walk it from the start (as a client's first sync does). */
+async function feedToken(options: DavOptions, user: SeededUser): Promise<string> {
+  let since = '';
+  for (;;) {
+    const res = await fetch(`${options.apiUrl}/api/contacts/changes?limit=1000${since ? `&since=${since}` : ''}`, {
+      headers: { authorization: `Bearer ${user.accessToken}` },
+    });
+    if (res.status !== 200) throw new Error(`GET /api/contacts/changes answered ${res.status}`);
+    const page = (await res.json()) as { next: string; more: boolean };
+    since = page.next;
+    if (!page.more) return since;
+  }
+}
+
+/** A fresh access token: a full run reaches these scenarios after the seeded ones have expired. */
+async function loggedIn(apiUrl: string, user: SeededUser): Promise<SeededUser> {
+  const res = await fetch(`${apiUrl}/api/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ email: user.email, password: user.password }),
+  });
+  if (res.status !== 200) throw new Error(`login answered ${res.status}`);
+  return { ...user, accessToken: ((await res.json()) as { accessToken: string }).accessToken };
+}
+
+export async function runDavScenarios(options: DavOptions): Promise<DavResults> {
+  const { apiUrl, log } = options;
+  const smallBook = await loggedIn(apiUrl, options.smallBook);
+  const largeBook = await loggedIn(apiUrl, options.largeBook);
+  log(`dav: writing books of ${FIRST_SYNC_BOOK} and ${INCREMENTAL_BOOK} contacts`);
+  await seedBook(options, smallBook, FIRST_SYNC_BOOK);
+  await seedBook(options, largeBook, INCREMENTAL_BOOK);
+
+  const totalMs: number[] = [];
+  let cards = 0;
+  let requests = 0;
+  for (let round = 0; round < options.firstSyncRounds; round++) {
+    const run = await firstSync(options, smallBook);
+    ({ cards, requests } = run);
+    totalMs.push(Math.round(run.ms));
+    log(`dav: first sync of ${run.cards} cards in ${run.requests} requests: ${Math.round(run.ms)} ms`);
+  }
+
+  // Both tokens taken before the 10 changes, so every sync below answers exactly those 10.
+  const book = bookPath(largeBook);
+  const props = await dav(
+    apiUrl,
+    largeBook,
+    'PROPFIND',
+    book,
+    '<?xml version="1.0" encoding="utf-8"?><d:propfind xmlns:d="DAV:"><d:prop><d:sync-token/></d:prop></d:propfind>',
+    '0',
+  );
+  const davToken = syncTokenOf(props);
+  if (!davToken) throw new Error(`PROPFIND of the book has no sync-token: ${props.slice(0, 300)}`);
+  const restToken = await feedToken(options, largeBook);
+  const auth = { authorization: `Bearer ${largeBook.accessToken}` };
+  const page = await fetch(`${apiUrl}/api/contacts?limit=${CHANGES}`, { headers: auth });
+  const ids = ((await page.json()) as { items: { id: string }[] }).items.map((c) => c.id);
+  for (const id of ids) {
+    const res = await fetch(`${apiUrl}/api/contacts/${id}`, {
+      method: 'PATCH',
+      headers: { ...auth, 'content-type': 'application/json' },
+      body: JSON.stringify({ notes: 'changed on another device' }),
+    });
+    if (res.status !== 200) throw new Error(`PATCH answered ${res.status}`);
+  }
+
+  const syncBody = `<?xml version="1.0" encoding="utf-8"?><d:sync-collection xmlns:d="DAV:" xmlns:c="urn:ietf:params:xml:ns:carddav"><d:sync-token>${davToken}</d:sync-token><d:sync-level>1</d:sync-level><d:prop><d:getetag/></d:prop></d:sync-collection>`;
+  const davSync = () => fetch(apiUrl + book, { method: 'REPORT', headers: { ...auth, 'content-type': XML, depth: '1' }, body: syncBody });
+  const feed = () => fetch(`${apiUrl}/api/contacts/changes?since=${restToken}&limit=100`, { headers: auth });
+  const get = () => fetch(`${apiUrl}/api/contacts/${ids[0]}`, { headers: auth });
+
+  const davAnswer = await (await davSync()).text();
+  const feedAnswer = (await (await feed()).json()) as { changes: unknown[] };
+  const changesSeen = { dav: responses(davAnswer), feed: feedAnswer.changes.length };
+  log(`dav: after ${CHANGES} changes sync-collection lists ${changesSeen.dav}, the change feed ${changesSeen.feed}`);
+
+  const getLatency = await measure(options, get);
+  const davLatency = await measure(options, davSync);
+  const feedLatency = await measure(options, feed);
+  log(`dav: p99 GET ${getLatency.p99Ms} ms, sync-collection ${davLatency.p99Ms} ms, change feed ${feedLatency.p99Ms} ms`);
+  return {
+    firstSync: { cards, requests, totalMs },
+    incremental: { davSync: davLatency, feed: feedLatency, get: getLatency, changesSeen },
+  };
+}
+
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? 0;
+
+export function davNote(results: DavResults, connections: number): string {
+  const { firstSync, incremental } = results;
+  return (
+    `dav: a first CardDAV sync of ${firstSync.cards} cards (PROPFIND Depth 1, then ${firstSync.requests - 1} multigets of ${MULTIGET_BATCH}, one at a time) took ${median(firstSync.totalMs)} ms (median of ${firstSync.totalMs.join(', ')} ms). ` +
+    `In a ${INCREMENTAL_BOOK}-contact book after ${CHANGES} changes, at ${connections} connections: sync-collection p99 ${incremental.davSync.p99Ms} ms (p50 ${incremental.davSync.p50Ms}), ` +
+    `GET /api/contacts/changes p99 ${incremental.feed.p99Ms} ms (p50 ${incremental.feed.p50Ms}), GET /api/contacts/:id p99 ${incremental.get.p99Ms} ms (p50 ${incremental.get.p50Ms}).`
+  );
+}
+
+export function davTargets(results: DavResults): Target[] {
+  const { incremental } = results;
+  const ratio = (latency: Latency) => Math.round((latency.p99Ms / incremental.get.p99Ms) * 100) / 100;
+  return [
+    {
+      name: `sync-collection after ${CHANGES} changes in a ${INCREMENTAL_BOOK}-contact book lists exactly them, as the change feed does`,
+      measured: `${incremental.changesSeen.dav} over CardDAV, ${incremental.changesSeen.feed} over REST`,
+      met: incremental.changesSeen.dav === CHANGES && incremental.changesSeen.feed === CHANGES,
+    },
+    {
+      name: `sync-collection (${CHANGES} changes, ${INCREMENTAL_BOOK} contacts): p99 ≤ 2× GET /api/contacts/:id's`,
+      measured: `${ratio(incremental.davSync)}× (${incremental.davSync.p99Ms} ms vs ${incremental.get.p99Ms} ms)`,
+      met: ratio(incremental.davSync) <= 2,
+    },
+    {
+      name: `GET /api/contacts/changes?since= (${CHANGES} changes, ${INCREMENTAL_BOOK} contacts): p99 ≤ 2× GET /api/contacts/:id's`,
+      measured: `${ratio(incremental.feed)}× (${incremental.feed.p99Ms} ms vs ${incremental.get.p99Ms} ms)`,
+      met: ratio(incremental.feed) <= 2,
+    },
+  ];
+}
