@@ -119,6 +119,8 @@ const schema = {
   rateLimitLoginFailuresMax: { env: 'RATE_LIMIT_LOGIN_FAILURES_MAX', format: 'positive-int', default: 10 },
   rateLimitAccountMax: { env: 'RATE_LIMIT_ACCOUNT_MAX', format: 'positive-int', default: 10 },
   rateLimitAccountWindowS: { env: 'RATE_LIMIT_ACCOUNT_WINDOW_S', format: 'positive-int', default: 60 },
+  rateLimitDavMax: { env: 'RATE_LIMIT_DAV_MAX', format: 'positive-int', default: 1000 },
+  rateLimitDavWindowS: { env: 'RATE_LIMIT_DAV_WINDOW_S', format: 'positive-int', default: 60 },
   trustProxy: { env: 'TRUST_PROXY', format: 'boolean', default: false },
   avatarMaxBytes: { env: 'AVATAR_MAX_BYTES', format: 'positive-int', default: 2_097_152 },
   contactsImportMaxBytes: { env: 'CONTACTS_IMPORT_MAX_BYTES', format: 'positive-int', default: 5_242_880 },

@@ -14,6 +14,8 @@ import { FileOutboxMailer } from '../adapters/mail/file-outbox-mailer.js';
 import { NodemailerMailer } from '../adapters/mail/nodemailer-mailer.js';
 import { KnexOutboxRepository } from '../adapters/persistence/knex-outbox-repository.js';
 import { KnexUnitOfWork, knexRepositories } from '../adapters/persistence/knex-unit-of-work.js';
+import { KnexDavResourceRepository } from '../adapters/persistence/knex-dav-resource-repository.js';
+import { makeDavBook } from '../application/use-cases/dav-book.js';
 import { isDatabaseUnavailable, isForeignKeyViolation } from '../adapters/persistence/pg-errors.js';
 import { InMemoryLoginThrottle } from '../adapters/rate-limit/in-memory-login-throttle.js';
 import { InMemoryRateLimitStore } from '../adapters/rate-limit/in-memory-rate-limit-store.js';
@@ -233,6 +235,12 @@ async function wire(config: Config, overrides: Overrides, opened: Opened): Promi
     ...(localAvatars && localPhotos ? { media: { open: async (name: string) => (await localPhotos.open(name)) ?? localAvatars.open(name) } } : {}),
     translateError: databaseErrors,
     shuttingDown: () => shuttingDown,
+    dav: {
+      book: makeDavBook({ repos, resources: new KnexDavResourceRepository(database.knex), cards, clock }),
+      authenticate: useCases.authenticate,
+      limit: { name: 'dav', max: config.rateLimitDavMax, windowSeconds: config.rateLimitDavWindowS },
+      limiter: userLimiter,
+    },
   });
   dispatcher.start();
 

@@ -11,8 +11,8 @@ import { openApiDocument } from '../../src/adapters/http/openapi.js';
  * exchange (see `recordConformance`), so every HTTP test feeds it.
  */
 
-/** Routed on purpose without being part of the API: static files of the documentation page and the account pages. */
-export const UNDOCUMENTED_ROUTES = [/^\/docs\/.+/, /^\/account\/style\.css$/, /^\/__bench\//];
+/** Routed on purpose without being part of the API: static files of the documentation page and the account pages; CardDAV (its own protocol, API.md "CardDAV"). */
+export const UNDOCUMENTED_ROUTES = [/^\/docs\/.+/, /^\/account\/style\.css$/, /^\/__bench\//, /^\/dav(\/|$)/, /^\/\.well-known\/carddav\/?$/];
 
 /** Answered by the router for a method the path does not have (or no route knows). */
 const METHOD_REFUSALS = [405];

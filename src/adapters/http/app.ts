@@ -24,6 +24,7 @@ import { mediaRoutes, type MediaFiles } from './routes/media.routes.js';
 import { operationsRoutes, type HealthCheck } from './routes/operations.routes.js';
 import { userRoutes } from './routes/users.routes.js';
 import type { UseCases } from '../../application/use-cases.js';
+import { davRoutes, type DavDeps } from '../carddav/carddav.routes.js';
 
 export interface AppDeps {
   useCases: UseCases;
@@ -47,6 +48,8 @@ export interface AppDeps {
   shuttingDown?: () => boolean;
   /** Turns a backing service's failure (database unreachable) into a domain error such as ServiceUnavailable. */
   translateError?: ErrorTranslator;
+  /** CardDAV under /dav/ (and /.well-known/carddav); absent, those paths are unknown. */
+  dav?: DavDeps;
 }
 
 const DEFAULT_AVATAR_MAX_BYTES = 2_097_152;
@@ -82,6 +85,7 @@ export function createApp(deps: AppDeps): Koa {
   app.use(corsPolicy(deps.corsOrigins ?? []));
   app.use(pageHeaders());
   app.use(errorHandler(deps.logger, deps.translateError));
+  if (deps.dav) app.use(davRoutes(deps.dav));
 
   // The routes in families by path prefix, each family its own router (see routeByPrefix).
   const families = [

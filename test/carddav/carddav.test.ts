@@ -1,0 +1,301 @@
+import type { ExecutionContext } from 'ava';
+import { BACKENDS } from '../helpers/databases.js';
+import { eachBackend, signUpAndLogIn, type TestApp } from '../helpers/test-app.js';
+
+/*
+ * CardDAV over raw HTTP, with request bodies as real clients send them (iOS Contacts, DAVx⁵,
+ * Thunderbird's CardBook), against the same app and database REST uses.
+ */
+
+type Init = { method: string; token?: string; body?: string; headers?: Record<string, string> };
+
+async function dav(app: TestApp, path: string, init: Init): Promise<{ status: number; text: string; headers: Headers }> {
+  const headers: Record<string, string> = { ...(init.headers ?? {}) };
+  if (init.body !== undefined && !headers['Content-Type']) headers['Content-Type'] = 'application/xml; charset=utf-8';
+  const res = await app.request(path, { method: init.method, token: init.token, headers, body: init.body, redirect: 'manual' });
+  return { status: res.status, text: await res.text(), headers: res.headers };
+}
+
+function vcard(uid: string, first: string, last: string, extra: string[] = []): string {
+  return ['BEGIN:VCARD', 'VERSION:3.0', `UID:${uid}`, `FN:${first} ${last}`, `N:${last};${first};;;`, ...extra, 'END:VCARD', ''].join('\r\n');
+}
+
+// iOS asks the root for its principal and home with these prefixes.
+const IOS_DISCOVERY = `<?xml version="1.0" encoding="UTF-8"?>
+<A:propfind xmlns:A="DAV:">
+  <A:prop>
+    <A:current-user-principal/>
+    <A:principal-URL/>
+    <A:resourcetype/>
+  </A:prop>
+</A:propfind>`;
+
+// DAVx⁵ (dav4jvm) asks the principal for the home set with the default namespace.
+const DAVX5_HOMESET = `<?xml version='1.0' encoding='UTF-8' ?><propfind xmlns="DAV:" xmlns:CARD="urn:ietf:params:xml:ns:carddav"><prop><CARD:addressbook-home-set /><group-membership /></prop></propfind>`;
+
+// DAVx⁵'s address-book listing of the home.
+const DAVX5_BOOKS = `<?xml version='1.0' encoding='UTF-8' ?><propfind xmlns="DAV:" xmlns:CARD="urn:ietf:params:xml:ns:carddav" xmlns:CS="http://calendarserver.org/ns/"><prop><resourcetype /><displayname /><current-user-privilege-set /><CARD:addressbook-description /><CARD:supported-address-data /><CARD:max-resource-size /><CS:getctag /><sync-token /><supported-report-set /></prop></propfind>`;
+
+const ETAGS = `<?xml version="1.0" encoding="utf-8"?><d:propfind xmlns:d="DAV:"><d:prop><d:getetag/><d:getcontenttype/></d:prop></d:propfind>`;
+
+function multiget(hrefs: string[], addressData = '<C:address-data/>'): string {
+  return `<?xml version="1.0" encoding="UTF-8"?>
+<C:addressbook-multiget xmlns:D="DAV:" xmlns:C="urn:ietf:params:xml:ns:carddav">
+  <D:prop><D:getetag/>${addressData}</D:prop>
+  ${hrefs.map((h) => `<D:href>${h}</D:href>`).join('\n  ')}
+</C:addressbook-multiget>`;
+}
+
+/** The hrefs and etags of a multistatus, in order. */
+function responses(xml: string): { href: string; etag: string | null; status: string | null; body: string }[] {
+  return [...xml.matchAll(/<d:response>([\s\S]*?)<\/d:response>/g)].map((m) => {
+    const body = m[1]!;
+    return {
+      href: /<d:href>([^<]*)<\/d:href>/.exec(body)?.[1] ?? '',
+      etag: /<d:getetag>([^<]*)<\/d:getetag>/.exec(body)?.[1]?.replace(/&quot;/g, '"') ?? null,
+      status: /^<d:href>[^<]*<\/d:href><d:status>([^<]*)</.exec(body)?.[1] ?? null,
+      body,
+    };
+  });
+}
+
+async function user(app: TestApp) {
+  const u = await signUpAndLogIn(app);
+  return { ...u, token: u.accessToken, book: `/dav/addressbooks/${u.userId}/contacts/` };
+}
+
+function suite(it: (title: string, body: (t: ExecutionContext, app: TestApp) => Promise<void>) => void) {
+  it('discovery: well-known redirects to /dav/, which names the principal, whose home holds one address book', async (t, app) => {
+    const u = await user(app);
+    const wellKnown = await dav(app, '/.well-known/carddav', { method: 'PROPFIND', token: u.token });
+    t.is(wellKnown.status, 301);
+    t.is(wellKnown.headers.get('location'), '/dav/');
+
+    const root = await dav(app, '/dav/', { method: 'PROPFIND', token: u.token, body: IOS_DISCOVERY, headers: { Depth: '0' } });
+    t.is(root.status, 207);
+    t.regex(root.text, new RegExp(`<d:current-user-principal><d:href>/dav/principals/${u.userId}/</d:href>`));
+
+    const principal = await dav(app, `/dav/principals/${u.userId}/`, { method: 'PROPFIND', token: u.token, body: DAVX5_HOMESET, headers: { Depth: '0' } });
+    t.is(principal.status, 207);
+    t.regex(principal.text, new RegExp(`<card:addressbook-home-set><d:href>/dav/addressbooks/${u.userId}/</d:href>`));
+    t.regex(principal.text, /404 Not Found/, 'group-membership is unknown');
+    t.regex(principal.text, /<d:group-membership\/>/);
+
+    const home = await dav(app, `/dav/addressbooks/${u.userId}/`, { method: 'PROPFIND', token: u.token, body: DAVX5_BOOKS, headers: { Depth: '1' } });
+    t.is(home.status, 207);
+    const listed = responses(home.text);
+    t.deepEqual(
+      listed.map((r) => r.href),
+      [`/dav/addressbooks/${u.userId}/`, u.book],
+    );
+    const bookProps = listed[1]!.body;
+    t.regex(bookProps, /<d:resourcetype><d:collection\/><card:addressbook\/><\/d:resourcetype>/);
+    t.regex(bookProps, /<card:address-data-type content-type="text\/vcard" version="4.0"\/>/);
+    t.regex(bookProps, /<cs:getctag>[^<]+<\/cs:getctag>/);
+    t.regex(bookProps, /<d:sync-token>[^<]+<\/d:sync-token>/);
+    t.regex(bookProps, /<card:addressbook-multiget\/>/);
+    t.regex(bookProps, /<d:sync-collection\/>/);
+
+    const options = await dav(app, u.book, { method: 'OPTIONS' });
+    t.is(options.status, 200);
+    t.is(options.headers.get('dav'), '1, 3, addressbook');
+    t.regex(options.headers.get('allow') ?? '', /REPORT/);
+  });
+
+  it('without credentials 401 with a Basic challenge; another user’s principal, home and book are 404; Depth infinity is 403', async (t, app) => {
+    const u = await user(app);
+    const other = await user(app);
+    const anonymous = await dav(app, u.book, { method: 'PROPFIND', body: ETAGS, headers: { Depth: '1' } });
+    t.is(anonymous.status, 401);
+    t.is(anonymous.headers.get('www-authenticate'), 'Basic realm="Contacts", charset="UTF-8"');
+    for (const path of [`/dav/principals/${other.userId}/`, `/dav/addressbooks/${other.userId}/`, other.book, `${other.book}x.vcf`]) {
+      t.is((await dav(app, path, { method: 'PROPFIND', token: u.token, body: ETAGS, headers: { Depth: '0' } })).status, 404, path);
+    }
+    const infinity = await dav(app, u.book, { method: 'PROPFIND', token: u.token, body: ETAGS, headers: { Depth: 'infinity' } });
+    t.is(infinity.status, 403);
+    t.regex(infinity.text, /<d:propfind-finite-depth\/>/);
+  });
+
+  it('PUT creates under the client’s name, GET gives it back with the same ETag as REST; If-None-Match/If-Match conflicts are 412', async (t, app) => {
+    const u = await user(app);
+    const name = 'ABC 1 (iPhone).vcf';
+    const href = `${u.book}${encodeURIComponent(name)}`;
+    const body = vcard('ios-uid-1', 'Anna', 'Berg', [
+      'EMAIL;TYPE=INTERNET;TYPE=HOME:anna@example.com',
+      'X-SOCIALPROFILE;type=twitter:x-apple:anna',
+      'item1.X-ABLabel:_$!<Friend>!$_',
+    ]);
+    const put = await dav(app, href, { method: 'PUT', token: u.token, body, headers: { 'Content-Type': 'text/vcard; charset=utf-8', 'If-None-Match': '*' } });
+    t.is(put.status, 201, put.text);
+    const etag = put.headers.get('etag')!;
+    t.regex(etag, /^"\d+"$/);
+
+    const got = await dav(app, href, { method: 'GET', token: u.token });
+    t.is(got.status, 200);
+    t.is(got.headers.get('etag'), etag);
+    t.regex(got.headers.get('content-type') ?? '', /^text\/vcard/);
+    t.regex(got.text, /UID:ios-uid-1/);
+    t.regex(got.text, /X-SOCIALPROFILE;type=twitter:x-apple:anna/i);
+    t.regex(got.text, /item1.X-ABLabel:_\$!<Friend>!\$_/i);
+    const v4 = await dav(app, href, { method: 'GET', token: u.token, headers: { Accept: 'text/vcard; version=4.0' } });
+    t.regex(v4.text, /VERSION:4.0/);
+
+    const rest = await app.request('/api/contacts?limit=100', { token: u.token });
+    const items = ((await rest.json()) as { items: { id: string; firstName: string; etag: string; emails: { value: string }[] }[] }).items;
+    t.is(items.length, 1);
+    t.is(items[0]!.firstName, 'Anna');
+    t.is(items[0]!.etag, etag);
+    t.is(items[0]!.emails[0]!.value, 'anna@example.com');
+
+    const again = await dav(app, href, { method: 'PUT', token: u.token, body, headers: { 'Content-Type': 'text/vcard', 'If-None-Match': '*' } });
+    t.is(again.status, 412);
+    const stale = await dav(app, href, { method: 'PUT', token: u.token, body, headers: { 'Content-Type': 'text/vcard', 'If-Match': '"999"' } });
+    t.is(stale.status, 412);
+
+    const replaced = await dav(app, href, {
+      method: 'PUT',
+      token: u.token,
+      body: vcard('ios-uid-1', 'Anne', 'Berg', ['EMAIL;TYPE=INTERNET;TYPE=HOME:anna@example.com']),
+      headers: { 'Content-Type': 'text/vcard', 'If-Match': etag },
+    });
+    t.is(replaced.status, 204);
+    t.not(replaced.headers.get('etag'), etag);
+    const restOne = await app.request(`/api/contacts/${items[0]!.id}`, { token: u.token });
+    t.is(restOne.headers.get('etag'), replaced.headers.get('etag'));
+    t.is(((await restOne.json()) as { firstName: string }).firstName, 'Anne');
+  });
+
+  it('PUT refuses a body that is no vCard (415), a card without UID (400 valid-address-data), a UID of another card (409) and an oversized card (413)', async (t, app) => {
+    const u = await user(app);
+    const put = (name: string, body: string, type = 'text/vcard') =>
+      dav(app, `${u.book}${name}`, { method: 'PUT', token: u.token, body, headers: { 'Content-Type': type } });
+    const notCard = await put('a.vcf', 'hello');
+    t.is(notCard.status, 415);
+    t.regex(notCard.text, /<card:supported-address-data\/>/);
+    const json = await put('a.vcf', '{}', 'application/json');
+    t.is(json.status, 415);
+    const noUid = await put('a.vcf', ['BEGIN:VCARD', 'VERSION:3.0', 'FN:No Uid', 'N:Uid;No;;;', 'END:VCARD', ''].join('\r\n'));
+    t.is(noUid.status, 400);
+    t.regex(noUid.text, /<card:valid-address-data\/>/);
+    t.is((await put('first.vcf', vcard('same-uid', 'One', 'Card'))).status, 201);
+    const conflict = await put('second.vcf', vcard('same-uid', 'Two', 'Card'));
+    t.is(conflict.status, 409);
+    t.regex(conflict.text, /<card:no-uid-conflict\/>/);
+    const huge = await put('huge.vcf', vcard('huge', 'Big', 'Card', [`NOTE:${'x'.repeat(1_100_000)}`]));
+    t.is(huge.status, 413);
+    t.regex(huge.text, /<card:max-resource-size\/>/);
+  });
+
+  it('a REST contact shows over DAV at once with its ETag; DELETE over DAV removes it from REST; multiget answers 404 for unknown hrefs', async (t, app) => {
+    const u = await user(app);
+    const created = await app.request('/api/contacts', {
+      method: 'POST',
+      token: u.token,
+      json: { firstName: 'Rest', lastName: 'Made', email: 'rest@example.com' },
+    });
+    const contact = (await created.json()) as { id: string; etag: string };
+    const listing = await dav(app, u.book, { method: 'PROPFIND', token: u.token, body: ETAGS, headers: { Depth: '1' } });
+    const cards = responses(listing.text).slice(1);
+    t.deepEqual(
+      cards.map((c) => [c.href, c.etag]),
+      [[`${u.book}${contact.id}.vcf`, contact.etag]],
+    );
+
+    const report = await dav(app, u.book, {
+      method: 'REPORT',
+      token: u.token,
+      body: multiget([`${u.book}${contact.id}.vcf`, `${u.book}gone.vcf`]),
+      headers: { Depth: '1' },
+    });
+    t.is(report.status, 207);
+    const [found, missing] = responses(report.text);
+    t.is(found!.etag, contact.etag);
+    t.regex(found!.body, /<card:address-data>BEGIN:VCARD[\s\S]*FN:Rest Made[\s\S]*END:VCARD/);
+    t.regex(found!.body, new RegExp(`UID:${contact.id}`));
+    t.is(missing!.status, 'HTTP/1.1 404 Not Found');
+
+    const stale = await dav(app, `${u.book}${contact.id}.vcf`, { method: 'DELETE', token: u.token, headers: { 'If-Match': '"77"' } });
+    t.is(stale.status, 412);
+    const deleted = await dav(app, `${u.book}${contact.id}.vcf`, { method: 'DELETE', token: u.token, headers: { 'If-Match': contact.etag } });
+    t.is(deleted.status, 204);
+    t.is((await app.request(`/api/contacts/${contact.id}`, { token: u.token })).status, 404);
+    t.is((await dav(app, `${u.book}${contact.id}.vcf`, { method: 'GET', token: u.token })).status, 404);
+  });
+
+  it('addressbook-query: text-match on EMAIL and FN with allof/anyof, match types and case folding; address-data limited to named properties', async (t, app) => {
+    const u = await user(app);
+    const put = (name: string, body: string) =>
+      dav(app, `${u.book}${name}`, { method: 'PUT', token: u.token, body, headers: { 'Content-Type': 'text/vcard' } });
+    await put('a.vcf', vcard('qa', 'Ängela', 'Smith', ['EMAIL:angela@work.example', 'TEL:+1 555 0100', 'ORG:Acme']));
+    await put('b.vcf', vcard('qb', 'Bob', 'Jones', ['EMAIL:bob@home.example', 'NICKNAME:Bobby']));
+    const query = (filter: string, prop = '<D:getetag/>') =>
+      dav(app, u.book, {
+        method: 'REPORT',
+        token: u.token,
+        headers: { Depth: '1' },
+        body: `<?xml version="1.0"?><C:addressbook-query xmlns:D="DAV:" xmlns:C="urn:ietf:params:xml:ns:carddav"><D:prop>${prop}</D:prop>${filter}</C:addressbook-query>`,
+      });
+    const hrefs = async (filter: string) => responses((await query(filter)).text).map((r) => r.href.split('/').at(-1));
+    t.deepEqual(
+      await hrefs(
+        '<C:filter><C:prop-filter name="EMAIL"><C:text-match collation="i;unicode-casemap" match-type="ends-with">@WORK.example</C:text-match></C:prop-filter></C:filter>',
+      ),
+      ['a.vcf'],
+    );
+    t.deepEqual(await hrefs('<C:filter><C:prop-filter name="FN"><C:text-match match-type="starts-with">ängela</C:text-match></C:prop-filter></C:filter>'), [
+      'a.vcf',
+    ]);
+    t.deepEqual(
+      (
+        await hrefs(
+          '<C:filter test="anyof"><C:prop-filter name="ORG"><C:text-match>acme</C:text-match></C:prop-filter><C:prop-filter name="NICKNAME"><C:text-match match-type="equals">bobby</C:text-match></C:prop-filter></C:filter>',
+        )
+      ).sort(),
+      ['a.vcf', 'b.vcf'],
+    );
+    t.deepEqual(
+      await hrefs(
+        '<C:filter test="allof"><C:prop-filter name="ORG"><C:text-match>acme</C:text-match></C:prop-filter><C:prop-filter name="NICKNAME"><C:text-match>bobby</C:text-match></C:prop-filter></C:filter>',
+      ),
+      [],
+    );
+    t.deepEqual(await hrefs('<C:filter><C:prop-filter name="TEL"><C:text-match>555</C:text-match></C:prop-filter></C:filter>'), ['a.vcf']);
+    t.deepEqual(await hrefs('<C:filter><C:prop-filter name="FN"><C:text-match negate-condition="yes">bob</C:text-match></C:prop-filter></C:filter>'), [
+      'a.vcf',
+    ]);
+
+    const limited = await query(
+      '<C:filter><C:prop-filter name="FN"><C:text-match>bob</C:text-match></C:prop-filter></C:filter>',
+      '<C:address-data><C:prop name="EMAIL"/></C:address-data>',
+    );
+    const data = /<card:address-data>([\s\S]*?)<\/card:address-data>/.exec(limited.text)?.[1] ?? '';
+    t.regex(data, /EMAIL[^\r\n]*bob@home.example/);
+    t.notRegex(data, /NICKNAME|FN:/);
+  });
+
+  it('sync-collection: a first sync lists every card with a token; the same token gives no change; a change moves the token; an unknown token is 403', async (t, app) => {
+    const u = await user(app);
+    const sync = (token: string, limit = '') =>
+      dav(app, u.book, {
+        method: 'REPORT',
+        token: u.token,
+        body: `<?xml version="1.0" encoding="utf-8" ?><D:sync-collection xmlns:D="DAV:"><D:sync-token>${token}</D:sync-token><D:sync-level>1</D:sync-level>${limit}<D:prop><D:getetag/></D:prop></D:sync-collection>`,
+      });
+    await dav(app, `${u.book}one.vcf`, { method: 'PUT', token: u.token, body: vcard('s1', 'Sync', 'One'), headers: { 'Content-Type': 'text/vcard' } });
+    const first = await sync('');
+    t.is(first.status, 207);
+    t.deepEqual(
+      responses(first.text).map((r) => r.href),
+      [`${u.book}one.vcf`],
+    );
+    const token = /<d:sync-token>([^<]+)<\/d:sync-token>/.exec(first.text)![1]!;
+    const same = await sync(token);
+    t.is(responses(same.text).length, 0);
+    await app.request('/api/contacts', { method: 'POST', token: u.token, json: { firstName: 'Rest', email: 'sync-rest@example.com' } });
+    const moved = await sync(token);
+    t.is(moved.status, 403);
+    t.regex(moved.text, /<d:valid-sync-token\/>/);
+  });
+}
+
+eachBackend(BACKENDS, suite);
