@@ -173,7 +173,7 @@ export function cardFields(properties: readonly CardProperty[]): CardFields {
         return;
       }
       case 'ADR': {
-        const parts = splitValue(p.value, ';').map((c) => cut(unescapeText(c).trim(), ADDRESS_PART_MAX));
+        const parts = splitValue(p.value, ';', 7).map((c) => cut(unescapeText(c).trim(), ADDRESS_PART_MAX));
         if (parts.slice(0, 7).every((c) => c === '')) return;
         const [poBox = '', extended = '', street = '', locality = '', region = '', postalCode = '', country = ''] = parts;
         const label = entryLabel(p, customLabel(p), EMAIL_LABELS, typeLabel);
@@ -186,7 +186,7 @@ export function cardFields(properties: readonly CardProperty[]): CardFields {
         return;
       case 'X-ANDROID-CUSTOM': {
         // Android's own rows: a nickname (`…/nickname;Nick;…`) and an anniversary (`…/contact_event;DATE;1;…`).
-        const [kind = '', value = '', type = ''] = splitValue(p.value, ';').map((c) => unescapeText(c).trim());
+        const [kind = '', value = '', type = ''] = splitValue(p.value, ';', 3).map((c) => unescapeText(c).trim());
         if (kind === 'vnd.android.cursor.item/nickname' && value !== '') firstOf('nickname', index);
         else if (kind === 'vnd.android.cursor.item/contact_event' && type === '1' && !first.has('anniversary') && dateOfText(value, p) !== null)
           firstOf('anniversary', index);
@@ -205,7 +205,7 @@ export function cardFields(properties: readonly CardProperty[]): CardFields {
     return index === undefined ? undefined : properties[index];
   };
   const n = at('name')
-    ? splitValue(at('name')!.value, ';').map((c) =>
+    ? splitValue(at('name')!.value, ';', 5).map((c) =>
         cut(
           splitValue(c, ',')
             .map((v) => unescapeText(v).trim())
@@ -217,7 +217,7 @@ export function cardFields(properties: readonly CardProperty[]): CardFields {
     : [];
   const [family = '', given = '', middleName = '', prefix = '', suffix = ''] = n;
   const fn = at('fn') ? textOf(at('fn')!) : '';
-  const org = at('org') ? splitValue(at('org')!.value, ';').map((c) => cut(unescapeText(c).trim(), ORGANIZATION_MAX)) : [];
+  const org = at('org') ? splitValue(at('org')!.value, ';', 2).map((c) => cut(unescapeText(c).trim(), ORGANIZATION_MAX)) : [];
   const [organization = '', department = ''] = org;
 
   // A company's card has an organization and no first name; a card with neither a given name
@@ -361,7 +361,7 @@ function isWebUrl(value: string): boolean {
 }
 
 function nicknameOf(p: CardProperty): string {
-  if (p.name === 'X-ANDROID-CUSTOM') return cut(unescapeText(splitValue(p.value, ';')[1] ?? '').trim(), NAME_MAX);
+  if (p.name === 'X-ANDROID-CUSTOM') return cut(unescapeText(splitValue(p.value, ';', 2)[1] ?? '').trim(), NAME_MAX);
   const names = splitValue(p.value, ',').map((v) => unescapeText(v).trim());
   return cut(names.filter(Boolean).join(', '), NAME_MAX);
 }
@@ -369,7 +369,7 @@ function nicknameOf(p: CardProperty): string {
 /** `YYYY-MM-DD` or `--MM-DD` from BDAY's forms (Apple's 1604 for no year included); null for anything else. */
 export function dateOf(p: CardProperty): string | null {
   if (p.params.some((q) => q.name === 'VALUE' && q.values[0]?.toLowerCase() === 'text')) return null;
-  if (p.name === 'X-ANDROID-CUSTOM') return dateOfText(unescapeText(splitValue(p.value, ';')[1] ?? '').trim(), p);
+  if (p.name === 'X-ANDROID-CUSTOM') return dateOfText(unescapeText(splitValue(p.value, ';', 2)[1] ?? '').trim(), p);
   return dateOfText(textOf(p), p);
 }
 

@@ -254,11 +254,15 @@ class CardBuilder {
   }
 }
 
-/** A value split at each `separator` that no backslash escapes (`\\` escapes the backslash, not what follows). */
-export function splitValue(value: string, separator: ';' | ','): string[] {
+/**
+ * A value split at each `separator` that no backslash escapes (`\\` escapes the backslash, not what
+ * follows): its first `limit` parts, the rest left out (like String.split's limit), so that a value
+ * of a million separators makes only the parts a caller reads.
+ */
+export function splitValue(value: string, separator: ';' | ',', limit = Number.POSITIVE_INFINITY): string[] {
   const parts: string[] = [];
   let start = 0;
-  for (let i = 0; i < value.length; i += 1) {
+  for (let i = 0; i < value.length && parts.length < limit; i += 1) {
     const c = value[i];
     if (c === '\\') i += 1;
     else if (c === separator) {
@@ -266,7 +270,7 @@ export function splitValue(value: string, separator: ';' | ','): string[] {
       start = i + 1;
     }
   }
-  parts.push(value.slice(start));
+  if (parts.length < limit) parts.push(value.slice(start));
   return parts;
 }
 
