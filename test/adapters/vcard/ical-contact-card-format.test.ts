@@ -3,6 +3,7 @@ import ICAL from 'ical.js';
 import { readdirSync, readFileSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import { IcalContactCardFormat } from '../../../src/adapters/vcard/ical-contact-card-format.js';
+import { MAX_CARD_LINES, MAX_CARD_PARAM_VALUES } from '../../../src/adapters/vcard/vcard-content-lines.js';
 import type { CardRead } from '../../../src/application/ports/contact-card-format.js';
 import { NotAVCardFile, TooManyCards } from '../../../src/domain/contact.errors.js';
 import { type CardProperty, type Contact, type ContactFields, EMPTY_CONTACT_FIELDS, validateContact } from '../../../src/domain/contact.js';
@@ -502,6 +503,30 @@ test('a megabyte-long line and a card nested in another neither hang nor crash',
     (await read(Buffer.from(nested))).map((c) => c.name),
     ['Outer'],
   );
+});
+
+test('a card of more parameter values or lines than a card may have is skipped with its reason, the next card still read; one at the bound is read', async (t) => {
+  const next = 'BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Next\r\nEND:VCARD\r\n';
+  const card = (lines: string) => `BEGIN:VCARD\r\nVERSION:2.1\r\nFN:Many\r\n${lines}END:VCARD\r\n`;
+  // 40,000 parameters on one line (the shape of a hostile 2.1 card), then as many spread over lines, then one list of values.
+  const manyOnOneLine = card(`TEL${';WORK'.repeat(20_000)}${';X-P=a'.repeat(20_000)}:1\r\n`);
+  const manyOverLines = card('TEL;WORK;VOICE:1\r\n'.repeat(MAX_CARD_PARAM_VALUES / 2 + 1));
+  const oneLongList = card(`EMAIL;TYPE=${'a,'.repeat(MAX_CARD_PARAM_VALUES)}b:x@example.com\r\n`);
+  for (const body of [manyOnOneLine, manyOverLines, oneLongList]) {
+    const read = await format.read(Buffer.from(body + next), 10);
+    t.deepEqual(read[0], { name: null, fields: null, problem: `the card has more than ${MAX_CARD_PARAM_VALUES} parameter values` });
+    t.is(read[1]!.name, 'Next');
+  }
+  const atBound = await format.read(Buffer.from(card('TEL;WORK;VOICE:1\r\n'.repeat(MAX_CARD_PARAM_VALUES / 2))), 10);
+  t.is(atBound[0]!.name, 'Many');
+  t.is(atBound[0]!.card!.properties.length, MAX_CARD_PARAM_VALUES / 2 + 1);
+
+  const tooManyLines = await format.read(Buffer.from(card('NOTE:x\r\n'.repeat(MAX_CARD_LINES)) + next), 10);
+  t.deepEqual(tooManyLines[0], { name: null, fields: null, problem: `the card has more than ${MAX_CARD_LINES} lines` });
+  t.is(tooManyLines[1]!.name, 'Next');
+  // VERSION and FN are two of the card's lines.
+  const linesAtBound = await format.read(Buffer.from(card('NOTE:x\r\n'.repeat(MAX_CARD_LINES - 2))), 10);
+  t.is(linesAtBound[0]!.card!.properties.length, MAX_CARD_LINES - 1);
 });
 
 // ---- Round trips: import, write, read again -------------------------------------------------

@@ -2,6 +2,7 @@ import test from 'ava';
 import {
   escapeText,
   foldLine,
+  formatParam,
   MAX_LOGICAL_LINE_CHARS,
   MAX_PHYSICAL_LINE_CHARS,
   parseContentLine,
@@ -102,6 +103,17 @@ test('text escapes: every line break is \\n, backslash, comma and semicolon are 
   // Lenient, as the best readers are: a backslash before any other character is that character.
   t.is(unescapeText('a\\nb\\Nc\\\\n\\,\\;\\:\\"x\\'), 'a\nb\nc\\n,;:"x\\');
   t.deepEqual(splitValue('a\\;b;c\\\\;d,e', ';'), ['a\\;b', 'c\\\\', 'd,e']);
+  // A limit keeps the first parts and leaves the rest out, as String.split does.
+  t.deepEqual(splitValue('a;b\\;c;d;e', ';', 2), ['a', 'b\\;c']);
+  t.deepEqual(splitValue(`${';'.repeat(100_000)}x`, ';', 5), ['', '', '', '', '']);
+  t.deepEqual(splitValue('a;b', ';', 5), ['a', 'b']);
+});
+
+test('parameter values are written back with RFC 6868 escapes and quoted when they hold a separator, and read back the same', (t) => {
+  const values = ['a^b', 'say "hi"', 'two\r\nlines\rand\nmore', 'x,y;z:w', 'plain'];
+  const written = formatParam({ name: 'X-P', values });
+  t.is(written, 'X-P=a^^b,say ^\'hi^\',two^nlines^nand^nmore,"x,y;z:w",plain');
+  t.deepEqual(parseContentLine(`NOTE;${written}:v`)!.params, [{ name: 'X-P', values: ['a^b', 'say "hi"', 'two\nlines\nand\nmore', 'x,y;z:w', 'plain'] }]);
 });
 
 test('folding: lines of at most 75 octets with the leading space, never inside a character or an escape', (t) => {
