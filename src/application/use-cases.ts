@@ -22,6 +22,8 @@ import { makeCreateContact } from './use-cases/create-contact.js';
 import { makeDeleteAccount } from './use-cases/delete-account.js';
 import { makeDeleteContact } from './use-cases/delete-contact.js';
 import { makeDeleteLabel } from './use-cases/delete-label.js';
+import { makeListTrash, makePurgeTrash, makeRestoreContact } from './use-cases/contact-trash.js';
+import { makeListChanges } from './use-cases/list-changes.js';
 import { makeExportAccount } from './use-cases/export-account.js';
 import { makeExportContacts } from './use-cases/export-contacts.js';
 import { makeFindDuplicates } from './use-cases/find-duplicates.js';
@@ -122,6 +124,10 @@ export function makeUseCases(deps: UseCaseDeps) {
     mergeContacts: makeMergeContacts({ uow, photos, logger }),
     importContacts: makeImportContacts({ uow, readers: { vcard: cards, csv: deps.csvCards }, clock, images, photos, logger }),
     exportContacts: makeExportContacts({ repos, cards, photos }),
+    listTrash: makeListTrash({ repos }),
+    restoreContact: makeRestoreContact({ repos }),
+    purgeTrash: makePurgeTrash({ repos, photos, logger }),
+    listChanges: makeListChanges({ repos }),
 
     requestPasswordReset: makeRequestPasswordReset({ uow, clock, tasks, publicUrl, resetTokenTtlSeconds }),
     checkResetToken: makeCheckResetToken({ repos, clock }),

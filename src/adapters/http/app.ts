@@ -16,6 +16,7 @@ import { routeByPrefix } from './route-by-prefix.js';
 import { appPasswordRoutes } from './routes/app-passwords.routes.js';
 import { authRoutes } from './routes/auth.routes.js';
 import { contactMergeRoutes } from './routes/contact-merge.routes.js';
+import { trashRoutes } from './routes/trash.routes.js';
 import { contactPhotoRoutes, DEFAULT_CONTACT_PHOTO_MAX_BYTES } from './routes/contact-photo.routes.js';
 import { contactRoutes } from './routes/contacts.routes.js';
 import { labelRoutes } from './routes/labels.routes.js';
@@ -90,7 +91,7 @@ export function createApp(deps: AppDeps): Koa {
   // The routes in families by path prefix, each family its own router (see routeByPrefix).
   const families = [
     contactPhotoRoutes(
-      contactRoutes(deps.useCases, limits, { importMaxBytes: deps.contactsImportMaxBytes, more: contactMergeRoutes(deps.useCases) }),
+      contactRoutes(deps.useCases, limits, { importMaxBytes: deps.contactsImportMaxBytes, more: [...trashRoutes(deps.useCases), ...contactMergeRoutes(deps.useCases)] }),
       deps.useCases,
       limits,
       {

@@ -2,6 +2,7 @@ import { AvatarStorageFailed, AvatarStorageTimeout, UnsupportedImage } from '../
 import { ContactPhotoStorageFailed, ContactPhotoStorageTimeout, UnsupportedPhoto } from '../../domain/contact-photo.errors.js';
 import { ContactChanged, ContactEmailTaken, NotACsvFile, NotAVCardFile, TooManyCards, UnknownCsvLayout } from '../../domain/contact.errors.js';
 import { DomainError, NotFound, RateLimited, ServiceUnavailable, ValidationFailed } from '../../domain/errors.js';
+import { InvalidSyncToken, SyncTokenExpired } from '../../domain/sync.js';
 import {
   EmailNotVerified,
   EmailTaken,
@@ -25,6 +26,7 @@ export const STATUS_BY_ERROR = [
   [NotACsvFile, 422],
   [UnknownCsvLayout, 422],
   [InvalidToken, 400],
+  [InvalidSyncToken, 400],
   [InvalidCredentials, 401],
   [InvalidRefreshToken, 401],
   [Unauthenticated, 401],
@@ -33,6 +35,7 @@ export const STATUS_BY_ERROR = [
   [NotFound, 404],
   [EmailTaken, 409],
   [ContactEmailTaken, 409],
+  [SyncTokenExpired, 410],
   [ContactChanged, 412],
   [TooManyCards, 413],
   [UnsupportedImage, 415],

@@ -7,6 +7,7 @@ import { authRouteSpecs } from './routes/auth.routes.js';
 import { contactMergeRouteSpecs } from './routes/contact-merge.routes.js';
 import { contactPhotoRouteSpecs } from './routes/contact-photo.routes.js';
 import { contactRouteSpecs } from './routes/contacts.routes.js';
+import { trashRouteSpecs } from './routes/trash.routes.js';
 import { docsRouteSpecs } from './routes/docs.routes.js';
 import { labelRouteSpecs } from './routes/labels.routes.js';
 import { mediaRouteSpecs } from './routes/media.routes.js';
@@ -17,6 +18,7 @@ import { APP_PASSWORD_SCHEMAS } from './schemas/app-passwords.js';
 import { CONTACT_SCHEMAS } from './schemas/contacts.js';
 import { DUPLICATE_SCHEMAS } from './schemas/duplicates.js';
 import { LABEL_SCHEMAS } from './schemas/labels.js';
+import { SYNC_SCHEMAS } from './schemas/sync.js';
 import { USER_SCHEMAS } from './schemas/users.js';
 
 // The public contract as an OpenAPI 3.1 document, assembled from the route declarations the
@@ -30,6 +32,7 @@ export const ROUTE_SPECS: readonly RouteSpec[] = [
   contactRouteSpecs,
   contactPhotoRouteSpecs,
   contactMergeRouteSpecs,
+  trashRouteSpecs,
   labelRouteSpecs,
   accountRouteSpecs,
   mediaRouteSpecs,
@@ -45,6 +48,7 @@ const NAMED_SCHEMAS: readonly TSchema[] = [
   Message,
   ...CONTACT_SCHEMAS,
   ...DUPLICATE_SCHEMAS,
+  ...SYNC_SCHEMAS,
   ...LABEL_SCHEMAS,
   Health,
   Ready,
@@ -161,6 +165,7 @@ const PROBLEM_RESPONSES: Record<ProblemStatus, [name: string, response: OA.Respo
     }),
   ],
   409: ['Conflict', problemResponse('Duplicate (EMAIL_TAKEN, CONTACT_EMAIL_TAKEN).')],
+  410: ['Gone', problemResponse('SYNC_TOKEN_EXPIRED: the sync token is older than the changes the book remembers; start again without `since`.')],
   412: ['PreconditionFailed', problemResponse('PRECONDITION_FAILED: If-Match does not match the contact’s current ETag; nothing was changed.')],
   413: ['PayloadTooLarge', problemResponse('Body or upload too large (JSON bodies: 1 MB; vCard imports: CONTACTS_IMPORT_MAX_BYTES).')],
   415: [

@@ -52,6 +52,8 @@ export function makeDeleteAccount(deps: DeleteAccountDeps) {
     const sessionIds = await deps.uow.run(async ({ users, sessions, outbox, contacts }) => {
       photos.length = 0;
       for await (const batch of contacts.listAll(user.id, 1000)) for (const contact of batch) if (contact.photo) photos.push(contact.photo);
+      // The trash's photos go too (its rows go with the user, by the foreign key's cascade).
+      for await (const batch of contacts.listAllTrash(user.id, 1000)) for (const { contact } of batch) if (contact.photo) photos.push(contact.photo);
       const revoked = await sessions.revokeAllForUser(user.id, now);
       await outbox.deleteForUser(user.id);
       if (!(await users.delete(user.id))) throw new Unauthenticated();

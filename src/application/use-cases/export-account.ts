@@ -15,6 +15,8 @@ export interface AccountExport {
   exportedAt: Date;
   user: PublicUser;
   contacts: ContactView[];
+  /** The contacts in the trash, each with when it was deleted. */
+  trash: (ContactView & { deletedAt: string })[];
   /** Every session stored, ended ones included (with when they expire or were revoked). */
   sessions: (SessionView & { expiresAt: Date; revokedAt: Date | null })[];
   /** Names and dates only: never a secret nor its digest. */
@@ -33,10 +35,15 @@ export function makeExportAccount(deps: ExportAccountDeps) {
     const appPasswords = await deps.repos.appPasswords.listForUser(user.id);
     const contacts: Contact[] = [];
     for await (const batch of deps.repos.contacts.listAll(user.id, EXPORT_BATCH_SIZE)) contacts.push(...batch);
+    const trash: AccountExport['trash'] = [];
+    for await (const batch of deps.repos.contacts.listAllTrash(user.id, EXPORT_BATCH_SIZE)) {
+      for (const item of batch) trash.push({ ...toContactView(item.contact), deletedAt: item.deletedAt });
+    }
     return {
       exportedAt: now,
       user: toPublicUser(user),
       contacts: contacts.map(toContactView),
+      trash,
       sessions: sessions.map((s) => ({ ...toSessionView(s, caller.sessionId), expiresAt: s.expiresAt, revokedAt: s.revokedAt })),
       appPasswords: appPasswords.map(toAppPasswordView),
     };

@@ -4,6 +4,7 @@ import { USERNAME_MAX } from '../../../domain/user.js';
 import { AppPassword } from './app-passwords.js';
 import { Contact } from './contacts.js';
 import { nullable, ref } from './schema.js';
+import { TrashedContact } from './sync.js';
 
 const password = (options: object = {}) => Type.String({ format: 'password', ...options });
 const email = (options: object = {}) => Type.String({ format: 'email', ...options });
@@ -116,6 +117,7 @@ export const AccountExport = Type.Object(
     exportedAt: dateTime(),
     user: ref(User),
     contacts: Type.Array(ref(Contact), { description: 'Every contact, oldest first.' }),
+    trash: Type.Array(ref(TrashedContact), { description: 'The contacts in the trash, each with `deletedAt`, most recently deleted first.' }),
     sessions: Type.Array(
       Type.Unsafe({
         allOf: [ref(Session), Type.Object({ expiresAt: dateTime(), revokedAt: nullable(Type.String({ format: 'date-time' })) })],
