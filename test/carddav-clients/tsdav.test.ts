@@ -15,7 +15,9 @@ type Client = Awaited<ReturnType<typeof createDAVClient>>;
 interface DavUser {
   token: string;
   email: string;
+  /** The app password. */
   password: string;
+  accountPassword: string;
   userId: string;
   client: Client;
   book: DAVAddressBook;
@@ -38,7 +40,7 @@ async function davUser(app: TestApp, serverUrl = `${app.url}/dav/`): Promise<Dav
   });
   const books = await client.fetchAddressBooks();
   if (books.length !== 1) throw new Error(`expected one address book, got ${books.length}`);
-  return { token: user.accessToken, email: user.email, password, userId: user.userId, client, book: books[0]! };
+  return { token: user.accessToken, email: user.email, password, accountPassword: user.password, userId: user.userId, client, book: books[0]! };
 }
 
 function card(uid: string, first: string, last: string, extra: string[] = []): string {
@@ -67,7 +69,7 @@ function suite(it: (title: string, body: (t: ExecutionContext, app: TestApp) => 
   it('discovery from /dav/ and from the bare origin (well-known) finds one address book of the caller, with a ctag and a sync token', async (t, app) => {
     const user = await davUser(app);
     t.true(user.book.url.endsWith(`/dav/addressbooks/${user.userId}/contacts/`), user.book.url);
-    t.truthy(user.book.ctag);
+    t.not(user.book.ctag, undefined);
     t.truthy(user.book.syncToken);
     t.true(JSON.stringify(user.book.resourcetype).includes('addressbook'));
     t.true((user.book.reports as string[] | undefined)?.includes('syncCollection') ?? false, JSON.stringify(user.book.reports));
@@ -87,13 +89,13 @@ function suite(it: (title: string, body: (t: ExecutionContext, app: TestApp) => 
 
   it('the account password, a wrong app password or no credentials are refused with 401 and a Basic challenge', async (t, app) => {
     const user = await davUser(app);
-    for (const password of [user.password.replace(/.$/, (c) => (c === 'a' ? 'b' : 'a')), (await signUpAndLogIn(app)).password]) {
+    for (const password of [user.password.replace(/.$/, (c) => (c === 'a' ? 'b' : 'a')), user.accountPassword]) {
       const res = await fetch(user.book.url, {
         method: 'PROPFIND',
         headers: { Depth: '0', Authorization: `Basic ${Buffer.from(`${user.email}:${password}`).toString('base64')}` },
       });
       t.is(res.status, 401);
-      t.is(res.headers.get('www-authenticate'), 'Basic realm="Contacts"');
+      t.regex(res.headers.get('www-authenticate') ?? '', /^Basic realm="Contacts"(,|$)/);
     }
     const anonymous = await fetch(user.book.url, { method: 'PROPFIND', headers: { Depth: '0' } });
     t.is(anonymous.status, 401);
