@@ -86,7 +86,7 @@ sed -e "s#@STATUS@#$work/status-db/#" -e "s#@LOCAL@#$local_root/#" -e "s#@URL@#$
 vds() { vdirsyncer -c "$work/config" "$@"; }
 sync() { vds sync >"$work/sync.out" 2>&1 || fail "vdirsyncer sync: $(cat "$work/sync.out")"; }
 
-yes | vds discover >"$work/discover.out" 2>&1 || fail "vdirsyncer discover: $(cat "$work/discover.out")"
+{ yes || true; } | vds discover >"$work/discover.out" 2>&1 || fail "vdirsyncer discover: $(cat "$work/discover.out")"
 book=$(find "$local_root" -mindepth 1 -maxdepth 1 -type d | head -1)
 [ -n "$book" ] || fail "discover made no local collection: $(cat "$work/discover.out")"
 
@@ -95,7 +95,7 @@ rest_field() { # firstName field → that contact's field over REST ("" if absen
 }
 rest_id() { rest_field "$1" id; }
 local_file() { grep -l -s "^FN:$1 " "$book"/*.vcf 2>/dev/null | head -1 || true; }
-card() { printf 'BEGIN:VCARD\r\nVERSION:3.0\r\nUID:%s\r\nFN:%s %s\r\nN:%s;%s;;;\r\n%sEND:VCARD\r\n' "$1" "$2" "$3" "$3" "$2" "${4:-}"; }
+card() { printf 'BEGIN:VCARD\r\nVERSION:3.0\r\nUID:%s\r\nFN:%s %s\r\nN:%s;%s;;;\r\n%bEND:VCARD\r\n' "$1" "$2" "$3" "$3" "$2" "${4:-}"; }
 
 # --- Create on each side ---------------------------------------------------------------------------
 api POST /api/contacts '{"firstName":"Alice","lastName":"Remote","emails":[{"value":"alice@example.com","label":"home"}]}' >/dev/null
