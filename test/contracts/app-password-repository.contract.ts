@@ -4,7 +4,7 @@ import { type ContractSubject, contractTest } from './harness.js';
 export interface AppPasswordFixture {
   repos: Repositories;
   /** Every stored row of the user, as the store holds it (every column), to check what is at rest. */
-  storedRows(userId: string): Promise<Record<string, unknown>[]>;
+  storedRows(userId: string): Promise<object[]>;
   close(): Promise<void>;
 }
 
@@ -44,7 +44,7 @@ export function appPasswordRepositoryContract(subject: ContractSubject<AppPasswo
     t.false(JSON.stringify([a, b, await repos.appPasswords.listForUser(user.id)]).includes(hashA));
     const rows = await storedRows(user.id);
     t.is(rows.length, 2);
-    t.true(rows.some((row) => Object.values(row).includes(hashA)));
+    t.true(rows.some((row) => Object.values(row as Record<string, unknown>).includes(hashA)));
   });
 
   it('create refuses past `max` per user (null), counting only that user', async (t, { repos }) => {
