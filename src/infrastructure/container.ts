@@ -237,7 +237,7 @@ async function wire(config: Config, overrides: Overrides, opened: Opened): Promi
     shuttingDown: () => shuttingDown,
     dav: {
       book: makeDavBook({ repos, resources: new KnexDavResourceRepository(database.knex), cards, clock }),
-      authenticate: useCases.authenticate,
+      authenticate: useCases.authenticateDav,
       limit: { name: 'dav', max: config.rateLimitDavMax, windowSeconds: config.rateLimitDavWindowS },
       limiter: userLimiter,
     },

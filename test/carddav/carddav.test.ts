@@ -273,29 +273,111 @@ function suite(it: (title: string, body: (t: ExecutionContext, app: TestApp) => 
     t.notRegex(data, /NICKNAME|FN:/);
   });
 
-  it('sync-collection: a first sync lists every card with a token; the same token gives no change; a change moves the token; an unknown token is 403', async (t, app) => {
+  it('sync-collection: a first sync lists every card with a token; then only what changed over REST or DAV, removals as 404; a limit gives 507 and a token to go on; an unknown token is 403', async (t, app) => {
     const u = await user(app);
-    const sync = (token: string, limit = '') =>
-      dav(app, u.book, {
+    const sync = async (token: string, limit = '') => {
+      const res = await dav(app, u.book, {
         method: 'REPORT',
         token: u.token,
         body: `<?xml version="1.0" encoding="utf-8" ?><D:sync-collection xmlns:D="DAV:"><D:sync-token>${token}</D:sync-token><D:sync-level>1</D:sync-level>${limit}<D:prop><D:getetag/></D:prop></D:sync-collection>`,
       });
-    await dav(app, `${u.book}one.vcf`, { method: 'PUT', token: u.token, body: vcard('s1', 'Sync', 'One'), headers: { 'Content-Type': 'text/vcard' } });
+      return { ...res, list: responses(res.text), next: /<d:sync-token>([^<]+)<\/d:sync-token>/.exec(res.text)?.[1] ?? '' };
+    };
+    const putCard = (name: string, uid: string, first: string) =>
+      dav(app, `${u.book}${name}`, { method: 'PUT', token: u.token, body: vcard(uid, first, 'Sync'), headers: { 'Content-Type': 'text/vcard' } });
+    await putCard('one.vcf', 's1', 'One');
+    await putCard('two.vcf', 's2', 'Two');
     const first = await sync('');
     t.is(first.status, 207);
+    t.deepEqual(first.list.map((r) => r.href).sort(), [`${u.book}one.vcf`, `${u.book}two.vcf`]);
+    t.truthy(first.next);
+    const same = await sync(first.next);
+    t.is(same.list.length, 0);
+    t.is(same.next, first.next);
+
+    const rest = (await (
+      await app.request('/api/contacts', { method: 'POST', token: u.token, json: { firstName: 'Rest', email: 'sync-rest@example.com' } })
+    ).json()) as { id: string; etag: string };
+    t.is((await dav(app, `${u.book}two.vcf`, { method: 'DELETE', token: u.token })).status, 204);
+    const moved = await sync(first.next);
     t.deepEqual(
-      responses(first.text).map((r) => r.href),
-      [`${u.book}one.vcf`],
+      moved.list.map((r) => [r.href, r.etag ?? r.status]),
+      [
+        [`${u.book}${rest.id}.vcf`, rest.etag],
+        [`${u.book}two.vcf`, 'HTTP/1.1 404 Not Found'],
+      ],
     );
-    const token = /<d:sync-token>([^<]+)<\/d:sync-token>/.exec(first.text)![1]!;
-    const same = await sync(token);
-    t.is(responses(same.text).length, 0);
-    await app.request('/api/contacts', { method: 'POST', token: u.token, json: { firstName: 'Rest', email: 'sync-rest@example.com' } });
-    const moved = await sync(token);
-    t.is(moved.status, 403);
-    t.regex(moved.text, /<d:valid-sync-token\/>/);
+
+    const huge = await sync('', '<D:limit><D:nresults>999999999</D:nresults></D:limit>');
+    t.is(huge.list.length, 2);
+
+    for (const bad of ['urn:x-contacts-sync:garbage', 'http://example.com/other-server/1', 'urn:x-contacts-sync:djEuOTk5OTkuLjA']) {
+      const refused = await sync(bad);
+      t.is(refused.status, 403, bad);
+      t.regex(refused.text, /<d:valid-sync-token\/>/);
+    }
+    // A first walk cut by a limit goes on from the token it answers with (the floor of that walk is in the token).
+    const limited = await sync('', '<D:limit><D:nresults>1</D:nresults></D:limit>');
+    t.is(limited.list.length, 2);
+    t.is(limited.list[1]!.href, u.book);
+    t.is(limited.list[1]!.status, 'HTTP/1.1 507 Insufficient Storage');
+    const rest2 = await sync(limited.next, '<D:limit><D:nresults>1</D:nresults></D:limit>');
+    t.is(rest2.list[0]!.etag !== null, true);
+    t.not(rest2.list[0]!.href, limited.list[0]!.href);
+  });
+
+  it('Basic with an app password works; the account password over Basic is 401', async (t, app) => {
+    const u = await user(app);
+    const created = await app.request('/api/users/me/app-passwords', { method: 'POST', token: u.token, json: { name: 'Phone', currentPassword: u.password } });
+    t.is(created.status, 201);
+    const { password } = (await created.json()) as { password: string };
+    const basic = (secret: string) => `Basic ${Buffer.from(`${u.email}:${secret}`).toString('base64')}`;
+    const ok = await dav(app, u.book, { method: 'PROPFIND', body: ETAGS, headers: { Depth: '0', Authorization: basic(password) } });
+    t.is(ok.status, 207);
+    const refused = await dav(app, u.book, { method: 'PROPFIND', body: ETAGS, headers: { Depth: '0', Authorization: basic(u.password) } });
+    t.is(refused.status, 401);
+    t.regex(refused.headers.get('www-authenticate') ?? '', /^Basic realm="Contacts"/);
+  });
+
+  it('hostile XML: billion laughs, an external entity, 10,000-deep nesting and 1 MB of properties are refused quickly while other requests are answered', async (t, app) => {
+    const u = await user(app);
+    const laughs = `<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;"><!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;">]><d:propfind xmlns:d="DAV:"><d:prop><d:displayname>&lol3;</d:displayname></d:prop></d:propfind>`;
+    const external = `<?xml version="1.0"?><!DOCTYPE r [<!ENTITY x SYSTEM "file:///etc/passwd">]><d:propfind xmlns:d="DAV:"><d:prop><d:x>&x;</d:x></d:prop></d:propfind>`;
+    const deep = `<?xml version="1.0"?><d:propfind xmlns:d="DAV:"><d:prop>${'<d:a>'.repeat(10_000)}${'</d:a>'.repeat(10_000)}</d:prop></d:propfind>`;
+    const big = `<?xml version="1.0"?><d:propfind xmlns:d="DAV:"><d:prop>${'<d:getetag/>'.repeat(100_000)}</d:prop></d:propfind>`;
+    const unbound = `<?xml version="1.0"?><x:propfind xmlns:d="DAV:"><x:prop/></x:propfind>`;
+    const started = Date.now();
+    const [a, b, c, e, f, meanwhile] = await Promise.all([
+      dav(app, u.book, { method: 'PROPFIND', token: u.token, body: laughs, headers: { Depth: '0' } }),
+      dav(app, u.book, { method: 'REPORT', token: u.token, body: external }),
+      dav(app, u.book, { method: 'PROPFIND', token: u.token, body: deep, headers: { Depth: '0' } }),
+      dav(app, u.book, { method: 'PROPFIND', token: u.token, body: big, headers: { Depth: '0' } }),
+      dav(app, u.book, { method: 'PROPFIND', token: u.token, body: unbound, headers: { Depth: '0' } }),
+      dav(app, u.book, { method: 'PROPFIND', token: u.token, body: ETAGS, headers: { Depth: '0' } }),
+    ]);
+    t.is(a.status, 403);
+    t.is(b.status, 403);
+    t.is(c.status, 400);
+    t.is(e.status, 413);
+    t.is(f.status, 400);
+    t.is(meanwhile.status, 207);
+    t.false(a.text.includes('lollol'));
+    t.false(b.text.includes('root:'));
+    t.true(Date.now() - started < 5000, `${Date.now() - started} ms`);
+  });
+
+  it('rate limit: past RATE_LIMIT_DAV_MAX requests a user gets 429 with Retry-After, another user does not', async (t, app) => {
+    const u = await user(app);
+    const other = await user(app);
+    const max = Number(app.config.rateLimitDavMax);
+    const statuses: number[] = [];
+    for (let i = 0; i <= max; i++) statuses.push((await dav(app, u.book, { method: 'PROPFIND', token: u.token, body: ETAGS, headers: { Depth: '0' } })).status);
+    t.deepEqual(statuses.slice(0, max), Array(max).fill(207));
+    const last = await dav(app, u.book, { method: 'PROPFIND', token: u.token, body: ETAGS, headers: { Depth: '0' } });
+    t.is(last.status, 429);
+    t.truthy(last.headers.get('retry-after'));
+    t.is((await dav(app, other.book, { method: 'PROPFIND', token: other.token, body: ETAGS, headers: { Depth: '0' } })).status, 207);
   });
 }
 
-eachBackend(BACKENDS, suite);
+eachBackend(BACKENDS, suite, { env: { RATE_LIMIT_DAV_MAX: '40' } });

@@ -1,12 +1,12 @@
 import getRawBody from 'raw-body';
 import type { Context, Middleware } from 'koa';
 import type { UserLimit, UserRateLimiter } from '../../application/ports/user-rate-limiter.js';
-import type { Caller } from '../../application/use-cases/authenticate.js';
+import type { AuthenticateDav, DavCaller } from '../../application/use-cases/authenticate-dav.js';
 import { type DavBook, type DavCard, DavCardRefused, DavPreconditionFailed, DavUidConflict } from '../../application/use-cases/dav-book.js';
+import { InvalidSyncToken, SyncTokenExpired } from '../../domain/sync.js';
 import { Unauthenticated } from '../../domain/user.errors.js';
 import { versionsFromIfMatch } from '../http/etag.js';
-import { decisionFor, rateLimitHeaders, refusalOf } from '../http/middleware/rate-limit.js';
-import { BEARER } from '../http/middleware/require-auth.js';
+import { rateLimitHeaders, refusalOf } from '../http/middleware/rate-limit.js';
 import { addressDataOf, matchesFilter, parseFilter } from './card-filter.js';
 import {
   CALENDARSERVER,
@@ -31,10 +31,8 @@ import {
 
 export interface DavDeps {
   book: DavBook;
-  /** Bearer access tokens (the REST session check), counted against `limit`. */
-  authenticate: (token: string, limits?: readonly UserLimit[]) => Promise<Caller>;
-  /** Basic with an app password (W2's authenticateDav); without it Basic is refused. */
-  authenticateBasic?: (authorization: string, clientIp: string) => Promise<Caller>;
+  /** Basic with an app password, or Bearer (useCases.authenticateDav). */
+  authenticate: AuthenticateDav;
   /** RATE_LIMIT_DAV_MAX per RATE_LIMIT_DAV_WINDOW_S, per user; none when absent. */
   limit?: UserLimit;
   limiter?: UserRateLimiter;
@@ -44,6 +42,8 @@ export interface DavDeps {
 export const MAX_CARD_BYTES = 1_048_576;
 const ALLOW = 'OPTIONS, GET, HEAD, PUT, DELETE, PROPFIND, PROPPATCH, REPORT';
 const SYNC_PREFIX = 'urn:x-contacts-sync:';
+/** Changes read from the feed at once (and the most a client's limit gets in one answer). */
+const SYNC_PAGE = 1000;
 
 type Target =
   | { kind: 'root' }
@@ -139,16 +139,11 @@ function versionAsked(text: string | undefined): '3.0' | '4.0' {
 export function davRoutes(deps: DavDeps): Middleware {
   const { book } = deps;
 
-  async function authenticate(ctx: Context): Promise<Caller> {
-    const header = ctx.get('Authorization');
-    const bearer = BEARER.exec(header);
-    const limits = deps.limit ? [deps.limit] : [];
-    let caller: Caller;
-    if (bearer) caller = await deps.authenticate(bearer[1]!, limits);
-    else if (/^Basic /i.test(header) && deps.authenticateBasic) caller = await deps.authenticateBasic(header, ctx.ip);
-    else throw new Unauthenticated();
+  async function authenticate(ctx: Context): Promise<DavCaller> {
+    const caller = await deps.authenticate(ctx.get('Authorization') || undefined, ctx.ip || undefined);
     if (deps.limit && deps.limiter) {
-      const decision = await decisionFor(deps.limiter, caller, deps.limit);
+      // Null when the limiter's store does not answer: the request goes through uncounted (fail open).
+      const decision = (await deps.limiter.take(caller.user.id, [deps.limit]))?.[0];
       if (decision) {
         for (const [name, value] of Object.entries(rateLimitHeaders(decision))) ctx.set(name, value);
         const refusal = refusalOf(decision);
@@ -200,8 +195,9 @@ export function davRoutes(deps: DavDeps): Middleware {
 
   interface PropContext {
     me: string;
-    /** The book's tag, read once per request when a property needs it. */
+    /** The book's CTag and sync token, read once per request when a property needs them. */
     tag: () => Promise<string>;
+    syncToken: () => Promise<string>;
   }
 
   async function propValue(target: Target, prop: PropName, ctx: PropContext, card?: DavCard, addressData?: XmlElement): Promise<string | null> {
@@ -230,7 +226,7 @@ export function davRoutes(deps: DavDeps): Middleware {
       case `${CALENDARSERVER}|getctag`:
         return target.kind === 'book' ? escapeXml(await ctx.tag()) : null;
       case `${DAV}|sync-token`:
-        return target.kind === 'book' ? escapeXml(SYNC_PREFIX + (await ctx.tag())) : null;
+        return target.kind === 'book' ? escapeXml(SYNC_PREFIX + (await ctx.syncToken())) : null;
       case `${DAV}|supported-report-set`:
         return target.kind === 'book'
           ? ['addressbook-multiget', 'addressbook-query']
@@ -290,7 +286,8 @@ export function davRoutes(deps: DavDeps): Middleware {
 
   function propContext(me: string): PropContext {
     let tag: Promise<string> | undefined;
-    return { me, tag: () => (tag ??= book.bookTag(me)) };
+    let syncToken: Promise<string> | undefined;
+    return { me, tag: () => (tag ??= book.bookTag(me)), syncToken: () => (syncToken ??= book.currentSyncToken(me)) };
   }
 
   // ---- Methods
@@ -375,30 +372,34 @@ export function davRoutes(deps: DavDeps): Middleware {
       }
       if (truncated) responses.push(statusResponse(bookHref(me), '507 Insufficient Storage'));
     } else if (is(root, DAV, 'sync-collection')) {
-      const token = child(root, DAV, 'sync-token')?.text.trim() ?? '';
-      const current = await pctx.tag();
-      if (token !== '' && token !== SYNC_PREFIX + current) return precondition(ctx, 403, DAV, 'valid-sync-token');
+      const level = child(root, DAV, 'sync-level')?.text.trim() ?? '1';
+      if (level !== '1') return precondition(ctx, 403, DAV, 'supported-sync-level');
+      const text = child(root, DAV, 'sync-token')?.text.trim() ?? '';
+      const token = text === '' ? null : text.startsWith(SYNC_PREFIX) ? text.slice(SYNC_PREFIX.length) : '!';
       const limitText = child(child(root, DAV, 'limit'), DAV, 'nresults')?.text.trim();
-      const limit = limitText && /^\d{1,9}$/.test(limitText) ? Number(limitText) : Number.POSITIVE_INFINITY;
-      if (token === '') {
-        let truncated = false;
-        outer: for await (const cards of book.listCards(me)) {
-          for (const card of cards) {
-            if (responses.length >= limit) {
-              truncated = true;
-              break outer;
-            }
-            responses.push(await responseFor(cardTarget(card), asked, pctx, card));
-          }
+      // A client's limit is taken up to a page of the feed; without one, the feed is read page by page to the end.
+      const limit = limitText && /^\d{1,9}$/.test(limitText) && Number(limitText) > 0 ? Math.min(Number(limitText), SYNC_PAGE) : null;
+      let from = token;
+      let next: string;
+      for (;;) {
+        let page: Awaited<ReturnType<DavBook['changesSince']>>;
+        try {
+          page = await book.changesSince(me, from, limit ?? SYNC_PAGE);
+        } catch (error) {
+          if (error instanceof InvalidSyncToken || error instanceof SyncTokenExpired) return precondition(ctx, 403, DAV, 'valid-sync-token');
+          throw error;
         }
-        if (truncated) {
-          // Without the change feed there is no token in the middle of a first sync: the client starts over with a larger limit.
+        for (const card of page.changed) responses.push(await responseFor(cardTarget(card), asked, pctx, card));
+        for (const name of page.removed) responses.push(statusResponse(cardHref(me, name), '404 Not Found'));
+        next = page.next;
+        if (!page.more) break;
+        if (limit !== null) {
           responses.push(statusResponse(bookHref(me), '507 Insufficient Storage'));
-          answerXml(ctx, 207, document(DAV, 'multistatus', responses.join('') + d('sync-token', '')));
-          return;
+          break;
         }
+        from = page.next;
       }
-      answerXml(ctx, 207, document(DAV, 'multistatus', responses.join('') + d('sync-token', escapeXml(SYNC_PREFIX + current))));
+      answerXml(ctx, 207, document(DAV, 'multistatus', responses.join('') + d('sync-token', escapeXml(SYNC_PREFIX + next))));
       return;
     } else {
       return precondition(ctx, 403, DAV, 'supported-report');
@@ -484,7 +485,7 @@ export function davRoutes(deps: DavDeps): Middleware {
       ctx.body = '';
       return;
     }
-    let caller: Caller;
+    let caller: DavCaller;
     try {
       caller = await authenticate(ctx);
     } catch (error) {

@@ -25,6 +25,12 @@ export class KnexDavResourceRepository implements DavResourceRepository {
   }
 
   async save(ownerId: string, resource: DavResource): Promise<void> {
+    // A name or UID left by a contact that is gone (trashed, purged) passes to the new card.
+    await this.db('dav_resources')
+      .where({ userId: ownerId })
+      .whereNot({ contactId: resource.contactId })
+      .where((q) => q.where({ name: resource.name }).orWhere({ uid: resource.uid }))
+      .delete();
     await this.db('dav_resources')
       .insert({ contactId: resource.contactId, userId: ownerId, name: resource.name, uid: resource.uid })
       .onConflict('contactId')

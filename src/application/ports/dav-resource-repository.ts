@@ -16,6 +16,9 @@ export interface DavResourceRepository {
   byUid(ownerId: string, uid: string): Promise<DavResource | null>;
   /** The entries of these contacts (those that have one). */
   byContactIds(ownerId: string, contactIds: readonly string[]): Promise<DavResource[]>;
-  /** Records (or moves) the name and UID of a contact, replacing any entry of the same contact. */
+  /**
+   * Records (or moves) the name and UID of a contact, replacing the contact's entry and any other
+   * entry of the same name or UID (the caller has checked that its contact is gone).
+   */
   save(ownerId: string, resource: DavResource): Promise<void>;
 }

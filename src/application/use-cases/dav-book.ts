@@ -1,8 +1,8 @@
-import { createHash } from 'node:crypto';
 import { utcDay } from '../../domain/birthdays.js';
 import { ContactChanged, NotAVCardFile } from '../../domain/contact.errors.js';
 import { type Contact, type ContactFields, type KeptCard, validateContact } from '../../domain/contact.js';
 import { ValidationFailed } from '../../domain/errors.js';
+import { decodeSyncToken, encodeSyncToken } from '../../domain/sync.js';
 import type { Clock } from '../ports/clock.js';
 import type { ContactCardFormat, ContactFileReader, VCardVersion } from '../ports/contact-card-format.js';
 import type { DavResource, DavResourceRepository } from '../ports/dav-resource-repository.js';
@@ -120,20 +120,37 @@ export function makeDavBook(deps: DavBookDeps) {
     return found;
   }
 
-  /**
-   * A tag that changes whenever any card of the book changes, is added or removed: a digest of
-   * every contact's id and version. Reads the whole book (ids and versions).
-   */
+  /** The book's last change number: the CTag, which every write of the book (REST or DAV) moves. */
   async function bookTag(ownerId: string): Promise<string> {
-    const hash = createHash('sha256');
-    let count = 0;
-    for await (const batch of repos.contacts.listAll(ownerId, BATCH)) {
-      for (const contact of batch) {
-        hash.update(`${contact.id}:${contact.version};`);
-        count++;
-      }
-    }
-    return `${count}-${hash.digest('hex').slice(0, 32)}`;
+    return String(await repos.contacts.bookVersion(ownerId));
+  }
+
+  /** The sync token of the book as it is now (every change up to its last one seen). */
+  async function currentSyncToken(ownerId: string): Promise<string> {
+    return encodeSyncToken({ change: await repos.contacts.bookVersion(ownerId), id: '', floor: 0 });
+  }
+
+  /**
+   * The cards changed since a sync token (every live card without one) and the names of those that
+   * left the book, in commit order, at most `limit`, with the token to go on from. Throws
+   * InvalidSyncToken or SyncTokenExpired for a token the feed cannot answer.
+   */
+  async function changesSince(
+    ownerId: string,
+    token: string | null,
+    limit: number,
+  ): Promise<{ changed: DavCard[]; removed: string[]; next: string; more: boolean }> {
+    const since = token === null ? null : decodeSyncToken(token);
+    const page = await repos.contacts.changesSince(ownerId, since, limit);
+    const live = page.changes.flatMap((c) => (c.deleted ? [] : [c.contact]));
+    const gone = page.changes.flatMap((c) => (c.deleted ? [c.id] : []));
+    const named = new Map((await resources.byContactIds(ownerId, gone)).map((r) => [r.contactId, r.name]));
+    return {
+      changed: await withNames(ownerId, live),
+      removed: gone.map((id) => named.get(id) ?? `${id}.vcf`),
+      next: encodeSyncToken(page.next),
+      more: page.more,
+    };
   }
 
   /** Reads one vCard into fields and the kept card, or says which precondition it fails. */
@@ -173,8 +190,11 @@ export function makeDavBook(deps: DavBookDeps) {
     if (existing && condition.versions && !condition.versions.includes(existing.contact.version)) throw new DavPreconditionFailed();
     const { fields, card, uid } = await readCard(body);
     const holder = await resources.byUid(ownerId, uid);
-    if (holder && holder.contactId !== existing?.contact.id) throw new DavUidConflict(holder.name);
-    if (!holder && !existing) {
+    // A UID whose card is gone (trashed, purged) may be taken again: a client deletes and re-creates.
+    if (holder && holder.contactId !== existing?.contact.id && (await repos.contacts.findById(ownerId, holder.contactId))) {
+      throw new DavUidConflict(holder.name);
+    }
+    if (!existing) {
       // A REST contact's UID is its id: a card may not take it under another name.
       const byId = DEFAULT_NAME.exec(`${uid}.vcf`) ? await findCard(ownerId, `${uid}.vcf`) : null;
       if (byId) throw new DavUidConflict(byId.name);
@@ -218,7 +238,7 @@ export function makeDavBook(deps: DavBookDeps) {
     return deps.cards.write(card.contact, version);
   }
 
-  return { findCard, findCards, listCards, bookTag, putCard, deleteCard, render };
+  return { findCard, findCards, listCards, bookTag, currentSyncToken, changesSince, putCard, deleteCard, render };
 }
 
 export type DavBook = ReturnType<typeof makeDavBook>;
