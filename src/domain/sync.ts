@@ -51,6 +51,6 @@ export function decodeSyncToken(token: string): SyncPosition {
   const [, change, id, floor] = parts as [string, string, string, string];
   if (!NUMBER.test(change) || !NUMBER.test(floor) || (id !== '' && !UUID.test(id))) throw new InvalidSyncToken();
   const position = { change: Number(change), id, floor: Number(floor) };
-  if (!Number.isSafeInteger(position.change) || !Number.isSafeInteger(position.floor) || position.floor > position.change) throw new InvalidSyncToken();
+  if (!Number.isSafeInteger(position.change) || !Number.isSafeInteger(position.floor)) throw new InvalidSyncToken();
   return position;
 }

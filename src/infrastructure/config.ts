@@ -125,6 +125,7 @@ const schema = {
   avatarMaxBytes: { env: 'AVATAR_MAX_BYTES', format: 'positive-int', default: 2_097_152 },
   contactsImportMaxBytes: { env: 'CONTACTS_IMPORT_MAX_BYTES', format: 'positive-int', default: 5_242_880 },
   contactPhotoMaxBytes: { env: 'CONTACT_PHOTO_MAX_BYTES', format: 'positive-int', default: 5_242_880 },
+  contactsTrashDays: { env: 'CONTACTS_TRASH_DAYS', format: 'positive-int', default: 30 },
   userCacheTtlS: { env: 'USER_CACHE_TTL_S', format: 'positive-int', default: 300 },
   bcryptRounds: { env: 'BCRYPT_ROUNDS', format: 'positive-int', default: 12 },
   smtpTimeoutMs: { env: 'SMTP_TIMEOUT_MS', format: 'positive-int', default: 5000 },

@@ -48,6 +48,7 @@ import type { Repositories, UnitOfWork } from '../application/ports/unit-of-work
 import type { UserCache } from '../application/ports/user-cache.js';
 import type { UserRateLimiter } from '../application/ports/user-rate-limiter.js';
 import { makeUseCases, type UseCases } from '../application/use-cases.js';
+import { makePurgeExpiredTrash } from '../application/use-cases/contact-trash.js';
 import { makeDeliverPendingEmails } from '../application/use-cases/deliver-pending-emails.js';
 import { ServiceUnavailable } from '../domain/errors.js';
 import { Unauthenticated } from '../domain/user.errors.js';
@@ -56,6 +57,7 @@ import { type Database, migrateLatest } from './database.js';
 import { resolveJwtSecret } from './jwt-secret.js';
 import { createLogger } from './logger.js';
 import { OutboxDispatcher } from './outbox-dispatcher.js';
+import { TrashPurger } from './trash-purger.js';
 import { closeRedisClient, connectRedis, createRedisClient, pingRedis, type RedisClient } from './redis.js';
 import { startDatabase } from './start-database.js';
 
@@ -91,6 +93,8 @@ export interface Container {
 }
 
 const systemClock: Clock = { now: () => new Date() };
+/** How often each instance looks for expired trash (a look that finds none is one index probe). */
+const TRASH_PURGE_INTERVAL_MS = 15 * 60_000;
 
 /**
  * The composition root: which adapter serves each port, decided here from the config and nowhere
@@ -242,7 +246,17 @@ async function wire(config: Config, overrides: Overrides, opened: Opened): Promi
       limiter: userLimiter,
     },
   });
+  // Trash older than CONTACTS_TRASH_DAYS is purged by whichever instance looks first (see TrashPurger).
+  const trashPurger = opened.add(
+    new TrashPurger({
+      purge: makePurgeExpiredTrash({ repos, photos, logger, days: config.contactsTrashDays, now: () => clock.now() }),
+      intervalMs: TRASH_PURGE_INTERVAL_MS,
+      logger,
+    }),
+    (p) => p.stop(),
+  );
   dispatcher.start();
+  trashPurger.start();
 
   return {
     app,
