@@ -142,13 +142,13 @@ export function cardFields(properties: readonly CardProperty[]): CardFields {
         members.push(textOf(p));
         return;
       case 'CATEGORIES': {
-        const labels = splitValue(p.value, ',')
-          .flatMap((part) => splitValue(part, ';'))
+        const labels = splitValue(p.value, ',;')
           .map((l) => cut(unescapeText(l).trim(), LABEL_MAX))
           .filter((l) => l !== '' && !hasControlCharacters(l));
         if (labels.length > 0) {
           roles[index] = { kind: 'categories', labels };
-          categories.push(...labels);
+          // One by one: spreading a list of a million labels into push's arguments overflows the stack.
+          for (const label of labels) categories.push(label);
         }
         return;
       }

@@ -255,17 +255,19 @@ class CardBuilder {
 }
 
 /**
- * A value split at each `separator` that no backslash escapes (`\\` escapes the backslash, not what
- * follows): its first `limit` parts, the rest left out (like String.split's limit), so that a value
- * of a million separators makes only the parts a caller reads.
+ * A value split at each `separator` (`,;`: at either) that no backslash escapes (`\\` escapes
+ * the backslash, not what follows): its first `limit` parts, the rest left out (like String.split's
+ * limit), so that a value of a million separators makes only the parts a caller reads.
  */
-export function splitValue(value: string, separator: ';' | ',', limit = Number.POSITIVE_INFINITY): string[] {
+export function splitValue(value: string, separator: ';' | ',' | ',;', limit = Number.POSITIVE_INFINITY): string[] {
   const parts: string[] = [];
+  const one = separator[0];
+  const other = separator[1] ?? one;
   let start = 0;
   for (let i = 0; i < value.length && parts.length < limit; i += 1) {
     const c = value[i];
     if (c === '\\') i += 1;
-    else if (c === separator) {
+    else if (c === one || c === other) {
       parts.push(value.slice(start, i));
       start = i + 1;
     }

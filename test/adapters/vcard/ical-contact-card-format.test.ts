@@ -529,6 +529,14 @@ test('a card of more parameter values or lines than a card may have is skipped w
   t.is(linesAtBound[0]!.card!.properties.length, MAX_CARD_LINES - 1);
 });
 
+test('a CATEGORIES of half a million labels is read (its distinct labels kept) and written back, not a stack overflow', async (t) => {
+  const file = `BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Tagged\r\nCATEGORIES:${'a,'.repeat(500_000)}b;c\r\nEND:VCARD\r\n`;
+  const [card] = await read(Buffer.from(file));
+  t.deepEqual(card!.fields!.labels, ['a', 'b', 'c']);
+  const written = format.write(contactOf(card!), '4.0');
+  t.true(written.replaceAll('\r\n ', '').includes(`CATEGORIES:${'a,'.repeat(500_000)}b;c\r\n`));
+});
+
 // ---- Round trips: import, write, read again -------------------------------------------------
 
 const FIXTURE_FILES = readdirSync(FIXTURES).filter((n) => n.endsWith('.vcf'));
