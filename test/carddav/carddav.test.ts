@@ -344,17 +344,21 @@ function suite(it: (title: string, body: (t: ExecutionContext, app: TestApp) => 
     const laughs = `<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;"><!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;">]><d:propfind xmlns:d="DAV:"><d:prop><d:displayname>&lol3;</d:displayname></d:prop></d:propfind>`;
     const external = `<?xml version="1.0"?><!DOCTYPE r [<!ENTITY x SYSTEM "file:///etc/passwd">]><d:propfind xmlns:d="DAV:"><d:prop><d:x>&x;</d:x></d:prop></d:propfind>`;
     const deep = `<?xml version="1.0"?><d:propfind xmlns:d="DAV:"><d:prop>${'<d:a>'.repeat(10_000)}${'</d:a>'.repeat(10_000)}</d:prop></d:propfind>`;
+    // Attribute values that look like a tag's end or a self-closing slash do not hide the depth.
+    const disguised = `<?xml version="1.0"?><d:propfind xmlns:d="DAV:"><d:prop>${'<d:a y="/>">'.repeat(10_000)}${'</d:a>'.repeat(10_000)}</d:prop></d:propfind>`;
     const big = `<?xml version="1.0"?><d:propfind xmlns:d="DAV:"><d:prop>${'<d:getetag/>'.repeat(100_000)}</d:prop></d:propfind>`;
     const unbound = `<?xml version="1.0"?><x:propfind xmlns:d="DAV:"><x:prop/></x:propfind>`;
     const started = Date.now();
-    const [a, b, c, e, f, meanwhile] = await Promise.all([
+    const [a, b, c, e, f, meanwhile, g] = await Promise.all([
       dav(app, u.book, { method: 'PROPFIND', token: u.token, body: laughs, headers: { Depth: '0' } }),
       dav(app, u.book, { method: 'REPORT', token: u.token, body: external }),
       dav(app, u.book, { method: 'PROPFIND', token: u.token, body: deep, headers: { Depth: '0' } }),
       dav(app, u.book, { method: 'PROPFIND', token: u.token, body: big, headers: { Depth: '0' } }),
       dav(app, u.book, { method: 'PROPFIND', token: u.token, body: unbound, headers: { Depth: '0' } }),
       dav(app, u.book, { method: 'PROPFIND', token: u.token, body: ETAGS, headers: { Depth: '0' } }),
+      dav(app, u.book, { method: 'PROPFIND', token: u.token, body: disguised, headers: { Depth: '0' } }),
     ]);
+    t.is(g.status, 400);
     t.is(a.status, 403);
     t.is(b.status, 403);
     t.is(c.status, 400);

@@ -52,18 +52,36 @@ const parser = new XMLParser({
 function screen(body: string): void {
   if (/<!(DOCTYPE|ENTITY)/i.test(body)) throw new DavXmlError(403, 'DTDs and entity declarations are not accepted');
   let depth = 0;
-  for (let i = body.indexOf('<'); i !== -1; i = body.indexOf('<', i + 1)) {
-    const next = body.charCodeAt(i + 1);
-    if (next === 0x2f /* / */) {
-      depth--;
+  let i = body.indexOf('<');
+  while (i !== -1) {
+    if (body.startsWith('<![CDATA[', i)) {
+      const end = body.indexOf(']]>', i);
+      if (end === -1) throw new DavXmlError(400, 'the XML body is not well-formed');
+      i = body.indexOf('<', end + 3);
       continue;
     }
-    if (next === 0x3f /* ? */ || next === 0x21 /* ! */) continue;
-    const end = body.indexOf('>', i);
-    if (end === -1) throw new DavXmlError(400, 'the XML body is not well-formed');
-    if (body.charCodeAt(end - 1) !== 0x2f) depth++;
+    if (body.startsWith('<!--', i)) {
+      const end = body.indexOf('-->', i);
+      if (end === -1) throw new DavXmlError(400, 'the XML body is not well-formed');
+      i = body.indexOf('<', end + 3);
+      continue;
+    }
+    const next = body.charCodeAt(i + 1);
+    // The tag's end: the first '>' outside a quoted attribute value.
+    let end = i + 1;
+    let quote = 0;
+    for (; end < body.length; end++) {
+      const c = body.charCodeAt(end);
+      if (quote !== 0) {
+        if (c === quote) quote = 0;
+      } else if (c === 0x22 || c === 0x27) quote = c;
+      else if (c === 0x3e) break;
+    }
+    if (end >= body.length) throw new DavXmlError(400, 'the XML body is not well-formed');
+    if (next === 0x2f /* / */) depth--;
+    else if (next !== 0x3f /* ? */ && next !== 0x21 /* ! */ && body.charCodeAt(end - 1) !== 0x2f) depth++;
     if (depth > MAX_DEPTH) throw new DavXmlError(400, 'the XML body is nested too deeply');
-    i = end;
+    i = body.indexOf('<', end + 1);
   }
 }
 
