@@ -137,6 +137,11 @@ function suite(it: (title: string, body: (t: ExecutionContext, app: TestApp) => 
     t.regex(got.text, /UID:ios-uid-1/);
     t.regex(got.text, /X-SOCIALPROFILE;type=twitter:x-apple:anna/i);
     t.regex(got.text, /item1.X-ABLabel:_\$!<Friend>!\$_/i);
+    const fetched = await dav(app, u.book, { method: 'REPORT', token: u.token, body: multiget([href, `http://other.host${href}`, `${u.book}ABC%201.vcf`]) });
+    t.deepEqual(
+      responses(fetched.text).map((r) => r.etag ?? r.status),
+      [etag, etag, 'HTTP/1.1 404 Not Found'],
+    );
     const v4 = await dav(app, href, { method: 'GET', token: u.token, headers: { Accept: 'text/vcard; version=4.0' } });
     t.regex(v4.text, /VERSION:4.0/);
 

@@ -346,13 +346,21 @@ export function davRoutes(deps: DavDeps): Middleware {
 
     if (is(root, CARDDAV, 'addressbook-multiget')) {
       const hrefs = childrenNamed(root, DAV, 'href').map((h) => h.text.trim());
-      for (const href of hrefs) {
+      const nameOf = (href: string): string | null => {
         let path = href;
         try {
           path = new URL(href, 'http://dav.invalid').pathname;
         } catch {}
         const hrefTarget = targetOf(path);
-        const card = hrefTarget?.kind === 'card' && hrefTarget.userId === me ? await book.findCard(me, hrefTarget.name) : null;
+        return hrefTarget?.kind === 'card' && hrefTarget.userId === me ? hrefTarget.name : null;
+      };
+      const names = hrefs.map(nameOf);
+      const cards = await book.findCards(
+        me,
+        names.filter((n): n is string => n !== null),
+      );
+      for (const [index, href] of hrefs.entries()) {
+        const card = names[index] === null ? undefined : cards.get(names[index]!);
         responses.push(card ? await responseFor(cardTarget(card), asked, pctx, card) : statusResponse(href, '404 Not Found'));
       }
     } else if (is(root, CARDDAV, 'addressbook-query')) {

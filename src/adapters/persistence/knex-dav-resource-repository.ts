@@ -14,6 +14,11 @@ export class KnexDavResourceRepository implements DavResourceRepository {
     return ((await this.rows(ownerId).where({ name }).first()) as DavResource | undefined) ?? null;
   }
 
+  async byNames(ownerId: string, names: readonly string[]): Promise<DavResource[]> {
+    if (names.length === 0) return [];
+    return (await this.rows(ownerId).whereIn('name', [...names])) as DavResource[];
+  }
+
   async byUid(ownerId: string, uid: string): Promise<DavResource | null> {
     return ((await this.rows(ownerId).where({ uid }).first()) as DavResource | undefined) ?? null;
   }

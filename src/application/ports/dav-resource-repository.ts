@@ -12,6 +12,8 @@ export interface DavResource {
 export interface DavResourceRepository {
   /** The entry of this resource name in the owner's book; null when none. */
   byName(ownerId: string, name: string): Promise<DavResource | null>;
+  /** The entries of these resource names (those that have one). */
+  byNames(ownerId: string, names: readonly string[]): Promise<DavResource[]>;
   /** The entry holding this UID in the owner's book; null when none. */
   byUid(ownerId: string, uid: string): Promise<DavResource | null>;
   /** The entries of these contacts (those that have one). */

@@ -110,12 +110,21 @@ export function makeDavBook(deps: DavBookDeps) {
     for await (const batch of repos.contacts.listAll(ownerId, BATCH)) yield withNames(ownerId, batch);
   }
 
-  /** The cards of these resource names the book has (unknown names left out). */
+  /** The cards of these resource names the book has (unknown names left out), in three reads whatever their number. */
   async function findCards(ownerId: string, names: readonly string[]): Promise<Map<string, DavCard>> {
+    const unique = [...new Set(names)];
+    const named = await resources.byNames(ownerId, unique);
+    const byName = new Map(named.map((r) => [r.name, r]));
+    const ids = new Set(named.map((r) => r.contactId));
+    for (const name of unique) {
+      const id = byName.has(name) ? undefined : DEFAULT_NAME.exec(name)?.[1];
+      if (id) ids.add(id.toLowerCase());
+    }
+    const contacts = await repos.contacts.findByIds(ownerId, [...ids]);
     const found = new Map<string, DavCard>();
-    for (const name of new Set(names)) {
-      const card = await findCard(ownerId, name);
-      if (card) found.set(name, card);
+    for (const card of await withNames(ownerId, contacts)) {
+      // A card is found under its own name only (a contact PUT under a name is not also found under its id).
+      if (unique.includes(card.name)) found.set(card.name, card);
     }
     return found;
   }
