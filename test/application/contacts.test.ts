@@ -114,11 +114,12 @@ test('patching changes only the given fields; an empty patch changes nothing; a 
   t.is(w.repos.contacts.table.get(contact.id)?.userId, w.owner);
 });
 
-test('deleting a contact removes it; a second delete is NotFound', async (t) => {
+test('deleting a contact moves it to the trash; a second delete is NotFound', async (t) => {
   const w = await world();
   const { contact } = await w.useCases.createContact(w.owner, ann);
   await w.useCases.deleteContact(w.owner, contact.id);
-  t.is(w.repos.contacts.table.all().length, 0);
+  await t.throwsAsync(w.useCases.getContact(w.owner, contact.id), { instanceOf: NotFound });
+  t.like(await w.useCases.listTrash(w.owner, {}), { total: 1, items: [{ id: contact.id }] });
   await t.throwsAsync(w.useCases.deleteContact(w.owner, contact.id), { instanceOf: NotFound });
 });
 
@@ -195,7 +196,7 @@ test('each write adds one to the version; a write with a stale expected version 
   await t.throwsAsync(w.useCases.deleteContact(w.owner, created.contact.id, [1]), { instanceOf: ContactChanged });
   t.like(await w.useCases.getContact(w.owner, created.contact.id), { version: 2, contact: { notes: 'one' } });
   await w.useCases.deleteContact(w.owner, created.contact.id, [2]);
-  t.is(w.repos.contacts.table.all().length, 0);
+  t.is((await w.useCases.listTrash(w.owner, {})).total, 1);
 });
 
 test('contacts without an email never clash, and a year-less birthday is listed among the upcoming ones', async (t) => {
