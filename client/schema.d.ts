@@ -557,6 +557,90 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/contacts/trash': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * The contacts in the trash
+     * @description Deleted contacts wait here for CONTACTS_TRASH_DAYS (30 by default), then are purged for good. Most recently deleted first.
+     */
+    get: operations['listTrash'];
+    put?: never;
+    post?: never;
+    /**
+     * Purge the whole trash now
+     * @description Every trashed contact is purged for good, its photo removed from storage; synchronising devices see them as deleted.
+     */
+    delete: operations['emptyTrash'];
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/contacts/trash/{id}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    post?: never;
+    /**
+     * Purge one trashed contact now
+     * @description The contact is purged for good, its photo removed from storage. 404 when it is not in the trash (a live contact is deleted first).
+     */
+    delete: operations['purgeTrashedContact'];
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/contacts/{id}/restore': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Bring a contact back from the trash
+     * @description Back in the book as it was when deleted. 404 when it is not in the trash; 409 CONTACT_EMAIL_TAKEN while a live contact holds one of its emails.
+     */
+    post: operations['restoreContact'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/contacts/changes': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * What changed since a sync token
+     * @description Without `since`, every live contact; with it, every contact created, changed, restored, trashed or purged after it, in the order the changes were committed, each contact once with its latest state. Follow `next` while `more` is true: a client that does sees every change exactly once, even while other devices write. A token works on every instance for CONTACTS_TRASH_DAYS; an older one answers 410 SYNC_TOKEN_EXPIRED (start again without `since`), a malformed one 400 INVALID_SYNC_TOKEN.
+     */
+    get: operations['listContactChanges'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/labels': {
     parameters: {
       query?: never;
@@ -971,6 +1055,8 @@ export interface components {
       user: components['schemas']['User'];
       /** @description Every contact, oldest first. */
       contacts: components['schemas']['Contact'][];
+      /** @description The contacts in the trash, each with `deletedAt`, most recently deleted first. */
+      trash: components['schemas']['TrashedContact'][];
       /** @description Every session stored, ended ones included, newest first. */
       sessions: (components['schemas']['Session'] & {
         /** Format: date-time */
@@ -1530,6 +1616,41 @@ export interface components {
       /** @description The contacts folded into this one, in the order their values fill its empty fields; not this contact’s own id. */
       ids: string[];
     };
+    /** @description A contact in the trash: every field of a contact, and when it was deleted. */
+    TrashedContact: components['schemas']['Contact'] & {
+      /**
+       * Format: date-time
+       * @description When it went to the trash.
+       */
+      deletedAt: string;
+    };
+    TrashPage: {
+      /** @description Most recently deleted first. */
+      items: components['schemas']['TrashedContact'][];
+      total: number;
+      limit: number;
+      offset: number;
+    };
+    ContactChange:
+      | {
+          id: string;
+          /** @constant */
+          deleted: false;
+          contact: components['schemas']['Contact'];
+        }
+      | {
+          id: string;
+          /** @constant */
+          deleted: true;
+        };
+    ChangeList: {
+      /** @description In the order they were committed; each contact once, with its latest state. */
+      changes: components['schemas']['ContactChange'][];
+      /** @description Where to go on from: send it as `since` next time (opaque; works on every instance). */
+      next: string;
+      /** @description True: more changes wait now; call again with `since=next`. */
+      more: boolean;
+    };
     Label: {
       /**
        * @description The label as the contacts carry it (the first spelling written).
@@ -1620,6 +1741,15 @@ export interface components {
     };
     /** @description Duplicate (EMAIL_TAKEN, CONTACT_EMAIL_TAKEN). */
     Conflict: {
+      headers: {
+        [name: string]: unknown;
+      };
+      content: {
+        'application/problem+json': components['schemas']['Problem'];
+      };
+    };
+    /** @description SYNC_TOKEN_EXPIRED: the sync token is older than the changes the book remembers; start again without `since`. */
+    Gone: {
       headers: {
         [name: string]: unknown;
       };
@@ -2846,6 +2976,147 @@ export interface operations {
       412: components['responses']['PreconditionFailed'];
       413: components['responses']['PayloadTooLarge'];
       415: components['responses']['UnsupportedMediaType'];
+      422: components['responses']['ValidationFailed'];
+      429: components['responses']['TooManyRequests'];
+      431: components['responses']['HeadersTooLarge'];
+      503: components['responses']['ServiceUnavailable'];
+    };
+  };
+  listTrash: {
+    parameters: {
+      query?: {
+        /** @description Page size. */
+        limit?: number;
+        /** @description How many to skip. */
+        offset?: number;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description A page of the trash. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['TrashPage'];
+        };
+      };
+      401: components['responses']['Unauthorized'];
+      422: components['responses']['ValidationFailed'];
+      429: components['responses']['TooManyRequests'];
+      431: components['responses']['HeadersTooLarge'];
+      503: components['responses']['ServiceUnavailable'];
+    };
+  };
+  emptyTrash: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The trash is empty. */
+      204: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      401: components['responses']['Unauthorized'];
+      429: components['responses']['TooManyRequests'];
+      431: components['responses']['HeadersTooLarge'];
+      503: components['responses']['ServiceUnavailable'];
+    };
+  };
+  purgeTrashedContact: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @description The contact id (opaque; a malformed id is 404). */
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Purged. */
+      204: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      401: components['responses']['Unauthorized'];
+      404: components['responses']['NotFound'];
+      429: components['responses']['TooManyRequests'];
+      431: components['responses']['HeadersTooLarge'];
+      503: components['responses']['ServiceUnavailable'];
+    };
+  };
+  restoreContact: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @description The contact id (opaque; a malformed id is 404). */
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The restored contact. */
+      200: {
+        headers: {
+          /** @description Its strong entity tag. */
+          ETag?: string;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Contact'];
+        };
+      };
+      401: components['responses']['Unauthorized'];
+      404: components['responses']['NotFound'];
+      409: components['responses']['Conflict'];
+      429: components['responses']['TooManyRequests'];
+      431: components['responses']['HeadersTooLarge'];
+      503: components['responses']['ServiceUnavailable'];
+    };
+  };
+  listContactChanges: {
+    parameters: {
+      query?: {
+        /** @description The `next` of an earlier answer (opaque). Without it, every live contact. Malformed → 400 INVALID_SYNC_TOKEN; too old → 410 SYNC_TOKEN_EXPIRED. */
+        since?: string;
+        /** @description At most this many changes. */
+        limit?: number;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The changes and where to go on from. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ChangeList'];
+        };
+      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      410: components['responses']['Gone'];
       422: components['responses']['ValidationFailed'];
       429: components['responses']['TooManyRequests'];
       431: components['responses']['HeadersTooLarge'];
