@@ -16,6 +16,7 @@ import { KnexOutboxRepository } from '../adapters/persistence/knex-outbox-reposi
 import { KnexUnitOfWork, knexRepositories } from '../adapters/persistence/knex-unit-of-work.js';
 import { KnexDavResourceRepository } from '../adapters/persistence/knex-dav-resource-repository.js';
 import { makeDavBook } from '../application/use-cases/dav-book.js';
+import { davRoutes } from '../adapters/carddav/carddav.routes.js';
 import { isDatabaseUnavailable, isForeignKeyViolation } from '../adapters/persistence/pg-errors.js';
 import { InMemoryLoginThrottle } from '../adapters/rate-limit/in-memory-login-throttle.js';
 import { InMemoryRateLimitStore } from '../adapters/rate-limit/in-memory-rate-limit-store.js';
@@ -239,12 +240,12 @@ async function wire(config: Config, overrides: Overrides, opened: Opened): Promi
     ...(localAvatars && localPhotos ? { media: { open: async (name: string) => (await localPhotos.open(name)) ?? localAvatars.open(name) } } : {}),
     translateError: databaseErrors,
     shuttingDown: () => shuttingDown,
-    dav: {
+    dav: davRoutes({
       book: makeDavBook({ repos, resources: new KnexDavResourceRepository(database.knex), cards, clock }),
       authenticate: useCases.authenticateDav,
       limit: { name: 'dav', max: config.rateLimitDavMax, windowSeconds: config.rateLimitDavWindowS },
       limiter: userLimiter,
-    },
+    }),
   });
   // Trash older than CONTACTS_TRASH_DAYS is purged by whichever instance looks first (see TrashPurger).
   const trashPurger = opened.add(

@@ -1,6 +1,6 @@
 import Router from '@koa/router';
 import type { RequestListener } from 'node:http';
-import Koa from 'koa';
+import Koa, { type Middleware } from 'koa';
 import type { Logger } from '../../application/ports/logger.js';
 import { corsPolicy } from './middleware/cors.js';
 import { withHotReads, type HotReadsDeps } from './hot-reads.js';
@@ -25,7 +25,6 @@ import { mediaRoutes, type MediaFiles } from './routes/media.routes.js';
 import { operationsRoutes, type HealthCheck } from './routes/operations.routes.js';
 import { userRoutes } from './routes/users.routes.js';
 import type { UseCases } from '../../application/use-cases.js';
-import { davRoutes, type DavDeps } from '../carddav/carddav.routes.js';
 
 export interface AppDeps {
   useCases: UseCases;
@@ -49,8 +48,11 @@ export interface AppDeps {
   shuttingDown?: () => boolean;
   /** Turns a backing service's failure (database unreachable) into a domain error such as ServiceUnavailable. */
   translateError?: ErrorTranslator;
-  /** CardDAV under /dav/ (and /.well-known/carddav); absent, those paths are unknown. */
-  dav?: DavDeps;
+  /**
+   * CardDAV under /dav/ and /.well-known/carddav (the carddav adapter's middleware, which passes
+   * every other path on), behind the same log, headers, CORS and error handler as REST.
+   */
+  dav?: Middleware;
 }
 
 const DEFAULT_AVATAR_MAX_BYTES = 2_097_152;
@@ -86,7 +88,7 @@ export function createApp(deps: AppDeps): Koa {
   app.use(corsPolicy(deps.corsOrigins ?? []));
   app.use(pageHeaders());
   app.use(errorHandler(deps.logger, deps.translateError));
-  if (deps.dav) app.use(davRoutes(deps.dav));
+  if (deps.dav) app.use(deps.dav);
 
   // The routes in families by path prefix, each family its own router (see routeByPrefix).
   const families = [
