@@ -155,7 +155,7 @@ async function feedToken(options: DavOptions, user: SeededUser): Promise<string>
     const res = await fetch(`${options.apiUrl}/api/contacts/changes?limit=1000${since ? `&since=${since}` : ''}`, {
       headers: { authorization: `Bearer ${user.accessToken}` },
     });
-    if (res.status !== 200) throw new Error(`GET /api/contacts/changes answered ${res.status}`);
+    if (res.status !== 200) throw new Error(`GET /api/contacts/changes${since ? `?since=${since}` : ''} answered ${res.status}: ${await res.text()}`);
     const page = (await res.json()) as { next: string; more: boolean };
     since = page.next;
     if (!page.more) return since;
@@ -217,7 +217,7 @@ export async function runDavScenarios(options: DavOptions): Promise<DavResults> 
   }
 
   const syncBody = `<?xml version="1.0" encoding="utf-8"?><d:sync-collection xmlns:d="DAV:" xmlns:c="urn:ietf:params:xml:ns:carddav"><d:sync-token>${davToken}</d:sync-token><d:sync-level>1</d:sync-level><d:prop><d:getetag/></d:prop></d:sync-collection>`;
-  const davSync = () => fetch(apiUrl + book, { method: 'REPORT', headers: { ...auth, 'content-type': XML, depth: '1' }, body: syncBody });
+  const davSync = () => fetch(apiUrl + book, { method: 'REPORT', headers: { ...auth, 'content-type': XML, depth: '0' }, body: syncBody });
   const feed = () => fetch(`${apiUrl}/api/contacts/changes?since=${restToken}&limit=100`, { headers: auth });
   const get = () => fetch(`${apiUrl}/api/contacts/${ids[0]}`, { headers: auth });
 
