@@ -7,9 +7,9 @@ import * as accountSelfService from './20261201_16_account_self_service.js';
 import * as contactOptionalFields from './20261201_17_contact_optional_fields.js';
 import * as emailChangeIssues from './20261206_18_email_change_issues.js';
 import * as fullContacts from './20261206_19_full_contacts.js';
-import * as davResources from './20261206_22_dav_resources.js';
 import * as trashAndChanges from './20261206_20_trash_and_changes.js';
 import * as appPasswords from './20261206_21_app_passwords.js';
+import * as davResources from './20261206_22_dav_resources.js';
 
 /**
  * Every migration, in order. A static list (rather than a scanned folder) works the same under
@@ -24,9 +24,9 @@ const migrations: Record<string, Knex.Migration> = {
   '20261201_17_contact_optional_fields': contactOptionalFields,
   '20261206_18_email_change_issues': emailChangeIssues,
   '20261206_19_full_contacts': fullContacts,
-  '20261206_22_dav_resources': davResources,
   '20261206_20_trash_and_changes': trashAndChanges,
   '20261206_21_app_passwords': appPasswords,
+  '20261206_22_dav_resources': davResources,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {
