@@ -186,6 +186,22 @@ function suite(it: (title: string, body: (t: ExecutionContext, app: TestApp) => 
     const conflict = await put('second.vcf', vcard('same-uid', 'Two', 'Card'));
     t.is(conflict.status, 409);
     t.regex(conflict.text, /<card:no-uid-conflict\/>/);
+    const v4 = await put(
+      'v4.vcf',
+      [
+        'BEGIN:VCARD',
+        'VERSION:4.0',
+        'UID:urn:uuid:4f1b7c6e-0000-4000-8000-000000000004',
+        'FN:Four Card',
+        'N:Card;Four;;;',
+        'EMAIL;TYPE=work;PREF=1:four@example.com',
+        'END:VCARD',
+        '',
+      ].join('\r\n'),
+    );
+    t.is(v4.status, 201, v4.text);
+    const back = await dav(app, `${u.book}v4.vcf`, { method: 'GET', token: u.token, headers: { Accept: 'text/vcard; version=4.0' } });
+    t.regex(back.text, /VERSION:4.0[\s\S]*UID:urn:uuid:4f1b7c6e-0000-4000-8000-000000000004[\s\S]*four@example.com/);
     const huge = await put('huge.vcf', vcard('huge', 'Big', 'Card', [`NOTE:${'x'.repeat(1_100_000)}`]));
     t.is(huge.status, 413);
     t.regex(huge.text, /<card:max-resource-size\/>/);
