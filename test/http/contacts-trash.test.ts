@@ -1,7 +1,7 @@
 import type { ContactView } from '../../src/domain/contact.js';
 import { BACKENDS } from '../helpers/databases.js';
 import { solid } from '../helpers/photos.js';
-import { eachBackend, signUpAndLogIn, type TestApp } from '../helpers/test-app.js';
+import { eachBackend, PASSWORD, signUpAndLogIn, type TestApp } from '../helpers/test-app.js';
 
 type Trashed = ContactView & { deletedAt: string };
 type TrashPage = { items: Trashed[]; total: number; limit: number; offset: number };
@@ -132,5 +132,23 @@ eachBackend(BACKENDS, (it) => {
     );
     t.like(exported.trash, [{ id: folded.id, firstName: 'Folded' }]);
     t.truthy(exported.trash[0]!.deletedAt);
+  });
+
+  it('deleting the account removes the trash and the photos of trashed contacts', async (t, app) => {
+    const { accessToken: token, userId } = await signUpAndLogIn(app);
+    const contact = await create(app, token, { firstName: 'Trashed' });
+    const photoRes = await app.request(`/api/contacts/${contact.id}/photo`, {
+      method: 'PUT',
+      token,
+      body: await solid(40, 40, 'png', false),
+      headers: { 'Content-Type': 'image/png' },
+    });
+    const photoUrl = ((await photoRes.json()) as ContactView).photoUrl!;
+    t.is((await del(app, token, contact.id)).status, 204);
+    t.is(await served(app, photoUrl), 200, 'a trashed contact keeps its photo until purged');
+    t.is((await app.request('/api/users/me', { method: 'DELETE', token, json: { password: PASSWORD } })).status, 204);
+    await app.container.tasks.drain();
+    t.is(await served(app, photoUrl), 404);
+    t.is(await app.db.knex('contacts').where('userId', userId).first(), undefined);
   });
 });
