@@ -175,26 +175,32 @@ eachBackend(BACKENDS, (it) => {
     }
   });
 
-  it('merge: a target without a photo takes the first other’s; the photos of the others it does not take leave storage', async (t, app) => {
+  it('merge: a target without a photo takes the first other’s; the others keep theirs in the trash until purged, and purging never takes the one that moved', async (t, app) => {
     const { accessToken } = await signUpAndLogIn(app);
     const kept = await create(app, accessToken, { firstName: 'Kept' });
     const first = await create(app, accessToken, { firstName: 'First' });
     const second = await create(app, accessToken, { firstName: 'Second' });
     const firstPhoto = await withPhoto(app, accessToken, first.id);
     const secondPhoto = await withPhoto(app, accessToken, second.id);
-    t.is(await served(app, secondPhoto), 200);
     const res = await merge(app, accessToken, kept.id, { ids: [first.id, second.id] });
     t.is(res.status, 200);
     t.is(((await res.json()) as ContactView).photoUrl, firstPhoto);
-    t.is(await served(app, firstPhoto), 200);
-    t.is(await served(app, secondPhoto), 404);
+    const trash = (await (await app.request('/api/contacts/trash', { token: accessToken })).json()) as { items: ContactView[] };
+    const trashed = new Map(trash.items.map((c) => [c.id, c]));
+    t.is(trashed.get(first.id)?.photoUrl, null, 'the photo moved to the kept contact');
+    t.is(trashed.get(second.id)?.photoUrl, secondPhoto);
+    t.is(await served(app, secondPhoto), 200);
 
-    // A target with a photo keeps it; the other's leaves storage.
+    // A target with a photo keeps it; the other's stays with it in the trash.
     const third = await create(app, accessToken, { firstName: 'Third' });
     const thirdPhoto = await withPhoto(app, accessToken, third.id);
     const again = (await (await merge(app, accessToken, kept.id, { ids: [third.id] })).json()) as ContactView;
     t.is(again.photoUrl, firstPhoto);
+    t.is(await served(app, thirdPhoto), 200);
+    t.is((await app.request('/api/contacts/trash', { method: 'DELETE', token: accessToken })).status, 204);
+    t.is(await served(app, secondPhoto), 404);
     t.is(await served(app, thirdPhoto), 404);
+    t.is(await served(app, firstPhoto), 200);
   });
 
   it('merge honours If-Match: a stale tag is 412 and nothing changes; the current one merges', async (t, app) => {

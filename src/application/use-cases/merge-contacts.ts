@@ -1,9 +1,9 @@
-import { type Contact, type StoredPhoto, toVersionedContact, type VersionedContact } from '../../domain/contact.js';
+import { type Contact, toVersionedContact, type VersionedContact } from '../../domain/contact.js';
 import { ContactChanged } from '../../domain/contact.errors.js';
 import { mergeContactFields } from '../../domain/duplicates.js';
 import { FieldErrors, NotFound } from '../../domain/errors.js';
 import type { UnitOfWork } from '../ports/unit-of-work.js';
-import { type ContactPhotoDeps, discardContactPhotos } from './set-contact-photo.js';
+import type { ContactPhotoDeps } from './set-contact-photo.js';
 
 export interface MergeContactsDeps extends Pick<ContactPhotoDeps, 'photos' | 'logger'> {
   uow: UnitOfWork;
@@ -31,20 +31,21 @@ export function validateMergeIds(input: unknown, keptId: string): string[] {
 /**
  * Folds the contacts of `ids` into the contact `id`: it keeps its own values and fills its empty
  * fields from the others in the order given, the lists and labels united (mergeContactFields), and
- * the first photo of the others when it has none. The others are then deleted, all in one
+ * the first photo of the others when it has none. The others then go to the trash, all in one
  * transaction. With `expectedVersions` (If-Match) only while the kept contact is at one of them;
  * it is written at the version read either way, so a change made meanwhile is never overwritten
  * (412). The merge may give the kept contact an email another contact holds (the duplicates route
  * shows such pairs; a merge is never refused for it).
  *
- * The kept contact's vCard properties (its `card`) stay; the others' cards are dropped with them.
- * The others are deleted for good, and their photos removed from storage (but the one the kept
- * contact takes): the trash (issue 28) will make this a move to the trash instead.
+ * The kept contact's vCard properties (its `card`) stay; the others keep theirs in the trash, and
+ * their photos, so that a restore gives them back whole. The photo the kept contact takes moves:
+ * the contact it came from goes to the trash without it, so that purging that one later never
+ * removes the kept contact's photo from storage.
  */
 export function makeMergeContacts(deps: MergeContactsDeps) {
   return async function mergeContacts(ownerId: string, id: string, input: unknown, expectedVersions?: readonly number[]): Promise<VersionedContact> {
     const ids = validateMergeIds(input, id);
-    const { merged, unused } = await deps.uow.run(async (repos) => {
+    const { merged } = await deps.uow.run(async (repos) => {
       const kept = await repos.contacts.findById(ownerId, id);
       if (!kept) throw new NotFound('contact');
       if (expectedVersions && !expectedVersions.includes(kept.version)) throw new ContactChanged();
@@ -60,11 +61,12 @@ export function makeMergeContacts(deps: MergeContactsDeps) {
         if (!set) throw new NotFound('contact');
         result = set.contact;
       }
-      for (const other of folded) if (!(await repos.contacts.delete(ownerId, other.id))) throw new NotFound('contact');
-      const left = folded.flatMap((c) => (c.photo && c.photo.key !== photo?.key ? [c.photo] : [])) satisfies StoredPhoto[];
-      return { merged: result, unused: left };
+      for (const other of folded) {
+        if (photo && other.photo?.key === photo.key && !(await repos.contacts.setPhoto(ownerId, other.id, null))) throw new NotFound('contact');
+        if (!(await repos.contacts.delete(ownerId, other.id))) throw new NotFound('contact');
+      }
+      return { merged: result };
     });
-    if (unused.length > 0) await discardContactPhotos(deps, unused);
     return toVersionedContact(merged);
   };
 }

@@ -43,8 +43,8 @@ export const contactMergeRouteSpecs = {
       'This contact keeps its own values and fills each empty field (names, organization, department, job title, birthday, anniversary, notes, ' +
       'photo) from the contacts of `ids` in their order; emails, phones, addresses, URLs and labels are united without repeats (the same email ' +
       'case-insensitively, the same phone digits, the same address or URL, the same label case-insensitively), its own first, and a list past its ' +
-      'limit (20 entries, 50 labels) keeps its first ones. The contacts of `ids` are then deleted, their vCard properties with them (this ' +
-      'contact keeps its own). All or nothing: 404 if an id is not in your book, 422 if `ids` is empty, names this contact, names one twice or ' +
+      'limit (20 entries, 50 labels) keeps its first ones. The contacts of `ids` then go to the trash with their own vCard properties and ' +
+      'photos (the one this contact took moves here). All or nothing: 404 if an id is not in your book, 422 if `ids` is empty, names this contact, names one twice or ' +
       'holds more than 50. A merge may leave this contact with an email another contact holds; it is never refused for it.',
     tags: ['Contacts'],
     auth: 'bearer',
