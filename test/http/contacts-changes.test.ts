@@ -1,7 +1,7 @@
 import test from 'ava';
 import type { ContactView } from '../../src/domain/contact.js';
 import { encodeSyncToken } from '../../src/domain/sync.js';
-import { BACKENDS, oneSchemaTwoInstances, postgresAvailable } from '../helpers/databases.js';
+import { BACKENDS, oneSchemaTwoInstances, postgresAvailable, TEST_DATABASE_POOLER } from '../helpers/databases.js';
 import { eachBackend, signUpAndLogIn, startTestApp, type TestApp } from '../helpers/test-app.js';
 
 type Change = { id: string; deleted: false; contact: ContactView } | { id: string; deleted: true };
@@ -101,6 +101,9 @@ eachBackend(BACKENDS, (it) => {
 
 test('two instances, writers on both and a reader following next meanwhile: every change seen once, the last state of each contact is the book', async (t) => {
   if (!(await postgresAvailable())) return t.pass('PostgreSQL is not running');
+  // oneSchemaTwoInstances shares a schema through search_path, a session setting a transaction-mode
+  // pooler does not keep; the pooler pass covers the feed through the single-instance tests above.
+  if (TEST_DATABASE_POOLER === 'transaction') return t.pass('two instances on one schema need a direct connection');
   const instances = await oneSchemaTwoInstances();
   const env = { JWT_SECRET: 'two-instances-share-this-secret-0123456789abcdef' };
   const a = await startTestApp({ backend: instances.backends[0], env });
