@@ -36,7 +36,7 @@ if [ ${#files[@]} -eq 0 ]; then
   # Every test file that runs its app or repositories on PostgreSQL (the outage, bench and main
   # tests start their own servers or proxies and stay on the direct connection).
   files=(test/http/accounts.test.ts test/http/account-self-service.test.ts test/http/auth-hardening.test.ts
-    test/http/contacts.test.ts test/http/contacts-conditional.test.ts test/http/password-reset.test.ts test/http/account-pages.test.ts
+    test/http/contacts.test.ts test/http/contacts-conditional.test.ts test/http/contacts-trash.test.ts test/http/contacts-changes.test.ts test/http/password-reset.test.ts test/http/account-pages.test.ts
     test/http/user-cache.test.ts
     test/adapters/outbox-dispatch.test.ts test/adapters/outbox-repository.test.ts
     test/adapters/contact-repository.test.ts test/adapters/persistence/account-repositories.test.ts
