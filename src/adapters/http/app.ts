@@ -93,7 +93,10 @@ export function createApp(deps: AppDeps): Koa {
   // The routes in families by path prefix, each family its own router (see routeByPrefix).
   const families = [
     contactPhotoRoutes(
-      contactRoutes(deps.useCases, limits, { importMaxBytes: deps.contactsImportMaxBytes, more: [...trashRoutes(deps.useCases), ...contactMergeRoutes(deps.useCases)] }),
+      contactRoutes(deps.useCases, limits, {
+        importMaxBytes: deps.contactsImportMaxBytes,
+        more: [...trashRoutes(deps.useCases), ...contactMergeRoutes(deps.useCases)],
+      }),
       deps.useCases,
       limits,
       {
