@@ -1057,6 +1057,8 @@ export interface components {
       contacts: components['schemas']['Contact'][];
       /** @description The contacts in the trash, each with `deletedAt`, most recently deleted first. */
       trash: components['schemas']['TrashedContact'][];
+      /** @description Every label of the book with its count, by name. */
+      labels: components['schemas']['Label'][];
       /** @description Every session stored, ended ones included, newest first. */
       sessions: (components['schemas']['Session'] & {
         /** Format: date-time */

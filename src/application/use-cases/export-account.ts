@@ -2,6 +2,7 @@ import { toContactView, type Contact, type ContactView } from '../../domain/cont
 import { Unauthenticated } from '../../domain/user.errors.js';
 import { toPublicUser, type PublicUser } from '../../domain/user.js';
 import type { Clock } from '../ports/clock.js';
+import type { LabelCount } from '../ports/contact-repository.js';
 import type { Repositories } from '../ports/unit-of-work.js';
 import { toSessionView, type SessionView } from '../shared/session-view.js';
 import { toAppPasswordView, type AppPasswordView } from './list-app-passwords.js';
@@ -17,6 +18,8 @@ export interface AccountExport {
   contacts: ContactView[];
   /** The contacts in the trash, each with when it was deleted. */
   trash: (ContactView & { deletedAt: string })[];
+  /** The book's labels with how many live contacts carry each. */
+  labels: LabelCount[];
   /** Every session stored, ended ones included (with when they expire or were revoked). */
   sessions: (SessionView & { expiresAt: Date; revokedAt: Date | null })[];
   /** Names and dates only: never a secret nor its digest. */
@@ -44,6 +47,7 @@ export function makeExportAccount(deps: ExportAccountDeps) {
       user: toPublicUser(user),
       contacts: contacts.map(toContactView),
       trash,
+      labels: await deps.repos.contacts.labels(user.id),
       sessions: sessions.map((s) => ({ ...toSessionView(s, caller.sessionId), expiresAt: s.expiresAt, revokedAt: s.revokedAt })),
       appPasswords: appPasswords.map(toAppPasswordView),
     };

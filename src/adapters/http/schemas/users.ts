@@ -3,6 +3,7 @@ import { PASSWORD_MAX_BYTES, PASSWORD_MIN_BYTES } from '../../../domain/password
 import { USERNAME_MAX } from '../../../domain/user.js';
 import { AppPassword } from './app-passwords.js';
 import { Contact } from './contacts.js';
+import { Label } from './labels.js';
 import { nullable, ref } from './schema.js';
 import { TrashedContact } from './sync.js';
 
@@ -118,6 +119,7 @@ export const AccountExport = Type.Object(
     user: ref(User),
     contacts: Type.Array(ref(Contact), { description: 'Every contact, oldest first.' }),
     trash: Type.Array(ref(TrashedContact), { description: 'The contacts in the trash, each with `deletedAt`, most recently deleted first.' }),
+    labels: Type.Array(ref(Label), { description: 'Every label of the book with its count, by name.' }),
     sessions: Type.Array(
       Type.Unsafe({
         allOf: [ref(Session), Type.Object({ expiresAt: dateTime(), revokedAt: nullable(Type.String({ format: 'date-time' })) })],
