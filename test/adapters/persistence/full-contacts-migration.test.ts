@@ -174,7 +174,8 @@ for (const subject of subjects) {
       phones: [{ value: '555 0100', label: 'mobile' }],
     };
     const created = await repos.contacts.create(user.id, { fields }, 'refuse');
-    await knex.migrate.down();
+    // Down through the later migrations, then this one (the last to hold `emails`).
+    for (let step = 0; step < 10 && (await knex.schema.hasColumn('contacts', 'emails')); step++) await knex.migrate.down();
     const row = await knex('contacts').where('id', created.id).first();
     t.like(row, { firstName: 'Two', email: 'first@example.com', phone: '555 0100' });
     t.false('emails' in row);
