@@ -312,7 +312,7 @@ function view(row: Record<string, unknown>): Record<string, unknown> {
 function contactFields(body: Record<string, unknown> | null): ContactFields | null {
   if (!body) return null;
   const text = (value: unknown, max: number) => typeof value === 'string' && value.length > 0 && value.length <= max;
-  const optional = (value: unknown, max: number) => (value === undefined || value === null ? '' : text(value, max) ? (value as string) : null);
+  const optional = (value: unknown, max: number) => (value === undefined || value === null || value === '' ? '' : text(value, max) ? (value as string) : null);
   const { firstName, email, phone, birthday, notes } = body;
   if (!text(firstName, 50) || !text(email, 254) || !(email as string).includes('@') || !text(phone, 40)) return null;
   if (birthday !== undefined && birthday !== null && (typeof birthday !== 'string' || !DATE.test(birthday))) return null;
