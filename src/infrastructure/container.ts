@@ -14,7 +14,6 @@ import { FileOutboxMailer } from '../adapters/mail/file-outbox-mailer.js';
 import { NodemailerMailer } from '../adapters/mail/nodemailer-mailer.js';
 import { KnexOutboxRepository } from '../adapters/persistence/knex-outbox-repository.js';
 import { KnexUnitOfWork, knexRepositories } from '../adapters/persistence/knex-unit-of-work.js';
-import { KnexDavResourceRepository } from '../adapters/persistence/knex-dav-resource-repository.js';
 import { makeDavBook } from '../application/use-cases/dav-book.js';
 import { davRoutes } from '../adapters/carddav/carddav.routes.js';
 import { isDatabaseUnavailable, isForeignKeyViolation } from '../adapters/persistence/pg-errors.js';
@@ -241,7 +240,7 @@ async function wire(config: Config, overrides: Overrides, opened: Opened): Promi
     translateError: databaseErrors,
     shuttingDown: () => shuttingDown,
     dav: davRoutes({
-      book: makeDavBook({ repos, resources: new KnexDavResourceRepository(database.knex), cards, clock }),
+      book: makeDavBook({ repos, uow, cards, clock }),
       authenticate: useCases.authenticateDav,
       limit: { name: 'dav', max: config.rateLimitDavMax, windowSeconds: config.rateLimitDavWindowS },
       limiter: userLimiter,

@@ -347,6 +347,63 @@ function suite(it: (title: string, body: (t: ExecutionContext, app: TestApp) => 
     t.not(rest2.list[0]!.href, limited.list[0]!.href);
   });
 
+  it('sync-collection without a limit answers at most 1,000 changes, a 507 and a token that goes on with the rest', async (t, app) => {
+    const u = await user(app);
+    const cards = Array.from({ length: 1001 }, (_, i) => `BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Many ${i}\r\nN:Many;${i};;;\r\nEND:VCARD\r\n`).join('');
+    const imported = await app.request('/api/contacts/import', { method: 'POST', token: u.token, body: cards, headers: { 'Content-Type': 'text/vcard' } });
+    t.is(imported.status, 200, await imported.text());
+    const sync = async (token: string) => {
+      const res = await dav(app, u.book, {
+        method: 'REPORT',
+        token: u.token,
+        body: `<?xml version="1.0" encoding="utf-8" ?><D:sync-collection xmlns:D="DAV:"><D:sync-token>${token}</D:sync-token><D:sync-level>1</D:sync-level><D:prop><D:getetag/></D:prop></D:sync-collection>`,
+      });
+      return { ...res, list: responses(res.text), next: /<d:sync-token>([^<]+)<\/d:sync-token>/.exec(res.text)?.[1] ?? '' };
+    };
+    const first = await sync('');
+    t.is(first.status, 207);
+    t.is(first.list.length, 1001);
+    t.is(first.list.at(-1)!.href, u.book);
+    t.is(first.list.at(-1)!.status, 'HTTP/1.1 507 Insufficient Storage');
+    const rest = await sync(first.next);
+    t.is(rest.list.length, 1);
+    t.truthy(rest.list[0]!.etag);
+    const hrefs = new Set([...first.list.slice(0, -1), ...rest.list].map((r) => r.href));
+    t.is(hrefs.size, 1001);
+    t.is((await sync(rest.next)).list.length, 0);
+  });
+
+  it("sync-collection refuses another user's sync token (403 valid-sync-token), and a token of the format before tokens named their book", async (t, app) => {
+    const u = await user(app);
+    const other = await user(app);
+    const tokenOf = async (who: { token: string; book: string }) => {
+      const res = await dav(app, who.book, {
+        method: 'PROPFIND',
+        token: who.token,
+        body: '<?xml version="1.0"?><d:propfind xmlns:d="DAV:"><d:prop><d:sync-token/></d:prop></d:propfind>',
+        headers: { Depth: '0' },
+      });
+      return /<d:sync-token>([^<]+)<\/d:sync-token>/.exec(res.text)![1]!;
+    };
+    const put = (who: { token: string; book: string }, uid: string) =>
+      dav(app, `${who.book}${uid}.vcf`, { method: 'PUT', token: who.token, body: vcard(uid, 'Tok', 'En'), headers: { 'Content-Type': 'text/vcard' } });
+    await put(u, 'tok-mine');
+    await put(other, 'tok-theirs');
+    const sync = (token: string) =>
+      dav(app, u.book, {
+        method: 'REPORT',
+        token: u.token,
+        body: `<?xml version="1.0" encoding="utf-8" ?><D:sync-collection xmlns:D="DAV:"><D:sync-token>${token}</D:sync-token><D:sync-level>1</D:sync-level><D:prop><D:getetag/></D:prop></D:sync-collection>`,
+      });
+    const theirs = await sync(await tokenOf(other));
+    t.is(theirs.status, 403);
+    t.regex(theirs.text, /<d:valid-sync-token\/>/);
+    const old = await sync(`urn:x-contacts-sync:${Buffer.from('v1.1..0').toString('base64url')}`);
+    t.is(old.status, 403);
+    t.regex(old.text, /<d:valid-sync-token\/>/);
+    t.is((await sync(await tokenOf(u))).status, 207);
+  });
+
   it('Basic with an app password works; the account password over Basic is 401', async (t, app) => {
     const u = await user(app);
     const created = await app.request('/api/users/me/app-passwords', { method: 'POST', token: u.token, json: { name: 'Phone', currentPassword: u.password } });

@@ -17,6 +17,7 @@ import type {
   TrashedContact,
 } from '../../src/application/ports/contact-repository.js';
 
+import type { DavResource, DavResourceRepository } from '../../src/application/ports/dav-resource-repository.js';
 import type { Email } from '../../src/application/ports/mailer.js';
 import type { OneTimeTokenRecord, OneTimeTokenRepository } from '../../src/application/ports/one-time-token-repository.js';
 import type { OutboxMessage, OutboxRepository } from '../../src/application/ports/outbox-repository.js';
@@ -179,6 +180,36 @@ export class InMemorySessionRepository implements SessionRepository {
 
 /** An app password as stored: with its secret's digest (the unique lookup key). */
 export type StoredAppPassword = AppPassword & { secretHash: string };
+
+/** dav_resources: one row per contact (its id the contact's). */
+export class InMemoryDavResourceRepository implements DavResourceRepository {
+  table = new Table<DavResource & { id: string; userId: string }>();
+
+  private rows(ownerId: string): DavResource[] {
+    return this.table
+      .all()
+      .filter((r) => r.userId === ownerId)
+      .map(({ contactId, name, uid }) => ({ contactId, name, uid }));
+  }
+  async byName(ownerId: string, name: string) {
+    return this.rows(ownerId).find((r) => r.name === name) ?? null;
+  }
+  async byNames(ownerId: string, names: readonly string[]) {
+    return this.rows(ownerId).filter((r) => names.includes(r.name));
+  }
+  async byUid(ownerId: string, uid: string) {
+    return this.rows(ownerId).find((r) => r.uid === uid) ?? null;
+  }
+  async byContactIds(ownerId: string, contactIds: readonly string[]) {
+    return this.rows(ownerId).filter((r) => contactIds.includes(r.contactId));
+  }
+  async save(ownerId: string, resource: DavResource) {
+    for (const row of this.table.all()) {
+      if (row.userId === ownerId && row.contactId !== resource.contactId && (row.name === resource.name || row.uid === resource.uid)) this.table.rows.delete(row.id);
+    }
+    this.table.put({ ...resource, id: resource.contactId, userId: ownerId });
+  }
+}
 
 export class InMemoryAppPasswordRepository implements AppPasswordRepository {
   table = new Table<StoredAppPassword>();
@@ -629,6 +660,7 @@ export interface InMemoryRepositories extends Repositories {
   tokens: InMemoryOneTimeTokenRepository;
   contacts: InMemoryContactRepository;
   appPasswords: InMemoryAppPasswordRepository;
+  davResources: InMemoryDavResourceRepository;
 
   outbox: InMemoryOutboxRepository;
 }
@@ -640,6 +672,7 @@ export function inMemoryRepositories(): InMemoryRepositories {
     tokens: new InMemoryOneTimeTokenRepository(),
     contacts: new InMemoryContactRepository(),
     appPasswords: new InMemoryAppPasswordRepository(),
+    davResources: new InMemoryDavResourceRepository(),
 
     outbox: new InMemoryOutboxRepository(),
   };
@@ -650,7 +683,7 @@ export function inMemoryRepositories(): InMemoryRepositories {
 /** What the foreign keys' ON DELETE CASCADE does in PostgreSQL: a user's rows go with the user. */
 function cascadeUserDeletes(repos: InMemoryRepositories): void {
   repos.users.onDelete = (userId) => {
-    for (const table of [repos.sessions.table, repos.tokens.table, repos.contacts.table, repos.appPasswords.table] as Table<{ id: string; userId: string }>[]) {
+    for (const table of [repos.sessions.table, repos.tokens.table, repos.contacts.table, repos.appPasswords.table, repos.davResources.table] as Table<{ id: string; userId: string }>[]) {
       for (const row of table.all()) if (row.userId === userId) table.rows.delete(row.id);
     }
   };

@@ -76,8 +76,10 @@ eachBackend(BACKENDS, (it) => {
       '',
       'garbage',
       '!!!',
-      encodeSyncToken({ change: 1, id: 'nope', floor: 0 }),
+      encodeSyncToken(userId, { change: 1, id: 'nope', floor: 0 }),
       Buffer.from('v9.1..0').toString('base64url'),
+      // A token of the format before tokens named their book is refused: the client starts again.
+      Buffer.from('v1.0..0').toString('base64url'),
       'A'.repeat(5000),
     ]) {
       const res = await app.request(`/api/contacts/changes?since=${encodeURIComponent(since)}`, { token });
@@ -96,6 +98,20 @@ eachBackend(BACKENDS, (it) => {
     t.is(gone.status, 410);
     t.is(((await gone.json()) as { code: string }).code, 'SYNC_TOKEN_EXPIRED');
     t.is((await app.request('/api/contacts/changes', { token })).status, 200);
+  });
+
+  it("GET /api/contacts/changes refuses another user's token (400 INVALID_SYNC_TOKEN), even one at a position the caller's book has", async (t, app) => {
+    const mine = await signUpAndLogIn(app);
+    const theirs = await signUpAndLogIn(app);
+    await create(app, mine.accessToken, { firstName: 'Mine' });
+    await create(app, theirs.accessToken, { firstName: 'Theirs' });
+    const other = await walk(app, theirs.accessToken, null);
+    const refused = await app.request(`/api/contacts/changes?since=${encodeURIComponent(other.next)}`, { token: mine.accessToken });
+    t.is(refused.status, 400);
+    t.is(((await refused.json()) as { code: string }).code, 'INVALID_SYNC_TOKEN');
+    // The caller's own token at the same place is answered.
+    const own = await walk(app, mine.accessToken, null);
+    t.is((await app.request(`/api/contacts/changes?since=${encodeURIComponent(own.next)}`, { token: mine.accessToken })).status, 200);
   });
 });
 

@@ -42,7 +42,7 @@ export interface DavDeps {
 export const MAX_CARD_BYTES = 1_048_576;
 const ALLOW = 'OPTIONS, GET, HEAD, PUT, DELETE, PROPFIND, PROPPATCH, REPORT';
 const SYNC_PREFIX = 'urn:x-contacts-sync:';
-/** Changes read from the feed at once (and the most a client's limit gets in one answer). */
+/** The most changes one sync-collection answer holds (a client's limit may only lower it). */
 const SYNC_PAGE = 1000;
 
 type Target =
@@ -385,28 +385,20 @@ export function davRoutes(deps: DavDeps): Middleware {
       const text = child(root, DAV, 'sync-token')?.text.trim() ?? '';
       const token = text === '' ? null : text.startsWith(SYNC_PREFIX) ? text.slice(SYNC_PREFIX.length) : '!';
       const limitText = child(child(root, DAV, 'limit'), DAV, 'nresults')?.text.trim();
-      // A client's limit is taken up to a page of the feed; without one, the feed is read page by page to the end.
-      const limit = limitText && /^\d{1,9}$/.test(limitText) && Number(limitText) > 0 ? Math.min(Number(limitText), SYNC_PAGE) : null;
-      let from = token;
-      let next: string;
-      for (;;) {
-        let page: Awaited<ReturnType<DavBook['changesSince']>>;
-        try {
-          page = await book.changesSince(me, from, limit ?? SYNC_PAGE);
-        } catch (error) {
-          if (error instanceof InvalidSyncToken || error instanceof SyncTokenExpired) return precondition(ctx, 403, DAV, 'valid-sync-token');
-          throw error;
-        }
-        for (const card of page.changed) responses.push(await responseFor(cardTarget(card), asked, pctx, card));
-        for (const name of page.removed) responses.push(statusResponse(cardHref(me, name), '404 Not Found'));
-        next = page.next;
-        if (!page.more) break;
-        if (limit !== null) {
-          responses.push(statusResponse(bookHref(me), '507 Insufficient Storage'));
-          break;
-        }
-        from = page.next;
+      // One page of the feed per answer, with or without a client's limit (which may only lower it):
+      // past it, a 507 and the token to go on from (RFC 6578 §3.6), so no answer holds a whole book.
+      const limit = limitText && /^\d{1,9}$/.test(limitText) && Number(limitText) > 0 ? Math.min(Number(limitText), SYNC_PAGE) : SYNC_PAGE;
+      let page: Awaited<ReturnType<DavBook['changesSince']>>;
+      try {
+        page = await book.changesSince(me, token, limit);
+      } catch (error) {
+        if (error instanceof InvalidSyncToken || error instanceof SyncTokenExpired) return precondition(ctx, 403, DAV, 'valid-sync-token');
+        throw error;
       }
+      for (const card of page.changed) responses.push(await responseFor(cardTarget(card), asked, pctx, card));
+      for (const name of page.removed) responses.push(statusResponse(cardHref(me, name), '404 Not Found'));
+      if (page.more) responses.push(statusResponse(bookHref(me), '507 Insufficient Storage'));
+      const next = page.next;
       answerXml(ctx, 207, document(DAV, 'multistatus', responses.join('') + d('sync-token', escapeXml(SYNC_PREFIX + next))));
       return;
     } else {

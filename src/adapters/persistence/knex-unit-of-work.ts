@@ -2,6 +2,7 @@ import type { Knex } from 'knex';
 import type { Repositories, UnitOfWork } from '../../application/ports/unit-of-work.js';
 import { KnexAppPasswordRepository } from './knex-app-password-repository.js';
 import { KnexContactRepository } from './knex-contact-repository.js';
+import { KnexDavResourceRepository } from './knex-dav-resource-repository.js';
 import { KnexOneTimeTokenRepository } from './knex-one-time-token-repository.js';
 import { KnexOutboxRepository } from './knex-outbox-repository.js';
 import { KnexSessionRepository } from './knex-session-repository.js';
@@ -26,6 +27,7 @@ export function knexRepositories(db: Knex | Knex.Transaction, options: Persisten
     tokens: new KnexOneTimeTokenRepository(db),
     contacts: new KnexContactRepository(db, statements),
     appPasswords: new KnexAppPasswordRepository(db),
+    davResources: new KnexDavResourceRepository(db),
     outbox: new KnexOutboxRepository(db, hooks.emailEnqueued),
   };
 }

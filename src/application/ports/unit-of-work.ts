@@ -1,5 +1,6 @@
 import type { AppPasswordRepository } from './app-password-repository.js';
 import type { ContactRepository } from './contact-repository.js';
+import type { DavResourceRepository } from './dav-resource-repository.js';
 import type { OneTimeTokenRepository } from './one-time-token-repository.js';
 import type { OutboxRepository } from './outbox-repository.js';
 import type { SessionRepository } from './session-repository.js';
@@ -12,6 +13,8 @@ export interface Repositories {
   contacts: ContactRepository;
   /** CardDAV's app passwords (only their digests). */
   appPasswords: AppPasswordRepository;
+  /** CardDAV's resource names and UIDs of cards PUT over DAV (written with their contact). */
+  davResources: DavResourceRepository;
 
   /** Emails to send once the transaction commits; a use-case enqueues instead of sending. */
   outbox: OutboxRepository;

@@ -5,8 +5,8 @@ import { ValidationFailed } from '../../domain/errors.js';
 import { decodeSyncToken, encodeSyncToken } from '../../domain/sync.js';
 import type { Clock } from '../ports/clock.js';
 import type { ContactCardFormat, ContactFileReader, VCardVersion } from '../ports/contact-card-format.js';
-import type { DavResource, DavResourceRepository } from '../ports/dav-resource-repository.js';
-import type { Repositories } from '../ports/unit-of-work.js';
+import type { DavResource } from '../ports/dav-resource-repository.js';
+import type { Repositories, UnitOfWork } from '../ports/unit-of-work.js';
 
 /** A card of the book as CardDAV shows it: the contact, its resource name and its UID. */
 export interface DavCard {
@@ -43,8 +43,9 @@ export class DavPreconditionFailed extends Error {
 }
 
 export interface DavBookDeps {
-  repos: Pick<Repositories, 'contacts'>;
-  resources: DavResourceRepository;
+  repos: Pick<Repositories, 'contacts' | 'davResources'>;
+  /** A PUT's contact and its resource name commit together. */
+  uow: UnitOfWork;
   cards: ContactCardFormat;
   clock: Clock;
 }
@@ -72,12 +73,13 @@ export function uidOf(contact: Contact): string {
  * the same ETag (the contact's version).
  */
 export function makeDavBook(deps: DavBookDeps) {
-  const { repos, resources } = deps;
+  const { repos } = deps;
+  type Reads = Pick<Repositories, 'contacts' | 'davResources'>;
 
-  async function withNames(ownerId: string, contacts: Contact[]): Promise<DavCard[]> {
+  async function withNames(ownerId: string, contacts: Contact[], r: Reads = repos): Promise<DavCard[]> {
     const named = new Map(
       (
-        await resources.byContactIds(
+        await r.davResources.byContactIds(
           ownerId,
           contacts.map((c) => c.id),
         )
@@ -90,17 +92,17 @@ export function makeDavBook(deps: DavBookDeps) {
   }
 
   /** The card under this resource name; null when the book has none. */
-  async function findCard(ownerId: string, name: string): Promise<DavCard | null> {
-    const resource = await resources.byName(ownerId, name);
+  async function findCard(ownerId: string, name: string, r: Reads = repos): Promise<DavCard | null> {
+    const resource = await r.davResources.byName(ownerId, name);
     if (resource) {
-      const contact = await repos.contacts.findById(ownerId, resource.contactId);
+      const contact = await r.contacts.findById(ownerId, resource.contactId);
       return contact ? { contact, name, uid: resource.uid } : null;
     }
     const id = DEFAULT_NAME.exec(name)?.[1];
     if (!id) return null;
-    const contact = await repos.contacts.findById(ownerId, id);
+    const contact = await r.contacts.findById(ownerId, id);
     if (!contact) return null;
-    const [card] = await withNames(ownerId, [contact]);
+    const [card] = await withNames(ownerId, [contact], r);
     // A contact that was PUT under another name is not also found under its id.
     return card && card.name === name ? card : null;
   }
@@ -113,7 +115,7 @@ export function makeDavBook(deps: DavBookDeps) {
   /** The cards of these resource names the book has (unknown names left out), in three reads whatever their number. */
   async function findCards(ownerId: string, names: readonly string[]): Promise<Map<string, DavCard>> {
     const unique = [...new Set(names)];
-    const named = await resources.byNames(ownerId, unique);
+    const named = await repos.davResources.byNames(ownerId, unique);
     const byName = new Map(named.map((r) => [r.name, r]));
     const ids = new Set(named.map((r) => r.contactId));
     for (const name of unique) {
@@ -136,7 +138,7 @@ export function makeDavBook(deps: DavBookDeps) {
 
   /** The sync token of the book as it is now (every change up to its last one seen). */
   async function currentSyncToken(ownerId: string): Promise<string> {
-    return encodeSyncToken({ change: await repos.contacts.bookVersion(ownerId), id: '', floor: 0 });
+    return encodeSyncToken(ownerId, { change: await repos.contacts.bookVersion(ownerId), id: '', floor: 0 });
   }
 
   /**
@@ -149,15 +151,15 @@ export function makeDavBook(deps: DavBookDeps) {
     token: string | null,
     limit: number,
   ): Promise<{ changed: DavCard[]; removed: string[]; next: string; more: boolean }> {
-    const since = token === null ? null : decodeSyncToken(token);
+    const since = token === null ? null : decodeSyncToken(ownerId, token);
     const page = await repos.contacts.changesSince(ownerId, since, limit);
     const live = page.changes.flatMap((c) => (c.deleted ? [] : [c.contact]));
     const gone = page.changes.flatMap((c) => (c.deleted ? [c.id] : []));
-    const named = new Map((await resources.byContactIds(ownerId, gone)).map((r) => [r.contactId, r.name]));
+    const named = new Map((await repos.davResources.byContactIds(ownerId, gone)).map((r) => [r.contactId, r.name]));
     return {
       changed: await withNames(ownerId, live),
       removed: gone.map((id) => named.get(id) ?? `${id}.vcf`),
-      next: encodeSyncToken(page.next),
+      next: encodeSyncToken(ownerId, page.next),
       more: page.more,
     };
   }
@@ -193,36 +195,46 @@ export function makeDavBook(deps: DavBookDeps) {
    * contacts hold are stored anyway (a phone's book is not refused for a duplicate).
    */
   async function putCard(ownerId: string, name: string, body: Uint8Array, condition: PutCondition = {}): Promise<{ created: boolean; card: DavCard }> {
-    const existing = await findCard(ownerId, name);
-    if (existing && condition.mustNotExist) throw new DavPreconditionFailed();
-    if (!existing && (condition.mustExist || condition.versions)) throw new DavPreconditionFailed();
-    if (existing && condition.versions && !condition.versions.includes(existing.contact.version)) throw new DavPreconditionFailed();
-    const { fields, card, uid } = await readCard(body);
-    const holder = await resources.byUid(ownerId, uid);
-    // A UID whose card is gone (trashed, purged) may be taken again: a client deletes and re-creates.
-    if (holder && holder.contactId !== existing?.contact.id && (await repos.contacts.findById(ownerId, holder.contactId))) {
-      throw new DavUidConflict(holder.name);
-    }
-    if (!existing) {
-      // A REST contact's UID is its id: a card may not take it under another name.
-      const byId = DEFAULT_NAME.exec(`${uid}.vcf`) ? await findCard(ownerId, `${uid}.vcf`) : null;
-      if (byId) throw new DavUidConflict(byId.name);
-    }
-    let contact: Contact | null;
-    if (existing) {
-      try {
-        contact = await repos.contacts.update(ownerId, existing.contact.id, { fields, card }, 'allow', condition.versions ?? [existing.contact.version]);
-      } catch (error) {
-        if (error instanceof ContactChanged) throw new DavPreconditionFailed();
-        throw error;
+    // Read before the transaction (no lock held while parsing), refused only after the preconditions, as before.
+    const read = readCard(body).then(
+      (value) => ({ value }),
+      (error: unknown) => ({ error }),
+    );
+    // The contact and its resource name commit together: a failure between them leaves neither.
+    return deps.uow.run(async (r) => {
+      const existing = await findCard(ownerId, name, r);
+      if (existing && condition.mustNotExist) throw new DavPreconditionFailed();
+      if (!existing && (condition.mustExist || condition.versions)) throw new DavPreconditionFailed();
+      if (existing && condition.versions && !condition.versions.includes(existing.contact.version)) throw new DavPreconditionFailed();
+      const parsed = await read;
+      if ('error' in parsed) throw parsed.error;
+      const { fields, card, uid } = parsed.value;
+      const holder = await r.davResources.byUid(ownerId, uid);
+      // A UID whose card is gone (trashed, purged) may be taken again: a client deletes and re-creates.
+      if (holder && holder.contactId !== existing?.contact.id && (await r.contacts.findById(ownerId, holder.contactId))) {
+        throw new DavUidConflict(holder.name);
       }
-      if (!contact) throw new DavPreconditionFailed();
-    } else {
-      contact = await repos.contacts.create(ownerId, { fields, card }, 'allow');
-    }
-    const resource: DavResource = { contactId: contact.id, name, uid };
-    await resources.save(ownerId, resource);
-    return { created: !existing, card: { contact, name, uid } };
+      if (!existing) {
+        // A REST contact's UID is its id: a card may not take it under another name.
+        const byId = DEFAULT_NAME.exec(`${uid}.vcf`) ? await findCard(ownerId, `${uid}.vcf`, r) : null;
+        if (byId) throw new DavUidConflict(byId.name);
+      }
+      let contact: Contact | null;
+      if (existing) {
+        try {
+          contact = await r.contacts.update(ownerId, existing.contact.id, { fields, card }, 'allow', condition.versions ?? [existing.contact.version]);
+        } catch (error) {
+          if (error instanceof ContactChanged) throw new DavPreconditionFailed();
+          throw error;
+        }
+        if (!contact) throw new DavPreconditionFailed();
+      } else {
+        contact = await r.contacts.create(ownerId, { fields, card }, 'allow');
+      }
+      const resource: DavResource = { contactId: contact.id, name, uid };
+      await r.davResources.save(ownerId, resource);
+      return { created: !existing, card: { contact, name, uid } };
+    });
   }
 
   /** Deletes the card under `name` (to the trash, like REST); false when the book has none. */
