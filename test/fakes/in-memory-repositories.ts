@@ -205,7 +205,8 @@ export class InMemoryDavResourceRepository implements DavResourceRepository {
   }
   async save(ownerId: string, resource: DavResource) {
     for (const row of this.table.all()) {
-      if (row.userId === ownerId && row.contactId !== resource.contactId && (row.name === resource.name || row.uid === resource.uid)) this.table.rows.delete(row.id);
+      if (row.userId === ownerId && row.contactId !== resource.contactId && (row.name === resource.name || row.uid === resource.uid))
+        this.table.rows.delete(row.id);
     }
     this.table.put({ ...resource, id: resource.contactId, userId: ownerId });
   }
@@ -308,6 +309,8 @@ export class InMemoryContactRepository implements ContactRepository {
   /** Each book's change counter and the oldest change a token may hold (never rolled back: gaps are allowed). */
   books = new Map<string, { last: number; oldest: number }>();
   tombstones: { userId: string; id: string; changeSeq: number; purgedAt: Date }[] = [];
+  /** The book's CardDAV resource names, which the feed answers with its changes (set by inMemoryRepositories). */
+  davResources?: InMemoryDavResourceRepository;
 
   // Every method checks and writes with no await in between, as atomic as the real adapter's
   // statements (and its per-book lock for `refuse`).
@@ -458,7 +461,16 @@ export class InMemoryContactRepository implements ContactRepository {
     const page = entries.slice(0, limit);
     const end = page[page.length - 1];
     const next = more ? { change: end!.seq, id: end!.id, floor } : { change: Math.max(book.last, from.change), id: '', floor: 0 };
-    return { changes: page.map((e) => e.change), next, more };
+    // The feed answers each change's CardDAV resource, as the database's join does.
+    const resources = new Map((this.davResources?.table.all() ?? []).map((r) => [r.contactId, { name: r.name, uid: r.uid }]));
+    return {
+      changes: page.map((e) => {
+        const resource = resources.get(e.id);
+        return resource ? { ...e.change, resource } : e.change;
+      }),
+      next,
+      more,
+    };
   }
   async bookVersion(ownerId: string) {
     return this.books.get(ownerId)?.last ?? 0;
@@ -676,6 +688,7 @@ export function inMemoryRepositories(): InMemoryRepositories {
 
     outbox: new InMemoryOutboxRepository(),
   };
+  repos.contacts.davResources = repos.davResources;
   cascadeUserDeletes(repos);
   return repos;
 }
@@ -683,7 +696,10 @@ export function inMemoryRepositories(): InMemoryRepositories {
 /** What the foreign keys' ON DELETE CASCADE does in PostgreSQL: a user's rows go with the user. */
 function cascadeUserDeletes(repos: InMemoryRepositories): void {
   repos.users.onDelete = (userId) => {
-    for (const table of [repos.sessions.table, repos.tokens.table, repos.contacts.table, repos.appPasswords.table, repos.davResources.table] as Table<{ id: string; userId: string }>[]) {
+    for (const table of [repos.sessions.table, repos.tokens.table, repos.contacts.table, repos.appPasswords.table, repos.davResources.table] as Table<{
+      id: string;
+      userId: string;
+    }>[]) {
       for (const row of table.all()) if (row.userId === userId) table.rows.delete(row.id);
     }
   };

@@ -3,9 +3,9 @@ import type { Context, Middleware } from 'koa';
 import type { UserLimit, UserRateLimiter } from '../../application/ports/user-rate-limiter.js';
 import type { AuthenticateDav, DavCaller } from '../../application/use-cases/authenticate-dav.js';
 import { type DavBook, type DavCard, DavCardRefused, DavPreconditionFailed, DavUidConflict } from '../../application/use-cases/dav-book.js';
+import { contactEtag, versionsFromIfMatch } from '../../domain/contact.js';
 import { InvalidSyncToken, SyncTokenExpired } from '../../domain/sync.js';
 import { Unauthenticated } from '../../domain/user.errors.js';
-import { versionsFromIfMatch } from '../http/etag.js';
 import { rateLimitHeaders, refusalOf } from '../http/middleware/rate-limit.js';
 import { addressDataOf, matchesFilter, parseFilter } from './card-filter.js';
 import {
@@ -94,7 +94,7 @@ function hrefOf(target: Target): string {
   }
 }
 
-const etagOf = (card: DavCard) => `"${card.contact.version}"`;
+const etagOf = (card: DavCard) => contactEtag(card.contact.version);
 
 function answer(ctx: Context, status: number): void {
   ctx.status = status;
@@ -140,10 +140,13 @@ export function davRoutes(deps: DavDeps): Middleware {
   const { book } = deps;
 
   async function authenticate(ctx: Context): Promise<DavCaller> {
-    const caller = await deps.authenticate(ctx.get('Authorization') || undefined, ctx.ip || undefined);
+    const limits = deps.limit && deps.limiter ? [deps.limit] : [];
+    const caller = await deps.authenticate(ctx.get('Authorization') || undefined, ctx.ip || undefined, limits);
     if (deps.limit && deps.limiter) {
+      // A Bearer caller was counted with its session check (one round trip); an app password's is counted here.
+      const counted = caller.via === 'bearer' ? caller.decisions : undefined;
       // Null when the limiter's store does not answer: the request goes through uncounted (fail open).
-      const decision = (await deps.limiter.take(caller.user.id, [deps.limit]))?.[0];
+      const decision = counted ? counted.get(deps.limit.name) : (await deps.limiter.take(caller.user.id, [deps.limit]))?.[0];
       if (decision) {
         for (const [name, value] of Object.entries(rateLimitHeaders(decision))) ctx.set(name, value);
         const refusal = refusalOf(decision);

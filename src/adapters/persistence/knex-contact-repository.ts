@@ -36,7 +36,8 @@ import {
   uniqueLabels,
 } from '../../domain/contact.js';
 import { InvalidSyncToken, type SyncPosition, SyncTokenExpired } from '../../domain/sync.js';
-import { isUuid } from './pg-errors.js';
+import { Unauthenticated } from '../../domain/user.errors.js';
+import { isForeignKeyViolation, isUuid } from './pg-errors.js';
 import { PreparedStatement, type StatementOptions, StatementRunner } from './prepared-statement.js';
 
 // The pg driver turns a `date` into a Date at local midnight (PGlite at UTC midnight); as text it
@@ -413,10 +414,11 @@ const FORGET_TOMBSTONES = new PreparedStatement(
  * The book's changes after a position, in one statement (one snapshot): the contacts written and
  * the tombstones numbered after it, by (change_seq, id), with the book's counter read in the same
  * snapshot (every change up to it is committed and visible). Live contacts come with their
- * columns; trashed ones and tombstones at or below the floor are left out.
+ * columns; trashed ones and tombstones at or below the floor are left out. Each change comes with
+ * its CardDAV resource name, when it has one (dav_resources outlives a purged contact).
  */
 const FEED = new PreparedStatement(
-  'contacts.feed.v1',
+  'contacts.feed.v2',
   `WITH changed AS (
       (SELECT id, change_seq, deleted_at IS NOT NULL AS deleted FROM contacts
         WHERE user_id = ? AND (change_seq, id) > (?::bigint, ?::uuid) AND (deleted_at IS NULL OR change_seq > ?::bigint)
@@ -429,8 +431,9 @@ const FEED = new PreparedStatement(
     SELECT b.last_change AS book_last, b.oldest_change AS book_oldest, p.*
     FROM (SELECT coalesce(max(last_change), 0) AS last_change, coalesce(max(oldest_change), 0) AS oldest_change FROM contact_books WHERE user_id = ?) b
     LEFT JOIN LATERAL (
-      SELECT page.id AS feed_id, page.change_seq AS feed_seq, page.deleted AS feed_deleted, c.*
+      SELECT page.id AS feed_id, page.change_seq AS feed_seq, page.deleted AS feed_deleted, r.name AS feed_dav_name, r.uid AS feed_dav_uid, c.*
       FROM page LEFT JOIN LATERAL (SELECT ${COLUMNS} FROM contacts WHERE contacts.id = page.id) c ON NOT page.deleted
+        LEFT JOIN dav_resources r ON r.contact_id = page.id
     ) p ON true
     ORDER BY p.feed_seq, p.feed_id`,
 );
@@ -570,6 +573,23 @@ function monthDay(day: string): number {
   return Number(day.slice(5, 7)) * 100 + Number(day.slice(8, 10));
 }
 
+/**
+ * The contacts' statements. A write takes the book's counter (BUMP_SQL), whose row has a foreign
+ * key to its owner: for an account deleted while the request was in flight that is a
+ * foreign_key_violation, which is the answer a deleted account gets everywhere (Unauthenticated:
+ * its tokens are dead), not a failure of the service.
+ */
+class BookStatements extends StatementRunner {
+  override async write<Row>(statement: PreparedStatement, values: readonly unknown[]): Promise<Row[]> {
+    try {
+      return await super.write<Row>(statement, values);
+    } catch (error) {
+      if (isForeignKeyViolation(error)) throw new Unauthenticated();
+      throw error;
+    }
+  }
+}
+
 /** Takes the book's next change number in the transaction of `statements` (see BUMP_SQL). */
 async function bump(statements: StatementRunner, ownerId: string): Promise<number> {
   const [row] = await statements.write<{ last_change: string | number }>(BUMP, [ownerId]);
@@ -619,13 +639,13 @@ export class KnexContactRepository implements ContactRepository {
     private readonly db: Knex | Knex.Transaction,
     private readonly options: StatementOptions = {},
   ) {
-    this.statements = new StatementRunner(db, options);
+    this.statements = new BookStatements(db, options);
   }
 
   /** Runs work in a transaction: this repository's own when it is in one, else a new one. */
   private inTransaction<T>(work: (statements: StatementRunner) => Promise<T>): Promise<T> {
     if (this.db.isTransaction) return work(this.statements);
-    return this.db.transaction((trx) => work(new StatementRunner(trx, this.options)));
+    return this.db.transaction((trx) => work(new BookStatements(trx, this.options)));
   }
 
   async create(ownerId: string, contact: NewContact, takenEmails: TakenEmails): Promise<Contact> {
@@ -898,6 +918,8 @@ export class KnexContactRepository implements ContactRepository {
         feed_id: string | null;
         feed_seq: string | number | null;
         feed_deleted: boolean | null;
+        feed_dav_name: string | null;
+        feed_dav_uid: string | null;
       }
     >(FEED, [ownerId, from.change, afterId, floor, limit + 1, ownerId, from.change, afterId, floor, limit + 1, limit + 1, ownerId]);
     const last = Number(rows[0]?.book_last ?? 0);
@@ -908,9 +930,13 @@ export class KnexContactRepository implements ContactRepository {
     const found = rows.filter((row) => row.feed_id !== null);
     const more = found.length > limit;
     const page = found.slice(0, limit);
-    const changes: FeedChange[] = page.map((row) =>
-      row.feed_deleted ? { id: row.feed_id!, deleted: true } : { id: row.feed_id!, deleted: false, contact: toContact(row as ContactRow) },
-    );
+    const changes: FeedChange[] = page.map((row) => {
+      const change: FeedChange = row.feed_deleted
+        ? { id: row.feed_id!, deleted: true }
+        : { id: row.feed_id!, deleted: false, contact: toContact(row as ContactRow) };
+      if (row.feed_dav_name !== null) change.resource = { name: row.feed_dav_name, uid: row.feed_dav_uid! };
+      return change;
+    });
     const end = page[page.length - 1];
     // Done: every change up to the counter read in the same snapshot has been answered.
     const next = more ? { change: Number(end!.feed_seq), id: end!.feed_id!, floor } : { change: Math.max(last, from.change), id: '', floor: 0 };

@@ -41,8 +41,18 @@ export interface AnyContact {
   deletedAt: string | null;
 }
 
-/** One entry of the change feed: a contact's latest state, or that it left the book (trashed or purged). */
-export type FeedChange = { id: string; deleted: false; contact: Contact } | { id: string; deleted: true };
+/**
+ * One entry of the change feed: a contact's latest state, or that it left the book (trashed or
+ * purged). `resource`: the CardDAV resource name and UID the card was PUT under, when it was one
+ * (read in the feed's own statement, so that a sync-collection costs one read).
+ */
+export type FeedChange = ({ id: string; deleted: false; contact: Contact } | { id: string; deleted: true }) & { resource?: FeedResource };
+
+/** A card's CardDAV resource name and UID (see DavResourceRepository). */
+export interface FeedResource {
+  name: string;
+  uid: string;
+}
 
 /** A page of the change feed: the changes in commit order, where to go on from, and whether more follow at once. */
 export interface FeedPage {

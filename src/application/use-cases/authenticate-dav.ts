@@ -7,25 +7,30 @@ import { APP_PASSWORD_TOUCH_INTERVAL_MS } from '../ports/app-password-repository
 import type { Clock } from '../ports/clock.js';
 import { UNKNOWN_CLIENT_IP, type LoginThrottle } from '../ports/login-throttle.js';
 import type { Repositories } from '../ports/unit-of-work.js';
+import type { UserLimit } from '../ports/user-rate-limiter.js';
 import type { Caller } from './authenticate.js';
 
 /** Who a CardDAV request comes from, and how it proved it. */
-export type DavCaller = { user: AuthUser; via: 'app-password'; appPasswordId: string } | { user: AuthUser; via: 'bearer'; sessionId: string };
+export type DavCaller =
+  | { user: AuthUser; via: 'app-password'; appPasswordId: string }
+  | { user: AuthUser; via: 'bearer'; sessionId: string; decisions?: Caller['decisions'] };
 
 /**
  * `authenticateDav(authorizationHeader, clientIp)`: the Authorization header of a DAV request →
  * the caller. Throws Unauthenticated (the adapter answers 401 with `WWW-Authenticate: Basic
  * realm="Contacts"`) for anything but a right app password or a live access token, and RateLimited
- * (429) when failed Basic logins for that account from that IP are past the login throttle.
+ * (429) when failed Basic logins for that account from that IP are past the login throttle. A
+ * Bearer caller is counted against `limits` in the same step as its session check (the REST
+ * admission: `decisions`); a Basic caller is not (the adapter counts it).
  */
-export type AuthenticateDav = (authorization: string | undefined, clientIp?: string) => Promise<DavCaller>;
+export type AuthenticateDav = (authorization: string | undefined, clientIp?: string, limits?: readonly UserLimit[]) => Promise<DavCaller>;
 
 export interface AuthenticateDavDeps {
   repos: Pick<Repositories, 'users' | 'appPasswords'>;
   loginThrottle: LoginThrottle;
   clock: Clock;
   /** The REST API's access-token check, for `Bearer`. */
-  authenticate: (accessToken: string) => Promise<Caller>;
+  authenticate: (accessToken: string, limits?: readonly UserLimit[]) => Promise<Caller>;
 }
 
 // RFC 7617's credentials, base64; bounded so that a megabyte header is refused unread. An email
@@ -43,12 +48,12 @@ const BEARER = /^Bearer +([A-Za-z0-9._~+/-]{1,4096}=*) *$/i;
  * `Bearer` is the REST API's access-token check.
  */
 export function makeAuthenticateDav(deps: AuthenticateDavDeps): AuthenticateDav {
-  return async function authenticateDav(authorization, clientIp = UNKNOWN_CLIENT_IP) {
+  return async function authenticateDav(authorization, clientIp = UNKNOWN_CLIENT_IP, limits = []) {
     if (typeof authorization !== 'string') throw new Unauthenticated();
     const bearer = BEARER.exec(authorization);
     if (bearer) {
-      const caller = await deps.authenticate(bearer[1]!);
-      return { user: caller.user, via: 'bearer', sessionId: caller.sessionId };
+      const caller = await deps.authenticate(bearer[1]!, limits);
+      return { user: caller.user, via: 'bearer', sessionId: caller.sessionId, ...(caller.decisions ? { decisions: caller.decisions } : {}) };
     }
     const basic = BASIC.exec(authorization);
     if (!basic) throw new Unauthenticated();

@@ -67,6 +67,14 @@ export function uidOf(contact: Contact): string {
   return contact.card?.uid ?? contact.id;
 }
 
+/** The resource name of a contact no client named (one made over REST). */
+const defaultName = (contactId: string) => `${contactId}.vcf`;
+
+/** A contact as a card: under the name and UID it was PUT with, else under its default name. */
+function cardOf(contact: Contact, resource: { name: string; uid: string } | undefined): DavCard {
+  return { contact, name: resource?.name ?? defaultName(contact.id), uid: resource?.uid ?? uidOf(contact) };
+}
+
 /**
  * The caller's book as one CardDAV address book: cards by resource name, and create-or-replace
  * and delete through the same repository as REST, so that a change either way shows at once with
@@ -85,10 +93,7 @@ export function makeDavBook(deps: DavBookDeps) {
         )
       ).map((r) => [r.contactId, r]),
     );
-    return contacts.map((contact) => {
-      const resource = named.get(contact.id);
-      return { contact, name: resource?.name ?? `${contact.id}.vcf`, uid: resource?.uid ?? uidOf(contact) };
-    });
+    return contacts.map((contact) => cardOf(contact, named.get(contact.id)));
   }
 
   /** The card under this resource name; null when the book has none. */
@@ -152,16 +157,15 @@ export function makeDavBook(deps: DavBookDeps) {
     limit: number,
   ): Promise<{ changed: DavCard[]; removed: string[]; next: string; more: boolean }> {
     const since = token === null ? null : decodeSyncToken(ownerId, token);
+    // The feed answers each change's resource name with it: one read, whatever the page holds.
     const page = await repos.contacts.changesSince(ownerId, since, limit);
-    const live = page.changes.flatMap((c) => (c.deleted ? [] : [c.contact]));
-    const gone = page.changes.flatMap((c) => (c.deleted ? [c.id] : []));
-    const named = new Map((await repos.davResources.byContactIds(ownerId, gone)).map((r) => [r.contactId, r.name]));
-    return {
-      changed: await withNames(ownerId, live),
-      removed: gone.map((id) => named.get(id) ?? `${id}.vcf`),
-      next: encodeSyncToken(ownerId, page.next),
-      more: page.more,
-    };
+    const changed: DavCard[] = [];
+    const removed: string[] = [];
+    for (const change of page.changes) {
+      if (change.deleted) removed.push(change.resource?.name ?? defaultName(change.id));
+      else changed.push(cardOf(change.contact, change.resource));
+    }
+    return { changed, removed, next: encodeSyncToken(ownerId, page.next), more: page.more };
   }
 
   /** Reads one vCard into fields and the kept card, or says which precondition it fails. */
