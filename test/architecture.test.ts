@@ -130,11 +130,6 @@ const ROOM_CROSSINGS: readonly { from: string; to: string; why: string }[] = [
   { from: 'http', to: 'src/adapters/rate-limit/throttle-key.ts', why: 'the per-IP auth limit keys a client as the failed-login throttle does (an IPv6 /64)' },
   {
     from: 'carddav',
-    to: 'src/adapters/http/etag.ts',
-    why: "a card's ETag is the REST contact's, so If-Match is read by the same rule (API.md: the same value over both)",
-  },
-  {
-    from: 'carddav',
     to: 'src/adapters/http/middleware/rate-limit.ts',
     why: "the per-user dav limit answers with REST's X-RateLimit-* headers and its RateLimited refusal (429 with Retry-After)",
   },

@@ -186,6 +186,21 @@ export function contactEtag(version: number): string {
   return `"${version}"`;
 }
 
+/**
+ * The versions an `If-Match` header accepts (REST and CardDAV alike), for a write conditional on
+ * them: undefined when the header is absent or `*` (any current contact will do). Strong
+ * comparison: a weak tag or one never issued matches nothing, so the write answers 412.
+ */
+export function versionsFromIfMatch(header: string | undefined): number[] | undefined {
+  if (header === undefined || header.trim() === '' || header.trim() === '*') return undefined;
+  const versions: number[] = [];
+  for (const tag of header.split(',')) {
+    const match = /^\s*"([1-9]\d{0,9})"\s*$/.exec(tag);
+    if (match) versions.push(Number(match[1]));
+  }
+  return versions;
+}
+
 export function toVersionedContact(contact: Contact): VersionedContact {
   return { contact: toContactView(contact), version: contact.version };
 }

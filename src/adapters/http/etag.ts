@@ -6,20 +6,8 @@ export function etagOf(version: number): string {
   return `"${version}"`;
 }
 
-/**
- * The versions an `If-Match` header accepts, for a write conditional on them: undefined when the
- * header is absent or `*` (any current contact will do). Strong comparison: a weak tag or one we
- * never issued matches nothing, so the write answers 412.
- */
-export function versionsFromIfMatch(header: string | undefined): number[] | undefined {
-  if (header === undefined || header.trim() === '' || header.trim() === '*') return undefined;
-  const versions: number[] = [];
-  for (const tag of header.split(',')) {
-    const match = /^\s*"([1-9]\d{0,9})"\s*$/.exec(tag);
-    if (match) versions.push(Number(match[1]));
-  }
-  return versions;
-}
+/** The versions an `If-Match` header accepts: the domain's rule, which CardDAV reads too. */
+export { versionsFromIfMatch } from '../../domain/contact.js';
 
 /**
  * Whether `If-None-Match` names the current tag (weak comparison, RFC 9110 §13.1.2) or is `*`.
