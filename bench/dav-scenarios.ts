@@ -31,6 +31,8 @@ export interface DavOptions {
   connections: number;
   firstSyncRounds: number;
   log: (line: string) => void;
+  /** Runs a measurement in a window of the API's metrics (its queries, and a CPU profile under --cpu-prof) named `key`. */
+  window?: (key: string, measure: () => Promise<Latency>) => Promise<Latency>;
 }
 
 export interface Latency {
@@ -226,9 +228,10 @@ export async function runDavScenarios(options: DavOptions): Promise<DavResults> 
   const changesSeen = { dav: responses(davAnswer), feed: feedAnswer.changes.length };
   log(`dav: after ${CHANGES} changes sync-collection lists ${changesSeen.dav}, the change feed ${changesSeen.feed}`);
 
-  const getLatency = await measure(options, get);
-  const davLatency = await measure(options, davSync);
-  const feedLatency = await measure(options, feed);
+  const inWindow = options.window ?? ((_key: string, run: () => Promise<Latency>) => run());
+  const getLatency = await inWindow('dav-get', () => measure(options, get));
+  const davLatency = await inWindow('dav-sync', () => measure(options, davSync));
+  const feedLatency = await inWindow('dav-feed', () => measure(options, feed));
   log(`dav: p99 GET ${getLatency.p99Ms} ms, sync-collection ${davLatency.p99Ms} ms, change feed ${feedLatency.p99Ms} ms`);
   return {
     firstSync: { cards, requests, totalMs },

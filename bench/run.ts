@@ -820,6 +820,14 @@ async function main(): Promise<void> {
         connections: CREATE_CONNECTIONS,
         firstSyncRounds: quick ? 1 : 3,
         log,
+        window: async (key, run) => {
+          await metrics(apiUrl, true, cpuProf);
+          const latency = await run();
+          const window = await metrics(apiUrl, true);
+          if (window.cpuProfile) await saveProfile(`api-${key}`, window.cpuProfile);
+          log(`${key}: ${latency.requests > 0 ? round(window.dbQueries / latency.requests, 2) : 0} database queries per request`);
+          return latency;
+        },
       });
       notes.push(davNote(dav, CREATE_CONNECTIONS));
       syncTargets.push(...davTargets(dav));
