@@ -1,6 +1,7 @@
 import test from 'ava';
 import { KnexUnitOfWork, knexRepositories } from '../../src/adapters/persistence/knex-unit-of-work.js';
 import { EMPTY_CONTACT_FIELDS } from '../../src/domain/contact.js';
+import { Unauthenticated } from '../../src/domain/user.errors.js';
 import { InMemoryUnitOfWork, inMemoryRepositories } from '../fakes/in-memory-repositories.js';
 import { BACKENDS, type TestDatabase } from '../helpers/databases.js';
 import { type ContactRepositoryUnderTest, contactRepositoryContract } from '../contracts/contact-repository.contract.js';
@@ -48,6 +49,39 @@ for (const backend of BACKENDS) {
     );
     await knex('users').where('id', user.id).delete();
     t.is(await repos.contacts.findById(user.id, contact.id), null);
+    t.is(Number((await knex('contacts').where('userId', user.id).count({ n: '*' }))[0]!.n), 0);
+  });
+
+  test(`[knex/${backend.name}] a write of a book whose owner was deleted meanwhile is refused as Unauthenticated, not a foreign-key failure`, async (t) => {
+    if (!(await backend.available())) return t.pass(`${backend.name} is not running`);
+    const database = await db();
+    const { knex } = database;
+    const repos = knexRepositories(knex, database);
+    const uow = new KnexUnitOfWork(knex, database);
+    const user = await repos.users.create({ username: 'Gone', email: `gone-fk-${Date.now()}@example.com`, passwordHash: 'x', avatarUrl: 'x' });
+    const fields = { ...EMPTY_CONTACT_FIELDS, firstName: 'A' };
+    const live = await repos.contacts.create(user.id, { fields }, 'refuse');
+    const trashed = await repos.contacts.create(user.id, { fields: { ...fields, firstName: 'T' } }, 'refuse');
+    t.true(await repos.contacts.delete(user.id, trashed.id));
+    // The account goes (its book's counter with it, by the cascade) while its requests are in flight.
+    await knex('users').where('id', user.id).delete();
+    const writes: [string, () => Promise<unknown>][] = [
+      ['create', () => repos.contacts.create(user.id, { fields }, 'refuse')],
+      ['createMany', () => repos.contacts.createMany(user.id, [{ fields }])],
+      ['delete', () => repos.contacts.delete(user.id, live.id)],
+      ['restore', () => repos.contacts.restore(user.id, trashed.id, 'refuse')],
+      ['setPhoto', () => repos.contacts.setPhoto(user.id, live.id, { url: 'u', key: 'k' })],
+      ['create in a unit of work', () => uow.run((r) => r.contacts.create(user.id, { fields }, 'allow'))],
+    ];
+    for (const [name, write] of writes) {
+      const error = await write().then(
+        () => null,
+        (e: unknown) => e,
+      );
+      // A write that finds nothing to change may answer without one; one that tries must be refused cleanly.
+      if (error !== null) t.true(error instanceof Unauthenticated, `${name}: ${String(error)}`);
+    }
+    await t.throwsAsync(repos.contacts.create(user.id, { fields }, 'refuse'), { instanceOf: Unauthenticated });
     t.is(Number((await knex('contacts').where('userId', user.id).count({ n: '*' }))[0]!.n), 0);
   });
 }
