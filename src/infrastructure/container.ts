@@ -193,6 +193,7 @@ async function wire(config: Config, overrides: Overrides, opened: Opened): Promi
 
   const tasks = opened.add(new PQueueBackgroundTasks(logger), (t) => t.close());
   const cards: ContactCardFormat = new IcalContactCardFormat();
+  const images = new SharpImageProcessor();
 
   const useCases = makeUseCases({
     repos,
@@ -205,7 +206,7 @@ async function wire(config: Config, overrides: Overrides, opened: Opened): Promi
     avatars,
     cards,
     csvCards: new CsvContactFileReader(),
-    images: new SharpImageProcessor(),
+    images,
     photos,
     loginThrottle,
     tasks,
@@ -240,7 +241,7 @@ async function wire(config: Config, overrides: Overrides, opened: Opened): Promi
     translateError: databaseErrors,
     shuttingDown: () => shuttingDown,
     dav: davRoutes({
-      book: makeDavBook({ repos, uow, cards, clock }),
+      book: makeDavBook({ repos, uow, cards, clock, photos: { images, photos, logger } }),
       authenticate: useCases.authenticateDav,
       limit: { name: 'dav', max: config.rateLimitDavMax, windowSeconds: config.rateLimitDavWindowS },
       limiter: userLimiter,

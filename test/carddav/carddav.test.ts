@@ -1,5 +1,6 @@
 import type { ExecutionContext } from 'ava';
 import { BACKENDS } from '../helpers/databases.js';
+import { png } from '../helpers/images.js';
 import { eachBackend, signUpAndLogIn, type TestApp } from '../helpers/test-app.js';
 
 /*
@@ -402,6 +403,57 @@ function suite(it: (title: string, body: (t: ExecutionContext, app: TestApp) => 
     t.is(old.status, 403);
     t.regex(old.text, /<d:valid-sync-token\/>/);
     t.is((await sync(await tokenOf(u))).status, 207);
+  });
+
+  it('photos both ways: a REST photo is inline in the card over GET, multiget and sync; a card PUT with a PHOTO gives the contact its photo, and the PUT answers no ETag', async (t, app) => {
+    const u = await user(app);
+    const created = (await (await app.request('/api/contacts', { method: 'POST', token: u.token, json: { firstName: 'Pic', lastName: 'Rest' } })).json()) as {
+      id: string;
+    };
+    const photoForm = new FormData();
+    photoForm.append('photo', new Blob([png(64, 64)], { type: 'image/png' }), 'p.png');
+    const uploaded = await app.request(`/api/contacts/${created.id}/photo`, { method: 'PUT', token: u.token, body: photoForm });
+    t.is(uploaded.status, 200, await uploaded.text());
+    const href = `${u.book}${created.id}.vcf`;
+    const got = await dav(app, href, { method: 'GET', token: u.token });
+    t.regex(got.text, /\r\nPHOTO[;:][^\r\n]*(ENCODING=b|data:image\/)/i, 'GET writes the photo inline');
+    const fetched = await dav(app, u.book, { method: 'REPORT', token: u.token, body: multiget([href]) });
+    t.regex(responses(fetched.text)[0]!.body, /PHOTO[;:]/);
+    const synced = await dav(app, u.book, {
+      method: 'REPORT',
+      token: u.token,
+      body: '<?xml version="1.0" encoding="utf-8" ?><D:sync-collection xmlns:D="DAV:" xmlns:C="urn:ietf:params:xml:ns:carddav"><D:sync-token/><D:sync-level>1</D:sync-level><D:prop><D:getetag/><C:address-data/></D:prop></D:sync-collection>',
+    });
+    t.regex(responses(synced.text).find((r) => r.href === href)!.body, /PHOTO[;:]/);
+
+    // A phone's card with an inline photo: the photo becomes the contact's, and the card served back carries it.
+    const base64 = png(48, 48).toString('base64');
+    const phoneHref = `${u.book}phone-pic.vcf`;
+    const put = await dav(app, phoneHref, {
+      method: 'PUT',
+      token: u.token,
+      body: vcard('phone-pic', 'Pic', 'Phone', [`PHOTO;ENCODING=b;TYPE=PNG:${base64}`]),
+      headers: { 'Content-Type': 'text/vcard' },
+    });
+    t.is(put.status, 201, put.text);
+    t.is(put.headers.get('etag'), null, 'the server changed the card: no ETag');
+    const list = (await (await app.request('/api/contacts?limit=100', { token: u.token })).json()) as {
+      items: { lastName: string; photoUrl: string | null }[];
+    };
+    t.truthy(list.items.find((c) => c.lastName === 'Phone')?.photoUrl);
+    const back = await dav(app, phoneHref, { method: 'GET', token: u.token });
+    t.is(back.status, 200);
+    t.truthy(back.headers.get('etag'));
+    t.regex(back.text, /PHOTO[;:]/);
+    t.is(back.text.match(/\r\nPHOTO/g)?.length, 1, 'one photo, the stored one');
+    // A card without a photo answers its ETag at once.
+    const plain = await dav(app, `${u.book}plain.vcf`, {
+      method: 'PUT',
+      token: u.token,
+      body: vcard('plain-1', 'No', 'Pic'),
+      headers: { 'Content-Type': 'text/vcard' },
+    });
+    t.regex(plain.headers.get('etag') ?? '', /^"\d+"$/);
   });
 
   it('Basic with an app password works; the account password over Basic is 401', async (t, app) => {

@@ -248,15 +248,15 @@ export function davRoutes(deps: DavDeps): Middleware {
       case `${DAV}|getlastmodified`:
         return card ? new Date(card.contact.updatedAt).toUTCString() : null;
       case `${CARDDAV}|address-data`:
-        return card ? escapeXml(renderCard(card, addressData)) : null;
+        return card ? escapeXml(await renderCard(card, addressData)) : null;
       default:
         return null;
     }
   }
 
-  function renderCard(card: DavCard, addressData?: XmlElement): string {
+  async function renderCard(card: DavCard, addressData?: XmlElement): Promise<string> {
     const version = versionAsked(addressData?.attrs.version ? `version=${addressData.attrs.version}` : undefined);
-    const text = book.render(card, version);
+    const text = book.render(card, version, await book.photoOf(card));
     return addressData ? addressDataOf(text, addressData) : text;
   }
 
@@ -424,7 +424,7 @@ export function davRoutes(deps: DavDeps): Middleware {
     ctx.type = `text/vcard; charset=utf-8${version === '4.0' ? '; version=4.0' : ''}`;
     ctx.set('ETag', etagOf(card));
     ctx.set('Last-Modified', new Date(card.contact.updatedAt).toUTCString());
-    ctx.body = book.render(card, version);
+    ctx.body = book.render(card, version, await book.photoOf(card));
   }
 
   async function put(ctx: Context, target: Target, me: string): Promise<void> {
@@ -443,13 +443,15 @@ export function davRoutes(deps: DavDeps): Middleware {
     const ifMatch = ctx.get('If-Match').trim();
     const ifNoneMatch = ctx.get('If-None-Match').trim();
     try {
-      const { created, card } = await book.putCard(me, target.name, body, {
+      const { created, card, changedByServer } = await book.putCard(me, target.name, body, {
         versions: versionsFromIfMatch(ifMatch || undefined),
         mustExist: ifMatch === '*',
         mustNotExist: ifNoneMatch === '*',
       });
       ctx.status = created ? 201 : 204;
-      ctx.set('ETag', etagOf(card));
+      // A card the server changed (its photo, now the contact's, is written back fitted) gets no
+      // ETag: the client reads it back (RFC 6352 §6.3.2.3).
+      if (!changedByServer) ctx.set('ETag', etagOf(card));
       if (created) ctx.set('Location', cardHref(me, card.name));
     } catch (error) {
       if (error instanceof DavPreconditionFailed) return answer(ctx, 412);

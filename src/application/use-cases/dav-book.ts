@@ -1,12 +1,13 @@
 import { utcDay } from '../../domain/birthdays.js';
 import { ContactChanged, NotAVCardFile } from '../../domain/contact.errors.js';
-import { type Contact, type ContactFields, type KeptCard, validateContact } from '../../domain/contact.js';
+import { type Contact, type ContactFields, type KeptCard, type StoredPhoto, validateContact } from '../../domain/contact.js';
 import { ValidationFailed } from '../../domain/errors.js';
 import { decodeSyncToken, encodeSyncToken } from '../../domain/sync.js';
 import type { Clock } from '../ports/clock.js';
-import type { ContactCardFormat, ContactFileReader, VCardVersion } from '../ports/contact-card-format.js';
+import type { CarriedImage, ContactCardFormat, ContactFileReader, VCardVersion } from '../ports/contact-card-format.js';
 import type { DavResource } from '../ports/dav-resource-repository.js';
 import type { Repositories, UnitOfWork } from '../ports/unit-of-work.js';
+import { type ContactPhotoDeps, discardContactPhotos, storeContactPhoto } from './set-contact-photo.js';
 
 /** A card of the book as CardDAV shows it: the contact, its resource name and its UID. */
 export interface DavCard {
@@ -48,6 +49,12 @@ export interface DavBookDeps {
   uow: UnitOfWork;
   cards: ContactCardFormat;
   clock: Clock;
+  /**
+   * Contact photos: a card's inline PHOTO becomes the contact's photo (as an import does), and a
+   * contact's photo goes inline in its card (as the export writes it). Without it, a PHOTO stays
+   * in the kept card as it came and stored photos are left out.
+   */
+  photos?: ContactPhotoDeps;
 }
 
 export interface PutCondition {
@@ -169,7 +176,9 @@ export function makeDavBook(deps: DavBookDeps) {
   }
 
   /** Reads one vCard into fields and the kept card, or says which precondition it fails. */
-  async function readCard(body: Uint8Array): Promise<{ fields: ContactFields; card: KeptCard; uid: string }> {
+  async function readCard(
+    body: Uint8Array,
+  ): Promise<{ fields: ContactFields; card: KeptCard; uid: string; image: CarriedImage | null; photoProperty: KeptCard['properties'][number] | null }> {
     let read: Awaited<ReturnType<ContactFileReader['read']>>;
     try {
       read = await deps.cards.read(body, 2);
@@ -189,56 +198,94 @@ export function makeDavBook(deps: DavBookDeps) {
       if (error instanceof ValidationFailed) throw new DavCardRefused('valid-address-data', error.message);
       throw error;
     }
-    // The photo is not stored as a contact photo here: its PHOTO property stays in the kept card, written back as it came.
-    const properties = first.photoProperty ? [...first.card.properties, first.photoProperty] : first.card.properties;
-    return { fields, card: { uid, properties }, uid };
+    return { fields, card: { uid, properties: first.card.properties }, uid, image: first.photo ?? null, photoProperty: first.photoProperty ?? null };
+  }
+
+  /**
+   * Stores a card's inline photo as the contact's (fitted, as an import does). Null when the card
+   * has none, or one that cannot be stored (not an image we take, storage down): its PHOTO
+   * property then stays in the kept card, written back as it came.
+   */
+  async function storeCardPhoto(ownerId: string, image: CarriedImage | null): Promise<StoredPhoto | null> {
+    if (!image || !deps.photos) return null;
+    const outcome = await storeContactPhoto(deps.photos, ownerId, image);
+    return 'photo' in outcome ? outcome.photo : null;
   }
 
   /**
    * Creates or replaces the card under `name` from a vCard body, every property kept. Emails other
    * contacts hold are stored anyway (a phone's book is not refused for a duplicate).
    */
-  async function putCard(ownerId: string, name: string, body: Uint8Array, condition: PutCondition = {}): Promise<{ created: boolean; card: DavCard }> {
-    // Read before the transaction (no lock held while parsing), refused only after the preconditions, as before.
+  async function putCard(
+    ownerId: string,
+    name: string,
+    body: Uint8Array,
+    condition: PutCondition = {},
+  ): Promise<{ created: boolean; card: DavCard; changedByServer: boolean }> {
+    // Read before the transaction (no lock held while parsing or fitting a photo), refused only
+    // after the preconditions, as before.
     const read = readCard(body).then(
-      (value) => ({ value }),
+      async (value) => ({ value, photo: await storeCardPhoto(ownerId, value.image) }),
       (error: unknown) => ({ error }),
     );
-    // The contact and its resource name commit together: a failure between them leaves neither.
-    return deps.uow.run(async (r) => {
-      const existing = await findCard(ownerId, name, r);
-      if (existing && condition.mustNotExist) throw new DavPreconditionFailed();
-      if (!existing && (condition.mustExist || condition.versions)) throw new DavPreconditionFailed();
-      if (existing && condition.versions && !condition.versions.includes(existing.contact.version)) throw new DavPreconditionFailed();
-      const parsed = await read;
-      if ('error' in parsed) throw parsed.error;
-      const { fields, card, uid } = parsed.value;
-      const holder = await r.davResources.byUid(ownerId, uid);
-      // A UID whose card is gone (trashed, purged) may be taken again: a client deletes and re-creates.
-      if (holder && holder.contactId !== existing?.contact.id && (await r.contacts.findById(ownerId, holder.contactId))) {
-        throw new DavUidConflict(holder.name);
-      }
-      if (!existing) {
-        // A REST contact's UID is its id: a card may not take it under another name.
-        const byId = DEFAULT_NAME.exec(`${uid}.vcf`) ? await findCard(ownerId, `${uid}.vcf`, r) : null;
-        if (byId) throw new DavUidConflict(byId.name);
-      }
-      let contact: Contact | null;
-      if (existing) {
-        try {
-          contact = await r.contacts.update(ownerId, existing.contact.id, { fields, card }, 'allow', condition.versions ?? [existing.contact.version]);
-        } catch (error) {
-          if (error instanceof ContactChanged) throw new DavPreconditionFailed();
-          throw error;
+    let stored: StoredPhoto | null = null;
+    let replaced: StoredPhoto | null = null;
+    try {
+      // The contact, its photo and its resource name commit together: a failure between them leaves none.
+      const result = await deps.uow.run(async (r) => {
+        const existing = await findCard(ownerId, name, r);
+        if (existing && condition.mustNotExist) throw new DavPreconditionFailed();
+        if (!existing && (condition.mustExist || condition.versions)) throw new DavPreconditionFailed();
+        if (existing && condition.versions && !condition.versions.includes(existing.contact.version)) throw new DavPreconditionFailed();
+        const parsed = await read;
+        if ('error' in parsed) throw parsed.error;
+        const { fields, uid, photoProperty } = parsed.value;
+        stored = parsed.photo;
+        // A photo stored as the contact's leaves the kept card; one that could not be keeps its PHOTO.
+        const card: KeptCard =
+          stored || !photoProperty ? parsed.value.card : { ...parsed.value.card, properties: [...parsed.value.card.properties, photoProperty] };
+        const holder = await r.davResources.byUid(ownerId, uid);
+        // A UID whose card is gone (trashed, purged) may be taken again: a client deletes and re-creates.
+        if (holder && holder.contactId !== existing?.contact.id && (await r.contacts.findById(ownerId, holder.contactId))) {
+          throw new DavUidConflict(holder.name);
         }
-        if (!contact) throw new DavPreconditionFailed();
-      } else {
-        contact = await r.contacts.create(ownerId, { fields, card }, 'allow');
-      }
-      const resource: DavResource = { contactId: contact.id, name, uid };
-      await r.davResources.save(ownerId, resource);
-      return { created: !existing, card: { contact, name, uid } };
-    });
+        if (!existing) {
+          // A REST contact's UID is its id: a card may not take it under another name.
+          const byId = DEFAULT_NAME.exec(`${uid}.vcf`) ? await findCard(ownerId, `${uid}.vcf`, r) : null;
+          if (byId) throw new DavUidConflict(byId.name);
+        }
+        let contact: Contact | null;
+        if (existing) {
+          try {
+            contact = await r.contacts.update(ownerId, existing.contact.id, { fields, card }, 'allow', condition.versions ?? [existing.contact.version]);
+          } catch (error) {
+            if (error instanceof ContactChanged) throw new DavPreconditionFailed();
+            throw error;
+          }
+          if (!contact) throw new DavPreconditionFailed();
+        } else {
+          contact = await r.contacts.create(ownerId, { fields, card }, 'allow');
+        }
+        // The card replaces the contact whole: its photo is the card's (none when it has none).
+        if (stored || contact.photo) {
+          const set = await r.contacts.setPhoto(ownerId, contact.id, stored);
+          if (set) {
+            contact = set.contact;
+            replaced = set.previous;
+          }
+        }
+        const resource: DavResource = { contactId: contact.id, name, uid };
+        await r.davResources.save(ownerId, resource);
+        return { created: !existing, card: { contact, name, uid }, changedByServer: stored !== null };
+      });
+      if (replaced && deps.photos) await discardContactPhotos(deps.photos, [replaced]);
+      return result;
+    } catch (error) {
+      const parsed = await read;
+      const orphan = 'photo' in parsed ? parsed.photo : null;
+      if (orphan && deps.photos) await discardContactPhotos(deps.photos, [orphan]);
+      throw error;
+    }
   }
 
   /** Deletes the card under `name` (to the trash, like REST); false when the book has none. */
@@ -258,12 +305,21 @@ export function makeDavBook(deps: DavBookDeps) {
     }
   }
 
-  /** The card as vCard text: its kept properties, the fields written over them (the REST view and the card agree). */
-  function render(card: DavCard, version: VCardVersion): string {
-    return deps.cards.write(card.contact, version);
+  /**
+   * The card as vCard text: its kept properties, the fields written over them (the REST view and
+   * the card agree), and the contact's photo inline when given (see `photoOf`).
+   */
+  function render(card: DavCard, version: VCardVersion, photo: CarriedImage | null = null): string {
+    return deps.cards.write(card.contact, version, photo);
   }
 
-  return { findCard, findCards, listCards, bookTag, currentSyncToken, changesSince, putCard, deleteCard, render };
+  /** The contact's stored photo, for its card; null (no read) for a contact without one, or one storage no longer has. */
+  async function photoOf(card: DavCard): Promise<CarriedImage | null> {
+    if (card.contact.photo === null || !deps.photos) return null;
+    return deps.photos.photos.read(card.contact.photo);
+  }
+
+  return { findCard, findCards, listCards, bookTag, currentSyncToken, changesSince, putCard, deleteCard, render, photoOf };
 }
 
 export type DavBook = ReturnType<typeof makeDavBook>;
