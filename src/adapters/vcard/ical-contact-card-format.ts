@@ -8,7 +8,7 @@ import { type ContentLine, MAX_CARD_PARAM_VALUES, parseContentLine, type Scanned
 import { type KeptProperty, keptProperty, type TextMode } from './vcard-pre-pass.js';
 
 /** Characters of the file read between two turns of the event loop; a card counts as WORK_PER_CARD more. */
-const WORK_PER_TURN = 65_536;
+const WORK_PER_TURN = 16_384;
 const WORK_PER_CARD = 1_024;
 
 /** Properties a card's writer sets itself: not kept. */

@@ -32,7 +32,7 @@ export interface ImportReport {
 export const MAX_CARDS_PER_IMPORT = 50_000;
 
 /** Cards validated between two turns of the event loop. */
-const CARDS_PER_TURN = 200;
+const CARDS_PER_TURN = 50;
 
 const NO_NAME = 'the card has neither a name nor an organization';
 
