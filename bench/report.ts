@@ -69,6 +69,8 @@ export interface BenchResults {
   } | null;
   server: {
     peakRssMB: number;
+    /** The API's highest RSS in each measured window (scenarios, the burst, each vCard import and the export), highest first. */
+    peakRssByScenario?: { scenario: string; peakRssMB: number }[];
     rssAtEndMB: number;
     referencePeakRssMB: number | null;
     rssAfterSeedingMB?: number;
@@ -132,6 +134,11 @@ export function markdownReport(results: BenchResults): string {
       `${results.server.rssAfterSeedingMB !== undefined ? `, ${results.server.rssAfterSeedingMB} MB after seeding` : ''}` +
       `${results.server.referencePeakRssMB !== null ? `; reference server peak ${results.server.referencePeakRssMB} MB` : ''}.`,
   );
+  const byScenario = results.server.peakRssByScenario ?? [];
+  if (byScenario.length > 0) {
+    lines.push('');
+    lines.push(`**API peak RSS by scenario** (highest first): ${byScenario.map((p) => `${p.scenario} ${p.peakRssMB} MB`).join('; ')}.`);
+  }
   const e = results.server.embedded;
   if (e) {
     lines.push('');

@@ -739,17 +739,26 @@ async function main(): Promise<void> {
 
   // --- vCard import and export (bench/vcard-scenarios.ts) ------------------------------------------
   const vcardExtraTargets: Target[] = [];
+  const vcardPeaks: { scenario: string; peakRssMB: number }[] = [];
   if (runs('vcard')) {
+    let vcardProfile: string | undefined;
     const vcard = await runVCardScenarios({
       apiUrl,
       user: users[users.length - 1]!,
       cardsPerImport: quick ? 500 : 5000,
       imports: quick ? 2 : 10,
       tag,
-      window: () => metrics(apiUrl, true),
+      window: async (next) => {
+        const window = await metrics(apiUrl, true, cpuProf && next !== undefined);
+        if (window.cpuProfile && vcardProfile) await saveProfile(`api-${vcardProfile}`, window.cpuProfile);
+        vcardProfile = next;
+        return window;
+      },
       log,
     });
     notes.push(vcardNote(vcard));
+    for (const [i, m] of vcard.importMemory.entries()) vcardPeaks.push({ scenario: `vcard import ${i + 1}`, peakRssMB: m.peakRssMB });
+    if (vcard.export) vcardPeaks.push({ scenario: 'vcard export', peakRssMB: vcard.export.peakRssMB });
     vcardExtraTargets.push(...vcardTargets(vcard));
   }
   if (runs('vcard-hostile')) {
@@ -916,6 +925,11 @@ async function main(): Promise<void> {
     burst,
     server: {
       peakRssMB: mb(final.peakRssBytes),
+      peakRssByScenario: [
+        ...results.filter((row) => row.server === 'api' && row.peakRssMB !== undefined).map((row) => ({ scenario: row.key, peakRssMB: row.peakRssMB! })),
+        ...(burst ? [{ scenario: 'burst', peakRssMB: burst.peakRssMB }] : []),
+        ...vcardPeaks,
+      ].sort((a, b) => b.peakRssMB - a.peakRssMB),
       rssAtEndMB: mb(final.rssBytes),
       referencePeakRssMB: referencePeakRss ? mb(referencePeakRss) : null,
       rssAfterSeedingMB: mb(afterSeeding.rssBytes),

@@ -17,18 +17,51 @@ export interface VCardBenchOptions {
   cardsPerImport: number;
   imports: number;
   tag: string;
-  /** Starts a metrics window on the API (reset) and reads it back: peak RSS during the export, worst event-loop delay. */
-  window: () => Promise<{ windowPeakRssBytes: number; rssBytes: number; eventLoopDelay: { maxMs: number } }>;
+  /**
+   * Reads the API's metrics window and starts a new one; `profile` names the window about to
+   * start when --cpu-prof profiles it (the profile comes back with the next call).
+   */
+  window: (profile?: string) => Promise<VCardWindow>;
   log: (line: string) => void;
+}
+
+/** What the scenarios read of the API's metrics window (bench/bench-metrics.ts). */
+export interface VCardWindow {
+  windowPeakRssBytes: number;
+  windowPeakMemory: { rss: number; heapUsed: number; external: number; arrayBuffers: number };
+  rssBytes: number;
+  eventLoopDelay: { maxMs: number };
+  gc: { maxPauseMs: number };
+}
+
+/** The API's memory over one scenario's window: its peak RSS and how V8's heap and the rest split it. */
+export interface WindowMemory {
+  peakRssMB: number;
+  heapUsedMB: number;
+  externalMB: number;
+  rssAfterMB: number;
 }
 
 export interface VCardBenchResult {
   importSeconds: number[];
   /** The API's worst event-loop delay during each import. */
   importDelayMaxMs: number[];
+  /** The API's longest garbage-collection pause during each import. */
+  importGcMaxPauseMs: number[];
+  /** The API's memory during each import. */
+  importMemory: WindowMemory[];
   photosPerImport: number;
   cardsPerImport: number;
-  export: { contacts: number; bytes: number; seconds: number; firstByteSeconds: number; peakRssMB: number; rssBeforeMB: number } | null;
+  export: {
+    contacts: number;
+    bytes: number;
+    seconds: number;
+    firstByteSeconds: number;
+    peakRssMB: number;
+    rssBeforeMB: number;
+    memory: WindowMemory;
+    delayMaxMs: number;
+  } | null;
   failure?: string;
 }
 
@@ -49,7 +82,7 @@ async function photo(n: number): Promise<string> {
  * few properties the model keeps without a field (IMPP, X-SOCIALPROFILE, RELATED), a year-less
  * birthday on a third, and a photo on every fifth.
  */
-async function cards(count: number, tag: string, batch: number): Promise<string> {
+export async function cards(count: number, tag: string, batch: number): Promise<string> {
   const lines: string[] = [];
   for (let i = 0; i < count; i += 1) {
     const n = batch * count + i;
@@ -88,12 +121,21 @@ async function cards(count: number, tag: string, batch: number): Promise<string>
 
 const seconds = (since: bigint) => Number(process.hrtime.bigint() - since) / 1e9;
 const round = (n: number, digits = 2) => Math.round(n * 10 ** digits) / 10 ** digits;
+const mb = (bytes: number) => round(bytes / 2 ** 20, 1);
+const memoryOf = (w: VCardWindow): WindowMemory => ({
+  peakRssMB: mb(w.windowPeakRssBytes),
+  heapUsedMB: mb(w.windowPeakMemory.heapUsed),
+  externalMB: mb(w.windowPeakMemory.external),
+  rssAfterMB: mb(w.rssBytes),
+});
 
 export async function runVCardScenarios(o: VCardBenchOptions): Promise<VCardBenchResult> {
   const auth = { authorization: `Bearer ${o.user.accessToken}` };
   const result: VCardBenchResult = {
     importSeconds: [],
     importDelayMaxMs: [],
+    importGcMaxPauseMs: [],
+    importMemory: [],
     photosPerImport: Math.ceil(o.cardsPerImport / PHOTO_EVERY),
     cardsPerImport: o.cardsPerImport,
     export: null,
@@ -101,7 +143,7 @@ export async function runVCardScenarios(o: VCardBenchOptions): Promise<VCardBenc
   try {
     for (let batch = 0; batch < o.imports; batch += 1) {
       const body = await cards(o.cardsPerImport, o.tag, batch);
-      await o.window();
+      await o.window(`vcard-import-${batch + 1}`);
       const started = process.hrtime.bigint();
       const response = await fetch(`${o.apiUrl}/api/contacts/import`, { method: 'POST', headers: { ...auth, 'content-type': 'text/vcard' }, body });
       const report = (await response.json()) as { created?: number; skipped?: unknown[] };
@@ -109,13 +151,20 @@ export async function runVCardScenarios(o: VCardBenchOptions): Promise<VCardBenc
       if (response.status !== 200 || report.created !== o.cardsPerImport) {
         throw new Error(`import ${batch + 1} answered ${response.status}, created ${report.created}, skipped ${report.skipped?.length}`);
       }
-      const delay = round((await o.window()).eventLoopDelay.maxMs, 1);
+      const window = await o.window();
+      const delay = round(window.eventLoopDelay.maxMs, 1);
+      const memory = memoryOf(window);
       result.importSeconds.push(round(took, 3));
       result.importDelayMaxMs.push(delay);
-      o.log(`vcard: import ${batch + 1}/${o.imports} of ${o.cardsPerImport} rich cards in ${round(took, 3)} s, worst event-loop delay ${delay} ms`);
+      result.importGcMaxPauseMs.push(round(window.gc.maxPauseMs, 1));
+      result.importMemory.push(memory);
+      o.log(
+        `vcard: import ${batch + 1}/${o.imports} of ${o.cardsPerImport} rich cards in ${round(took, 3)} s, worst event-loop delay ${delay} ms ` +
+          `(longest GC pause ${round(window.gc.maxPauseMs, 1)} ms), peak RSS ${memory.peakRssMB} MB (heap ${memory.heapUsedMB} MB, external ${memory.externalMB} MB)`,
+      );
     }
 
-    const before = await o.window();
+    const before = await o.window('vcard-export');
     const started = process.hrtime.bigint();
     const response = await fetch(`${o.apiUrl}/api/contacts/export`, { headers: auth });
     if (response.status !== 200 || !response.body) throw new Error(`export answered ${response.status}`);
@@ -135,10 +184,15 @@ export async function runVCardScenarios(o: VCardBenchOptions): Promise<VCardBenc
       bytes,
       seconds: round(took, 3),
       firstByteSeconds: round(firstByteSeconds, 3),
-      peakRssMB: round(during.windowPeakRssBytes / 2 ** 20, 1),
-      rssBeforeMB: round(before.rssBytes / 2 ** 20, 1),
+      peakRssMB: mb(during.windowPeakRssBytes),
+      rssBeforeMB: mb(before.rssBytes),
+      memory: memoryOf(during),
+      delayMaxMs: round(during.eventLoopDelay.maxMs, 1),
     };
-    o.log(`vcard: export of ${contacts} contacts (${round(bytes / 2 ** 20, 1)} MB) in ${round(took, 3)} s, peak RSS ${result.export.peakRssMB} MB`);
+    o.log(
+      `vcard: export of ${contacts} contacts (${mb(bytes)} MB) in ${round(took, 3)} s, peak RSS ${result.export.peakRssMB} MB ` +
+        `(${result.export.rssBeforeMB} MB before; heap ${result.export.memory.heapUsedMB} MB), worst event-loop delay ${result.export.delayMaxMs} ms`,
+    );
   } catch (error) {
     result.failure = (error as Error).message;
     o.log(`vcard: ${result.failure}`);
@@ -161,6 +215,11 @@ export function vcardTargets(r: VCardBenchResult): Target[] {
       met: worstDelay !== null ? worstDelay < 100 : null,
     },
     {
+      name: 'the API peak RSS during those imports < 200 MB',
+      measured: r.importMemory.length ? `${Math.max(...r.importMemory.map((m) => m.peakRssMB))} MB` : 'n/a',
+      met: r.importMemory.length ? Math.max(...r.importMemory.map((m) => m.peakRssMB)) < 200 : null,
+    },
+    {
       name: 'GET /api/contacts/export of the whole book of rich contacts, photos inline, streams: API peak RSS during it < 200 MB',
       measured: r.export ? `${r.export.contacts} contacts, ${r.export.seconds} s, ${r.export.peakRssMB} MB` : 'n/a',
       met: r.export ? r.export.peakRssMB < 200 : null,
@@ -174,9 +233,11 @@ export function vcardNote(r: VCardBenchResult): string {
   const median = sorted[Math.floor(sorted.length / 2)];
   const e = r.export;
   return (
-    `vCard: ${r.importSeconds.length} imports of ${r.cardsPerImport} rich cards (${r.photosPerImport} photos) each: median ${median} s, min ${sorted[0]} s, max ${sorted.at(-1)} s, worst event-loop delay ${Math.max(...r.importDelayMaxMs)} ms` +
+    `vCard: ${r.importSeconds.length} imports of ${r.cardsPerImport} rich cards (${r.photosPerImport} photos) each: ${r.importSeconds.join(', ')} s ` +
+    `(median ${median} s); worst event-loop delay per import ${r.importDelayMaxMs.join(', ')} ms (longest GC pause ${r.importGcMaxPauseMs.join(', ')} ms); ` +
+    `API peak RSS per import ${r.importMemory.map((m) => m.peakRssMB).join(', ')} MB (V8 heap at the peak ${r.importMemory.map((m) => m.heapUsedMB).join(', ')} MB)` +
     (e
-      ? `; export of ${e.contacts} contacts (${round(e.bytes / 2 ** 20, 1)} MB): ${e.seconds} s, first byte after ${e.firstByteSeconds} s, API peak RSS ${e.peakRssMB} MB (${e.rssBeforeMB} MB before).`
+      ? `; export of ${e.contacts} contacts (${mb(e.bytes)} MB): ${e.seconds} s, first byte after ${e.firstByteSeconds} s, API peak RSS ${e.peakRssMB} MB (${e.rssBeforeMB} MB before, heap ${e.memory.heapUsedMB} MB at the peak), worst event-loop delay ${e.delayMaxMs} ms.`
       : '.')
   );
 }

@@ -4,6 +4,7 @@ import { NotFound, RateLimited, ValidationFailed } from '../../src/domain/errors
 import { EmailTaken, InvalidCredentials, InvalidRefreshToken, InvalidToken, Unauthenticated, WrongPassword } from '../../src/domain/user.errors.js';
 import { fakeWorld, LOGIN_FAILURES, PASSWORD, PUBLIC_URL, verifiedUser } from '../fakes/fake-world.js';
 import { png } from '../helpers/images.js';
+import { collected } from '../helpers/account-export.js';
 
 const NEW_PASSWORD = 'a brand new passphrase';
 type World = ReturnType<typeof fakeWorld>;
@@ -300,7 +301,7 @@ test('export holds the user, every contact and every session, and nothing secret
     birthday: '1990-01-02',
     notes: 'n',
   });
-  const exported = await world.useCases.exportAccount(callerOf(world, accessToken));
+  const exported = await collected(await world.useCases.exportAccount(callerOf(world, accessToken)));
   t.deepEqual(exported.exportedAt, world.clock.now());
   t.like(exported.user, { id: userId, email: 'ann@example.com' });
   t.deepEqual(

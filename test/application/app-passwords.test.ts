@@ -3,6 +3,7 @@ import { APP_PASSWORD_BITS } from '../../src/domain/app-password.js';
 import { NotFound, RateLimited, ValidationFailed } from '../../src/domain/errors.js';
 import { Unauthenticated, WrongPassword } from '../../src/domain/user.errors.js';
 import { fakeWorld, LOGIN_FAILURES, PASSWORD, verifiedUser } from '../fakes/fake-world.js';
+import { collected } from '../helpers/account-export.js';
 
 type World = ReturnType<typeof fakeWorld>;
 const basic = (login: string, password: string) => `Basic ${Buffer.from(`${login}:${password}`, 'utf8').toString('base64')}`;
@@ -200,7 +201,7 @@ test('the account export lists app passwords without their secret; deleting the 
   const ann = await verifiedUser(world);
   const { password, id } = await appPassword(world, ann.user.id);
   const claims = world.tokens.verifyAccess(ann.accessToken)!;
-  const exported = await world.useCases.exportAccount({ userId: claims.userId, sessionId: claims.sessionId });
+  const exported = await collected(await world.useCases.exportAccount({ userId: claims.userId, sessionId: claims.sessionId }));
   t.deepEqual(exported.appPasswords, [{ id, name: 'Phone', createdAt: world.clock.now(), lastUsedAt: null }]);
   t.false(JSON.stringify(exported).includes(password));
   await world.useCases.deleteAccount(ann.user.id, { password: PASSWORD });

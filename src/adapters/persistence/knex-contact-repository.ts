@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { Knex } from 'knex';
 import type {
   AnyContact,
@@ -241,6 +242,8 @@ const insertValues = (id: string, ownerId: string, contact: NewContact, offset: 
  * would parse and plan anew for every batch.
  */
 const INSERT_BATCH = 500;
+/** Rows of an import made and encoded between two turns of the event loop (a rich row takes tens of microseconds). */
+const ROWS_PER_TURN = 50;
 const INSERT_MANY = new PreparedStatement(
   'contacts.insert_many.v3',
   `INSERT INTO contacts (${INSERT_COLUMNS}, change_seq)
@@ -676,8 +679,16 @@ export class KnexContactRepository implements ContactRepository {
         for (const row of rows) for (const key of row.email_keys) if (!holders.has(key)) holders.set(key, row.id);
       }
       const answers: (string | null)[] = [];
-      const rows: Record<string, unknown>[] = [];
-      for (const contact of list) {
+      // Each row is encoded as it is made and a batch is sent once full, so no step holds the
+      // event loop for more than ROWS_PER_TURN rows, and no more than a batch of JSON is held.
+      let batch: string[] = [];
+      let inserted = 0;
+      const send = async () => {
+        if (batch.length > 0) await statements.write(INSERT_MANY, [change, `[${batch.join(',')}]`]);
+        batch = [];
+      };
+      for (const [i, contact] of list.entries()) {
+        if (i % ROWS_PER_TURN === ROWS_PER_TURN - 1) await nextTurn();
         const keys = emailKeysOf(contact.fields);
         const holder = keys.map((key) => holders.get(key)).find((id) => id !== undefined);
         if (holder !== undefined) {
@@ -687,12 +698,12 @@ export class KnexContactRepository implements ContactRepository {
         const id = randomUUID();
         for (const key of keys) holders.set(key, id);
         // A microsecond apart, so the book lists them in the order they came.
-        rows.push(insertRecord(id, ownerId, contact, rows.length));
+        batch.push(JSON.stringify(insertRecord(id, ownerId, contact, inserted)));
+        inserted += 1;
         answers.push(null);
+        if (batch.length === INSERT_BATCH) await send();
       }
-      for (let start = 0; start < rows.length; start += INSERT_BATCH) {
-        await statements.write(INSERT_MANY, [change, JSON.stringify(rows.slice(start, start + INSERT_BATCH))]);
-      }
+      await send();
       return answers;
     });
   }

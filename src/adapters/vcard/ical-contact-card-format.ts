@@ -8,7 +8,7 @@ import { type ContentLine, MAX_CARD_PARAM_VALUES, parseContentLine, type Scanned
 import { type KeptProperty, keptProperty, type TextMode } from './vcard-pre-pass.js';
 
 /** Characters of the file read between two turns of the event loop; a card counts as WORK_PER_CARD more. */
-const WORK_PER_TURN = 65_536;
+const WORK_PER_TURN = 16_384;
 const WORK_PER_CARD = 1_024;
 
 /** Properties a card's writer sets itself: not kept. */
@@ -27,7 +27,8 @@ export class IcalContactCardFormat implements ContactCardFormat {
   async read(file: Uint8Array, maxCards: number): Promise<CardRead[]> {
     const { text, mode } = decodeFile(file);
     // Cards are counted before any is parsed: a file of too many tiny cards costs only the scan.
-    const cards: ScannedCard[] = [];
+    // A card's lines are dropped once it is read: the scanned and the read cards are not all held at once.
+    const cards: (ScannedCard | null)[] = [];
     for (const card of scanCards(text, WORK_PER_TURN)) {
       if (card === null) await nextTurn();
       else if (cards.length === maxCards) throw new TooManyCards(maxCards);
@@ -36,7 +37,9 @@ export class IcalContactCardFormat implements ContactCardFormat {
     if (cards.length === 0) throw new NotAVCardFile();
     const read: CardRead[] = [];
     let work = 0;
-    for (const card of cards) {
+    for (let i = 0; i < cards.length; i += 1) {
+      const card = cards[i]!;
+      cards[i] = null;
       // Other requests get in after every slice of work, counted in characters and cards parsed.
       work += card.size + WORK_PER_CARD;
       if (work >= WORK_PER_TURN) {

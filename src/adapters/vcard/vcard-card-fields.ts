@@ -296,7 +296,16 @@ function cutNotes(text: string): string | null {
 
 /** The TYPE values of a property, lower-cased: `TYPE=work,voice`, `TYPE="work,voice"` and repeated TYPEs alike. */
 export function typesOf(p: CardProperty): string[] {
-  return p.params.filter((q) => q.name === 'TYPE').flatMap((q) => q.values.flatMap((v) => v.split(',')).map((v) => v.trim().toLowerCase()));
+  // A loop, not filter/flatMap: every card's every property asks, on import and on export.
+  const types: string[] = [];
+  for (const q of p.params) {
+    if (q.name !== 'TYPE') continue;
+    for (const value of q.values) {
+      if (value.includes(',')) for (const part of value.split(',')) types.push(part.trim().toLowerCase());
+      else types.push(value.trim().toLowerCase());
+    }
+  }
+  return types;
 }
 
 /** Lower is preferred: 4.0 `PREF=1`..`100`, 3.0 `TYPE=pref` as 1, else after every preferred one. */

@@ -336,11 +336,20 @@ export function textOfCodes(codes: Uint16Array, length: number): string {
   return parts.join('');
 }
 
+const PLAIN_ASCII = /^[\x00-\x5b\x5d-\x7f]*$/;
+
 /**
  * A content line folded (RFC 6350 §3.2) into lines of at most 75 octets of UTF-8, the leading space
  * included, ended by CRLF. A fold never splits a character or a backslash escape.
  */
 export function foldLine(line: string): string {
+  // ASCII without escapes (an inline photo's base64, most lines): a character is an octet, any place may fold.
+  if (PLAIN_ASCII.test(line)) {
+    if (line.length <= 75) return `${line}\r\n`;
+    const pieces = [line.slice(0, 75)];
+    for (let at = 75; at < line.length; at += 74) pieces.push(line.slice(at, at + 74));
+    return `${pieces.join('\r\n ')}\r\n`;
+  }
   const pieces: string[] = [];
   let start = 0;
   let octets = 0;

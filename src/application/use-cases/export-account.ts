@@ -1,4 +1,4 @@
-import { toContactView, type Contact, type ContactView } from '../../domain/contact.js';
+import { toContactView, type ContactView } from '../../domain/contact.js';
 import { Unauthenticated } from '../../domain/user.errors.js';
 import { toPublicUser, type PublicUser } from '../../domain/user.js';
 import type { Clock } from '../ports/clock.js';
@@ -12,12 +12,17 @@ export interface ExportAccountDeps {
   clock: Clock;
 }
 
+/**
+ * The account's export, its fields in the order they are written. The book and the trash are read
+ * a batch at a time while they are consumed (once only), so that a book of any size is exported in
+ * bounded memory; the rest is small and read at once.
+ */
 export interface AccountExport {
   exportedAt: Date;
   user: PublicUser;
-  contacts: ContactView[];
+  contacts: AsyncIterable<ContactView>;
   /** The contacts in the trash, each with when it was deleted. */
-  trash: (ContactView & { deletedAt: string })[];
+  trash: AsyncIterable<ContactView & { deletedAt: string }>;
   /** The book's labels with how many live contacts carry each. */
   labels: LabelCount[];
   /** Every session stored, ended ones included (with when they expire or were revoked). */
@@ -26,9 +31,14 @@ export interface AccountExport {
   appPasswords: AppPasswordView[];
 }
 
-const EXPORT_BATCH_SIZE = 1000;
+/** Contacts read from the database at a time: the most of the book the export holds in memory. */
+export const ACCOUNT_EXPORT_BATCH = 500;
 
-/** Everything the service holds about the caller, in the shapes the API shows them: no hash, no token. */
+/**
+ * Everything the service holds about the caller, in the shapes the API shows them: no hash, no
+ * token. The first batch of the book is read before this returns, so an unavailable database
+ * fails the request rather than an answer already under way.
+ */
 export function makeExportAccount(deps: ExportAccountDeps) {
   return async function exportAccount(caller: { userId: string; sessionId: string }): Promise<AccountExport> {
     const now = deps.clock.now();
@@ -36,20 +46,31 @@ export function makeExportAccount(deps: ExportAccountDeps) {
     if (!user) throw new Unauthenticated();
     const sessions = await deps.repos.sessions.listAllForUser(user.id);
     const appPasswords = await deps.repos.appPasswords.listForUser(user.id);
-    const contacts: Contact[] = [];
-    for await (const batch of deps.repos.contacts.listAll(user.id, EXPORT_BATCH_SIZE)) contacts.push(...batch);
-    const trash: AccountExport['trash'] = [];
-    for await (const batch of deps.repos.contacts.listAllTrash(user.id, EXPORT_BATCH_SIZE)) {
-      for (const item of batch) trash.push({ ...toContactView(item.contact), deletedAt: item.deletedAt });
-    }
+    const labels = await deps.repos.contacts.labels(user.id);
+    const contacts = await readAhead(deps.repos.contacts.listAll(user.id, ACCOUNT_EXPORT_BATCH));
     return {
       exportedAt: now,
       user: toPublicUser(user),
-      contacts: contacts.map(toContactView),
-      trash,
-      labels: await deps.repos.contacts.labels(user.id),
+      contacts: views(contacts, toContactView),
+      trash: views(deps.repos.contacts.listAllTrash(user.id, ACCOUNT_EXPORT_BATCH), (item) => ({ ...toContactView(item.contact), deletedAt: item.deletedAt })),
+      labels,
       sessions: sessions.map((s) => ({ ...toSessionView(s, caller.sessionId), expiresAt: s.expiresAt, revokedAt: s.revokedAt })),
       appPasswords: appPasswords.map(toAppPasswordView),
     };
   };
+}
+
+async function* views<T, V>(batches: AsyncIterable<T[]>, view: (item: T) => V): AsyncIterable<V> {
+  for await (const batch of batches) for (const item of batch) yield view(item);
+}
+
+/** The batches with the first one already read. */
+async function readAhead<T>(batches: AsyncIterable<T>): Promise<AsyncIterable<T>> {
+  const iterator = batches[Symbol.asyncIterator]();
+  const first = await iterator.next();
+  return (async function* () {
+    if (first.done) return;
+    yield first.value;
+    for (let next = await iterator.next(); !next.done; next = await iterator.next()) yield next.value;
+  })();
 }

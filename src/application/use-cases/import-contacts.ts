@@ -32,7 +32,7 @@ export interface ImportReport {
 export const MAX_CARDS_PER_IMPORT = 50_000;
 
 /** Cards validated between two turns of the event loop. */
-const CARDS_PER_TURN = 200;
+const CARDS_PER_TURN = 50;
 
 const NO_NAME = 'the card has neither a name nor an organization';
 
@@ -101,6 +101,8 @@ export function makeImportContacts(deps: ImportContactsDeps) {
       for (const key of keys) firstWith.set(key, index);
       kept.push({ index, name, fields, card: card.card ?? null, image: card.photo ?? null, photoProperty: card.photoProperty ?? null });
     }
+    // What was read and not kept (the raw fields, the cards skipped) is left to the collector.
+    cards.length = 0;
 
     const outcomes = await storeContactPhotos(
       deps,
@@ -108,6 +110,7 @@ export function makeImportContacts(deps: ImportContactsDeps) {
       kept.map((k) => k.image),
     );
     const photos: (StoredPhoto | null)[] = outcomes.map((o) => (o && 'photo' in o ? o.photo : null));
+    for (const k of kept) k.image = null;
     const storedPhotos = photos.filter((p): p is StoredPhoto => p !== null);
 
     let holders: (string | null)[];

@@ -1,6 +1,8 @@
 import Router from '@koa/router';
+import { Readable } from 'node:stream';
 import { Type } from '@sinclair/typebox';
 import { toPublicUser } from '../../../domain/user.js';
+import { jsonObjectStream } from '../json-stream.js';
 import { readSingleFile, uploadedFile } from '../middleware/multipart.js';
 import type { RateLimiters } from '../middleware/rate-limit.js';
 import type { AuthState } from '../middleware/require-auth.js';
@@ -212,7 +214,7 @@ export function userRoutes(useCases: UseCases, limits: RateLimiters, options: { 
       const exported = await useCases.exportAccount(caller(ctx));
       ctx.set('Content-Disposition', 'attachment; filename="account-export.json"');
       ctx.type = 'application/json; charset=utf-8';
-      ctx.body = JSON.stringify(exported, null, 2);
+      ctx.body = Readable.from(jsonObjectStream({ ...exported }));
     },
     updateAvatar: async (ctx) => {
       await avatarUpload(ctx, async () => {
