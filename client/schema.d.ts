@@ -1477,6 +1477,8 @@ export interface components {
          */
         reason: string;
       }[];
+      /** @description Present when the file had group cards (`KIND:group`, `X-ADDRESSBOOKSERVER-KIND:group`): how many were kept. Their members carry the group name as a label, and export writes the cards back. */
+      groups?: number;
     };
     VCardUpload: {
       /** @description A vCard file (.vcf), or a CSV file (.csv, or sent with the type `text/csv`); at most CONTACTS_IMPORT_MAX_BYTES. */

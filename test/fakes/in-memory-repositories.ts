@@ -45,6 +45,7 @@ import { EmailTaken } from '../../src/domain/user.errors.js';
 import type { User } from '../../src/domain/user.js';
 import { emailKey } from '../../src/domain/validation.js';
 import { EmailList } from './fakes.js';
+import { InMemoryContactGroupRepository } from './in-memory-contact-group-repository.js';
 
 /** Rows kept as copies, so a caller mutating what it got back cannot change what is stored. */
 export class Table<T extends { id: string }> {
@@ -629,6 +630,7 @@ export interface InMemoryRepositories extends Repositories {
   tokens: InMemoryOneTimeTokenRepository;
   contacts: InMemoryContactRepository;
   appPasswords: InMemoryAppPasswordRepository;
+  groups: InMemoryContactGroupRepository;
 
   outbox: InMemoryOutboxRepository;
 }
@@ -640,6 +642,7 @@ export function inMemoryRepositories(): InMemoryRepositories {
     tokens: new InMemoryOneTimeTokenRepository(),
     contacts: new InMemoryContactRepository(),
     appPasswords: new InMemoryAppPasswordRepository(),
+    groups: new InMemoryContactGroupRepository(() => repos.contacts),
 
     outbox: new InMemoryOutboxRepository(),
   };
@@ -650,7 +653,10 @@ export function inMemoryRepositories(): InMemoryRepositories {
 /** What the foreign keys' ON DELETE CASCADE does in PostgreSQL: a user's rows go with the user. */
 function cascadeUserDeletes(repos: InMemoryRepositories): void {
   repos.users.onDelete = (userId) => {
-    for (const table of [repos.sessions.table, repos.tokens.table, repos.contacts.table, repos.appPasswords.table] as Table<{ id: string; userId: string }>[]) {
+    for (const table of [repos.sessions.table, repos.tokens.table, repos.contacts.table, repos.appPasswords.table, repos.groups.table] as Table<{
+      id: string;
+      userId: string;
+    }>[]) {
       for (const row of table.all()) if (row.userId === userId) table.rows.delete(row.id);
     }
   };

@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import type { Repositories, UnitOfWork } from '../../application/ports/unit-of-work.js';
 import { KnexAppPasswordRepository } from './knex-app-password-repository.js';
+import { KnexContactGroupRepository } from './knex-contact-group-repository.js';
 import { KnexContactRepository } from './knex-contact-repository.js';
 import { KnexOneTimeTokenRepository } from './knex-one-time-token-repository.js';
 import { KnexOutboxRepository } from './knex-outbox-repository.js';
@@ -26,6 +27,7 @@ export function knexRepositories(db: Knex | Knex.Transaction, options: Persisten
     tokens: new KnexOneTimeTokenRepository(db),
     contacts: new KnexContactRepository(db, statements),
     appPasswords: new KnexAppPasswordRepository(db),
+    groups: new KnexContactGroupRepository(db, statements),
     outbox: new KnexOutboxRepository(db, hooks.emailEnqueued),
   };
 }

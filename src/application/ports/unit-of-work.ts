@@ -1,4 +1,5 @@
 import type { AppPasswordRepository } from './app-password-repository.js';
+import type { ContactGroupRepository } from './contact-group-repository.js';
 import type { ContactRepository } from './contact-repository.js';
 import type { OneTimeTokenRepository } from './one-time-token-repository.js';
 import type { OutboxRepository } from './outbox-repository.js';
@@ -12,6 +13,8 @@ export interface Repositories {
   contacts: ContactRepository;
   /** CardDAV's app passwords (only their digests). */
   appPasswords: AppPasswordRepository;
+  /** The group cards the book received (a label is a group). */
+  groups: ContactGroupRepository;
 
   /** Emails to send once the transaction commits; a use-case enqueues instead of sending. */
   outbox: OutboxRepository;

@@ -5,7 +5,7 @@ import type { ContactPhotoStorage } from '../ports/contact-photo-storage.js';
 import type { Repositories } from '../ports/unit-of-work.js';
 
 export interface ExportContactsDeps {
-  repos: Pick<Repositories, 'contacts'>;
+  repos: Pick<Repositories, 'contacts' | 'groups'>;
   cards: ContactCardFormat;
   /** Where the contacts' photos are read from; without it, cards go without photos. */
   photos?: Pick<ContactPhotoStorage, 'read'>;
@@ -20,7 +20,8 @@ const PHOTO_READS = 8;
  * The caller's whole book as vCard text, one chunk per batch of cards, oldest contact first, each
  * card with its photo inline unless `photos` is `false`. The first batch is read before this
  * returns, so an unavailable database fails the request instead of a stream already under way.
- * A photo that storage no longer has is left out of its card.
+ * A photo that storage no longer has is left out of its card. The group cards the book received
+ * follow the contacts (labels without one travel as CATEGORIES only).
  */
 export function makeExportContacts(deps: ExportContactsDeps) {
   return async function exportContacts(ownerId: string, input: Record<string, unknown>): Promise<AsyncIterable<string>> {
@@ -33,10 +34,21 @@ export function makeExportContacts(deps: ExportContactsDeps) {
       return contacts.map((c, i) => deps.cards.write(c, version, images[i] ?? null)).join('');
     };
     const firstChunk = first.done ? '' : await write(first.value);
+    const groups = deps.repos.groups;
     return (async function* cards() {
-      if (first.done) return;
-      yield firstChunk;
-      for (let page = await pages.next(); !page.done; page = await pages.next()) yield await write(page.value);
+      if (!first.done) {
+        yield firstChunk;
+        for (let page = await pages.next(); !page.done; page = await pages.next()) yield await write(page.value);
+      }
+      // The group cards the book received, after the contacts, each naming the contacts now carrying its label.
+      for (const group of await groups.list(ownerId)) {
+        const members = await groups.members(ownerId, group.label);
+        yield deps.cards.writeGroup(
+          group,
+          members.map((m) => m.uid),
+          version,
+        );
+      }
     })();
   };
 }
