@@ -4,15 +4,19 @@ import { type Contact, type ContactFields, type KeptCard, validateContact } from
 import { ValidationFailed } from '../../domain/errors.js';
 import { decodeSyncToken, encodeSyncToken } from '../../domain/sync.js';
 import type { Clock } from '../ports/clock.js';
-import type { ContactCardFormat, ContactFileReader, VCardVersion } from '../ports/contact-card-format.js';
+import type { CardRead, ContactCardFormat, ContactFileReader, VCardVersion } from '../ports/contact-card-format.js';
+import type { ContactGroup } from '../ports/contact-group-repository.js';
 import type { DavResource, DavResourceRepository } from '../ports/dav-resource-repository.js';
 import type { Repositories } from '../ports/unit-of-work.js';
+import { makeDavGroups } from './dav-groups.js';
 
 /** A card of the book as CardDAV shows it: the contact, its resource name and its UID. */
 export interface DavCard {
   contact: Contact;
   name: string;
   uid: string;
+  /** Set for a group card (dav-groups.ts): the group, with its members' UIDs; `contact` then stands for the group. */
+  group?: ContactGroup & { members: string[] };
 }
 
 /** Why a PUT body is refused, named after the RFC 6352 precondition it fails. */
@@ -43,7 +47,7 @@ export class DavPreconditionFailed extends Error {
 }
 
 export interface DavBookDeps {
-  repos: Pick<Repositories, 'contacts'>;
+  repos: Pick<Repositories, 'contacts' | 'groups'>;
   resources: DavResourceRepository;
   cards: ContactCardFormat;
   clock: Clock;
@@ -73,6 +77,7 @@ export function uidOf(contact: Contact): string {
  */
 export function makeDavBook(deps: DavBookDeps) {
   const { repos, resources } = deps;
+  const groups = makeDavGroups(deps);
 
   async function withNames(ownerId: string, contacts: Contact[]): Promise<DavCard[]> {
     const named = new Map(
@@ -89,8 +94,12 @@ export function makeDavBook(deps: DavBookDeps) {
     });
   }
 
-  /** The card under this resource name; null when the book has none. */
+  /** The card (a contact's, else a group's) under this resource name; null when the book has none. */
   async function findCard(ownerId: string, name: string): Promise<DavCard | null> {
+    return (await findContactCard(ownerId, name)) ?? (await groups.findCards(ownerId, [name]))[0] ?? null;
+  }
+
+  async function findContactCard(ownerId: string, name: string): Promise<DavCard | null> {
     const resource = await resources.byName(ownerId, name);
     if (resource) {
       const contact = await repos.contacts.findById(ownerId, resource.contactId);
@@ -108,6 +117,8 @@ export function makeDavBook(deps: DavBookDeps) {
   /** Every card of the book, a batch at a time (oldest first). */
   async function* listCards(ownerId: string): AsyncIterable<DavCard[]> {
     for await (const batch of repos.contacts.listAll(ownerId, BATCH)) yield withNames(ownerId, batch);
+    const groupCards = await groups.list(ownerId);
+    if (groupCards.length > 0) yield groupCards;
   }
 
   /** The cards of these resource names the book has (unknown names left out), in three reads whatever their number. */
@@ -126,6 +137,8 @@ export function makeDavBook(deps: DavBookDeps) {
       // A card is found under its own name only (a contact PUT under a name is not also found under its id).
       if (unique.includes(card.name)) found.set(card.name, card);
     }
+    const rest = unique.filter((name) => !found.has(name));
+    if (rest.length > 0) for (const card of await groups.findCards(ownerId, rest)) found.set(card.name, card);
     return found;
   }
 
@@ -154,16 +167,18 @@ export function makeDavBook(deps: DavBookDeps) {
     const live = page.changes.flatMap((c) => (c.deleted ? [] : [c.contact]));
     const gone = page.changes.flatMap((c) => (c.deleted ? [c.id] : []));
     const named = new Map((await resources.byContactIds(ownerId, gone)).map((r) => [r.contactId, r.name]));
+    // The group cards that changed in the same stretch of the book's changes (up to where this page ends).
+    const groupChanges = await groups.changedBetween(ownerId, since?.change ?? null, page.next.change);
     return {
-      changed: await withNames(ownerId, live),
-      removed: gone.map((id) => named.get(id) ?? `${id}.vcf`),
+      changed: [...(await withNames(ownerId, live)), ...groupChanges.changed],
+      removed: [...gone.map((id) => named.get(id) ?? `${id}.vcf`), ...groupChanges.removed],
       next: encodeSyncToken(page.next),
       more: page.more,
     };
   }
 
   /** Reads one vCard into fields and the kept card, or says which precondition it fails. */
-  async function readCard(body: Uint8Array): Promise<{ fields: ContactFields; card: KeptCard; uid: string }> {
+  async function readBody(body: Uint8Array): Promise<CardRead> {
     let read: Awaited<ReturnType<ContactFileReader['read']>>;
     try {
       read = await deps.cards.read(body, 2);
@@ -172,7 +187,10 @@ export function makeDavBook(deps: DavBookDeps) {
       throw new DavCardRefused('valid-address-data', 'the body must hold exactly one vCard');
     }
     if (read.length !== 1) throw new DavCardRefused('valid-address-data', 'the body must hold exactly one vCard');
-    const [first] = read;
+    return read[0]!;
+  }
+
+  function readCard(first: CardRead): { fields: ContactFields; card: KeptCard; uid: string } {
     if (!first?.fields || !first.card) throw new DavCardRefused('valid-address-data', first?.problem ?? 'the card could not be read');
     const uid = first.card.uid?.trim();
     if (!uid) throw new DavCardRefused('valid-address-data', 'the card has no UID');
@@ -197,7 +215,10 @@ export function makeDavBook(deps: DavBookDeps) {
     if (existing && condition.mustNotExist) throw new DavPreconditionFailed();
     if (!existing && (condition.mustExist || condition.versions)) throw new DavPreconditionFailed();
     if (existing && condition.versions && !condition.versions.includes(existing.contact.version)) throw new DavPreconditionFailed();
-    const { fields, card, uid } = await readCard(body);
+    const read = await readBody(body);
+    if (read.group || existing?.group) return groups.put(ownerId, name, read, existing, condition.versions);
+    const { fields, card, uid } = readCard(read);
+    await groups.assertUidFree(ownerId, uid);
     const holder = await resources.byUid(ownerId, uid);
     // A UID whose card is gone (trashed, purged) may be taken again: a client deletes and re-creates.
     if (holder && holder.contactId !== existing?.contact.id && (await repos.contacts.findById(ownerId, holder.contactId))) {
@@ -232,6 +253,7 @@ export function makeDavBook(deps: DavBookDeps) {
       if (versions) throw new DavPreconditionFailed();
       return false;
     }
+    if (existing.group) return groups.remove(ownerId, existing, versions);
     try {
       const deleted = await repos.contacts.delete(ownerId, existing.contact.id, versions);
       if (!deleted && versions) throw new DavPreconditionFailed();
@@ -244,6 +266,7 @@ export function makeDavBook(deps: DavBookDeps) {
 
   /** The card as vCard text: its kept properties, the fields written over them (the REST view and the card agree). */
   function render(card: DavCard, version: VCardVersion): string {
+    if (card.group) return groups.render(card, version);
     return deps.cards.write(card.contact, version);
   }
 

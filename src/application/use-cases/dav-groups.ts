@@ -1,0 +1,144 @@
+import { ContactChanged } from '../../domain/contact.errors.js';
+import { type Contact, EMPTY_CONTACT_FIELDS, LABEL_MAX, LABELS_MAX, labelKey, uniqueLabels } from '../../domain/contact.js';
+import type { CardRead, ContactCardFormat, VCardVersion } from '../ports/contact-card-format.js';
+import type { ContactGroup } from '../ports/contact-group-repository.js';
+import type { DavResourceRepository } from '../ports/dav-resource-repository.js';
+import type { Repositories } from '../ports/unit-of-work.js';
+import { type DavCard, DavCardRefused, DavPreconditionFailed, DavUidConflict } from './dav-book.js';
+
+export interface DavGroupsDeps {
+  repos: Pick<Repositories, 'contacts' | 'groups'>;
+  resources: DavResourceRepository;
+  cards: ContactCardFormat;
+}
+
+const memberKey = (uid: string) => uid.replace(/^urn:uuid:/i, '').toLowerCase();
+
+/**
+ * The book's group cards as resources of its address book (docs/decisions/group-cards.md): found,
+ * listed and synced beside the contacts, rendered with a member line for each contact carrying
+ * the label. A PUT stores the card and makes its named members (those in the book) carry the
+ * label, and only them; a DELETE removes the card and takes the label off its members.
+ */
+export function makeDavGroups(deps: DavGroupsDeps) {
+  const { repos } = deps;
+
+  /**
+   * A group as a card of the book. Its `contact` is the group seen as a resource (its id, version,
+   * dates and card; empty fields), so that ETags and dates read the same for both kinds.
+   */
+  async function asCard(ownerId: string, group: ContactGroup): Promise<DavCard> {
+    const contact: Contact = {
+      ...EMPTY_CONTACT_FIELDS,
+      id: group.id,
+      userId: ownerId,
+      version: group.version,
+      photo: null,
+      card: group.card,
+      createdAt: group.createdAt,
+      updatedAt: group.updatedAt,
+    };
+    const members = (await repos.groups.members(ownerId, group.label)).map((m) => m.uid);
+    return { contact, name: group.name, uid: group.uid, group: { ...group, members } };
+  }
+
+  const asCards = (ownerId: string, groups: ContactGroup[]) => Promise.all(groups.map((g) => asCard(ownerId, g)));
+
+  async function findCards(ownerId: string, names: readonly string[]): Promise<DavCard[]> {
+    return asCards(ownerId, await repos.groups.byNames(ownerId, names));
+  }
+
+  async function list(ownerId: string): Promise<DavCard[]> {
+    return asCards(ownerId, await repos.groups.list(ownerId));
+  }
+
+  /** The groups changed in (after, upTo] of the book's changes, and the names of those deleted. */
+  async function changedBetween(ownerId: string, after: number | null, upTo: number): Promise<{ changed: DavCard[]; removed: string[] }> {
+    const { live, removed } = await repos.groups.changedBetween(ownerId, after, upTo);
+    return { changed: await asCards(ownerId, live), removed };
+  }
+
+  /**
+   * Stores a group card under `name` (replacing `existing`, the card the name holds, if any, at
+   * one of `versions` when given) and sets its members to the contacts of the book it names.
+   */
+  async function put(
+    ownerId: string,
+    name: string,
+    read: CardRead,
+    existing: DavCard | null,
+    versions: readonly number[] | undefined,
+  ): Promise<{ created: boolean; card: DavCard }> {
+    if (!read.group || !read.card) throw new DavCardRefused('valid-address-data', 'this resource is a group card: a contact cannot replace it');
+    if (existing && !existing.group) throw new DavCardRefused('valid-address-data', 'this resource is a contact: a group card cannot replace it');
+    const uid = read.card.uid?.trim();
+    if (!uid) throw new DavCardRefused('valid-address-data', 'the card has no UID');
+    const label = [...read.group.name].slice(0, LABEL_MAX).join('').trim();
+    if (label === '') throw new DavCardRefused('valid-address-data', 'the group card has no name');
+    const was = existing?.group ?? null;
+    const [holder] = await repos.groups.contactsByUids(ownerId, [uid]);
+    if (holder) throw new DavUidConflict((await deps.resources.byContactIds(ownerId, [holder.id]))[0]?.name ?? `${holder.id}.vcf`);
+    const sameUid = await repos.groups.byUid(ownerId, uid);
+    if (sameUid && sameUid.id !== was?.id) throw new DavUidConflict(sameUid.name);
+    const sameLabel = await repos.groups.byLabel(ownerId, label);
+    if (sameLabel && sameLabel.id !== was?.id) throw new DavCardRefused('valid-address-data', `the group ${sameLabel.name} already has this name`);
+
+    let saved: ContactGroup | null;
+    try {
+      saved = await repos.groups.save(ownerId, { uid, label, card: read.card, name }, was?.id, versions ?? (was ? [was.version] : undefined));
+    } catch (error) {
+      if (error instanceof ContactChanged) throw new DavPreconditionFailed();
+      throw error;
+    }
+    if (!saved) throw new DavPreconditionFailed();
+    if (was && labelKey(was.label) !== labelKey(label)) await repos.contacts.renameLabel(ownerId, was.label, label);
+    await setMembers(ownerId, label, read.group.members);
+    return { created: !was, card: await asCard(ownerId, (await repos.groups.byUid(ownerId, uid)) ?? saved) };
+  }
+
+  /** The contacts named get the label (one already at the most labels a contact may have is left out); the others carrying it lose it. */
+  async function setMembers(ownerId: string, label: string, members: readonly string[]): Promise<void> {
+    const named = await repos.groups.contactsByUids(ownerId, [...new Set(members.map(memberKey))]);
+    const namedIds = new Set(named.map((m) => m.id));
+    const key = labelKey(label);
+    for (const member of named) {
+      if (member.labels.some((l) => labelKey(l) === key) || member.labels.length >= LABELS_MAX) continue;
+      await repos.contacts.update(ownerId, member.id, { fields: { labels: uniqueLabels([...member.labels, label]) } }, 'allow');
+    }
+    for (const member of await repos.groups.members(ownerId, label)) {
+      if (namedIds.has(member.id)) continue;
+      await repos.contacts.update(ownerId, member.id, { fields: { labels: member.labels.filter((l) => labelKey(l) !== key) } }, 'allow');
+    }
+  }
+
+  /** Deletes a group card (at one of `versions` when given) and takes its label off its members; the contacts stay. */
+  async function remove(ownerId: string, card: DavCard, versions: readonly number[] | undefined): Promise<boolean> {
+    const group = card.group!;
+    try {
+      if (!(await repos.groups.delete(ownerId, group.id, versions))) {
+        if (versions) throw new DavPreconditionFailed();
+        return false;
+      }
+    } catch (error) {
+      if (error instanceof ContactChanged) throw new DavPreconditionFailed();
+      throw error;
+    }
+    await repos.contacts.deleteLabel(ownerId, group.label);
+    return true;
+  }
+
+  /** A group card as vCard text, naming the members it was found with. */
+  function render(card: DavCard, version: VCardVersion): string {
+    return deps.cards.writeGroup(card.group!, card.group!.members, version);
+  }
+
+  /** A contact's card may not take a group card's UID (RFC 6352 no-uid-conflict). */
+  async function assertUidFree(ownerId: string, uid: string): Promise<void> {
+    const holder = await repos.groups.byUid(ownerId, uid);
+    if (holder) throw new DavUidConflict(holder.name);
+  }
+
+  return { findCards, list, changedBetween, put, remove, render, assertUidFree };
+}
+
+export type DavGroups = ReturnType<typeof makeDavGroups>;
