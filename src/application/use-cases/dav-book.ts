@@ -77,7 +77,14 @@ export function uidOf(contact: Contact): string {
  */
 export function makeDavBook(deps: DavBookDeps) {
   const { repos, resources } = deps;
-  const groups = makeDavGroups(deps);
+  const groups = makeDavGroups({
+    ...deps,
+    errors: {
+      refused: (reason) => new DavCardRefused('valid-address-data', reason),
+      uidConflict: (name) => new DavUidConflict(name),
+      preconditionFailed: () => new DavPreconditionFailed(),
+    },
+  });
 
   async function withNames(ownerId: string, contacts: Contact[]): Promise<DavCard[]> {
     const named = new Map(
