@@ -1059,6 +1059,15 @@ export interface components {
       trash: components['schemas']['TrashedContact'][];
       /** @description Every label of the book with its count, by name. */
       labels: components['schemas']['Label'][];
+      /** @description The group cards the book received (import, CardDAV), by label. */
+      groups: {
+        /** @description The label the group card names. */
+        label: string;
+        /** @description The group card's UID. */
+        uid: string;
+        /** @description The group card as vCard 4.0, naming the contacts carrying the label. */
+        vcard: string;
+      }[];
       /** @description Every session stored, ended ones included, newest first. */
       sessions: (components['schemas']['Session'] & {
         /** Format: date-time */

@@ -179,6 +179,15 @@ function suite(it: (title: string, body: (t: ExecutionContext, app: TestApp) => 
       body: '<d:propfind xmlns:d="DAV:"><d:prop><d:getetag/></d:prop></d:propfind>',
     });
     t.is(responses(listing.text).length, 1 + 2 + 1);
+    // The account export holds the group card too.
+    const account = (await (await app.request('/api/users/me/export', { token: u.token })).json()) as {
+      groups: { label: string; uid: string; vcard: string }[];
+    };
+    t.deepEqual(
+      account.groups.map((g) => [g.label, g.uid]),
+      [['Climbing', 'urn:uuid:0b7d9d3c-0000-4000-8000-000000000003']],
+    );
+    t.regex(account.groups[0]!.vcard, /\r\nKIND:group\r\n[\s\S]*MEMBER:urn:uuid:8D6E6E5B-1F6B-4B4C-9C6E-JANE00000002/);
   });
 }
 
