@@ -1059,6 +1059,15 @@ export interface components {
       trash: components['schemas']['TrashedContact'][];
       /** @description Every label of the book with its count, by name. */
       labels: components['schemas']['Label'][];
+      /** @description The group cards the book received (import, CardDAV), by label. */
+      groups: {
+        /** @description The label the group card names. */
+        label: string;
+        /** @description The group card's UID. */
+        uid: string;
+        /** @description The group card as vCard 4.0, naming the contacts carrying the label. */
+        vcard: string;
+      }[];
       /** @description Every session stored, ended ones included, newest first. */
       sessions: (components['schemas']['Session'] & {
         /** Format: date-time */
@@ -1477,6 +1486,8 @@ export interface components {
          */
         reason: string;
       }[];
+      /** @description Present when the file had group cards (`KIND:group`, `X-ADDRESSBOOKSERVER-KIND:group`): how many were kept. Their members carry the group name as a label, and export writes the cards back. */
+      groups?: number;
     };
     VCardUpload: {
       /** @description A vCard file (.vcf), or a CSV file (.csv, or sent with the type `text/csv`); at most CONTACTS_IMPORT_MAX_BYTES. */

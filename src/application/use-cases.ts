@@ -143,7 +143,7 @@ export function makeUseCases(deps: UseCaseDeps) {
     revokeSession: makeRevokeSession({ repos, cache, clock }),
     revokeOtherSessions: makeRevokeOtherSessions({ repos, cache, clock }),
     deleteAccount: makeDeleteAccount({ repos, uow, hasher, loginThrottle, cache, clock, avatars, photos, tasks, logger }),
-    exportAccount: makeExportAccount({ repos, clock }),
+    exportAccount: makeExportAccount({ repos, clock, cards }),
     createAppPassword: makeCreateAppPassword({ repos, hasher, loginThrottle, clock }),
     listAppPasswords: makeListAppPasswords({ repos }),
     revokeAppPassword: makeRevokeAppPassword({ repos }),

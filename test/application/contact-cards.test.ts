@@ -97,15 +97,15 @@ test('import then export gives back every property of every card, its UID and it
   const file = Buffer.concat([fixture('project-apple-groups-companies.vcf'), fixture('ez-vcard-John_Doe_IPHONE.vcf'), fixture('davx5-allfields-vcard3.vcf')]);
   const report = await w.useCases.importContacts(w.owner, file);
   t.is(report.created, 4);
-  t.deepEqual(
-    report.skipped.map((s) => s.name),
-    ['Book Club', 'Climbing'],
-  );
+  // The group cards are kept, not skipped.
+  t.deepEqual(report.skipped, []);
+  t.is(report.groups, 2);
   const imported = await byUid(file.toString('utf8'));
   for (const version of ['4.0', '3.0']) {
     const back = await byUid(await exported(w, { version }));
-    t.is(back.size, 4);
+    t.is(back.size, 6);
     for (const [uid, card] of back) {
+      if (card.group) continue;
       // A card without a UID is exported under the contact's id.
       const original = imported.get(uid) ?? [...imported.values()].find((c) => c.card?.uid === null && c.name === card.name)!;
       t.truthy(original, `${uid} is the card's own UID, or the contact's for a card without one`);
@@ -150,4 +150,50 @@ test('a field changed over REST after an import rewrites only the properties it 
       { value: 'jane.home@example.com', label: 'Weekend' },
     ],
   });
+});
+
+/** The group cards of an export, by UID, as read back. */
+const groupsOf = async (text: string) => new Map([...(await byUid(text))].filter(([, c]) => c.group));
+
+test('group cards round-trip: import then export in their own version gives back every property, members included', async (t) => {
+  const w = await world();
+  const file = fixture('project-apple-groups-companies.vcf');
+  const imported = await groupsOf(file.toString('utf8'));
+  const apple = imported.get('GROUP-0001')!;
+  const climbing = imported.get('urn:uuid:0b7d9d3c-0000-4000-8000-000000000003')!;
+  t.truthy(apple && climbing);
+  await w.useCases.importContacts(w.owner, file);
+  const v3 = await groupsOf(await exported(w, { version: '3.0' }));
+  t.deepEqual(v3.get('GROUP-0001')!.card!.properties, apple.card!.properties);
+  const v4 = await groupsOf(await exported(w, { version: '4.0' }));
+  t.deepEqual(v4.get(climbing.card!.uid!)!.card!.properties, climbing.card!.properties);
+  // Across versions the group mark and member lines take the version's form.
+  const keys = (members: string[]) => members.map((m) => m.toLowerCase()).sort();
+  t.is(v4.get('GROUP-0001')!.group!.name, 'Book Club');
+  t.deepEqual(keys(v4.get('GROUP-0001')!.group!.members), keys(apple.group!.members));
+  t.true((await exported(w, { version: '4.0' })).includes('\r\nKIND:group\r\n'));
+});
+
+test('renaming a label renames its group card; a member leaving drops its MEMBER line; deleting the label deletes the card', async (t) => {
+  const w = await world();
+  await w.useCases.importContacts(w.owner, fixture('project-apple-groups-companies.vcf'));
+  await w.useCases.renameLabel(w.owner, 'book club', { name: 'Readers' });
+  let groups = await groupsOf(await exported(w, { version: '3.0' }));
+  const renamed = groups.get('GROUP-0001')!;
+  t.is(renamed.name, 'Readers');
+  t.like(
+    renamed.card!.properties.find((p) => p.name === 'N'),
+    { value: 'Readers;;;;' },
+  );
+  t.is(renamed.group!.members.length, 2);
+  const acme = (await w.useCases.listContacts(w.owner, { label: 'Readers' })).items.find((c) => c.organization === 'Acme Widgets Ltd.' && c.firstName === '')!;
+  await w.useCases.patchContact(w.owner, acme.id!, { labels: [] });
+  groups = await groupsOf(await exported(w, { version: '3.0' }));
+  t.deepEqual(groups.get('GROUP-0001')!.group!.members, ['urn:uuid:8D6E6E5B-1F6B-4B4C-9C6E-JANE00000002']);
+  // Merging into a label that has its own card keeps the target's card.
+  await w.useCases.renameLabel(w.owner, 'Readers', { name: 'climbing' });
+  groups = await groupsOf(await exported(w));
+  t.deepEqual([...groups.keys()], ['urn:uuid:0b7d9d3c-0000-4000-8000-000000000003']);
+  await w.useCases.deleteLabel(w.owner, 'Climbing');
+  t.is((await groupsOf(await exported(w))).size, 0);
 });

@@ -46,6 +46,7 @@ import { EmailTaken } from '../../src/domain/user.errors.js';
 import type { User } from '../../src/domain/user.js';
 import { emailKey } from '../../src/domain/validation.js';
 import { EmailList } from './fakes.js';
+import { InMemoryContactGroupRepository } from './in-memory-contact-group-repository.js';
 
 /** Rows kept as copies, so a caller mutating what it got back cannot change what is stored. */
 export class Table<T extends { id: string }> {
@@ -673,6 +674,7 @@ export interface InMemoryRepositories extends Repositories {
   contacts: InMemoryContactRepository;
   appPasswords: InMemoryAppPasswordRepository;
   davResources: InMemoryDavResourceRepository;
+  groups: InMemoryContactGroupRepository;
 
   outbox: InMemoryOutboxRepository;
 }
@@ -685,6 +687,7 @@ export function inMemoryRepositories(): InMemoryRepositories {
     contacts: new InMemoryContactRepository(),
     appPasswords: new InMemoryAppPasswordRepository(),
     davResources: new InMemoryDavResourceRepository(),
+    groups: new InMemoryContactGroupRepository(() => repos.contacts),
 
     outbox: new InMemoryOutboxRepository(),
   };
@@ -696,7 +699,14 @@ export function inMemoryRepositories(): InMemoryRepositories {
 /** What the foreign keys' ON DELETE CASCADE does in PostgreSQL: a user's rows go with the user. */
 function cascadeUserDeletes(repos: InMemoryRepositories): void {
   repos.users.onDelete = (userId) => {
-    for (const table of [repos.sessions.table, repos.tokens.table, repos.contacts.table, repos.appPasswords.table, repos.davResources.table] as Table<{
+    for (const table of [
+      repos.sessions.table,
+      repos.tokens.table,
+      repos.contacts.table,
+      repos.appPasswords.table,
+      repos.davResources.table,
+      repos.groups.table,
+    ] as Table<{
       id: string;
       userId: string;
     }>[]) {

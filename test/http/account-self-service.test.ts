@@ -428,7 +428,7 @@ function suite(it: (title: string, body: (t: import('ava').ExecutionContext, app
       contacts: { notes: string }[];
       sessions: { current: boolean; userAgent: string }[];
     };
-    t.deepEqual(Object.keys(body).sort(), ['appPasswords', 'contacts', 'exportedAt', 'labels', 'sessions', 'trash', 'user']);
+    t.deepEqual(Object.keys(body).sort(), ['appPasswords', 'contacts', 'exportedAt', 'groups', 'labels', 'sessions', 'trash', 'user']);
     t.false(Number.isNaN(Date.parse(body.exportedAt)));
     t.is(body.user.id, account.userId);
     t.deepEqual(

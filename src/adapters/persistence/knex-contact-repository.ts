@@ -211,7 +211,7 @@ const ANY_CONTACT_BY_ID = new PreparedStatement(
  * and two writes never wait on each other in opposite orders. A transaction takes it with BUMP
  * before it locks any contact.
  */
-const BUMP_SQL = `INSERT INTO contact_books AS b (user_id, last_change) VALUES (?::uuid, 1)
+export const BUMP_SQL = `INSERT INTO contact_books AS b (user_id, last_change) VALUES (?::uuid, 1)
   ON CONFLICT (user_id) DO UPDATE SET last_change = b.last_change + 1 RETURNING b.user_id, b.last_change`;
 const WITH_BOOK = `WITH book AS (${BUMP_SQL}) `;
 const BOOK_CHANGE = '(SELECT last_change FROM book)';

@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import type { Repositories, UnitOfWork } from '../../application/ports/unit-of-work.js';
 import { KnexAppPasswordRepository } from './knex-app-password-repository.js';
+import { KnexContactGroupRepository } from './knex-contact-group-repository.js';
 import { KnexContactRepository } from './knex-contact-repository.js';
 import { KnexDavResourceRepository } from './knex-dav-resource-repository.js';
 import { KnexOneTimeTokenRepository } from './knex-one-time-token-repository.js';
@@ -28,6 +29,7 @@ export function knexRepositories(db: Knex | Knex.Transaction, options: Persisten
     contacts: new KnexContactRepository(db, statements),
     appPasswords: new KnexAppPasswordRepository(db),
     davResources: new KnexDavResourceRepository(db),
+    groups: new KnexContactGroupRepository(db, statements),
     outbox: new KnexOutboxRepository(db, hooks.emailEnqueued),
   };
 }

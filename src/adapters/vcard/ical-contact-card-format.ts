@@ -1,9 +1,9 @@
 import { setImmediate as nextTurn } from 'node:timers/promises';
-import type { CardRead, CarriedImage, ContactCardFormat, VCardVersion } from '../../application/ports/contact-card-format.js';
+import type { CardRead, CarriedImage, ContactCardFormat, GroupCard, VCardVersion } from '../../application/ports/contact-card-format.js';
 import { NotAVCardFile, TooManyCards } from '../../domain/contact.errors.js';
 import { type CardProperty, type Contact, LABEL_MAX, LABELS_MAX, uniqueLabels } from '../../domain/contact.js';
 import { cardFields } from './vcard-card-fields.js';
-import { writeCard } from './vcard-card-writer.js';
+import { writeCard, writeGroupCard } from './vcard-card-writer.js';
 import { type ContentLine, MAX_CARD_PARAM_VALUES, parseContentLine, type ScannedCard, scanCards, unescapeText } from './vcard-content-lines.js';
 import { type KeptProperty, keptProperty, type TextMode } from './vcard-pre-pass.js';
 
@@ -54,6 +54,10 @@ export class IcalContactCardFormat implements ContactCardFormat {
 
   write(contact: Contact, version: VCardVersion, photo?: CarriedImage | null): string {
     return writeCard(contact, version, photo);
+  }
+
+  writeGroup(group: GroupCard, memberUids: readonly string[], version: VCardVersion): string {
+    return writeGroupCard(group, memberUids, version);
   }
 }
 

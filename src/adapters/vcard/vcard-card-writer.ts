@@ -1,7 +1,7 @@
 import type { CarriedImage, VCardVersion } from '../../application/ports/contact-card-format.js';
-import type { CardProperty, Contact, ContactFields, LabelledValue, PostalAddress } from '../../domain/contact.js';
+import type { CardProperty, Contact, ContactFields, KeptCard, LabelledValue, PostalAddress } from '../../domain/contact.js';
 import { APPLE_NO_YEAR, type CardFields, cardFields, displayName, type ListKind, type Role, type ScalarKind } from './vcard-card-fields.js';
-import { escapeText, foldLine, formatContentLine } from './vcard-content-lines.js';
+import { escapeText, foldLine, formatContentLine, unescapeText } from './vcard-content-lines.js';
 
 /**
  * One contact as one card. With a kept card (import, CardDAV), its properties are written back in
@@ -283,4 +283,54 @@ function isInlinePhoto(p: CardProperty): boolean {
   if (p.name !== 'PHOTO') return false;
   const encoding = p.params.find((q) => q.name === 'ENCODING')?.values[0]?.toLowerCase();
   return encoding === 'b' || encoding === 'base64' || /^data:/i.test(p.value);
+}
+
+const KIND_NAMES = new Set(['KIND', 'X-ADDRESSBOOKSERVER-KIND']);
+const MEMBER_NAMES = new Set(['MEMBER', 'X-ADDRESSBOOKSERVER-MEMBER']);
+const memberKey = (value: string) => value.replace(/^urn:uuid:/i, '').toLowerCase();
+
+/**
+ * A group card: its kept properties as they came, FN (and N, when the card has one) from the
+ * label when it was renamed, the version's group mark (4.0 `KIND:group`, 3.0 Apple's
+ * `X-ADDRESSBOOKSERVER-KIND:group`), and one member line per UID given, where the first kept
+ * member line was: a member the card already named keeps its line as written; a new one gets
+ * `MEMBER:urn:uuid:<uid>` (3.0: `X-ADDRESSBOOKSERVER-MEMBER`, as Apple writes).
+ */
+export function writeGroupCard(
+  group: { uid: string; label: string; card: KeptCard; updatedAt: string },
+  memberUids: readonly string[],
+  version: VCardVersion,
+): string {
+  const v4 = version === '4.0';
+  const properties = group.card.properties.filter((p) => !SKIPPED.has(p.name));
+  const memberName = v4 ? 'MEMBER' : 'X-ADDRESSBOOKSERVER-MEMBER';
+  const keptMembers = new Map<string, CardProperty>();
+  for (const p of properties) if (p.name === memberName && !keptMembers.has(memberKey(p.value))) keptMembers.set(memberKey(p.value), p);
+  const wanted = new Set(memberUids.map(memberKey));
+  // Members the card named come first, in its order; new ones after.
+  const members = [
+    ...[...keptMembers.entries()].filter(([key]) => wanted.has(key)).map(([, p]) => formatContentLine(p)),
+    ...memberUids.filter((uid) => !keptMembers.has(memberKey(uid))).map((uid) => `${memberName}:${/^urn:uuid:/i.test(uid) ? uid : `urn:uuid:${uid}`}`),
+  ];
+  const fn = properties.find((p) => p.name === 'FN');
+  const renamed = !fn || unescapeText(fn.value) !== group.label;
+  const lines = ['BEGIN:VCARD', `VERSION:${version}`, `UID:${escapeText(group.uid)}`];
+  if (!fn) lines.push(`FN:${escapeText(group.label)}`);
+  let kindWritten = false;
+  let membersWritten = false;
+  for (const p of properties) {
+    if (KIND_NAMES.has(p.name)) {
+      if (!kindWritten) lines.push(v4 ? 'KIND:group' : 'X-ADDRESSBOOKSERVER-KIND:group');
+      kindWritten = true;
+    } else if (MEMBER_NAMES.has(p.name)) {
+      if (!membersWritten) lines.push(...members);
+      membersWritten = true;
+    } else if (p.name === 'FN' && renamed) lines.push(`FN:${escapeText(group.label)}`);
+    else if (p.name === 'N' && renamed) lines.push(`N:${escapeText(group.label)};;;;`);
+    else lines.push(formatContentLine(/[\r\n]/.test(p.value) ? { ...p, value: p.value.replace(/\r\n|[\r\n]/g, '\\n') } : p));
+  }
+  if (!kindWritten) lines.push(v4 ? 'KIND:group' : 'X-ADDRESSBOOKSERVER-KIND:group');
+  if (!membersWritten) lines.push(...members);
+  lines.push(`REV:${group.updatedAt.slice(0, 19).replace(/[-:]/g, '')}Z`, 'END:VCARD');
+  return lines.map(foldLine).join('');
 }

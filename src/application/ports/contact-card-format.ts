@@ -57,4 +57,18 @@ export interface ContactCardFormat extends ContactFileReader {
    * them back, every line break (a bare CR included) as `\n`. The photo, when given, goes inline.
    */
   write(contact: Contact, version: VCardVersion, photo?: CarriedImage | null): string;
+  /**
+   * A group card: its kept properties written back as they came (FN from the label, the
+   * version's group mark), and one member line for each of `memberUids`, a member the card
+   * already named keeping its line as written.
+   */
+  writeGroup(group: GroupCard, memberUids: readonly string[], version: VCardVersion): string;
+}
+
+/** What a group card is written from (a stored ContactGroup). */
+export interface GroupCard {
+  uid: string;
+  label: string;
+  card: KeptCard;
+  updatedAt: string;
 }

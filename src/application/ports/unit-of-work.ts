@@ -1,4 +1,5 @@
 import type { AppPasswordRepository } from './app-password-repository.js';
+import type { ContactGroupRepository } from './contact-group-repository.js';
 import type { ContactRepository } from './contact-repository.js';
 import type { DavResourceRepository } from './dav-resource-repository.js';
 import type { OneTimeTokenRepository } from './one-time-token-repository.js';
@@ -15,6 +16,8 @@ export interface Repositories {
   appPasswords: AppPasswordRepository;
   /** CardDAV's resource names and UIDs of cards PUT over DAV (written with their contact). */
   davResources: DavResourceRepository;
+  /** The group cards the book received (a label is a group). */
+  groups: ContactGroupRepository;
 
   /** Emails to send once the transaction commits; a use-case enqueues instead of sending. */
   outbox: OutboxRepository;

@@ -4,9 +4,11 @@ import { type Contact, type ContactFields, type KeptCard, type StoredPhoto, vali
 import { ValidationFailed } from '../../domain/errors.js';
 import { decodeSyncToken, encodeSyncToken } from '../../domain/sync.js';
 import type { Clock } from '../ports/clock.js';
-import type { CarriedImage, ContactCardFormat, ContactFileReader, VCardVersion } from '../ports/contact-card-format.js';
+import type { CardRead, CarriedImage, ContactCardFormat, ContactFileReader, VCardVersion } from '../ports/contact-card-format.js';
+import type { ContactGroup } from '../ports/contact-group-repository.js';
 import type { DavResource } from '../ports/dav-resource-repository.js';
 import type { Repositories, UnitOfWork } from '../ports/unit-of-work.js';
+import { makeDavGroups } from './dav-groups.js';
 import { type ContactPhotoDeps, discardContactPhotos, storeContactPhoto } from './set-contact-photo.js';
 
 /** A card of the book as CardDAV shows it: the contact, its resource name and its UID. */
@@ -14,6 +16,8 @@ export interface DavCard {
   contact: Contact;
   name: string;
   uid: string;
+  /** Set for a group card (dav-groups.ts): the group, with its members' UIDs; `contact` then stands for the group. */
+  group?: ContactGroup & { members: string[] };
 }
 
 /** Why a PUT body is refused, named after the RFC 6352 precondition it fails. */
@@ -44,8 +48,8 @@ export class DavPreconditionFailed extends Error {
 }
 
 export interface DavBookDeps {
-  repos: Pick<Repositories, 'contacts' | 'davResources'>;
-  /** A PUT's contact and its resource name commit together. */
+  repos: Pick<Repositories, 'contacts' | 'davResources' | 'groups'>;
+  /** A PUT's contact (or group card) and its resource name commit together. */
   uow: UnitOfWork;
   cards: ContactCardFormat;
   clock: Clock;
@@ -89,7 +93,19 @@ function cardOf(contact: Contact, resource: { name: string; uid: string } | unde
  */
 export function makeDavBook(deps: DavBookDeps) {
   const { repos } = deps;
-  type Reads = Pick<Repositories, 'contacts' | 'davResources'>;
+  type Reads = Pick<Repositories, 'contacts' | 'davResources' | 'groups'>;
+  /** The book's group cards (dav-groups.ts), read and written through `r`. */
+  const groupsOf = (r: Reads) =>
+    makeDavGroups({
+      repos: r,
+      cards: deps.cards,
+      errors: {
+        refused: (reason) => new DavCardRefused('valid-address-data', reason),
+        uidConflict: (name) => new DavUidConflict(name),
+        preconditionFailed: () => new DavPreconditionFailed(),
+      },
+    });
+  const groups = groupsOf(repos);
 
   async function withNames(ownerId: string, contacts: Contact[], r: Reads = repos): Promise<DavCard[]> {
     const named = new Map(
@@ -103,8 +119,12 @@ export function makeDavBook(deps: DavBookDeps) {
     return contacts.map((contact) => cardOf(contact, named.get(contact.id)));
   }
 
-  /** The card under this resource name; null when the book has none. */
+  /** The card (a contact's, else a group's) under this resource name; null when the book has none. */
   async function findCard(ownerId: string, name: string, r: Reads = repos): Promise<DavCard | null> {
+    return (await findContactCard(ownerId, name, r)) ?? (await groupsOf(r).findCards(ownerId, [name]))[0] ?? null;
+  }
+
+  async function findContactCard(ownerId: string, name: string, r: Reads): Promise<DavCard | null> {
     const resource = await r.davResources.byName(ownerId, name);
     if (resource) {
       const contact = await r.contacts.findById(ownerId, resource.contactId);
@@ -122,6 +142,8 @@ export function makeDavBook(deps: DavBookDeps) {
   /** Every card of the book, a batch at a time (oldest first). */
   async function* listCards(ownerId: string): AsyncIterable<DavCard[]> {
     for await (const batch of repos.contacts.listAll(ownerId, BATCH)) yield withNames(ownerId, batch);
+    const groupCards = await groups.list(ownerId);
+    if (groupCards.length > 0) yield groupCards;
   }
 
   /** The cards of these resource names the book has (unknown names left out), in three reads whatever their number. */
@@ -140,6 +162,8 @@ export function makeDavBook(deps: DavBookDeps) {
       // A card is found under its own name only (a contact PUT under a name is not also found under its id).
       if (unique.includes(card.name)) found.set(card.name, card);
     }
+    const rest = unique.filter((name) => !found.has(name));
+    if (rest.length > 0) for (const card of await groups.findCards(ownerId, rest)) found.set(card.name, card);
     return found;
   }
 
@@ -172,13 +196,15 @@ export function makeDavBook(deps: DavBookDeps) {
       if (change.deleted) removed.push(change.resource?.name ?? defaultName(change.id));
       else changed.push(cardOf(change.contact, change.resource));
     }
+    // The group cards that changed in the same stretch of the book's changes (up to where this page ends).
+    const groupChanges = await groups.changedBetween(ownerId, since?.change ?? null, page.next.change);
+    changed.push(...groupChanges.changed);
+    removed.push(...groupChanges.removed);
     return { changed, removed, next: encodeSyncToken(ownerId, page.next), more: page.more };
   }
 
-  /** Reads one vCard into fields and the kept card, or says which precondition it fails. */
-  async function readCard(
-    body: Uint8Array,
-  ): Promise<{ fields: ContactFields; card: KeptCard; uid: string; image: CarriedImage | null; photoProperty: KeptCard['properties'][number] | null }> {
+  /** Reads the one vCard of a PUT body, or says which precondition it fails. */
+  async function readBody(body: Uint8Array): Promise<CardRead> {
     let read: Awaited<ReturnType<ContactFileReader['read']>>;
     try {
       read = await deps.cards.read(body, 2);
@@ -187,7 +213,16 @@ export function makeDavBook(deps: DavBookDeps) {
       throw new DavCardRefused('valid-address-data', 'the body must hold exactly one vCard');
     }
     if (read.length !== 1) throw new DavCardRefused('valid-address-data', 'the body must hold exactly one vCard');
-    const [first] = read;
+    return read[0]!;
+  }
+
+  function readCard(first: CardRead): {
+    fields: ContactFields;
+    card: KeptCard;
+    uid: string;
+    image: CarriedImage | null;
+    photoProperty: KeptCard['properties'][number] | null;
+  } {
     if (!first?.fields || !first.card) throw new DavCardRefused('valid-address-data', first?.problem ?? 'the card could not be read');
     const uid = first.card.uid?.trim();
     if (!uid) throw new DavCardRefused('valid-address-data', 'the card has no UID');
@@ -223,11 +258,17 @@ export function makeDavBook(deps: DavBookDeps) {
     condition: PutCondition = {},
   ): Promise<{ created: boolean; card: DavCard; changedByServer: boolean }> {
     // Read before the transaction (no lock held while parsing or fitting a photo), refused only
-    // after the preconditions, as before.
-    const read = readCard(body).then(
-      async (value) => ({ value, photo: await storeCardPhoto(ownerId, value.image) }),
-      (error: unknown) => ({ error }),
-    );
+    // after the preconditions, as before. A group card is read here and stored by dav-groups.
+    const read = (async () => {
+      try {
+        const first = await readBody(body);
+        if (first.group) return { first, value: null, photo: null };
+        const value = readCard(first);
+        return { first, value, photo: await storeCardPhoto(ownerId, value.image) };
+      } catch (error) {
+        return { error };
+      }
+    })();
     let stored: StoredPhoto | null = null;
     let replaced: StoredPhoto | null = null;
     try {
@@ -239,11 +280,16 @@ export function makeDavBook(deps: DavBookDeps) {
         if (existing && condition.versions && !condition.versions.includes(existing.contact.version)) throw new DavPreconditionFailed();
         const parsed = await read;
         if ('error' in parsed) throw parsed.error;
+        if (parsed.value === null || existing?.group) {
+          const put = await groupsOf(r).put(ownerId, name, parsed.first, existing, condition.versions);
+          return { ...put, changedByServer: false };
+        }
         const { fields, uid, photoProperty } = parsed.value;
         stored = parsed.photo;
         // A photo stored as the contact's leaves the kept card; one that could not be keeps its PHOTO.
         const card: KeptCard =
           stored || !photoProperty ? parsed.value.card : { ...parsed.value.card, properties: [...parsed.value.card.properties, photoProperty] };
+        await groupsOf(r).assertUidFree(ownerId, uid);
         const holder = await r.davResources.byUid(ownerId, uid);
         // A UID whose card is gone (trashed, purged) may be taken again: a client deletes and re-creates.
         if (holder && holder.contactId !== existing?.contact.id && (await r.contacts.findById(ownerId, holder.contactId))) {
@@ -295,6 +341,7 @@ export function makeDavBook(deps: DavBookDeps) {
       if (versions) throw new DavPreconditionFailed();
       return false;
     }
+    if (existing.group) return deps.uow.run((r) => groupsOf(r).remove(ownerId, existing, versions));
     try {
       const deleted = await repos.contacts.delete(ownerId, existing.contact.id, versions);
       if (!deleted && versions) throw new DavPreconditionFailed();
@@ -310,6 +357,7 @@ export function makeDavBook(deps: DavBookDeps) {
    * the card agree), and the contact's photo inline when given (see `photoOf`).
    */
   function render(card: DavCard, version: VCardVersion, photo: CarriedImage | null = null): string {
+    if (card.group) return groups.render(card, version);
     return deps.cards.write(card.contact, version, photo);
   }
 

@@ -2,14 +2,17 @@ import { toContactView, type ContactView } from '../../domain/contact.js';
 import { Unauthenticated } from '../../domain/user.errors.js';
 import { toPublicUser, type PublicUser } from '../../domain/user.js';
 import type { Clock } from '../ports/clock.js';
+import type { ContactCardFormat } from '../ports/contact-card-format.js';
 import type { LabelCount } from '../ports/contact-repository.js';
 import type { Repositories } from '../ports/unit-of-work.js';
 import { toSessionView, type SessionView } from '../shared/session-view.js';
 import { toAppPasswordView, type AppPasswordView } from './list-app-passwords.js';
 
 export interface ExportAccountDeps {
-  repos: Pick<Repositories, 'users' | 'contacts' | 'sessions' | 'appPasswords'>;
+  repos: Pick<Repositories, 'users' | 'contacts' | 'groups' | 'sessions' | 'appPasswords'>;
   clock: Clock;
+  /** Writes the group cards. */
+  cards: Pick<ContactCardFormat, 'writeGroup'>;
 }
 
 /**
@@ -25,6 +28,8 @@ export interface AccountExport {
   trash: AsyncIterable<ContactView & { deletedAt: string }>;
   /** The book's labels with how many live contacts carry each. */
   labels: LabelCount[];
+  /** The group cards the book received, each as vCard 4.0 naming its members. */
+  groups: { label: string; uid: string; vcard: string }[];
   /** Every session stored, ended ones included (with when they expire or were revoked). */
   sessions: (SessionView & { expiresAt: Date; revokedAt: Date | null })[];
   /** Names and dates only: never a secret nor its digest. */
@@ -54,6 +59,17 @@ export function makeExportAccount(deps: ExportAccountDeps) {
       contacts: views(contacts, toContactView),
       trash: views(deps.repos.contacts.listAllTrash(user.id, ACCOUNT_EXPORT_BATCH), (item) => ({ ...toContactView(item.contact), deletedAt: item.deletedAt })),
       labels,
+      groups: await Promise.all(
+        (await deps.repos.groups.list(user.id)).map(async (g) => ({
+          label: g.label,
+          uid: g.uid,
+          vcard: deps.cards.writeGroup(
+            g,
+            (await deps.repos.groups.members(user.id, g.label)).map((m) => m.uid),
+            '4.0',
+          ),
+        })),
+      ),
       sessions: sessions.map((s) => ({ ...toSessionView(s, caller.sessionId), expiresAt: s.expiresAt, revokedAt: s.revokedAt })),
       appPasswords: appPasswords.map(toAppPasswordView),
     };

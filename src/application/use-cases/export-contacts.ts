@@ -6,7 +6,7 @@ import type { ContactPhotoStorage } from '../ports/contact-photo-storage.js';
 import type { Repositories } from '../ports/unit-of-work.js';
 
 export interface ExportContactsDeps {
-  repos: Pick<Repositories, 'contacts'>;
+  repos: Pick<Repositories, 'contacts' | 'groups'>;
   cards: ContactCardFormat;
   /** Where the contacts' photos are read from; without it, cards go without photos. */
   photos?: Pick<ContactPhotoStorage, 'read'>;
@@ -23,8 +23,6 @@ const CARDS_PER_CHUNK = 25;
  * The caller's whole book as vCard text, a chunk every few cards, oldest contact first, each
  * card with its photo inline unless `photos` is `false`. The first batch is read before this
  * returns, so an unavailable database fails the request instead of a stream already under way.
- * A photo that storage no longer has is left out of its card. Only one batch of contacts (and of
- * their photos) is held at a time, and other requests get a turn between chunks.
  */
 export function makeExportContacts(deps: ExportContactsDeps) {
   return async function exportContacts(ownerId: string, input: Record<string, unknown>): Promise<AsyncIterable<string>> {
@@ -41,10 +39,19 @@ export function makeExportContacts(deps: ExportContactsDeps) {
         await nextTurn();
       }
     }
+    const groups = deps.repos.groups;
     return (async function* cards() {
-      if (first.done) return;
-      yield* write(first.value);
+      if (!first.done) yield* write(first.value);
       for (let page = await pages.next(); !page.done; page = await pages.next()) yield* write(page.value);
+      // The group cards the book received, after the contacts, each naming the contacts now carrying its label.
+      for (const group of await groups.list(ownerId)) {
+        const members = await groups.members(ownerId, group.label);
+        yield deps.cards.writeGroup(
+          group,
+          members.map((m) => m.uid),
+          version,
+        );
+      }
     })();
   };
 }

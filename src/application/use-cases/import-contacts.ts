@@ -1,9 +1,10 @@
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { utcDay } from '../../domain/birthdays.js';
-import { type CardProperty, emailKeysOf, validateContact, type ContactFields, type KeptCard, type StoredPhoto } from '../../domain/contact.js';
+import { type CardProperty, emailKeysOf, LABEL_MAX, validateContact, type ContactFields, type KeptCard, type StoredPhoto } from '../../domain/contact.js';
 import { ValidationFailed } from '../../domain/errors.js';
 import type { Clock } from '../ports/clock.js';
-import type { CarriedImage, ContactFileReader } from '../ports/contact-card-format.js';
+import type { CardRead, CarriedImage, ContactFileReader } from '../ports/contact-card-format.js';
+import type { NewGroup } from '../ports/contact-group-repository.js';
 import type { UnitOfWork } from '../ports/unit-of-work.js';
 import { type ContactPhotoDeps, discardContactPhotos, storeContactPhotos } from './set-contact-photo.js';
 
@@ -26,6 +27,8 @@ export interface SkippedCard {
 export interface ImportReport {
   created: number;
   skipped: SkippedCard[];
+  /** Group cards kept (a label is a group): neither contacts created nor cards skipped. Only when the file had some. */
+  groups?: number;
 }
 
 /** Cards one import may hold: a 5 MiB file of the smallest cards would otherwise be 170,000 of them. */
@@ -59,6 +62,18 @@ function withPhotoProperty(card: KeptCard | null, property: CardProperty | null)
 }
 
 /**
+ * The group card to keep for a card that is one: its label is the group's name as its members got
+ * it (the reader's rule), its UID the card's own, else the label. Null for any other card, and for
+ * a group without a name.
+ */
+function groupOf(card: CardRead): NewGroup | null {
+  if (!card.group || !card.card) return null;
+  const label = [...card.group.name].slice(0, LABEL_MAX).join('').trim();
+  if (label === '') return null;
+  return { uid: card.card.uid ?? label, label, card: card.card };
+}
+
+/**
  * Adds every card (vCard) or row (CSV) of a file to the caller's book that makes a valid contact,
  * and reports each one it skips: one that cannot be read, an invalid field, neither a name nor an
  * organization, an email a contact of the book holds (the reason names it) or an earlier card of
@@ -72,6 +87,7 @@ export function makeImportContacts(deps: ImportContactsDeps) {
     const today = utcDay(deps.clock.now());
     const skipped: SkippedCard[] = [];
     const kept: Kept[] = [];
+    const groups: NewGroup[] = [];
     // Each email of the file with the card that first had it.
     const firstWith = new Map<string, number>();
 
@@ -80,6 +96,11 @@ export function makeImportContacts(deps: ImportContactsDeps) {
       // Validating a rich card takes tens of microseconds: other requests get a turn every few milliseconds.
       if (index % CARDS_PER_TURN === CARDS_PER_TURN - 1) await nextTurn();
       const { name } = card;
+      const group = groupOf(card);
+      if (group) {
+        groups.push(group);
+        continue;
+      }
       if (!card.fields) {
         skipped.push({ index, name, reason: card.problem ?? 'the card could not be read' });
         continue;
@@ -116,14 +137,27 @@ export function makeImportContacts(deps: ImportContactsDeps) {
     let holders: (string | null)[];
     try {
       holders =
-        kept.length === 0
+        kept.length === 0 && groups.length === 0
           ? []
-          : await deps.uow.run((repos) =>
-              repos.contacts.createMany(
-                ownerId,
-                kept.map((k, i) => ({ fields: k.fields, card: photos[i] ? k.card : withPhotoProperty(k.card, k.photoProperty), photo: photos[i] ?? null })),
-              ),
-            );
+          : await deps.uow.run(async (repos) => {
+              const stored =
+                kept.length === 0
+                  ? []
+                  : await repos.contacts.createMany(
+                      ownerId,
+                      kept.map((k, i) => ({
+                        fields: k.fields,
+                        card: photos[i] ? k.card : withPhotoProperty(k.card, k.photoProperty),
+                        photo: photos[i] ?? null,
+                      })),
+                    );
+              // A group card of a label the book has a card for replaces it (upsert by label, and by UID).
+              for (const group of groups) {
+                const existing = (await repos.groups.byLabel(ownerId, group.label)) ?? (await repos.groups.byUid(ownerId, group.uid));
+                await repos.groups.save(ownerId, { ...group, name: existing?.name }, existing?.id);
+              }
+              return stored;
+            });
     } catch (error) {
       await discardContactPhotos(deps, storedPhotos);
       throw error;
@@ -137,6 +171,7 @@ export function makeImportContacts(deps: ImportContactsDeps) {
     });
     if (unused.length > 0) await discardContactPhotos(deps, unused);
     skipped.sort((a, b) => a.index - b.index);
-    return { created: holders.filter((h) => h === null).length, skipped };
+    const created = holders.filter((h) => h === null).length;
+    return groups.length > 0 ? { created, skipped, groups: groups.length } : { created, skipped };
   };
 }

@@ -186,6 +186,13 @@ export const ImportReport = Type.Object(
       }),
       { description: 'Each card not imported, in file order.' },
     ),
+    groups: Type.Optional(
+      Type.Integer({
+        minimum: 1,
+        description:
+          'Present when the file had group cards (`KIND:group`, `X-ADDRESSBOOKSERVER-KIND:group`): how many were kept. Their members carry the group name as a label, and export writes the cards back.',
+      }),
+    ),
   },
   { $id: 'ImportReport' },
 );

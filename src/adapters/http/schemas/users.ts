@@ -120,6 +120,14 @@ export const AccountExport = Type.Object(
     contacts: Type.Array(ref(Contact), { description: 'Every contact, oldest first.' }),
     trash: Type.Array(ref(TrashedContact), { description: 'The contacts in the trash, each with `deletedAt`, most recently deleted first.' }),
     labels: Type.Array(ref(Label), { description: 'Every label of the book with its count, by name.' }),
+    groups: Type.Array(
+      Type.Object({
+        label: Type.String({ description: 'The label the group card names.' }),
+        uid: Type.String({ description: "The group card's UID." }),
+        vcard: Type.String({ description: 'The group card as vCard 4.0, naming the contacts carrying the label.' }),
+      }),
+      { description: 'The group cards the book received (import, CardDAV), by label.' },
+    ),
     sessions: Type.Array(
       Type.Unsafe({
         allOf: [ref(Session), Type.Object({ expiresAt: dateTime(), revokedAt: nullable(Type.String({ format: 'date-time' })) })],
