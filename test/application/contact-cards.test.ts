@@ -4,7 +4,7 @@ import { IcalContactCardFormat } from '../../src/adapters/vcard/ical-contact-car
 import type { CardProperty } from '../../src/domain/contact.js';
 import { ValidationFailed } from '../../src/domain/errors.js';
 import { NotAVCardFile } from '../../src/domain/contact.errors.js';
-import { EXPORT_BATCH } from '../../src/application/use-cases/export-contacts.js';
+import { CARDS_PER_CHUNK, EXPORT_BATCH } from '../../src/application/use-cases/export-contacts.js';
 import { fakeWorld, verifiedUser } from '../fakes/fake-world.js';
 
 async function world() {
@@ -58,7 +58,7 @@ test('a file without any card is NotAVCardFile and stores nothing', async (t) =>
   t.is(w.repos.contacts.table.all().length, 0);
 });
 
-test('an export yields one chunk per batch of contacts, every card once, in either version; another version is refused', async (t) => {
+test('an export yields a chunk every few cards of each batch of contacts, every card once, in either version; another version is refused', async (t) => {
   const w = await world();
   const count = EXPORT_BATCH * 2 + 3;
   const body = Array.from({ length: count }, (_, i) => card([`FN:Person ${i}`, `EMAIL:p${i}@example.com`])).join('');
@@ -67,7 +67,9 @@ test('an export yields one chunk per batch of contacts, every card once, in eith
   for (const version of [undefined, '4.0', '3.0']) {
     const chunks: string[] = [];
     for await (const chunk of await w.useCases.exportContacts(w.owner, version ? { version } : {})) chunks.push(chunk);
-    t.is(chunks.length, 3);
+    // Two full batches and one of 3, each written CARDS_PER_CHUNK cards at a time.
+    t.is(chunks.length, 2 * Math.ceil(EXPORT_BATCH / CARDS_PER_CHUNK) + 1);
+    t.true(chunks.every((chunk) => chunk.split('BEGIN:VCARD').length - 1 <= CARDS_PER_CHUNK));
     const text = chunks.join('');
     t.is(text.split('BEGIN:VCARD').length - 1, count);
     t.false(text.includes('Not mine'));

@@ -17,7 +17,7 @@ export const EXPORT_BATCH = 500;
 /** Photos read from storage at once while a batch is written. */
 const PHOTO_READS = 8;
 /** Cards written between two turns of the event loop (a rich card with its photo takes a fraction of a millisecond). */
-const CARDS_PER_CHUNK = 25;
+export const CARDS_PER_CHUNK = 25;
 
 /**
  * The caller's whole book as vCard text, a chunk every few cards, oldest contact first, each
