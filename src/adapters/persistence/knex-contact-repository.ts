@@ -638,8 +638,7 @@ export class KnexContactRepository implements ContactRepository {
 
   /** Runs work in a transaction: this repository's own when it is in one, else a new one. */
   private inTransaction<T>(work: (statements: StatementRunner) => Promise<T>): Promise<T> {
-    if (this.db.isTransaction) return work(this.statements);
-    return this.db.transaction((trx) => work(new StatementRunner(trx, this.options)));
+    return this.statements.transaction(work);
   }
 
   async create(ownerId: string, contact: NewContact, takenEmails: TakenEmails): Promise<Contact> {
