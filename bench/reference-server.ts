@@ -55,21 +55,21 @@ const COLUMNS = `c.id, c.first_name, c.last_name, c.middle_name, c.prefix, c.suf
   c.job_title, c.emails, c.phones, c.addresses, c.urls, to_char(c.birthday, 'YYYY-MM-DD') AS birthday,
   to_char(c.anniversary, 'YYYY-MM-DD') AS anniversary, c.notes, c.labels, c.photo_url, c.version,
   ${instant('c.created_at')} AS created_at, ${instant('c.updated_at')} AS updated_at`;
-const CONTACT_BY_ID = `SELECT ${COLUMNS} FROM contacts c WHERE c.id = $1 AND c.user_id = $2`;
+const CONTACT_BY_ID = `SELECT ${COLUMNS} FROM contacts c WHERE c.id = $1 AND c.user_id = $2 AND c.deleted_at IS NULL`;
 // The count and the page in one round trip; the lateral join still yields the total past the last page.
 const CONTACT_PAGE = `SELECT t.total, ${COLUMNS}
-  FROM (SELECT count(*)::int AS total FROM contacts WHERE user_id = $1) t
-  LEFT JOIN LATERAL (SELECT * FROM contacts WHERE user_id = $1 ORDER BY created_at, id LIMIT $2 OFFSET $3) c ON true
+  FROM (SELECT count(*)::int AS total FROM contacts WHERE user_id = $1 AND deleted_at IS NULL) t
+  LEFT JOIN LATERAL (SELECT * FROM contacts WHERE user_id = $1 AND deleted_at IS NULL ORDER BY created_at, id LIMIT $2 OFFSET $3) c ON true
   ORDER BY c.created_at, c.id`;
 // A creation with an email checks, under the book's lock, that no contact holds it (as the API does).
 const LOCK_BOOK = `SELECT pg_advisory_xact_lock(hashtextextended('contacts ' || $1::text, 0))`;
-const EMAIL_HOLDER = 'SELECT id FROM contacts WHERE user_id = $1 AND email_keys && $2::text[] LIMIT 1';
+const EMAIL_HOLDER = 'SELECT id FROM contacts WHERE user_id = $1 AND email_keys && $2::text[] AND deleted_at IS NULL LIMIT 1';
 const INSERT_CONTACT = `INSERT INTO contacts AS c (id, user_id, first_name, last_name, middle_name, prefix, suffix, nickname,
     organization, department, job_title, emails, phones, addresses, urls, labels, birthday, anniversary, notes,
     search_text, email_keys, label_keys, name_keys, name_sort, created_at, updated_at)
   VALUES (gen_random_uuid(), $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18,
     $19, $20, $21, $22, $23, now(), now()) RETURNING ${COLUMNS}`;
-const UPDATE_NOTES = `UPDATE contacts AS c SET notes = $3, version = version + 1, updated_at = now() WHERE c.id = $1 AND c.user_id = $2 RETURNING ${COLUMNS}`;
+const UPDATE_NOTES = `UPDATE contacts AS c SET notes = $3, version = version + 1, updated_at = now() WHERE c.id = $1 AND c.user_id = $2 AND c.deleted_at IS NULL RETURNING ${COLUMNS}`;
 const MAX_BODY = 64 * 1024;
 
 interface Claims {

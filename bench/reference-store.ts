@@ -74,7 +74,7 @@ export class ReferenceStore {
     }
     const schema = pg.escapeIdentifier(options.schema);
     await db.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
-    // The API's columns and indexes (migrations 20261125_001 … 20261206_19), photo and card aside.
+    // The API's columns and indexes (migrations 20261125_001 … 20261206_23), photo, card and change feed aside.
     await db.query(`CREATE TABLE IF NOT EXISTS ${schema}.contacts (
       id uuid PRIMARY KEY,
       user_id uuid NOT NULL,
@@ -92,8 +92,10 @@ export class ReferenceStore {
       name_sort text COLLATE "C" NOT NULL DEFAULT '',
       version integer NOT NULL DEFAULT 1,
       created_at timestamptz NOT NULL,
-      updated_at timestamptz NOT NULL)`);
-    await db.query(`CREATE INDEX IF NOT EXISTS contacts_user_page ON ${schema}.contacts (user_id, created_at, id)`);
+      updated_at timestamptz NOT NULL,
+      deleted_at timestamptz)`);
+    // Every read of the book is of its live contacts, as the API's (migration 20261206_23).
+    await db.query(`CREATE INDEX IF NOT EXISTS contacts_user_live ON ${schema}.contacts (user_id, created_at, id) WHERE deleted_at IS NULL`);
     await db.query(`CREATE INDEX IF NOT EXISTS contacts_email_keys ON ${schema}.contacts USING gin (email_keys)`);
     await db.query(`CREATE INDEX IF NOT EXISTS contacts_label_keys ON ${schema}.contacts USING gin (label_keys)`);
     await db.query(`CREATE INDEX IF NOT EXISTS contacts_user_name ON ${schema}.contacts (user_id, name_sort, created_at, id)`);

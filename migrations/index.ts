@@ -10,6 +10,7 @@ import * as fullContacts from './20261206_19_full_contacts.js';
 import * as trashAndChanges from './20261206_20_trash_and_changes.js';
 import * as appPasswords from './20261206_21_app_passwords.js';
 import * as davResources from './20261206_22_dav_resources.js';
+import * as liveContactsIndex from './20261206_23_live_contacts_index.js';
 import * as contactGroups from './20261206_24_contact_groups.js';
 
 /**
@@ -28,6 +29,7 @@ const migrations: Record<string, Knex.Migration> = {
   '20261206_20_trash_and_changes': trashAndChanges,
   '20261206_21_app_passwords': appPasswords,
   '20261206_22_dav_resources': davResources,
+  '20261206_23_live_contacts_index': liveContactsIndex,
   '20261206_24_contact_groups': contactGroups,
 };
 

@@ -205,7 +205,7 @@ export function toVersionedContact(contact: Contact): VersionedContact {
   return { contact: toContactView(contact), version: contact.version };
 }
 
-export function toContactView(contact: Contact): ContactView {
+export function toContactView(contact: Omit<Contact, 'card'>): ContactView {
   return {
     id: contact.id,
     firstName: contact.firstName,

@@ -37,8 +37,8 @@ const card = (uid: string): KeptCard => ({
   ],
 });
 const query = (q: Partial<ContactQuery> = {}): ContactQuery => ({ sort: 'created', limit: 100, offset: 0, ...q });
-const ids = (contacts: Contact[]) => contacts.map((c) => c.id);
-const sortedIds = (contacts: Contact[]) => ids(contacts).sort();
+const ids = (contacts: readonly { id: string }[]) => contacts.map((c) => c.id);
+const sortedIds = (contacts: readonly { id: string }[]) => ids(contacts).sort();
 
 /**
  * One contract for every ContactRepository: the in-memory fake and the Knex adapter on PGlite and

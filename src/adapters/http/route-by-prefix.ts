@@ -2,6 +2,8 @@ import type Router from '@koa/router';
 import type { Middleware } from 'koa';
 import compose from 'koa-compose';
 
+type Layer = AnyRouter['stack'][number];
+
 // biome-ignore lint/suspicious/noExplicitAny: the families' routers differ in their state's type, which nothing here reads.
 type AnyRouter = Router<any>;
 type AllowedMethodsOptions = Parameters<Router['allowedMethods']>[0];
@@ -31,7 +33,7 @@ export function routeByPrefix(families: readonly AnyRouter[], rest: AnyRouter, o
     const loose = router.stack.find((layer) => layer.opts.sensitive !== true);
     if (loose) throw new Error(`the route "${String(loose.path)}" matches regardless of case: create its router with sensitive: true`);
   }
-  const withMethods = (router: AnyRouter) => compose([router.routes(), router.allowedMethods(options)]) as Middleware;
+  const withMethods = (router: AnyRouter) => compiledRoutes(router, compose([router.routes(), router.allowedMethods(options)]) as Middleware);
   const table = families.map((router) => {
     const prefix = router.opts.prefix;
     if (!prefix || prefix.endsWith('/')) throw new Error(`a route family needs a prefix without a trailing slash, not "${prefix ?? ''}"`);
@@ -47,4 +49,54 @@ export function routeByPrefix(families: readonly AnyRouter[], rest: AnyRouter, o
     return fallback(ctx, next);
   };
   return Object.assign(dispatch, { routers: [...families, rest] });
+}
+
+interface CompiledRoute {
+  layer: Layer;
+  /** The route's middleware (admission, body reader, handler), composed once. */
+  run: Middleware;
+}
+
+/**
+ * A router's routes as a table built once, by method, in the order they were registered. For each
+ * request @koa/router tests the path against every route of the router and composes the matching
+ * routes' middleware afresh; the table tests only the routes of the request's method and runs
+ * middleware composed in advance. It does what the router does for a route that matches: the
+ * routes matching path and method run in order (each reached when the one before calls `next`),
+ * with `ctx.params` decoded from the path by the route itself. A request no route of its method
+ * matches (404, 405, 501, OPTIONS) goes to `dispatch`, the router and its allowedMethods, which
+ * answer it as before; they have nothing to add once a route of the method matched. A router
+ * with middleware of its own (`router.use`) keeps its dispatch, as that middleware runs before
+ * any route.
+ */
+function compiledRoutes(router: AnyRouter, dispatch: Middleware): Middleware {
+  if (router.stack.some((layer) => layer.methods.length === 0)) return dispatch;
+  const byMethod = new Map<string, CompiledRoute[]>();
+  for (const layer of router.stack) {
+    const route = { layer, run: compose(layer.stack as Middleware[]) };
+    for (const method of layer.methods) byMethod.set(method, [...(byMethod.get(method) ?? []), route]);
+  }
+
+  type Context = Parameters<Middleware>[0] & { captures: string[]; params: Record<string, string>; request: { params: Record<string, string> } };
+  const matching = (routes: readonly CompiledRoute[], start: number, path: string) => {
+    for (let i = start; i < routes.length; i++) if (routes[i]!.layer.match(path)) return i;
+    return -1;
+  };
+  const runFrom = (routes: readonly CompiledRoute[], i: number, path: string, ctx: Context, next: () => Promise<unknown>): Promise<unknown> => {
+    const { layer, run } = routes[i]!;
+    ctx.captures = layer.captures(path);
+    ctx.params = ctx.request.params = layer.params(path, ctx.captures, ctx.params);
+    return run(ctx, () => {
+      const after = matching(routes, i + 1, path);
+      return after < 0 ? next() : runFrom(routes, after, path, ctx, next);
+    });
+  };
+
+  return function routeByTable(ctx, next) {
+    const routes = byMethod.get(ctx.method);
+    const path = ctx.path;
+    const first = routes ? matching(routes, 0, path) : -1;
+    if (first < 0) return dispatch(ctx, next);
+    return runFrom(routes!, first, path, ctx as Context, next);
+  };
 }

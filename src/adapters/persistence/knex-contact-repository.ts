@@ -9,6 +9,7 @@ import type {
   FeedChange,
   FeedPage,
   LabelCount,
+  ListedContact,
   NewContact,
   TakenEmails,
   TrashedContact,
@@ -109,12 +110,18 @@ function writtenValues(fields: ContactFields): unknown[] {
   });
 }
 
-/** What every statement that answers contacts selects or returns; `toContact` reads it. */
-const COLUMNS = `id, user_id, first_name, last_name, middle_name, prefix, suffix, nickname, organization, department, job_title,
+/**
+ * What the list selects: every column a contact answers but the kept card, which only the export
+ * and CardDAV read (an imported card's properties can be many times the size of its fields).
+ * `toListedContact` reads it.
+ */
+const LISTED_COLUMNS = `id, user_id, first_name, last_name, middle_name, prefix, suffix, nickname, organization, department, job_title,
   emails, phones, addresses, urls, ${dayText('birthday')} AS birthday, ${dayText('anniversary')} AS anniversary, notes, labels,
-  photo_url, photo_key, card, version, ${isoInstant('created_at')} AS created_at, ${isoInstant('updated_at')} AS updated_at`;
+  photo_url, photo_key, version, ${isoInstant('created_at')} AS created_at, ${isoInstant('updated_at')} AS updated_at`;
+/** What every other statement that answers contacts selects or returns; `toContact` reads it. */
+const COLUMNS = `${LISTED_COLUMNS}, card`;
 
-interface ContactRow {
+interface ListedRow {
   id: string;
   user_id: string;
   first_name: string;
@@ -136,13 +143,15 @@ interface ContactRow {
   labels: string[];
   photo_url: string | null;
   photo_key: string | null;
-  card: KeptCard | null;
   version: number | string;
   created_at: string;
   updated_at: string;
 }
+interface ContactRow extends ListedRow {
+  card: KeptCard | null;
+}
 /** The row of a page past the end: the total, no contact. */
-type NoContact = { [K in keyof ContactRow]: null };
+type NoContact = { [K in keyof ListedRow]: null };
 
 // jsonb keeps an object's keys in an order of its own: entries are rebuilt in the model's order.
 const entry = (e: LabelledValue): LabelledValue => ({ value: e.value, label: e.label });
@@ -153,6 +162,12 @@ function address(a: PostalAddress): PostalAddress {
 }
 
 function toContact(row: ContactRow): Contact {
+  const contact = toListedContact(row) as Contact;
+  contact.card = row.card;
+  return contact;
+}
+
+function toListedContact(row: ListedRow): ListedContact {
   return {
     id: row.id,
     userId: row.user_id,
@@ -175,7 +190,6 @@ function toContact(row: ContactRow): Contact {
     labels: row.labels,
     version: Number(row.version),
     photo: row.photo_url !== null && row.photo_key !== null ? { url: row.photo_url, key: row.photo_key } : null,
-    card: row.card,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   };
@@ -463,7 +477,7 @@ const SET_LABELS = new PreparedStatement(
     WHERE contacts.id = v.id AND contacts.user_id = ?`,
 );
 
-// The export's pages, by keyset on (created_at, id) along the index contacts_user_created. The
+// The export's pages, by keyset on (created_at, id) along the index contacts_user_live. The
 // cursor is created_at to the microsecond, so that rows created in one millisecond are never skipped.
 // An ORDER BY names the table's columns: a bare created_at would be the text of COLUMNS.
 const CURSOR = `to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS cursor`;
@@ -552,8 +566,8 @@ function searchFor(ownerId: string, query: ContactQuery): { page: PreparedStatem
             `SELECT contacts.*${sort === 'relevance' ? ', m.sort_rank' : ''} FROM (SELECT * FROM matches ORDER BY ${order('')} LIMIT ? OFFSET ?) m JOIN contacts ON contacts.id = m.id`,
           ];
     page = new PreparedStatement(
-      `contacts.search.v9.${combination}`,
-      `${prefix}SELECT t.total AS total_count, ${COLUMNS}
+      `contacts.search.v10.${combination}`,
+      `${prefix}SELECT t.total AS total_count, ${LISTED_COLUMNS}
         FROM (SELECT count(*) AS total FROM ${counted}) t
         LEFT JOIN LATERAL (${paged}) c ON true
         ORDER BY ${order('c.')}`,
@@ -647,8 +661,7 @@ export class KnexContactRepository implements ContactRepository {
 
   /** Runs work in a transaction: this repository's own when it is in one, else a new one. */
   private inTransaction<T>(work: (statements: StatementRunner) => Promise<T>): Promise<T> {
-    if (this.db.isTransaction) return work(this.statements);
-    return this.db.transaction((trx) => work(new BookStatements(trx, this.options)));
+    return this.statements.transaction(work);
   }
 
   async create(ownerId: string, contact: NewContact, takenEmails: TakenEmails): Promise<Contact> {
@@ -737,9 +750,9 @@ export class KnexContactRepository implements ContactRepository {
 
   async search(ownerId: string, query: ContactQuery): Promise<ContactPage> {
     const { page, values } = searchFor(ownerId, query);
-    const rows = await this.statements.read<(ContactRow | NoContact) & { total_count: string | number }>(page, values);
+    const rows = await this.statements.read<(ListedRow | NoContact) & { total_count: string | number }>(page, values);
     const total = Number(rows[0]?.total_count ?? 0);
-    return { items: rows.filter((row): row is ContactRow & { total_count: string | number } => row.id !== null).map(toContact), total };
+    return { items: rows.filter((row): row is ListedRow & { total_count: string | number } => row.id !== null).map(toListedContact), total };
   }
 
   async update(ownerId: string, id: string, change: ContactChange, takenEmails: TakenEmails, expectedVersions?: readonly number[]): Promise<Contact | null> {

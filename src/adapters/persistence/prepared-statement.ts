@@ -66,10 +66,53 @@ export class StatementRunner {
 
   constructor(
     private readonly db: Knex | Knex.Transaction,
-    options: StatementOptions = {},
+    private readonly options: StatementOptions = {},
+    /** The one connection every statement runs on: a transaction's (see `transaction`). */
+    private readonly connection: StatementPool | null = null,
   ) {
-    this.readPool = db.isTransaction ? null : (options.readPool ?? null);
+    this.readPool = db.isTransaction || connection ? null : (options.readPool ?? null);
     this.named = options.namedStatements !== false;
+  }
+
+  /**
+   * Runs `work` in a transaction, its statements on the runner it is given; inside a transaction
+   * already, in that one. On PostgreSQL the transaction is BEGIN … COMMIT on a connection taken
+   * from knex's pool, as knex's own would be, without the query builder's transaction object (a
+   * new knex instance per transaction). A connection whose statement failed is not handed out
+   * again: it is destroyed, which ends its transaction. After any other failure (the work's own,
+   * a taken email) the transaction is rolled back and the connection kept.
+   */
+  async transaction<T>(work: (statements: StatementRunner) => Promise<T>): Promise<T> {
+    if (this.db.isTransaction || this.connection) return work(this);
+    if (!isPg(this.db)) return this.db.transaction((trx) => work(this.fork(trx, null)));
+    const client = this.db.client as { acquireConnection(): Promise<unknown>; releaseConnection(connection: unknown): Promise<void> };
+    const raw = (await client.acquireConnection()) as StatementPool & { end(): Promise<void> };
+    let broken = false;
+    const connection: StatementPool = {
+      query: (config) =>
+        raw.query(config).catch((error: unknown) => {
+          broken = true;
+          throw error;
+        }),
+    };
+    try {
+      await connection.query({ text: 'BEGIN', values: [] });
+      const result = await work(this.fork(this.db, connection));
+      await connection.query({ text: 'COMMIT', values: [] });
+      return result;
+    } catch (error) {
+      if (!broken) await connection.query({ text: 'ROLLBACK', values: [] }).catch(() => {});
+      throw error;
+    } finally {
+      if (broken) await raw.end().catch(() => {});
+      await client.releaseConnection(raw);
+    }
+  }
+
+  /** A runner of this one's class and options (a subclass's error handling included) on a transaction or a connection. */
+  private fork(db: Knex | Knex.Transaction, connection: StatementPool | null): StatementRunner {
+    const Runner = this.constructor as new (db: Knex | Knex.Transaction, options: StatementOptions, connection: StatementPool | null) => StatementRunner;
+    return new Runner(db, this.options, connection);
   }
 
   /** A read: on the read pool when there is one. */
@@ -89,6 +132,7 @@ export class StatementRunner {
     }
     const query: QueryConfig =
       this.named && statement.name !== null ? { name: statement.name, text: statement.pgText, values } : { text: statement.pgText, values };
+    if (this.connection) return (await this.connection.query(query)).rows as Row[];
     if (pool) return (await pool.query(query)).rows as Row[];
     const connection = (await this.db.client.acquireConnection()) as StatementPool;
     try {

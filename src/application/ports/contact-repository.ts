@@ -1,8 +1,11 @@
 import type { Contact, ContactFields, ContactQuery, KeptCard, StoredPhoto } from '../../domain/contact.js';
 import type { SyncPosition } from '../../domain/sync.js';
 
+/** A contact as the list answers it: without the card it was imported from (the export and CardDAV read that). */
+export type ListedContact = Omit<Contact, 'card'>;
+
 export interface ContactPage {
-  items: Contact[];
+  items: ListedContact[];
   /** How many contacts match, whatever the limit and offset. */
   total: number;
 }
