@@ -3,6 +3,9 @@
 # edits and deletes, a conflict settled by conflict_resolution, and a last sync that moves nothing.
 #
 #   bash test/carddav-clients/vdirsyncer.sh            # starts a server of its own (PGlite, scratch folder)
+#   VDIRSYNCER_DATABASE_URL=postgres://postgres@127.0.0.1:5432/test VDIRSYNCER_REDIS_URL=redis://127.0.0.1:6379 \
+#     bash test/carddav-clients/vdirsyncer.sh          # the same server on PostgreSQL (a scratch database made
+#                                                      # beside the one named, dropped at the end) and Redis
 #   bash test/carddav-clients/vdirsyncer.sh URL        # uses a running server (it must deliver emails to
 #                                                      # OUTBOX_DIR, its .eml folder, for the signup link)
 # Exits non-zero at the first mismatch, naming it.
@@ -11,8 +14,13 @@ root="$(cd "$(dirname "$0")/../.." && pwd)"
 here="$root/test/carddav-clients"
 work="$(mktemp -d /tmp/vdirsyncer-check.XXXXXX)"
 server_pid=""
+scratch_db=""
+admin_url="${VDIRSYNCER_DATABASE_URL:-}"
+redis_url="${VDIRSYNCER_REDIS_URL:-}"
+psql_admin() { psql "$admin_url" -v ON_ERROR_STOP=1 -qtAc "$1" >/dev/null; }
 cleanup() {
   if [ -n "$server_pid" ]; then kill "$server_pid" 2>/dev/null || true; wait "$server_pid" 2>/dev/null || true; fi
+  if [ -n "$scratch_db" ]; then psql_admin "DROP DATABASE IF EXISTS $scratch_db WITH (FORCE)" || true; fi
   rm -rf "$work"
 }
 trap cleanup EXIT
@@ -29,7 +37,17 @@ if [ -z "$url" ]; then
   mkdir -p "$work/server"
   outbox="$work/server/data/outbox"
   # The server's own folder, so its PGlite data and .eml outbox are scratch; limits out of the way.
-  (cd "$work/server" && env -i PATH="$PATH" HOME="$work" PORT=0 NODE_ENV=development LOG_LEVEL=info BCRYPT_ROUNDS=4 \
+  # On PostgreSQL, a database of its own (the server migrates it at start); Redis keys are per user
+  # and per address, and the user is new, so a shared Redis is fine.
+  services=()
+  if [ -n "$admin_url" ]; then
+    command -v psql >/dev/null || fail "VDIRSYNCER_DATABASE_URL needs psql (apt-get install postgresql-client)"
+    scratch_db="vdirsyncer_$(date +%s)_$$"
+    psql_admin "CREATE DATABASE $scratch_db" || fail "could not create a scratch database through $admin_url"
+    services+=("DATABASE_URL=$(python3 -c 'import sys,urllib.parse as u;p=u.urlsplit(sys.argv[1]);print(u.urlunsplit(p._replace(path="/"+sys.argv[2])))' "$admin_url" "$scratch_db")")
+  fi
+  [ -n "$redis_url" ] && services+=("REDIS_URL=$redis_url")
+  (cd "$work/server" && env -i PATH="$PATH" HOME="$work" PORT=0 NODE_ENV=development LOG_LEVEL=info BCRYPT_ROUNDS=4 "${services[@]}" \
     RATE_LIMIT_AUTH_MAX=1000 RATE_LIMIT_ACCOUNT_MAX=1000 RATE_LIMIT_CONTACTS_MAX=10000 RATE_LIMIT_CONTACT_CREATE_MAX=10000 \
     node --import "file://$root/node_modules/tsx/dist/loader.mjs" "$root/src/infrastructure/main.ts" >"$work/server.log" 2>&1) &
   server_pid=$!
@@ -41,6 +59,11 @@ if [ -z "$url" ]; then
   done
   [ -n "${port:-}" ] || fail "the server did not start within 30 s"
   url="http://127.0.0.1:$port"
+  # What it runs on, as the server itself says (a /ready check per backing service).
+  checks=$(curl -sS "$url/ready" | jq -c .checks)
+  [ -z "$admin_url" ] || grep -q '"database":"ok"' <<<"$checks" || fail "/ready names no database: $checks"
+  [ -z "$redis_url" ] || grep -q '"redis":"ok"' <<<"$checks" || fail "/ready names no Redis: $checks"
+  echo "server on $([ -n "$scratch_db" ] && echo "PostgreSQL ($scratch_db)" || echo PGlite)${redis_url:+ + Redis}: /ready checks $checks"
 fi
 [ -n "$outbox" ] || fail "given a URL, set OUTBOX_DIR to the folder where that server writes its .eml files"
 

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Api, linkIn, Mailpit, PASSWORD, step, uniqueEmail, type Answer } from './client.js';
-import { docker, lbLog, replicas, upstreamsOf, waitHealthy } from './stack.js';
+import { docker, lbLog, onReplica, replicas, upstreamsOf, waitHealthy, type DirectAnswer, type DirectRequest, type Replica } from './stack.js';
 
 // `npm run test:replicas` (test/docker/run.sh starts 3 replicas behind nginx): what one instance
 // does for itself must hold across all of them, through the load balancer, because the state lives
@@ -149,6 +149,159 @@ await step('a password reset through one replica: one email each, and every old 
   await sleep(3000);
   const subjects = (await mailpit.messagesTo(email)).map((m) => m.subject).sort();
   assert.deepEqual(subjects, ['Confirm your email address', 'Reset your password', 'Your password was changed']);
+});
+
+// Sync across replicas: what a device keeps between syncs (a CardDAV sync token, the change feed's
+// `next`) is taken from one replica and used on another. Each request is aimed at a replica of its
+// own, inside its container (onReplica), since nginx picks one for whatever passes through it.
+const SYNC_COLLECTION = (token: string) =>
+  `<?xml version="1.0" encoding="utf-8" ?><D:sync-collection xmlns:D="DAV:"><D:sync-token>${token}</D:sync-token><D:sync-level>1</D:sync-level><D:prop><D:getetag/></D:prop></D:sync-collection>`;
+
+/** The <d:response> elements of a multistatus: href, and the etag or the status line. */
+function davResponses(xml: string): { href: string; etag: string | null; status: string | null }[] {
+  return [...xml.matchAll(/<d:response>([\s\S]*?)<\/d:response>/g)].map((m) => ({
+    href: /<d:href>([^<]*)<\/d:href>/.exec(m[1]!)?.[1] ?? '',
+    etag: /<d:getetag>([^<]*)<\/d:getetag>/.exec(m[1]!)?.[1]?.replace(/&quot;/g, '"') ?? null,
+    status: /^<d:href>[^<]*<\/d:href><d:status>([^<]*)</.exec(m[1]!)?.[1] ?? null,
+  }));
+}
+const syncTokenIn = (xml: string) => /<d:sync-token>([^<]+)<\/d:sync-token>/.exec(xml)?.[1] ?? '';
+const json = <T>(answer: DirectAnswer) => JSON.parse(answer.text) as T;
+
+interface FeedPage {
+  changes: { id: string; deleted: boolean; contact?: { notes?: string; lastName?: string } }[];
+  next: string;
+  more: boolean;
+}
+
+await step('a CardDAV sync token and a change-feed `next` from one replica work on another', async () => {
+  const [a, b, c] = running as [Replica, Replica, Replica];
+  const email = uniqueEmail('replica-sync');
+  await signUp(email);
+  await verify(email);
+  const session = await logIn(email);
+  const bearer = { authorization: `Bearer ${session.accessToken}` };
+  const me = await api.call<{ id: string }>('GET', '/api/users/me', { token: session.accessToken });
+  const created = await api.call<{ password: string }>('POST', '/api/users/me/app-passwords', {
+    token: session.accessToken,
+    json: { name: 'Replica phone', currentPassword: PASSWORD },
+  });
+  assert.equal(created.status, 201, JSON.stringify(created.body));
+  const basic = { authorization: `Basic ${Buffer.from(`${email}:${created.body.password}`).toString('base64')}` };
+  const book = `/dav/addressbooks/${me.body.id}/contacts/`;
+  const report = (token: string): DirectRequest => ({
+    method: 'REPORT',
+    path: book,
+    headers: { ...basic, 'content-type': 'application/xml; charset=utf-8', depth: '1' },
+    body: SYNC_COLLECTION(token),
+  });
+
+  // On A: the tokens a device keeps, taken before the writes.
+  const [first, feedStart] = onReplica(a, [report(''), { method: 'GET', path: '/api/contacts/changes?limit=1000', headers: bearer }]);
+  assert.equal(first!.status, 207, first!.text);
+  assert.deepEqual(davResponses(first!.text), [], 'the new book is empty');
+  const davToken = syncTokenIn(first!.text);
+  assert.ok(davToken, 'the first sync answers a token');
+  assert.equal(feedStart!.status, 200, feedStart!.text);
+  const feedToken = json<FeedPage>(feedStart!).next;
+
+  // On A: three contacts over REST; one changed over CardDAV, one deleted.
+  const posts = onReplica(
+    a,
+    ['Kept', 'Changed', 'Deleted'].map((firstName) => ({
+      method: 'POST',
+      path: '/api/contacts',
+      headers: { ...bearer, 'content-type': 'application/json' },
+      body: JSON.stringify(contact(firstName)),
+    })),
+  );
+  for (const post of posts) assert.equal(post.status, 201, post.text);
+  const [kept, changed, deleted] = posts.map((post) => json<{ id: string }>(post).id) as [string, string, string];
+  const href = (id: string) => `${book}${id}.vcf`;
+  const [card] = onReplica(a, [{ method: 'GET', path: href(changed), headers: basic }]);
+  assert.equal(card!.status, 200, card!.text);
+  const note = 'changed over CardDAV on one replica';
+  const [put, removed] = onReplica(a, [
+    {
+      method: 'PUT',
+      path: href(changed),
+      headers: { ...basic, 'content-type': 'text/vcard; charset=utf-8', 'if-match': card!.headers.etag! },
+      body: card!.text.replace(/END:VCARD\s*$/, `NOTE:${note}\r\nEND:VCARD\r\n`),
+    },
+    { method: 'DELETE', path: `/api/contacts/${deleted}`, headers: bearer },
+  ]);
+  assert.ok([201, 204].includes(put!.status), `PUT answered ${put!.status}: ${put!.text}`);
+  assert.equal(removed!.status, 204, removed!.text);
+  const putEtag = put!.headers.etag;
+  assert.ok(putEtag, 'the PUT answers the new ETag');
+
+  // On B, with A's token: exactly those changes.
+  const [synced] = onReplica(b, [report(davToken)]);
+  assert.equal(synced!.status, 207, synced!.text);
+  const list = davResponses(synced!.text);
+  assert.deepEqual(
+    list.map((r) => [r.href, r.status ?? 'a card']).sort(),
+    [
+      [href(kept), 'a card'],
+      [href(changed), 'a card'],
+      [href(deleted), 'HTTP/1.1 404 Not Found'],
+    ].sort(),
+    "B answers A's token with exactly the changes made through A",
+  );
+  assert.ok(list.find((r) => r.href === href(kept))?.etag, 'a new card comes with its ETag');
+  assert.equal(list.find((r) => r.href === href(changed))?.etag, putEtag, 'the changed card, with the ETag its PUT answered');
+  // On C: B's new token has nothing more, and REST agrees with what CardDAV said.
+  const [again, restChanged, restDeleted] = onReplica(c, [
+    report(syncTokenIn(synced!.text)),
+    { method: 'GET', path: `/api/contacts/${changed}`, headers: bearer },
+    { method: 'GET', path: `/api/contacts/${deleted}`, headers: bearer },
+  ]);
+  assert.equal(again!.status, 207, again!.text);
+  assert.deepEqual(davResponses(again!.text), [], "B's token, on C: nothing changed since");
+  assert.equal(restChanged!.status, 200);
+  assert.equal(restChanged!.headers.etag, putEtag, 'the REST ETag is the CardDAV one');
+  assert.equal(json<{ notes: string }>(restChanged!).notes, note);
+  assert.equal(restDeleted!.status, 404);
+
+  // The REST feed from A's `next`, one change a page, each page from the next replica in turn.
+  const order = [b, c, a];
+  let turn = 0;
+  const walk = (since: string) => {
+    const seen: FeedPage['changes'] = [];
+    for (let more = true; more; turn++) {
+      const [page] = onReplica(order[turn % 3]!, [
+        { method: 'GET', path: `/api/contacts/changes?limit=1&since=${encodeURIComponent(since)}`, headers: bearer },
+      ]);
+      assert.equal(page!.status, 200, page!.text);
+      const body = json<FeedPage>(page!);
+      seen.push(...body.changes);
+      since = body.next;
+      more = body.more;
+    }
+    return { seen, next: since };
+  };
+  const walked = walk(feedToken);
+  assert.deepEqual(
+    walked.seen.map((ch) => [ch.id, ch.deleted]).sort(),
+    [
+      [kept, false],
+      [changed, false],
+      [deleted, true],
+    ].sort(),
+    'each contact once, with its latest state',
+  );
+  assert.equal(walked.seen.find((ch) => ch.id === changed)?.contact?.notes, note);
+  // A write on A after the walk shows up, alone, when the walk goes on from its last `next` elsewhere.
+  const [later] = onReplica(a, [
+    { method: 'POST', path: '/api/contacts', headers: { ...bearer, 'content-type': 'application/json' }, body: JSON.stringify(contact('Later')) },
+  ]);
+  assert.equal(later!.status, 201, later!.text);
+  const after = walk(walked.next);
+  assert.deepEqual(
+    after.seen.map((ch) => ch.id),
+    [json<{ id: string }>(later!).id],
+  );
+  console.log(`       pages of the feed walk: ${turn}, over ${new Set(order.map((r) => r.name)).size} replicas`);
 });
 
 // Rolling restart: each replica in turn gets SIGTERM (`docker stop`), must exit, and comes back,

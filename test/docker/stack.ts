@@ -73,3 +73,41 @@ export async function upstreamsOf(requestIds: readonly string[], timeoutMs = 500
   }
   return new Map(requestIds.map((id) => [id, found.get(id) ?? '?']));
 }
+
+export interface DirectAnswer {
+  status: number;
+  headers: Record<string, string>;
+  text: string;
+}
+
+export interface DirectRequest {
+  method: string;
+  path: string;
+  headers?: Record<string, string>;
+  body?: string;
+}
+
+/** Sends the requests one after the other, from inside the container, to the app on its own port 3000, and returns every answer. */
+const DIRECT_CLIENT = `const reqs = JSON.parse(require('node:fs').readFileSync(0, 'utf8'));
+(async () => {
+  const out = [];
+  for (const r of reqs) {
+    const res = await fetch('http://127.0.0.1:3000' + r.path, { method: r.method, headers: r.headers, body: r.body, signal: AbortSignal.timeout(30000) });
+    out.push({ status: res.status, headers: Object.fromEntries(res.headers), text: await res.text() });
+  }
+  process.stdout.write(JSON.stringify(out));
+})().catch((e) => { console.error(e); process.exit(1); });`;
+
+/**
+ * Requests aimed at one replica: nginx spreads whatever comes through it, so these go straight to
+ * the app inside that replica's container (`docker exec`), past the load balancer.
+ */
+export function onReplica(replica: Replica, requests: readonly DirectRequest[]): DirectAnswer[] {
+  const out = execFileSync('docker', ['exec', '-i', replica.id, 'node', '-e', DIRECT_CLIENT], {
+    encoding: 'utf8',
+    input: JSON.stringify(requests),
+    stdio: ['pipe', 'pipe', 'pipe'],
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  return JSON.parse(out) as DirectAnswer[];
+}
