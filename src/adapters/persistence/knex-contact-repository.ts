@@ -652,10 +652,7 @@ function birthdaysFor(narrowing: 'none' | 'within' | 'across'): PreparedStatemen
 export class KnexContactRepository implements ContactRepository {
   private readonly statements: StatementRunner;
 
-  constructor(
-    private readonly db: Knex | Knex.Transaction,
-    private readonly options: StatementOptions = {},
-  ) {
+  constructor(db: Knex | Knex.Transaction, options: StatementOptions = {}) {
     this.statements = new BookStatements(db, options);
   }
 
