@@ -1,46 +1,9 @@
 import test from 'ava';
-import { randomBytes } from 'node:crypto';
-import type { Knex } from 'knex';
 import { EMPTY_CONTACT_FIELDS } from '../../../src/domain/contact.js';
 import { knexRepositories } from '../../../src/adapters/persistence/knex-unit-of-work.js';
-import { createDatabase, type Database } from '../../../src/infrastructure/database.js';
-import { postgresAvailable, TEST_DATABASE_URL } from '../../helpers/databases.js';
+import { MIGRATION_SUBJECTS, migrateThrough } from '../../helpers/migrations.js';
 
-/** Applies migrations one at a time until `name` is done. */
-async function migrateThrough(knex: Knex, name: string): Promise<void> {
-  for (;;) {
-    const [done] = (await knex.migrate.list()) as [{ name: string }[], unknown];
-    if (done.some((m) => m.name === name)) return;
-    await knex.migrate.up();
-  }
-}
-
-const subjects: { name: string; available: () => Promise<boolean>; open: () => Promise<Database & { drop: () => Promise<void> }> }[] = [
-  {
-    name: 'pglite',
-    available: async () => true,
-    open: async () => {
-      const database = createDatabase({ databaseUrl: '', dataDir: ':memory:' });
-      return { ...database, drop: database.close };
-    },
-  },
-  {
-    name: 'postgres',
-    available: postgresAvailable,
-    open: async () => {
-      const schema = `test_${randomBytes(6).toString('hex')}`;
-      const database = createDatabase({ databaseUrl: TEST_DATABASE_URL, dataDir: '', schema });
-      await database.knex.raw('CREATE SCHEMA ??', [schema]);
-      return {
-        ...database,
-        drop: async () => {
-          await database.knex.raw('DROP SCHEMA IF EXISTS ?? CASCADE', [schema]);
-          await database.close();
-        },
-      };
-    },
-  },
-];
+const subjects = MIGRATION_SUBJECTS;
 
 for (const subject of subjects) {
   test(`[${subject.name}] the optional-fields migration keeps every existing contact as it was, at version 1`, async (t) => {

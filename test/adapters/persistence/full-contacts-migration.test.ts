@@ -1,47 +1,10 @@
 import test from 'ava';
-import { randomBytes } from 'node:crypto';
-import type { Knex } from 'knex';
 import { knexRepositories } from '../../../src/adapters/persistence/knex-unit-of-work.js';
 import { ContactEmailTaken } from '../../../src/domain/contact.errors.js';
 import { EMPTY_CONTACT_FIELDS } from '../../../src/domain/contact.js';
-import { createDatabase, type Database } from '../../../src/infrastructure/database.js';
-import { postgresAvailable, TEST_DATABASE_URL } from '../../helpers/databases.js';
+import { MIGRATION_SUBJECTS, migrateDownThrough, migrateThrough } from '../../helpers/migrations.js';
 
-/** Applies migrations one at a time until `name` is done. */
-async function migrateThrough(knex: Knex, name: string): Promise<void> {
-  for (;;) {
-    const [done] = (await knex.migrate.list()) as [{ name: string }[], unknown];
-    if (done.some((m) => m.name === name)) return;
-    await knex.migrate.up();
-  }
-}
-
-const subjects: { name: string; available: () => Promise<boolean>; open: () => Promise<Database & { drop: () => Promise<void> }> }[] = [
-  {
-    name: 'pglite',
-    available: async () => true,
-    open: async () => {
-      const database = createDatabase({ databaseUrl: '', dataDir: ':memory:' });
-      return { ...database, drop: database.close };
-    },
-  },
-  {
-    name: 'postgres',
-    available: postgresAvailable,
-    open: async () => {
-      const schema = `test_${randomBytes(6).toString('hex')}`;
-      const database = createDatabase({ databaseUrl: TEST_DATABASE_URL, dataDir: '', schema });
-      await database.knex.raw('CREATE SCHEMA ??', [schema]);
-      return {
-        ...database,
-        drop: async () => {
-          await database.knex.raw('DROP SCHEMA IF EXISTS ?? CASCADE', [schema]);
-          await database.close();
-        },
-      };
-    },
-  },
-];
+const subjects = MIGRATION_SUBJECTS;
 
 /** More rows than one batch of the migration's backfill (1,000). */
 const BULK = 1203;
@@ -175,7 +138,7 @@ for (const subject of subjects) {
     };
     const created = await repos.contacts.create(user.id, { fields }, 'refuse');
     // Down through the later migrations, then this one (the last to hold `emails`).
-    for (let step = 0; step < 10 && (await knex.schema.hasColumn('contacts', 'emails')); step++) await knex.migrate.down();
+    await migrateDownThrough(knex, '20261206_19_full_contacts');
     const row = await knex('contacts').where('id', created.id).first();
     t.like(row, { firstName: 'Two', email: 'first@example.com', phone: '555 0100' });
     t.false('emails' in row);

@@ -1,37 +1,11 @@
 import test from 'ava';
-import { randomBytes } from 'node:crypto';
 import type { Knex } from 'knex';
 import { knexRepositories } from '../../../src/adapters/persistence/knex-unit-of-work.js';
 import { EMPTY_CONTACT_FIELDS } from '../../../src/domain/contact.js';
-import { createDatabase, type Database } from '../../../src/infrastructure/database.js';
-import { postgresAvailable, TEST_DATABASE_URL } from '../../helpers/databases.js';
+import { postgresAvailable } from '../../helpers/databases.js';
+import { MIGRATION_SUBJECTS, migrateDownThrough } from '../../helpers/migrations.js';
 
-const subjects: { name: string; available: () => Promise<boolean>; open: () => Promise<Database & { drop: () => Promise<void> }> }[] = [
-  {
-    name: 'pglite',
-    available: async () => true,
-    open: async () => {
-      const database = createDatabase({ databaseUrl: '', dataDir: ':memory:' });
-      return { ...database, drop: database.close };
-    },
-  },
-  {
-    name: 'postgres',
-    available: postgresAvailable,
-    open: async () => {
-      const schema = `test_${randomBytes(6).toString('hex')}`;
-      const database = createDatabase({ databaseUrl: TEST_DATABASE_URL, dataDir: '', schema });
-      await database.knex.raw('CREATE SCHEMA ??', [schema]);
-      return {
-        ...database,
-        drop: async () => {
-          await database.knex.raw('DROP SCHEMA IF EXISTS ?? CASCADE', [schema]);
-          await database.close();
-        },
-      };
-    },
-  },
-];
+const subjects = MIGRATION_SUBJECTS;
 
 /** The contacts table's indexes, by name, with their definitions. */
 async function indexes(knex: Knex): Promise<Map<string, string>> {
@@ -65,13 +39,14 @@ for (const subject of subjects) {
     t.false(live.has('contacts_user_created'));
     t.deepEqual(await listed(), { names: ['A', 'C'], total: 2 });
 
-    await knex.migrate.down();
+    // Down through this migration (and any later one), the list read with the repository of the schema before.
+    await migrateDownThrough(knex, '20261206_23_live_contacts_index');
     const before = await indexes(knex);
     t.regex(before.get('contacts_user_created') ?? '', /\(user_id, created_at, id\)$/);
     t.false(before.has('contacts_user_live'));
     t.deepEqual(await listed(), { names: ['A', 'C'], total: 2 });
 
-    await knex.migrate.up();
+    await knex.migrate.latest();
     t.true((await indexes(knex)).has('contacts_user_live'));
     t.deepEqual(await listed(), { names: ['A', 'C'], total: 2 });
   });
