@@ -291,9 +291,12 @@ const EMAIL_HOLDER = new PreparedStatement(
     SELECT id FROM holders ORDER BY created_at, id LIMIT 1`,
 );
 // An import's holders: its keys (thousands) go in as one array matched by hash against each key of
-// the book's contacts, once per key. An `email_keys && keys` test instead compares every contact's
-// keys with the whole array, which grew with the book times the import (a 5,000-card import into a
-// book of 20,000 passed the statement timeout).
+// the book's contacts, once per key. PostgreSQL hashes `= ANY(array)` only when it plans the
+// statement with the array as a constant (a custom plan); the generic plan a prepared statement
+// switches to after five runs compares each key with the whole array, and the sixth 5,000-card
+// import into a book of 25,000 passed the statement timeout. So the import's transaction asks for
+// custom plans first (SET LOCAL: gone at the end of the transaction, kept by a transaction pooler).
+const CUSTOM_PLANS = new PreparedStatement('contacts.custom_plans.v1', `SET LOCAL plan_cache_mode = force_custom_plan`);
 const EMAIL_HOLDERS = new PreparedStatement(
   'contacts.email_holders.v3',
   `SELECT c.id, array_agg(k.key) AS email_keys FROM contacts c CROSS JOIN LATERAL unnest(c.email_keys) AS k(key)
@@ -682,10 +685,11 @@ export class KnexContactRepository implements ContactRepository {
       await statements.write(LOCK_BOOK, [ownerId]);
       // One number for the whole import: the feed tells its contacts apart by id.
       const change = await bump(statements, ownerId);
-      const wanted = [...new Set(list.flatMap((c) => emailKeysOf(c.fields)))];
+      const wanted = new Set(list.flatMap((c) => emailKeysOf(c.fields)));
       const holders = new Map<string, string>();
-      if (wanted.length > 0) {
-        const rows = await statements.write<{ id: string; email_keys: string[] }>(EMAIL_HOLDERS, [ownerId, textArray(wanted)]);
+      if (wanted.size > 0) {
+        await statements.write(CUSTOM_PLANS, []);
+        const rows = await statements.write<{ id: string; email_keys: string[] }>(EMAIL_HOLDERS, [ownerId, textArray([...wanted])]);
         for (const row of rows) for (const key of row.email_keys) if (!holders.has(key)) holders.set(key, row.id);
       }
       const answers: (string | null)[] = [];
