@@ -14,7 +14,14 @@ import { form } from '../helpers/uploads.js';
 const MiB = 1024 * 1024;
 const AVATAR_MAX_BYTES = 5 * MiB;
 const PARALLEL = 20;
-const RSS_LIMIT_KB = 300 * 1024;
+/**
+ * What the uploads may add to the server's RSS over its idle RSS (VmRSS before, VmHWM after): 20
+ * bodies of 5 MiB held at once would add 100 MiB and more; the upload budget holds 16 MiB. The
+ * bound is on the growth, not on the total, because the idle RSS of a server started through tsx
+ * is not the code's to choose and differs by machine (227–245 MB on one, where the total bound of
+ * 300 MB failed for the budget's own commit too).
+ */
+const RSS_GROWTH_LIMIT_KB = 80 * 1024;
 
 /** A valid PNG padded after its end to exactly `size` bytes: the image check reads only the header. */
 function paddedPng(size: number): Buffer {
@@ -28,7 +35,7 @@ async function memoryOf(pid: number): Promise<{ peakKb: number; nowKb: number }>
   return { peakKb: kb('VmHWM'), nowKb: kb('VmRSS') };
 }
 
-test('20 parallel 5 MiB avatar uploads to a real server process all answer 200, and its peak RSS stays under 300 MB, then under 40 more', async (t) => {
+test('20 parallel 5 MiB avatar uploads to a real server process all answer 200, and its peak RSS grows less than 80 MB over the idle server, then under 40 more', async (t) => {
   if (process.platform !== 'linux') return t.pass('reads /proc');
   // The embedded PostgreSQL (PGlite) alone holds about 300 MB of the process's RSS; production runs on a server.
   if (!(await postgresAvailable())) return t.pass('PostgreSQL is not running');
@@ -83,7 +90,7 @@ test('20 parallel 5 MiB avatar uploads to a real server process all answer 200, 
       new Array(PARALLEL).fill(200),
       'each upload waits its turn and is stored',
     );
-    t.true(after.peakKb < RSS_LIMIT_KB, `peak RSS ${mb(after.peakKb)} MB`);
+    t.true(after.peakKb - before.nowKb < RSS_GROWTH_LIMIT_KB, `peak RSS ${mb(after.peakKb)} MB, ${mb(after.peakKb - before.nowKb)} MB over the idle server`);
 
     // Twice as many: the memory the uploads hold does not grow with their number. Some may be told to come back.
     const more = await burst(2 * PARALLEL);
@@ -93,7 +100,7 @@ test('20 parallel 5 MiB avatar uploads to a real server process all answer 200, 
       t.true(answer.status === 200 || (answer.status === 503 && Number(answer.retryAfter) >= 1), `answered ${answer.status}`);
     }
     t.true(more.some((answer) => answer.status === 200));
-    t.true(end.peakKb < RSS_LIMIT_KB, `peak RSS ${mb(end.peakKb)} MB`);
+    t.true(end.peakKb - before.nowKb < RSS_GROWTH_LIMIT_KB, `peak RSS ${mb(end.peakKb)} MB, ${mb(end.peakKb - before.nowKb)} MB over the idle server`);
   } finally {
     // A start that failed has exited already; `exit` settles either way.
     const running = await starting.catch(() => null);
