@@ -3,11 +3,10 @@ import type { Knex } from 'knex';
 import type { ContactGroup, ContactGroupRepository, GroupMember, NewGroup } from '../../application/ports/contact-group-repository.js';
 import { ContactChanged } from '../../domain/contact.errors.js';
 import { type KeptCard, labelKey } from '../../domain/contact.js';
-import { BUMP_SQL } from './knex-contact-repository.js';
+import { BUMP_SQL, isoInstant } from './knex-contact-repository.js';
 import { isUuid } from './pg-errors.js';
 import { PreparedStatement, type StatementOptions, StatementRunner } from './prepared-statement.js';
 
-const isoInstant = (column: string) => `to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
 const COLUMNS = `id, uid, label, name, card, version, ${isoInstant('created_at')} AS created_at, ${isoInstant('updated_at')} AS updated_at`;
 const LIVE = 'user_id = ?::uuid AND deleted_at IS NULL';
 
@@ -101,17 +100,13 @@ const versionArray = (versions?: readonly number[]) => (versions ? `{${versions.
 export class KnexContactGroupRepository implements ContactGroupRepository {
   private readonly statements: StatementRunner;
 
-  constructor(
-    private readonly db: Knex | Knex.Transaction,
-    private readonly options: StatementOptions = {},
-  ) {
+  constructor(db: Knex | Knex.Transaction, options: StatementOptions = {}) {
     this.statements = new StatementRunner(db, options);
   }
 
   /** Runs several statements as one write: in the caller's transaction, else in one of its own. */
   private atomic<T>(work: (statements: StatementRunner) => Promise<T>): Promise<T> {
-    if (this.db.isTransaction) return work(this.statements);
-    return this.db.transaction((trx) => work(new StatementRunner(trx, this.options)));
+    return this.statements.transaction(work);
   }
 
   async list(ownerId: string): Promise<ContactGroup[]> {

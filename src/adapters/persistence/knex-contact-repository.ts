@@ -44,7 +44,7 @@ import { PreparedStatement, type StatementOptions, StatementRunner } from './pre
 
 // The pg driver turns a `date` into a Date at local midnight (PGlite at UTC midnight); as text it
 // is the same calendar day everywhere. Instants leave the database already in the domain's form.
-const isoInstant = (column: string) => `to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
+export const isoInstant = (column: string) => `to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
 
 /**
  * A day without a year (`--MM-DD`) is stored as that day in the year 4 (a leap year, so 29
