@@ -1,7 +1,7 @@
 /**
  * The benchmark's yardstick: what a careful engineer would write by hand for the same work as the
- * API's authenticated `GET /api/contacts/:id`, `GET /api/contacts`, `POST /api/contacts`, `PATCH /api/contacts/:id` (notes) and
- * `GET /api/users/me`, and nothing more:
+ * API's authenticated `GET /api/contacts/:id`, `GET /api/contacts`, `POST /api/contacts`, `PATCH /api/contacts/:id` (notes),
+ * `DELETE /api/contacts/:id` and `GET /api/users/me`, and nothing more:
  * - node:http, no framework, no ORM, no validation beyond what the answer needs;
  * - the JWT verified on every request with a KeyObject built once (HS256, no cache of verified tokens);
  * - ONE Redis round trip per request, pipelined: MGET of the user and its session, plus, on the
@@ -9,9 +9,11 @@
  *   (`/api/contacts`: the general limit; POST: the creation limit too), answering 429 past them;
  *   `/api/users/me` is not limited in the API either, so it is the MGET alone;
  * - ONE named prepared SQL statement (parsed and planned once per connection), but for a creation
- *   with an email, which checks under the book's lock that no contact holds it, as the API does.
- * It reads the tables and keys that bench/reference-store.ts creates, and accepts the API's access
- * tokens.
+ *   with an email, which checks under the book's lock that no contact holds it, as the API does;
+ * - the writes take the book's change counter and stamp the contact with it (the change feed), and
+ *   a DELETE moves the contact to the trash, in the API's own statements.
+ * It reads the tables and keys that bench/reference-store.ts creates (the API's migrations), and
+ * accepts the API's access tokens.
  *
  * Run alone: PORT=0 DATABASE_URL=… REF_SCHEMA=… REDIS_URL=… REF_REDIS_PREFIX=… JWT_SECRET=… \
  *   [REF_CONTACTS_MAX=… REF_CONTACT_CREATE_MAX=… REF_WINDOW_S=…] node --import tsx bench/reference-server.ts
@@ -25,6 +27,8 @@ import { pathToFileURL } from 'node:url';
 import jwt from 'jsonwebtoken';
 import pg from 'pg';
 import { createClient } from 'redis';
+import { BOOK_CHANGE, EMAIL_HOLDER, independentUpdateFor, LOCK_BOOK, NO_ID, TRASH, WITH_BOOK } from '../src/adapters/persistence/knex-contact-repository.js';
+import { PreparedStatement } from '../src/adapters/persistence/prepared-statement.js';
 import { type ContactFields, EMPTY_CONTACT_FIELDS } from '../src/domain/contact.js';
 import { derivedColumns } from './reference-store.js';
 
@@ -61,15 +65,21 @@ const CONTACT_PAGE = `SELECT t.total, ${COLUMNS}
   FROM (SELECT count(*)::int AS total FROM contacts WHERE user_id = $1 AND deleted_at IS NULL) t
   LEFT JOIN LATERAL (SELECT * FROM contacts WHERE user_id = $1 AND deleted_at IS NULL ORDER BY created_at, id LIMIT $2 OFFSET $3) c ON true
   ORDER BY c.created_at, c.id`;
-// A creation with an email checks, under the book's lock, that no contact holds it (as the API does).
-const LOCK_BOOK = `SELECT pg_advisory_xact_lock(hashtextextended('contacts ' || $1::text, 0))`;
-const EMAIL_HOLDER = 'SELECT id FROM contacts WHERE user_id = $1 AND email_keys && $2::text[] AND deleted_at IS NULL LIMIT 1';
-const INSERT_CONTACT = `INSERT INTO contacts AS c (id, user_id, first_name, last_name, middle_name, prefix, suffix, nickname,
+// The writes do the API's work: the book's counter taken in the same statement (the change feed),
+// the contact stamped with it, and the same email-holder lookup under the same lock. Those
+// statements are the API's own (knex-contact-repository.ts); only the insert's column list is the
+// reference's, with the API's counter in front of it.
+const INSERT_CONTACT = new PreparedStatement(
+  'reference.insert_contact',
+  `${WITH_BOOK}INSERT INTO contacts AS c (id, user_id, first_name, last_name, middle_name, prefix, suffix, nickname,
     organization, department, job_title, emails, phones, addresses, urls, labels, birthday, anniversary, notes,
-    search_text, email_keys, label_keys, name_keys, name_sort, created_at, updated_at)
-  VALUES (gen_random_uuid(), $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18,
-    $19, $20, $21, $22, $23, now(), now()) RETURNING ${COLUMNS}`;
-const UPDATE_NOTES = `UPDATE contacts AS c SET notes = $3, version = version + 1, updated_at = now() WHERE c.id = $1 AND c.user_id = $2 AND c.deleted_at IS NULL RETURNING ${COLUMNS}`;
+    search_text, email_keys, label_keys, name_keys, name_sort, created_at, updated_at, change_seq)
+  VALUES (gen_random_uuid(), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, now(), now(), ${BOOK_CHANGE})
+  RETURNING ${COLUMNS}`,
+);
+const UPDATE_NOTES = independentUpdateFor(['notes'], false);
+/** A statement as pg's pool runs it: named, so parsed and planned once per connection, as the API's. */
+const query = (statement: PreparedStatement, values: unknown[]) => ({ name: statement.name!, text: statement.pgText, values });
 const MAX_BODY = 64 * 1024;
 
 interface Claims {
@@ -144,7 +154,8 @@ export async function startReferenceServer(options: ReferenceOptions): Promise<R
     const list = path === '/api/contacts';
     const create = list && req.method === 'POST';
     const patch = req.method === 'PATCH' && path.startsWith('/api/contacts/');
-    if (!(me || list || path.startsWith('/api/contacts/')) || (req.method !== 'GET' && !create && !patch)) return problem(res, 404, 'NOT_FOUND');
+    const remove = req.method === 'DELETE' && path.startsWith('/api/contacts/');
+    if (!(me || list || path.startsWith('/api/contacts/')) || (req.method !== 'GET' && !create && !patch && !remove)) return problem(res, 404, 'NOT_FOUND');
     const claims = verify(req);
     if (!claims) return problem(res, 401, 'UNAUTHENTICATED');
     const counted = me
@@ -171,16 +182,15 @@ export async function startReferenceServer(options: ReferenceOptions): Promise<R
       const client = await pool.connect();
       try {
         await client.query('BEGIN');
-        await client.query({ name: 'lock-book', text: LOCK_BOOK, values: [claims.sub] });
-        const holders = await client.query({ name: 'email-holder', text: EMAIL_HOLDER, values: [claims.sub, derived.email_keys] });
+        await client.query(query(LOCK_BOOK, [claims.sub]));
+        const holders = await client.query(query(EMAIL_HOLDER, [claims.sub, NO_ID, derived.email_keys]));
         if (holders.rows.length > 0) {
           await client.query('ROLLBACK');
           return problem(res, 409, 'CONTACT_EMAIL_TAKEN');
         }
-        const { rows } = await client.query({
-          name: 'insert-contact',
-          text: INSERT_CONTACT,
-          values: [
+        const { rows } = await client.query(
+          query(INSERT_CONTACT, [
+            claims.sub,
             claims.sub,
             fields.firstName,
             fields.lastName,
@@ -204,8 +214,8 @@ export async function startReferenceServer(options: ReferenceOptions): Promise<R
             derived.label_keys,
             derived.name_keys,
             derived.name_sort,
-          ],
-        });
+          ]),
+        );
         await client.query('COMMIT');
         res.setHeader('Location', `/api/contacts/${rows[0].id}`);
         return json(res, 201, view(rows[0]));
@@ -233,9 +243,15 @@ export async function startReferenceServer(options: ReferenceOptions): Promise<R
     if (patch) {
       const notes = (await body!)?.notes;
       if (typeof notes !== 'string' || notes.length > 2000) return problem(res, 422, 'VALIDATION_FAILED');
-      const { rows } = await pool.query({ name: 'update-notes', text: UPDATE_NOTES, values: [id, claims.sub, notes] });
+      const { rows } = await pool.query(query(UPDATE_NOTES, [claims.sub, notes, id]));
       if (rows.length === 0) return problem(res, 404, 'NOT_FOUND');
       return json(res, 200, view(rows[0]), rows[0].version);
+    }
+    if (remove) {
+      const { rows } = await pool.query(query(TRASH, [claims.sub, id]));
+      if (rows.length === 0) return problem(res, 404, 'NOT_FOUND');
+      res.writeHead(204, { 'X-Content-Type-Options': 'nosniff' }).end();
+      return;
     }
     const { rows } = await pool.query({ name: 'contact-by-id', text: CONTACT_BY_ID, values: [id, claims.sub] });
     if (rows.length === 0) return problem(res, 404, 'NOT_FOUND');

@@ -1,11 +1,12 @@
 /**
- * The reference server's data: a `contacts` table in a schema of its own, and the users and
- * sessions under a Redis key prefix of its own, holding the same rows the benchmark seeded into
- * the API. `drop()` removes both.
+ * The reference server's data: the API's tables (its migrations, run in a schema of its own), and
+ * the users and sessions under a Redis key prefix of its own, holding the same rows the benchmark
+ * seeded into the API. `drop()` removes both.
  */
 import pg from 'pg';
 import { createClient } from 'redis';
 import { type ContactFields, emailKeysOf, labelKey, nameKeysOf, nameSortKey, searchTextOf } from '../src/domain/contact.js';
+import { createDatabase, migrateLatest } from '../src/infrastructure/database.js';
 
 export interface ReferenceUser {
   id: string;
@@ -49,8 +50,6 @@ export interface ReferenceStoreOptions {
 }
 
 const KEY_TTL_S = 3600;
-export const NAME_COLUMNS = ['first_name', 'last_name', 'middle_name', 'prefix', 'suffix', 'nickname', 'organization', 'department', 'job_title'];
-export const LIST_COLUMNS = ['emails', 'phones', 'addresses', 'urls'];
 
 export class ReferenceStore {
   private readonly keys: string[] = [];
@@ -62,7 +61,8 @@ export class ReferenceStore {
   ) {}
 
   static async open(options: ReferenceStoreOptions): Promise<ReferenceStore> {
-    const db = new pg.Client({ connectionString: options.databaseUrl, connectionTimeoutMillis: 3000 });
+    // In the schema, as the reference server's connections are: the API's triggers name their tables unqualified.
+    const db = new pg.Client({ connectionString: options.databaseUrl, connectionTimeoutMillis: 3000, options: `-c search_path=${options.schema}` });
     await db.connect();
     const redis = createClient({ url: options.redisUrl, socket: { connectTimeout: 3000, reconnectStrategy: false } });
     redis.on('error', () => {});
@@ -72,43 +72,44 @@ export class ReferenceStore {
       await db.end();
       throw error;
     }
-    const schema = pg.escapeIdentifier(options.schema);
-    await db.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
-    // The API's columns and indexes (migrations 20261125_001 … 20261206_23), photo, card and change feed aside.
-    await db.query(`CREATE TABLE IF NOT EXISTS ${schema}.contacts (
-      id uuid PRIMARY KEY,
-      user_id uuid NOT NULL,
-      ${NAME_COLUMNS.map((c) => `${c} text NOT NULL DEFAULT ''`).join(', ')},
-      ${LIST_COLUMNS.map((c) => `${c} jsonb NOT NULL DEFAULT '[]'`).join(', ')},
-      labels text[] NOT NULL DEFAULT '{}',
-      birthday date,
-      anniversary date,
-      notes text,
-      photo_url text,
-      search_text text NOT NULL DEFAULT '',
-      email_keys text[] NOT NULL DEFAULT '{}',
-      label_keys text[] NOT NULL DEFAULT '{}',
-      name_keys text[] NOT NULL DEFAULT '{}',
-      name_sort text COLLATE "C" NOT NULL DEFAULT '',
-      version integer NOT NULL DEFAULT 1,
-      created_at timestamptz NOT NULL,
-      updated_at timestamptz NOT NULL,
-      deleted_at timestamptz)`);
-    // Every read of the book is of its live contacts, as the API's (migration 20261206_23).
-    await db.query(`CREATE INDEX IF NOT EXISTS contacts_user_live ON ${schema}.contacts (user_id, created_at, id) WHERE deleted_at IS NULL`);
-    await db.query(`CREATE INDEX IF NOT EXISTS contacts_email_keys ON ${schema}.contacts USING gin (email_keys)`);
-    await db.query(`CREATE INDEX IF NOT EXISTS contacts_label_keys ON ${schema}.contacts USING gin (label_keys)`);
-    await db.query(`CREATE INDEX IF NOT EXISTS contacts_user_name ON ${schema}.contacts (user_id, name_sort, created_at, id)`);
-    const { rows } = await db.query("SELECT n.nspname AS schema FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace WHERE e.extname = 'pg_trgm'");
-    const trgm = (rows[0] as { schema: string } | undefined)?.schema;
-    if (trgm) {
-      await db.query(`CREATE INDEX IF NOT EXISTS contacts_search_trgm ON ${schema}.contacts USING gin (search_text ${pg.escapeIdentifier(trgm)}.gin_trgm_ops)`);
+    // The API's own tables and indexes, from its migrations: a write of the reference updates the
+    // same indexes and takes the same book counter (contact_books) as the API's.
+    const database = createDatabase({ databaseUrl: options.databaseUrl, dataDir: ':memory:', schema: options.schema, readPoolMax: 0 });
+    try {
+      await migrateLatest(database.knex, options.schema);
+    } catch (error) {
+      await Promise.allSettled([db.end(), redis.quit()]);
+      throw error;
+    } finally {
+      await database.close();
     }
     return new ReferenceStore(db, redis, options);
   }
 
-  /** Users and their live sessions, as the API's user cache would hold them. */
+  /**
+   * Users and their live sessions, as the API's user cache would hold them; the users' rows too,
+   * which the contacts and the book counters refer to (no password: the reference never logs in).
+   */
   async putUsers(users: ReferenceUser[], sessions: Array<{ id: string; userId: string }>): Promise<void> {
+    const schema = pg.escapeIdentifier(this.options.schema);
+    await this.db.query(
+      `INSERT INTO ${schema}.users (id, username, email, email_verified, avatar_url, password_hash, token_version, created_at)
+        SELECT id, username, email, email_verified, coalesce(avatar_url, ''), '', token_version, created_at
+        FROM jsonb_to_recordset($1::jsonb) AS u(id uuid, username text, email text, email_verified boolean, avatar_url text, token_version int, created_at timestamptz)`,
+      [
+        JSON.stringify(
+          users.map((u) => ({
+            id: u.id,
+            username: u.username,
+            email: u.email,
+            email_verified: u.emailVerified,
+            avatar_url: u.avatarUrl,
+            token_version: u.tokenVersion,
+            created_at: u.createdAt,
+          })),
+        ),
+      ],
+    );
     const multi = this.redis.multi();
     for (const user of users) {
       const key = `${this.options.redisPrefix}user:${user.id}`;
@@ -151,7 +152,10 @@ export class ReferenceStore {
         updated_at: c.updatedAt,
         ...derivedColumns(c),
       }));
-      await this.db.query(`INSERT INTO ${schema}.contacts SELECT * FROM jsonb_populate_recordset(NULL::${schema}.contacts, $1::jsonb)`, [JSON.stringify(rows)]);
+      const columns = Object.keys(rows[0]!).join(', ');
+      await this.db.query(`INSERT INTO ${schema}.contacts (${columns}) SELECT ${columns} FROM jsonb_populate_recordset(NULL::${schema}.contacts, $1::jsonb)`, [
+        JSON.stringify(rows),
+      ]);
     }
     await this.db.query(`ANALYZE ${schema}.contacts`);
   }

@@ -2,8 +2,10 @@ import test from 'ava';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { startReferenceServer, type ReferenceServer } from '../../bench/reference-server.js';
 import { ReferenceStore, type ReferenceContact, type ReferenceUser } from '../../bench/reference-store.js';
+import pg from 'pg';
 import { JwtTokenService } from '../../src/adapters/security/jwt-token-service.js';
 import { EMPTY_CONTACT_FIELDS } from '../../src/domain/contact.js';
+import { createDatabase, migrateLatest } from '../../src/infrastructure/database.js';
 import { postgresAvailable, redisAvailable, TEST_DATABASE_URL, TEST_REDIS_URL } from '../helpers/databases.js';
 
 // The benchmark's yardstick must do the work it is compared against: accept the API's access
@@ -198,5 +200,71 @@ test('the reference server counts each user per window like the API: past the li
     t.is((await call(1)).status, 200);
   } finally {
     await limitedServer.close();
+  }
+});
+
+test("the reference server's writes take the book's counter and stamp the contact, as the API's; DELETE moves it to the trash (204, then 404)", async (t) => {
+  if (!store || !server) return t.pass('PostgreSQL or Redis is not running');
+  const erin = user();
+  const session = randomUUID();
+  await store.putUsers([erin], [{ id: session, userId: erin.id }]);
+  const token = access({ userId: erin.id, sessionId: session });
+  const call = (method: string, path: string, body?: unknown) =>
+    fetch(server!.url + path, {
+      method,
+      headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+  const db = new pg.Client({ connectionString: TEST_DATABASE_URL, options: `-c search_path=${store.options.schema}` });
+  await db.connect();
+  t.teardown(() => db.end());
+  const counter = async () => Number((await db.query('SELECT last_change FROM contact_books WHERE user_id = $1', [erin.id])).rows[0]?.last_change ?? 0);
+  const stamp = async (id: string) =>
+    (await db.query('SELECT change_seq, deleted_at IS NOT NULL AS trashed FROM contacts WHERE id = $1', [id])).rows[0] as {
+      change_seq: string;
+      trashed: boolean;
+    };
+
+  const created = await call('POST', '/api/contacts', { firstName: 'Erin', email: `erin.${randomUUID()}@example.com`, phone: '+1 555 0199' });
+  t.is(created.status, 201);
+  const { id } = (await created.json()) as { id: string };
+  t.is(await counter(), 1);
+  t.like(await stamp(id), { change_seq: '1', trashed: false });
+
+  const patched = await call('PATCH', `/api/contacts/${id}`, { notes: 'met at the bench' });
+  t.is(patched.status, 200);
+  t.like(await patched.json(), { id, notes: 'met at the bench', etag: '"2"' });
+  t.is(await counter(), 2);
+  t.like(await stamp(id), { change_seq: '2', trashed: false });
+
+  const deleted = await call('DELETE', `/api/contacts/${id}`);
+  t.is(deleted.status, 204);
+  t.is(await deleted.text(), '');
+  t.is(await counter(), 3);
+  t.like(await stamp(id), { change_seq: '3', trashed: true });
+  t.is((await call('GET', `/api/contacts/${id}`)).status, 404);
+  t.is((await call('DELETE', `/api/contacts/${id}`)).status, 404);
+  t.is((await call('DELETE', `/api/contacts/${annContacts[0]!.id}`)).status, 404, "another book's contact");
+  t.is((await call('DELETE', '/api/contacts/not-an-id')).status, 404);
+});
+
+test("the reference schema has the API's tables and indexes (its migrations), so a write updates the same indexes", async (t) => {
+  if (!store) return t.pass('PostgreSQL or Redis is not running');
+  const db = new pg.Client({ connectionString: TEST_DATABASE_URL });
+  await db.connect();
+  t.teardown(() => db.end());
+  const indexes = async (schema: string) =>
+    (await db.query('SELECT indexname, replace(indexdef, $1, $2) AS def FROM pg_indexes WHERE schemaname = $3 ORDER BY indexname', [`${schema}.`, '', schema]))
+      .rows;
+  const api = `test_ref_api_${randomBytes(6).toString('hex')}`;
+  const database = createDatabase({ databaseUrl: TEST_DATABASE_URL, dataDir: ':memory:', schema: api, readPoolMax: 0 });
+  try {
+    await migrateLatest(database.knex, api);
+    const ours = await indexes(store.options.schema);
+    t.true(ours.some((i) => i.indexname === 'contacts_user_change'));
+    t.deepEqual(ours, await indexes(api));
+  } finally {
+    await database.knex.raw('DROP SCHEMA ?? CASCADE', [api]);
+    await database.close();
   }
 });

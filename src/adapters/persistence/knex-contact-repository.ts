@@ -227,8 +227,8 @@ const ANY_CONTACT_BY_ID = new PreparedStatement(
  */
 export const BUMP_SQL = `INSERT INTO contact_books AS b (user_id, last_change) VALUES (?::uuid, 1)
   ON CONFLICT (user_id) DO UPDATE SET last_change = b.last_change + 1 RETURNING b.user_id, b.last_change`;
-const WITH_BOOK = `WITH book AS (${BUMP_SQL}) `;
-const BOOK_CHANGE = '(SELECT last_change FROM book)';
+export const WITH_BOOK = `WITH book AS (${BUMP_SQL}) `;
+export const BOOK_CHANGE = '(SELECT last_change FROM book)';
 const BOOK_OWNER = '(SELECT user_id FROM book)';
 const BUMP = new PreparedStatement('contacts.bump_book.v1', BUMP_SQL);
 const BOOK = new PreparedStatement('contacts.book.v1', 'SELECT last_change, oldest_change FROM contact_books WHERE user_id = ?');
@@ -282,10 +282,10 @@ function insertRecord(id: string, ownerId: string, contact: NewContact, offset: 
 
 // A per-book lock held to the end of the transaction (which a transaction-mode pooler keeps): the
 // writes that refuse taken emails check and write under it, so two cannot both add one address.
-const LOCK_BOOK = new PreparedStatement('contacts.lock_book.v1', `SELECT pg_advisory_xact_lock(hashtextextended('contacts ' || ?::text, 0))`);
+export const LOCK_BOOK = new PreparedStatement('contacts.lock_book.v1', `SELECT pg_advisory_xact_lock(hashtextextended('contacts ' || ?::text, 0))`);
 // The holders are found through the GIN index on email_keys, then ordered: with `ORDER BY … LIMIT 1`
 // straight on the table the planner walks the book in creation order instead (docs/measurements.md).
-const EMAIL_HOLDER = new PreparedStatement(
+export const EMAIL_HOLDER = new PreparedStatement(
   'contacts.email_holder.v3',
   `WITH holders AS MATERIALIZED (SELECT id, created_at FROM contacts WHERE user_id = ? AND id <> ? AND email_keys && ?::text[] AND deleted_at IS NULL)
     SELECT id FROM holders ORDER BY created_at, id LIMIT 1`,
@@ -303,7 +303,7 @@ const EMAIL_HOLDERS = new PreparedStatement(
     WHERE c.user_id = ? AND c.deleted_at IS NULL AND k.key = ANY(?::text[])
     GROUP BY c.id, c.created_at ORDER BY c.created_at, c.id`,
 );
-const NO_ID = '00000000-0000-0000-0000-000000000000';
+export const NO_ID = '00000000-0000-0000-0000-000000000000';
 /** Reads and conditional writes a partial update tries before it takes the locked path. */
 const PARTIAL_UPDATE_ATTEMPTS = 3;
 
@@ -341,7 +341,7 @@ function updateFor(versioned: boolean, guarded: boolean): PreparedStatement {
  * PostgreSQL cuts at 63 characters), with or without the versions the write expects.
  */
 const independentStatements = new Map<string, PreparedStatement>();
-function independentUpdateFor(changed: readonly (keyof ContactFields)[], versioned: boolean): PreparedStatement {
+export function independentUpdateFor(changed: readonly (keyof ContactFields)[], versioned: boolean): PreparedStatement {
   const mask = changed.reduce((bits, field) => bits | (1 << INDEPENDENT_FIELDS.indexOf(field as (typeof INDEPENDENT_FIELDS)[number])), 0);
   const key = `${mask}${versioned ? '.v' : ''}`;
   let statement = independentStatements.get(key);
@@ -381,7 +381,7 @@ const trashStatement = (versioned: boolean) =>
     `${WITH_BOOK}UPDATE contacts SET deleted_at = now(), version = version + 1, change_seq = ${BOOK_CHANGE}
       WHERE id = ? AND user_id = ${BOOK_OWNER} AND deleted_at IS NULL${versioned ? ' AND version = ANY(?::int[])' : ''} RETURNING id`,
   );
-const TRASH = trashStatement(false);
+export const TRASH = trashStatement(false);
 const TRASH_VERSIONED = trashStatement(true);
 const TRASHED_FOR_UPDATE = new PreparedStatement(
   'contacts.trashed_for_update.v1',
