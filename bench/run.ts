@@ -51,7 +51,7 @@ if (args.includes('--help')) {
   --cpu-prof    write V8 CPU profiles: the API's per measured scenario (bench/results/api-<key>.cpuprofile)
                 and the reference server's (bench/results/reference/); open them in Chrome DevTools,
                 or sum them with npm run bench:profile
-  --only KEYS   run only these of list,get,me,create,patch,login,burst,vcard,vcard-hostile,search,dav (comma-separated); the results
+  --only KEYS   run only these of list,get,me,create,patch,delete,login,burst,vcard,vcard-hostile,search,dav (comma-separated); the results
                 go to bench/results/only.json, leaving latest.json to full runs
   --note TEXT   recorded in the results (e.g. "shared machine, other jobs running")
   --own-redis   start a redis-server of the run's own (on a free port) for both servers, so the
@@ -65,7 +65,7 @@ const ownRedis = args.includes('--own-redis');
 const embeddedPass = args.includes('--embedded');
 const fromSources = args.includes('--tsx');
 const cpuProf = args.includes('--cpu-prof');
-const SCENARIO_KEYS = ['list', 'get', 'me', 'create', 'patch', 'login', 'burst', 'vcard', 'vcard-hostile', 'search', 'dav'] as const;
+const SCENARIO_KEYS = ['list', 'get', 'me', 'create', 'patch', 'delete', 'login', 'burst', 'vcard', 'vcard-hostile', 'search', 'dav'] as const;
 const onlyIndex = args.indexOf('--only');
 const only = onlyIndex >= 0 ? new Set((args[onlyIndex + 1] ?? '').split(',').filter(Boolean)) : null;
 if (only && (only.size === 0 || [...only].some((key) => !(SCENARIO_KEYS as readonly string[]).includes(key)))) {
@@ -84,9 +84,15 @@ const CREATE_CONNECTIONS = 20;
 const LOGIN_CONNECTIONS = 2 * cores;
 const BURST_READ_CONNECTIONS = 20;
 /** Scenarios both servers run, compared request for request. */
-const COMPARED = ['list', 'get', 'me', 'create', 'patch'] as const;
+const COMPARED = ['list', 'get', 'me', 'create', 'patch', 'delete'] as const;
 /** Read scenarios held to the ratio targets. */
 const READS = ['get', 'list', 'me'] as const;
+/** Write scenarios held to their own ratio target. */
+const WRITES = ['create', 'patch', 'delete'] as const;
+/** Contacts each round of DELETE removes on each server, each once (and the run's time is what they take). */
+const DELETES_PER_ROUND = quick ? 600 : 6000;
+/** Requests of the Redis probe after a scenario's last round. */
+const REDIS_PROBE_REQUESTS = 50;
 
 const env = process.env;
 const tag = randomBytes(4).toString('hex');
@@ -236,13 +242,18 @@ async function saveProfile(name: string, profile: object): Promise<void> {
 // The run
 
 interface Scenario {
-  key: 'list' | 'get' | 'create' | 'patch' | 'me' | 'login' | `search-${string}`;
+  key: 'list' | 'get' | 'create' | 'patch' | 'delete' | 'me' | 'login' | `search-${string}`;
   name: string;
   connections: number;
   warmupS: number;
   requests: (base: 'api' | 'reference') => PreparedRequest[];
   /** Rows the scenario needs that the API may not have (no contacts route yet). */
   needsContacts?: boolean;
+  /**
+   * Each request acts once (a DELETE): `requests` gives a fresh batch each time, whose first is the
+   * probe and last REDIS_PROBE_REQUESTS the Redis probe's; the rest are sent once each (LoadSpec.once).
+   */
+  once?: boolean;
 }
 
 /** Starts the API as production runs it, on a fresh data folder, and waits until it answers. */
@@ -310,7 +321,12 @@ async function startOwnRedis(): Promise<string> {
  * script's inner commands included. The probe's own INFO (one read, one command) is taken off.
  * Exact only when no other client uses that Redis meanwhile (--own-redis makes sure).
  */
-async function redisProbe(redisUrl: string, base: string, requests: PreparedRequest[], count = 50): Promise<{ roundTrips: number; commands: number }> {
+async function redisProbe(
+  redisUrl: string,
+  base: string,
+  requests: PreparedRequest[],
+  count = REDIS_PROBE_REQUESTS,
+): Promise<{ roundTrips: number; commands: number }> {
   const client = createClient({ url: redisUrl });
   client.on('error', () => {});
   await client.connect();
@@ -553,6 +569,8 @@ async function main(): Promise<void> {
     .map((c, i) => ({ c, order: (i * 7919) % seeded.contacts.length }))
     .sort((a, b) => a.order - b.order)
     .map(({ c }) => ({ method: 'GET' as const, path: `/api/contacts/${c.id}`, headers: bearer(byUser.get(c.userId)!) }));
+  // The DELETE scenario's batches per server, one per round (written before its rounds).
+  const deletions: Record<'api' | 'reference', PreparedRequest[][]> = { api: [], reference: [] };
   const scenarios: Record<Scenario['key'], Scenario> = {
     list: {
       key: 'list',
@@ -600,6 +618,16 @@ async function main(): Promise<void> {
       requests: () =>
         contactRequests.map((r) => ({ ...r, method: 'PATCH', headers: { ...r.headers, ...json }, body: JSON.stringify({ notes: `${tag} {{seq}}` }) })),
     },
+    delete: {
+      key: 'delete',
+      name: 'DELETE /api/contacts/:id (to the trash)',
+      connections: CREATE_CONNECTIONS,
+      // No warm-up: it would use up contacts; the servers are warm from the scenarios before.
+      warmupS: 0,
+      needsContacts: true,
+      once: true,
+      requests: (server) => deletions[server].shift() ?? [],
+    },
     login: {
       key: 'login',
       name: 'POST /api/auth/login',
@@ -618,10 +646,12 @@ async function main(): Promise<void> {
     { durationS = plan.durationS, probeRedis = true }: { durationS?: number; probeRedis?: boolean } = {},
   ): Promise<ScenarioResult> => {
     const base = server === 'api' ? apiUrl : referenceUrl!;
-    const requests = scenario.requests(server);
+    const batch = scenario.requests(server);
+    const requests = scenario.once ? batch.slice(1, -REDIS_PROBE_REQUESTS) : batch;
+    const probed = scenario.once ? batch.slice(-REDIS_PROBE_REQUESTS) : batch;
     const row: ScenarioResult = { key: scenario.key, name: scenario.name, server, connections: scenario.connections, durationS, status: 'ok' };
-    const first = requests[0];
-    if (!first || (server === 'api' && scenario.needsContacts && !seeded.apiHasContacts)) {
+    const first = batch[0];
+    if (!first || requests.length === 0 || (server === 'api' && scenario.needsContacts && !seeded.apiHasContacts)) {
       row.status = 'route missing';
       log(`${server} ${scenario.name}: route missing`);
       return row;
@@ -639,7 +669,7 @@ async function main(): Promise<void> {
       return row;
     }
     log(`${server} ${scenario.name}: ${scenario.connections} connections, ${durationS} s`);
-    const spec: LoadSpec = { url: base, connections: scenario.connections, durationS, requests };
+    const spec: LoadSpec = { url: base, connections: scenario.connections, durationS, requests, once: scenario.once };
     let window: BenchMetrics | undefined;
     // CPU per request from /proc for both servers alike (the API's event loop and worker threads, the reference's process).
     const pid = server === 'api' ? apiPid : referenceChild?.pid;
@@ -672,14 +702,28 @@ async function main(): Promise<void> {
       row.eventLoopDelayMaxMs = window.eventLoopDelay.maxMs;
     }
     // The API talks to Redis only with REDIS_URL; the reference always does.
-    if (redisUrl && probeRedis) row.redis = await redisProbe(redisUrl, base, requests);
+    if (redisUrl && probeRedis) row.redis = await redisProbe(redisUrl, base, probed);
     return row;
   };
 
   if (only) notes.push(`--only ${[...only].join(',')}: a partial run; the other scenarios and their targets were skipped.`);
   // Interleaved rounds, the order turned each round (A B, B A, A B…); Redis is probed after the last.
   const roundRatios = new Map<Scenario['key'], Array<{ requestsPerSec: number; latencyP99: number }>>();
+  let supply: Awaited<ReturnType<typeof supplyDeletions>> | null = null;
   for (const key of COMPARED.filter(runs)) {
+    if (key === 'delete') {
+      if (!apiDatabaseUrl || !referenceUrl || !seeded.apiHasContacts) {
+        notes.push('delete: skipped, it needs DATABASE_URL (its contacts are written into both schemas), the reference server and the contacts routes.');
+        continue;
+      }
+      log(`writing ${plan.rounds} × ${DELETES_PER_ROUND} contacts to delete into each schema`);
+      const batch = DELETES_PER_ROUND + 1 + REDIS_PROBE_REQUESTS;
+      supply = await supplyDeletions({ api: apiDatabaseUrl, reference: inSchema(refDatabaseUrl, `bench_ref_${tag}`) }, users, plan.rounds * batch);
+      for (const server of ['api', 'reference'] as const) {
+        const requests = supply.ids[server].map((c) => ({ method: 'DELETE' as const, path: `/api/contacts/${c.id}`, headers: bearer(byUser.get(c.userId)!) }));
+        for (let at = 0; at < requests.length; at += batch) deletions[server].push(requests.slice(at, at + batch));
+      }
+    }
     const rows: Record<'api' | 'reference', ScenarioResult[]> = { api: [], reference: [] };
     const servers = referenceUrl ? (['api', 'reference'] as const) : (['api'] as const);
     for (let r = 0; r < plan.rounds; r++) {
@@ -695,6 +739,8 @@ async function main(): Promise<void> {
     });
     if (ratios.length === plan.rounds) roundRatios.set(key, ratios);
     for (const server of servers) results.push(combineRounds(rows[server]));
+    await supply?.purge();
+    supply = null;
   }
   if (runs('login')) results.push(await runScenario(scenarios.login, 'api'));
 
@@ -869,6 +915,14 @@ async function main(): Promise<void> {
         { name: `${name}: p99 ≤ 1.5× reference's p99`, measured: ratio ? `${ratio.latencyP99}×` : 'n/a', met: ratio ? ratio.latencyP99 <= 1.5 : null },
       ];
     }),
+    ...WRITES.map((key): Target => {
+      const ratio = find(key, 'api')?.vsReference;
+      return {
+        name: `${scenarios[key].name}: req/s ≥ 0.75× reference`,
+        measured: ratio ? `${ratio.requestsPerSec}×` : 'n/a',
+        met: ratio ? ratio.requestsPerSec >= 0.75 : null,
+      };
+    }),
     ...READS.map((key): Target => {
       const redis = find(key, 'api')?.redis;
       return {
@@ -986,11 +1040,60 @@ async function isolatedSchema(databaseUrl: string, schema: string): Promise<stri
     await c.connect();
     await c.query(`DROP SCHEMA IF EXISTS ${pg.escapeIdentifier(schema)} CASCADE`).finally(() => c.end());
   });
+  return inSchema(databaseUrl, schema);
+}
+
+/** The URL with the schema first on its search_path. */
+function inSchema(databaseUrl: string, schema: string): string {
   const url = new URL(databaseUrl);
   const existing = url.searchParams.get('options');
   // public stays on the path for extensions installed there.
   url.searchParams.set('options', `${existing ? `${existing} ` : ''}-c search_path=${schema},public`);
   return url.toString();
+}
+
+/**
+ * Contacts for the DELETE scenario to remove, written straight into a schema (the routes would
+ * take minutes for as many): `perUser` for each user, each with a name and an email as a client's
+ * would have. Answers them with the users in turn, as the requests take them.
+ */
+const DELETION_SUPPLY = `INSERT INTO contacts (user_id, first_name, last_name, emails, email_keys, search_text, name_keys, name_sort)
+  SELECT u.id, 'Gone', 'Contact ' || n, jsonb_build_array(jsonb_build_object('value', 'gone-' || n || '@example.com', 'label', 'other')),
+    ARRAY['gone-' || n || '@example.com'], 'gone' || chr(10) || 'contact ' || n || chr(10) || 'gone-' || n || '@example.com',
+    ARRAY['gone', 'contact ' || n], 'contact ' || n || ' gone'
+  FROM unnest($1::uuid[]) AS u(id) CROSS JOIN generate_series(1, $2::int) AS n
+  RETURNING id, user_id AS "userId"`;
+
+async function supplyDeletions(
+  urls: Record<'api' | 'reference', string>,
+  users: readonly SeededUser[],
+  perServer: number,
+): Promise<{ ids: Record<'api' | 'reference', Array<{ id: string; userId: string }>>; purge: () => Promise<void> }> {
+  const perUser = Math.ceil(perServer / users.length);
+  const ids = { api: [] as Array<{ id: string; userId: string }>, reference: [] as Array<{ id: string; userId: string }> };
+  for (const server of ['api', 'reference'] as const) {
+    const client = new pg.Client({ connectionString: urls[server] });
+    await client.connect();
+    try {
+      const { rows } = await client.query<{ id: string; userId: string }>(DELETION_SUPPLY, [users.map((u) => u.id), perUser]);
+      await client.query('ANALYZE contacts');
+      const byUser = new Map<string, Array<{ id: string; userId: string }>>();
+      for (const row of rows) byUser.set(row.userId, [...(byUser.get(row.userId) ?? []), row]);
+      const lists = [...byUser.values()];
+      for (let i = 0; i < perUser; i++) for (const list of lists) if (list[i]) ids[server].push(list[i]!);
+    } finally {
+      await client.end();
+    }
+  }
+  /** Removes what is left of them, trashed or not, so that the scenarios after see the books as seeded. */
+  const purge = async () => {
+    for (const server of ['api', 'reference'] as const) {
+      const client = new pg.Client({ connectionString: urls[server] });
+      await client.connect();
+      await client.query('DELETE FROM contacts WHERE id = ANY($1::uuid[])', [ids[server].map((c) => c.id)]).finally(() => client.end());
+    }
+  };
+  return { ids, purge };
 }
 
 const round = (n: number, digits: number) => Math.round(n * 10 ** digits) / 10 ** digits;
