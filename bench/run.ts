@@ -668,7 +668,7 @@ async function main(): Promise<void> {
       log(`${server} ${scenario.name}: route missing (${probe.status})`);
       return row;
     }
-    log(`${server} ${scenario.name}: ${scenario.connections} connections, ${durationS} s`);
+    log(`${server} ${scenario.name}: ${scenario.connections} connections, ${scenario.once ? `${requests.length} requests` : `${durationS} s`}`);
     const spec: LoadSpec = { url: base, connections: scenario.connections, durationS, requests, once: scenario.once };
     let window: BenchMetrics | undefined;
     // CPU per request from /proc for both servers alike (the API's event loop and worker threads, the reference's process).
