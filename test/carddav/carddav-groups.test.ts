@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import type { ExecutionContext } from 'ava';
 import { BACKENDS } from '../helpers/databases.js';
 import { eachBackend, signUpAndLogIn, type TestApp } from '../helpers/test-app.js';
+import { responses } from '../helpers/multistatus.js';
 
 /*
  * Group cards (KIND:group, Apple's X-ADDRESSBOOKSERVER-KIND:group) over CardDAV and through the
@@ -33,18 +34,6 @@ const appleGroup = (uid: string, name: string, members: string[]) =>
     `UID:${uid}`,
     'END:VCARD',
   ]);
-
-function responses(xml: string): { href: string; etag: string | null; status: string | null; body: string }[] {
-  return [...xml.matchAll(/<d:response>([\s\S]*?)<\/d:response>/g)].map((m) => {
-    const body = m[1]!;
-    return {
-      href: /<d:href>([^<]*)<\/d:href>/.exec(body)?.[1] ?? '',
-      etag: /<d:getetag>([^<]*)<\/d:getetag>/.exec(body)?.[1]?.replace(/&quot;/g, '"') ?? null,
-      status: /^<d:href>[^<]*<\/d:href><d:status>([^<]*)</.exec(body)?.[1] ?? null,
-      body,
-    };
-  });
-}
 
 /** The content lines of a card, unfolded, without the ones a writer may set (REV, PRODID, VERSION). */
 const linesOf = (card: string) =>
