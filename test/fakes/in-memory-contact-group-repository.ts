@@ -100,6 +100,7 @@ export class InMemoryContactGroupRepository implements ContactGroupRepository {
   async membersOf(ownerId: string, labels: readonly string[]): Promise<Map<string, GroupMember[]>> {
     const keys = new Set(labels.map(labelKey));
     const byLabel = new Map<string, GroupMember[]>();
+    if (keys.size === 0) return byLabel;
     for (const member of await this.book(ownerId)) {
       for (const key of new Set(member.labels.map(labelKey))) {
         if (!keys.has(key)) continue;
