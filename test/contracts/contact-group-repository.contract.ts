@@ -113,25 +113,28 @@ export function contactGroupRepositoryContract(subject: ContractSubject<ContactG
     t.deepEqual(changes.changes.map((c) => c.id).sort(), [joins.id, leaves.id].sort());
   });
 
-  serially("a deleted group's marker is forgotten by the trash purge, with the contacts' tombstones: a token from before it is then expired", async (t, repos, owner) => {
-    const group = (await repos.groups.save(owner, { uid: 'g-1', label: 'Team', card: card('g-1', 'Team') }))!;
-    const kept = (await repos.groups.save(owner, { uid: 'g-2', label: 'Kept', card: card('g-2', 'Kept') }))!;
-    const mark = await repos.contacts.bookVersion(owner);
-    t.true(await repos.groups.delete(owner, group.id));
-    const after = await repos.contacts.bookVersion(owner);
-    t.deepEqual((await repos.groups.changedBetween(owner, mark, after)).removed, [group.name]);
-    // Not yet expired: the purge leaves it.
-    await repos.contacts.purgeExpired(new Date(Date.now() - 60_000), 1000);
-    t.deepEqual((await repos.groups.changedBetween(owner, mark, after)).removed, [group.name]);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-    await repos.contacts.purgeExpired(new Date(), 1000);
-    t.deepEqual((await repos.groups.changedBetween(owner, mark, after)).removed, []);
-    await t.throwsAsync(repos.contacts.changesSince(owner, { change: mark, id: '', floor: mark }, 10), { instanceOf: SyncTokenExpired });
-    t.deepEqual((await repos.contacts.changesSince(owner, { change: after, id: '', floor: after }, 10)).changes, []);
-    t.deepEqual(
-      (await repos.groups.list(owner)).map((g) => g.id),
-      [kept.id],
-      'a live group stays',
-    );
-  });
+  serially(
+    "a deleted group's marker is forgotten by the trash purge, with the contacts' tombstones: a token from before it is then expired",
+    async (t, repos, owner) => {
+      const group = (await repos.groups.save(owner, { uid: 'g-1', label: 'Team', card: card('g-1', 'Team') }))!;
+      const kept = (await repos.groups.save(owner, { uid: 'g-2', label: 'Kept', card: card('g-2', 'Kept') }))!;
+      const mark = await repos.contacts.bookVersion(owner);
+      t.true(await repos.groups.delete(owner, group.id));
+      const after = await repos.contacts.bookVersion(owner);
+      t.deepEqual((await repos.groups.changedBetween(owner, mark, after)).removed, [group.name]);
+      // Not yet expired: the purge leaves it.
+      await repos.contacts.purgeExpired(new Date(Date.now() - 60_000), 1000);
+      t.deepEqual((await repos.groups.changedBetween(owner, mark, after)).removed, [group.name]);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      await repos.contacts.purgeExpired(new Date(), 1000);
+      t.deepEqual((await repos.groups.changedBetween(owner, mark, after)).removed, []);
+      await t.throwsAsync(repos.contacts.changesSince(owner, { change: mark, id: '', floor: mark }, 10), { instanceOf: SyncTokenExpired });
+      t.deepEqual((await repos.contacts.changesSince(owner, { change: after, id: '', floor: after }, 10)).changes, []);
+      t.deepEqual(
+        (await repos.groups.list(owner)).map((g) => g.id),
+        [kept.id],
+        'a live group stays',
+      );
+    },
+  );
 }
