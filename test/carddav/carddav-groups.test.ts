@@ -141,7 +141,7 @@ function suite(it: (title: string, body: (t: ExecutionContext, app: TestApp) => 
     t.true(gone.list.some((r) => r.href === `${u.book}climbers.vcf` && r.status === 'HTTP/1.1 404 Not Found'));
   });
 
-  it('ten parallel PUTs of one new group card under ten names create it once; the others answer 409 no-uid-conflict, as a PUT after it does', async (t, app) => {
+  it('ten parallel PUTs of one new group card under ten names create it once; the others answer 409 no-uid-conflict, as a PUT after it does (and 400 for one name, 412 for one resource name)', async (t, app) => {
     const u = await user(app);
     const card = appleGroup('race-uid', 'Racers', []);
     const put = (name: string, body: string) =>
@@ -155,6 +155,10 @@ function suite(it: (title: string, body: (t: ExecutionContext, app: TestApp) => 
     t.deepEqual(named.map((a) => a.status).sort(), [201, 400, 400, 400, 400, 400, 400, 400, 400, 400]);
     for (const a of named.filter((a) => a.status === 400)) t.regex(a.text, /valid-address-data/);
     t.is((await put('named-late.vcf', appleGroup('named-uid-late', 'Namesakes', []))).status, 400);
+    // Ten creations of one resource name (If-None-Match: *): one is created, the others fail the precondition, as a later one does.
+    const same = await Promise.all(Array.from({ length: 10 }, (_, i) => put('same.vcf', appleGroup(`same-uid-${i}`, `Same ${i}`, []))));
+    t.deepEqual(same.map((a) => a.status).sort(), [201, 412, 412, 412, 412, 412, 412, 412, 412, 412]);
+    t.is((await put('same.vcf', appleGroup('same-uid-late', 'Same late', []))).status, 412);
     const listing = await dav(app, u.book, {
       method: 'PROPFIND',
       token: u.token,
@@ -164,7 +168,7 @@ function suite(it: (title: string, body: (t: ExecutionContext, app: TestApp) => 
     const hrefs = responses(listing.text).map((r) => r.href.slice(u.book.length));
     t.deepEqual(
       hrefs.filter((h) => h !== '').sort(),
-      [answers, named].map((list) => `${list === answers ? 'racer' : 'named'}-${list.findIndex((a) => a.status === 201)}.vcf`).sort(),
+      [...[answers, named].map((list) => `${list === answers ? 'racer' : 'named'}-${list.findIndex((a) => a.status === 201)}.vcf`), 'same.vcf'].sort(),
     );
   });
 
