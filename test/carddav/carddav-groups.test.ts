@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import type { ExecutionContext } from 'ava';
 import { BACKENDS } from '../helpers/databases.js';
 import { eachBackend, signUpAndLogIn, type TestApp } from '../helpers/test-app.js';
+import { responses } from '../helpers/multistatus.js';
 
 /*
  * Group cards (KIND:group, Apple's X-ADDRESSBOOKSERVER-KIND:group) over CardDAV and through the
@@ -33,18 +34,6 @@ const appleGroup = (uid: string, name: string, members: string[]) =>
     `UID:${uid}`,
     'END:VCARD',
   ]);
-
-function responses(xml: string): { href: string; etag: string | null; status: string | null; body: string }[] {
-  return [...xml.matchAll(/<d:response>([\s\S]*?)<\/d:response>/g)].map((m) => {
-    const body = m[1]!;
-    return {
-      href: /<d:href>([^<]*)<\/d:href>/.exec(body)?.[1] ?? '',
-      etag: /<d:getetag>([^<]*)<\/d:getetag>/.exec(body)?.[1]?.replace(/&quot;/g, '"') ?? null,
-      status: /^<d:href>[^<]*<\/d:href><d:status>([^<]*)</.exec(body)?.[1] ?? null,
-      body,
-    };
-  });
-}
 
 /** The content lines of a card, unfolded, without the ones a writer may set (REV, PRODID, VERSION). */
 const linesOf = (card: string) =>
@@ -150,6 +139,63 @@ function suite(it: (title: string, body: (t: ExecutionContext, app: TestApp) => 
     t.is((await byName()).size, 2, 'the contacts stay');
     const gone = await sync(mark.next);
     t.true(gone.list.some((r) => r.href === `${u.book}climbers.vcf` && r.status === 'HTTP/1.1 404 Not Found'));
+  });
+
+  it('ten parallel PUTs of one new group card under ten names create it once; the others answer 409 no-uid-conflict, as a PUT after it does (and 400 for one name, 412 for one resource name)', async (t, app) => {
+    const u = await user(app);
+    const card = appleGroup('race-uid', 'Racers', []);
+    const put = (name: string, body: string) =>
+      dav(app, `${u.book}${name}`, { method: 'PUT', token: u.token, body, headers: { 'Content-Type': 'text/vcard', 'If-None-Match': '*' } });
+    const answers = await Promise.all(Array.from({ length: 10 }, (_, i) => put(`racer-${i}.vcf`, card)));
+    t.deepEqual(answers.map((a) => a.status).sort(), [201, 409, 409, 409, 409, 409, 409, 409, 409, 409]);
+    for (const a of answers.filter((a) => a.status === 409)) t.regex(a.text, /no-uid-conflict/);
+    t.is((await put('racer-late.vcf', card)).status, 409);
+    // Ten cards of one name under ten UIDs: one is kept, the others are refused as a later one is.
+    const named = await Promise.all(Array.from({ length: 10 }, (_, i) => put(`named-${i}.vcf`, appleGroup(`named-uid-${i}`, 'Namesakes', []))));
+    t.deepEqual(named.map((a) => a.status).sort(), [201, 400, 400, 400, 400, 400, 400, 400, 400, 400]);
+    for (const a of named.filter((a) => a.status === 400)) t.regex(a.text, /valid-address-data/);
+    t.is((await put('named-late.vcf', appleGroup('named-uid-late', 'Namesakes', []))).status, 400);
+    // Ten creations of one resource name (If-None-Match: *): one is created, the others fail the precondition, as a later one does.
+    const same = await Promise.all(Array.from({ length: 10 }, (_, i) => put('same.vcf', appleGroup(`same-uid-${i}`, `Same ${i}`, []))));
+    t.deepEqual(same.map((a) => a.status).sort(), [201, 412, 412, 412, 412, 412, 412, 412, 412, 412]);
+    t.is((await put('same.vcf', appleGroup('same-uid-late', 'Same late', []))).status, 412);
+    const listing = await dav(app, u.book, {
+      method: 'PROPFIND',
+      token: u.token,
+      headers: { Depth: '1' },
+      body: '<d:propfind xmlns:d="DAV:"><d:prop><d:getetag/></d:prop></d:propfind>',
+    });
+    const hrefs = responses(listing.text).map((r) => r.href.slice(u.book.length));
+    t.deepEqual(
+      hrefs.filter((h) => h !== '').sort(),
+      [...[answers, named].map((list) => `${list === answers ? 'racer' : 'named'}-${list.findIndex((a) => a.status === 201)}.vcf`), 'same.vcf'].sort(),
+    );
+  });
+
+  it('a group card naming 1,990 members (near the line cap) is stored in one go: exactly they carry its label', async (t, app) => {
+    const u = await user(app);
+    const uids = Array.from({ length: 1_990 }, (_, i) => `member-${i}`);
+    const file = uids.map((uid) => person(uid, uid)).join('') + person('outsider', 'Outsider', ['CATEGORIES:Crowd']);
+    const imported = await app.request('/api/contacts/import', { method: 'POST', token: u.token, body: file, headers: { 'Content-Type': 'text/vcard' } });
+    t.is(imported.status, 200);
+    const started = performance.now();
+    const put = await dav(app, `${u.book}crowd.vcf`, {
+      method: 'PUT',
+      token: u.token,
+      body: appleGroup('crowd-uid', 'Crowd', uids),
+      headers: { 'Content-Type': 'text/vcard', 'If-None-Match': '*' },
+    });
+    const elapsed = performance.now() - started;
+    t.is(put.status, 201);
+    t.log(`group PUT of ${uids.length} members: ${Math.round(elapsed)} ms`);
+    t.true(elapsed < 8_000, `answered in ${Math.round(elapsed)} ms`);
+    const carrying: string[] = [];
+    for (let offset = 0; ; offset += 100) {
+      const page = (await (await app.request(`/api/contacts?label=Crowd&limit=100&offset=${offset}`, { token: u.token })).json()) as { items: Contact[] };
+      carrying.push(...page.items.map((c) => c.firstName));
+      if (page.items.length < 100) break;
+    }
+    t.deepEqual(carrying.sort(), [...uids].sort(), 'the members named, and not the outsider');
   });
 
   it('REST import keeps group cards (the report counts them), export gives them back, and label rename and delete carry them', async (t, app) => {

@@ -2,6 +2,7 @@ import type { ExecutionContext } from 'ava';
 import { BACKENDS } from '../helpers/databases.js';
 import { png } from '../helpers/images.js';
 import { eachBackend, signUpAndLogIn, type TestApp } from '../helpers/test-app.js';
+import { responses } from '../helpers/multistatus.js';
 
 /*
  * CardDAV over raw HTTP, with request bodies as real clients send them (iOS Contacts, DAVx⁵,
@@ -45,19 +46,6 @@ function multiget(hrefs: string[], addressData = '<C:address-data/>'): string {
   <D:prop><D:getetag/>${addressData}</D:prop>
   ${hrefs.map((h) => `<D:href>${h}</D:href>`).join('\n  ')}
 </C:addressbook-multiget>`;
-}
-
-/** The hrefs and etags of a multistatus, in order. */
-function responses(xml: string): { href: string; etag: string | null; status: string | null; body: string }[] {
-  return [...xml.matchAll(/<d:response>([\s\S]*?)<\/d:response>/g)].map((m) => {
-    const body = m[1]!;
-    return {
-      href: /<d:href>([^<]*)<\/d:href>/.exec(body)?.[1] ?? '',
-      etag: /<d:getetag>([^<]*)<\/d:getetag>/.exec(body)?.[1]?.replace(/&quot;/g, '"') ?? null,
-      status: /^<d:href>[^<]*<\/d:href><d:status>([^<]*)</.exec(body)?.[1] ?? null,
-      body,
-    };
-  });
 }
 
 async function user(app: TestApp) {

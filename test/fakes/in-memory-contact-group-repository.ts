@@ -2,20 +2,26 @@ import { randomUUID } from 'node:crypto';
 import type { ContactGroup, ContactGroupRepository, GroupMember, NewGroup } from '../../src/application/ports/contact-group-repository.js';
 import { ContactChanged } from '../../src/domain/contact.errors.js';
 import { labelKey } from '../../src/domain/contact.js';
-import type { InMemoryContactRepository } from './in-memory-repositories.js';
+import type { InMemoryContactRepository, StoredContact } from './in-memory-repositories.js';
 import { Table } from './in-memory-repositories.js';
 
-type StoredGroup = ContactGroup & { userId: string; changeSeq: number; deleted: boolean };
+type StoredGroup = ContactGroup & { userId: string; changeSeq: number; deleted: boolean; deletedAt?: Date };
 
 /**
- * Group cards in memory, numbered with the contacts' book counter. Unlike the knex adapter (whose
- * trigger moves a group when a contact joins or leaves it), a member's change does not move the
- * group here: the CardDAV tests that rely on it run on PGlite and PostgreSQL.
+ * Group cards in memory, numbered with the contacts' book counter. The contacts' fake shows each
+ * of its writes to `followMembers`, which moves the groups a contact joins or leaves as the knex
+ * adapter's trigger does.
  */
 export class InMemoryContactGroupRepository implements ContactGroupRepository {
   table = new Table<StoredGroup>();
+  /** The book's contacts (set by inMemoryRepositories, and for a unit of work's copies). */
+  contacts: () => InMemoryContactRepository = () => {
+    throw new Error('the group cards are not linked to a contacts store');
+  };
 
-  constructor(private readonly contacts: () => InMemoryContactRepository) {}
+  async lockBook(ownerId: string) {
+    this.nextChange(ownerId);
+  }
 
   async list(ownerId: string) {
     return this.live(ownerId).sort((a, b) => labelKey(a.label).localeCompare(labelKey(b.label)));
@@ -40,7 +46,7 @@ export class InMemoryContactGroupRepository implements ContactGroupRepository {
       if (g.userId !== ownerId || g.id === target) continue;
       if (g.deleted && g.name === name) this.table.rows.delete(g.id);
       else if (!g.deleted && (g.uid === group.uid || labelKey(g.label) === labelKey(group.label) || g.name === name)) {
-        this.table.put({ ...g, deleted: true, changeSeq: change });
+        this.table.put({ ...g, deleted: true, deletedAt: new Date(), changeSeq: change });
       }
     }
     const now = new Date().toISOString();
@@ -66,7 +72,7 @@ export class InMemoryContactGroupRepository implements ContactGroupRepository {
     const target = await this.byLabel(ownerId, to);
     const stored = this.stored(ownerId, source.id)!;
     const change = this.nextChange(ownerId);
-    if (target && target.id !== source.id) this.table.put({ ...stored, deleted: true, changeSeq: change });
+    if (target && target.id !== source.id) this.table.put({ ...stored, deleted: true, deletedAt: new Date(), changeSeq: change });
     else this.table.put({ ...stored, label: to, version: stored.version + 1, changeSeq: change, updatedAt: new Date().toISOString() });
     return true;
   }
@@ -74,7 +80,7 @@ export class InMemoryContactGroupRepository implements ContactGroupRepository {
     const stored = this.stored(ownerId, id);
     if (!stored) return false;
     if (expectedVersions && !expectedVersions.includes(stored.version)) throw new ContactChanged();
-    this.table.put({ ...stored, deleted: true, changeSeq: this.nextChange(ownerId) });
+    this.table.put({ ...stored, deleted: true, deletedAt: new Date(), changeSeq: this.nextChange(ownerId) });
     return true;
   }
   async deleteByLabel(ownerId: string, label: string) {
@@ -89,7 +95,44 @@ export class InMemoryContactGroupRepository implements ContactGroupRepository {
     return { live: rows.filter((g) => !g.deleted).map(plain), removed: rows.filter((g) => g.deleted).map((g) => g.name) };
   }
   async members(ownerId: string, label: string): Promise<GroupMember[]> {
-    return (await this.book(ownerId)).filter((m) => m.labels.some((l) => labelKey(l) === labelKey(label)));
+    return (await this.membersOf(ownerId, [label])).get(labelKey(label)) ?? [];
+  }
+  async membersOf(ownerId: string, labels: readonly string[]): Promise<Map<string, GroupMember[]>> {
+    const keys = new Set(labels.map(labelKey));
+    const byLabel = new Map<string, GroupMember[]>();
+    if (keys.size === 0) return byLabel;
+    for (const member of await this.book(ownerId)) {
+      for (const key of new Set(member.labels.map(labelKey))) {
+        if (!keys.has(key)) continue;
+        const members = byLabel.get(key);
+        if (members) members.push(member);
+        else byLabel.set(key, [member]);
+      }
+    }
+    return byLabel;
+  }
+
+  /**
+   * What the database's trigger does for a contact's write: each live group of the book the
+   * contact joins or leaves (by its labels, while live) takes the write's change number and a new
+   * version, once per write.
+   */
+  followMembers(before: StoredContact | null, after: StoredContact): void {
+    const keysOf = (c: StoredContact | null) => new Set(c && !c.deletedAt ? c.labels.map(labelKey) : []);
+    const [was, is] = [keysOf(before), keysOf(after)];
+    const change = after.changeSeq ?? 0;
+    for (const g of this.table.all()) {
+      if (g.userId !== after.userId || g.deleted || g.changeSeq === change) continue;
+      const key = labelKey(g.label);
+      if (was.has(key) !== is.has(key)) this.table.put({ ...g, changeSeq: change, version: g.version + 1, updatedAt: new Date().toISOString() });
+    }
+  }
+
+  /** Forgets the deleted groups' markers older than `before` (the trash purge); answers them, for the book's oldest change. */
+  forgetDeleted(before: Date): { userId: string; changeSeq: number }[] {
+    const gone = this.table.all().filter((g) => g.deleted && g.deletedAt! < before);
+    for (const g of gone) this.table.rows.delete(g.id);
+    return gone;
   }
   async contactsByUids(ownerId: string, uids: readonly string[]): Promise<GroupMember[]> {
     const keys = new Set(uids.map((u) => u.toLowerCase()));
@@ -122,6 +165,6 @@ export class InMemoryContactGroupRepository implements ContactGroupRepository {
   }
 }
 
-function plain({ userId: _u, changeSeq: _c, deleted: _d, ...group }: StoredGroup): ContactGroup {
+function plain({ userId: _u, changeSeq: _c, deleted: _d, deletedAt: _a, ...group }: StoredGroup): ContactGroup {
   return group;
 }

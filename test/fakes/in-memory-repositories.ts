@@ -31,6 +31,7 @@ import {
   type ContactFields,
   type ContactQuery,
   emailKeysOf,
+  LABELS_MAX,
   labelKey,
   nameKey,
   nameKeysOf,
@@ -312,6 +313,8 @@ export class InMemoryContactRepository implements ContactRepository {
   tombstones: { userId: string; id: string; changeSeq: number; purgedAt: Date }[] = [];
   /** The book's CardDAV resource names, which the feed answers with its changes (set by inMemoryRepositories). */
   davResources?: InMemoryDavResourceRepository;
+  /** The book's group cards, which follow their members as the database's trigger makes them (set by inMemoryRepositories). */
+  groups?: InMemoryContactGroupRepository;
 
   // Every method checks and writes with no await in between, as atomic as the real adapter's
   // statements (and its per-book lock for `refuse`).
@@ -394,7 +397,7 @@ export class InMemoryContactRepository implements ContactRepository {
     const contact = this.writable(ownerId, id, expectedVersions);
     if (!contact) return false;
     const stored = this.table.get(id)!;
-    this.table.put({ ...stored, version: stored.version + 1, deletedAt: new Date().toISOString(), changeSeq: this.nextChange(ownerId) });
+    this.write({ ...stored, version: stored.version + 1, deletedAt: new Date().toISOString(), changeSeq: this.nextChange(ownerId) });
     return true;
   }
   async findAnyById(ownerId: string, id: string): Promise<AnyContact | null> {
@@ -413,7 +416,7 @@ export class InMemoryContactRepository implements ContactRepository {
     const stored = this.table.get(id);
     if (!stored || stored.userId !== ownerId || !stored.deletedAt) return null;
     if (takenEmails === 'refuse') this.assertEmailsFree(ownerId, emailKeysOf(stored), id);
-    return plain(this.table.put({ ...stored, version: stored.version + 1, deletedAt: null, changeSeq: this.nextChange(ownerId) }));
+    return plain(this.write({ ...stored, version: stored.version + 1, deletedAt: null, changeSeq: this.nextChange(ownerId) }));
   }
   async purge(ownerId: string, id: string | null) {
     const gone = this.table.all().filter((c) => c.userId === ownerId && c.deletedAt && (id === null || c.id === id));
@@ -434,6 +437,10 @@ export class InMemoryContactRepository implements ContactRepository {
       if (book) book.oldest = Math.max(book.oldest, stone.changeSeq);
     }
     this.tombstones = this.tombstones.filter((t) => t.purgedAt >= before);
+    for (const group of this.groups?.forgetDeleted(before) ?? []) {
+      const book = this.books.get(group.userId);
+      if (book) book.oldest = Math.max(book.oldest, group.changeSeq);
+    }
     return { purged: expired.filter((c) => owners.includes(c.userId)).length, photos, more: owners.length < new Set(expired.map((c) => c.userId)).size };
   }
   async changesSince(ownerId: string, since: SyncPosition | null, limit: number): Promise<FeedPage> {
@@ -530,6 +537,16 @@ export class InMemoryContactRepository implements ContactRepository {
     }
     return (await this.labels(ownerId)).find((l) => labelKey(l.name) === toKey) ?? null;
   }
+  async setLabelHolders(ownerId: string, label: string, ids: readonly string[]) {
+    const key = labelKey(label);
+    const holders = new Set(ids);
+    const change = this.nextChange(ownerId);
+    for (const c of this.sorted(ownerId)) {
+      const has = c.labels.some((l) => labelKey(l) === key);
+      if (holders.has(c.id) && !has && c.labels.length < LABELS_MAX) this.bump({ ...c, labels: uniqueLabels([...c.labels, label]) }, change);
+      else if (!holders.has(c.id) && has) this.bump({ ...c, labels: c.labels.filter((l) => labelKey(l) !== key) }, change);
+    }
+  }
   async deleteLabel(ownerId: string, name: string) {
     const key = labelKey(name);
     const carrying = this.owned(ownerId).filter((c) => c.labels.some((l) => labelKey(l) === key));
@@ -538,7 +555,7 @@ export class InMemoryContactRepository implements ContactRepository {
     return carrying.length > 0;
   }
   private insert(ownerId: string, contact: NewContact, now: string, change = this.nextChange(ownerId)): Contact {
-    const stored = this.table.put({
+    const stored = this.write({
       ...contact.fields,
       id: randomUUID(),
       userId: ownerId,
@@ -552,8 +569,15 @@ export class InMemoryContactRepository implements ContactRepository {
     });
     return plain(stored);
   }
+  /** Every write of a contact: the groups it joins or leaves follow (the database's trigger). */
+  private write(row: StoredContact): StoredContact {
+    const before = this.table.get(row.id);
+    const stored = this.table.put(row);
+    this.groups?.followMembers(before, stored);
+    return stored;
+  }
   private bump(contact: Contact, change = this.nextChange(contact.userId)): Contact {
-    return plain(this.table.put({ ...contact, version: contact.version + 1, updatedAt: new Date().toISOString(), deletedAt: null, changeSeq: change }));
+    return plain(this.write({ ...contact, version: contact.version + 1, updatedAt: new Date().toISOString(), deletedAt: null, changeSeq: change }));
   }
   /** The contact a write may change: null when absent, ContactChanged when its version is not expected. */
   private writable(ownerId: string, id: string, expectedVersions: readonly number[] | undefined): Contact | null {
@@ -687,13 +711,20 @@ export function inMemoryRepositories(): InMemoryRepositories {
     contacts: new InMemoryContactRepository(),
     appPasswords: new InMemoryAppPasswordRepository(),
     davResources: new InMemoryDavResourceRepository(),
-    groups: new InMemoryContactGroupRepository(() => repos.contacts),
+    groups: new InMemoryContactGroupRepository(),
 
     outbox: new InMemoryOutboxRepository(),
   };
-  repos.contacts.davResources = repos.davResources;
-  cascadeUserDeletes(repos);
+  link(repos);
   return repos;
+}
+
+/** What the stores see of each other (the database's joins, trigger and cascades), on the shared tables or a unit of work's copies. */
+function link(repos: InMemoryRepositories): void {
+  repos.contacts.davResources = repos.davResources;
+  repos.contacts.groups = repos.groups;
+  repos.groups.contacts = () => repos.contacts;
+  cascadeUserDeletes(repos);
 }
 
 /** What the foreign keys' ON DELETE CASCADE does in PostgreSQL: a user's rows go with the user. */
@@ -744,7 +775,7 @@ export class InMemoryUnitOfWork implements UnitOfWork {
       return [name, copy, repo.table.snapshot()] as const;
     });
     const stagedRepos = Object.fromEntries(staged.map(([name, copy]) => [name, copy])) as unknown as InMemoryRepositories;
-    cascadeUserDeletes(stagedRepos);
+    link(stagedRepos);
     const result = await work(stagedRepos);
     for (const [name, copy, before] of staged) {
       const shared = this.repos[name as keyof InMemoryRepositories].table as Table<{ id: string }>;

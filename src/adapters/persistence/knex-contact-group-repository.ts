@@ -32,6 +32,7 @@ const toGroup = (row: GroupRow): ContactGroup => ({
   updatedAt: row.updated_at,
 });
 
+const LOCK_BOOK = new PreparedStatement('groups.lock_book.v1', BUMP_SQL);
 const LIST = new PreparedStatement('groups.list.v1', `SELECT ${COLUMNS} FROM contact_groups WHERE ${LIVE} ORDER BY label_key, id`);
 const BY_LABEL = new PreparedStatement('groups.by_label.v1', `SELECT ${COLUMNS} FROM contact_groups WHERE ${LIVE} AND label_key = ?`);
 const BY_NAMES = new PreparedStatement('groups.by_names.v1', `SELECT ${COLUMNS} FROM contact_groups WHERE ${LIVE} AND name = ANY(?::text[])`);
@@ -83,9 +84,11 @@ const CHANGED = new PreparedStatement(
    ORDER BY change_seq, id`,
 );
 const MEMBER_COLUMNS = `id, coalesce(card->>'uid', id::text) AS uid, labels`;
+/** The members of several groups at once: each live contact once per label of theirs asked for (the GIN index on label_keys finds them). */
 const MEMBERS = new PreparedStatement(
-  'groups.members.v1',
-  `SELECT ${MEMBER_COLUMNS} FROM contacts WHERE user_id = ?::uuid AND deleted_at IS NULL AND label_keys @> ARRAY[?::text] ORDER BY created_at, id`,
+  'groups.members.v2',
+  `SELECT ${MEMBER_COLUMNS}, k.key AS label_key FROM contacts CROSS JOIN LATERAL unnest(label_keys) AS k(key)
+   WHERE user_id = ?::uuid AND deleted_at IS NULL AND label_keys && ?::text[] AND k.key = ANY(?::text[]) ORDER BY created_at, id`,
 );
 const BY_UIDS = new PreparedStatement(
   'groups.contacts_by_uids.v1',
@@ -107,6 +110,10 @@ export class KnexContactGroupRepository implements ContactGroupRepository {
   /** Runs several statements as one write: in the caller's transaction, else in one of its own. */
   private atomic<T>(work: (statements: StatementRunner) => Promise<T>): Promise<T> {
     return this.statements.transaction(work);
+  }
+
+  async lockBook(ownerId: string): Promise<void> {
+    if (isUuid(ownerId)) await this.statements.write(LOCK_BOOK, [ownerId]);
   }
 
   async list(ownerId: string): Promise<ContactGroup[]> {
@@ -180,7 +187,19 @@ export class KnexContactGroupRepository implements ContactGroupRepository {
   }
 
   async members(ownerId: string, label: string): Promise<GroupMember[]> {
-    return this.statements.read<GroupMember>(MEMBERS, [ownerId, labelKey(label)]);
+    return (await this.membersOf(ownerId, [label])).get(labelKey(label)) ?? [];
+  }
+
+  async membersOf(ownerId: string, labels: readonly string[]): Promise<Map<string, GroupMember[]>> {
+    const byLabel = new Map<string, GroupMember[]>();
+    if (labels.length === 0) return byLabel;
+    const keys = textArray([...new Set(labels.map(labelKey))]);
+    for (const { label_key, ...member } of await this.statements.read<GroupMember & { label_key: string }>(MEMBERS, [ownerId, keys, keys])) {
+      const members = byLabel.get(label_key);
+      if (members) members.push(member);
+      else byLabel.set(label_key, [member]);
+    }
+    return byLabel;
   }
 
   async contactsByUids(ownerId: string, uids: readonly string[]): Promise<GroupMember[]> {

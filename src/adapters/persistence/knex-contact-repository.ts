@@ -26,6 +26,7 @@ import {
   INDEPENDENT_FIELDS,
   type KeptCard,
   type LabelledValue,
+  LABELS_MAX,
   labelKey,
   nameKey,
   nameKeysOf,
@@ -419,13 +420,16 @@ const EXPIRED_BOOKS = new PreparedStatement(
   'SELECT DISTINCT user_id FROM (SELECT user_id FROM contacts WHERE deleted_at < ?::timestamptz LIMIT ?) t',
 );
 /**
- * Forgets tombstones older than the cutoff, and raises each book's oldest answerable change past
- * them. One instance at a time (a try-lock: the others skip), so two never lock books in turn.
+ * Forgets tombstones older than the cutoff (purged contacts', and deleted group cards'), and raises
+ * each book's oldest answerable change past them. One instance at a time (a try-lock: the others
+ * skip), so two never lock books in turn.
  */
 const FORGET_LOCK = new PreparedStatement('contacts.forget_lock.v1', `SELECT pg_try_advisory_xact_lock(hashtextextended('contact tombstones', 0)) AS locked`);
 const FORGET_TOMBSTONES = new PreparedStatement(
-  'contacts.forget_tombstones.v1',
-  `WITH gone AS (DELETE FROM contact_tombstones WHERE purged_at < ?::timestamptz RETURNING user_id, change_seq)
+  'contacts.forget_tombstones.v2',
+  `WITH contacts_gone AS (DELETE FROM contact_tombstones WHERE purged_at < ?::timestamptz RETURNING user_id, change_seq),
+      groups_gone AS (DELETE FROM contact_groups WHERE deleted_at < ?::timestamptz RETURNING user_id, change_seq),
+      gone AS (SELECT * FROM contacts_gone UNION ALL SELECT * FROM groups_gone)
     UPDATE contact_books b SET oldest_change = greatest(b.oldest_change, g.change_seq)
     FROM (SELECT user_id, max(change_seq) AS change_seq FROM gone GROUP BY user_id) g WHERE b.user_id = g.user_id`,
 );
@@ -467,9 +471,11 @@ const labelCounts = (where: string) =>
 const LABELS = new PreparedStatement('contacts.labels.v2', labelCounts(''));
 const LABEL = new PreparedStatement('contacts.label.v2', labelCounts(' AND l.key = ?'));
 // Trashed contacts keep their labels as they were: a restore gives them back as deleted.
+/** The live contacts carrying a label, and those of the given ids (a group's named members), locked for a relabel. */
 const CARRYING_LABEL = new PreparedStatement(
-  'contacts.carrying_label.v2',
-  `SELECT ${COLUMNS} FROM contacts WHERE user_id = ? AND label_keys @> ?::text[] AND deleted_at IS NULL ORDER BY contacts.created_at, contacts.id FOR UPDATE`,
+  'contacts.carrying_label.v3',
+  `SELECT ${COLUMNS} FROM contacts WHERE user_id = ? AND (label_keys @> ?::text[] OR id = ANY(?::uuid[])) AND deleted_at IS NULL
+    ORDER BY contacts.created_at, contacts.id FOR UPDATE`,
 );
 /** New labels for many contacts in one statement (a rename or removal of a label). */
 const SET_LABELS = new PreparedStatement(
@@ -924,7 +930,7 @@ export class KnexContactRepository implements ContactRepository {
     }
     await this.inTransaction(async (statements) => {
       const [lock] = await statements.write<{ locked: boolean }>(FORGET_LOCK, []);
-      if (lock?.locked) await statements.write(FORGET_TOMBSTONES, [cutoff]);
+      if (lock?.locked) await statements.write(FORGET_TOMBSTONES, [cutoff, cutoff]);
     });
     return { purged, photos, more: books.length >= maxBooks };
   }
@@ -1001,11 +1007,11 @@ export class KnexContactRepository implements ContactRepository {
 
   async renameLabel(ownerId: string, from: string, to: string): Promise<LabelCount | null> {
     const [fromKey, toKey] = [labelKey(from), labelKey(to)];
-    return this.relabel(ownerId, fromKey, async (statements) => {
+    return this.relabel(ownerId, fromKey, [], async (statements) => {
       // Merging into an existing label keeps that label's spelling; a new name (or a change of case) takes `to`.
       const [existing] = fromKey === toKey ? [] : await statements.write<{ name: string }>(LABEL, [ownerId, toKey]);
       const target = existing?.name ?? to;
-      return (labels) => uniqueLabels(labels.map((l) => (labelKey(l) === fromKey ? target : l)));
+      return ({ labels }) => uniqueLabels(labels.map((l) => (labelKey(l) === fromKey ? target : l)));
     }).then(async (changed) => {
       if (!changed) return null;
       const [row] = await this.statements.read<{ name: string; count: string | number }>(LABEL, [ownerId, toKey]);
@@ -1015,27 +1021,44 @@ export class KnexContactRepository implements ContactRepository {
 
   async deleteLabel(ownerId: string, name: string): Promise<boolean> {
     const key = labelKey(name);
-    return this.relabel(ownerId, key, async () => (labels) => labels.filter((l) => labelKey(l) !== key));
+    return this.relabel(
+      ownerId,
+      key,
+      [],
+      async () =>
+        ({ labels }) =>
+          labels.filter((l) => labelKey(l) !== key),
+    );
+  }
+
+  async setLabelHolders(ownerId: string, label: string, ids: readonly string[]): Promise<void> {
+    const key = labelKey(label);
+    const holders = new Set(ids.filter(isUuid));
+    await this.relabel(ownerId, key, [...holders], async () => ({ id, labels }) => {
+      if (!holders.has(id)) return labels.filter((l) => labelKey(l) !== key);
+      return labels.some((l) => labelKey(l) === key) || labels.length >= LABELS_MAX ? [...labels] : uniqueLabels([...labels, label]);
+    });
   }
 
   /**
-   * Gives every contact that has the label `key` the labels `relabel` makes of its own (and the
-   * search text that follows), in one transaction; false when no contact has it.
+   * Gives every contact that has the label `key`, and those of `ids`, the labels `relabel` makes
+   * of its own (and the search text that follows), in one transaction; false when there is none.
    */
   private async relabel(
     ownerId: string,
     key: string,
-    prepare: (statements: StatementRunner) => Promise<(labels: readonly string[]) => string[]>,
+    ids: readonly string[],
+    prepare: (statements: StatementRunner) => Promise<(contact: Contact) => string[]>,
   ): Promise<boolean> {
     if (!isUuid(ownerId)) return false;
     return this.inTransaction(async (statements) => {
       const change = await bump(statements, ownerId);
-      const rows = await statements.write<ContactRow>(CARRYING_LABEL, [ownerId, textArray([key])]);
+      const rows = await statements.write<ContactRow>(CARRYING_LABEL, [ownerId, textArray([key]), textArray(ids)]);
       if (rows.length === 0) return false;
       const relabel = await prepare(statements);
       const changes = rows.flatMap((row) => {
         const contact = toContact(row);
-        const labels = relabel(contact.labels);
+        const labels = relabel(contact);
         if (JSON.stringify(labels) === JSON.stringify(contact.labels)) return [];
         return [{ id: contact.id, labels, label_keys: labels.map(labelKey), search_text: searchTextOf({ ...fieldsOf(contact), labels }) }];
       });

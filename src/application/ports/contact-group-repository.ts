@@ -43,6 +43,11 @@ export interface GroupMember {
  * A deleted group is remembered (as gone) for the sync feed only.
  */
 export interface ContactGroupRepository {
+  /**
+   * Takes the book's change counter (as every group write does) and holds it until the caller's
+   * unit of work ends: a write checked after it cannot race another group write of the book.
+   */
+  lockBook(ownerId: string): Promise<void>;
   /** The live groups of the book, by label (case-insensitive order). */
   list(ownerId: string): Promise<ContactGroup[]>;
   /** The live group of this label (case-insensitive); null when none. */
@@ -74,6 +79,11 @@ export interface ContactGroupRepository {
   changedBetween(ownerId: string, after: number | null, upTo: number): Promise<{ live: ContactGroup[]; removed: string[] }>;
   /** The live contacts carrying this label, oldest first. */
   members(ownerId: string, label: string): Promise<GroupMember[]>;
+  /**
+   * The live contacts carrying each of these labels, oldest first, keyed by labelKey (a label no
+   * contact carries is absent): one read whatever the number of labels.
+   */
+  membersOf(ownerId: string, labels: readonly string[]): Promise<Map<string, GroupMember[]>>;
   /** The live contacts whose UID (their card's, else their id) is one of these, compared case-insensitively. */
   contactsByUids(ownerId: string, uids: readonly string[]): Promise<GroupMember[]>;
 }

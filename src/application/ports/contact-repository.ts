@@ -165,4 +165,10 @@ export interface ContactRepository {
   renameLabel(ownerId: string, from: string, to: string): Promise<LabelCount | null>;
   /** Takes a label off every contact; false when no contact has it. */
   deleteLabel(ownerId: string, name: string): Promise<boolean>;
+  /**
+   * Makes the label's holders exactly the live contacts of `ids` (a group card's members): those
+   * without it get it, unless already at LABELS_MAX labels, and the others carrying it lose it.
+   * One write of the book whatever their number.
+   */
+  setLabelHolders(ownerId: string, label: string, ids: readonly string[]): Promise<void>;
 }

@@ -1,7 +1,7 @@
 import { ContactChanged } from '../../domain/contact.errors.js';
-import { type Contact, EMPTY_CONTACT_FIELDS, LABEL_MAX, LABELS_MAX, labelKey, uniqueLabels } from '../../domain/contact.js';
+import { type Contact, EMPTY_CONTACT_FIELDS, LABEL_MAX, labelKey } from '../../domain/contact.js';
 import type { CardRead, ContactCardFormat, VCardVersion } from '../ports/contact-card-format.js';
-import type { ContactGroup } from '../ports/contact-group-repository.js';
+import type { ContactGroup, GroupMember } from '../ports/contact-group-repository.js';
 import type { Repositories } from '../ports/unit-of-work.js';
 
 /** A group card as a card of the book (dav-book's DavCard with its `group` set). */
@@ -43,7 +43,7 @@ export function makeDavGroups(deps: DavGroupsDeps) {
    * A group as a card of the book. Its `contact` is the group seen as a resource (its id, version,
    * dates and card; empty fields), so that ETags and dates read the same for both kinds.
    */
-  async function asCard(ownerId: string, group: ContactGroup): Promise<DavGroupCard> {
+  function asCard(ownerId: string, group: ContactGroup, members: readonly GroupMember[]): DavGroupCard {
     const contact: Contact = {
       ...EMPTY_CONTACT_FIELDS,
       id: group.id,
@@ -54,11 +54,17 @@ export function makeDavGroups(deps: DavGroupsDeps) {
       createdAt: group.createdAt,
       updatedAt: group.updatedAt,
     };
-    const members = (await repos.groups.members(ownerId, group.label)).map((m) => m.uid);
-    return { contact, name: group.name, uid: group.uid, group: { ...group, members } };
+    return { contact, name: group.name, uid: group.uid, group: { ...group, members: members.map((m) => m.uid) } };
   }
 
-  const asCards = (ownerId: string, groups: ContactGroup[]) => Promise.all(groups.map((g) => asCard(ownerId, g)));
+  /** The groups as cards, their members read at once. */
+  async function asCards(ownerId: string, groups: readonly ContactGroup[]): Promise<DavGroupCard[]> {
+    const members = await repos.groups.membersOf(
+      ownerId,
+      groups.map((g) => g.label),
+    );
+    return groups.map((g) => asCard(ownerId, g, members.get(labelKey(g.label)) ?? []));
+  }
 
   async function findCards(ownerId: string, names: readonly string[]): Promise<DavGroupCard[]> {
     return asCards(ownerId, await repos.groups.byNames(ownerId, names));
@@ -92,6 +98,10 @@ export function makeDavGroups(deps: DavGroupsDeps) {
     const label = [...read.group.name].slice(0, LABEL_MAX).join('').trim();
     if (label === '') throw errors.refused('the group card has no name');
     const was = existing?.group ?? null;
+    // Held until the caller's unit of work ends: a PUT of the same card, or of the same name,
+    // running alongside waits here and then finds this one's card, as if it had come after.
+    await repos.groups.lockBook(ownerId);
+    if (!was && (await repos.groups.byNames(ownerId, [name])).length > 0) throw errors.preconditionFailed();
     const [holder] = await repos.groups.contactsByUids(ownerId, [uid]);
     if (holder) throw errors.uidConflict((await repos.davResources.byContactIds(ownerId, [holder.id]))[0]?.name ?? `${holder.id}.vcf`);
     const sameUid = await repos.groups.byUid(ownerId, uid);
@@ -108,23 +118,15 @@ export function makeDavGroups(deps: DavGroupsDeps) {
     }
     if (!saved) throw errors.preconditionFailed();
     if (was && labelKey(was.label) !== labelKey(label)) await repos.contacts.renameLabel(ownerId, was.label, label);
-    await setMembers(ownerId, label, read.group.members);
-    return { created: !was, card: await asCard(ownerId, (await repos.groups.byUid(ownerId, uid)) ?? saved) };
-  }
-
-  /** The contacts named get the label (one already at the most labels a contact may have is left out); the others carrying it lose it. */
-  async function setMembers(ownerId: string, label: string, members: readonly string[]): Promise<void> {
-    const named = await repos.groups.contactsByUids(ownerId, [...new Set(members.map(memberKey))]);
-    const namedIds = new Set(named.map((m) => m.id));
-    const key = labelKey(label);
-    for (const member of named) {
-      if (member.labels.some((l) => labelKey(l) === key) || member.labels.length >= LABELS_MAX) continue;
-      await repos.contacts.update(ownerId, member.id, { fields: { labels: uniqueLabels([...member.labels, label]) } }, 'allow');
-    }
-    for (const member of await repos.groups.members(ownerId, label)) {
-      if (namedIds.has(member.id)) continue;
-      await repos.contacts.update(ownerId, member.id, { fields: { labels: member.labels.filter((l) => labelKey(l) !== key) } }, 'allow');
-    }
+    // The contacts of the book it names carry the label, and only they.
+    const named = await repos.groups.contactsByUids(ownerId, [...new Set(read.group.members.map(memberKey))]);
+    await repos.contacts.setLabelHolders(
+      ownerId,
+      label,
+      named.map((m) => m.id),
+    );
+    const [card] = await asCards(ownerId, [(await repos.groups.byUid(ownerId, uid)) ?? saved]);
+    return { created: !was, card: card! };
   }
 
   /** Deletes a group card (at one of `versions` when given) and takes its label off its members; the contacts stay. */

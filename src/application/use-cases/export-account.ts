@@ -1,4 +1,4 @@
-import { toContactView, type ContactView } from '../../domain/contact.js';
+import { type ContactView, labelKey, toContactView } from '../../domain/contact.js';
 import { Unauthenticated } from '../../domain/user.errors.js';
 import { toPublicUser, type PublicUser } from '../../domain/user.js';
 import type { Clock } from '../ports/clock.js';
@@ -59,21 +59,29 @@ export function makeExportAccount(deps: ExportAccountDeps) {
       contacts: views(contacts, toContactView),
       trash: views(deps.repos.contacts.listAllTrash(user.id, ACCOUNT_EXPORT_BATCH), (item) => ({ ...toContactView(item.contact), deletedAt: item.deletedAt })),
       labels,
-      groups: await Promise.all(
-        (await deps.repos.groups.list(user.id)).map(async (g) => ({
-          label: g.label,
-          uid: g.uid,
-          vcard: deps.cards.writeGroup(
-            g,
-            (await deps.repos.groups.members(user.id, g.label)).map((m) => m.uid),
-            '4.0',
-          ),
-        })),
-      ),
+      groups: await groupCards(deps, user.id),
       sessions: sessions.map((s) => ({ ...toSessionView(s, caller.sessionId), expiresAt: s.expiresAt, revokedAt: s.revokedAt })),
       appPasswords: appPasswords.map(toAppPasswordView),
     };
   };
+}
+
+/** The group cards as vCard 4.0, their members read at once. */
+async function groupCards(deps: ExportAccountDeps, ownerId: string): Promise<AccountExport['groups']> {
+  const groups = await deps.repos.groups.list(ownerId);
+  const members = await deps.repos.groups.membersOf(
+    ownerId,
+    groups.map((g) => g.label),
+  );
+  return groups.map((g) => ({
+    label: g.label,
+    uid: g.uid,
+    vcard: deps.cards.writeGroup(
+      g,
+      (members.get(labelKey(g.label)) ?? []).map((m) => m.uid),
+      '4.0',
+    ),
+  }));
 }
 
 async function* views<T, V>(batches: AsyncIterable<T[]>, view: (item: T) => V): AsyncIterable<V> {
