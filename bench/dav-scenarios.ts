@@ -6,6 +6,7 @@
  * GET /api/contacts/:id of the same book in the same run. The books are written straight into the
  * API's PostgreSQL schema through the repository, so it needs DATABASE_URL.
  */
+import { Agent, request } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { KnexContactRepository } from '../src/adapters/persistence/knex-contact-repository.js';
 import { type ContactFields, EMPTY_CONTACT_FIELDS } from '../src/domain/contact.js';
@@ -86,14 +87,46 @@ async function seedBook(options: DavOptions, user: SeededUser, size: number): Pr
   }
 }
 
-async function dav(apiUrl: string, user: SeededUser, method: string, path: string, body: string, depth: string): Promise<string> {
-  const res = await fetch(apiUrl + path, {
-    method,
-    headers: { authorization: `Bearer ${user.accessToken}`, 'content-type': XML, depth },
-    body,
-  });
-  const text = await res.text();
-  if (res.status !== 207) throw new Error(`${method} ${path} answered ${res.status}: ${text.slice(0, 300)}`);
+/** What a request sends. */
+interface Sent {
+  method: string;
+  path: string;
+  headers: Record<string, string>;
+  body?: string;
+}
+
+interface KeptAlive {
+  send(sent: Sent): Promise<{ status: number; text: string }>;
+  close(): void;
+}
+
+/**
+ * Requests on at most `connections` kept-alive connections, as a CardDAV client sends them. Not
+ * fetch: Node's fetch (undici) closes the connection after a request with a body whose method it
+ * does not know to carry one (REPORT among them), so every REPORT sent through it paid a new TCP
+ * connection on both sides, which no CardDAV client does (DAVx⁵'s OkHttp and iOS keep theirs).
+ */
+function keptAlive(apiUrl: string, connections: number): KeptAlive {
+  const { hostname, port } = new URL(apiUrl);
+  const agent = new Agent({ keepAlive: true, maxSockets: connections });
+  const send = (sent: Sent) =>
+    new Promise<{ status: number; text: string }>((resolve, reject) => {
+      const headers = sent.body === undefined ? sent.headers : { ...sent.headers, 'content-length': String(Buffer.byteLength(sent.body)) };
+      const req = request({ agent, hostname, port, method: sent.method, path: sent.path, headers }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }));
+        res.on('error', reject);
+      });
+      req.on('error', reject);
+      req.end(sent.body);
+    });
+  return { send, close: () => agent.destroy() };
+}
+
+async function dav(client: KeptAlive, user: SeededUser, method: string, path: string, body: string, depth: string): Promise<string> {
+  const { status, text } = await client.send({ method, path, headers: { authorization: `Bearer ${user.accessToken}`, 'content-type': XML, depth }, body });
+  if (status !== 207) throw new Error(`${method} ${path} answered ${status}: ${text.slice(0, 300)}`);
   return text;
 }
 
@@ -105,46 +138,55 @@ const bookPath = (user: SeededUser) => `/dav/addressbooks/${user.id}/contacts/`;
 
 /** PROPFIND Depth 1, then multigets of 100: the time a phone's first sync of the whole book takes. */
 async function firstSync(options: DavOptions, user: SeededUser): Promise<{ cards: number; requests: number; ms: number }> {
-  const started = performance.now();
-  const book = bookPath(user);
-  const listing = await dav(
-    options.apiUrl,
-    user,
-    'PROPFIND',
-    book,
-    '<?xml version="1.0" encoding="utf-8"?><d:propfind xmlns:d="DAV:"><d:prop><d:getetag/><d:resourcetype/></d:prop></d:propfind>',
-    '1',
-  );
-  const cards = hrefs(listing).filter((href) => href !== book && !href.endsWith('/contacts/'));
-  let requests = 1;
-  let received = 0;
-  for (let i = 0; i < cards.length; i += MULTIGET_BATCH) {
-    const batch = cards.slice(i, i + MULTIGET_BATCH);
-    const body = `<?xml version="1.0" encoding="utf-8"?><c:addressbook-multiget xmlns:d="DAV:" xmlns:c="urn:ietf:params:xml:ns:carddav"><d:prop><d:getetag/><c:address-data/></d:prop>${batch.map((href) => `<d:href>${href}</d:href>`).join('')}</c:addressbook-multiget>`;
-    const answer = await dav(options.apiUrl, user, 'REPORT', book, body, '1');
-    received += (answer.match(/BEGIN:VCARD/g) ?? []).length;
-    requests += 1;
+  const client = keptAlive(options.apiUrl, 1);
+  try {
+    const started = performance.now();
+    const book = bookPath(user);
+    const listing = await dav(
+      client,
+      user,
+      'PROPFIND',
+      book,
+      '<?xml version="1.0" encoding="utf-8"?><d:propfind xmlns:d="DAV:"><d:prop><d:getetag/><d:resourcetype/></d:prop></d:propfind>',
+      '1',
+    );
+    const cards = hrefs(listing).filter((href) => href !== book && !href.endsWith('/contacts/'));
+    let requests = 1;
+    let received = 0;
+    for (let i = 0; i < cards.length; i += MULTIGET_BATCH) {
+      const batch = cards.slice(i, i + MULTIGET_BATCH);
+      const body = `<?xml version="1.0" encoding="utf-8"?><c:addressbook-multiget xmlns:d="DAV:" xmlns:c="urn:ietf:params:xml:ns:carddav"><d:prop><d:getetag/><c:address-data/></d:prop>${batch.map((href) => `<d:href>${href}</d:href>`).join('')}</c:addressbook-multiget>`;
+      const answer = await dav(client, user, 'REPORT', book, body, '1');
+      received += (answer.match(/BEGIN:VCARD/g) ?? []).length;
+      requests += 1;
+    }
+    const ms = performance.now() - started;
+    if (received !== cards.length) throw new Error(`multiget returned ${received} cards of ${cards.length}`);
+    return { cards: cards.length, requests, ms };
+  } finally {
+    client.close();
   }
-  const ms = performance.now() - started;
-  if (received !== cards.length) throw new Error(`multiget returned ${received} cards of ${cards.length}`);
-  return { cards: cards.length, requests, ms };
 }
 
-/** `connections` loops sending one request after another for `durationS`; the latencies' p50/p99. */
-async function measure(options: DavOptions, send: () => Promise<Response>): Promise<Latency> {
+/** `connections` loops sending one request after another for `durationS` on kept-alive connections; the latencies' p50/p99. */
+async function measure(options: DavOptions, sent: Sent): Promise<Latency> {
+  const client = keptAlive(options.apiUrl, options.connections);
   const latencies: number[] = [];
   const until = performance.now() + options.durationS * 1000;
-  await Promise.all(
-    Array.from({ length: options.connections }, async () => {
-      while (performance.now() < until) {
-        const started = performance.now();
-        const res = await send();
-        await res.arrayBuffer();
-        if (res.status >= 300) throw new Error(`answered ${res.status}`);
-        latencies.push(performance.now() - started);
-      }
-    }),
-  );
+  try {
+    await Promise.all(
+      Array.from({ length: options.connections }, async () => {
+        while (performance.now() < until) {
+          const started = performance.now();
+          const { status } = await client.send(sent);
+          if (status >= 300) throw new Error(`${sent.method} ${sent.path} answered ${status}`);
+          latencies.push(performance.now() - started);
+        }
+      }),
+    );
+  } finally {
+    client.close();
+  }
   latencies.sort((a, b) => a - b);
   const at = (q: number) => Math.round(latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))]! * 100) / 100;
   return { requests: latencies.length, p50Ms: at(0.5), p99Ms: at(0.99) };
@@ -195,14 +237,15 @@ export async function runDavScenarios(options: DavOptions): Promise<DavResults> 
 
   // Both tokens taken before the 10 changes, so every sync below answers exactly those 10.
   const book = bookPath(largeBook);
+  const client = keptAlive(apiUrl, 1);
   const props = await dav(
-    apiUrl,
+    client,
     largeBook,
     'PROPFIND',
     book,
     '<?xml version="1.0" encoding="utf-8"?><d:propfind xmlns:d="DAV:"><d:prop><d:sync-token/></d:prop></d:propfind>',
     '0',
-  );
+  ).finally(() => client.close());
   const davToken = syncTokenOf(props);
   if (!davToken) throw new Error(`PROPFIND of the book has no sync-token: ${props.slice(0, 300)}`);
   const restToken = await feedToken(options, largeBook);
@@ -219,20 +262,21 @@ export async function runDavScenarios(options: DavOptions): Promise<DavResults> 
   }
 
   const syncBody = `<?xml version="1.0" encoding="utf-8"?><d:sync-collection xmlns:d="DAV:" xmlns:c="urn:ietf:params:xml:ns:carddav"><d:sync-token>${davToken}</d:sync-token><d:sync-level>1</d:sync-level><d:prop><d:getetag/></d:prop></d:sync-collection>`;
-  const davSync = () => fetch(apiUrl + book, { method: 'REPORT', headers: { ...auth, 'content-type': XML, depth: '0' }, body: syncBody });
-  const feed = () => fetch(`${apiUrl}/api/contacts/changes?since=${restToken}&limit=100`, { headers: auth });
-  const get = () => fetch(`${apiUrl}/api/contacts/${ids[0]}`, { headers: auth });
-
-  const davAnswer = await (await davSync()).text();
-  const feedAnswer = (await (await feed()).json()) as { changes: unknown[] };
-  const changesSeen = { dav: responses(davAnswer), feed: feedAnswer.changes.length };
+  const davSync: Sent = { method: 'REPORT', path: book, headers: { ...auth, 'content-type': XML, depth: '0' }, body: syncBody };
+  const feed: Sent = { method: 'GET', path: `/api/contacts/changes?since=${restToken}&limit=100`, headers: auth };
+  const get: Sent = { method: 'GET', path: `/api/contacts/${ids[0]}`, headers: auth };
+  const first = keptAlive(apiUrl, 1);
+  const [davAnswer, feedAnswer] = await Promise.all([first.send(davSync), first.send(feed)]).finally(() => first.close());
+  const changesSeen = { dav: responses(davAnswer.text), feed: (JSON.parse(feedAnswer.text) as { changes: unknown[] }).changes.length };
   log(`dav: after ${CHANGES} changes sync-collection lists ${changesSeen.dav}, the change feed ${changesSeen.feed}`);
 
   const inWindow = options.window ?? ((_key: string, run: () => Promise<Latency>) => run());
   const getLatency = await inWindow('dav-get', () => measure(options, get));
   const davLatency = await inWindow('dav-sync', () => measure(options, davSync));
   const feedLatency = await inWindow('dav-feed', () => measure(options, feed));
-  log(`dav: p99 GET ${getLatency.p99Ms} ms, sync-collection ${davLatency.p99Ms} ms, change feed ${feedLatency.p99Ms} ms`);
+  log(
+    `dav: p99 GET ${getLatency.p99Ms} ms, sync-collection ${davLatency.p99Ms} ms, change feed ${feedLatency.p99Ms} ms (${getLatency.requests}, ${davLatency.requests} and ${feedLatency.requests} requests)`,
+  );
   return {
     firstSync: { cards, requests, totalMs },
     incremental: { davSync: davLatency, feed: feedLatency, get: getLatency, changesSeen },

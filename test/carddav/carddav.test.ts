@@ -1,6 +1,7 @@
 import type { ExecutionContext } from 'ava';
 import { BACKENDS } from '../helpers/databases.js';
 import { png } from '../helpers/images.js';
+import { recordQueries } from '../helpers/queries.js';
 import { eachBackend, signUpAndLogIn, type TestApp } from '../helpers/test-app.js';
 import { responses } from '../helpers/multistatus.js';
 
@@ -334,6 +335,37 @@ function suite(it: (title: string, body: (t: ExecutionContext, app: TestApp) => 
     const rest2 = await sync(limited.next, '<D:limit><D:nresults>1</D:nresults></D:limit>');
     t.is(rest2.list[0]!.etag !== null, true);
     t.not(rest2.list[0]!.href, limited.list[0]!.href);
+  });
+
+  it('sync-collection with a token the book has not moved past answers nothing and the same token, without reading the group cards', async (t, app) => {
+    const u = await user(app);
+    const sync = async (token: string) => {
+      const res = await dav(app, u.book, {
+        method: 'REPORT',
+        token: u.token,
+        body: `<?xml version="1.0" encoding="utf-8" ?><D:sync-collection xmlns:D="DAV:"><D:sync-token>${token}</D:sync-token><D:sync-level>1</D:sync-level><D:prop><D:getetag/></D:prop></D:sync-collection>`,
+      });
+      return { ...res, list: responses(res.text), next: /<d:sync-token>([^<]+)<\/d:sync-token>/.exec(res.text)?.[1] ?? '' };
+    };
+    const put = await dav(app, `${u.book}still.vcf`, {
+      method: 'PUT',
+      token: u.token,
+      body: vcard('still-1', 'Still', 'Here'),
+      headers: { 'Content-Type': 'text/vcard' },
+    });
+    t.is(put.status, 201);
+    const first = await sync('');
+    t.is(first.list.length, 1);
+
+    const recorded = recordQueries(app.container.knex);
+    const same = await sync(first.next);
+    recorded.stop();
+    t.is(same.status, 207);
+    t.deepEqual(same.list, []);
+    t.is(same.next, first.next);
+    // knex reports PGlite's statements only (on PostgreSQL they skip it): there the feed's read shows the record sees them.
+    if (recorded.about('contacts', u.userId).length > 0) t.deepEqual(recorded.about('contact_groups', u.userId), []);
+    else t.log('this backend runs its statements outside knex: the reads were not counted');
   });
 
   it('sync-collection without a limit answers at most 1,000 changes, a 507 and a token that goes on with the rest', async (t, app) => {

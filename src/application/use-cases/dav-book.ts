@@ -196,8 +196,11 @@ export function makeDavBook(deps: DavBookDeps) {
       if (change.deleted) removed.push(change.resource?.name ?? defaultName(change.id));
       else changed.push(cardOf(change.contact, change.resource));
     }
-    // The group cards that changed in the same stretch of the book's changes (up to where this page ends).
-    const groupChanges = await groups.changedBetween(ownerId, since?.change ?? null, page.next.change);
+    // The group cards that changed in the same stretch of the book's changes (up to where this page
+    // ends). A token the book has not moved past leaves that stretch empty: nothing to ask for.
+    const after = since?.change ?? null;
+    const groupChanges =
+      after !== null && after >= page.next.change ? { changed: [], removed: [] } : await groups.changedBetween(ownerId, after, page.next.change);
     changed.push(...groupChanges.changed);
     removed.push(...groupChanges.removed);
     return { changed, removed, next: encodeSyncToken(ownerId, page.next), more: page.more };
