@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Knex } from 'knex';
 import { createDatabase, type Database } from '../../src/infrastructure/database.js';
-import { postgresAvailable, TEST_DATABASE_URL } from './databases.js';
+import { createPglite, postgresAvailable, TEST_DATABASE_URL } from './databases.js';
 
 /** A database a migration test may take up and down: PGlite in memory, or a scratch schema of PostgreSQL. */
 export interface MigrationSubject {
@@ -15,7 +15,7 @@ export const MIGRATION_SUBJECTS: readonly MigrationSubject[] = [
     name: 'pglite',
     available: async () => true,
     open: async () => {
-      const database = createDatabase({ databaseUrl: '', dataDir: ':memory:' });
+      const database = await createPglite();
       return { ...database, drop: database.close };
     },
   },
