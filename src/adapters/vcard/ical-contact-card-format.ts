@@ -37,22 +37,24 @@ export class IcalContactCardFormat implements ContactCardFormat {
 
   async *readBatches(file: Uint8Array, maxCards: number, batchSize: number): AsyncGenerator<CardRead[]> {
     const { text, mode } = decodeFile(file);
-    // Cards are counted before any is parsed: a file of too many tiny cards costs only the scan.
-    // A card's lines are dropped once it is read: the scanned cards and a batch of read ones are all that is held.
-    const cards: (ScannedCard | null)[] = [];
+    // A first scan counts the cards before any is parsed (a file of too many tiny cards costs only
+    // the scan) and reads the group cards, which may come after their members; the second reads
+    // the cards as the batches are asked for, so that no more than a batch of them is held.
+    const labels = new Map<string, string[]>();
+    let count = 0;
     for (const card of scanCards(text, WORK_PER_TURN)) {
       if (card === null) await nextTurn();
-      else if (cards.length === maxCards) throw new TooManyCards(maxCards);
-      else cards.push(card);
+      else if (count === maxCards) throw new TooManyCards(maxCards);
+      else {
+        count += 1;
+        if (mayBeGroup(card)) addGroupLabels(readCard(card, mode), labels);
+      }
     }
-    if (cards.length === 0) throw new NotAVCardFile();
-    // A group card may come after its members: the groups are read first, so each batch is labelled when it is yielded.
-    const labels = await groupLabels(cards, mode);
+    if (count === 0) throw new NotAVCardFile();
     let batch: CardRead[] = [];
     let work = 0;
-    for (let i = 0; i < cards.length; i += 1) {
-      const card = cards[i]!;
-      cards[i] = null;
+    for (const card of scanCards(text, WORK_PER_TURN)) {
+      if (card === null) continue;
       // Other requests get in after every slice of work, counted in characters and cards parsed.
       work += card.size + WORK_PER_CARD;
       if (work >= WORK_PER_TURN) {
@@ -174,30 +176,17 @@ function mayBeGroup(card: ScannedCard): boolean {
 /**
  * Group cards (`KIND:group`, Apple's `X-ADDRESSBOOKSERVER-KIND:group`) are no contacts: their
  * members found in the same file (by UID, `urn:uuid:` or not) get the group's name as a label.
- * The labels each member UID gets, in the order of the group cards in the file.
+ * Adds a group card's label to each of its member UIDs', in the order of the group cards in the file.
  */
-async function groupLabels(cards: readonly (ScannedCard | null)[], mode: TextMode): Promise<Map<string, string[]>> {
-  const labels = new Map<string, string[]>();
-  let work = 0;
-  for (const card of cards) {
-    work += card!.size;
-    if (work >= WORK_PER_TURN) {
-      work = 0;
-      await nextTurn();
-    }
-    if (!mayBeGroup(card!)) continue;
-    work += card!.size + WORK_PER_CARD;
-    const group = readCard(card!, mode).group;
-    const label = group ? [...group.name].slice(0, LABEL_MAX).join('').trim() : '';
-    if (label === '') continue;
-    for (const member of group!.members) {
-      const key = memberKey(member);
-      const held = labels.get(key);
-      if (held) held.push(label);
-      else labels.set(key, [label]);
-    }
+function addGroupLabels(read: CardRead, labels: Map<string, string[]>): void {
+  const label = read.group ? [...read.group.name].slice(0, LABEL_MAX).join('').trim() : '';
+  if (label === '') return;
+  for (const member of read.group!.members) {
+    const key = memberKey(member);
+    const held = labels.get(key);
+    if (held) held.push(label);
+    else labels.set(key, [label]);
   }
-  return labels;
 }
 
 /** A contact card's labels with those of the groups of the file naming it as a member. */
