@@ -30,11 +30,16 @@ export function makeExportContacts(deps: ExportContactsDeps) {
     const storage = photos ? deps.photos : undefined;
     const pages = deps.repos.contacts.listAll(ownerId, EXPORT_BATCH)[Symbol.asyncIterator]();
     const first = await pages.next();
-    async function* write(contacts: Contact[]): AsyncGenerator<string> {
-      const images = storage ? await readPhotos(storage, contacts) : [];
+    async function* write(contacts: (Contact | null)[]): AsyncGenerator<string> {
+      const images: (CarriedImage | null)[] = storage ? await readPhotos(storage, contacts as Contact[]) : [];
       for (let start = 0; start < contacts.length; start += CARDS_PER_CHUNK) {
         let chunk = '';
-        for (let i = start; i < Math.min(contacts.length, start + CARDS_PER_CHUNK); i += 1) chunk += deps.cards.write(contacts[i]!, version, images[i] ?? null);
+        for (let i = start; i < Math.min(contacts.length, start + CARDS_PER_CHUNK); i += 1) {
+          chunk += deps.cards.write(contacts[i]!, version, images[i] ?? null);
+          // A written contact and its photo are let go at once, not when the whole batch is written.
+          contacts[i] = null;
+          images[i] = null;
+        }
         yield chunk;
         await nextTurn();
       }
