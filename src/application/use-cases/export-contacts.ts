@@ -13,7 +13,7 @@ export interface ExportContactsDeps {
 }
 
 /** Contacts read from the database at a time: the most an export holds in memory. */
-export const EXPORT_BATCH = 500;
+export const EXPORT_BATCH = 250;
 /** Photos read from storage at once while a batch is written. */
 const PHOTO_READS = 8;
 /** Cards written between two turns of the event loop (a rich card with its photo takes a fraction of a millisecond). */

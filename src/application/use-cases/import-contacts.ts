@@ -74,7 +74,7 @@ function groupOf(card: CardRead): NewGroup | null {
 }
 
 /** Cards read, validated and fitted with their photos at a time: the most of a file an import holds parsed. */
-export const IMPORT_BATCH = 500;
+export const IMPORT_BATCH = 250;
 
 /** A batch of a file, sorted: the cards to store, each with its photo once stored (null when none). */
 interface Prepared {
