@@ -22,7 +22,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import pg from 'pg';
 import { createClient } from 'redis';
 import { CONFIG_VARIABLES } from '../src/infrastructure/config.js';
-import { PRODUCTION_NODE_FLAGS } from '../src/infrastructure/node-flags.js';
+import { PRODUCTION_ENV, PRODUCTION_NODE_FLAGS } from '../src/infrastructure/node-flags.js';
 import { BENCH_METRICS_PATH, type BenchMetrics } from './bench-metrics.js';
 import type { LoadResult, LoadSpec, PreparedRequest, WorkerAnswer } from './load-worker.js';
 import { ReferenceStore } from './reference-store.js';
@@ -267,7 +267,7 @@ async function launchApi(entry: string, options: { databaseUrl: string; redisUrl
   const url = `http://127.0.0.1:${port}`;
   const apiEnv: NodeJS.ProcessEnv = { ...env };
   for (const { variable } of CONFIG_VARIABLES) delete apiEnv[variable];
-  Object.assign(apiEnv, {
+  Object.assign(apiEnv, PRODUCTION_ENV, {
     NODE_ENV: 'production',
     JWT_SECRET: jwtSecret,
     LOG_LEVEL: 'warn',

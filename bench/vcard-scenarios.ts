@@ -172,10 +172,16 @@ export async function runVCardScenarios(o: VCardBenchOptions): Promise<VCardBenc
     let contacts = 0;
     let firstByteSeconds = 0;
     const decoder = new TextDecoder();
+    // The end of a chunk is carried into the next, so that an END:VCARD split between two is counted.
+    const marker = 'END:VCARD';
+    let tail = '';
     for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) {
       if (bytes === 0) firstByteSeconds = seconds(started);
       bytes += chunk.length;
-      contacts += decoder.decode(chunk, { stream: true }).split('END:VCARD').length - 1;
+      const text = tail + decoder.decode(chunk, { stream: true });
+      contacts += text.split(marker).length - 1;
+      const lastEnd = text.lastIndexOf(marker);
+      tail = text.slice(Math.max(lastEnd === -1 ? 0 : lastEnd + marker.length, text.length - (marker.length - 1)));
     }
     const took = seconds(started);
     const during = await o.window();

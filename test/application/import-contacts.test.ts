@@ -18,9 +18,19 @@ async function world() {
 
 const fixture = (name: string) => readFileSync(new URL(`../fixtures/csv/${name}`, import.meta.url));
 
+/** A reader that answers these batches of cards, whatever the file. */
+function readerOf(...batches: CardRead[][]): ContactFileReader {
+  return {
+    read: async () => batches.flat(),
+    async *readBatches() {
+      yield* batches;
+    },
+  };
+}
+
 /** The import over a reader that answers these cards, whatever the file. */
 function importOf(w: Awaited<ReturnType<typeof world>>, cards: CardRead[]) {
-  const given: ContactFileReader = { read: async () => cards };
+  const given = readerOf(cards);
   return makeImportContacts({
     uow: w.uow,
     readers: { vcard: given, csv: new CsvContactFileReader() },
@@ -159,7 +169,7 @@ test('when storing fails, the photos stored for the import are removed and the e
   const failing: UnitOfWork = { run: async () => Promise.reject(new Error('database down')) };
   const importContacts = makeImportContacts({
     uow: failing,
-    readers: { vcard: { read: async () => [{ ...person('Pic'), photo: { bytes: png, mediaType: 'image/png' } }] }, csv: new CsvContactFileReader() },
+    readers: { vcard: readerOf([{ ...person('Pic'), photo: { bytes: png, mediaType: 'image/png' } }]), csv: new CsvContactFileReader() },
     clock: w.clock,
     images: w.images,
     photos: w.photos,
@@ -184,4 +194,97 @@ test('validating a large file’s cards gives other work turns of the event loop
     clearInterval(timer);
   }
   t.true(ticks >= 10, `${ticks} timer ticks during the import`);
+});
+
+/** The fake's unit of work, whose contacts' createMany calls `before` first (which may throw). */
+function storingVia(w: Awaited<ReturnType<typeof world>>, before: (call: number) => void): UnitOfWork {
+  let calls = 0;
+  return {
+    run: (work) =>
+      w.uow.run((repos) => {
+        const contacts = Object.create(repos.contacts) as typeof repos.contacts;
+        contacts.createMany = (ownerId, list) => {
+          before(calls++);
+          return repos.contacts.createMany(ownerId, list);
+        };
+        return work({ ...repos, contacts });
+      }),
+  };
+}
+
+test('an import whose last batch fails to store leaves nothing of the earlier batches, photos included', async (t) => {
+  const w = await world();
+  const png = await sharp({ create: { width: 8, height: 8, channels: 3, background: '#c33' } })
+    .png()
+    .toBuffer();
+  const batch = (n: number) => Array.from({ length: 3 }, (_, i) => ({ ...person(`B${n}P${i}`), photo: { bytes: png, mediaType: 'image/png' } }));
+  const importContacts = makeImportContacts({
+    uow: storingVia(w, (call) => {
+      if (call === 2) throw new Error('statement timeout');
+    }),
+    readers: { vcard: readerOf(batch(0), batch(1), batch(2)), csv: new CsvContactFileReader() },
+    clock: w.clock,
+    images: w.images,
+    photos: w.photos,
+    logger: w.logger,
+  });
+  await t.throwsAsync(importContacts(w.owner, Buffer.from('x'), 'vcard'), { message: 'statement timeout' });
+  t.deepEqual(await listed(w, w.owner), []);
+  t.is(w.photos.saves, 9);
+  t.is(w.photos.photos.size, 0);
+});
+
+test('a file is stored a batch at a time: the reader is asked for a batch only once the one two before it is stored', async (t) => {
+  const w = await world();
+  let stored = 0;
+  const asked: number[] = [];
+  const reader: ContactFileReader = {
+    read: async () => [],
+    async *readBatches() {
+      for (let n = 0; n < 6; n += 1) {
+        asked.push(stored);
+        yield Array.from({ length: 4 }, (_, i) => person(`B${n}P${i}`, { emails: [{ value: `b${n}p${i}@example.com` }] }));
+      }
+    },
+  };
+  const importContacts = makeImportContacts({
+    uow: storingVia(w, () => {
+      stored += 1;
+    }),
+    readers: { vcard: reader, csv: new CsvContactFileReader() },
+    clock: w.clock,
+    images: w.images,
+    photos: w.photos,
+    logger: w.logger,
+  });
+  const report = await importContacts(w.owner, Buffer.from('x'), 'vcard');
+  t.deepEqual(report, { created: 24, skipped: [] });
+  t.is((await listed(w, w.owner)).length, 24);
+  // Batch n is read while batch n-1 is stored, never further ahead.
+  for (const [n, storedBefore] of asked.entries()) t.true(storedBefore >= n - 2, `batch ${n} read after ${storedBefore} stored`);
+});
+
+test('the skipped cards of every batch are reported in file order, an email of an earlier batch skipping a later card', async (t) => {
+  const w = await world();
+  const importContacts = makeImportContacts({
+    uow: w.uow,
+    readers: {
+      vcard: readerOf(
+        [person('Ann', { emails: [{ value: 'ann@example.com' }] }), { name: null, fields: null, problem: 'bad' }],
+        [person('Annie', { emails: [{ value: 'ANN@example.com' }] }), person('Bob')],
+      ),
+      csv: new CsvContactFileReader(),
+    },
+    clock: w.clock,
+    images: w.images,
+    photos: w.photos,
+    logger: w.logger,
+  });
+  t.deepEqual(await importContacts(w.owner, Buffer.from('x'), 'vcard'), {
+    created: 2,
+    skipped: [
+      { index: 1, name: null, reason: 'bad' },
+      { index: 2, name: 'Annie', reason: 'an earlier card in this file has the same email (index 0)' },
+    ],
+  });
 });

@@ -6,7 +6,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { PRODUCTION_NODE_FLAGS } from '../../src/infrastructure/node-flags.js';
+import { PRODUCTION_ENV, PRODUCTION_NODE_FLAGS } from '../../src/infrastructure/node-flags.js';
 import { PASSWORD, uniqueEmail } from '../helpers/test-app.js';
 
 // The Docker image runs `npm run build`'s output with plain node, without tsx or .env. This builds
@@ -37,7 +37,7 @@ test('the compiled server starts with plain node, applies migrations and serves 
     const port = await freePort();
     child = spawn(process.execPath, [...PRODUCTION_NODE_FLAGS, 'dist/src/infrastructure/main.js'], {
       cwd: dir,
-      env: { PATH: process.env.PATH, PORT: String(port), DATA_DIR: path.join(dir, 'data'), BCRYPT_ROUNDS: '4', LOG_LEVEL: 'info' },
+      env: { ...PRODUCTION_ENV, PATH: process.env.PATH, PORT: String(port), DATA_DIR: path.join(dir, 'data'), BCRYPT_ROUNDS: '4', LOG_LEVEL: 'info' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     const lines: Record<string, unknown>[] = [];

@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { parseEnv } from 'node:util';
 import { parse } from 'yaml';
 import { CONFIG_VARIABLES, loadConfig } from '../../src/infrastructure/config.js';
-import { PRODUCTION_NODE_FLAGS } from '../../src/infrastructure/node-flags.js';
+import { PRODUCTION_ENV, PRODUCTION_NODE_FLAGS } from '../../src/infrastructure/node-flags.js';
 
 // There is no Docker engine on our machines: these tests read the files Docker would read.
 
@@ -176,4 +176,12 @@ test('the Dockerfile starts the server the build emits', (t) => {
     t.false(ignored.includes(needed), `.dockerignore leaves out ${needed}`);
   }
   for (const kept of ['node_modules', '.env', 'data']) t.true(ignored.includes(kept), `.dockerignore should leave out ${kept}`);
+});
+
+test('the image and npm start run the server with the production environment (glibc arenas capped)', (t) => {
+  const start = (JSON.parse(readFileSync('package.json', 'utf8')) as { scripts: Record<string, string> }).scripts.start!;
+  for (const [name, value] of Object.entries(PRODUCTION_ENV)) {
+    t.regex(dockerfile, new RegExp(`^ENV ${name}=${value}$`, 'm'), `the Dockerfile sets ${name}=${value}`);
+    t.true(start.startsWith(`${name}=${value} `) || start.includes(` ${name}=${value} `), `npm start sets ${name}=${value}`);
+  }
 });

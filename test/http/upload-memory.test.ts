@@ -4,7 +4,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
-import { PRODUCTION_NODE_FLAGS } from '../../src/infrastructure/node-flags.js';
+import { PRODUCTION_ENV, PRODUCTION_NODE_FLAGS } from '../../src/infrastructure/node-flags.js';
 import { postgresAvailable, TEST_DATABASE_URL } from '../helpers/databases.js';
 import { png } from '../helpers/images.js';
 import { logLine, startMain } from '../helpers/main-process.js';
@@ -47,9 +47,10 @@ test('20 parallel 5 MiB avatar uploads to a real server process all answer 200, 
   const databaseUrl = new URL(TEST_DATABASE_URL);
   databaseUrl.pathname = `/${database}`;
   const cwd = await mkdtemp(path.join(tmpdir(), 'upload-memory-'));
-  // Started as production starts it (the Dockerfile's flags); mail goes to the outbox folder.
+  // Started as production starts it (the Dockerfile's flags and environment); mail goes to the outbox folder.
   const starting = startMain(
     {
+      ...PRODUCTION_ENV,
       DATABASE_URL: databaseUrl.href,
       AVATAR_MAX_BYTES: String(AVATAR_MAX_BYTES),
       // The per-user upload limit is not what this measures.

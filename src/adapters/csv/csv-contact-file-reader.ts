@@ -1,5 +1,5 @@
 import { setImmediate as nextTurn } from 'node:timers/promises';
-import type { CardRead, ContactFileReader } from '../../application/ports/contact-card-format.js';
+import { allCards, type CardRead, type ContactFileReader } from '../../application/ports/contact-card-format.js';
 import { UnknownCsvLayout } from '../../domain/contact.errors.js';
 import { columnsOf, googleCard, layoutOf, outlookCard, rowOf } from './csv-layouts.js';
 import { readCsvRecords } from './csv-records.js';
@@ -13,18 +13,29 @@ const ROWS_PER_TURN = 200;
  * row is UnknownCsvLayout, bytes that are not CSV text NotACsvFile (csv-records.ts).
  */
 export class CsvContactFileReader implements ContactFileReader {
-  async read(file: Uint8Array, maxCards: number): Promise<CardRead[]> {
-    const [header, ...rows] = await readCsvRecords(file, maxCards);
+  read(file: Uint8Array, maxCards: number): Promise<CardRead[]> {
+    return allCards(this.readBatches(file, maxCards, maxCards));
+  }
+
+  async *readBatches(file: Uint8Array, maxCards: number, batchSize: number): AsyncGenerator<CardRead[]> {
+    const records: (string[] | undefined)[] = await readCsvRecords(file, maxCards);
+    const header = records[0];
     const layout = header ? layoutOf(header) : null;
     if (!header || layout === null) throw new UnknownCsvLayout();
     const columns = columnsOf(header);
     const has = (column: string) => columns.has(column);
-    const cards: CardRead[] = [];
-    for (const [i, cells] of rows.entries()) {
-      const row = rowOf(columns, cells);
-      cards.push(layout === 'google' ? googleCard(row, has) : outlookCard(row));
-      if (i % ROWS_PER_TURN === ROWS_PER_TURN - 1) await nextTurn();
+    let batch: CardRead[] = [];
+    for (let i = 1; i < records.length; i += 1) {
+      const row = rowOf(columns, records[i]!);
+      // A row's cells are dropped once it is mapped.
+      records[i] = undefined;
+      batch.push(layout === 'google' ? googleCard(row, has) : outlookCard(row));
+      if (i % ROWS_PER_TURN === 0) await nextTurn();
+      if (batch.length === batchSize) {
+        yield batch;
+        batch = [];
+      }
     }
-    return cards;
+    if (batch.length > 0) yield batch;
   }
 }

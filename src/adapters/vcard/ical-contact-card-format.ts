@@ -1,5 +1,12 @@
 import { setImmediate as nextTurn } from 'node:timers/promises';
-import type { CardRead, CarriedImage, ContactCardFormat, GroupCard, VCardVersion } from '../../application/ports/contact-card-format.js';
+import {
+  allCards,
+  type CardRead,
+  type CarriedImage,
+  type ContactCardFormat,
+  type GroupCard,
+  type VCardVersion,
+} from '../../application/ports/contact-card-format.js';
 import { NotAVCardFile, TooManyCards } from '../../domain/contact.errors.js';
 import { type CardProperty, type Contact, LABEL_MAX, LABELS_MAX, uniqueLabels } from '../../domain/contact.js';
 import { cardFields } from './vcard-card-fields.js';
@@ -24,32 +31,45 @@ const NOT_KEPT = new Set(['VERSION', 'PRODID', 'REV']);
  * tests, that what is written reads back in a strict parser.)
  */
 export class IcalContactCardFormat implements ContactCardFormat {
-  async read(file: Uint8Array, maxCards: number): Promise<CardRead[]> {
+  read(file: Uint8Array, maxCards: number): Promise<CardRead[]> {
+    return allCards(this.readBatches(file, maxCards, maxCards));
+  }
+
+  async *readBatches(file: Uint8Array, maxCards: number, batchSize: number): AsyncGenerator<CardRead[]> {
     const { text, mode } = decodeFile(file);
-    // Cards are counted before any is parsed: a file of too many tiny cards costs only the scan.
-    // A card's lines are dropped once it is read: the scanned and the read cards are not all held at once.
-    const cards: (ScannedCard | null)[] = [];
+    // A first scan counts the cards before any is parsed (a file of too many tiny cards costs only
+    // the scan) and reads the group cards, which may come after their members; the second reads
+    // the cards as the batches are asked for, so that no more than a batch of them is held.
+    const labels = new Map<string, string[]>();
+    let count = 0;
     for (const card of scanCards(text, WORK_PER_TURN)) {
       if (card === null) await nextTurn();
-      else if (cards.length === maxCards) throw new TooManyCards(maxCards);
-      else cards.push(card);
+      else if (count === maxCards) throw new TooManyCards(maxCards);
+      else {
+        count += 1;
+        if (mayBeGroup(card)) addGroupLabels(readCard(card, mode), labels);
+      }
     }
-    if (cards.length === 0) throw new NotAVCardFile();
-    const read: CardRead[] = [];
+    if (count === 0) throw new NotAVCardFile();
+    let batch: CardRead[] = [];
     let work = 0;
-    for (let i = 0; i < cards.length; i += 1) {
-      const card = cards[i]!;
-      cards[i] = null;
+    for (const card of scanCards(text, WORK_PER_TURN)) {
+      if (card === null) continue;
       // Other requests get in after every slice of work, counted in characters and cards parsed.
       work += card.size + WORK_PER_CARD;
       if (work >= WORK_PER_TURN) {
         work = 0;
         await nextTurn();
       }
-      read.push(readCard(card, mode));
+      const read = readCard(card, mode);
+      labelMember(read, labels);
+      batch.push(read);
+      if (batch.length === batchSize) {
+        yield batch;
+        batch = [];
+      }
     }
-    labelGroupMembers(read);
-    return read;
+    if (batch.length > 0) yield batch;
   }
 
   write(contact: Contact, version: VCardVersion, photo?: CarriedImage | null): string {
@@ -143,21 +163,35 @@ function imageOf(p: KeptProperty): CarriedImage | null {
   return bytes.length === 0 ? null : { bytes, mediaType: head[1]!.trim().toLowerCase() || null };
 }
 
+const memberKey = (uid: string) => uid.replace(/^urn:uuid:/i, '').toLowerCase();
+
+/** Whether a card may be a group card: one of its properties has KIND in its name (a cheap superset, the card's reading decides). */
+function mayBeGroup(card: ScannedCard): boolean {
+  return card.lines.some((line) => {
+    const colon = line.indexOf(':');
+    return /kind/i.test(colon === -1 ? line : line.slice(0, colon));
+  });
+}
+
 /**
  * Group cards (`KIND:group`, Apple's `X-ADDRESSBOOKSERVER-KIND:group`) are no contacts: their
  * members found in the same file (by UID, `urn:uuid:` or not) get the group's name as a label.
+ * Adds a group card's label to each of its member UIDs', in the order of the group cards in the file.
  */
-function labelGroupMembers(read: CardRead[]): void {
-  const byUid = new Map<string, CardRead>();
-  const key = (uid: string) => uid.replace(/^urn:uuid:/i, '').toLowerCase();
-  for (const r of read) if (r.card?.uid && r.fields) byUid.set(key(r.card.uid), r);
-  for (const r of read) {
-    if (!r.group) continue;
-    const label = [...r.group.name].slice(0, LABEL_MAX).join('').trim();
-    for (const member of r.group.members) {
-      const fields = byUid.get(key(member))?.fields;
-      if (!fields || label === '') continue;
-      fields.labels = uniqueLabels([...(fields.labels as string[]), label]).slice(0, LABELS_MAX);
-    }
+function addGroupLabels(read: CardRead, labels: Map<string, string[]>): void {
+  const label = read.group ? [...read.group.name].slice(0, LABEL_MAX).join('').trim() : '';
+  if (label === '') return;
+  for (const member of read.group!.members) {
+    const key = memberKey(member);
+    const held = labels.get(key);
+    if (held) held.push(label);
+    else labels.set(key, [label]);
   }
+}
+
+/** A contact card's labels with those of the groups of the file naming it as a member. */
+function labelMember(read: CardRead, labels: ReadonlyMap<string, string[]>): void {
+  if (!read.card?.uid || !read.fields) return;
+  const more = labels.get(memberKey(read.card.uid));
+  if (more) read.fields.labels = uniqueLabels([...(read.fields.labels as string[]), ...more]).slice(0, LABELS_MAX);
 }

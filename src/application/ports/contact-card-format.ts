@@ -45,6 +45,19 @@ export interface ContactFileReader {
    * yields to the event loop as it goes, so no file holds up other requests for long.
    */
   read(file: Uint8Array, maxCards: number): Promise<CardRead[]>;
+  /**
+   * The same cards, `batchSize` at a time, each batch read as it is asked for, so that the read
+   * cards held at once are one batch, not the file. The errors of `read` come from the first
+   * `next()`, before any batch.
+   */
+  readBatches(file: Uint8Array, maxCards: number, batchSize: number): AsyncIterable<CardRead[]>;
+}
+
+/** Every card of a reader's batches, for a reader's `read`. */
+export async function allCards(batches: AsyncIterable<CardRead[]>): Promise<CardRead[]> {
+  const cards: CardRead[] = [];
+  for await (const batch of batches) for (const card of batch) cards.push(card);
+  return cards;
 }
 
 /** Contacts to and from vCard files. */

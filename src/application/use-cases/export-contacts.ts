@@ -13,7 +13,7 @@ export interface ExportContactsDeps {
 }
 
 /** Contacts read from the database at a time: the most an export holds in memory. */
-export const EXPORT_BATCH = 500;
+export const EXPORT_BATCH = 250;
 /** Photos read from storage at once while a batch is written. */
 const PHOTO_READS = 8;
 /** Cards written between two turns of the event loop (a rich card with its photo takes a fraction of a millisecond). */
@@ -30,11 +30,16 @@ export function makeExportContacts(deps: ExportContactsDeps) {
     const storage = photos ? deps.photos : undefined;
     const pages = deps.repos.contacts.listAll(ownerId, EXPORT_BATCH)[Symbol.asyncIterator]();
     const first = await pages.next();
-    async function* write(contacts: Contact[]): AsyncGenerator<string> {
-      const images = storage ? await readPhotos(storage, contacts) : [];
+    async function* write(contacts: (Contact | null)[]): AsyncGenerator<string> {
+      const images: (CarriedImage | null)[] = storage ? await readPhotos(storage, contacts as Contact[]) : [];
       for (let start = 0; start < contacts.length; start += CARDS_PER_CHUNK) {
         let chunk = '';
-        for (let i = start; i < Math.min(contacts.length, start + CARDS_PER_CHUNK); i += 1) chunk += deps.cards.write(contacts[i]!, version, images[i] ?? null);
+        for (let i = start; i < Math.min(contacts.length, start + CARDS_PER_CHUNK); i += 1) {
+          chunk += deps.cards.write(contacts[i]!, version, images[i] ?? null);
+          // A written contact and its photo are let go at once, not when the whole batch is written.
+          contacts[i] = null;
+          images[i] = null;
+        }
         yield chunk;
         await nextTurn();
       }

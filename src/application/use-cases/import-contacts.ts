@@ -5,7 +5,7 @@ import { ValidationFailed } from '../../domain/errors.js';
 import type { Clock } from '../ports/clock.js';
 import type { CardRead, CarriedImage, ContactFileReader } from '../ports/contact-card-format.js';
 import type { NewGroup } from '../ports/contact-group-repository.js';
-import type { UnitOfWork } from '../ports/unit-of-work.js';
+import type { Repositories, UnitOfWork } from '../ports/unit-of-work.js';
 import { type ContactPhotoDeps, discardContactPhotos, storeContactPhotos } from './set-contact-photo.js';
 
 /** The files an import reads: vCard (2.1, 3.0, 4.0) and CSV (Google Contacts', Outlook's). */
@@ -73,105 +73,144 @@ function groupOf(card: CardRead): NewGroup | null {
   return { uid: card.card.uid ?? label, label, card: card.card };
 }
 
+/** Cards read, validated and fitted with their photos at a time: the most of a file an import holds parsed. */
+export const IMPORT_BATCH = 250;
+
+/** A batch of a file, sorted: the cards to store, each with its photo once stored (null when none). */
+interface Prepared {
+  kept: Kept[];
+  photos: (StoredPhoto | null)[];
+}
+
 /**
  * Adds every card (vCard) or row (CSV) of a file to the caller's book that makes a valid contact,
  * and reports each one it skips: one that cannot be read, an invalid field, neither a name nor an
  * organization, an email a contact of the book holds (the reason names it) or an earlier card of
- * the file has. Photos the cards carry are fitted and stored first, a few at a time; a photo that
+ * the file has. Photos the cards carry are fitted and stored, a few at a time; a photo that
  * cannot be used never costs its card, which imports without it (its PHOTO property goes back into
- * the kept card, so export still writes the picture as it came). The contacts are stored in one
- * transaction; a photo stored for a card that was then not stored is removed again.
+ * the kept card, so export still writes the picture as it came). The file is read, validated and
+ * its photos fitted a batch at a time, each batch stored while the next is prepared, all in one
+ * transaction: an import stores every contact it reports or none. A photo stored for a card that
+ * was then not stored is removed again.
  */
 export function makeImportContacts(deps: ImportContactsDeps) {
   return async function importContacts(ownerId: string, file: Uint8Array, format: ImportFormat = 'vcard'): Promise<ImportReport> {
     const today = utcDay(deps.clock.now());
     const skipped: SkippedCard[] = [];
-    const kept: Kept[] = [];
     const groups: NewGroup[] = [];
     // Each email of the file with the card that first had it.
     const firstWith = new Map<string, number>();
+    // Every photo stored so far, removed again if the import fails.
+    const storedPhotos: StoredPhoto[] = [];
+    const unused: StoredPhoto[] = [];
+    const batches = deps.readers[format].readBatches(file, MAX_CARDS_PER_IMPORT, IMPORT_BATCH)[Symbol.asyncIterator]();
+    let index = 0;
+    let created = 0;
 
-    const cards = await deps.readers[format].read(file, MAX_CARDS_PER_IMPORT);
-    for (const [index, card] of cards.entries()) {
-      // Validating a rich card takes tens of microseconds: other requests get a turn every few milliseconds.
-      if (index % CARDS_PER_TURN === CARDS_PER_TURN - 1) await nextTurn();
-      const { name } = card;
-      const group = groupOf(card);
-      if (group) {
-        groups.push(group);
-        continue;
+    const sort = async (cards: CardRead[]): Promise<Kept[]> => {
+      const kept: Kept[] = [];
+      for (const card of cards) {
+        const i = index++;
+        // Validating a rich card takes tens of microseconds: other requests get a turn every few milliseconds.
+        if (i % CARDS_PER_TURN === CARDS_PER_TURN - 1) await nextTurn();
+        const { name } = card;
+        const group = groupOf(card);
+        if (group) {
+          groups.push(group);
+          continue;
+        }
+        if (!card.fields) {
+          skipped.push({ index: i, name, reason: card.problem ?? 'the card could not be read' });
+          continue;
+        }
+        let fields: ContactFields;
+        try {
+          fields = validateContact(card.fields, today);
+        } catch (error) {
+          if (!(error instanceof ValidationFailed)) throw error;
+          skipped.push({ index: i, name, reason: reasonOf(error) });
+          continue;
+        }
+        const keys = emailKeysOf(fields);
+        const earlier = keys.map((key) => firstWith.get(key)).find((e) => e !== undefined);
+        if (earlier !== undefined) {
+          skipped.push({ index: i, name, reason: `an earlier card in this file has the same email (index ${earlier})` });
+          continue;
+        }
+        for (const key of keys) firstWith.set(key, i);
+        kept.push({ index: i, name, fields, card: card.card ?? null, image: card.photo ?? null, photoProperty: card.photoProperty ?? null });
       }
-      if (!card.fields) {
-        skipped.push({ index, name, reason: card.problem ?? 'the card could not be read' });
-        continue;
-      }
-      let fields: ContactFields;
-      try {
-        fields = validateContact(card.fields, today);
-      } catch (error) {
-        if (!(error instanceof ValidationFailed)) throw error;
-        skipped.push({ index, name, reason: reasonOf(error) });
-        continue;
-      }
-      const keys = emailKeysOf(fields);
-      const earlier = keys.map((key) => firstWith.get(key)).find((i) => i !== undefined);
-      if (earlier !== undefined) {
-        skipped.push({ index, name, reason: `an earlier card in this file has the same email (index ${earlier})` });
-        continue;
-      }
-      for (const key of keys) firstWith.set(key, index);
-      kept.push({ index, name, fields, card: card.card ?? null, image: card.photo ?? null, photoProperty: card.photoProperty ?? null });
-    }
-    // What was read and not kept (the raw fields, the cards skipped) is left to the collector.
-    cards.length = 0;
+      return kept;
+    };
 
-    const outcomes = await storeContactPhotos(
-      deps,
-      ownerId,
-      kept.map((k) => k.image),
-    );
-    const photos: (StoredPhoto | null)[] = outcomes.map((o) => (o && 'photo' in o ? o.photo : null));
-    for (const k of kept) k.image = null;
-    const storedPhotos = photos.filter((p): p is StoredPhoto => p !== null);
+    /** The next batch read, sorted and its photos stored; null after the last. */
+    const prepare = async (): Promise<Prepared | null> => {
+      const next = await batches.next();
+      if (next.done) return null;
+      const kept = await sort(next.value);
+      const outcomes = await storeContactPhotos(
+        deps,
+        ownerId,
+        kept.map((k) => k.image),
+      );
+      const photos = outcomes.map((o) => (o && 'photo' in o ? o.photo : null));
+      for (const k of kept) k.image = null;
+      for (const photo of photos) if (photo) storedPhotos.push(photo);
+      return { kept, photos };
+    };
 
-    let holders: (string | null)[];
+    const store = async (repos: Repositories, { kept, photos }: Prepared) => {
+      if (kept.length === 0) return;
+      const holders = await repos.contacts.createMany(
+        ownerId,
+        kept.map((k, i) => ({
+          fields: k.fields,
+          card: photos[i] ? k.card : withPhotoProperty(k.card, k.photoProperty),
+          photo: photos[i] ?? null,
+        })),
+      );
+      holders.forEach((holder, i) => {
+        if (holder === null) {
+          created += 1;
+          return;
+        }
+        const k = kept[i]!;
+        skipped.push({ index: k.index, name: k.name, reason: `a contact with this email is already in your book: ${holder}` });
+        if (photos[i]) unused.push(photos[i]!);
+      });
+    };
+
+    // The reader's errors (not a vCard file, too many cards) come with the first batch, before any write.
+    const first = await prepare();
+    let next = prepare();
+    // A batch being prepared while another is stored: its failure is seen when it is awaited.
+    next.catch(() => {});
     try {
-      holders =
-        kept.length === 0 && groups.length === 0
-          ? []
-          : await deps.uow.run(async (repos) => {
-              const stored =
-                kept.length === 0
-                  ? []
-                  : await repos.contacts.createMany(
-                      ownerId,
-                      kept.map((k, i) => ({
-                        fields: k.fields,
-                        card: photos[i] ? k.card : withPhotoProperty(k.card, k.photoProperty),
-                        photo: photos[i] ?? null,
-                      })),
-                    );
-              // A group card of a label the book has a card for replaces it (upsert by label, and by UID).
-              for (const group of groups) {
-                const existing = (await repos.groups.byLabel(ownerId, group.label)) ?? (await repos.groups.byUid(ownerId, group.uid));
-                await repos.groups.save(ownerId, { ...group, name: existing?.name }, existing?.id);
-              }
-              return stored;
-            });
+      if (first !== null && (first.kept.length > 0 || (await next) !== null || groups.length > 0)) {
+        await deps.uow.run(async (repos) => {
+          for (let batch: Prepared | null = first; batch !== null; ) {
+            const following = next;
+            await store(repos, batch);
+            batch = await following;
+            next = batch === null ? following : prepare();
+            next.catch(() => {});
+          }
+          // A group card of a label the book has a card for replaces it (upsert by label, and by UID).
+          for (const group of groups) {
+            const existing = (await repos.groups.byLabel(ownerId, group.label)) ?? (await repos.groups.byUid(ownerId, group.uid));
+            await repos.groups.save(ownerId, { ...group, name: existing?.name }, existing?.id);
+          }
+        });
+      }
     } catch (error) {
+      // A batch still being prepared may store photos of its own: they are removed with the others.
+      await next.catch(() => null);
+      await batches.return?.();
       await discardContactPhotos(deps, storedPhotos);
       throw error;
     }
-    const unused: StoredPhoto[] = [];
-    holders.forEach((holder, i) => {
-      if (holder === null) return;
-      const k = kept[i]!;
-      skipped.push({ index: k.index, name: k.name, reason: `a contact with this email is already in your book: ${holder}` });
-      if (photos[i]) unused.push(photos[i]!);
-    });
     if (unused.length > 0) await discardContactPhotos(deps, unused);
     skipped.sort((a, b) => a.index - b.index);
-    const created = holders.filter((h) => h === null).length;
     return groups.length > 0 ? { created, skipped, groups: groups.length } : { created, skipped };
   };
 }

@@ -814,3 +814,22 @@ test('a kept property holding a raw line break (not one the reader made) is writ
   );
   t.deepEqual(back!.fields!.emails, [{ value: 'zoe@example.com', label: 'other' }]);
 });
+
+test('read a card at a time, the group cards at the end of a file still label their members of the first batches', async (t) => {
+  const format = new IcalContactCardFormat();
+  const batches: CardRead[][] = [];
+  for await (const batch of format.readBatches(fixture('project-apple-groups-companies.vcf'), 100, 1)) batches.push(batch);
+  t.deepEqual(
+    batches.map((b) => b.length),
+    [1, 1, 1, 1],
+  );
+  t.deepEqual(batches.flat(), await cards('project-apple-groups-companies.vcf'));
+  t.deepEqual((batches[1]![0]!.fields!.labels as string[]).slice(-2), ['Book Club', 'Climbing']);
+});
+
+test('readBatches throws a file’s errors before its first batch', async (t) => {
+  const format = new IcalContactCardFormat();
+  const first = (file: string) => format.readBatches(Buffer.from(file), 1, 1)[Symbol.asyncIterator]().next();
+  await t.throwsAsync(first('no cards here'), { instanceOf: NotAVCardFile });
+  await t.throwsAsync(first('BEGIN:VCARD\r\nFN:A\r\nEND:VCARD\r\nBEGIN:VCARD\r\nFN:B\r\nEND:VCARD\r\n'), { instanceOf: TooManyCards });
+});
