@@ -1,5 +1,5 @@
 import { setImmediate as nextTurn } from 'node:timers/promises';
-import type { Contact } from '../../domain/contact.js';
+import { type Contact, labelKey } from '../../domain/contact.js';
 import { FieldErrors } from '../../domain/errors.js';
 import type { CarriedImage, ContactCardFormat, VCardVersion } from '../ports/contact-card-format.js';
 import type { ContactPhotoStorage } from '../ports/contact-photo-storage.js';
@@ -49,11 +49,12 @@ export function makeExportContacts(deps: ExportContactsDeps) {
       if (!first.done) yield* write(first.value);
       for (let page = await pages.next(); !page.done; page = await pages.next()) yield* write(page.value);
       // The group cards the book received, after the contacts, each naming the contacts now carrying its label.
-      for (const group of await groups.list(ownerId)) {
-        const members = await groups.members(ownerId, group.label);
+      const kept = await groups.list(ownerId);
+      const members = kept.length > 0 ? await groups.membersOf(ownerId, kept.map((g) => g.label)) : new Map();
+      for (const group of kept) {
         yield deps.cards.writeGroup(
           group,
-          members.map((m) => m.uid),
+          (members.get(labelKey(group.label)) ?? []).map((m) => m.uid),
           version,
         );
       }
