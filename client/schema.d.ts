@@ -481,7 +481,7 @@ export interface paths {
     post?: never;
     /**
      * Delete a contact
-     * @description Removes the contact for good. With `If-Match`, only while the contact is still at that version.
+     * @description Moves the contact to the trash (restorable for CONTACTS_TRASH_DAYS, then purged). With `If-Match`, only while the contact is still at that version.
      */
     delete: operations['deleteContact'];
     options?: never;

@@ -221,7 +221,8 @@ export const contactRouteSpecs = {
     path: '/api/contacts/{id}',
     operationId: 'deleteContact',
     summary: 'Delete a contact',
-    description: 'Removes the contact for good. With `If-Match`, only while the contact is still at that version.',
+    description:
+      'Moves the contact to the trash (restorable for CONTACTS_TRASH_DAYS, then purged). With `If-Match`, only while the contact is still at that version.',
     tags: ['Contacts'],
     auth: 'bearer',
     limits: ['contacts'],
