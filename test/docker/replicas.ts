@@ -380,6 +380,14 @@ await step('a rolling restart (SIGTERM, one replica at a time) under load loses 
     `       ${clients.length} clients, ${outcome.requests} requests in ${seconds.toFixed(1)} s (${Math.round(outcome.requests / seconds)} req/s), statuses ${JSON.stringify(outcome.byStatus)}, ${outcome.failures.length} failed`,
   );
   for (const failure of outcome.failures.slice(0, 10)) console.log(`       failed: ${failure}`);
+  // What the clients did not see: requests nginx sent to a second replica (a draining one's 503, a
+  // refused connection), and connections a replica reset (each a 502 had it carried a POST).
+  const lb = lbLog({ withErrors: true }).split('\n');
+  const retried = lb.filter((line) => /upstream="[^"]*, /.test(line)).length;
+  const resets = lb.filter((line) => /\[error\].*(reset by peer|prematurely closed)/.test(line));
+  const refused = lb.filter((line) => /\[error\].*Connection refused/.test(line)).length;
+  console.log(`       nginx: ${retried} requests retried on another replica, ${refused} connections refused, ${resets.length} reset`);
+  for (const line of resets.slice(0, 5)) console.log(`       nginx: ${line}`);
   if (outcome.failures.length > 0) {
     // Which replica failed, and how, is in nginx's logs only: no response names a replica.
     const logged = lbLog({ withErrors: true })
@@ -388,6 +396,7 @@ await step('a rolling restart (SIGTERM, one replica at a time) under load loses 
     for (const line of logged.slice(-20)) console.log(`       nginx: ${line}`);
   }
   assert.equal(outcome.failures.length, 0);
+  assert.deepEqual(resets, [], 'no replica reset a connection nginx had opened');
   const after = replicas();
   assert.deepEqual(after.map((r) => r.ip).sort(), running.map((r) => r.ip).sort(), 'the replicas came back on the addresses nginx resolved');
 });

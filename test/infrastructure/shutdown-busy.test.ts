@@ -68,7 +68,7 @@ async function keepAliveClient(url: string, results: Result[], stop: { stop: boo
   }
 }
 
-test.serial.failing('SIGTERM while the event loop is busy: every request on a connection the kernel accepted is answered, none reset', async (t) => {
+test.serial('SIGTERM while the event loop is busy: every request on a connection the kernel accepted is answered, none reset', async (t) => {
   const cwd = await mkdtemp(path.join(tmpdir(), 'contacts-shutdown-busy-'));
   const running = await startMain(LIMITS, cwd, ['--import', busyOnSigusr2]);
   try {
