@@ -1,7 +1,11 @@
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Api, linkIn, Mailpit, PASSWORD, step, uniqueEmail, type Answer } from './client.js';
 import { docker, lbLog, onReplica, replicas, upstreamsOf, waitHealthy, type DirectAnswer, type DirectRequest, type Replica } from './stack.js';
+
+const execFileAsync = promisify(execFile);
 
 // `npm run test:replicas` (test/docker/run.sh starts 3 replicas behind nginx): what one instance
 // does for itself must hold across all of them, through the load balancer, because the state lives
@@ -360,7 +364,9 @@ await step('a rolling restart (SIGTERM, one replica at a time) under load loses 
   for (const replica of running) {
     const before = outcome.requests;
     const stopping = Date.now();
-    docker('stop', '--time', '30', replica.id); // SIGTERM, then SIGKILL only after 30 s
+    // SIGTERM, then SIGKILL only after 30 s. Not execFileSync: that would block this process, and
+    // with it the clients, for the whole drain, which would then see no traffic at all.
+    await execFileAsync('docker', ['stop', '--time', '30', replica.id]);
     const stoppedIn = Date.now() - stopping;
     const exitCode = docker('inspect', '--format', '{{.State.ExitCode}}', replica.id);
     docker('start', replica.id);
