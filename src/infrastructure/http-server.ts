@@ -1,7 +1,9 @@
+import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
-import { createServer, type RequestListener, type Server, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type RequestListener, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import net, { type Socket } from 'node:net';
+import { performance } from 'node:perf_hooks';
 
 /**
  * How long a drain leaves keep-alive connections that carry no request open: a client that sends
@@ -11,8 +13,28 @@ import net, { type Socket } from 'node:net';
 const IDLE_GRACE_MS = 250;
 /** After the grace, how often a drain closes the connections that went idle since the last look. */
 const IDLE_SWEEP_MS = 20;
+/**
+ * How long the listener must have accepted no connection before a drain closes it. Closing a
+ * listening socket resets every connection still in the kernel's accept queue, requests included,
+ * so a drain keeps listening until whoever sends new connections (a load balancer) has stopped.
+ */
+const QUIET_MS = 250;
+/** The longest a drain keeps listening while connections keep coming (a proxy sending only POSTs). */
+const LISTEN_AT_MOST_MS = 3000;
+/**
+ * Methods a proxy retries on another server after a 503 without being told to (nginx: all but
+ * POST, PATCH and LOCK; RFC 9110's idempotent methods and WebDAV's reads). A drain answers these
+ * with 503 on a connection opened after it began; other methods are served, since a proxy will not
+ * send them elsewhere.
+ */
+const RETRIED_BY_PROXIES = new Set(['GET', 'HEAD', 'OPTIONS', 'TRACE', 'PUT', 'DELETE', 'PROPFIND', 'REPORT']);
+const RETRY_AFTER_SECONDS = 1;
 /** The response a connection is serving, until it finishes. */
 const SERVING = Symbol('the response this connection is serving');
+/** Set on a connection accepted once a drain had begun. */
+const LATE = Symbol('accepted during a drain');
+
+type TrackedSocket = Socket & { [SERVING]?: ServerResponse; [LATE]?: true };
 
 export interface DrainResult {
   /** Connections still open at the deadline, closed mid-request. */
@@ -26,7 +48,12 @@ export interface DrainResult {
  */
 export class HttpServer {
   readonly server: Server;
+  /** Set when a drain begins: connections accepted from then on are LATE. */
+  private drainBegan = false;
+  /** Set once the listener is closed: from then on every response says `Connection: close`. */
   private draining = false;
+  /** When the listener last accepted a connection (performance.now()). */
+  private lastAcceptedAt = 0;
   /** Open connections; a drain marks the response each one is serving `Connection: close` while its headers are unsent. */
   private readonly connections = new Set<Socket>();
 
@@ -34,16 +61,22 @@ export class HttpServer {
     this.server = createServer((req, res) => {
       // A property of the connection: tracking every response in a Set instead kept responses
       // alive through young-generation collections (docs/measurements.md).
-      const socket = req.socket as Socket & { [SERVING]?: ServerResponse };
+      const socket = req.socket as TrackedSocket;
       socket[SERVING] = res;
       // Not kept past its end: the finished exchange may hold a large upload (req.file).
       res.once('finish', () => {
         if (socket[SERVING] === res) socket[SERVING] = undefined;
       });
+      if (socket[LATE] && RETRIED_BY_PROXIES.has(req.method ?? '')) {
+        shuttingDown(req, res);
+        return;
+      }
       if (this.draining) res.setHeader('Connection', 'close');
       listener(req, res);
     });
-    this.server.on('connection', (socket: Socket) => {
+    this.server.on('connection', (socket: TrackedSocket) => {
+      this.lastAcceptedAt = performance.now();
+      if (this.drainBegan) socket[LATE] = true;
       this.connections.add(socket);
       socket.once('close', () => this.connections.delete(socket));
     });
@@ -56,25 +89,59 @@ export class HttpServer {
   }
 
   /**
-   * Stops accepting connections at once and tells keep-alive clients to close: every response not
-   * yet begun carries `Connection: close` (Node then closes its connection once it is sent), and a
-   * connection with no request on it is closed. Resolves once every connection is closed, or at
-   * `deadline` (epoch ms) after closing the rest mid-request.
+   * Closes the listening socket (and only it: net's close, not http's, which also destroys idle
+   * connections in the same turn) once it has accepted nothing for QUIET_MS, or at `giveUpAt`
+   * (epoch ms). Whatever the kernel had queued is taken in first: the close runs in the check phase
+   * right after a poll phase, which accepts every queued connection, so what could still be reset is
+   * only a connection established during the rest of that one turn.
+   *
+   * Meanwhile keep-alive clients are not told to close (each would reconnect into the queue), and a
+   * load balancer, which opens a connection per request, is turned away from this server: a
+   * connection accepted during the drain has its retried-by-proxies requests answered 503 (see
+   * RETRIED_BY_PROXIES), which nginx sends to another server and counts as this one failing, so it
+   * stops opening connections here and the listener goes quiet.
+   */
+  private async stopListening(giveUpAt: number): Promise<{ closed: Promise<void> }> {
+    const began = performance.now();
+    const quietFor = () => performance.now() - Math.max(this.lastAcceptedAt, began);
+    for (;;) {
+      const wait = Math.min(QUIET_MS - quietFor(), giveUpAt - Date.now());
+      if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+      // From the check phase: the poll phase before it has accepted whatever was queued.
+      await new Promise((resolve) => setImmediate(resolve));
+      if (quietFor() >= QUIET_MS || Date.now() >= giveUpAt) break;
+    }
+    // net's close, not http's: stop listening without closing idle connections in this same turn.
+    // It calls back once the last connection has closed too.
+    return { closed: new Promise<void>((resolve) => net.Server.prototype.close.call(this.server, () => resolve())) };
+  }
+
+  /**
+   * Stops accepting connections once the listener has gone quiet (stopListening), then tells
+   * keep-alive clients to close: every response not yet begun carries `Connection: close` (Node
+   * then closes its connection once it is sent), and a connection with no request on it is closed.
+   * Resolves once every connection is closed, or at `deadline` (epoch ms) after closing the rest
+   * mid-request.
    *
    * Node's own `server.close()` destroys idle connections in the same turn of the event loop, so a
    * request a client had already written, not yet read by the server, would be reset. Here idle
-   * connections are closed after a grace (IDLE_GRACE_MS), and only from the check phase, after a
-   * poll phase has read what had arrived: a connection that carries a request (even one only partly
-   * received) is never idle.
+   * connections are closed after a grace (IDLE_GRACE_MS) from the close of the listener, and only
+   * from the check phase, after a poll phase has read what had arrived: a connection that carries
+   * a request (even one only partly received) is never idle.
    */
   async drain(deadline: number): Promise<DrainResult> {
+    this.drainBegan = true;
+    let deadlineTimer: NodeJS.Timeout | undefined;
+    const late = new Promise<'late'>((resolve) => {
+      deadlineTimer = setTimeout(() => resolve('late'), Math.max(0, deadline - Date.now()));
+    });
+
+    const { closed } = await this.stopListening(Math.min(deadline, Date.now() + LISTEN_AT_MOST_MS));
     this.draining = true;
     for (const socket of this.connections) {
-      const res = (socket as Socket & { [SERVING]?: ServerResponse })[SERVING];
+      const res = (socket as TrackedSocket)[SERVING];
       if (res && !res.headersSent && !res.writableEnded) res.setHeader('Connection', 'close');
     }
-    // net's close, not http's: stop listening without closing idle connections in this same turn.
-    const closed = new Promise<void>((resolve) => net.Server.prototype.close.call(this.server, () => resolve()));
 
     let sweeping = true;
     let sweepTimer: NodeJS.Timeout | undefined;
@@ -86,10 +153,6 @@ export class HttpServer {
       });
     sweepTimer = setTimeout(sweep, IDLE_GRACE_MS);
 
-    let deadlineTimer: NodeJS.Timeout | undefined;
-    const late = new Promise<'late'>((resolve) => {
-      deadlineTimer = setTimeout(() => resolve('late'), Math.max(0, deadline - Date.now()));
-    });
     const outcome = await Promise.race([closed.then(() => 'closed' as const), late]);
     sweeping = false;
     clearTimeout(sweepTimer);
@@ -101,4 +164,29 @@ export class HttpServer {
     await closed;
     return { forced };
   }
+}
+
+/**
+ * The drain's answer to a request a proxy may send elsewhere: nothing was done, come back (to
+ * another server) at once. Problem+json like every other error, and `Connection: close`.
+ */
+function shuttingDown(req: IncomingMessage, res: ServerResponse): void {
+  const problem = JSON.stringify({
+    type: 'about:blank',
+    title: 'Service Unavailable',
+    status: 503,
+    code: 'SHUTTING_DOWN',
+    detail: 'The server is shutting down; nothing was done. Send the request again.',
+  });
+  res.writeHead(503, {
+    'Content-Type': 'application/problem+json',
+    'Content-Length': Buffer.byteLength(problem),
+    'Retry-After': String(RETRY_AFTER_SECONDS),
+    'X-Content-Type-Options': 'nosniff',
+    'Cache-Control': 'no-store',
+    'X-Request-Id': randomUUID(),
+    Connection: 'close',
+  });
+  res.end(req.method === 'HEAD' ? undefined : problem);
+  req.resume();
 }

@@ -1,7 +1,11 @@
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Api, linkIn, Mailpit, PASSWORD, step, uniqueEmail, type Answer } from './client.js';
 import { docker, lbLog, onReplica, replicas, upstreamsOf, waitHealthy, type DirectAnswer, type DirectRequest, type Replica } from './stack.js';
+
+const execFileAsync = promisify(execFile);
 
 // `npm run test:replicas` (test/docker/run.sh starts 3 replicas behind nginx): what one instance
 // does for itself must hold across all of them, through the load balancer, because the state lives
@@ -360,7 +364,9 @@ await step('a rolling restart (SIGTERM, one replica at a time) under load loses 
   for (const replica of running) {
     const before = outcome.requests;
     const stopping = Date.now();
-    docker('stop', '--time', '30', replica.id); // SIGTERM, then SIGKILL only after 30 s
+    // SIGTERM, then SIGKILL only after 30 s. Not execFileSync: that would block this process, and
+    // with it the clients, for the whole drain, which would then see no traffic at all.
+    await execFileAsync('docker', ['stop', '--time', '30', replica.id]);
     const stoppedIn = Date.now() - stopping;
     const exitCode = docker('inspect', '--format', '{{.State.ExitCode}}', replica.id);
     docker('start', replica.id);
@@ -380,6 +386,14 @@ await step('a rolling restart (SIGTERM, one replica at a time) under load loses 
     `       ${clients.length} clients, ${outcome.requests} requests in ${seconds.toFixed(1)} s (${Math.round(outcome.requests / seconds)} req/s), statuses ${JSON.stringify(outcome.byStatus)}, ${outcome.failures.length} failed`,
   );
   for (const failure of outcome.failures.slice(0, 10)) console.log(`       failed: ${failure}`);
+  // What the clients did not see: requests nginx sent to a second replica (a draining one's 503, a
+  // refused connection), and connections a replica reset (each a 502 had it carried a POST).
+  const lb = lbLog({ withErrors: true }).split('\n');
+  const retried = lb.filter((line) => /upstream="[^"]*, /.test(line)).length;
+  const resets = lb.filter((line) => /\[error\].*(reset by peer|prematurely closed)/.test(line));
+  const refused = lb.filter((line) => /\[error\].*Connection refused/.test(line)).length;
+  console.log(`       nginx: ${retried} requests retried on another replica, ${refused} connections refused, ${resets.length} reset`);
+  for (const line of resets.slice(0, 5)) console.log(`       nginx: ${line}`);
   if (outcome.failures.length > 0) {
     // Which replica failed, and how, is in nginx's logs only: no response names a replica.
     const logged = lbLog({ withErrors: true })
@@ -388,6 +402,7 @@ await step('a rolling restart (SIGTERM, one replica at a time) under load loses 
     for (const line of logged.slice(-20)) console.log(`       nginx: ${line}`);
   }
   assert.equal(outcome.failures.length, 0);
+  assert.deepEqual(resets, [], 'no replica reset a connection nginx had opened');
   const after = replicas();
   assert.deepEqual(after.map((r) => r.ip).sort(), running.map((r) => r.ip).sort(), 'the replicas came back on the addresses nginx resolved');
 });

@@ -38,7 +38,11 @@ export function health(id: string): string {
 export async function waitHealthy(id: string, timeoutMs = 120_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (health(id) !== 'healthy') {
-    if (Date.now() > deadline) throw new Error(`container ${id.slice(0, 12)} not healthy after ${timeoutMs} ms`);
+    if (Date.now() > deadline) {
+      const state = docker('inspect', '--format', '{{.State.Status}} {{json .State.Health}}', id);
+      const logs = spawnSync('docker', ['logs', '--tail', '20', id], { encoding: 'utf8' });
+      throw new Error(`container ${id.slice(0, 12)} not healthy after ${timeoutMs} ms: ${state}\n${logs.stdout}${logs.stderr}`);
+    }
     await new Promise((resolve) => setTimeout(resolve, 500));
   }
 }

@@ -11,14 +11,10 @@ import { startMain } from '../helpers/main-process.js';
 // Closing the listening socket resets everything still queued, and nginx cannot retry a POST it has
 // sent: that is the 502 the rolling restart of `npm run test:replicas` once saw on
 // `POST /api/auth/refresh` (`recv() failed (104: Connection reset by peer)`, 426 ms after SIGTERM).
-// The drain would have to take in what the kernel already accepted before it stops listening.
-//
-// KNOWN FAILURE (test.failing: ava reports it as expected while it fails, and as an error the day it
-// passes, so whoever fixes the race turns this into a plain test). What was tried and why it is not
-// in the drain is in docs/deploying.md ("Why a stopping replica can still reset a connection"):
-// closing the listener a turn or more later takes in the queued connections, but lets every client
-// that got `Connection: close` meanwhile reconnect into the queue, and test/infrastructure/shutdown.test.ts
-// then sees those resets instead.
+// The drain takes in what the kernel already accepted before it stops listening, and tells
+// keep-alive clients to close only after that (told earlier, they reconnect into the queue: the
+// resets then move to test/infrastructure/shutdown.test.ts). Why, and what was tried before, is in
+// docs/deploying.md ("Why a stopping replica keeps listening for a moment").
 //
 // The server is the real one (src/infrastructure/main.ts); a preload makes SIGUSR2 block its event
 // loop for BUSY_MS, as a slow request or a collection pause would on a loaded machine.
@@ -68,7 +64,7 @@ async function keepAliveClient(url: string, results: Result[], stop: { stop: boo
   }
 }
 
-test.serial.failing('SIGTERM while the event loop is busy: every request on a connection the kernel accepted is answered, none reset', async (t) => {
+test.serial('SIGTERM while the event loop is busy: every request on a connection the kernel accepted is answered, none reset', async (t) => {
   const cwd = await mkdtemp(path.join(tmpdir(), 'contacts-shutdown-busy-'));
   const running = await startMain(LIMITS, cwd, ['--import', busyOnSigusr2]);
   try {

@@ -238,6 +238,58 @@ test.serial(
   },
 );
 
+// What a load balancer that opens a connection per request (nginx here) sees of a drain: a GET on a
+// connection opened after SIGTERM is turned away with a 503 it may retry on another server, and once
+// it stops connecting (nginx counts the 503 as a failure and skips this server), the listener closes.
+test.serial(
+  'after SIGTERM: a GET on a new connection is answered 503 SHUTTING_DOWN with Retry-After and Connection: close; once no one connects, new connections are refused',
+  async (t) => {
+    const cwd = await mkdtemp(path.join(tmpdir(), 'contacts-shutdown-'));
+    const running = await startMain({}, cwd);
+    try {
+      const get = () =>
+        new Promise<{ status?: number; headers?: http.IncomingHttpHeaders; body?: string; error?: string }>((resolve) => {
+          const req = http.get(`${running.url}/health`, { agent: false }, (res) => {
+            let body = '';
+            res.setEncoding('utf8');
+            res.on('data', (chunk: string) => (body += chunk));
+            res.on('end', () => resolve({ status: res.statusCode!, headers: res.headers, body }));
+            res.on('error', (error: NodeJS.ErrnoException) => resolve({ error: error.code ?? error.message }));
+          });
+          req.on('error', (error: NodeJS.ErrnoException) => resolve({ error: error.code ?? error.message }));
+        });
+      const answers: Awaited<ReturnType<typeof get>>[] = [];
+      running.child.kill('SIGTERM');
+      // Connect again and again, as a load balancer would, until the server turns us away.
+      for (const started = Date.now(); Date.now() - started < 5000; ) {
+        const answer = await get();
+        answers.push(answer);
+        if (answer.status !== 200) break;
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      const turnedAway = answers.at(-1)!;
+      t.log(`before the 503: ${answers.length - 1} answered 200`);
+      t.deepEqual(
+        answers.slice(0, -1).filter((a) => a.status !== 200),
+        [],
+      );
+      t.is(turnedAway.status, 503, JSON.stringify(turnedAway));
+      t.is(turnedAway.headers?.connection, 'close');
+      t.is(turnedAway.headers?.['retry-after'], '1');
+      t.regex(turnedAway.headers?.['content-type'] ?? '', /^application\/problem\+json/);
+      t.like(JSON.parse(turnedAway.body!), { status: 503, code: 'SHUTTING_DOWN' });
+
+      // No one connects now: the listener closes, and the process exits.
+      t.is(await running.exit, 0);
+      t.is((await get()).error, 'ECONNREFUSED');
+      t.notRegex(running.output(), /cut off|did not finish|"level":50/);
+    } finally {
+      running.child.kill('SIGKILL');
+      await rm(cwd, { recursive: true, force: true });
+    }
+  },
+);
+
 test.serial('a request that never finishes is cut off at SHUTDOWN_TIMEOUT_MS, and the process still exits', async (t) => {
   const cwd = await mkdtemp(path.join(tmpdir(), 'contacts-shutdown-'));
   const running = await startMain({ SHUTDOWN_TIMEOUT_MS: '1200' }, cwd);
