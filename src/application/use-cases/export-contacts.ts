@@ -50,7 +50,10 @@ export function makeExportContacts(deps: ExportContactsDeps) {
       for (let page = await pages.next(); !page.done; page = await pages.next()) yield* write(page.value);
       // The group cards the book received, after the contacts, each naming the contacts now carrying its label.
       const kept = await groups.list(ownerId);
-      const members = kept.length > 0 ? await groups.membersOf(ownerId, kept.map((g) => g.label)) : new Map();
+      const members = await groups.membersOf(
+        ownerId,
+        kept.map((g) => g.label),
+      );
       for (const group of kept) {
         yield deps.cards.writeGroup(
           group,
