@@ -249,6 +249,9 @@ test('a hot read answered while the server drains says Connection: close, with i
   socket.write('GET /api/users/me HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer token\r\n\r\n');
   await authenticating;
   const drained = server.drain(Date.now() + 5_000);
+  // The drain keeps listening until no connection has come for a while; responses begun after the
+  // listener has closed are the ones that say Connection: close.
+  await listenerClosed(port);
   release();
   await ended;
   await drained;
@@ -259,3 +262,18 @@ test('a hot read answered while the server drains says Connection: close, with i
   t.regex(head, /\r\ncontent-type: application\/json; charset=utf-8/i);
   t.like(JSON.parse(body), { id: 'u1', username: 'ada' });
 });
+
+/** Resolves once a new connection to `port` is refused: the server has stopped listening. */
+async function listenerClosed(port: number): Promise<void> {
+  for (;;) {
+    const probe = connect(port, '127.0.0.1');
+    const refused = await new Promise<boolean>((resolve) => {
+      probe.once('connect', () => resolve(false));
+      probe.once('error', () => resolve(true));
+    });
+    probe.destroy();
+    if (refused) return;
+    // Longer than the drain's quiet period, which each accepted probe starts again.
+    await new Promise((resolve) => setTimeout(resolve, 300));
+  }
+}
