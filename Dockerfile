@@ -15,8 +15,10 @@ RUN npm run build
 
 FROM node:${NODE_VERSION}-bookworm-slim AS runtime
 ENV NODE_ENV=production
-# glibc arenas: src/infrastructure/node-flags.ts (PRODUCTION_ENV; a test keeps the two in step).
+# glibc's malloc: src/infrastructure/node-flags.ts (PRODUCTION_ENV; a test keeps the two in step).
 ENV MALLOC_ARENA_MAX=2
+ENV MALLOC_MMAP_THRESHOLD_=131072
+ENV MALLOC_TRIM_THRESHOLD_=131072
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force

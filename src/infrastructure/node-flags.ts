@@ -15,6 +15,15 @@ export const PRODUCTION_NODE_FLAGS: readonly string[] = ['--max-old-space-size=1
  *
  * `MALLOC_ARENA_MAX=2`: glibc gives each thread that allocates (libuv's pool, libvips's workers
  * fitting imported photos) an arena of its own, up to eight per core, and keeps their freed memory;
- * the RSS then creeps up with every import. Two arenas keep it flat. See docs/deploying.md.
+ * the RSS then creeps up with every import. Two arenas keep it flat.
+ *
+ * `MALLOC_MMAP_THRESHOLD_` and `MALLOC_TRIM_THRESHOLD_` at 128 KiB: glibc raises its mmap threshold
+ * each time a large block is freed, so after the first photos and import buffers, blocks of several
+ * MB come from the heap and their pages stay with the process once freed. Fixed thresholds send
+ * them to mmap, returned on free, and trim the heap's free top. See docs/deploying.md.
  */
-export const PRODUCTION_ENV: Readonly<Record<string, string>> = { MALLOC_ARENA_MAX: '2' };
+export const PRODUCTION_ENV: Readonly<Record<string, string>> = {
+  MALLOC_ARENA_MAX: '2',
+  MALLOC_MMAP_THRESHOLD_: '131072',
+  MALLOC_TRIM_THRESHOLD_: '131072',
+};
