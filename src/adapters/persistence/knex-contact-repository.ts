@@ -442,7 +442,7 @@ const FORGET_TOMBSTONES = new PreparedStatement(
  * its CardDAV resource name, when it has one (dav_resources outlives a purged contact).
  */
 const FEED = new PreparedStatement(
-  'contacts.feed.v2',
+  'contacts.feed.v3',
   `WITH changed AS (
       (SELECT id, change_seq, deleted_at IS NOT NULL AS deleted FROM contacts
         WHERE user_id = ? AND (change_seq, id) > (?::bigint, ?::uuid) AND (deleted_at IS NULL OR change_seq > ?::bigint)
@@ -452,8 +452,10 @@ const FEED = new PreparedStatement(
         WHERE user_id = ? AND (change_seq, contact_id) > (?::bigint, ?::uuid) AND change_seq > ?::bigint
         ORDER BY change_seq, contact_id LIMIT ?)
     ), page AS (SELECT * FROM changed ORDER BY change_seq, id LIMIT ?)
-    SELECT b.last_change AS book_last, b.oldest_change AS book_oldest, p.*
-    FROM (SELECT coalesce(max(last_change), 0) AS last_change, coalesce(max(oldest_change), 0) AS oldest_change FROM contact_books WHERE user_id = ?) b
+    SELECT b.last_change AS book_last, b.oldest_change AS book_oldest,
+      (SELECT coalesce(max(change_seq), 0) FROM contact_groups WHERE user_id = b.user_id) AS groups_last, p.*
+    FROM (SELECT ?::uuid AS user_id, coalesce(max(last_change), 0) AS last_change, coalesce(max(oldest_change), 0) AS oldest_change
+      FROM contact_books WHERE user_id = ?) b
     LEFT JOIN LATERAL (
       SELECT page.id AS feed_id, page.change_seq AS feed_seq, page.deleted AS feed_deleted, r.name AS feed_dav_name, r.uid AS feed_dav_uid, c.*
       FROM page LEFT JOIN LATERAL (SELECT ${COLUMNS} FROM contacts WHERE contacts.id = page.id) c ON NOT page.deleted
@@ -946,13 +948,14 @@ export class KnexContactRepository implements ContactRepository {
       (ContactRow | NoContact) & {
         book_last: string | number;
         book_oldest: string | number;
+        groups_last: string | number;
         feed_id: string | null;
         feed_seq: string | number | null;
         feed_deleted: boolean | null;
         feed_dav_name: string | null;
         feed_dav_uid: string | null;
       }
-    >(FEED, [ownerId, from.change, afterId, floor, limit + 1, ownerId, from.change, afterId, floor, limit + 1, limit + 1, ownerId]);
+    >(FEED, [ownerId, from.change, afterId, floor, limit + 1, ownerId, from.change, afterId, floor, limit + 1, limit + 1, ownerId, ownerId]);
     const last = Number(rows[0]?.book_last ?? 0);
     if (since !== null) {
       if (since.change < Number(rows[0]?.book_oldest ?? 0)) throw new SyncTokenExpired();
@@ -971,7 +974,7 @@ export class KnexContactRepository implements ContactRepository {
     const end = page[page.length - 1];
     // Done: every change up to the counter read in the same snapshot has been answered.
     const next = more ? { change: Number(end!.feed_seq), id: end!.feed_id!, floor } : { change: Math.max(last, from.change), id: '', floor: 0 };
-    return { changes, next, more };
+    return { changes, next, more, groupsLastChange: Number(rows[0]?.groups_last ?? 0) };
   }
 
   async bookVersion(ownerId: string): Promise<number> {

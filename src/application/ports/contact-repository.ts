@@ -62,6 +62,12 @@ export interface FeedPage {
   changes: FeedChange[];
   next: SyncPosition;
   more: boolean;
+  /**
+   * The highest change number any group card of the book has had (0 for none), read in the same
+   * snapshot as the page, when the store can tell at no extra cost; absent, a caller that serves
+   * group cards asks the group repository.
+   */
+  groupsLastChange?: number;
 }
 
 /** A label of the book and how many contacts carry it. */

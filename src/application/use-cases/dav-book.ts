@@ -197,10 +197,11 @@ export function makeDavBook(deps: DavBookDeps) {
       else changed.push(cardOf(change.contact, change.resource));
     }
     // The group cards that changed in the same stretch of the book's changes (up to where this page
-    // ends). A token the book has not moved past leaves that stretch empty: nothing to ask for.
+    // ends). A token the book has not moved past, or past every group card's last change, leaves
+    // that stretch without group cards: nothing to ask for.
     const after = since?.change ?? null;
-    const groupChanges =
-      after !== null && after >= page.next.change ? { changed: [], removed: [] } : await groups.changedBetween(ownerId, after, page.next.change);
+    const noGroupChanged = after !== null && (after >= page.next.change || (page.groupsLastChange !== undefined && after >= page.groupsLastChange));
+    const groupChanges = noGroupChanged ? { changed: [], removed: [] } : await groups.changedBetween(ownerId, after, page.next.change);
     changed.push(...groupChanges.changed);
     removed.push(...groupChanges.removed);
     return { changed, removed, next: encodeSyncToken(ownerId, page.next), more: page.more };
