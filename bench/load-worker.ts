@@ -67,13 +67,17 @@ function run(spec: LoadSpec, durationS = spec.durationS): Promise<LoadResult> {
   } as autocannon.Options;
 
   return new Promise((resolve, reject) => {
-    autocannon(options, (error, result) => {
+    // autocannon ends a run at its next one-second sample, so its duration of a fixed count is a
+    // whole number of seconds: such a run is timed here, from its start to its last answer.
+    const began = performance.now();
+    let lastAnswer = began;
+    const instance = autocannon(options, (error, result) => {
       if (error) return reject(error);
       const statusCodes: Record<string, number> = {};
       for (const [code, stat] of Object.entries(result.statusCodeStats ?? {})) statusCodes[code] = stat.count ?? 0;
       resolve({
         // A run of a fixed count ends within a second: the average of whole seconds would count that part as one.
-        requestsPerSec: Math.round(spec.once ? result.requests.total / result.duration : result.requests.average),
+        requestsPerSec: Math.round(spec.once ? result.requests.total / ((lastAnswer - began) / 1000) : result.requests.average),
         latencyP50Ms: result.latency.p50,
         latencyP99Ms: result.latency.p99,
         latencyMaxMs: result.latency.max,
@@ -84,6 +88,11 @@ function run(spec: LoadSpec, durationS = spec.durationS): Promise<LoadResult> {
         statusCodes,
       });
     });
+    if (spec.once) {
+      instance.on('response', () => {
+        lastAnswer = performance.now();
+      });
+    }
   });
 }
 
