@@ -49,6 +49,16 @@ function multiget(hrefs: string[], addressData = '<C:address-data/>'): string {
 </C:addressbook-multiget>`;
 }
 
+/** A sync-collection REPORT of the user's book asking for ETags: its answers and the token it gives. */
+async function syncCollection(app: TestApp, u: { book: string; token: string }, token: string, limit = '') {
+  const res = await dav(app, u.book, {
+    method: 'REPORT',
+    token: u.token,
+    body: `<?xml version="1.0" encoding="utf-8" ?><D:sync-collection xmlns:D="DAV:"><D:sync-token>${token}</D:sync-token><D:sync-level>1</D:sync-level>${limit}<D:prop><D:getetag/></D:prop></D:sync-collection>`,
+  });
+  return { ...res, list: responses(res.text), next: /<d:sync-token>([^<]+)<\/d:sync-token>/.exec(res.text)?.[1] ?? '' };
+}
+
 async function user(app: TestApp) {
   const u = await signUpAndLogIn(app);
   return { ...u, token: u.accessToken, book: `/dav/addressbooks/${u.userId}/contacts/` };
@@ -286,14 +296,7 @@ function suite(it: (title: string, body: (t: ExecutionContext, app: TestApp) => 
 
   it('sync-collection: a first sync lists every card with a token; then only what changed over REST or DAV, removals as 404; a limit gives 507 and a token to go on; an unknown token is 403', async (t, app) => {
     const u = await user(app);
-    const sync = async (token: string, limit = '') => {
-      const res = await dav(app, u.book, {
-        method: 'REPORT',
-        token: u.token,
-        body: `<?xml version="1.0" encoding="utf-8" ?><D:sync-collection xmlns:D="DAV:"><D:sync-token>${token}</D:sync-token><D:sync-level>1</D:sync-level>${limit}<D:prop><D:getetag/></D:prop></D:sync-collection>`,
-      });
-      return { ...res, list: responses(res.text), next: /<d:sync-token>([^<]+)<\/d:sync-token>/.exec(res.text)?.[1] ?? '' };
-    };
+    const sync = (token: string, limit = '') => syncCollection(app, u, token, limit);
     const putCard = (name: string, uid: string, first: string) =>
       dav(app, `${u.book}${name}`, { method: 'PUT', token: u.token, body: vcard(uid, first, 'Sync'), headers: { 'Content-Type': 'text/vcard' } });
     await putCard('one.vcf', 's1', 'One');
@@ -339,14 +342,7 @@ function suite(it: (title: string, body: (t: ExecutionContext, app: TestApp) => 
 
   it('sync-collection reads the group cards only when one changed since the token: a token the book has not moved past answers nothing and the same token, a changed contact only itself', async (t, app) => {
     const u = await user(app);
-    const sync = async (token: string) => {
-      const res = await dav(app, u.book, {
-        method: 'REPORT',
-        token: u.token,
-        body: `<?xml version="1.0" encoding="utf-8" ?><D:sync-collection xmlns:D="DAV:"><D:sync-token>${token}</D:sync-token><D:sync-level>1</D:sync-level><D:prop><D:getetag/></D:prop></D:sync-collection>`,
-      });
-      return { ...res, list: responses(res.text), next: /<d:sync-token>([^<]+)<\/d:sync-token>/.exec(res.text)?.[1] ?? '' };
-    };
+    const sync = (token: string, limit = '') => syncCollection(app, u, token, limit);
     const put = await dav(app, `${u.book}still.vcf`, {
       method: 'PUT',
       token: u.token,
@@ -393,14 +389,7 @@ function suite(it: (title: string, body: (t: ExecutionContext, app: TestApp) => 
     const cards = Array.from({ length: 1001 }, (_, i) => `BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Many ${i}\r\nN:Many;${i};;;\r\nEND:VCARD\r\n`).join('');
     const imported = await app.request('/api/contacts/import', { method: 'POST', token: u.token, body: cards, headers: { 'Content-Type': 'text/vcard' } });
     t.is(imported.status, 200, await imported.text());
-    const sync = async (token: string) => {
-      const res = await dav(app, u.book, {
-        method: 'REPORT',
-        token: u.token,
-        body: `<?xml version="1.0" encoding="utf-8" ?><D:sync-collection xmlns:D="DAV:"><D:sync-token>${token}</D:sync-token><D:sync-level>1</D:sync-level><D:prop><D:getetag/></D:prop></D:sync-collection>`,
-      });
-      return { ...res, list: responses(res.text), next: /<d:sync-token>([^<]+)<\/d:sync-token>/.exec(res.text)?.[1] ?? '' };
-    };
+    const sync = (token: string, limit = '') => syncCollection(app, u, token, limit);
     const first = await sync('');
     t.is(first.status, 207);
     t.is(first.list.length, 1001);
