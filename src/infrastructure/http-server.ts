@@ -4,6 +4,8 @@ import { createServer, type IncomingMessage, type RequestListener, type Server, 
 import type { AddressInfo } from 'node:net';
 import net, { type Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
+import { securityHeadersFor } from '../adapters/http/middleware/security-headers.js';
+import { PROBLEM_CONTENT_TYPE, problemResponse } from '../adapters/http/problem.js';
 
 /**
  * How long a drain leaves keep-alive connections that carry no request open: a client that sends
@@ -168,22 +170,21 @@ export class HttpServer {
 
 /**
  * The drain's answer to a request a proxy may send elsewhere: nothing was done, come back (to
- * another server) at once. Problem+json like every other error, and `Connection: close`.
+ * another server) at once. The API's problem+json and security headers, and `Connection: close`.
  */
 function shuttingDown(req: IncomingMessage, res: ServerResponse): void {
-  const problem = JSON.stringify({
-    type: 'about:blank',
-    title: 'Service Unavailable',
+  const { headers, body } = problemResponse({
     status: 503,
     code: 'SHUTTING_DOWN',
     detail: 'The server is shutting down; nothing was done. Send the request again.',
+    headers: { 'Retry-After': String(RETRY_AFTER_SECONDS), 'Cache-Control': 'no-store' },
   });
+  const problem = JSON.stringify(body);
   res.writeHead(503, {
-    'Content-Type': 'application/problem+json',
+    ...Object.fromEntries(securityHeadersFor((req.url ?? '/').split('?')[0]!)),
+    ...headers,
+    'Content-Type': PROBLEM_CONTENT_TYPE,
     'Content-Length': Buffer.byteLength(problem),
-    'Retry-After': String(RETRY_AFTER_SECONDS),
-    'X-Content-Type-Options': 'nosniff',
-    'Cache-Control': 'no-store',
     'X-Request-Id': randomUUID(),
     Connection: 'close',
   });
