@@ -181,7 +181,7 @@ function statementPool(options: { connection: pg.ClientConfig; schema?: string; 
 /**
  * PostgreSQL's settings for the embedded database. PGlite runs PostgreSQL inside one WebAssembly
  * memory, which grows as PostgreSQL allocates and never shrinks, so what the server sizes for a
- * machine of its own (shared_buffers 128 MB, maintenance_work_mem 64 MB…) ends up in the app's RSS.
+ * machine of its own (its default shared_buffers and maintenance_work_mem) ends up in the app's RSS.
  * One user at a time and small tables need far less; reads beyond the buffers come from the
  * operating system's file cache. Measured: docs/decisions/embedded-database-memory.md.
  */

@@ -29,7 +29,7 @@ export interface SetContactPhotoInput {
 }
 
 /**
- * Gives one of the caller's contacts a photo: judged by its bytes, fitted in 512×512 and stripped
+ * Gives one of the caller's contacts a photo: judged by its bytes, fitted within PHOTO_STORED_MAX_SIDE and stripped
  * of its metadata, stored, and only then set on the contact, so that a failure never leaves the
  * contact pointing at nothing. A photo stored for a write that then fails is removed again; the
  * photo it replaces leaves the store once the contact no longer points at it.
