@@ -12,6 +12,7 @@ import * as appPasswords from './20261206_21_app_passwords.js';
 import * as davResources from './20261206_22_dav_resources.js';
 import * as liveContactsIndex from './20261206_23_live_contacts_index.js';
 import * as contactGroups from './20261206_24_contact_groups.js';
+import * as contactsFeedPage from './20261206_25_contacts_feed_page.js';
 
 /**
  * Every migration, in order. A static list (rather than a scanned folder) works the same under
@@ -31,6 +32,7 @@ const migrations: Record<string, Knex.Migration> = {
   '20261206_22_dav_resources': davResources,
   '20261206_23_live_contacts_index': liveContactsIndex,
   '20261206_24_contact_groups': contactGroups,
+  '20261206_25_contacts_feed_page': contactsFeedPage,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

@@ -439,29 +439,18 @@ const FORGET_TOMBSTONES = new PreparedStatement(
  * the tombstones numbered after it, by (change_seq, id), with the book's counter read in the same
  * snapshot (every change up to it is committed and visible). Live contacts come with their
  * columns; trashed ones and tombstones at or below the floor are left out. Each change comes with
- * its CardDAV resource name, when it has one (dav_resources outlives a purged contact).
+ * its CardDAV resource name, when it has one (dav_resources outlives a purged contact). A book
+ * without changes past the position gives one row, with only the book's counters.
+ * The keyset walk is the function contacts_feed_page (migration 20261206_25), whose plan is made
+ * once per connection rather than on every execution.
  */
 const FEED = new PreparedStatement(
-  'contacts.feed.v3',
-  `WITH changed AS (
-      (SELECT id, change_seq, deleted_at IS NOT NULL AS deleted FROM contacts
-        WHERE user_id = ? AND (change_seq, id) > (?::bigint, ?::uuid) AND (deleted_at IS NULL OR change_seq > ?::bigint)
-        ORDER BY change_seq, id LIMIT ?)
-      UNION ALL
-      (SELECT contact_id, change_seq, true FROM contact_tombstones
-        WHERE user_id = ? AND (change_seq, contact_id) > (?::bigint, ?::uuid) AND change_seq > ?::bigint
-        ORDER BY change_seq, contact_id LIMIT ?)
-    ), page AS (SELECT * FROM changed ORDER BY change_seq, id LIMIT ?)
-    SELECT b.last_change AS book_last, b.oldest_change AS book_oldest,
-      (SELECT coalesce(max(change_seq), 0) FROM contact_groups WHERE user_id = b.user_id) AS groups_last, p.*
-    FROM (SELECT ?::uuid AS user_id, coalesce(max(last_change), 0) AS last_change, coalesce(max(oldest_change), 0) AS oldest_change
-      FROM contact_books WHERE user_id = ?) b
-    LEFT JOIN LATERAL (
-      SELECT page.id AS feed_id, page.change_seq AS feed_seq, page.deleted AS feed_deleted, r.name AS feed_dav_name, r.uid AS feed_dav_uid, c.*
-      FROM page LEFT JOIN LATERAL (SELECT ${COLUMNS} FROM contacts WHERE contacts.id = page.id) c ON NOT page.deleted
-        LEFT JOIN dav_resources r ON r.contact_id = page.id
-    ) p ON true
-    ORDER BY p.feed_seq, p.feed_id`,
+  'contacts.feed.v4',
+  `SELECT f.book_last, f.book_oldest, f.groups_last, f.feed_id, f.feed_seq, f.feed_deleted, r.name AS feed_dav_name, r.uid AS feed_dav_uid, c.*
+    FROM contacts_feed_page(?::uuid, ?::bigint, ?::uuid, ?::bigint, ?::integer) f
+    LEFT JOIN LATERAL (SELECT ${COLUMNS} FROM contacts WHERE contacts.id = f.feed_id AND NOT f.feed_deleted) c ON true
+    LEFT JOIN dav_resources r ON r.contact_id = f.feed_id
+    ORDER BY f.feed_seq, f.feed_id`,
 );
 
 // Labels: `labels` and `label_keys` hold one entry each per label, in the same order. A label's
@@ -955,7 +944,7 @@ export class KnexContactRepository implements ContactRepository {
         feed_dav_name: string | null;
         feed_dav_uid: string | null;
       }
-    >(FEED, [ownerId, from.change, afterId, floor, limit + 1, ownerId, from.change, afterId, floor, limit + 1, limit + 1, ownerId, ownerId]);
+    >(FEED, [ownerId, from.change, afterId, floor, limit + 1]);
     const last = Number(rows[0]?.book_last ?? 0);
     if (since !== null) {
       if (since.change < Number(rows[0]?.book_oldest ?? 0)) throw new SyncTokenExpired();
