@@ -877,10 +877,17 @@ async function main(): Promise<void> {
         log,
         window: async (key, run) => {
           await metrics(apiUrl, true, cpuProf);
+          const [apiCpuBefore, postgresBefore] = [await cpuMsOf(apiChild.pid), await postgresCpuMs()];
           const latency = await run();
+          const [apiCpuAfter, postgresAfter] = [await cpuMsOf(apiChild.pid), await postgresCpuMs()];
           const window = await metrics(apiUrl, true);
           if (window.cpuProfile) await saveProfile(`api-${key}`, window.cpuProfile);
-          log(`${key}: ${latency.requests > 0 ? round(window.dbQueries / latency.requests, 2) : 0} database queries per request`);
+          const perRequest = (ms: number | null) => (ms === null || latency.requests === 0 ? 'n/a' : `${round(ms / latency.requests, 3)} ms`);
+          log(
+            `${key}: ${latency.requests > 0 ? round(window.dbQueries / latency.requests, 2) : 0} database queries per request; CPU per request: ` +
+              `API ${perRequest(apiCpuBefore !== null && apiCpuAfter !== null ? apiCpuAfter - apiCpuBefore : null)}, ` +
+              `PostgreSQL ${perRequest(postgresBefore && postgresAfter ? postgresCpuSince(postgresBefore, postgresAfter) : null)}`,
+          );
           return latency;
         },
       });
