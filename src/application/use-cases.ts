@@ -81,6 +81,8 @@ export interface UseCaseDeps {
   publicUrl: string;
   verifyTokenTtlSeconds: number;
   resetTokenTtlSeconds: number;
+  /** Contact imports run at once on this instance (see makeImportContacts). */
+  importsAtOnce: number;
 }
 
 /** Every use-case a driving adapter (HTTP, the account pages) calls, closed over its ports. */
@@ -122,7 +124,15 @@ export function makeUseCases(deps: UseCaseDeps) {
     upcomingBirthdays: makeUpcomingBirthdays({ repos, clock }),
     findDuplicates: makeFindDuplicates({ repos }),
     mergeContacts: makeMergeContacts({ uow, photos, logger }),
-    importContacts: makeImportContacts({ uow, readers: { vcard: cards, csv: deps.csvCards }, clock, images, photos, logger }),
+    importContacts: makeImportContacts({
+      uow,
+      readers: { vcard: cards, csv: deps.csvCards },
+      clock,
+      images,
+      photos,
+      logger,
+      importsAtOnce: deps.importsAtOnce,
+    }),
     exportContacts: makeExportContacts({ repos, cards, photos }),
     listTrash: makeListTrash({ repos }),
     restoreContact: makeRestoreContact({ repos }),

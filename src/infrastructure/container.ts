@@ -214,6 +214,8 @@ async function wire(config: Config, overrides: Overrides, opened: Opened): Promi
     publicUrl: config.publicUrl,
     verifyTokenTtlSeconds: config.verifyTokenTtlS,
     resetTokenTtlSeconds: config.resetTokenTtlS,
+    // An import holds a write connection for its whole transaction: imports may take half the pool at most.
+    importsAtOnce: Math.max(1, Math.floor(database.poolMax / 2)),
   });
 
   const rateLimits = createRateLimiters(rateLimitStore, userLimiter, {

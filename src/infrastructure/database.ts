@@ -24,6 +24,7 @@ export interface DatabaseTimeouts {
 }
 
 const DEFAULT_TIMEOUTS = { connectMs: 3000, acquireMs: 5000 };
+const DEFAULT_POOL_MAX = 10;
 
 export interface DatabaseOptions {
   /** PostgreSQL URL; empty → embedded PGlite. */
@@ -66,6 +67,8 @@ export interface Database {
   readPool: pg.Pool | null;
   /** False behind a transaction-mode pooler, which keeps no named statements from one transaction to the next. */
   namedStatements: boolean;
+  /** Connections of knex's pool, the one every write and transaction takes from (PGlite: its one connection). */
+  poolMax: number;
   /** Ends knex's pool and the read pool (PGlite: the engine). Safe to call twice. */
   close(): Promise<void>;
 }
@@ -76,11 +79,13 @@ export function createDatabase(options: DatabaseOptions): Database {
   // knex keeps a schema with `SET search_path` on each new connection: session state a pooler loses.
   if (pooled && options.schema) throw new Error('a schema (search_path) cannot be kept behind a transaction-mode pooler');
   const { knex, readPool } = options.databaseUrl ? connectPostgres(options) : { knex: openPglite(options), readPool: null };
+  const poolMax = options.databaseUrl ? (options.poolMax ?? DEFAULT_POOL_MAX) : 1;
   let closed: Promise<void> | undefined;
   return {
     knex,
     readPool,
     namedStatements: !pooled,
+    poolMax,
     close: () => (closed ??= Promise.all([readPool?.end(), knex.destroy()]).then(() => {})),
   };
 }
@@ -117,7 +122,7 @@ function connectPostgres(options: DatabaseOptions): { knex: Knex; readPool: pg.P
     searchPath: options.schema ? [options.schema] : undefined,
     pool: {
       min: 0,
-      max: options.poolMax ?? 10,
+      max: options.poolMax ?? DEFAULT_POOL_MAX,
       // A connection whose query timed out may still be waiting for its answer: never hand it out again.
       validate: (connection: { readyForQuery?: boolean }) => connection.readyForQuery === true,
     },

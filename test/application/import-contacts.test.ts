@@ -6,7 +6,7 @@ import type { CardRead, ContactFileReader } from '../../src/application/ports/co
 import type { UnitOfWork } from '../../src/application/ports/unit-of-work.js';
 import { makeImportContacts } from '../../src/application/use-cases/import-contacts.js';
 import { NotACsvFile, UnknownCsvLayout } from '../../src/domain/contact.errors.js';
-import { fakeWorld, verifiedUser } from '../fakes/fake-world.js';
+import { fakeWorld, IMPORTS_AT_ONCE, verifiedUser } from '../fakes/fake-world.js';
 
 async function world() {
   const w = fakeWorld();
@@ -38,6 +38,7 @@ function importOf(w: Awaited<ReturnType<typeof world>>, cards: CardRead[]) {
     images: w.images,
     photos: w.photos,
     logger: w.logger,
+    importsAtOnce: IMPORTS_AT_ONCE,
   });
 }
 
@@ -174,6 +175,7 @@ test('when storing fails, the photos stored for the import are removed and the e
     images: w.images,
     photos: w.photos,
     logger: w.logger,
+    importsAtOnce: IMPORTS_AT_ONCE,
   });
   await t.throwsAsync(importContacts(w.owner, Buffer.from('x'), 'vcard'), { message: 'database down' });
   t.is(w.photos.photos.size, 0);
@@ -227,6 +229,7 @@ test('an import whose last batch fails to store leaves nothing of the earlier ba
     images: w.images,
     photos: w.photos,
     logger: w.logger,
+    importsAtOnce: IMPORTS_AT_ONCE,
   });
   await t.throwsAsync(importContacts(w.owner, Buffer.from('x'), 'vcard'), { message: 'statement timeout' });
   t.deepEqual(await listed(w, w.owner), []);
@@ -256,6 +259,7 @@ test('a file is stored a batch at a time: the reader is asked for a batch only o
     images: w.images,
     photos: w.photos,
     logger: w.logger,
+    importsAtOnce: IMPORTS_AT_ONCE,
   });
   const report = await importContacts(w.owner, Buffer.from('x'), 'vcard');
   t.deepEqual(report, { created: 24, skipped: [] });
@@ -279,6 +283,7 @@ test('the skipped cards of every batch are reported in file order, an email of a
     images: w.images,
     photos: w.photos,
     logger: w.logger,
+    importsAtOnce: IMPORTS_AT_ONCE,
   });
   t.deepEqual(await importContacts(w.owner, Buffer.from('x'), 'vcard'), {
     created: 2,

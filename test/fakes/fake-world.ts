@@ -20,6 +20,8 @@ export const PUBLIC_URL = 'http://app.test';
 export const LOGIN_FAILURES = { max: 5, windowSeconds: 60 };
 
 export const RESET_TTL_S = 3600;
+/** Imports run at once in the fake world: more than one, so imports into different books overlap as they may in production. */
+export const IMPORTS_AT_ONCE = 2;
 
 /** Every use-case closed over in-memory fakes: no network, no disk. */
 export function fakeWorld() {
@@ -57,6 +59,7 @@ export function fakeWorld() {
     publicUrl: PUBLIC_URL,
     verifyTokenTtlSeconds: 86_400,
     resetTokenTtlSeconds: RESET_TTL_S,
+    importsAtOnce: IMPORTS_AT_ONCE,
   });
   const useCases = {
     ...wired,

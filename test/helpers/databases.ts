@@ -31,7 +31,8 @@ export interface Backend {
   name: 'pglite' | 'postgres';
   /** Null when the backend is out of reach and may be skipped; throws when REQUIRE_SERVICES is set. */
   available(): Promise<boolean>;
-  create(): Promise<TestDatabase>;
+  /** `poolMax`: connections of knex's pool, as DATABASE_POOL_MAX sets them (PGlite has one). */
+  create(options?: { poolMax?: number }): Promise<TestDatabase>;
 }
 
 let postgresUp: Promise<boolean> | undefined;
@@ -124,10 +125,10 @@ const TEST_TIMEOUTS = { connectMs: 30_000, acquireMs: 45_000 };
 export const postgresBackend: Backend = {
   name: 'postgres',
   available: postgresAvailable,
-  async create() {
+  async create(options = {}) {
     const name = `test_${randomBytes(6).toString('hex')}`;
-    if (TEST_DATABASE_POOLER === 'transaction') return createPooledDatabase(name);
-    const database = createDatabase({ databaseUrl: TEST_DATABASE_URL, dataDir: '', schema: name, timeouts: TEST_TIMEOUTS });
+    if (TEST_DATABASE_POOLER === 'transaction') return createPooledDatabase(name, options.poolMax);
+    const database = createDatabase({ databaseUrl: TEST_DATABASE_URL, dataDir: '', schema: name, timeouts: TEST_TIMEOUTS, poolMax: options.poolMax });
     await migrateLatest(database.knex, name);
     return {
       ...database,
@@ -141,11 +142,11 @@ export const postgresBackend: Backend = {
 };
 
 /** A database of its own, reached through the pooler (which maps every database name to the server). */
-async function createPooledDatabase(name: string): Promise<TestDatabase> {
+async function createPooledDatabase(name: string, poolMax?: number): Promise<TestDatabase> {
   await adminQuery(`CREATE DATABASE "${name}"`);
   const url = new URL(TEST_DATABASE_URL);
   url.pathname = `/${name}`;
-  const database = createDatabase({ databaseUrl: url.href, dataDir: '', pooler: 'transaction', timeouts: TEST_TIMEOUTS });
+  const database = createDatabase({ databaseUrl: url.href, dataDir: '', pooler: 'transaction', timeouts: TEST_TIMEOUTS, poolMax });
   await migrateLatest(database.knex);
   return {
     ...database,

@@ -82,7 +82,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
   let config: Config, db: TestDatabase, container: Container;
   try {
     config = loadConfig({ BCRYPT_ROUNDS: '4', LOG_LEVEL: 'silent', NODE_ENV: 'test', PUBLIC_URL: publicUrl, ...GENEROUS_LIMITS, ...options.env });
-    db = await (options.backend ?? pgliteBackend).create();
+    db = await (options.backend ?? pgliteBackend).create({ poolMax: config.databasePoolMax });
     container = await buildContainer(config, {
       database: db,
       ...(options.configuredMailer ? {} : { mailer }),

@@ -6,6 +6,7 @@ import type { Clock } from '../ports/clock.js';
 import type { CardRead, CarriedImage, ContactFileReader } from '../ports/contact-card-format.js';
 import type { NewGroup } from '../ports/contact-group-repository.js';
 import type { Repositories, UnitOfWork } from '../ports/unit-of-work.js';
+import { KeyedGate } from '../shared/keyed-gate.js';
 import { type ContactPhotoDeps, discardContactPhotos, storeContactPhotos } from './set-contact-photo.js';
 
 /** The files an import reads: vCard (2.1, 3.0, 4.0) and CSV (Google Contacts', Outlook's). */
@@ -15,6 +16,12 @@ export interface ImportContactsDeps extends ContactPhotoDeps {
   uow: UnitOfWork;
   readers: Readonly<Record<ImportFormat, ContactFileReader>>;
   clock: Clock;
+  /**
+   * Imports this instance runs at once (into different books: one book's run one after the other).
+   * Each holds a write connection for its transaction, so this keeps the rest of the pool for
+   * everyone else's requests.
+   */
+  importsAtOnce: number;
 }
 
 export interface SkippedCard {
@@ -92,9 +99,16 @@ interface Prepared {
  * its photos fitted a batch at a time, each batch stored while the next is prepared, all in one
  * transaction: an import stores every contact it reports or none. A photo stored for a card that
  * was then not stored is removed again.
+ *
+ * An import waits, in memory and without a connection, until a gate admits it: one import of a
+ * book at a time (the book's lock would serialise them anyway, each holding a pooled connection
+ * while it waits) and at most `importsAtOnce` on the instance, so parallel imports never take the
+ * write pool other requests need, nor all of the CPU their photos' fitting would. The whole import
+ * is inside the gate: reading, fitting and the transaction.
  */
 export function makeImportContacts(deps: ImportContactsDeps) {
-  return async function importContacts(ownerId: string, file: Uint8Array, format: ImportFormat = 'vcard'): Promise<ImportReport> {
+  const gate = new KeyedGate(deps.importsAtOnce);
+  const importContacts = async (ownerId: string, file: Uint8Array, format: ImportFormat): Promise<ImportReport> => {
     const today = utcDay(deps.clock.now());
     const skipped: SkippedCard[] = [];
     const groups: NewGroup[] = [];
@@ -213,4 +227,6 @@ export function makeImportContacts(deps: ImportContactsDeps) {
     skipped.sort((a, b) => a.index - b.index);
     return groups.length > 0 ? { created, skipped, groups: groups.length } : { created, skipped };
   };
+  return (ownerId: string, file: Uint8Array, format: ImportFormat = 'vcard'): Promise<ImportReport> =>
+    gate.run(ownerId, () => importContacts(ownerId, file, format));
 }
