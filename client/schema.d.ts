@@ -1843,7 +1843,7 @@ export interface components {
         'application/problem+json': components['schemas']['Problem'];
       };
     };
-    /** @description A backing service does not answer (`detail` names it), a bounded queue (password hashing, background work, uploads waiting their turn: UPLOADS_BUSY) is full, or the server is shutting down. */
+    /** @description A backing service does not answer (`detail` names it), a bounded queue (password hashing, background work, uploads waiting their turn: UPLOADS_BUSY, contact imports waiting theirs) is full or waited on too long, or the server is shutting down. */
     ServiceUnavailable: {
       headers: {
         /** @description Seconds to wait before trying again, when known (a full queue). */

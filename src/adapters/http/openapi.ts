@@ -184,7 +184,7 @@ const PROBLEM_RESPONSES: Record<ProblemStatus, [name: string, response: OA.Respo
   503: [
     'ServiceUnavailable',
     problemResponse(
-      'A backing service does not answer (`detail` names it), a bounded queue (password hashing, background work, uploads waiting their turn: UPLOADS_BUSY) is full, or the server is shutting down.',
+      'A backing service does not answer (`detail` names it), a bounded queue (password hashing, background work, uploads waiting their turn: UPLOADS_BUSY, contact imports waiting theirs) is full or waited on too long, or the server is shutting down.',
       {
         'Retry-After': integerHeader('Seconds to wait before trying again, when known (a full queue).'),
       },

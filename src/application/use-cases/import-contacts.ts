@@ -41,6 +41,14 @@ export interface ImportReport {
 /** Cards one import may hold: a 5 MiB file of the smallest cards would otherwise be 170,000 of them. */
 export const MAX_CARDS_PER_IMPORT = 50_000;
 
+/**
+ * Imports waiting for the gate on one instance, and how long one waits: each holds its file
+ * (at most CONTACTS_IMPORT_MAX_BYTES) and its client's connection meanwhile. Imports of a 5,000-card
+ * book take seconds each, so a queue this long is minutes of work.
+ */
+export const IMPORTS_WAITING_MAX = 32;
+export const IMPORT_WAIT_MS = 60_000;
+
 /** Cards validated between two turns of the event loop. */
 const CARDS_PER_TURN = 50;
 
@@ -104,10 +112,11 @@ interface Prepared {
  * book at a time (the book's lock would serialise them anyway, each holding a pooled connection
  * while it waits) and at most `importsAtOnce` on the instance, so parallel imports never take the
  * write pool other requests need, nor all of the CPU their photos' fitting would. The whole import
- * is inside the gate: reading, fitting and the transaction.
+ * is inside the gate: reading, fitting and the transaction. More than IMPORTS_WAITING_MAX waiting,
+ * or a wait past IMPORT_WAIT_MS, is refused with 503 and Retry-After (the client tries again).
  */
 export function makeImportContacts(deps: ImportContactsDeps) {
-  const gate = new KeyedGate(deps.importsAtOnce);
+  const gate = new KeyedGate({ service: 'contact imports', atOnce: deps.importsAtOnce, maxWaiting: IMPORTS_WAITING_MAX, maxWaitMs: IMPORT_WAIT_MS });
   const importContacts = async (ownerId: string, file: Uint8Array, format: ImportFormat): Promise<ImportReport> => {
     const today = utcDay(deps.clock.now());
     const skipped: SkippedCard[] = [];
