@@ -158,8 +158,13 @@ export function is(element: XmlElement | undefined, ns: string, name: string): b
 
 // ---- Writing
 
+const ESCAPES: Readonly<Record<string, string>> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;' };
+const ESCAPED = /[&<>"']/g;
+
 export function escapeXml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;' })[c]!);
+  // Most text (hrefs, ETags, tokens) has nothing to escape: answered without a copy.
+  ESCAPED.lastIndex = 0;
+  return ESCAPED.test(text) ? text.replace(ESCAPED, (c) => ESCAPES[c]!) : text;
 }
 
 const PREFIXES: Record<string, string> = { [DAV]: 'd', [CARDDAV]: 'card', [CALENDARSERVER]: 'cs' };
