@@ -886,7 +886,8 @@ async function main(): Promise<void> {
           log(
             `${key}: ${latency.requests > 0 ? round(window.dbQueries / latency.requests, 2) : 0} database queries per request; CPU per request: ` +
               `API ${perRequest(apiCpuBefore !== null && apiCpuAfter !== null ? apiCpuAfter - apiCpuBefore : null)}, ` +
-              `PostgreSQL ${perRequest(postgresBefore && postgresAfter ? postgresCpuSince(postgresBefore, postgresAfter) : null)}`,
+              `PostgreSQL ${perRequest(postgresBefore && postgresAfter ? postgresCpuSince(postgresBefore, postgresAfter) : null)}; ` +
+              `GC ${window.gc.count} pauses, ${window.gc.totalPauseMs} ms in all, the longest ${window.gc.maxPauseMs} ms; heap used at most ${round(window.windowPeakMemory.heapUsed / 2 ** 20, 1)} MB`,
           );
           return latency;
         },
