@@ -793,6 +793,29 @@ export function contactRepositoryContract(subject: ContractSubject<ContactReposi
     throw new Error('the feed never ended');
   };
 
+  it('versionsSince answers the page changesSince does, each live contact as its version and last write', async (t, repos, newBook) => {
+    const book = await newBook();
+    const [a, b, c] = [await book.add(), await book.add(), await book.add()];
+    const start = await repos.contacts.changesSince(book.owner, null, 10);
+    await repos.contacts.update(book.owner, a.id, { fields: { firstName: 'Changed' } }, 'allow');
+    await repos.contacts.delete(book.owner, b.id);
+    await repos.contacts.delete(book.owner, c.id);
+    await repos.contacts.purge(book.owner, c.id);
+    for (const limit of [1, 10]) {
+      const whole = await repos.contacts.changesSince(book.owner, start.next, limit);
+      const versions = await repos.contacts.versionsSince(book.owner, start.next, limit);
+      t.deepEqual(
+        versions.changes,
+        whole.changes.map((change) =>
+          change.deleted ? change : { id: change.id, deleted: false, version: change.contact.version, updatedAt: change.contact.updatedAt },
+        ),
+      );
+      t.deepEqual({ ...versions, changes: [] }, { ...whole, changes: [] });
+    }
+    const [changed] = (await repos.contacts.versionsSince(book.owner, start.next, 1)).changes;
+    t.like(changed, { id: a.id, deleted: false, version: a.version + 1 });
+  });
+
   it('the feed without a token lists every live contact; after a token, each change once with its latest state', async (t, repos, newBook) => {
     const book = await newBook();
     const [a, b, c] = [await book.add(), await book.add(), await book.add()];

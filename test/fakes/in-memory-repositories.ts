@@ -10,7 +10,9 @@ import type {
   ContactChange,
   ContactPage,
   ContactRepository,
+  FeedChange,
   FeedPage,
+  FeedVersion,
   LabelCount,
   NewContact,
   TakenEmails,
@@ -442,6 +444,14 @@ export class InMemoryContactRepository implements ContactRepository {
       if (book) book.oldest = Math.max(book.oldest, group.changeSeq);
     }
     return { purged: expired.filter((c) => owners.includes(c.userId)).length, photos, more: owners.length < new Set(expired.map((c) => c.userId)).size };
+  }
+  async versionsSince(ownerId: string, since: SyncPosition | null, limit: number): Promise<FeedPage<FeedVersion>> {
+    const page = await this.changesSince(ownerId, since, limit);
+    const changes = page.changes.map(
+      ({ contact, ...change }: FeedChange & { contact?: Contact }): FeedVersion =>
+        contact ? { ...change, deleted: false, version: contact.version, updatedAt: contact.updatedAt } : { ...change, deleted: true },
+    );
+    return { ...page, changes };
   }
   async changesSince(ownerId: string, since: SyncPosition | null, limit: number): Promise<FeedPage> {
     const book = this.books.get(ownerId) ?? { last: 0, oldest: 0 };

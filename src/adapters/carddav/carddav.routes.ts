@@ -2,7 +2,15 @@ import getRawBody from 'raw-body';
 import type { Context, Middleware } from 'koa';
 import type { UserLimit, UserRateLimiter } from '../../application/ports/user-rate-limiter.js';
 import type { AuthenticateDav, DavCaller } from '../../application/use-cases/authenticate-dav.js';
-import { type DavBook, type DavCard, DavCardRefused, DavPreconditionFailed, DavUidConflict } from '../../application/use-cases/dav-book.js';
+import {
+  type DavBook,
+  type DavCard,
+  DavCardRefused,
+  type DavCardVersion,
+  type DavChanges,
+  DavPreconditionFailed,
+  DavUidConflict,
+} from '../../application/use-cases/dav-book.js';
 import { contactEtag, versionsFromIfMatch } from '../../domain/contact.js';
 import { InvalidSyncToken, SyncTokenExpired } from '../../domain/sync.js';
 import { Unauthenticated } from '../../domain/user.errors.js';
@@ -94,7 +102,10 @@ function hrefOf(target: Target): string {
   }
 }
 
-const etagOf = (card: DavCard) => contactEtag(card.contact.version);
+/** A card read whole, or as its name and version only (a sync that asks for ETags alone). */
+type AnyCard = DavCard | DavCardVersion;
+const etagOf = (card: AnyCard) => contactEtag('contact' in card ? card.contact.version : card.version);
+const lastWriteOf = (card: AnyCard) => new Date('contact' in card ? card.contact.updatedAt : card.updatedAt).toUTCString();
 
 function answer(ctx: Context, status: number): void {
   ctx.status = status;
@@ -203,7 +214,7 @@ export function davRoutes(deps: DavDeps): Middleware {
     syncToken: () => Promise<string>;
   }
 
-  async function propValue(target: Target, prop: PropName, ctx: PropContext, card?: DavCard, addressData?: XmlElement): Promise<string | null> {
+  async function propValue(target: Target, prop: PropName, ctx: PropContext, card?: AnyCard, addressData?: XmlElement): Promise<string | null> {
     const key = `${prop.ns}|${prop.name}`;
     switch (key) {
       case `${DAV}|current-user-principal`:
@@ -246,9 +257,9 @@ export function davRoutes(deps: DavDeps): Middleware {
       case `${DAV}|getcontenttype`:
         return card ? 'text/vcard; charset=utf-8' : null;
       case `${DAV}|getlastmodified`:
-        return card ? new Date(card.contact.updatedAt).toUTCString() : null;
+        return card ? lastWriteOf(card) : null;
       case `${CARDDAV}|address-data`:
-        return card ? escapeXml(await renderCard(card, addressData)) : null;
+        return card && 'contact' in card ? escapeXml(await renderCard(card, addressData)) : null;
       default:
         return null;
     }
@@ -268,7 +279,7 @@ export function davRoutes(deps: DavDeps): Middleware {
     return { names: (prop?.children ?? []).map((element) => ({ ns: element.ns, name: element.name, element })) };
   }
 
-  async function responseFor(target: Target, asked: ReturnType<typeof propsAsked>, ctx: PropContext, card?: DavCard): Promise<string> {
+  async function responseFor(target: Target, asked: ReturnType<typeof propsAsked>, ctx: PropContext, card?: AnyCard): Promise<string> {
     const href = card ? cardHref(ctx.me, card.name) : hrefOf(target);
     if (asked === 'names')
       return propResponse(
@@ -344,7 +355,7 @@ export function davRoutes(deps: DavDeps): Middleware {
     if (!root) throw new DavXmlError(400, 'a REPORT needs a body');
     const asked = propsAsked(root);
     const pctx = propContext(me);
-    const cardTarget = (card: DavCard): Target => ({ kind: 'card', userId: me, name: card.name });
+    const cardTarget = (card: AnyCard): Target => ({ kind: 'card', userId: me, name: card.name });
     const responses: string[] = [];
 
     if (is(root, CARDDAV, 'addressbook-multiget')) {
@@ -391,9 +402,12 @@ export function davRoutes(deps: DavDeps): Middleware {
       // One page of the feed per answer, with or without a client's limit (which may only lower it):
       // past it, a 507 and the token to go on from (RFC 6578 §3.6), so no answer holds a whole book.
       const limit = limitText && /^\d{1,9}$/.test(limitText) && Number(limitText) > 0 ? Math.min(Number(limitText), SYNC_PAGE) : SYNC_PAGE;
-      let page: Awaited<ReturnType<DavBook['changesSince']>>;
+      // A sync that asks for ETags alone (DAVx⁵'s and iOS's do, then multiget) reads each changed
+      // card's version only, not the whole contact.
+      const wantsCards = asked !== 'all' && asked !== 'names' && asked.names.some((p) => p.ns === CARDDAV && p.name === 'address-data');
+      let page: DavChanges<AnyCard>;
       try {
-        page = await book.changesSince(me, token, limit);
+        page = wantsCards ? await book.changesSince(me, token, limit) : await book.versionsSince(me, token, limit);
       } catch (error) {
         if (error instanceof InvalidSyncToken || error instanceof SyncTokenExpired) return precondition(ctx, 403, DAV, 'valid-sync-token');
         throw error;
@@ -423,7 +437,7 @@ export function davRoutes(deps: DavDeps): Middleware {
     ctx.status = 200;
     ctx.type = `text/vcard; charset=utf-8${version === '4.0' ? '; version=4.0' : ''}`;
     ctx.set('ETag', etagOf(card));
-    ctx.set('Last-Modified', new Date(card.contact.updatedAt).toUTCString());
+    ctx.set('Last-Modified', lastWriteOf(card));
     ctx.body = book.render(card, version, await book.photoOf(card));
   }
 

@@ -8,6 +8,7 @@ import type {
   ContactRepository,
   FeedChange,
   FeedPage,
+  FeedVersion,
   LabelCount,
   ListedContact,
   NewContact,
@@ -444,14 +445,29 @@ const FORGET_TOMBSTONES = new PreparedStatement(
  * The keyset walk is the function contacts_feed_page (migration 20261206_25), whose plan is made
  * once per connection rather than on every execution.
  */
-const FEED = new PreparedStatement(
-  'contacts.feed.v4',
-  `SELECT f.book_last, f.book_oldest, f.groups_last, f.feed_id, f.feed_seq, f.feed_deleted, r.name AS feed_dav_name, r.uid AS feed_dav_uid, c.*
-    FROM contacts_feed_page(?::uuid, ?::bigint, ?::uuid, ?::bigint, ?::integer) f
-    LEFT JOIN LATERAL (SELECT ${COLUMNS} FROM contacts WHERE contacts.id = f.feed_id AND NOT f.feed_deleted) c ON true
-    LEFT JOIN dav_resources r ON r.contact_id = f.feed_id
-    ORDER BY f.feed_seq, f.feed_id`,
-);
+const feedStatement = (name: string, columns: string) =>
+  new PreparedStatement(
+    name,
+    `SELECT f.book_last, f.book_oldest, f.groups_last, f.feed_id, f.feed_seq, f.feed_deleted, r.name AS feed_dav_name, r.uid AS feed_dav_uid, c.*
+      FROM contacts_feed_page(?::uuid, ?::bigint, ?::uuid, ?::bigint, ?::integer) f
+      LEFT JOIN LATERAL (SELECT ${columns} FROM contacts WHERE contacts.id = f.feed_id AND NOT f.feed_deleted) c ON true
+      LEFT JOIN dav_resources r ON r.contact_id = f.feed_id
+      ORDER BY f.feed_seq, f.feed_id`,
+  );
+/** A row of a feed statement: the book's counters, the change, and the contact's columns (none for a removal). */
+type FeedRow = Partial<ContactRow> & {
+  book_last: string | number;
+  book_oldest: string | number;
+  groups_last: string | number;
+  feed_id: string | null;
+  feed_seq: string | number | null;
+  feed_deleted: boolean | null;
+  feed_dav_name: string | null;
+  feed_dav_uid: string | null;
+};
+const FEED = feedStatement('contacts.feed.v4', COLUMNS);
+/** The same page with each live contact's version and last write only (versionsSince). */
+const FEED_VERSIONS = feedStatement('contacts.feed_versions.v1', `version, ${isoInstant('updated_at')} AS updated_at`);
 
 // Labels: `labels` and `label_keys` hold one entry each per label, in the same order. A label's
 // name is its spelling on the oldest contact that has it.
@@ -926,25 +942,32 @@ export class KnexContactRepository implements ContactRepository {
     return { purged, photos, more: books.length >= maxBooks };
   }
 
-  async changesSince(ownerId: string, since: SyncPosition | null, limit: number): Promise<FeedPage> {
+  changesSince(ownerId: string, since: SyncPosition | null, limit: number): Promise<FeedPage> {
+    return this.feedPage(FEED, ownerId, since, limit, (row) => ({ id: row.feed_id!, deleted: false as const, contact: toContact(row as ContactRow) }));
+  }
+
+  versionsSince(ownerId: string, since: SyncPosition | null, limit: number): Promise<FeedPage<FeedVersion>> {
+    return this.feedPage(FEED_VERSIONS, ownerId, since, limit, (row) => {
+      const { version, updated_at } = row as unknown as { version: string | number; updated_at: string };
+      return { id: row.feed_id!, deleted: false as const, version: Number(version), updatedAt: updated_at };
+    });
+  }
+
+  /** A page of FEED or FEED_VERSIONS, each live contact's row read by `live`. */
+  private async feedPage<Change extends FeedChange | FeedVersion>(
+    statement: PreparedStatement,
+    ownerId: string,
+    since: SyncPosition | null,
+    limit: number,
+    live: (row: FeedRow) => Change & { deleted: false },
+  ): Promise<FeedPage<Change>> {
     if (!isUuid(ownerId)) return { changes: [], next: { change: 0, id: '', floor: 0 }, more: false };
     // A walk from the start leaves out what was gone before it began (the book's counter now).
     const floor = since === null ? Number((await this.statements.read<{ last_change: string | number }>(BOOK, [ownerId]))[0]?.last_change ?? 0) : since.floor;
     const from = since ?? { change: 0, id: '', floor };
     // An empty id stands for every contact of that change: the bound is past every id.
     const afterId = from.id === '' ? MAX_ID : from.id;
-    const rows = await this.statements.read<
-      (ContactRow | NoContact) & {
-        book_last: string | number;
-        book_oldest: string | number;
-        groups_last: string | number;
-        feed_id: string | null;
-        feed_seq: string | number | null;
-        feed_deleted: boolean | null;
-        feed_dav_name: string | null;
-        feed_dav_uid: string | null;
-      }
-    >(FEED, [ownerId, from.change, afterId, floor, limit + 1]);
+    const rows = await this.statements.read<FeedRow>(statement, [ownerId, from.change, afterId, floor, limit + 1]);
     const last = Number(rows[0]?.book_last ?? 0);
     if (since !== null) {
       if (since.change < Number(rows[0]?.book_oldest ?? 0)) throw new SyncTokenExpired();
@@ -953,10 +976,8 @@ export class KnexContactRepository implements ContactRepository {
     const found = rows.filter((row) => row.feed_id !== null);
     const more = found.length > limit;
     const page = found.slice(0, limit);
-    const changes: FeedChange[] = page.map((row) => {
-      const change: FeedChange = row.feed_deleted
-        ? { id: row.feed_id!, deleted: true }
-        : { id: row.feed_id!, deleted: false, contact: toContact(row as ContactRow) };
+    const changes = page.map((row): Change => {
+      const change: Change = row.feed_deleted ? ({ id: row.feed_id!, deleted: true } as Change) : live(row);
       if (row.feed_dav_name !== null) change.resource = { name: row.feed_dav_name, uid: row.feed_dav_uid! };
       return change;
     });

@@ -51,6 +51,14 @@ export interface AnyContact {
  */
 export type FeedChange = ({ id: string; deleted: false; contact: Contact } | { id: string; deleted: true }) & { resource?: FeedResource };
 
+/**
+ * An entry of the change feed as `versionsSince` reads it: a live contact's version and last
+ * write (its ETag and Last-Modified) without its fields, or that it left the book.
+ */
+export type FeedVersion = ({ id: string; deleted: false; version: number; updatedAt: string } | { id: string; deleted: true }) & {
+  resource?: FeedResource;
+};
+
 /** A card's CardDAV resource name and UID (see DavResourceRepository). */
 export interface FeedResource {
   name: string;
@@ -58,8 +66,8 @@ export interface FeedResource {
 }
 
 /** A page of the change feed: the changes in commit order, where to go on from, and whether more follow at once. */
-export interface FeedPage {
-  changes: FeedChange[];
+export interface FeedPage<Change = FeedChange> {
+  changes: Change[];
   next: SyncPosition;
   more: boolean;
   /**
@@ -155,6 +163,11 @@ export interface ContactRepository {
    * last change.
    */
   changesSince(ownerId: string, since: SyncPosition | null, limit: number): Promise<FeedPage>;
+  /**
+   * The page changesSince gives, each live contact as its version and last write only: for a sync
+   * that asks for ETags alone, which need not read (nor the store send) whole contacts.
+   */
+  versionsSince(ownerId: string, since: SyncPosition | null, limit: number): Promise<FeedPage<FeedVersion>>;
   /** The book's last change number (a CTag; 0 for a book never written). */
   bookVersion(ownerId: string): Promise<number>;
   /**

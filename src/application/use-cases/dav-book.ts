@@ -2,9 +2,10 @@ import { utcDay } from '../../domain/birthdays.js';
 import { ContactChanged, NotAVCardFile } from '../../domain/contact.errors.js';
 import { type Contact, type ContactFields, type KeptCard, type StoredPhoto, validateContact } from '../../domain/contact.js';
 import { ValidationFailed } from '../../domain/errors.js';
-import { decodeSyncToken, encodeSyncToken } from '../../domain/sync.js';
+import { decodeSyncToken, encodeSyncToken, type SyncPosition } from '../../domain/sync.js';
 import type { Clock } from '../ports/clock.js';
 import type { CardRead, CarriedImage, ContactCardFormat, ContactFileReader, VCardVersion } from '../ports/contact-card-format.js';
+import type { FeedChange, FeedPage, FeedResource, FeedVersion } from '../ports/contact-repository.js';
 import type { ContactGroup } from '../ports/contact-group-repository.js';
 import type { DavResource } from '../ports/dav-resource-repository.js';
 import type { Repositories, UnitOfWork } from '../ports/unit-of-work.js';
@@ -18,6 +19,21 @@ export interface DavCard {
   uid: string;
   /** Set for a group card (dav-groups.ts): the group, with its members' UIDs; `contact` then stands for the group. */
   group?: ContactGroup & { members: string[] };
+}
+
+/** A card as a listing of ETags names it: its resource name, version (the ETag) and last write. */
+export interface DavCardVersion {
+  name: string;
+  version: number;
+  updatedAt: string;
+}
+
+/** What a sync answers: the cards changed (whole, or as versions), the names removed, and where to go on from. */
+export interface DavChanges<Card> {
+  changed: Card[];
+  removed: string[];
+  next: string;
+  more: boolean;
 }
 
 /** Why a PUT body is refused, named after the RFC 6352 precondition it fails. */
@@ -182,19 +198,42 @@ export function makeDavBook(deps: DavBookDeps) {
    * left the book, in commit order, at most `limit`, with the token to go on from. Throws
    * InvalidSyncToken or SyncTokenExpired for a token the feed cannot answer.
    */
-  async function changesSince(
+  function changesSince(ownerId: string, token: string | null, limit: number): Promise<DavChanges<DavCard>> {
+    return changes(
+      ownerId,
+      token,
+      (since) => repos.contacts.changesSince(ownerId, since, limit),
+      (change, resource) => cardOf(change.contact, resource),
+      (group) => group,
+    );
+  }
+
+  /** The same as changesSince, each card as its name and version only: a sync that asks for ETags alone. */
+  function versionsSince(ownerId: string, token: string | null, limit: number): Promise<DavChanges<DavCardVersion>> {
+    return changes(
+      ownerId,
+      token,
+      (since) => repos.contacts.versionsSince(ownerId, since, limit),
+      (change, resource) => ({ name: resource?.name ?? defaultName(change.id), version: change.version, updatedAt: change.updatedAt }),
+      (group) => ({ name: group.name, version: group.contact.version, updatedAt: group.contact.updatedAt }),
+    );
+  }
+
+  async function changes<Change extends FeedChange | FeedVersion, Card>(
     ownerId: string,
     token: string | null,
-    limit: number,
-  ): Promise<{ changed: DavCard[]; removed: string[]; next: string; more: boolean }> {
+    read: (since: SyncPosition | null) => Promise<FeedPage<Change>>,
+    live: (change: Change & { deleted: false }, resource: FeedResource | undefined) => Card,
+    group: (card: DavCard) => Card,
+  ): Promise<DavChanges<Card>> {
     const since = token === null ? null : decodeSyncToken(ownerId, token);
     // The feed answers each change's resource name with it: one read, whatever the page holds.
-    const page = await repos.contacts.changesSince(ownerId, since, limit);
-    const changed: DavCard[] = [];
+    const page = await read(since);
+    const changed: Card[] = [];
     const removed: string[] = [];
     for (const change of page.changes) {
       if (change.deleted) removed.push(change.resource?.name ?? defaultName(change.id));
-      else changed.push(cardOf(change.contact, change.resource));
+      else changed.push(live(change as Change & { deleted: false }, change.resource));
     }
     // The group cards that changed in the same stretch of the book's changes (up to where this page
     // ends). A token the book has not moved past, or past every group card's last change, leaves
@@ -202,7 +241,7 @@ export function makeDavBook(deps: DavBookDeps) {
     const after = since?.change ?? null;
     const noGroupChanged = after !== null && (after >= page.next.change || (page.groupsLastChange !== undefined && after >= page.groupsLastChange));
     const groupChanges = noGroupChanged ? { changed: [], removed: [] } : await groups.changedBetween(ownerId, after, page.next.change);
-    changed.push(...groupChanges.changed);
+    changed.push(...groupChanges.changed.map(group));
     removed.push(...groupChanges.removed);
     return { changed, removed, next: encodeSyncToken(ownerId, page.next), more: page.more };
   }
@@ -371,7 +410,7 @@ export function makeDavBook(deps: DavBookDeps) {
     return deps.photos.photos.read(card.contact.photo);
   }
 
-  return { findCard, findCards, listCards, bookTag, currentSyncToken, changesSince, putCard, deleteCard, render, photoOf };
+  return { findCard, findCards, listCards, bookTag, currentSyncToken, changesSince, versionsSince, putCard, deleteCard, render, photoOf };
 }
 
 export type DavBook = ReturnType<typeof makeDavBook>;
