@@ -111,7 +111,9 @@ for (const subject of subjects) {
       [ids[1]],
     );
 
-    const { rows: indexes } = (await knex.raw("SELECT indexname FROM pg_indexes WHERE tablename = 'contacts' ORDER BY indexname")) as {
+    const { rows: indexes } = (await knex.raw(
+      "SELECT indexname FROM pg_indexes WHERE tablename = 'contacts' AND schemaname = current_schema() ORDER BY indexname",
+    )) as {
       rows: { indexname: string }[];
     };
     const names = indexes.map((i) => i.indexname);
