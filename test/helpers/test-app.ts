@@ -7,6 +7,7 @@ import { answerClientErrors } from '../../src/adapters/http/client-errors.js';
 import type { Logger } from '../../src/application/ports/logger.js';
 import type { PasswordHasher } from '../../src/application/ports/password-hasher.js';
 import type { UserCache } from '../../src/application/ports/user-cache.js';
+import type { ContactView } from '../../src/domain/contact.js';
 import { loadConfig, type Config } from '../../src/infrastructure/config.js';
 import { buildContainer, type Container } from '../../src/infrastructure/container.js';
 import { CapturingLogger, CapturingMailer, type FakeClock } from '../fakes/fakes.js';
@@ -183,4 +184,14 @@ export async function signUpAndLogIn(app: TestApp, email = uniqueEmail(), passwo
   const tokens = (await login.json()) as { accessToken: string; refreshToken: string };
   const user = ((await signup.json()) as { user: { id: string } }).user;
   return { ...tokens, email, password, userId: user.id };
+}
+
+/** Every contact of the caller's book, read a page of 100 at a time. */
+export async function allContacts(app: TestApp, token: string): Promise<ContactView[]> {
+  const items: ContactView[] = [];
+  for (let offset = 0; ; offset += 100) {
+    const page = (await (await app.request(`/api/contacts?limit=100&offset=${offset}`, { token })).json()) as { items: ContactView[]; total: number };
+    items.push(...page.items);
+    if (items.length >= page.total) return items;
+  }
 }

@@ -1,18 +1,13 @@
 import { readFileSync } from 'node:fs';
 import type { ContactView } from '../../src/domain/contact.js';
 import { BACKENDS } from '../helpers/databases.js';
-import { eachBackend, signUpAndLogIn, type TestApp } from '../helpers/test-app.js';
+import { allContacts, eachBackend, signUpAndLogIn, type TestApp } from '../helpers/test-app.js';
 
 type Report = { created: number; skipped: { index: number; name: string | null; reason: string }[] };
 const fixture = (name: string) => readFileSync(new URL(`../fixtures/csv/${name}`, import.meta.url));
 
 function importCsv(app: TestApp, token: string, body: RequestInit['body'], type = 'text/csv'): Promise<Response> {
   return app.request('/api/contacts/import', { method: 'POST', token, body, headers: { 'Content-Type': type } });
-}
-
-async function allContacts(app: TestApp, token: string): Promise<ContactView[]> {
-  const res = await app.request('/api/contacts?limit=100', { token });
-  return ((await res.json()) as { items: ContactView[] }).items;
 }
 
 async function problem(res: Response): Promise<{ code: string; detail: string }> {

@@ -1,23 +1,13 @@
 import test from 'ava';
 import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
-import type { ContactView } from '../../src/domain/contact.js';
 import { postgresBackend, TEST_DATABASE_URL } from '../helpers/databases.js';
-import { signUpAndLogIn, startTestApp, type TestApp } from '../helpers/test-app.js';
+import { allContacts, signUpAndLogIn, startTestApp, type TestApp } from '../helpers/test-app.js';
 
 type Report = { created: number; skipped: { index: number; name: string | null; reason: string }[] };
 
 const CARDS = 2000;
 const IMPORTS = 10;
-
-async function allContacts(app: TestApp, token: string): Promise<ContactView[]> {
-  const items: ContactView[] = [];
-  for (let offset = 0; ; offset += 100) {
-    const page = (await (await app.request(`/api/contacts?limit=100&offset=${offset}`, { token })).json()) as { items: ContactView[]; total: number };
-    items.push(...page.items);
-    if (items.length >= page.total) return items;
-  }
-}
 
 /**
  * Whether a connection the app's write pool (knex's) has lent out holds an advisory lock: in this

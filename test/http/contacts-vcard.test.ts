@@ -3,22 +3,13 @@ import ICAL from 'ical.js';
 import { readFileSync } from 'node:fs';
 import type { ContactView } from '../../src/domain/contact.js';
 import { BACKENDS, postgresBackend } from '../helpers/databases.js';
-import { eachBackend, signUpAndLogIn, startTestApp, uniqueEmail, type TestApp } from '../helpers/test-app.js';
+import { allContacts, eachBackend, signUpAndLogIn, startTestApp, uniqueEmail, type TestApp } from '../helpers/test-app.js';
 
 type Report = { created: number; skipped: { index: number; name: string | null; reason: string }[] };
 const fixture = (name: string) => readFileSync(new URL(`../fixtures/vcard/${name}`, import.meta.url));
 
 function importFile(app: TestApp, token: string, body: RequestInit['body'], type = 'text/vcard'): Promise<Response> {
   return app.request('/api/contacts/import', { method: 'POST', token, body, headers: { 'Content-Type': type } });
-}
-
-async function allContacts(app: TestApp, token: string): Promise<ContactView[]> {
-  const items: ContactView[] = [];
-  for (let offset = 0; ; offset += 100) {
-    const page = (await (await app.request(`/api/contacts?limit=100&offset=${offset}`, { token })).json()) as { items: ContactView[]; total: number };
-    items.push(...page.items);
-    if (items.length >= page.total) return items;
-  }
 }
 
 const fieldsOf = ({ firstName, lastName, email, phone, birthday, notes }: ContactView) => ({ firstName, lastName, email, phone, birthday, notes });
