@@ -5,8 +5,8 @@ import { detectImage, type ImageInfo } from './image.js';
 /** A stored photo fits in this square (aspect kept, never enlarged). */
 export const PHOTO_STORED_MAX_SIDE = 512;
 /**
- * What a photo may declare before anything decodes it: a small file can declare a huge canvas (a
- * 30 KB PNG of 20000×20000), whose decoding would take gigabytes. 50 megapixels covers the
+ * What a photo may declare before anything decodes it: a small file can declare a huge canvas,
+ * whose decoding would take memory out of all proportion to its size. The pixel bound covers the
  * cameras of phones; the side bound keeps out absurd strips.
  */
 export const PHOTO_MAX_PIXELS = 50_000_000;

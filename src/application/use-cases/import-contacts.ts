@@ -43,8 +43,8 @@ export const MAX_CARDS_PER_IMPORT = 50_000;
 
 /**
  * Imports waiting for the gate on one instance, and how long one waits: each holds its file
- * (at most CONTACTS_IMPORT_MAX_BYTES) and its client's connection meanwhile. Imports of a 5,000-card
- * book take seconds each, so a queue this long is minutes of work.
+ * (at most CONTACTS_IMPORT_MAX_BYTES) and its client's connection meanwhile; a large import takes
+ * seconds, so a longer queue would outlast any client's patience.
  */
 export const IMPORTS_WAITING_MAX = 32;
 export const IMPORT_WAIT_MS = 60_000;
