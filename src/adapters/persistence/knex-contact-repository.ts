@@ -114,18 +114,17 @@ function writtenValues(fields: ContactFields): unknown[] {
 
 /**
  * What the list selects: every column a contact answers but the kept card, which only the export
- * and CardDAV read (an imported card's properties can be many times the size of its fields).
- * `toListedContact` reads it.
+ * and CardDAV read (an imported card's properties can be many times the size of its fields), and
+ * the owner, whom the list was asked for. `toListedContact` reads it.
  */
-const LISTED_COLUMNS = `id, user_id, first_name, last_name, middle_name, prefix, suffix, nickname, organization, department, job_title,
+const LISTED_COLUMNS = `id, first_name, last_name, middle_name, prefix, suffix, nickname, organization, department, job_title,
   emails, phones, addresses, urls, ${dayText('birthday')} AS birthday, ${dayText('anniversary')} AS anniversary, notes, labels,
   photo_url, photo_key, version, ${isoInstant('created_at')} AS created_at, ${isoInstant('updated_at')} AS updated_at`;
 /** What every other statement that answers contacts selects or returns; `toContact` reads it. */
-const COLUMNS = `${LISTED_COLUMNS}, card`;
+const COLUMNS = `${LISTED_COLUMNS}, user_id, card`;
 
 interface ListedRow {
   id: string;
-  user_id: string;
   first_name: string;
   last_name: string;
   middle_name: string;
@@ -150,6 +149,7 @@ interface ListedRow {
   updated_at: string;
 }
 interface ContactRow extends ListedRow {
+  user_id: string;
   card: KeptCard | null;
 }
 /** The row of a page past the end: the total, no contact. */
@@ -164,15 +164,15 @@ function address(a: PostalAddress): PostalAddress {
 }
 
 function toContact(row: ContactRow): Contact {
-  const contact = toListedContact(row) as Contact;
+  const contact = toListedContact(row, row.user_id) as Contact;
   contact.card = row.card;
   return contact;
 }
 
-function toListedContact(row: ListedRow): ListedContact {
+function toListedContact(row: ListedRow, userId: string): ListedContact {
   return {
     id: row.id,
-    userId: row.user_id,
+    userId,
     firstName: row.first_name,
     lastName: row.last_name,
     middleName: row.middle_name,
@@ -582,9 +582,9 @@ function searchFor(ownerId: string, query: ContactQuery): { page: PreparedStatem
             `SELECT contacts.*${sort === 'relevance' ? ', m.sort_rank' : ''} FROM (SELECT * FROM matches ORDER BY ${order('')} LIMIT ? OFFSET ?) m JOIN contacts ON contacts.id = m.id`,
           ];
     page = new PreparedStatement(
-      `contacts.search.v10.${combination}`,
+      `contacts.search.v11.${combination}`,
       `${prefix}SELECT t.total AS total_count, ${LISTED_COLUMNS}
-        FROM (SELECT count(*) AS total FROM ${counted}) t
+        FROM (SELECT count(*)::int AS total FROM ${counted}) t
         LEFT JOIN LATERAL (${paged}) c ON true
         ORDER BY ${order('c.')}`,
     );
@@ -764,9 +764,10 @@ export class KnexContactRepository implements ContactRepository {
 
   async search(ownerId: string, query: ContactQuery): Promise<ContactPage> {
     const { page, values } = searchFor(ownerId, query);
-    const rows = await this.statements.read<(ListedRow | NoContact) & { total_count: string | number }>(page, values);
-    const total = Number(rows[0]?.total_count ?? 0);
-    return { items: rows.filter((row): row is ListedRow & { total_count: string | number } => row.id !== null).map(toListedContact), total };
+    const rows = await this.statements.read<(ListedRow | NoContact) & { total_count: number }>(page, values);
+    const items: ListedContact[] = [];
+    for (const row of rows) if (row.id !== null) items.push(toListedContact(row as ListedRow, ownerId));
+    return { items, total: rows[0]?.total_count ?? 0 };
   }
 
   async update(ownerId: string, id: string, change: ContactChange, takenEmails: TakenEmails, expectedVersions?: readonly number[]): Promise<Contact | null> {
