@@ -78,8 +78,8 @@ export function createDatabase(options: DatabaseOptions): Database {
   const pooled = options.pooler === 'transaction';
   // knex keeps a schema with `SET search_path` on each new connection: session state a pooler loses.
   if (pooled && options.schema) throw new Error('a schema (search_path) cannot be kept behind a transaction-mode pooler');
-  const { knex, readPool } = options.databaseUrl ? connectPostgres(options) : { knex: openPglite(options), readPool: null };
   const poolMax = options.databaseUrl ? (options.poolMax ?? DEFAULT_POOL_MAX) : 1;
+  const { knex, readPool } = options.databaseUrl ? connectPostgres(options, poolMax) : { knex: openPglite(options), readPool: null };
   let closed: Promise<void> | undefined;
   return {
     knex,
@@ -92,7 +92,7 @@ export function createDatabase(options: DatabaseOptions): Database {
 
 const COMMON: Knex.Config = { ...snakeCaseMappers, migrations: { migrationSource } };
 
-function connectPostgres(options: DatabaseOptions): { knex: Knex; readPool: pg.Pool | null } {
+function connectPostgres(options: DatabaseOptions, poolMax: number): { knex: Knex; readPool: pg.Pool | null } {
   const timeouts = { ...DEFAULT_TIMEOUTS, ...options.timeouts };
   const pooled = options.pooler === 'transaction';
   // No read pool behind a transaction-mode pooler: no named statements to keep there.
@@ -122,7 +122,7 @@ function connectPostgres(options: DatabaseOptions): { knex: Knex; readPool: pg.P
     searchPath: options.schema ? [options.schema] : undefined,
     pool: {
       min: 0,
-      max: options.poolMax ?? DEFAULT_POOL_MAX,
+      max: poolMax,
       // A connection whose query timed out may still be waiting for its answer: never hand it out again.
       validate: (connection: { readyForQuery?: boolean }) => connection.readyForQuery === true,
     },
