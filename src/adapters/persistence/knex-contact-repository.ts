@@ -948,10 +948,12 @@ export class KnexContactRepository implements ContactRepository {
   }
 
   versionsSince(ownerId: string, since: SyncPosition | null, limit: number): Promise<FeedPage<FeedVersion>> {
-    return this.feedPage(FEED_VERSIONS, ownerId, since, limit, (row) => {
-      const { version, updated_at } = row as unknown as { version: string | number; updated_at: string };
-      return { id: row.feed_id!, deleted: false as const, version: Number(version), updatedAt: updated_at };
-    });
+    return this.feedPage(FEED_VERSIONS, ownerId, since, limit, (row) => ({
+      id: row.feed_id!,
+      deleted: false as const,
+      version: Number(row.version),
+      updatedAt: row.updated_at!,
+    }));
   }
 
   /** A page of FEED or FEED_VERSIONS, each live contact's row read by `live`. */
